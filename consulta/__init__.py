@@ -1,0 +1,106 @@
+"""Consulta: public consultations on draft Open Government action plans."""
+
+import logging
+import sys
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import build_config
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = ROOT / "migrations"
+
+
+def create_app(overrides=None, environ=None):
+    """Build the app. ``overrides`` replace settings read from the environment (tests)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(build_config(app.instance_path, environ))
+    if overrides:
+        app.config.update(overrides)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from .cli import register_commands
+    from .core.errors import register_error_handlers
+    from .core.security import set_security_headers
+
+    register_error_handlers(app)
+    app.after_request(set_security_headers)
+    register_commands(app)
+
+    if app.config["AUTO_MIGRATE"] and not _running_db_command():
+        from .core.database import upgrade_database
+
+        upgrade_database(app)
+    return app
+
+
+def _init_extensions(app):
+    from .core.i18n import register_filters, select_locale, select_timezone
+    from .core.translations import compiled_translations_dir
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    limiter.init_app(app)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled_translations_dir(app))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    register_filters(app)
+
+    # Make every model known to SQLAlchemy and Alembic.
+    from . import models  # noqa: F401
+
+
+def _register_blueprints(app):
+    from .accounts.views import bp as accounts_bp
+    from .core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+
+    from .core.templating import register_template_globals
+
+    register_template_globals(app)
+
+
+def _running_db_command():
+    """`flask db ...` manages the schema itself; don't upgrade behind its back."""
+    return len(sys.argv) > 1 and "db" in sys.argv[1:4]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Durable, concurrent-safe SQLite: WAL, full sync, busy timeout, foreign keys."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

@@ -1,0 +1,62 @@
+"""Command-line tools: `flask --app wsgi <command>`."""
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from consulta.extensions import db
+
+
+def register_commands(app):
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(demo_command)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (default: the part before @).")
+@click.password_option(help="Password (asked for when not given).")
+@with_appcontext
+def create_admin_command(email, name, password):
+    """Create an administrator account, or give the role to an existing one."""
+    from consulta.accounts.operations import create_admin
+    from consulta.accounts.passwords import MIN_LENGTH, is_common
+
+    if "@" not in email:
+        raise click.BadParameter("not an e-mail address", param_hint="EMAIL")
+    if len(password) < MIN_LENGTH or is_common(password):
+        raise click.BadParameter(
+            f"use at least {MIN_LENGTH} characters and not a common password",
+            param_hint="--password")
+    user, created = create_admin(email, password, name or email.split("@")[0])
+    db.session.commit()
+    if created:
+        click.echo(f"Created administrator {user.email}.")
+    else:
+        click.echo(f"{user.email} already had an account; it is now an administrator "
+                   "(its password was not changed).")
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command():
+    """Send e-mails still waiting in the outbox (run it from cron every few minutes)."""
+    from consulta.core.mail import deliver_pending
+
+    sent, left = deliver_pending()
+    click.echo(f"Sent {sent} message(s); {left} still waiting.")
+    if left:
+        raise SystemExit(1)
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Fill the database with demo data (idempotent). Refused in production."""
+    from consulta.demo import load_demo
+
+    if current_app.config["CONSULTA_ENV"] == "production":
+        raise click.ClickException("The demo data is for development; refused in production.")
+    for line in load_demo():
+        click.echo(line)

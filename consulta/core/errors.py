@@ -1,0 +1,84 @@
+"""Friendly error pages in the user's language, never a traceback."""
+
+import logging
+import uuid
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from consulta.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _messages():
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Please go back "
+                                  "and try again.")),
+        403: (_("Access denied"), _("You do not have permission to see this page.")),
+        404: (_("Page not found"), _("The page you are looking for does not exist or "
+                                     "is no longer available.")),
+        405: (_("Method not allowed"), _("This address does not accept that kind of "
+                                         "request.")),
+        413: (_("Too large"), _("What you sent is larger than allowed.")),
+        429: (_("Too many attempts"), _("You have made too many requests in a short time. "
+                                        "Please wait a few minutes and try again.")),
+        500: (_("Something went wrong"), _("An unexpected error happened on our side. "
+                                           "Nothing you did caused it; please try again "
+                                           "later.")),
+    }
+
+
+def render_error(code, *, title=None, message=None, error_id=None):
+    default_title, default_message = _messages().get(code, _messages()[500])
+    wants_json = (request.path.startswith("/api/") or request.path == "/health"
+                  or request.accept_mimetypes.best == "application/json")
+    if wants_json:
+        body = {"error": code, "message": message or default_message}
+        if error_id:
+            body["error_id"] = error_id
+        return body, code
+    return render_template(
+        "errors/error.html", code=code, title=title or default_title,
+        message=message or default_message, error_id=error_id,
+    ), code
+
+
+def handle_csrf_error(error):
+    return render_error(
+        400,
+        title=_("The form has expired"),
+        message=_("For your security, the form could not be accepted (its security token is "
+                  "missing or has expired). Nothing was changed. Please go back, reload the "
+                  "page and send it again."),
+    )
+
+
+def handle_http_exception(error):
+    if error.code is None or error.code < 400:
+        return error
+    if error.code >= 500:
+        return handle_internal_error(error)
+    return render_error(error.code)
+
+
+def handle_internal_error(error):
+    error_id = uuid.uuid4().hex[:12]
+    original = getattr(error, "original_exception", None) or error
+    log.error("error %s on %s %s", error_id, request.method, request.path,
+              exc_info=(type(original), original, original.__traceback__)
+              if isinstance(original, BaseException) else None)
+    try:
+        db.session.rollback()
+    except Exception:  # the database itself may be what failed
+        log.exception("rollback after error %s failed", error_id)
+    return render_error(500, error_id=error_id)
+
+
+def register_error_handlers(app):
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_internal_error)
+    app.register_error_handler(Exception, handle_internal_error)
