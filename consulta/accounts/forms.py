@@ -1,0 +1,193 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, URLField
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from consulta.core.taxonomy import GENDERS, region_choices, region_codes, sector_choices
+
+from .constants import LANGUAGE_NAMES, ROLES
+from .passwords import MAX_LENGTH, MIN_LENGTH, is_common
+
+
+def normalize_email(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class StrongPassword:
+    """At least MIN_LENGTH characters, not a common password, not the e-mail."""
+
+    def __call__(self, form, field):
+        password = field.data or ""
+        if len(password) < MIN_LENGTH:
+            raise ValidationError(
+                _l("The password must have at least %(min)d characters.", min=MIN_LENGTH))
+        if len(password) > MAX_LENGTH:
+            raise ValidationError(
+                _l("The password can have at most %(max)d characters.", max=MAX_LENGTH))
+        email = getattr(getattr(form, "email", None), "data", None) or ""
+        if is_common(password) or (email and password.strip().lower() in
+                                   (email.lower(), email.split("@")[0].lower())):
+            raise ValidationError(_l("This password is too common or too easy to guess. "
+                                     "Choose another one, for example a short sentence."))
+
+
+class RegionCode:
+    def __call__(self, form, field):
+        if field.data not in region_codes():
+            raise ValidationError(_l("Choose a region from the list."))
+
+
+def _required(message=None):
+    return DataRequired(message=message or _l("This field is required."))
+
+
+EMAIL_VALIDATORS = [
+    _required(),
+    Length(max=254, message=_l("The e-mail address is too long.")),
+    Email(message=_l("Enter a valid e-mail address, for example nombre@ejemplo.pe."),
+          check_deliverability=False),
+]
+
+
+class ProfileFieldsMixin:
+    display_name = StringField(
+        _l("Name to show"), filters=[strip],
+        validators=[_required(), Length(max=80, message=_l("At most 80 characters."))],
+        description=_l("Your name or a nickname. It is shown next to your contributions only "
+                       "if you allow it below."))
+    sector = SelectField(_l("Sector"), validators=[_required(_l("Choose your sector."))])
+    region = SelectField(_l("Region"), validators=[_required(_l("Choose your region.")),
+                                                   RegionCode()])
+    gender = SelectField(
+        _l("Gender (optional)"), validators=[Optional()],
+        description=_l("Only used in aggregate statistics on the participation of women."))
+    show_name_publicly = BooleanField(
+        _l("Show my name publicly next to my contributions"),
+        description=_l('If you leave it unchecked, you appear as "Participant" with your sector.'))
+
+    def _fill_choices(self):
+        self.sector.choices = sector_choices(blank=_l("Choose…"))
+        self.region.choices = region_choices(blank=_l("Choose…"))
+        self.gender.choices = [("", _l("Prefer not to say")), *GENDERS.items()]
+
+    def validate_sector(self, field):
+        if field.data not in dict(sector_choices()):
+            raise ValidationError(_l("Choose your sector from the list."))
+
+
+class RegistrationForm(ProfileFieldsMixin, FlaskForm):
+    email = EmailField(_l("E-mail"), filters=[normalize_email], validators=EMAIL_VALIDATORS)
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(message=_l("This field is required.")),
+                                    StrongPassword()],
+        description=_l("At least %(min)d characters. A short sentence is easy to remember "
+                       "and hard to guess.", min=MIN_LENGTH))
+    password_confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[InputRequired(message=_l("This field is required.")),
+                    EqualTo("password", message=_l("The two passwords do not match."))])
+    accept_privacy = BooleanField(
+        _l("I have read the privacy notice and accept that my personal data is processed as "
+           "it describes."),
+        validators=[DataRequired(message=_l("You must accept the privacy notice to create "
+                                            "an account."))])
+    #: Honeypot: hidden from people; bots that fill it are silently dropped.
+    website = StringField(_l("Leave this field empty"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fill_choices()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), filters=[normalize_email],
+                       validators=[_required(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[_required(), Length(max=MAX_LENGTH)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("E-mail"), filters=[normalize_email], validators=EMAIL_VALIDATORS)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"),
+                             validators=[InputRequired(_l("This field is required.")),
+                                         StrongPassword()])
+    password_confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(_l("This field is required.")),
+                    EqualTo("password", message=_l("The two passwords do not match."))])
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[_required(), Length(max=MAX_LENGTH)])
+
+
+class ProfileForm(ProfileFieldsMixin, FlaskForm):
+    locale = SelectField(_l("Interface language"), validators=[Optional()])
+    email_notifications = BooleanField(
+        _l("Send me e-mails about my contributions (for example when they are answered)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fill_choices()
+        self.locale.choices = [("", _l("Automatic (browser)")), *LANGUAGE_NAMES.items()]
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[_required(), Length(max=MAX_LENGTH)])
+    confirm = BooleanField(
+        _l("I understand that my account will be deleted and cannot be recovered."),
+        validators=[DataRequired(message=_l("Check the box to confirm."))])
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip],
+                       validators=[_required(), Length(max=200, message=_l("At most 200 "
+                                                                           "characters."))])
+    sector = SelectField(_l("Sector"), validators=[_required(_l("Choose a sector."))])
+    region = SelectField(_l("Region"), validators=[_required(_l("Choose a region.")),
+                                                   RegionCode()])
+    website = URLField(
+        _l("Website (optional)"), filters=[strip],
+        validators=[Optional(), Length(max=300, message=_l("At most 300 characters.")),
+                    URL(require_tld=True, message=_l("Enter a full address starting with "
+                                                     "https://"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector.choices = sector_choices(blank=_l("Choose…"))
+        self.region.choices = region_choices(blank=_l("Choose…"))
+
+    def validate_sector(self, field):
+        if field.data not in dict(sector_choices()):
+            raise ValidationError(_l("Choose a sector from the list."))
+
+    def validate_website(self, field):
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("Enter a full address starting with https://"))
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that change state."""
+
+
+class RolesForm(FlaskForm):
+    moderator = BooleanField(ROLES["moderator"])
+    secretariat = BooleanField(ROLES["secretariat"])
+    admin = BooleanField(ROLES["admin"])

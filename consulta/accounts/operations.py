@@ -1,0 +1,393 @@
+"""Operations that change accounts, organizations and roles.
+
+Each guards its transition, changes the models and writes the audit log where
+the action matters to others; none commits (the view or command does).
+"""
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+
+from consulta.audit.operations import record
+from consulta.core.dates import utcnow
+from consulta.core.mail import OutboxMessage, queue_mail
+from consulta.extensions import db
+
+from .constants import ROLES
+from .models import Membership, Organization, User, UserRole, new_session_token
+from .passwords import hash_password, verify_password
+from .tokens import make_confirmation_token, make_reset_token
+
+
+class OperationError(Exception):
+    """A rule forbids the action; ``message`` says why, in the user's language."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def find_user_by_email(email):
+    if not email:
+        return None
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+# --- registration, confirmation, login --------------------------------------
+
+def register_user(*, email, password, display_name, sector, region, gender=None,
+                  show_name_publicly=False, locale=None):
+    """Create an account and send the confirmation link.
+
+    If the address already has an account, nothing is created and its owner is
+    told by e-mail instead; the caller shows the same message either way.
+    Returns the new user, or None.
+    """
+    email = email.strip().lower()
+    existing = find_user_by_email(email)
+    if existing is not None:
+        queue_mail(existing.email, _l("Someone tried to create an account with your address"),
+                   "account_exists", user=existing,
+                   login_url=url_for("accounts.login", _external=True),
+                   reset_url=url_for("accounts.forgot_password", _external=True))
+        return None
+    now = utcnow()
+    user = User(
+        email=email, password_hash=hash_password(password), display_name=display_name,
+        sector=sector, region=region, gender=gender or None,
+        show_name_publicly=bool(show_name_publicly), locale=locale,
+        privacy_accepted_at=now,
+        privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"], created_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    send_confirmation(user)
+    return user
+
+
+def send_confirmation(user):
+    token = make_confirmation_token(user)
+    queue_mail(user.email, _l("Confirm your e-mail address"), "confirm_email", user=user,
+               confirm_url=url_for("accounts.confirm_email", token=token, _external=True),
+               max_age_hours=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600)
+
+
+def confirm_email(user):
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        return True
+    return False
+
+
+def authenticate(email, password):
+    """The active account for these credentials, or None (same work either way)."""
+    user = find_user_by_email(email)
+    if not verify_password(user, password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+# --- passwords ---------------------------------------------------------------
+
+def request_password_reset(email):
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return None
+    token = make_reset_token(user)
+    queue_mail(user.email, _l("Reset your password"), "reset_password", user=user,
+               reset_url=url_for("accounts.reset_password", token=token, _external=True),
+               max_age_hours=max(1, current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600))
+    return user
+
+
+def set_password(user, password):
+    """Set a new password and end every other session of the account."""
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    # Whoever could reset the password proved they read the mailbox.
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    queue_mail(user.email, _l("Your password was changed"), "password_changed", user=user,
+               reset_url=url_for("accounts.forgot_password", _external=True))
+
+
+def change_password(user, current_password, new_password):
+    if not verify_password(user, current_password):
+        raise OperationError(_l("The current password is not correct."))
+    set_password(user, new_password)
+
+
+def end_all_sessions(user):
+    user.session_token = new_session_token()
+
+
+# --- profile, personal data --------------------------------------------------
+
+PROFILE_FIELDS = ("display_name", "sector", "region", "gender", "show_name_publicly", "locale",
+                  "email_notifications")
+
+
+def update_profile(user, **values):
+    for name in PROFILE_FIELDS:
+        if name in values:
+            value = values[name]
+            if name in ("gender", "locale"):
+                value = value or None
+            setattr(user, name, value)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export_user_data(user):
+    """Everything Consulta holds about the account, as a JSON-serializable dict."""
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id == user.id)
+        .order_by(OutboxMessage.id)).all()
+    return {
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "sector": user.sector,
+            "region": user.region,
+            "gender": user.gender,
+            "show_name_publicly": user.show_name_publicly,
+            "interface_language": user.locale,
+            "email_notifications": user.email_notifications,
+            "roles": sorted(user.role_names),
+            "created_at": _iso(user.created_at),
+            "email_confirmed_at": _iso(user.email_confirmed_at),
+            "last_login_at": _iso(user.last_login_at),
+            "privacy_notice": {"version": user.privacy_version,
+                               "accepted_at": _iso(user.privacy_accepted_at)},
+        },
+        "organizations": [
+            {"organization": m.organization.name, "status": m.status,
+             "organization_admin": m.is_admin, "requested_at": _iso(m.requested_at),
+             "decided_at": _iso(m.decided_at)}
+            for m in user.memberships
+        ],
+        "emails_sent_to_you": [
+            {"subject": m.subject, "created_at": _iso(m.created_at), "status": m.status}
+            for m in messages
+        ],
+        "exported_at": _iso(utcnow()),
+    }
+
+
+def delete_account(user, password):
+    """Anonymize the account: personal data goes, contributions stay.
+
+    The e-mail, name, gender and password are removed, memberships and roles
+    dropped and e-mails to the address purged; sector and region stay, since
+    they are only used in aggregate.
+    """
+    if not verify_password(user, password):
+        raise OperationError(_l("The password is not correct."))
+    if user.has_role("admin") and _admin_count() <= 1:
+        raise OperationError(_l("You are the only administrator. Give the role to someone "
+                                "else before deleting your account."))
+    db.session.execute(delete(OutboxMessage).where(
+        (OutboxMessage.user_id == user.id) | (OutboxMessage.recipient == user.email)))
+    record("account.deleted", user, actor=user,
+           before={"roles": sorted(user.role_names)}, after={"deleted": True})
+    user.email = None
+    user.password_hash = None
+    user.display_name = ""
+    user.gender = None
+    user.show_name_publicly = False
+    user.email_notifications = False
+    user.locale = None
+    user.deleted_at = utcnow()
+    user.session_token = new_session_token()
+    user.roles.clear()
+    user.memberships.clear()
+
+
+# --- roles -------------------------------------------------------------------
+
+def _admin_count():
+    return db.session.scalar(
+        select(func.count()).select_from(UserRole).where(UserRole.role == "admin"))
+
+
+def set_roles(user, roles, *, actor):
+    """Give ``user`` exactly ``roles``; audited. An administrator cannot drop their own."""
+    roles = {r for r in roles if r in ROLES}
+    before = user.role_names
+    if user.id == actor.id and "admin" in before and "admin" not in roles:
+        raise OperationError(_l("You cannot remove your own administrator role."))
+    if not user.is_active:
+        raise OperationError(_l("This account has been deleted."))
+    if roles == before:
+        return False
+    for role in list(user.roles):
+        if role.role not in roles:
+            user.roles.remove(role)
+    for name in sorted(roles - before):
+        user.roles.append(UserRole(role=name, granted_by_id=actor.id, granted_at=utcnow()))
+    record("account.roles_changed", user, actor=actor,
+           before={"roles": sorted(before)}, after={"roles": sorted(roles)})
+    return True
+
+
+def create_admin(email, password, display_name):
+    """The `create-admin` command: a confirmed administrator, or the role for an account."""
+    email = email.strip().lower()
+    user = find_user_by_email(email)
+    created = user is None
+    if created:
+        now = utcnow()
+        user = User(email=email, password_hash=hash_password(password),
+                    display_name=display_name, sector="other", region="lima-metropolitana",
+                    privacy_accepted_at=now,
+                    privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                    email_confirmed_at=now, created_at=now)
+        db.session.add(user)
+        db.session.flush()
+    if "admin" not in user.role_names:
+        user.roles.append(UserRole(role="admin", granted_at=utcnow()))
+        record("account.roles_changed", user, before={"roles": []},
+               after={"roles": sorted(user.role_names)})
+    return user, created
+
+
+# --- organizations -----------------------------------------------------------
+
+def create_organization(user, *, name, sector, region, website=None):
+    """Propose an organization; its creator becomes its admin once a moderator approves it."""
+    if organization_name_taken(name):
+        raise OperationError(_l("An organization with this name already exists. Ask to join it "
+                                "instead."))
+    staff = user.has_role("moderator")
+    now = utcnow()
+    organization = Organization(
+        name=name, sector=sector, region=region, website=website or None,
+        created_by_id=user.id, created_at=now,
+        status="approved" if staff else "pending",
+        reviewed_at=now if staff else None, reviewed_by_id=user.id if staff else None,
+    )
+    db.session.add(organization)
+    db.session.flush()
+    if not staff:
+        db.session.add(Membership(user_id=user.id, organization_id=organization.id,
+                                  status="approved", is_admin=True, requested_at=now,
+                                  decided_at=now))
+    record("organization.created", organization, actor=user,
+           after={"name": name, "status": organization.status})
+    return organization
+
+
+def organization_name_taken(name, exclude_id=None):
+    query = select(Organization.id).where(func.lower(Organization.name) == name.strip().lower())
+    if exclude_id is not None:
+        query = query.where(Organization.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def update_organization(organization, *, actor, name, sector, region, website=None):
+    if organization_name_taken(name, exclude_id=organization.id):
+        raise OperationError(_l("An organization with this name already exists."))
+    before = {"name": organization.name, "sector": organization.sector,
+              "region": organization.region, "website": organization.website}
+    organization.name, organization.sector = name, sector
+    organization.region, organization.website = region, website or None
+    after = {"name": name, "sector": sector, "region": region, "website": website or None}
+    if before != after:
+        record("organization.updated", organization, actor=actor, before=before, after=after)
+
+
+def review_organization(organization, *, approve, actor):
+    if organization.status != "pending":
+        raise OperationError(_l("This organization has already been reviewed."))
+    organization.status = "approved" if approve else "rejected"
+    organization.reviewed_at = utcnow()
+    organization.reviewed_by_id = actor.id
+    record("organization.reviewed", organization, actor=actor,
+           before={"status": "pending"}, after={"status": organization.status})
+    creator = db.session.get(User, organization.created_by_id) if organization.created_by_id \
+        else None
+    if creator is not None and creator.is_active:
+        queue_mail(creator.email,
+                   _l("Your organization was approved") if approve
+                   else _l("Your organization was not approved"),
+                   "organization_reviewed", user=creator, organization=organization,
+                   approved=approve,
+                   url=url_for("accounts.organization", organization_id=organization.id,
+                               _external=True))
+
+
+def request_membership(user, organization):
+    if organization.status != "approved":
+        raise OperationError(_l("This organization cannot receive members yet."))
+    membership = organization.membership_of(user)
+    if membership is not None and membership.status in ("pending", "approved"):
+        raise OperationError(_l("You have already asked to join this organization."))
+    if membership is None:
+        membership = Membership(user_id=user.id, organization_id=organization.id)
+        organization.memberships.append(membership)
+    membership.status = "pending"
+    membership.is_admin = False
+    membership.requested_at = utcnow()
+    membership.decided_at = membership.decided_by_id = None
+    db.session.flush()
+    for admin in organization_admins(organization):
+        queue_mail(admin.email, _l("New request to join %(name)s", name=organization.name),
+                   "membership_requested", user=admin, organization=organization,
+                   url=url_for("accounts.organization_members",
+                               organization_id=organization.id, _external=True))
+    return membership
+
+
+def organization_admins(organization):
+    return [m.user for m in organization.memberships
+            if m.status == "approved" and m.is_admin and m.user.is_active]
+
+
+def decide_membership(membership, *, approve, actor):
+    if membership.status != "pending":
+        raise OperationError(_l("This request has already been decided."))
+    membership.status = "approved" if approve else "rejected"
+    membership.decided_at = utcnow()
+    membership.decided_by_id = actor.id
+    record("membership.decided", membership, actor=actor, before={"status": "pending"},
+           after={"status": membership.status, "organization_id": membership.organization_id,
+                  "user_id": membership.user_id})
+    member = membership.user
+    if member.is_active:
+        queue_mail(member.email,
+                   _l("You are now a member of %(name)s", name=membership.organization.name)
+                   if approve else
+                   _l("Your request to join %(name)s was not accepted",
+                      name=membership.organization.name),
+                   "membership_decided", user=member, organization=membership.organization,
+                   approved=approve)
+
+
+def set_membership_admin(membership, *, is_admin, actor):
+    if membership.status != "approved":
+        raise OperationError(_l("Only approved members can be organization admins."))
+    if membership.is_admin == is_admin:
+        return
+    if not is_admin and len(organization_admins(membership.organization)) <= 1:
+        raise OperationError(_l("The organization needs at least one admin."))
+    membership.is_admin = is_admin
+    record("membership.admin_changed", membership, actor=actor,
+           before={"is_admin": not is_admin}, after={"is_admin": is_admin})
+
+
+def leave_organization(membership, *, actor):
+    organization = membership.organization
+    if (membership.is_admin and membership.status == "approved"
+            and len(organization_admins(organization)) <= 1
+            and any(m.status == "approved" and m is not membership
+                    for m in organization.memberships)):
+        raise OperationError(_l("You are the organization's only admin. Make another member "
+                                "admin before leaving."))
+    record("membership.left", membership, actor=actor,
+           before={"status": membership.status, "organization_id": organization.id},
+           after=None)
+    organization.memberships.remove(membership)

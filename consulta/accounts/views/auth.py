@@ -1,0 +1,179 @@
+import logging
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from consulta.core.permissions import login_required
+from consulta.core.urls import safe_next
+from consulta.extensions import db, limiter, login_manager
+
+from .. import operations
+from ..forms import ConfirmForm, EmailForm, LoginForm, RegistrationForm, ResetPasswordForm
+from ..models import User
+from ..tokens import ExpiredToken, InvalidToken, user_for_confirmation, user_for_reset
+from . import bp
+
+log = logging.getLogger("consulta.security")
+
+
+def _limit(name):
+    return lambda: current_app.config[name]
+
+
+def _account_key():
+    """Rate-limit key for the account named in the form (not the IP)."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "account:" + email
+
+
+@login_manager.user_loader
+def load_user(value):
+    user_id, _sep, token = (value or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    flash(_("Please log in to continue."), "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    return redirect(url_for("accounts.login", next=target))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_REGISTER_IP"), methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        if form.website.data:
+            log.info("registration honeypot filled from %s; dropped", request.remote_addr)
+            return redirect(url_for(".registered"))
+        operations.register_user(
+            email=form.email.data, password=form.password.data,
+            display_name=form.display_name.data, sector=form.sector.data,
+            region=form.region.data, gender=form.gender.data,
+            show_name_publicly=form.show_name_publicly.data,
+            locale=request.cookies.get("consulta_lang") or None,
+        )
+        db.session.commit()
+        return redirect(url_for(".registered"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/done")
+def registered():
+    return render_template("accounts/registered.html")
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token):
+    try:
+        user = user_for_confirmation(token)
+    except ExpiredToken:
+        return render_template("accounts/bad_link.html", kind="confirm", expired=True,
+                               form=EmailForm()), 400
+    except InvalidToken:
+        return render_template("accounts/bad_link.html", kind="confirm", expired=False,
+                               form=EmailForm()), 400
+    if operations.confirm_email(user):
+        db.session.commit()
+        flash(_("Thank you, your e-mail address is confirmed."), "success")
+    else:
+        flash(_("Your e-mail address was already confirmed."), "info")
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    return redirect(url_for(".login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RESET_IP"), methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_RESET_ACCOUNT"), key_func=_account_key, methods=["POST"])
+def resend_confirmation():
+    form = EmailForm()
+    if current_user.is_authenticated and request.method == "GET":
+        form.email.data = current_user.email
+    if form.validate_on_submit():
+        user = operations.find_user_by_email(form.email.data)
+        if user is not None and user.is_active and not user.is_confirmed:
+            operations.send_confirmation(user)
+            db.session.commit()
+        return render_template("accounts/link_sent.html", kind="confirm")
+    return render_template("accounts/resend_confirmation.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN_IP"), methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=_account_key, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(url_for("core.index")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = operations.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            target = safe_next(url_for("core.index"))
+            session.clear()  # a fresh session at login (no fixation)
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            if not user.is_confirmed:
+                flash(_("Please confirm your e-mail address: you need it to take part. "
+                        "We can send you the link again."), "warning")
+            return redirect(target)
+        log.warning("failed login from %s", request.remote_addr)
+        form.password.errors.append(_("The e-mail or the password is not correct."))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    if ConfirmForm().validate_on_submit():
+        operations.end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RESET_IP"), methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_RESET_ACCOUNT"), key_func=_account_key, methods=["POST"])
+def forgot_password():
+    form = EmailForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("accounts/link_sent.html", kind="reset")
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RESET_IP"), methods=["POST"])
+def reset_password(token):
+    try:
+        user = user_for_reset(token)
+    except ExpiredToken:
+        return render_template("accounts/bad_link.html", kind="reset", expired=True,
+                               form=EmailForm()), 400
+    except InvalidToken:
+        return render_template("accounts/bad_link.html", kind="reset", expired=False,
+                               form=EmailForm()), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        operations.set_password(user, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(_("Your password has been changed. You can log in with it now."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/reset_password.html", form=form)

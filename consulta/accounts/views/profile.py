@@ -1,0 +1,76 @@
+import json
+
+from flask import Response, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from consulta.core.permissions import login_required
+from consulta.extensions import db
+
+from .. import operations
+from ..forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
+from . import bp
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        operations.update_profile(current_user, **{
+            name: getattr(form, name).data for name in operations.PROFILE_FIELDS})
+        db.session.commit()
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for(".profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(current_user, form.current_password.data,
+                                       form.password.data)
+        except operations.OperationError as error:
+            form.current_password.errors.append(error.message)
+        else:
+            db.session.commit()
+            # Every other session ended with the old token; keep this one.
+            session.clear()
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed. Other devices have been logged out."),
+                  "success")
+            return redirect(url_for(".profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/export")
+@login_required
+def export_data():
+    data = operations.export_user_data(current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="consulta-my-data.json"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            operations.delete_account(current_user, form.password.data)
+        except operations.OperationError as error:
+            form.password.errors.append(error.message)
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your account has been deleted. Your contributions remain, without your "
+                    "name."), "info")
+            return redirect(url_for("core.index"))
+    return render_template("accounts/delete_account.html", form=form)
