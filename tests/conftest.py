@@ -1,0 +1,205 @@
+"""Fixtures: a real database per test session (SQLite file, or a fresh PostgreSQL
+database when TEST_DATABASE_URL names a server), built by the migrations, and
+every table emptied after each test."""
+
+import os
+import re
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from consulta import create_app
+from consulta.config import normalize_database_url
+from consulta.extensions import db, limiter
+
+TEST_PASSWORD = "ciudadania-activa-2026"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """A test client that fills in the CSRF token the way a browser form would."""
+
+    def csrf_token(self):
+        response = self.get("/privacy")
+        match = CSRF_META.search(response.get_data(as_text=True))
+        assert match, "the layout must carry the CSRF token"
+        return match.group(1)
+
+    def post_form(self, url, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+def _test_database(tmp_path_factory):
+    """(url, drop) for this session's database."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        path = tmp_path_factory.mktemp("db") / "consulta-test.db"
+        return f"sqlite:///{path}", lambda: None
+    base = make_url(normalize_database_url(server))
+    if base.get_backend_name() != "postgresql":
+        return str(base), lambda: None
+    name = f"consulta_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+TEST_SETTINGS = {
+    "SERVER_NAME": None,
+    "MAIL_SEND_ASYNC": False,
+    "MAIL_SERVER": "",
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url, drop = _test_database(tmp_path_factory)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def make_app(database_url, **settings):
+    """A testing app on the session's database; ``settings`` override config."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **TEST_SETTINGS, **settings},
+                     environ={"CONSULTA_ENV": "testing"})
+    app.test_client_class = Client
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request):
+    """Empty every table and reset rate limits after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE {} RESTART IDENTITY CASCADE".format(
+                    ", ".join(f'"{t}"' for t in tables))))
+            else:
+                for table in tables:
+                    conn.execute(text(f'DELETE FROM "{table}"'))
+        limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.test_request_context():
+        yield
+
+
+_password_hashes = {}
+
+
+@pytest.fixture
+def create_user(app):
+    """Factory: ``create_user(email=..., roles=("moderator",), confirmed=True, ...)``."""
+    from consulta.accounts.models import User, UserRole
+    from consulta.accounts.passwords import hash_password
+    from consulta.core.dates import utcnow
+
+    counter = iter(range(1, 10_000))
+
+    def factory(email=None, password=TEST_PASSWORD, roles=(), confirmed=True, **fields):
+        n = next(counter)
+        if password not in _password_hashes:
+            _password_hashes[password] = hash_password(password)
+        now = utcnow()
+        values = {
+            "email": email or f"persona{n}@example.pe",
+            "password_hash": _password_hashes[password],
+            "display_name": f"Persona {n}",
+            "sector": "citizen",
+            "region": "cusco",
+            "privacy_accepted_at": now,
+            "privacy_version": "2026-11",
+            "email_confirmed_at": now if confirmed else None,
+            "created_at": now,
+        }
+        values.update(fields)
+        with app.app_context():
+            user = User(**values)
+            for role in roles:
+                user.roles.append(UserRole(role=role, granted_at=now))
+            db.session.add(user)
+            db.session.commit()
+            user_id = user.id
+            db.session.remove()
+        return UserRef(user_id, values["email"], password)
+
+    return factory
+
+
+class UserRef:
+    """What a test needs of a user without holding a session-bound object."""
+
+    def __init__(self, id, email, password):
+        self.id, self.email, self.password = id, email, password
+
+    def __repr__(self):
+        return f"<UserRef {self.id} {self.email}>"
+
+
+def login(client, user, remember=False, **extra):
+    data = {"email": user.email, "password": user.password, **extra}
+    if remember:
+        data["remember"] = "y"
+    response = client.post_form("/login", data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return response
+
+
+@pytest.fixture
+def outbox(app):
+    """A function returning the messages in the outbox, oldest first."""
+    from consulta.core.mail import OutboxMessage
+
+    def read(recipient=None):
+        with app.app_context():
+            query = select(OutboxMessage).order_by(OutboxMessage.id)
+            if recipient:
+                query = query.where(OutboxMessage.recipient == recipient)
+            messages = db.session.scalars(query).all()
+            db.session.expunge_all()
+            return messages
+
+    return read
+
+
+def link_in(message, path_prefix):
+    """The first link in an e-mail body whose path starts with ``path_prefix``."""
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", message.body)
+    assert match, f"no {path_prefix} link in: {message.body}"
+    return match.group(1)

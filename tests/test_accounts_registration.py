@@ -1,0 +1,178 @@
+from sqlalchemy import func, select
+
+from consulta.accounts.models import User
+from consulta.extensions import db
+
+from .conftest import TEST_PASSWORD, link_in, login
+
+VALID = {
+    "email": "Maria.Quispe@Example.pe",
+    "password": "una frase larga y segura",
+    "password_confirm": "una frase larga y segura",
+    "display_name": "María Quispe",
+    "sector": "civil_society",
+    "region": "cusco",
+    "gender": "female",
+    "show_name_publicly": "y",
+    "accept_privacy": "y",
+}
+
+
+def user_count(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_registration_stores_the_profile_and_sends_a_confirmation_link(app, client, outbox):
+    response = client.post_form("/register", VALID)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/register/done"
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.email == "maria.quispe@example.pe"  # normalized
+        assert user.display_name == "María Quispe"
+        assert (user.sector, user.region, user.gender) == ("civil_society", "cusco", "female")
+        assert user.show_name_publicly is True
+        assert user.privacy_accepted_at is not None and user.privacy_version
+        assert user.password_hash.startswith("scrypt:")
+        assert not user.is_confirmed
+    [message] = outbox()
+    assert message.recipient == "maria.quispe@example.pe"
+    assert "Confirma" in message.subject  # Spanish by default
+
+
+def test_registration_journey_confirm_login_profile_export_delete(app, client, outbox):
+    client.post_form("/register", VALID)
+    confirm = link_in(outbox()[0], "/confirm/")
+    response = client.get(confirm)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User)).is_confirmed
+
+    response = client.post_form("/login", {"email": "maria.quispe@example.pe",
+                                           "password": VALID["password"]})
+    assert response.status_code == 302
+    page = client.get("/account").get_data(as_text=True)
+    assert "María Quispe" in page
+
+    response = client.post_form("/account", {"display_name": "María Q.", "sector": "academia",
+                                             "region": "puno", "gender": "",
+                                             "locale": "es"})
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.display_name, user.sector, user.region, user.gender) == (
+            "María Q.", "academia", "puno", None)
+        assert user.show_name_publicly is False  # unchecked box
+
+    data = client.get("/account/export")
+    assert data.headers["Content-Disposition"].startswith("attachment")
+    exported = data.get_json()
+    assert exported["account"]["email"] == "maria.quispe@example.pe"
+    assert exported["account"]["display_name"] == "María Q."
+    assert exported["emails_sent_to_you"]
+
+    response = client.post_form("/account/delete", {"password": VALID["password"],
+                                                    "confirm": "y"})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 302  # logged out
+    response = client.post_form("/login", {"email": "maria.quispe@example.pe",
+                                           "password": VALID["password"]})
+    assert response.status_code == 200  # cannot log in any more
+
+
+def test_registering_an_existing_email_looks_like_success(app, client, create_user, outbox):
+    create_user(email="ya.existe@example.pe")
+    fresh = client.post_form("/register", {**VALID, "email": "nueva@example.pe"})
+    taken = client.post_form("/register", {**VALID, "email": "YA.EXISTE@example.pe"})
+    assert fresh.status_code == taken.status_code == 302
+    assert fresh.headers["Location"] == taken.headers["Location"]
+    assert user_count(app) == 2
+    # The owner of the address is told, without a new account being made.
+    [message] = outbox("ya.existe@example.pe")
+    assert "/password/forgot" in message.body
+
+
+def post_invalid(client, **changes):
+    response = client.post_form("/register", {**VALID, **changes})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_registration_rejects_an_invalid_email_in_spanish_keeping_values(app, client):
+    page = post_invalid(client, email="no-es-un-correo")
+    assert "Ingresa un correo electrónico válido" in page or "correo electrónico válido" in page
+    assert 'value="María Quispe"' in page  # other values kept
+    assert user_count(app) == 0
+
+
+def test_registration_rejects_a_short_password(app, client):
+    page = post_invalid(client, password="corta123", password_confirm="corta123")
+    assert "10 caracteres" in page
+    assert user_count(app) == 0
+
+
+def test_registration_rejects_a_common_password(app, client):
+    page = post_invalid(client, password="1234567890", password_confirm="1234567890")
+    assert "demasiado común" in page
+    assert user_count(app) == 0
+
+
+def test_registration_rejects_over_long_fields(app, client):
+    page = post_invalid(client, display_name="x" * 81)
+    assert "80" in page
+    page = post_invalid(client, email="a" * 250 + "@example.pe")
+    assert user_count(app) == 0
+
+
+def test_registration_requires_accepting_the_privacy_notice(app, client):
+    changes = dict(VALID)
+    del changes["accept_privacy"]
+    response = client.post_form("/register", changes)
+    assert "aviso de privacidad" in response.get_data(as_text=True)
+    assert user_count(app) == 0
+
+
+def test_registration_rejects_unknown_sector_and_region(app, client):
+    post_invalid(client, sector="hacker")
+    post_invalid(client, region="atlantis")
+    assert user_count(app) == 0
+
+
+def test_registration_without_csrf_token_is_refused(app, client):
+    response = client.post("/register", data=VALID)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "formulario" in page  # the Spanish explanation, not a bare error
+    assert "Traceback" not in page
+    response = client.post("/register", data={**VALID, "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert user_count(app) == 0
+
+
+def test_registration_honeypot_silently_drops_bots(app, client, outbox):
+    response = client.post_form("/register", {**VALID, "website": "http://spam.example"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/register/done"
+    assert user_count(app) == 0
+    assert outbox() == []
+
+
+def test_registration_is_rate_limited_per_ip(app, client):
+    app.config["RATELIMIT_REGISTER_IP"] = "3 per hour"
+    try:
+        for n in range(3):
+            client.post_form("/register", {**VALID, "email": f"p{n}@example.pe"})
+        response = client.post_form("/register", {**VALID, "email": "p9@example.pe"})
+        assert response.status_code == 429
+        assert "Demasiados intentos" in response.get_data(as_text=True)
+        assert user_count(app) == 3
+    finally:
+        app.config["RATELIMIT_REGISTER_IP"] = "10 per hour"
+
+
+def test_logged_in_user_is_sent_away_from_register(client, create_user):
+    user = create_user()
+    login(client, user)
+    assert client.get("/register").status_code == 302
+    assert user.password == TEST_PASSWORD

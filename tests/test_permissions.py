@@ -1,0 +1,101 @@
+"""The permission check: anonymous → log in and come back; no role → 403."""
+
+import pytest
+from sqlalchemy import select
+
+from consulta.accounts.models import User
+from consulta.audit.models import AuditEntry
+from consulta.extensions import db
+
+from .conftest import login
+
+#: Endpoints anyone may open. Every other endpoint must refuse anonymous visitors.
+PUBLIC_ENDPOINTS = {
+    "static", "core.index", "core.privacy", "core.health", "core.set_language",
+    "accounts.register", "accounts.registered", "accounts.confirm_email",
+    "accounts.resend_confirmation", "accounts.login", "accounts.forgot_password",
+    "accounts.reset_password", "accounts.organizations", "accounts.organization",
+}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        values = {arg: 1 if "id" in arg else "x" for arg in rule.arguments}
+        yield rule, values
+
+
+def test_every_non_public_route_sends_anonymous_visitors_to_log_in(app, client):
+    checked = 0
+    with app.test_request_context():
+        from flask import url_for
+
+        routes = [(rule, url_for(rule.endpoint, **values)) for rule, values in _routes(app)]
+    for rule, url in routes:
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = (client.get(url) if method == "GET"
+                        else client.post_form(url, {}))
+            assert response.status_code == 302, (rule.endpoint, method, response.status_code)
+            assert response.headers["Location"].startswith("/login?next="), rule.endpoint
+            checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("url", ["/admin/users", "/moderation/organizations"])
+def test_participant_gets_a_403_page_on_staff_pages(client, create_user, url):
+    login(client, create_user())
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "No tienes permiso" in response.get_data(as_text=True)
+
+
+def test_moderator_cannot_manage_roles_but_admin_can(client, create_user):
+    login(client, create_user(roles=("moderator",)))
+    assert client.get("/admin/users").status_code == 403
+    assert client.get("/moderation/organizations").status_code == 200
+
+
+def test_admin_assigns_roles_and_it_is_audited(app, client, create_user):
+    admin = create_user(roles=("admin",))
+    target = create_user()
+    login(client, admin)
+    assert client.get("/admin/users").status_code == 200
+    response = client.post_form(f"/admin/users/{target.id}/roles",
+                                {"moderator": "y", "secretariat": "y"})
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.get(User, target.id)
+        assert user.role_names == {"moderator", "secretariat"}
+        entry = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "account.roles_changed"))
+        assert entry.actor_id == admin.id and entry.object_id == target.id
+        assert entry.before == {"roles": []}
+        assert entry.after == {"roles": ["moderator", "secretariat"]}
+
+
+def test_participant_cannot_post_roles(app, client, create_user):
+    user = create_user()
+    login(client, user)
+    response = client.post_form(f"/admin/users/{user.id}/roles", {"admin": "y"})
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.get(User, user.id).role_names == set()
+
+
+def test_admin_cannot_remove_their_own_admin_role(app, client, create_user):
+    admin = create_user(roles=("admin",))
+    login(client, admin)
+    response = client.post_form(f"/admin/users/{admin.id}/roles", {"moderator": "y"})
+    assert response.status_code == 200
+    assert "propio rol" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, admin.id).role_names == {"admin"}
+
+
+def test_admin_user_search(client, create_user):
+    create_user(email="buscada@example.pe", display_name="Persona Buscada")
+    create_user(email="otra@example.pe", display_name="Otra")
+    login(client, create_user(roles=("admin",)))
+    page = client.get("/admin/users?q=buscada").get_data(as_text=True)
+    assert "Persona Buscada" in page and "otra@example.pe" not in page

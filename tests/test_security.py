@@ -1,0 +1,58 @@
+import pytest
+
+from consulta import create_app
+from consulta.config import ConfigurationError
+
+
+def test_security_headers_on_every_page(client):
+    for url in ("/", "/login", "/no-existe"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_pages_have_no_inline_scripts(client):
+    for url in ("/", "/register", "/login", "/privacy"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>" not in page and "onclick=" not in page and "onload=" not in page
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+PRODUCTION = {"CONSULTA_ENV": "production", "DATABASE_URL": "sqlite://"}
+
+
+def test_production_refuses_to_start_without_a_strong_secret_key():
+    with pytest.raises(ConfigurationError):
+        create_app(environ=PRODUCTION)
+    with pytest.raises(ConfigurationError):
+        create_app(environ={**PRODUCTION, "SECRET_KEY": "secret"})
+
+
+def test_production_refuses_to_start_with_debug_on():
+    with pytest.raises(ConfigurationError):
+        create_app(environ={**PRODUCTION, "SECRET_KEY": "f" * 8 + "0123456789abcdef" * 3,
+                            "FLASK_DEBUG": "1"})
+
+
+def test_production_cookies_are_secure():
+    app = create_app(environ={**PRODUCTION, "SECRET_KEY": "0123456789abcdef" * 4})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["AUTO_MIGRATE"] is False
+
+
+def test_passwords_are_hashed_with_scrypt(app_ctx):
+    from consulta.accounts.passwords import hash_password
+
+    assert hash_password("una frase larga y segura").startswith("scrypt:")
