@@ -118,6 +118,7 @@ def build_config(instance_path, environ=None):
         "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "30 per 15 minutes"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes"),
         "RATELIMIT_REGISTER_IP": env.get("RATELIMIT_REGISTER_IP", "10 per hour"),
+        "RATELIMIT_REGISTER_ACCOUNT": env.get("RATELIMIT_REGISTER_ACCOUNT", "3 per hour"),
         "RATELIMIT_RESET_IP": env.get("RATELIMIT_RESET_IP", "10 per hour"),
         "RATELIMIT_RESET_ACCOUNT": env.get("RATELIMIT_RESET_ACCOUNT", "3 per hour"),
         # Mail: SMTP when MAIL_SERVER is set, otherwise written to the log (outbox kept).

@@ -133,3 +133,12 @@ def test_session_cookie_flags(client, create_user):
                   if c.startswith("consulta_session="))
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def test_posting_a_form_while_logged_out_comes_back_to_the_form_page(client):
+    response = client.post_form("/organizations/new", {"name": "X"},
+                                headers={"Referer": "http://localhost/organizations?q=a"})
+    assert response.headers["Location"] == "/login?next=/organizations?q%3Da"
+    response = client.post_form("/organizations/new", {"name": "X"},
+                                headers={"Referer": "https://evil.example/x"})
+    assert response.headers["Location"] == "/login"

@@ -176,3 +176,15 @@ def test_logged_in_user_is_sent_away_from_register(client, create_user):
     login(client, user)
     assert client.get("/register").status_code == 302
     assert user.password == TEST_PASSWORD
+
+
+def test_registration_is_rate_limited_per_address(app, client, create_user, outbox):
+    """Nobody can flood an address with 'you already have an account' e-mails."""
+    create_user(email="victima@example.pe")
+    statuses = [
+        client.post_form("/register", {**VALID, "email": "victima@example.pe"},
+                         environ_base={"REMOTE_ADDR": f"10.2.0.{n}"}).status_code
+        for n in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
+    assert len(outbox("victima@example.pe")) == 3

@@ -37,7 +37,7 @@ def test_every_non_public_route_sends_anonymous_visitors_to_log_in(app, client):
             response = (client.get(url) if method == "GET"
                         else client.post_form(url, {}))
             assert response.status_code == 302, (rule.endpoint, method, response.status_code)
-            assert response.headers["Location"].startswith("/login?next="), rule.endpoint
+            assert response.headers["Location"].startswith("/login"), rule.endpoint
             checked += 1
     assert checked >= 10
 

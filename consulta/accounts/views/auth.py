@@ -1,11 +1,12 @@
 import logging
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from consulta.core.permissions import login_required
-from consulta.core.urls import safe_next
+from consulta.core.urls import is_safe_next, safe_next
 from consulta.extensions import db, limiter, login_manager
 
 from .. import operations
@@ -40,13 +41,23 @@ def load_user(value):
 
 @login_manager.unauthorized_handler
 def unauthorized():
+    """Send the visitor to log in, to come back afterwards to the page they were on."""
     flash(_("Please log in to continue."), "info")
-    target = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    if request.method == "GET":
+        target = request.full_path.rstrip("?")
+    else:  # a form was posted: come back to the page that showed it
+        referrer = urlsplit(request.referrer or "")
+        same_site = referrer.netloc == request.host
+        target = (referrer.path + (f"?{referrer.query}" if referrer.query else "")
+                  if same_site else None)
+    if not is_safe_next(target):
+        target = None
     return redirect(url_for("accounts.login", next=target))
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_REGISTER_IP"), methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_REGISTER_ACCOUNT"), key_func=_account_key, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
