@@ -72,11 +72,16 @@ def build_config(instance_path, environ=None):
             else _development_secret_key(instance_path)
         )
 
+    trusted_hosts = [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if production and not trusted_hosts:
+        raise ConfigurationError(
+            "TRUSTED_HOSTS must name the host(s) of the site in production (for example "
+            "consulta.example.gob.pe), so that links in e-mails can never point elsewhere.")
+
     database_url = env.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "consulta.db")
     )
     mail_server = env.get("MAIL_SERVER", "")
-    trusted_hosts = [h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
 
     return {
         "CONSULTA_ENV": mode,
@@ -88,6 +93,8 @@ def build_config(instance_path, environ=None):
         "AUTO_MIGRATE": _bool(env.get("AUTO_MIGRATE"), default=mode == "development"),
         "TRUSTED_HOSTS": trusted_hosts or None,
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
+        # Trust X-Forwarded-Host/-Prefix only when the proxy sets them itself.
+        "PROXY_TRUST_HOST": _bool(env.get("PROXY_TRUST_HOST")),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
         # Cookies
@@ -115,9 +122,11 @@ def build_config(instance_path, environ=None):
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Login limits count failed attempts only.
         "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "30 per 15 minutes"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes"),
-        "RATELIMIT_REGISTER_IP": env.get("RATELIMIT_REGISTER_IP", "10 per hour"),
+        # Generous per IP: a workshop on shared wifi registers many people at once.
+        "RATELIMIT_REGISTER_IP": env.get("RATELIMIT_REGISTER_IP", "50 per hour"),
         "RATELIMIT_REGISTER_ACCOUNT": env.get("RATELIMIT_REGISTER_ACCOUNT", "3 per hour"),
         "RATELIMIT_RESET_IP": env.get("RATELIMIT_RESET_IP", "10 per hour"),
         "RATELIMIT_RESET_ACCOUNT": env.get("RATELIMIT_RESET_ACCOUNT", "3 per hour"),
@@ -131,6 +140,7 @@ def build_config(instance_path, environ=None):
         "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT", "10")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Consulta <no-reply@localhost>"),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
+        "MAIL_RETENTION_DAYS": int(env.get("MAIL_RETENTION_DAYS", "30")),
         # Deliver in a background thread so a slow mail server never blocks a request.
         "MAIL_SEND_ASYNC": _bool(env.get("MAIL_SEND_ASYNC"), default=mode != "testing"),
         "SITE_NAME": env.get("SITE_NAME", "Consulta"),

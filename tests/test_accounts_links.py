@@ -118,3 +118,11 @@ def test_password_reset_is_rate_limited_per_account(client, create_user):
         for n in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_password_reset_is_rate_limited_per_ip(app, client, create_user):
+    limit = int(app.config["RATELIMIT_RESET_IP"].split()[0])
+    for n in range(limit):
+        client.post_form("/password/forgot", {"email": f"otra{n}@example.pe"})
+    response = client.post_form("/password/forgot", {"email": "ultima@example.pe"})
+    assert response.status_code == 429

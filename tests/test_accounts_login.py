@@ -76,7 +76,7 @@ def test_login_ignores_next_pointing_to_another_host(client, create_user, target
 
 
 def test_language_switch_ignores_next_pointing_to_another_host(client):
-    response = client.post_form("/language", {"language": "en", "next": "//evil.example"})
+    response = client.get("/language/en?next=//evil.example")
     assert response.headers["Location"] == "/"
 
 
@@ -142,3 +142,28 @@ def test_posting_a_form_while_logged_out_comes_back_to_the_form_page(client):
     response = client.post_form("/organizations/new", {"name": "X"},
                                 headers={"Referer": "https://evil.example/x"})
     assert response.headers["Location"] == "/login"
+
+
+def test_successful_logins_do_not_use_up_the_limit(app, create_user):
+    user = create_user()
+    limit = int(app.config["RATELIMIT_LOGIN_ACCOUNT"].split()[0])
+    for _ in range(limit + 2):
+        client = app.test_client()
+        assert client.post_form("/login", {"email": user.email,
+                                           "password": user.password}).status_code == 302
+
+
+def test_logout_deletes_the_remember_cookie(client, create_user):
+    login(client, create_user(), remember=True)
+    response = client.post_form("/logout")
+    cookies = response.headers.getlist("Set-Cookie")
+    assert any(c.startswith("consulta_remember=;") or
+               (c.startswith("consulta_remember=") and "Expires=Thu, 01 Jan 1970" in c)
+               for c in cookies), cookies
+
+
+def test_pages_seen_logged_in_are_not_cached(client, create_user):
+    assert "no-store" not in client.get("/privacy").headers.get("Cache-Control", "")
+    login(client, create_user())
+    assert client.get("/account").headers["Cache-Control"] == "no-store"
+    assert client.get("/privacy").headers["Cache-Control"] == "no-store"

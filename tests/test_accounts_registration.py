@@ -151,7 +151,7 @@ def test_registration_without_csrf_token_is_refused(app, client):
 
 
 def test_registration_honeypot_silently_drops_bots(app, client, outbox):
-    response = client.post_form("/register", {**VALID, "website": "http://spam.example"})
+    response = client.post_form("/register", {**VALID, "fax_only": "http://spam.example"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/register/done"
     assert user_count(app) == 0
@@ -159,6 +159,7 @@ def test_registration_honeypot_silently_drops_bots(app, client, outbox):
 
 
 def test_registration_is_rate_limited_per_ip(app, client):
+    original = app.config["RATELIMIT_REGISTER_IP"]
     app.config["RATELIMIT_REGISTER_IP"] = "3 per hour"
     try:
         for n in range(3):
@@ -168,7 +169,7 @@ def test_registration_is_rate_limited_per_ip(app, client):
         assert "Demasiados intentos" in response.get_data(as_text=True)
         assert user_count(app) == 3
     finally:
-        app.config["RATELIMIT_REGISTER_IP"] = "10 per hour"
+        app.config["RATELIMIT_REGISTER_IP"] = original
 
 
 def test_logged_in_user_is_sent_away_from_register(client, create_user):

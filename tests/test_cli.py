@@ -39,3 +39,23 @@ def test_demo_is_idempotent(app):
     assert runner.invoke(args=["demo"]).exit_code == 0
     with app.app_context():
         assert len(db.session.scalars(select(User)).all()) == count > 0
+
+
+def test_create_admin_takes_over_an_account_registered_beforehand(app, create_user):
+    """Someone who registered the address first must not keep access to the admin account."""
+    squatter = create_user(email="jefa@entidad.gob.pe", confirmed=False,
+                           password="clave del intruso")
+    laptop = app.test_client()
+    from .conftest import login
+
+    login(laptop, squatter)
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "jefa@entidad.gob.pe", "--password", "clave real de la jefa"])
+    assert result.exit_code == 0, result.output
+    assert laptop.get("/admin/users").status_code == 302  # the old session is gone
+    old = app.test_client().post_form("/login", {"email": "jefa@entidad.gob.pe",
+                                                 "password": "clave del intruso"})
+    assert old.status_code == 200  # the old password no longer works
+    new = app.test_client().post_form("/login", {"email": "jefa@entidad.gob.pe",
+                                                 "password": "clave real de la jefa"})
+    assert new.status_code == 302

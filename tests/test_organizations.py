@@ -134,3 +134,30 @@ def test_organization_website_must_be_a_web_address(app, create_user):
     assert response.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(Organization)) is None
+
+
+def test_unconfirmed_accounts_cannot_propose_or_join_organizations(app, create_user):
+    admin = create_user()
+    org_id = make_approved_org(app, admin)
+    client = app.test_client()
+    login(client, create_user(confirmed=False))
+    response = client.post_form("/organizations/new", {**ORG, "name": "Otra organización"})
+    assert response.status_code == 200
+    client.post_form(f"/organizations/{org_id}/join")
+    with app.app_context():
+        assert db.session.scalar(select(Organization).where(
+            Organization.name == "Otra organización")) is None
+        assert len(db.session.scalars(select(Membership)).all()) == 1
+
+
+def test_organization_names_differing_only_in_accents_or_case_are_duplicates(app,
+                                                                             create_user):
+    admin = create_user()
+    make_approved_org(app, admin)  # "Asociación Civil Transparencia Cusco"
+    client = app.test_client()
+    login(client, create_user())
+    response = client.post_form("/organizations/new", {
+        **ORG, "name": "ASOCIACION CIVIL  TRANSPARENCIA CUSCO"})
+    assert response.status_code == 200
+    with app.app_context():
+        assert len(db.session.scalars(select(Organization)).all()) == 1

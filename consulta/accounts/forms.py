@@ -104,8 +104,9 @@ class RegistrationForm(ProfileFieldsMixin, FlaskForm):
            "it describes."),
         validators=[DataRequired(message=_l("You must accept the privacy notice to create "
                                             "an account."))])
-    #: Honeypot: hidden from people; bots that fill it are silently dropped.
-    website = StringField(_l("Leave this field empty"))
+    #: Honeypot: hidden from people; bots that fill it are silently dropped. Its name is one
+    #: that browsers and password managers do not autofill.
+    fax_only = StringField(_l("Leave this field empty"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

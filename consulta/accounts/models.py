@@ -24,7 +24,6 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         enum_check("sector", SECTORS),
         enum_check("gender", GENDERS),
-        enum_check("locale", ("es", "en")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +39,7 @@ class User(UserMixin, db.Model):
     gender: Mapped[str | None] = mapped_column(String(16))
     #: Consent to show the display name next to contributions.
     show_name_publicly: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: Preferred interface language; NULL follows the cookie or the browser.
+    #: Preferred interface language (one of LANGUAGES); NULL follows the cookie or the browser.
     locale: Mapped[str | None] = mapped_column(String(8))
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     #: When the privacy notice was accepted, and which version of it.

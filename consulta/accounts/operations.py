@@ -23,8 +23,9 @@ class OperationError(Exception):
     """A rule forbids the action; ``message`` says why, in the user's language."""
 
     def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+        # Plain text, never a lazy string: lazy strings render unescaped in templates.
+        self.message = str(message)
+        super().__init__(self.message)
 
 
 def find_user_by_email(email):
@@ -45,6 +46,7 @@ def register_user(*, email, password, display_name, sector, region, gender=None,
     """
     email = email.strip().lower()
     existing = find_user_by_email(email)
+    password_hash = hash_password(password)  # also for existing addresses: same timing
     if existing is not None:
         queue_mail(existing.email, _l("Someone tried to create an account with your address"),
                    "account_exists", user=existing,
@@ -53,7 +55,7 @@ def register_user(*, email, password, display_name, sector, region, gender=None,
         return None
     now = utcnow()
     user = User(
-        email=email, password_hash=hash_password(password), display_name=display_name,
+        email=email, password_hash=password_hash, display_name=display_name,
         sector=sector, region=region, gender=gender or None,
         show_name_publicly=bool(show_name_publicly), locale=locale,
         privacy_accepted_at=now,
@@ -222,6 +224,9 @@ def set_roles(user, roles, *, actor):
         raise OperationError(_l("You cannot remove your own administrator role."))
     if not user.is_active:
         raise OperationError(_l("This account has been deleted."))
+    if roles - before and not user.is_confirmed:
+        raise OperationError(_l("This account has not confirmed its e-mail address yet; roles "
+                                "can be given once it has."))
     if roles == before:
         return False
     for role in list(user.roles):
@@ -235,11 +240,20 @@ def set_roles(user, roles, *, actor):
 
 
 def create_admin(email, password, display_name):
-    """The `create-admin` command: a confirmed administrator, or the role for an account."""
+    """The `create-admin` command: a confirmed administrator with the given password.
+
+    An existing account with the address gets the role *and* the password typed by
+    the operator (its other sessions end), so that someone who registered the address
+    beforehand cannot keep access to an administrator account.
+    """
     email = email.strip().lower()
     user = find_user_by_email(email)
     created = user is None
-    if created:
+    if not created:
+        user.password_hash = hash_password(password)
+        user.session_token = new_session_token()
+        user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    else:
         now = utcnow()
         user = User(email=email, password_hash=hash_password(password),
                     display_name=display_name, sector="other", region="lima-metropolitana",
@@ -259,6 +273,8 @@ def create_admin(email, password, display_name):
 
 def create_organization(user, *, name, sector, region, website=None):
     """Propose an organization; its creator becomes its admin once a moderator approves it."""
+    if not user.is_confirmed:
+        raise OperationError(_l("Confirm your e-mail address first."))
     if organization_name_taken(name):
         raise OperationError(_l("An organization with this name already exists. Ask to join it "
                                 "instead."))
@@ -281,11 +297,21 @@ def create_organization(user, *, name, sector, region, website=None):
     return organization
 
 
+def name_key(name):
+    """Compare names ignoring case, accents and spacing (SQLite's lower() is ASCII-only)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())
+
+
 def organization_name_taken(name, exclude_id=None):
-    query = select(Organization.id).where(func.lower(Organization.name) == name.strip().lower())
+    key = name_key(name)
+    query = select(Organization.id, Organization.name)
     if exclude_id is not None:
         query = query.where(Organization.id != exclude_id)
-    return db.session.scalar(query) is not None
+    return any(name_key(other) == key for _id, other in db.session.execute(query))
 
 
 def update_organization(organization, *, actor, name, sector, region, website=None):
@@ -321,6 +347,8 @@ def review_organization(organization, *, approve, actor):
 
 
 def request_membership(user, organization):
+    if not user.is_confirmed:
+        raise OperationError(_l("Confirm your e-mail address first."))
     if organization.status != "approved":
         raise OperationError(_l("This organization cannot receive members yet."))
     membership = organization.membership_of(user)

@@ -31,7 +31,26 @@ def _messages():
     }
 
 
+PLAIN_ERROR = """<!doctype html><html lang="es"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Error {code}</title>
+</head><body><main><h1>Error {code}</h1>
+<p>No pudimos atender tu solicitud. Por favor, inténtalo de nuevo más tarde.</p>
+<p lang="en">We could not handle your request. Please try again later.</p>{ref}
+<p><a href="/">Consulta</a></p></main></body></html>"""
+
+
 def render_error(code, *, title=None, message=None, error_id=None):
+    """The error page; a plain bilingual one if even that cannot be rendered."""
+    try:
+        return _render_error(code, title=title, message=message, error_id=error_id)
+    except Exception:
+        log.exception("the error page for %s could not be rendered", code)
+        ref = f"<p>Ref.: <code>{error_id}</code></p>" if error_id else ""
+        return PLAIN_ERROR.format(code=int(code), ref=ref), code, {
+            "Content-Type": "text/html; charset=utf-8"}
+
+
+def _render_error(code, *, title=None, message=None, error_id=None):
     default_title, default_message = _messages().get(code, _messages()[500])
     wants_json = (request.path.startswith("/api/") or request.path == "/health"
                   or request.accept_mimetypes.best == "application/json")

@@ -11,14 +11,15 @@ twice.
 
 import logging
 import smtplib
-import threading
+import ssl
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import ForeignKey, Integer, String, Text, event, select, update
+from sqlalchemy import ForeignKey, Integer, String, Text, delete, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consulta.core.dates import utcnow
@@ -82,10 +83,13 @@ def _deliver_after_commit(session):
     except RuntimeError:
         return  # no app: `send-mail` will deliver them
     if app.config.get("MAIL_SEND_ASYNC"):
-        thread = threading.Thread(target=_deliver_in_thread, args=(app, ids), daemon=True)
-        thread.start()
+        _executor.submit(_deliver_in_thread, app, ids)
     else:
         deliver(ids)
+
+
+#: A small bounded pool: a slow mail server delays mail, never requests or the DB pool.
+_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="consulta-mail")
 
 
 @event.listens_for(Session, "after_rollback")
@@ -111,6 +115,9 @@ def deliver(ids):
 
 def _deliver_one(message_id):
     config = current_app.config
+    if not config["MAIL_SERVER"] and config["CONSULTA_ENV"] == "production":
+        return 0  # left in the outbox until a mail server is configured
+    # Claim the message, copy it and let the connection go before talking to SMTP.
     with Session(db.engine) as session:
         claimed = session.execute(
             update(OutboxMessage)
@@ -121,34 +128,35 @@ def _deliver_one(message_id):
             )
             .values(status="sending", claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1)
         ).rowcount
+        message = session.get(OutboxMessage, message_id) if claimed else None
+        if message is not None:
+            session.expunge(message)
         session.commit()
-        if not claimed:
-            return 0
-        message = session.get(OutboxMessage, message_id)
-        try:
-            _send(message)
-        except Exception as exc:  # SMTP errors, timeouts, refused connections
-            log.warning("mail: sending message %s failed (attempt %s): %s",
-                        message.id, message.attempts, exc)
-            message.status = "failed"
-            message.last_error = str(exc)[:500]
-            session.commit()
-            return 0
-        message.status = "sent"
-        message.sent_at = utcnow()
-        message.last_error = None
+    if message is None:
+        return 0
+    try:
+        _send(message)
+    except Exception as exc:  # SMTP errors, timeouts, refused connections
+        log.warning("mail: sending message %s failed (attempt %s): %s",
+                    message.id, message.attempts, exc)
+        _mark(message_id, status="failed", last_error=str(exc)[:500])
+        return 0
+    _mark(message_id, status="sent", sent_at=utcnow(), last_error=None)
+    return 1
+
+
+def _mark(message_id, **values):
+    with Session(db.engine) as session:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                        .values(**values))
         session.commit()
-        return 1
 
 
 def _send(message):
     config = current_app.config
     if not config["MAIL_SERVER"]:
-        if config["CONSULTA_ENV"] == "production":
-            log.info("mail (no MAIL_SERVER set) to message %s: %s", message.id, message.subject)
-        else:
-            log.info("mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject,
-                     message.body)
+        log.info("mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject,
+                 message.body)
         return
     email = EmailMessage()
     email["From"] = config["MAIL_DEFAULT_SENDER"]
@@ -158,20 +166,34 @@ def _send(message):
     email["Message-ID"] = make_msgid(domain=config["MAIL_DEFAULT_SENDER"].rpartition("@")[2]
                                      .strip("> ") or None)
     email.set_content(message.body)
-    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"],
-                    timeout=config["MAIL_TIMEOUT"]) as smtp:
+    context = ssl.create_default_context()  # verify the server's certificate
+    if config["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],
+                                timeout=config["MAIL_TIMEOUT"], context=context)
+    else:
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"],
+                            timeout=config["MAIL_TIMEOUT"])
+    with smtp:
         if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
-            smtp.starttls()
+            smtp.starttls(context=context)
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(email)
 
 
 def deliver_pending():
-    """Retry every message not yet sent (the `send-mail` command). Returns (sent, left)."""
-    stale = utcnow() - STALE_CLAIM
+    """Retry every message not yet sent (the `send-mail` command). Returns (sent, left).
+
+    Sent messages older than MAIL_RETENTION_DAYS are deleted: they hold addresses and
+    (expired) links that nobody needs any more.
+    """
+    now = utcnow()
+    stale = now - STALE_CLAIM
     with Session(db.engine) as session:
+        session.execute(delete(OutboxMessage).where(
+            OutboxMessage.status == "sent",
+            OutboxMessage.sent_at < now - timedelta(
+                days=current_app.config["MAIL_RETENTION_DAYS"])))
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < stale)

@@ -26,4 +26,16 @@ def set_security_headers(response):
 
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # Pages seen while logged in may hold personal data: never keep them (shared computers).
+    if "Cache-Control" not in headers and _logged_in():
+        headers["Cache-Control"] = "no-store"
     return response
+
+
+def _logged_in():
+    from flask_login import current_user
+
+    try:
+        return bool(current_user and current_user.is_authenticated)
+    except Exception:  # e.g. the database is down while an error page is sent
+        return False

@@ -4,7 +4,6 @@ from sqlalchemy import text
 
 from consulta.extensions import db
 
-from .forms import LanguageForm
 from .i18n import LANGUAGE_COOKIE
 from .urls import safe_next
 
@@ -34,12 +33,11 @@ def health():
     return jsonify(status="ok" if status == 200 else "error", database=database), status
 
 
-@bp.route("/language", methods=["POST"])
-def set_language():
-    form = LanguageForm()
+@bp.route("/language/<language>")
+def set_language(language):
+    """Switch the interface language (a plain link, so public pages need no session)."""
     response = make_response(redirect(safe_next("/")))
-    if form.validate_on_submit():
-        language = form.language.data
+    if language in current_app.config["LANGUAGES"]:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600,
                             samesite="Lax", httponly=True,
                             secure=current_app.config["SESSION_COOKIE_SECURE"])

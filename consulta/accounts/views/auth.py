@@ -5,6 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from consulta.core.i18n import LANGUAGE_COOKIE
 from consulta.core.permissions import login_required
 from consulta.core.urls import is_safe_next, safe_next
 from consulta.extensions import db, limiter, login_manager
@@ -55,6 +56,11 @@ def unauthorized():
     return redirect(url_for("accounts.login", next=target))
 
 
+def _cookie_language():
+    value = request.cookies.get(LANGUAGE_COOKIE)
+    return value if value in current_app.config["LANGUAGES"] else None
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_REGISTER_IP"), methods=["POST"])
 @limiter.limit(_limit("RATELIMIT_REGISTER_ACCOUNT"), key_func=_account_key, methods=["POST"])
@@ -63,7 +69,7 @@ def register():
         return redirect(url_for("core.index"))
     form = RegistrationForm()
     if form.validate_on_submit():
-        if form.website.data:
+        if form.fax_only.data:
             log.info("registration honeypot filled from %s; dropped", request.remote_addr)
             return redirect(url_for(".registered"))
         operations.register_user(
@@ -71,7 +77,7 @@ def register():
             display_name=form.display_name.data, sector=form.sector.data,
             region=form.region.data, gender=form.gender.data,
             show_name_publicly=form.show_name_publicly.data,
-            locale=request.cookies.get("consulta_lang") or None,
+            locale=_cookie_language(),
         )
         db.session.commit()
         return redirect(url_for(".registered"))
@@ -119,9 +125,15 @@ def resend_confirmation():
     return render_template("accounts/resend_confirmation.html", form=form)
 
 
+def _failed_login(response):
+    """Only failed attempts count towards the login limits (a success redirects)."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit("RATELIMIT_LOGIN_IP"), methods=["POST"])
-@limiter.limit(_limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=_account_key, methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN_IP"), methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(_limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=_account_key, methods=["POST"],
+               deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(url_for("core.index")))
@@ -149,8 +161,8 @@ def logout():
     if ConfirmForm().validate_on_submit():
         operations.end_all_sessions(current_user)
         db.session.commit()
-        logout_user()
         session.clear()
+        logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
         flash(_("You have logged out."), "info")
     return redirect(url_for("core.index"))
 
@@ -182,9 +194,8 @@ def reset_password(token):
     if form.validate_on_submit():
         operations.set_password(user, form.password.data)
         db.session.commit()
-        if current_user.is_authenticated:
-            logout_user()
         session.clear()
+        logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
         flash(_("Your password has been changed. You can log in with it now."), "success")
         return redirect(url_for(".login"))
     return render_template("accounts/reset_password.html", form=form)

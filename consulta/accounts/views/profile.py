@@ -1,6 +1,6 @@
 import json
 
-from flask import Response, flash, redirect, render_template, session, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -37,9 +37,10 @@ def change_password():
             form.current_password.errors.append(error.message)
         else:
             db.session.commit()
-            # Every other session ended with the old token; keep this one.
+            # Every other session ended with the old token; keep this one (and remember-me).
+            remembered = request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"])
             session.clear()
-            login_user(current_user._get_current_object())
+            login_user(current_user._get_current_object(), remember=bool(remembered))
             flash(_("Your password has been changed. Other devices have been logged out."),
                   "success")
             return redirect(url_for(".profile"))
@@ -68,8 +69,8 @@ def delete_account():
             form.password.errors.append(error.message)
         else:
             db.session.commit()
-            logout_user()
             session.clear()
+            logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
             flash(_("Your account has been deleted. Your contributions remain, without your "
                     "name."), "info")
             return redirect(url_for("core.index"))
