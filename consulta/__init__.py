@@ -35,7 +35,9 @@ def create_app(overrides=None, environ=None):
 
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+        host = n if app.config["PROXY_TRUST_HOST"] else 0
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=host, x_prefix=host)
+    _warn_about_production_settings(app)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -77,14 +79,32 @@ def _init_extensions(app):
 
 def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
+    from .api.views import bp as api_bp
+    from .consultations.views import bp as consultations_bp
     from .core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(consultations_bp)
+    app.register_blueprint(api_bp)
 
     from .core.templating import register_template_globals
 
     register_template_globals(app)
+
+
+def _warn_about_production_settings(app):
+    if app.config["CONSULTA_ENV"] != "production":
+        return
+    log = logging.getLogger("consulta")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        log.warning("RATELIMIT_STORAGE_URI is memory://: each worker counts on its own; use "
+                    "Redis so that rate limits hold across workers.")
+    if not app.config["PROXY_COUNT"]:
+        log.warning("PROXY_COUNT is 0: behind a reverse proxy every visitor shares its IP and "
+                    "rate limits per IP apply to everyone at once.")
+    if not app.config["MAIL_SERVER"]:
+        log.warning("MAIL_SERVER is not set: e-mails stay in the outbox until it is.")
 
 
 def _running_db_command():

@@ -11,6 +11,7 @@ def register_commands(app):
     app.cli.add_command(create_admin_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(import_plan_command)
 
 
 @click.command("create-admin")
@@ -34,8 +35,8 @@ def create_admin_command(email, name, password):
     if created:
         click.echo(f"Created administrator {user.email}.")
     else:
-        click.echo(f"{user.email} already had an account; it is now an administrator "
-                   "(its password was not changed).")
+        click.echo(f"{user.email} already had an account; it is now an administrator with "
+                   "the password you gave, and its other sessions have ended.")
 
 
 @click.command("send-mail")
@@ -60,3 +61,35 @@ def demo_command():
         raise click.ClickException("The demo data is for development; refused in production.")
     for line in load_demo():
         click.echo(line)
+
+
+@click.command("import-plan")
+@click.argument("consultation")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_plan_command(consultation, file):
+    """Import a draft plan (JSON) into CONSULTATION's draft version (all or nothing)."""
+    from sqlalchemy import select
+
+    from consulta.consultations.models import Consultation
+    from consulta.consultations.operations import import_plan
+    from consulta.consultations.plan_import import PlanFileError, parse_plan
+
+    item = db.session.scalar(select(Consultation).where(Consultation.slug == consultation))
+    if item is None:
+        raise click.ClickException(f"No consultation with the address {consultation!r}.")
+    with open(file, "rb") as fh:
+        raw = fh.read()
+    try:
+        plan = parse_plan(raw)
+    except PlanFileError as error:
+        for path, message in error.problems:
+            click.echo(f"{path or '(file)'}: {message}", err=True)
+        raise click.ClickException(
+            f"The file was refused ({len(error.problems)} problem(s)); nothing was imported."
+        ) from None
+    version = import_plan(item, plan, actor=None)
+    db.session.commit()
+    click.echo(f"Imported {len(plan['commitments'])} commitments in "
+               f"{len(plan['components'])} components into draft version {version.number} of "
+               f"{item.slug}. Publish it from the web or with the draft plan page.")

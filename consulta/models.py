@@ -2,6 +2,16 @@
 
 from consulta.accounts.models import Membership, Organization, User, UserRole
 from consulta.audit.models import AuditEntry
+from consulta.consultations.models import (
+    Commitment,
+    Component,
+    Consultation,
+    Phase,
+    PlanSection,
+    PlanVersion,
+)
 from consulta.core.mail import OutboxMessage
 
-__all__ = ["AuditEntry", "Membership", "Organization", "OutboxMessage", "User", "UserRole"]
+__all__ = ["AuditEntry", "Commitment", "Component", "Consultation", "Membership",
+           "Organization", "OutboxMessage", "Phase", "PlanSection", "PlanVersion", "User",
+           "UserRole"]

@@ -17,17 +17,19 @@ from consulta.config import normalize_database_url
 from consulta.extensions import db, limiter
 
 TEST_PASSWORD = "ciudadania-activa-2026"
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
+                        r'|name="csrf_token" value="([^"]+)"')
 
 
 class Client(FlaskClient):
     """A test client that fills in the CSRF token the way a browser form would."""
 
     def csrf_token(self):
-        response = self.get("/privacy")
-        match = CSRF_META.search(response.get_data(as_text=True))
-        assert match, "the layout must carry the CSRF token"
-        return match.group(1)
+        """The token a form would carry (any form: the token belongs to the session)."""
+        response = self.get("/password/forgot")
+        match = CSRF_INPUT.search(response.get_data(as_text=True))
+        assert match, "the form must carry a CSRF token"
+        return match.group(1) or match.group(2)
 
     def post_form(self, url, data=None, **kwargs):
         data = dict(data or {})
@@ -203,3 +205,54 @@ def link_in(message, path_prefix):
     match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", message.body)
     assert match, f"no {path_prefix} link in: {message.body}"
     return match.group(1)
+
+
+@pytest.fixture
+def create_consultation(app, create_user):
+    """Factory: a consultation (private unless ``announced``), with phases and optional plan."""
+    from datetime import timedelta
+
+    from consulta.consultations import operations
+    from consulta.consultations.models import Phase
+    from consulta.core.dates import local_today, utcnow
+
+    def factory(*, announced=True, opens_in_days=-7, closes_in_days=21, plan=None,
+                announced_days_ago=21, actor=None, **values):
+        actor_ref = actor or create_user(roles=("secretariat",))
+        now = utcnow()
+        defaults = {"title": "Consulta de prueba", "summary": "Resumen.",
+                    "organizer": "Secretaría de Gobierno Digital", "scope": "national",
+                    "channels": ["web", "workshop"],
+                    "opens_at": now + timedelta(days=opens_in_days),
+                    "closes_at": now + timedelta(days=closes_in_days)}
+        defaults.update(values)
+        with app.test_request_context():
+            from consulta.accounts.models import User
+
+            actor_user = db.session.get(User, actor_ref.id)
+            consultation = operations.create_consultation(actor=actor_user, **defaults)
+            today = local_today()
+            consultation.phases.append(Phase(position=1, name="Recepción de aportes",
+                                             starts_on=today + timedelta(days=opens_in_days),
+                                             ends_on=today + timedelta(days=closes_in_days)))
+            if plan is not None:
+                from consulta.consultations.plan_import import parse_plan
+
+                operations.import_plan(consultation, parse_plan(plan), actor=actor_user)
+                operations.publish_plan_version(consultation, actor=actor_user)
+            if announced:
+                consultation.announced_at = now - timedelta(days=announced_days_ago)
+            db.session.commit()
+            slug = consultation.slug
+            db.session.remove()
+        return slug
+
+    return factory
+
+
+SHARED_DATA = __import__("pathlib").Path(__file__).resolve().parent.parent / "consulta" / \
+    "data" / "demo"
+
+
+def iv_plan_json():
+    return (SHARED_DATA / "paga-iv-2020-2021.json").read_bytes()

@@ -17,22 +17,35 @@ def test_browser_language_is_used_when_nothing_else_is_set(client):
     assert "Log in" in page
 
 
+def test_peruvian_browsers_get_spanish_even_with_english_as_second_choice(client):
+    for header in ("es-PE,en;q=0.9", "es-419,en;q=0.9", "es-PE,en-US;q=0.9,en;q=0.8"):
+        page = client.get("/", headers={"Accept-Language": header}).get_data(as_text=True)
+        assert '<html lang="es">' in page, header
+
+
+def test_anonymous_public_pages_set_no_session_cookie(client):
+    for url in ("/", "/consultations", "/privacy"):
+        response = client.get(url)
+        assert not any(c.startswith("consulta_session=")
+                       for c in response.headers.getlist("Set-Cookie")), url
+
+
 def test_unsupported_browser_language_falls_back_to_spanish(client):
     page = client.get("/", headers={"Accept-Language": "de-DE"}).get_data(as_text=True)
     assert '<html lang="es">' in page
 
 
 def test_language_switch_is_stored_in_a_cookie_and_beats_the_browser(client):
-    response = client.post_form("/language", {"language": "en", "next": "/privacy"})
+    response = client.get("/language/en?next=/privacy")
     assert response.status_code == 302 and response.headers["Location"] == "/privacy"
     page = client.get("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<html lang="en">' in page
-    client.post_form("/language", {"language": "es"})
+    client.get("/language/es")
     assert '<html lang="es">' in client.get("/").get_data(as_text=True)
 
 
 def test_unknown_language_is_ignored(client):
-    client.post_form("/language", {"language": "xx"})
+    client.get("/language/xx")
     assert '<html lang="es">' in client.get("/").get_data(as_text=True)
 
 

@@ -15,12 +15,14 @@ PUBLIC_ENDPOINTS = {
     "accounts.register", "accounts.registered", "accounts.confirm_email",
     "accounts.resend_confirmation", "accounts.login", "accounts.forgot_password",
     "accounts.reset_password", "accounts.organizations", "accounts.organization",
+    "consultations.index", "consultations.detail", "consultations.plan",
+    "consultations.plan_version", "api.consultations", "api.consultation",
 }
 
 
 def _routes(app):
     for rule in app.url_map.iter_rules():
-        values = {arg: 1 if "id" in arg else "x" for arg in rule.arguments}
+        values = dict.fromkeys(rule.arguments, 1)
         yield rule, values
 
 
@@ -99,3 +101,12 @@ def test_admin_user_search(client, create_user):
     login(client, create_user(roles=("admin",)))
     page = client.get("/admin/users?q=buscada").get_data(as_text=True)
     assert "Persona Buscada" in page and "otra@example.pe" not in page
+
+
+def test_roles_are_not_given_to_unconfirmed_accounts(app, client, create_user):
+    login(client, create_user(roles=("admin",)))
+    target = create_user(confirmed=False)
+    response = client.post_form(f"/admin/users/{target.id}/roles", {"moderator": "y"})
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.get(User, target.id).role_names == set()

@@ -1,7 +1,7 @@
 """Language and time-zone selection, and the Jinja filters that format with Babel."""
 
-from flask import current_app, request
-from flask_babel import format_date, format_datetime, format_decimal
+from flask import current_app, has_request_context, request
+from flask_babel import format_date, format_datetime, format_decimal, format_time
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "consulta_lang"
@@ -10,14 +10,23 @@ LANGUAGE_COOKIE = "consulta_lang"
 def select_locale():
     """The user's setting, then the language cookie, then Accept-Language, then Spanish."""
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    if not has_request_context():  # command line: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    try:
+        if current_user and current_user.is_authenticated and current_user.locale in languages:
+            return current_user.locale
+    except Exception:  # the database may be down while an error page is shown
+        current_app.logger.debug("locale: the current user could not be loaded")
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in languages:
         return cookie
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    # By preference order, on the primary subtag: es-PE and es-419 mean Spanish even when
+    # en-US comes next (Werkzeug's best_match would prefer an exact "en" further down).
+    for tag, _quality in request.accept_languages:
+        primary = tag.split("-")[0].split("_")[0].lower()
+        if primary in languages:
+            return primary
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_timezone():
@@ -32,3 +41,11 @@ def register_filters(app):
         format_date(value, fmt) if value else ""
     )
     app.jinja_env.filters["number"] = lambda value: format_decimal(value or 0)
+    app.jinja_env.filters["when"] = format_when
+
+
+def format_when(value, date_format="long"):
+    """A date and time for people: "12 de diciembre de 2026, 23:59" (local zone)."""
+    if not value:
+        return ""
+    return f"{format_date(value, date_format)}, {format_time(value, 'short')}"

@@ -1,10 +1,15 @@
 """Values every template can use."""
 
+from datetime import date, datetime
+
 from flask import current_app
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from consulta.accounts.constants import LANGUAGE_NAMES, ROLES
+from consulta.consultations.constants import CHANNELS, PRINCIPLES, SCOPES, STATUSES
+from consulta.core.dates import utc_to_local
+from consulta.core.sanitize import render_markdown
 from consulta.core.taxonomy import GENDERS, SECTORS, region_name, sector_label
 
 
@@ -14,12 +19,20 @@ def register_template_globals(app):
         get_locale=get_locale,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         ROLES=ROLES,
+        SCOPES=SCOPES,
+        CHANNELS=CHANNELS,
+        PRINCIPLES=PRINCIPLES,
+        CONSULTATION_STATUSES=STATUSES,
         SECTORS=SECTORS,
         GENDERS=GENDERS,
         region_name=region_name,
         sector_label=sector_label,
         site_name=lambda: current_app.config["SITE_NAME"],
     )
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["local"] = utc_to_local
+    app.jinja_env.filters["parse_iso"] = datetime.fromisoformat
+    app.jinja_env.filters["parse_date"] = date.fromisoformat
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

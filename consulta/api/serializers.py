@@ -1,0 +1,77 @@
+"""JSON shapes of the open-data API. Dates are ISO 8601 with their UTC offset."""
+
+from flask import url_for
+
+from consulta.consultations.constants import PRINCIPLES
+
+
+def iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def consultation_summary(consultation, now=None):
+    return {
+        "slug": consultation.slug,
+        "title": consultation.title,
+        "summary": consultation.summary,
+        "status": consultation.status(now),
+        "scope": consultation.scope,
+        "scope_region": consultation.scope_region,
+        "scope_locality": consultation.scope_locality,
+        "opens_at": iso(consultation.opens_at),
+        "closes_at": iso(consultation.closes_at),
+        "announced_at": iso(consultation.announced_at),
+        "url": url_for("consultations.detail", slug=consultation.slug, _external=True),
+        "api_url": url_for("api.consultation", slug=consultation.slug, _external=True),
+    }
+
+
+def commitment(item):
+    return {
+        "id": item.id,
+        "number": item.number,
+        "component": item.component.name,
+        "component_id": item.component_id,
+        "title": item.title,
+        "summary": item.summary,
+        "problem": item.problem,
+        "objective": item.objective,
+        "responsible": item.responsible,
+        "co_responsible": list(item.co_responsible or []),
+        "actions": list(item.actions or []),
+        "due": item.due,
+        "principles": [{"code": p, "name": str(PRINCIPLES[p])}
+                       for p in item.principles or [] if p in PRINCIPLES],
+        "url": url_for("consultations.plan_version", slug=item.plan_version.consultation.slug,
+                       number=item.plan_version.number, _external=True) + "#" + item.anchor,
+    }
+
+
+def consultation_detail(consultation, now=None):
+    from consulta.core.sanitize import render_markdown
+
+    data = consultation_summary(consultation, now)
+    plan = consultation.published_plan
+    data.update({
+        "description": consultation.description,
+        "description_html": str(render_markdown(consultation.description)),
+        "organizer": consultation.organizer,
+        "forum_name": consultation.forum_name,
+        "methodology": consultation.methodology,
+        "channels": list(consultation.channels or []),
+        "phases": [{"name": p.name, "starts_on": iso(p.starts_on), "ends_on": iso(p.ends_on),
+                    "description": p.description} for p in consultation.phases],
+        "components": [{"id": c.id, "name": c.name, "description": c.description}
+                       for c in consultation.components],
+        "draft_plan": None if plan is None else {
+            "version": plan.number,
+            "title": plan.title,
+            "published_at": iso(plan.published_at),
+            "note": plan.note,
+            "sections": [{"title": s.title, "body": s.body} for s in plan.sections],
+            "commitments": [commitment(c) for c in plan.commitments],
+        },
+        "plan_versions": [{"version": v.number, "published_at": iso(v.published_at)}
+                          for v in consultation.plan_versions if v.is_published],
+    })
+    return data

@@ -1,0 +1,234 @@
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from consulta.accounts.forms import RegionCode, strip
+from consulta.core.taxonomy import region_choices
+
+from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MONTH_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # paper sheets often give only a year
+
+
+def _required(message=None):
+    return DataRequired(message=message or _l("This field is required."))
+
+
+def _max(n):
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ConsultationForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip], validators=[_required(), _max(200)])
+    slug = StringField(
+        _l("Address (slug)"), filters=[lambda v: v.strip().lower() if v else v],
+        validators=[Optional(), _max(80)],
+        description=_l("Used in the web address: lower-case letters, digits and hyphens. "
+                       "Leave it empty to make it from the title."))
+    summary = TextAreaField(_l("Short summary"), filters=[strip],
+                            validators=[_required(), _max(500)],
+                            description=_l("One or two sentences shown in the list of "
+                                           "consultations."))
+    description = TextAreaField(
+        _l("What is being consulted and why"), filters=[strip], validators=[_max(20000)],
+        description=_l("You can use Markdown: **bold**, *italics*, lists and links."))
+    scope = SelectField(_l("Scope"), choices=list(SCOPES.items()), validators=[_required()])
+    # No Optional() here: it would stop the chain before the cross-field checks below.
+    scope_region = SelectField(_l("Region (for regional and local scope)"), validate_choice=False)
+    scope_locality = StringField(_l("Locality (for local scope)"), filters=[strip],
+                                 validators=[_max(120)])
+    organizer = StringField(_l("Organizing entity"), filters=[strip],
+                            validators=[_required(), _max(200)])
+    forum_name = StringField(
+        _l("Multi-stakeholder forum that follows the plan"), filters=[strip],
+        validators=[Optional(), _max(200)],
+        description=_l("The standing body of government and civil society that will follow "
+                       "the implementation of the plan."))
+    methodology = TextAreaField(_l("Methodology"), filters=[strip],
+                                validators=[_max(20000)],
+                                description=_l("How contributions are received, systematized "
+                                               "and answered. Markdown allowed."))
+    channels = MultiCheckboxField(
+        _l("Channels that will be used"),
+        choices=[(c, CHANNELS[c]) for c in ANNOUNCEABLE_CHANNELS],
+        validators=[_required(_l("Choose at least one channel."))])
+    opens_at = DateTimeLocalField(
+        _l("Contributions open on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        validators=[InputRequired(_l("Enter a date and time."))])
+    closes_at = DateTimeLocalField(
+        _l("Contributions close on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        validators=[InputRequired(_l("Enter a date and time."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope_region.choices = region_choices(blank=_l("Choose…"))
+
+    def validate_slug(self, field):
+        if field.data and not SLUG_RE.match(field.data):
+            raise ValidationError(_l("Use only lower-case letters (a-z), digits and hyphens, "
+                                     "for example plan-gobierno-abierto-2026."))
+
+    def validate_scope_region(self, field):
+        if self.scope.data in ("regional", "local"):
+            if not field.data:
+                raise ValidationError(_l("Choose the region of a regional or local "
+                                         "consultation."))
+            RegionCode()(self, field)
+
+    def validate_scope_locality(self, field):
+        if self.scope.data == "local" and not field.data:
+            raise ValidationError(_l("Enter the locality of a local consultation."))
+
+    def validate_channels(self, field):
+        if any(c not in ANNOUNCEABLE_CHANNELS for c in field.data or ()):
+            raise ValidationError(_l("Choose channels from the list."))
+
+    def validate_closes_at(self, field):
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("The closing must come after the opening."))
+
+
+class PhaseForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[_required(), _max(150)])
+    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a date."))])
+    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter a date."))])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end date must not be before the start date."))
+
+
+class ComponentForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[strip], validators=[_required(), _max(150)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])
+
+
+def validate_month(form, field):
+    if field.data and not MONTH_RE.match(field.data):
+        raise ValidationError(_l("Use the form YYYY-MM, for example 2026-03."))
+
+
+class ActionForm(Form):
+    """One row of actions: description, start month, end month."""
+
+    description = StringField(_l("Action"), filters=[strip], validators=[_max(1000)])
+    start = StringField(_l("Start (YYYY-MM)"), filters=[strip],
+                        validators=[Optional(), validate_month])
+    end = StringField(_l("End (YYYY-MM)"), filters=[strip],
+                      validators=[Optional(), validate_month])
+
+    def validate_end(self, field):
+        if self.start.data and field.data and MONTH_RE.match(self.start.data or "") \
+                and MONTH_RE.match(field.data) and field.data < self.start.data:
+            raise ValidationError(_l("The end must not be before the start."))
+
+
+class ActionRowsMixin:
+    """Rows of actions that grow without JavaScript: the "add a row" button re-shows the form.
+
+    Rows left entirely empty are ignored.
+    """
+
+    actions = FieldList(FormField(ActionForm), min_entries=3, max_entries=30)
+
+    def add_action_row(self, formdata):
+        """True (and one more row) when the "add a row" button was pressed."""
+        if formdata is not None and formdata.get("add_action"):
+            if len(self.actions.entries) < self.actions.max_entries:
+                self.actions.append_entry()
+            return True
+        return False
+
+    def validate_actions(self, field):
+        for entry in field.entries:
+            row = entry.form
+            if (row.start.data or row.end.data) and not row.description.data:
+                row.description.errors = [*row.description.errors,
+                                          _l("Describe the action or leave the row empty.")]
+                raise ValidationError(_l("Describe every action that has dates."))
+
+    def actions_data(self):
+        return [
+            {"description": row.form.description.data,
+             "start": row.form.start.data or None, "end": row.form.end.data or None}
+            for row in self.actions.entries if row.form.description.data
+        ]
+
+    def fill_actions(self, actions):
+        """Pre-fill the rows from stored actions (editing), keeping one empty row."""
+        while len(self.actions.entries):
+            self.actions.pop_entry()
+        for action in actions or []:
+            self.actions.append_entry(action)
+        self.actions.append_entry()
+
+
+class CommitmentForm(ActionRowsMixin, FlaskForm):
+    number = IntegerField(_l("Number"), validators=[
+        InputRequired(_l("Enter a number.")),
+        NumberRange(min=1, max=9999, message=_l("Enter a number from 1 to 9999."))])
+    component = SelectField(_l("Component"), coerce=int,
+                            validators=[InputRequired(_l("Choose a component."))])
+    title = TextAreaField(_l("Title"), filters=[strip], validators=[_required(), _max(500)])
+    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[_max(5000)])
+    problem = TextAreaField(_l("Public problem"), filters=[strip], validators=[_max(10000)])
+    objective = TextAreaField(_l("Objective"), filters=[strip], validators=[_max(10000)])
+    responsible = StringField(_l("Responsible entity"), filters=[strip],
+                              validators=[_max(300)])
+    co_responsible = TextAreaField(_l("Co-responsible entities"), filters=[strip],
+                                   validators=[_max(3000)],
+                                   description=_l("One per line."))
+    due = StringField(_l("Expected completion (YYYY-MM)"), filters=[strip],
+                      validators=[Optional(), validate_month])
+    principles = MultiCheckboxField(_l("Related principles"), choices=list(PRINCIPLES.items()))
+
+    def validate_principles(self, field):
+        if any(p not in PRINCIPLES for p in field.data or ()):
+            raise ValidationError(_l("Choose principles from the list."))
+
+
+class SectionForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip], validators=[_required(), _max(200)])
+    body = TextAreaField(_l("Text"), filters=[strip], validators=[_max(50000)],
+                         description=_l("Markdown allowed."))
+
+
+class PlanImportForm(FlaskForm):
+    file = FileField(_l("Plan file (JSON)"), validators=[
+        FileRequired(_l("Choose a file.")),
+        FileAllowed(["json"], _l("The file must be a .json file."))])
+
+
+class PublishPlanForm(FlaskForm):
+    note = TextAreaField(_l("What changed in this version (optional)"), filters=[strip],
+                         validators=[_max(5000)])

@@ -1,0 +1,241 @@
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consulta.core.dates import utcnow
+from consulta.core.models import UTCDateTime, enum_check
+from consulta.extensions import db
+
+from .constants import PRINCIPLES, SCOPES
+
+
+class Consultation(db.Model):
+    """A public process in which a draft action plan is put to citizens.
+
+    Its status is computed from its dates and announcement, never stored.
+    """
+
+    __tablename__ = "consultations"
+    __table_args__ = (
+        enum_check("scope", SCOPES),
+        CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+        CheckConstraint("scope = 'national' OR scope_region IS NOT NULL",
+                        name="region_for_subnational"),
+        CheckConstraint("scope != 'local' OR scope_locality IS NOT NULL",
+                        name="locality_for_local"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-case letters, digits and hyphens; used in every URL of the consultation.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: One or two sentences shown in lists.
+    summary: Mapped[str] = mapped_column(String(500))
+    #: Markdown source; rendered through consulta.core.sanitize.
+    description: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(String(16), default="national")
+    scope_region: Mapped[str | None] = mapped_column(String(40))
+    scope_locality: Mapped[str | None] = mapped_column(String(120))
+    #: The entity that organizes the consultation.
+    organizer: Mapped[str] = mapped_column(String(200))
+    #: The multi-stakeholder forum that follows the plan (IRM guideline 7).
+    forum_name: Mapped[str | None] = mapped_column(String(200))
+    #: Markdown source.
+    methodology: Mapped[str] = mapped_column(Text, default="")
+    #: Channel codes announced for this consultation (see constants.CHANNELS).
+    channels: Mapped[list] = mapped_column(JSON, default=list)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When it was made public; NULL while it is being prepared (evidence of advance notice).
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    phases: Mapped[list["Phase"]] = relationship(
+        back_populates="consultation", order_by="(Phase.starts_on, Phase.position, Phase.id)",
+        cascade="all, delete-orphan")
+    components: Mapped[list["Component"]] = relationship(
+        back_populates="consultation", order_by="(Component.position, Component.id)",
+        cascade="all, delete-orphan")
+    plan_versions: Mapped[list["PlanVersion"]] = relationship(
+        back_populates="consultation", order_by="PlanVersion.number",
+        cascade="all, delete-orphan")
+
+    def __repr__(self):
+        return f"<Consultation {self.slug}>"
+
+    @property
+    def is_public(self):
+        return self.announced_at is not None
+
+    def status(self, now=None):
+        """draft, announced, open, closed (or summary_published, once a summary exists)."""
+        now = now or utcnow()
+        if self.announced_at is None:
+            return "draft"
+        if now < self.opens_at:
+            return "announced"
+        if now < self.closes_at:
+            return "open"
+        return "closed"
+
+    def is_open(self, now=None):
+        return self.status(now) == "open"
+
+    @property
+    def published_plan(self):
+        """The latest published version of the draft plan, or None."""
+        published = [v for v in self.plan_versions if v.published_at is not None]
+        return published[-1] if published else None
+
+    @property
+    def draft_plan(self):
+        """The version being edited (not yet published), or None."""
+        if self.plan_versions and self.plan_versions[-1].published_at is None:
+            return self.plan_versions[-1]
+        return None
+
+
+class Phase(db.Model):
+    """A step of the public timeline (dates are calendar days in the local zone)."""
+
+    __tablename__ = "phases"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(150))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    consultation: Mapped[Consultation] = relationship(back_populates="phases")
+
+    def state(self, today):
+        if today < self.starts_on:
+            return "future"
+        if today > self.ends_on:
+            return "past"
+        return "current"
+
+
+class Component(db.Model):
+    """A theme (eje, componente) of the consultation's plan."""
+
+    __tablename__ = "components"
+    __table_args__ = (UniqueConstraint("consultation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    consultation: Mapped[Consultation] = relationship(back_populates="components")
+
+
+class PlanVersion(db.Model):
+    """One version of the draft plan. Published versions are frozen and stay readable."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (UniqueConstraint("consultation_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    #: What changed from the previous version (shown with the version).
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="plan_versions")
+    commitments: Mapped[list["Commitment"]] = relationship(
+        back_populates="plan_version", order_by="Commitment.number",
+        cascade="all, delete-orphan")
+    sections: Mapped[list["PlanSection"]] = relationship(
+        back_populates="plan_version", order_by="(PlanSection.position, PlanSection.id)",
+        cascade="all, delete-orphan")
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+    def by_component(self):
+        """[(component, [commitments])] in the order of the components, then by number."""
+        groups = {}
+        for commitment in self.commitments:
+            groups.setdefault(commitment.component, []).append(commitment)
+        return sorted(groups.items(), key=lambda item: (item[0].position, item[0].id))
+
+
+class PlanSection(db.Model):
+    """Free text of the plan (introduction, methodology...)."""
+
+    __tablename__ = "plan_sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    #: Markdown source.
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    plan_version: Mapped[PlanVersion] = relationship(back_populates="sections")
+
+    @property
+    def anchor(self):
+        return f"seccion-{self.position or self.id}"
+
+
+class Commitment(db.Model):
+    """A numbered commitment of a version of the draft plan, on the proposal sheet."""
+
+    __tablename__ = "commitments"
+    __table_args__ = (
+        UniqueConstraint("plan_version_id", "number"),
+        Index("ix_commitments_component", "component_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"), index=True)
+    component_id: Mapped[int] = mapped_column(ForeignKey("components.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: The public problem the commitment addresses.
+    problem: Mapped[str] = mapped_column(Text, default="")
+    objective: Mapped[str] = mapped_column(Text, default="")
+    responsible: Mapped[str | None] = mapped_column(String(300))
+    #: Names of co-responsible entities.
+    co_responsible: Mapped[list] = mapped_column(JSON, default=list)
+    #: Rows of {"description", "start": "YYYY-MM", "end": "YYYY-MM"}.
+    actions: Mapped[list] = mapped_column(JSON, default=list)
+    #: Expected completion, "YYYY-MM".
+    due: Mapped[str | None] = mapped_column(String(7))
+    #: Principle codes (see constants.PRINCIPLES).
+    principles: Mapped[list] = mapped_column(JSON, default=list)
+
+    plan_version: Mapped[PlanVersion] = relationship(back_populates="commitments")
+    component: Mapped[Component] = relationship()
+
+    @property
+    def anchor(self):
+        return f"compromiso-{self.number}"
+
+    def principle_labels(self):
+        return [PRINCIPLES[p] for p in self.principles if p in PRINCIPLES]

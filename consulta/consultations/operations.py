@@ -1,0 +1,348 @@
+"""Operations on consultations, their timeline and draft plan. None commits."""
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from consulta.accounts.operations import OperationError
+from consulta.audit.operations import record
+from consulta.core.dates import utcnow
+from consulta.extensions import db
+
+from .models import Commitment, Component, Consultation, Phase, PlanSection, PlanVersion
+
+CONSULTATION_FIELDS = ("title", "summary", "description", "scope", "scope_region",
+                       "scope_locality", "organizer", "forum_name", "methodology", "channels",
+                       "opens_at", "closes_at")
+DATE_FIELDS = ("opens_at", "closes_at")
+
+
+def slugify(text, max_length=80):
+    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return text[:max_length].rstrip("-") or "consulta"
+
+
+def unique_slug(base, exclude_id=None):
+    slug, n = base, 2
+    while _slug_taken(slug, exclude_id):
+        suffix = f"-{n}"
+        slug = base[:80 - len(suffix)].rstrip("-") + suffix
+        n += 1
+    return slug
+
+
+def _slug_taken(slug, exclude_id=None):
+    query = select(Consultation.id).where(Consultation.slug == slug)
+    if exclude_id is not None:
+        query = query.where(Consultation.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def _clean(values):
+    values = dict(values)
+    if values.get("scope") == "national":
+        values["scope_region"] = None
+    if values.get("scope") != "local":
+        values["scope_locality"] = None
+    for key in ("scope_region", "scope_locality", "forum_name"):
+        if key in values:
+            values[key] = values[key] or None
+    if "channels" in values:
+        values["channels"] = list(dict.fromkeys(values["channels"] or []))
+    return values
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def create_consultation(*, actor, slug=None, **values):
+    """Create a private consultation. ``slug`` is made from the title when empty."""
+    values = _clean(values)
+    if slug:
+        if _slug_taken(slug):
+            raise OperationError(_l("This address is already used by another consultation."))
+    else:
+        slug = unique_slug(slugify(values["title"]))
+    consultation = Consultation(slug=slug, created_by_id=actor.id, created_at=utcnow(),
+                                **{k: values.get(k) for k in CONSULTATION_FIELDS
+                                   if k in values})
+    db.session.add(consultation)
+    db.session.flush()
+    record("consultation.created", consultation, actor=actor, consultation_id=consultation.id,
+           after={"slug": slug, "title": consultation.title})
+    return consultation
+
+
+def update_consultation(consultation, *, actor, slug=None, **values):
+    """Edit a consultation. Date changes after the announcement become public notices."""
+    values = _clean(values)
+    if slug and slug != consultation.slug:
+        if _slug_taken(slug, exclude_id=consultation.id):
+            raise OperationError(_l("This address is already used by another consultation."))
+        if consultation.is_public:
+            raise OperationError(_l("The address cannot change once the consultation is "
+                                    "announced: people may have shared it."))
+        values["slug"] = slug
+    before, after = {}, {}
+    for key, value in values.items():
+        old = getattr(consultation, key)
+        if old != value:
+            before[key], after[key] = _jsonable(old), _jsonable(value)
+            setattr(consultation, key, value)
+    if not after:
+        return False
+    dates_before = {k: before[k] for k in DATE_FIELDS if k in before}
+    if consultation.is_public and dates_before:
+        record("consultation.dates_changed", consultation, actor=actor,
+               consultation_id=consultation.id, before=dates_before,
+               after={k: after[k] for k in dates_before})
+    long_text = {"description", "methodology"}
+    record("consultation.updated", consultation, actor=actor, consultation_id=consultation.id,
+           before={k: ("…" if k in long_text else v) for k, v in before.items()},
+           after={k: ("…" if k in long_text else v) for k, v in after.items()})
+    return True
+
+
+def announce_consultation(consultation, *, actor):
+    """Make the consultation public; the announcement date is evidence of advance notice."""
+    now = utcnow()
+    if consultation.announced_at is not None:
+        raise OperationError(_l("This consultation has already been announced."))
+    if consultation.opens_at <= now:
+        raise OperationError(_l("The opening date is in the past. Move it to a future date "
+                                "before announcing, so people have notice."))
+    if consultation.closes_at <= consultation.opens_at:
+        raise OperationError(_l("The closing must come after the opening."))
+    if not consultation.phases:
+        raise OperationError(_l("Add the timeline (at least one phase) before announcing."))
+    consultation.announced_at = now
+    record("consultation.announced", consultation, actor=actor,
+           consultation_id=consultation.id, after={"announced_at": now.isoformat()})
+
+
+def date_change_notices(consultation):
+    """Public notices of dates changed after the announcement, newest first."""
+    from consulta.audit.models import AuditEntry
+
+    return db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.consultation_id == consultation.id,
+               AuditEntry.action.in_(("consultation.dates_changed", "phase.dates_changed")))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    ).all()
+
+
+# --- timeline ------------------------------------------------------------------
+
+def save_phase(consultation, *, actor, phase=None, name, starts_on, ends_on, description=""):
+    if ends_on < starts_on:
+        raise OperationError(_l("The end date must not be before the start date."))
+    if phase is None:
+        phase = Phase(consultation=consultation, position=len(consultation.phases) + 1)
+        db.session.add(phase)
+        before = None
+    else:
+        before = {"name": phase.name, "starts_on": phase.starts_on.isoformat(),
+                  "ends_on": phase.ends_on.isoformat()}
+    phase.name, phase.description = name, description or ""
+    phase.starts_on, phase.ends_on = starts_on, ends_on
+    db.session.flush()
+    after = {"name": name, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}
+    if before != after:
+        record("phase.saved", phase, actor=actor, consultation_id=consultation.id,
+               before=before, after=after)
+        if consultation.is_public and before and (
+                before["starts_on"], before["ends_on"]) != (after["starts_on"],
+                                                            after["ends_on"]):
+            record("phase.dates_changed", phase, actor=actor, consultation_id=consultation.id,
+                   before=before, after=after)
+    return phase
+
+
+def delete_phase(phase, *, actor):
+    consultation = phase.consultation
+    if consultation.is_public:
+        raise OperationError(_l("After the announcement, phases can be edited but not "
+                                "deleted, so that the published timeline stays traceable."))
+    record("phase.deleted", phase, actor=actor, consultation_id=consultation.id,
+           before={"name": phase.name}, after=None)
+    consultation.phases.remove(phase)
+
+
+# --- components ----------------------------------------------------------------
+
+def _component_name_taken(consultation, name, exclude_id=None):
+    query = select(Component.id).where(Component.consultation_id == consultation.id,
+                                       func.lower(Component.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(Component.id != exclude_id)
+    return db.session.scalar(query) is not None
+
+
+def save_component(consultation, *, actor, component=None, name, description=""):
+    if _component_name_taken(consultation, name, component.id if component else None):
+        raise OperationError(_l("There is already a component with this name."))
+    if component is None:
+        component = Component(consultation=consultation,
+                              position=len(consultation.components) + 1)
+        db.session.add(component)
+    before = {"name": component.name} if component.id else None
+    component.name, component.description = name, description or ""
+    db.session.flush()
+    record("component.saved", component, actor=actor, consultation_id=consultation.id,
+           before=before, after={"name": name})
+    return component
+
+
+def delete_component(component, *, actor):
+    used = db.session.scalar(select(func.count()).select_from(Commitment)
+                             .where(Commitment.component_id == component.id))
+    if used:
+        raise OperationError(_l("This component has commitments; move them first."))
+    consultation = component.consultation
+    record("component.deleted", component, actor=actor, consultation_id=consultation.id,
+           before={"name": component.name}, after=None)
+    consultation.components.remove(component)
+
+
+# --- draft plan ----------------------------------------------------------------
+
+def draft_version(consultation, *, actor):
+    """The version being edited; a new one (a copy of the last published) if there is none."""
+    draft = consultation.draft_plan
+    if draft is not None:
+        return draft
+    previous = consultation.published_plan
+    draft = PlanVersion(
+        consultation=consultation,
+        number=(previous.number + 1) if previous else 1,
+        title=previous.title if previous else consultation.title,
+        created_at=utcnow(),
+    )
+    db.session.add(draft)
+    if previous is not None:
+        for section in previous.sections:
+            draft.sections.append(PlanSection(position=section.position, title=section.title,
+                                              body=section.body))
+        for commitment in previous.commitments:
+            draft.commitments.append(Commitment(**{
+                key: getattr(commitment, key) for key in COMMITMENT_FIELDS},
+                component_id=commitment.component_id))
+    db.session.flush()
+    record("plan.version_started", draft, actor=actor, consultation_id=consultation.id,
+           after={"number": draft.number})
+    return draft
+
+
+COMMITMENT_FIELDS = ("number", "title", "summary", "problem", "objective", "responsible",
+                     "co_responsible", "actions", "due", "principles")
+
+
+def save_commitment(version, *, actor, commitment=None, component_id, **values):
+    if version.is_published:
+        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    consultation = version.consultation
+    component = db.session.get(Component, component_id)
+    if component is None or component.consultation_id != consultation.id:
+        raise OperationError(_l("Choose a component of this consultation."))
+    taken = db.session.scalar(select(Commitment.id).where(
+        Commitment.plan_version_id == version.id, Commitment.number == values["number"],
+        Commitment.id != (commitment.id if commitment else -1)))
+    if taken:
+        raise OperationError(_l("There is already a commitment with number %(number)d.",
+                                number=values["number"]))
+    if commitment is None:
+        commitment = Commitment(plan_version=version)
+        db.session.add(commitment)
+    for key in COMMITMENT_FIELDS:
+        if key in values:
+            setattr(commitment, key, values[key])
+    commitment.component_id = component.id
+    db.session.flush()
+    record("commitment.saved", commitment, actor=actor, consultation_id=consultation.id,
+           after={"number": commitment.number, "version": version.number})
+    return commitment
+
+
+def delete_commitment(commitment, *, actor):
+    version = commitment.plan_version
+    if version.is_published:
+        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    record("commitment.deleted", commitment, actor=actor,
+           consultation_id=version.consultation_id,
+           before={"number": commitment.number, "version": version.number}, after=None)
+    version.commitments.remove(commitment)
+
+
+def save_section(version, *, actor, section=None, title, body=""):
+    if version.is_published:
+        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    if section is None:
+        section = PlanSection(plan_version=version, position=len(version.sections) + 1)
+        db.session.add(section)
+    section.title, section.body = title, body or ""
+    db.session.flush()
+    record("plan_section.saved", section, actor=actor,
+           consultation_id=version.consultation_id, after={"title": title})
+    return section
+
+
+def delete_section(section, *, actor):
+    version = section.plan_version
+    if version.is_published:
+        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    record("plan_section.deleted", section, actor=actor,
+           consultation_id=version.consultation_id, before={"title": section.title},
+           after=None)
+    version.sections.remove(section)
+
+
+def publish_plan_version(consultation, *, actor, note=""):
+    version = consultation.draft_plan
+    if version is None:
+        raise OperationError(_l("There are no changes to publish."))
+    if not version.commitments:
+        raise OperationError(_l("The draft plan has no commitments yet."))
+    version.published_at = utcnow()
+    version.published_by_id = actor.id
+    version.note = note or ""
+    record("plan.published", version, actor=actor, consultation_id=consultation.id,
+           after={"number": version.number, "commitments": len(version.commitments)})
+    return version
+
+
+def import_plan(consultation, plan, *, actor):
+    """Replace the draft version's content with a parsed plan (see plan_import.parse_plan)."""
+    version = draft_version(consultation, actor=actor)
+    by_name = {c.name.lower(): c for c in consultation.components}
+    for item in plan["components"]:
+        component = by_name.get(item["name"].lower())
+        if component is None:
+            component = Component(consultation=consultation, name=item["name"],
+                                  description=item["description"],
+                                  position=len(consultation.components) + 1)
+            db.session.add(component)
+            by_name[item["name"].lower()] = component
+        elif item["description"]:
+            component.description = item["description"]
+    version.commitments.clear()
+    version.sections.clear()
+    db.session.flush()
+    if plan["title"]:
+        version.title = plan["title"][:300]
+    for position, section in enumerate(plan["sections"], start=1):
+        version.sections.append(PlanSection(position=position, **section))
+    for item in plan["commitments"]:
+        component = by_name[item["component"].lower()]
+        version.commitments.append(Commitment(
+            component=component, **{key: item[key] for key in COMMITMENT_FIELDS}))
+    db.session.flush()
+    record("plan.imported", version, actor=actor, consultation_id=consultation.id,
+           after={"version": version.number, "components": len(plan["components"]),
+                  "commitments": len(plan["commitments"]),
+                  "sections": len(plan["sections"])})
+    return version

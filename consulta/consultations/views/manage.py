@@ -1,0 +1,406 @@
+"""The technical secretariat's pages for preparing a consultation and its draft plan."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consulta.accounts.forms import ConfirmForm
+from consulta.accounts.operations import OperationError
+from consulta.core.dates import local_to_utc, utc_to_local, utcnow
+from consulta.core.permissions import role_required
+from consulta.extensions import db
+
+from .. import operations
+from ..forms import (
+    CommitmentForm,
+    ComponentForm,
+    ConsultationForm,
+    PhaseForm,
+    PlanImportForm,
+    PublishPlanForm,
+    SectionForm,
+)
+from ..models import Commitment, Component, Phase, PlanSection
+from ..plan_import import PlanFileError, parse_plan
+from . import bp, get_visible_consultation
+
+secretariat_required = role_required("secretariat")
+
+
+def _consultation_values(form):
+    return {
+        "title": form.title.data, "summary": form.summary.data,
+        "description": form.description.data or "", "scope": form.scope.data,
+        "scope_region": form.scope_region.data, "scope_locality": form.scope_locality.data,
+        "organizer": form.organizer.data, "forum_name": form.forum_name.data,
+        "methodology": form.methodology.data or "", "channels": form.channels.data,
+        "opens_at": local_to_utc(form.opens_at.data),
+        "closes_at": local_to_utc(form.closes_at.data),
+    }
+
+
+@bp.route("/consultations/new", methods=["GET", "POST"])
+@secretariat_required
+def new():
+    form = ConsultationForm()
+    if request.method == "GET":
+        form.channels.data = ["web", "workshop"]
+    if form.validate_on_submit():
+        try:
+            consultation = operations.create_consultation(
+                actor=current_user, slug=form.slug.data, **_consultation_values(form))
+        except OperationError as error:
+            form.slug.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The consultation has been created. It stays private until you announce "
+                    "it."), "success")
+            return redirect(url_for(".manage", slug=consultation.slug))
+    return render_template("consultations/manage/form.html", form=form, consultation=None)
+
+
+@bp.route("/consultations/<slug>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit(slug):
+    consultation = get_visible_consultation(slug)
+    form = ConsultationForm(obj=consultation)
+    if request.method == "GET":
+        form.opens_at.data = utc_to_local(consultation.opens_at).replace(tzinfo=None)
+        form.closes_at.data = utc_to_local(consultation.closes_at).replace(tzinfo=None)
+    if form.validate_on_submit():
+        try:
+            operations.update_consultation(consultation, actor=current_user,
+                                           slug=form.slug.data, **_consultation_values(form))
+        except OperationError as error:
+            form.slug.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The consultation has been saved."), "success")
+            return redirect(url_for(".manage", slug=consultation.slug))
+    return render_template("consultations/manage/form.html", form=form,
+                           consultation=consultation)
+
+
+@bp.route("/consultations/<slug>/manage")
+@secretariat_required
+def manage(slug):
+    consultation = get_visible_consultation(slug)
+    return render_template("consultations/manage/dashboard.html", consultation=consultation,
+                           status=consultation.status(), form=ConfirmForm(), now=utcnow())
+
+
+@bp.route("/consultations/<slug>/announce", methods=["POST"])
+@secretariat_required
+def announce(slug):
+    consultation = get_visible_consultation(slug)
+    try:
+        operations.announce_consultation(consultation, actor=current_user)
+    except OperationError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The consultation is now public. The announcement date has been recorded."),
+              "success")
+    return redirect(url_for(".manage", slug=consultation.slug))
+
+
+# --- phases --------------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/phases", methods=["GET", "POST"])
+@secretariat_required
+def phases(slug):
+    consultation = get_visible_consultation(slug)
+    form = PhaseForm()
+    if form.validate_on_submit():
+        operations.save_phase(consultation, actor=current_user, name=form.name.data,
+                              starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                              description=form.description.data)
+        db.session.commit()
+        flash(_("The phase has been added."), "success")
+        return redirect(url_for(".phases", slug=slug))
+    return render_template("consultations/manage/phases.html", consultation=consultation,
+                           form=form, delete_form=ConfirmForm())
+
+
+def _phase(consultation, phase_id):
+    phase = db.session.get(Phase, phase_id)
+    if phase is None or phase.consultation_id != consultation.id:
+        abort(404)
+    return phase
+
+
+@bp.route("/consultations/<slug>/phases/<int:phase_id>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit_phase(slug, phase_id):
+    consultation = get_visible_consultation(slug)
+    phase = _phase(consultation, phase_id)
+    form = PhaseForm(obj=phase)
+    if form.validate_on_submit():
+        operations.save_phase(consultation, actor=current_user, phase=phase,
+                              name=form.name.data, starts_on=form.starts_on.data,
+                              ends_on=form.ends_on.data, description=form.description.data)
+        db.session.commit()
+        flash(_("The phase has been saved."), "success")
+        return redirect(url_for(".phases", slug=slug))
+    return render_template("consultations/manage/phase_form.html", consultation=consultation,
+                           phase=phase, form=form)
+
+
+@bp.route("/consultations/<slug>/phases/<int:phase_id>/delete", methods=["POST"])
+@secretariat_required
+def delete_phase(slug, phase_id):
+    consultation = get_visible_consultation(slug)
+    phase = _phase(consultation, phase_id)
+    try:
+        operations.delete_phase(phase, actor=current_user)
+    except OperationError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The phase has been deleted."), "success")
+    return redirect(url_for(".phases", slug=slug))
+
+
+# --- components ----------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/components", methods=["GET", "POST"])
+@secretariat_required
+def components(slug):
+    consultation = get_visible_consultation(slug)
+    form = ComponentForm()
+    if form.validate_on_submit():
+        try:
+            operations.save_component(consultation, actor=current_user, name=form.name.data,
+                                      description=form.description.data)
+        except OperationError as error:
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The component has been added."), "success")
+            return redirect(url_for(".components", slug=slug))
+    return render_template("consultations/manage/components.html", consultation=consultation,
+                           form=form, delete_form=ConfirmForm())
+
+
+def _component(consultation, component_id):
+    component = db.session.get(Component, component_id)
+    if component is None or component.consultation_id != consultation.id:
+        abort(404)
+    return component
+
+
+@bp.route("/consultations/<slug>/components/<int:component_id>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit_component(slug, component_id):
+    consultation = get_visible_consultation(slug)
+    component = _component(consultation, component_id)
+    form = ComponentForm(obj=component)
+    if form.validate_on_submit():
+        try:
+            operations.save_component(consultation, actor=current_user, component=component,
+                                      name=form.name.data, description=form.description.data)
+        except OperationError as error:
+            form.name.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The component has been saved."), "success")
+            return redirect(url_for(".components", slug=slug))
+    return render_template("consultations/manage/component_form.html",
+                           consultation=consultation, component=component, form=form)
+
+
+@bp.route("/consultations/<slug>/components/<int:component_id>/delete", methods=["POST"])
+@secretariat_required
+def delete_component(slug, component_id):
+    consultation = get_visible_consultation(slug)
+    component = _component(consultation, component_id)
+    try:
+        operations.delete_component(component, actor=current_user)
+    except OperationError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The component has been deleted."), "success")
+    return redirect(url_for(".components", slug=slug))
+
+
+# --- draft plan ----------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/plan/manage")
+@secretariat_required
+def manage_plan(slug):
+    consultation = get_visible_consultation(slug)
+    return render_template("consultations/manage/plan.html", consultation=consultation,
+                           draft=consultation.draft_plan, published=consultation.published_plan,
+                           import_form=PlanImportForm(), publish_form=PublishPlanForm(),
+                           delete_form=ConfirmForm())
+
+
+@bp.route("/consultations/<slug>/plan/import", methods=["POST"])
+@secretariat_required
+def import_plan(slug):
+    consultation = get_visible_consultation(slug)
+    form = PlanImportForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            plan = parse_plan(form.file.data.read())
+        except PlanFileError as error:
+            problems = error.problems
+        else:
+            version = operations.import_plan(consultation, plan, actor=current_user)
+            db.session.commit()
+            flash(_("The plan has been imported into draft version %(number)d: %(commitments)d "
+                    "commitments in %(components)d components. Review it and publish it.",
+                    number=version.number, commitments=len(plan["commitments"]),
+                    components=len(plan["components"])), "success")
+            return redirect(url_for(".manage_plan", slug=slug))
+    return render_template("consultations/manage/plan.html", consultation=consultation,
+                           draft=consultation.draft_plan, published=consultation.published_plan,
+                           import_form=form, publish_form=PublishPlanForm(),
+                           delete_form=ConfirmForm(), problems=problems), 400
+
+
+@bp.route("/consultations/<slug>/plan/publish", methods=["POST"])
+@secretariat_required
+def publish_plan(slug):
+    consultation = get_visible_consultation(slug)
+    form = PublishPlanForm()
+    if form.validate_on_submit():
+        try:
+            version = operations.publish_plan_version(consultation, actor=current_user,
+                                                      note=form.note.data)
+        except OperationError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Version %(number)d of the draft plan is published.",
+                    number=version.number), "success")
+    return redirect(url_for(".manage_plan", slug=slug))
+
+
+def _commitment_values(form):
+    return {
+        "number": form.number.data, "title": form.title.data, "summary": form.summary.data,
+        "problem": form.problem.data, "objective": form.objective.data,
+        "responsible": form.responsible.data or None,
+        "co_responsible": [line.strip() for line in (form.co_responsible.data or "").split("\n")
+                           if line.strip()],
+        "actions": form.actions_data(), "due": form.due.data or None,
+        "principles": form.principles.data or [],
+    }
+
+
+def _commitment_form(consultation, commitment=None):
+    form = CommitmentForm(obj=commitment)
+    form.component.choices = [(c.id, c.name) for c in consultation.components]
+    if commitment is not None and request.method == "GET":
+        form.component.data = commitment.component_id
+        form.co_responsible.data = "\n".join(commitment.co_responsible or [])
+        form.fill_actions(commitment.actions)
+    return form
+
+
+@bp.route("/consultations/<slug>/plan/commitments/new", methods=["GET", "POST"])
+@bp.route("/consultations/<slug>/plan/commitments/<int:commitment_id>/edit",
+          methods=["GET", "POST"])
+@secretariat_required
+def edit_commitment(slug, commitment_id=None):
+    consultation = get_visible_consultation(slug)
+    commitment = None
+    if commitment_id is not None:
+        commitment = db.session.get(Commitment, commitment_id)
+        if (commitment is None or commitment.plan_version.consultation_id != consultation.id
+                or commitment.plan_version.is_published):
+            abort(404)
+    if not consultation.components:
+        flash(_("Define the components before adding commitments."), "warning")
+        return redirect(url_for(".components", slug=slug))
+    form = _commitment_form(consultation, commitment)
+    if request.method == "POST" and form.add_action_row(request.form):
+        return render_template("consultations/manage/commitment_form.html",
+                               consultation=consultation, commitment=commitment, form=form)
+    if form.validate_on_submit():
+        version = commitment.plan_version if commitment else operations.draft_version(
+            consultation, actor=current_user)
+        try:
+            operations.save_commitment(version, actor=current_user, commitment=commitment,
+                                       component_id=form.component.data,
+                                       **_commitment_values(form))
+        except OperationError as error:
+            db.session.rollback()
+            form.number.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The commitment has been saved in the draft."), "success")
+            return redirect(url_for(".manage_plan", slug=slug))
+    return render_template("consultations/manage/commitment_form.html",
+                           consultation=consultation, commitment=commitment, form=form)
+
+
+@bp.route("/consultations/<slug>/plan/commitments/<int:commitment_id>/delete",
+          methods=["POST"])
+@secretariat_required
+def delete_commitment(slug, commitment_id):
+    consultation = get_visible_consultation(slug)
+    commitment = db.session.get(Commitment, commitment_id)
+    if commitment is None or commitment.plan_version.consultation_id != consultation.id:
+        abort(404)
+    try:
+        operations.delete_commitment(commitment, actor=current_user)
+    except OperationError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The commitment has been removed from the draft."), "success")
+    return redirect(url_for(".manage_plan", slug=slug))
+
+
+@bp.route("/consultations/<slug>/plan/sections/new", methods=["GET", "POST"])
+@bp.route("/consultations/<slug>/plan/sections/<int:section_id>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit_section(slug, section_id=None):
+    consultation = get_visible_consultation(slug)
+    section = None
+    if section_id is not None:
+        section = db.session.get(PlanSection, section_id)
+        if (section is None or section.plan_version.consultation_id != consultation.id
+                or section.plan_version.is_published):
+            abort(404)
+    form = SectionForm(obj=section)
+    if form.validate_on_submit():
+        version = section.plan_version if section else operations.draft_version(
+            consultation, actor=current_user)
+        operations.save_section(version, actor=current_user, section=section,
+                                title=form.title.data, body=form.body.data)
+        db.session.commit()
+        flash(_("The section has been saved in the draft."), "success")
+        return redirect(url_for(".manage_plan", slug=slug))
+    return render_template("consultations/manage/section_form.html", consultation=consultation,
+                           section=section, form=form)
+
+
+@bp.route("/consultations/<slug>/plan/sections/<int:section_id>/delete", methods=["POST"])
+@secretariat_required
+def delete_section(slug, section_id):
+    consultation = get_visible_consultation(slug)
+    section = db.session.get(PlanSection, section_id)
+    if section is None or section.plan_version.consultation_id != consultation.id:
+        abort(404)
+    try:
+        operations.delete_section(section, actor=current_user)
+    except OperationError as error:
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The section has been removed from the draft."), "success")
+    return redirect(url_for(".manage_plan", slug=slug))
+
+
+@bp.route("/consultations/<slug>/plan/start-draft", methods=["POST"])
+@secretariat_required
+def start_draft(slug):
+    consultation = get_visible_consultation(slug)
+    operations.draft_version(consultation, actor=current_user)
+    db.session.commit()
+    return redirect(url_for(".manage_plan", slug=slug))

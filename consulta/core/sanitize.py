@@ -1,0 +1,50 @@
+"""The one sanitizing policy for text users write (bleach).
+
+Markdown is rendered to HTML and then cleaned to a small allow-list: no raw
+HTML survives, links may only use http, https or mailto, and every link gets
+rel="nofollow noopener noreferrer".
+"""
+
+import bleach
+import markdown as markdown_lib
+from bleach.linkifier import DEFAULT_CALLBACKS
+from markupsafe import Markup
+
+ALLOWED_TAGS = frozenset({
+    "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h2", "h3", "h4", "hr", "table", "thead", "tbody", "tr", "th", "td",
+})
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+
+def _rel(attrs, new=False):
+    attrs[(None, "rel")] = "nofollow noopener noreferrer"
+    return attrs
+
+
+_cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                          protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True,
+                          filters=[])
+
+
+def render_markdown(text):
+    """Markdown subset → safe HTML (a Markup object ready for templates)."""
+    if not text:
+        return Markup("")
+    # Escape raw HTML before Markdown sees it, so tags are shown as text, never parsed.
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # Markdown quotes ("> ") need their marker back.
+    escaped = "\n".join(
+        ">" + line[4:] if line.startswith("&gt;") else line for line in escaped.split("\n"))
+    html = markdown_lib.markdown(escaped, extensions=["sane_lists"], output_format="html")
+    html = _cleaner.clean(html)
+    html = bleach.linkify(html, callbacks=[*DEFAULT_CALLBACKS, _rel], parse_email=False)
+    return Markup(html)  # noqa: S704 (escaped, rendered and cleaned with bleach above)
+
+
+def clean_plain_text(text):
+    """Normalize a single-line or multi-line plain text field: strip, unify newlines."""
+    if text is None:
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()

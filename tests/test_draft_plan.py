@@ -1,0 +1,233 @@
+"""The structured, versioned draft plan: import, edit, publish, read."""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from consulta.consultations.models import Commitment, Component, Consultation, PlanVersion
+from consulta.extensions import db
+
+from .conftest import iv_plan_json, login
+
+
+@pytest.fixture
+def secretariat_client(app, create_user):
+    client = app.test_client()
+    login(client, create_user(roles=("secretariat",)))
+    return client
+
+
+def commitments_count(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Commitment))
+
+
+def upload(client, slug, content, filename="plan.json"):
+    from io import BytesIO
+
+    return client.post_form(f"/consultations/{slug}/plan/import",
+                            {"file": (BytesIO(content), filename)},
+                            content_type="multipart/form-data")
+
+
+def test_importing_the_iv_plan_through_the_form_and_publishing_it(app, secretariat_client,
+                                                                  create_consultation):
+    slug = create_consultation()
+    response = upload(secretariat_client, slug, iv_plan_json())
+    assert response.status_code == 302
+    assert commitments_count(app) == 21
+    # Not public until published.
+    assert app.test_client().get(f"/consultations/{slug}/plan").status_code == 404
+    secretariat_client.post_form(f"/consultations/{slug}/plan/publish", {"note": ""})
+    data = app.test_client().get(f"/api/v1/consultations/{slug}").get_json()
+    assert len(data["components"]) == 9
+    assert len(data["draft_plan"]["commitments"]) == 21
+    assert data["draft_plan"]["version"] == 1
+    five = next(c for c in data["draft_plan"]["commitments"] if c["number"] == 5)
+    assert five["component"] == "Salud"
+    assert {p["code"] for p in five["principles"]} >= {"transparency"}
+    assert five["url"].endswith("/plan/v1#compromiso-5")
+    page = app.test_client().get(f"/consultations/{slug}/plan").get_data(as_text=True)
+    assert 'id="compromiso-5"' in page and "Infraestructura" in page
+    # Components come in the order of the file.
+    assert page.index("Infraestructura") < page.index("Calidad regulatoria")
+
+
+def test_import_plan_command(app, create_consultation, tmp_path):
+    slug = create_consultation()
+    path = tmp_path / "plan.json"
+    path.write_bytes(iv_plan_json())
+    result = app.test_cli_runner().invoke(args=["import-plan", slug, str(path)])
+    assert result.exit_code == 0, result.output
+    assert "21" in result.output
+    assert commitments_count(app) == 21
+
+
+BAD_FILES = {
+    "not json": (b"{ this is not json", "JSON"),
+    "not an object": (b"[1, 2, 3]", "objeto"),
+    "no themes": (json.dumps({"plan": {"title": "x"}}).encode(), "themes"),
+    "missing title": (json.dumps({"themes": [{"name": "Salud", "commitments": [
+        {"number": 1}]}]}).encode(), "themes[0].commitments[0].title"),
+    "repeated number": (json.dumps({"themes": [
+        {"name": "Salud", "commitments": [{"number": 3, "title": "a"}]},
+        {"name": "Educación", "commitments": [{"number": 3, "title": "b"}]}]}).encode(),
+        "themes[1].commitments[0].number"),
+    "unknown component": (json.dumps({"components": ["Salud"], "commitments": [
+        {"number": 1, "title": "a", "component": "Salud"},
+        {"number": 2, "title": "b", "component": "Turismo"}]}).encode(),
+        "commitments[1].component"),
+    "bad month": (json.dumps({"themes": [{"name": "Salud", "commitments": [
+        {"number": 1, "title": "a", "actions": [{"description": "x", "start": "marzo"}]}]}]})
+        .encode(), "themes[0].commitments[0].actions[0].start"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_invalid_plan_files_are_refused_whole_with_every_problem(app, secretariat_client,
+                                                                 create_consultation, case):
+    slug = create_consultation(plan=iv_plan_json())
+    content, expected = BAD_FILES[case]
+    response = upload(secretariat_client, slug, content)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert expected in page
+    assert "nada ha cambiado" in page or "no se importó" in page.lower() or "No se" in page
+    assert commitments_count(app) == 21  # the published plan is untouched
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PlanVersion)) == 1
+
+
+def test_a_file_with_several_problems_lists_them_all(app, secretariat_client,
+                                                     create_consultation):
+    slug = create_consultation()
+    content = json.dumps({"themes": [{"name": "Salud", "commitments": [
+        {"number": 1, "title": "a"}, {"number": 1, "title": ""},
+        {"number": "dos", "title": "c"}]}]}).encode()
+    page = upload(secretariat_client, slug, content).get_data(as_text=True)
+    for path in ("themes[0].commitments[1].number", "themes[0].commitments[1].title",
+                 "themes[0].commitments[2].number"):
+        assert path in page
+    assert commitments_count(app) == 0
+
+
+def test_a_non_json_file_name_is_refused(app, secretariat_client, create_consultation):
+    slug = create_consultation()
+    response = upload(secretariat_client, slug, iv_plan_json(), filename="plan.exe")
+    assert response.status_code == 400
+    assert commitments_count(app) == 0
+
+
+def test_new_versions_keep_old_ones_readable(app, secretariat_client, create_consultation):
+    slug = create_consultation(plan=iv_plan_json())
+    with app.app_context():
+        v1_commitment_ids = set(db.session.scalars(select(Commitment.id)))
+    secretariat_client.post_form(f"/consultations/{slug}/plan/start-draft")
+    with app.app_context():
+        draft = db.session.scalar(select(PlanVersion).where(PlanVersion.number == 2))
+        five = next(c for c in draft.commitments if c.number == 5)
+        five_id, component_id = five.id, five.component_id
+    response = secretariat_client.post_form(
+        f"/consultations/{slug}/plan/commitments/{five_id}/edit",
+        {"number": "5", "component": str(component_id), "title": "Título revisado",
+         "actions-0-description": "", "actions-0-start": "", "actions-0-end": ""})
+    assert response.status_code == 302
+    secretariat_client.post_form(f"/consultations/{slug}/plan/publish",
+                                 {"note": "Se revisó el compromiso 5."})
+    visitor = app.test_client()
+    latest = visitor.get(f"/consultations/{slug}/plan").get_data(as_text=True)
+    assert "Título revisado" in latest and "Se revisó el compromiso 5." in latest
+    old = visitor.get(f"/consultations/{slug}/plan/v1").get_data(as_text=True)
+    assert "Título revisado" not in old and "observatorio de precios" in old
+    with app.app_context():
+        # The version-1 commitments (what contributions point to) are untouched.
+        assert v1_commitment_ids <= set(db.session.scalars(select(Commitment.id)))
+        assert db.session.scalar(select(func.count()).select_from(Commitment)) == 42
+    # A published version cannot be edited.
+    with app.app_context():
+        v1_five = db.session.scalar(select(Commitment).join(PlanVersion).where(
+            PlanVersion.number == 1, Commitment.number == 5)).id
+    assert secretariat_client.get(
+        f"/consultations/{slug}/plan/commitments/{v1_five}/edit").status_code == 404
+
+
+def test_commitment_form_adds_action_rows_without_javascript(app, secretariat_client,
+                                                             create_consultation):
+    slug = create_consultation()
+    secretariat_client.post_form(f"/consultations/{slug}/components",
+                                 {"name": "Salud", "description": ""})
+    with app.app_context():
+        component_id = db.session.scalar(select(Component.id))
+    base = {"number": "1", "component": str(component_id), "title": "Observatorio",
+            "problem": "Precios opacos", "objective": "Transparentar precios",
+            "due": "2027-06", "principles": ["transparency", "accountability"]}
+    rows = {}
+    for i, (desc, start, end) in enumerate([("Diseñar", "2026-01", "2026-03"),
+                                            ("Implementar", "2026-04", "2026-12"),
+                                            ("Evaluar", "2027-01", "2027-06")]):
+        rows.update({f"actions-{i}-description": desc, f"actions-{i}-start": start,
+                     f"actions-{i}-end": end})
+    # "Add another action" shows a fourth row and saves nothing.
+    response = secretariat_client.post_form(f"/consultations/{slug}/plan/commitments/new",
+                                            {**base, **rows, "add_action": "1"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'name="actions-3-description"' in page and 'value="Evaluar"' in page
+    assert commitments_count(app) == 0
+    response = secretariat_client.post_form(f"/consultations/{slug}/plan/commitments/new",
+                                            {**base, **rows, "actions-3-description": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        commitment = db.session.scalar(select(Commitment))
+        assert [a["description"] for a in commitment.actions] == ["Diseñar", "Implementar",
+                                                                  "Evaluar"]
+        assert commitment.principles == ["transparency", "accountability"]
+
+
+def test_commitment_actions_ending_before_they_start_are_refused(app, secretariat_client,
+                                                                 create_consultation):
+    slug = create_consultation()
+    secretariat_client.post_form(f"/consultations/{slug}/components", {"name": "Salud"})
+    with app.app_context():
+        component_id = db.session.scalar(select(Component.id))
+    response = secretariat_client.post_form(f"/consultations/{slug}/plan/commitments/new", {
+        "number": "1", "component": str(component_id), "title": "X",
+        "actions-0-description": "Hacer", "actions-0-start": "2026-05",
+        "actions-0-end": "2026-01"})
+    assert response.status_code == 200
+    assert commitments_count(app) == 0
+
+
+def test_commitment_numbers_are_unique_per_version(app, secretariat_client,
+                                                   create_consultation):
+    slug = create_consultation(plan=iv_plan_json())
+    secretariat_client.post_form(f"/consultations/{slug}/plan/start-draft")
+    with app.app_context():
+        component_id = db.session.scalar(select(Component.id))
+    response = secretariat_client.post_form(f"/consultations/{slug}/plan/commitments/new", {
+        "number": "5", "component": str(component_id), "title": "Otro cinco"})
+    assert response.status_code == 200
+    assert commitments_count(app) == 42
+
+
+def test_a_commitment_cannot_use_another_consultations_component(app, secretariat_client,
+                                                                 create_consultation):
+    mine = create_consultation(title="Mía")
+    other = create_consultation(title="Otra", plan=iv_plan_json())
+    secretariat_client.post_form(f"/consultations/{mine}/components", {"name": "Salud"})
+    with app.app_context():
+        foreign = db.session.scalar(select(Component.id).join(Consultation).where(
+            Consultation.slug == other))
+    response = secretariat_client.post_form(f"/consultations/{mine}/plan/commitments/new", {
+        "number": "1", "component": str(foreign), "title": "X"})
+    assert response.status_code == 200
+    assert commitments_count(app) == 21
+
+
+def test_plan_page_is_printable_and_has_stable_anchors(app, create_consultation):
+    slug = create_consultation(plan=iv_plan_json())
+    page = app.test_client().get(f"/consultations/{slug}/plan").get_data(as_text=True)
+    for number in range(1, 22):
+        assert f'id="compromiso-{number}"' in page
+        assert f'href="#compromiso-{number}"' in page
