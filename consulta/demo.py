@@ -138,11 +138,19 @@ def _consultation(slug, *, actor, plan_data, announced_days_ago, opens_days_ago,
     return consultation, True
 
 
+def _iv_plan_data():
+    plan = _read("paga-iv-2020-2021.json")
+    for theme in plan["themes"]:
+        for commitment in theme["commitments"]:
+            commitment.pop("summary", None)  # English notes of the data set, not plan text
+    return plan
+
+
 def _iv_plan(actor):
     today = local_today()
     day = timedelta(days=1)
     return _consultation(
-        IV_PLAN_SLUG, actor=actor, plan_data=_read("paga-iv-2020-2021.json"),
+        IV_PLAN_SLUG, actor=actor, plan_data=_iv_plan_data(),
         announced_days_ago=21, opens_days_ago=7, closes_in_days=21,
         title="Consulta pública del IV Plan de Acción de Gobierno Abierto del Perú",
         summary="Propón nuevos compromisos y comenta los 21 compromisos del borrador del "

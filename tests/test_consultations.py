@@ -269,3 +269,19 @@ def test_participants_and_moderators_get_403_on_every_secretariat_page(app, crea
 def test_admin_can_do_what_the_secretariat_does(app, client, create_user):
     login(client, create_user(roles=("admin",)))
     assert client.post_form("/consultations/new", FORM).status_code == 302
+
+
+def test_phase_date_changes_after_announcement_are_public_notices(app, client, secretariat,
+                                                                   create_consultation):
+    slug = create_consultation(opens_in_days=10, closes_in_days=40)
+    with app.app_context():
+        phase_id = db.session.scalar(select(Phase.id))
+    response = client.post_form(f"/consultations/{slug}/phases/{phase_id}/edit", {
+        "name": "Recepción de aportes", "starts_on": "2030-04-01", "ends_on": "2030-05-15"})
+    assert response.status_code == 302
+    page = app.test_client().get(f"/consultations/{slug}").get_data(as_text=True)
+    assert "Avisos de cambio" in page and "15 de mayo de 2030" in page
+    # Phases of an announced consultation can be edited but not deleted.
+    client.post_form(f"/consultations/{slug}/phases/{phase_id}/delete")
+    with app.app_context():
+        assert db.session.get(Phase, phase_id) is not None
