@@ -27,6 +27,7 @@ def create_app(overrides=None, environ=None):
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(app.instance_path, environ))
+    app.json.ensure_ascii = False  # open data readable as UTF-8, accents included
     if overrides:
         app.config.update(overrides)
     if not app.debug and not app.testing:
@@ -81,11 +82,13 @@ def _register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .consultations.views import bp as consultations_bp
+    from .contributions.views import bp as contributions_bp
     from .core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(contributions_bp)
     app.register_blueprint(api_bp)
 
     from .core.templating import register_template_globals

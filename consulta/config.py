@@ -144,4 +144,8 @@ def build_config(instance_path, environ=None):
         # Deliver in a background thread so a slow mail server never blocks a request.
         "MAIL_SEND_ASYNC": _bool(env.get("MAIL_SEND_ASYNC"), default=mode != "testing"),
         "SITE_NAME": env.get("SITE_NAME", "Consulta"),
+        # Contributions
+        "CONTRIBUTION_EDIT_MINUTES": int(env.get("CONTRIBUTION_EDIT_MINUTES", "15")),
+        "RATELIMIT_SUBMIT_ACCOUNT": env.get("RATELIMIT_SUBMIT_ACCOUNT", "20 per hour"),
+        "RATELIMIT_SUBMIT_IP": env.get("RATELIMIT_SUBMIT_IP", "60 per hour"),
     }

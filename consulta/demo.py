@@ -225,6 +225,11 @@ def load_demo():
     secretariat = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
     iv_plan, _created = _iv_plan(secretariat)
     la_libertad, _created = _la_libertad(secretariat)
+    moderator = db.session.scalar(select(User).where(User.email == DEMO_USERS[2][0]))
+    from consulta.demo_contributions import load_web_participation, load_workshop
+
+    load_workshop(iv_plan, moderator)
+    load_web_participation(iv_plan)
     db.session.commit()
     yield f"Open consultation: /consultations/{iv_plan.slug}"
     yield f"Finished consultation: /consultations/{la_libertad.slug}"

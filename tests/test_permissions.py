@@ -17,6 +17,8 @@ PUBLIC_ENDPOINTS = {
     "accounts.reset_password", "accounts.organizations", "accounts.organization",
     "consultations.index", "consultations.detail", "consultations.plan",
     "consultations.plan_version", "api.consultations", "api.consultation",
+    "contributions.contribute", "contributions.index", "contributions.detail",
+    "contributions.events", "api.contributions",
 }
 
 

@@ -75,3 +75,38 @@ def consultation_detail(consultation, now=None):
                           for v in consultation.plan_versions if v.is_published],
     })
     return data
+
+
+def contribution(item):
+    """Every public field of a contribution: never an e-mail, a gender or a name the
+    author did not allow to publish."""
+    return {
+        "id": item.id,
+        "tracking_code": item.tracking_code,
+        "url": url_for("contributions.detail", code=item.tracking_code, _external=True),
+        "kind": item.kind,
+        "channel": item.channel,
+        "created_at": iso(item.created_at),
+        "updated_at": iso(item.updated_at),
+        "author": item.public_author,
+        "organization": item.public_organization,
+        "sector": item.sector,
+        "region": item.region,
+        "event_id": item.event_id,
+        "target": item.target,
+        "plan_version": item.plan_version.number if item.plan_version else None,
+        "commitment_number": item.commitment.number if item.commitment else None,
+        "commitment_id": item.commitment_id,
+        "section_id": item.section_id,
+        "proposal": item.parent.tracking_code if item.parent else None,
+        "component": item.component.name if item.component else None,
+        "title": item.title,
+        "problem": item.problem,
+        "objective": item.objective,
+        "responsible": item.responsible,
+        "co_responsible": list(item.co_responsible or []),
+        "actions": list(item.actions or []),
+        "due": item.due,
+        "body": item.body,
+        "supports": item.supports_count,
+    }

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.core.dates import utcnow
 from consulta.core.models import UTCDateTime, enum_check
+from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
-from .constants import PRINCIPLES, SCOPES
+from .constants import EVENT_KINDS, PRINCIPLES, SCOPES
 
 
 class Consultation(db.Model):
@@ -239,3 +240,53 @@ class Commitment(db.Model):
 
     def principle_labels(self):
         return [PRINCIPLES[p] for p in self.principles if p in PRINCIPLES]
+
+
+class Event(db.Model):
+    """An in-person activity of the consultation: workshop, work table, hearing..."""
+
+    __tablename__ = "events"
+    __table_args__ = (enum_check("kind", EVENT_KINDS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="workshop")
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    region: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    consultation: Mapped[Consultation] = relationship()
+    attendance: Mapped[list["EventAttendance"]] = relationship(
+        back_populates="event", order_by="EventAttendance.id", cascade="all, delete-orphan")
+
+    @property
+    def total_participants(self):
+        return sum(row.participants for row in self.attendance)
+
+    @property
+    def total_women(self):
+        return sum(row.women for row in self.attendance)
+
+
+class EventAttendance(db.Model):
+    """How many people of a sector attended an event, and how many of them were women."""
+
+    __tablename__ = "event_attendance"
+    __table_args__ = (
+        UniqueConstraint("event_id", "sector"),
+        enum_check("sector", SECTORS),
+        CheckConstraint("participants >= 0 AND women >= 0 AND women <= participants",
+                        name="counts_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    sector: Mapped[str] = mapped_column(String(32))
+    participants: Mapped[int] = mapped_column(Integer)
+    women: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="attendance")

@@ -7,10 +7,11 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from consulta.accounts.constants import LANGUAGE_NAMES, ROLES
-from consulta.consultations.constants import CHANNELS, PRINCIPLES, SCOPES, STATUSES
+from consulta.consultations.constants import CHANNELS, EVENT_KINDS, PRINCIPLES, SCOPES, STATUSES
+from consulta.contributions.constants import KINDS
 from consulta.core.dates import utc_to_local
 from consulta.core.sanitize import render_markdown
-from consulta.core.taxonomy import GENDERS, SECTORS, region_name, sector_label
+from consulta.core.taxonomy import GENDERS, SECTORS, region_name, regions, sector_label
 
 
 def register_template_globals(app):
@@ -23,6 +24,9 @@ def register_template_globals(app):
         CHANNELS=CHANNELS,
         PRINCIPLES=PRINCIPLES,
         CONSULTATION_STATUSES=STATUSES,
+        CONTRIBUTION_KINDS=KINDS,
+        EVENT_KINDS=EVENT_KINDS,
+        regions=regions,
         SECTORS=SECTORS,
         GENDERS=GENDERS,
         region_name=region_name,

@@ -41,9 +41,13 @@ def detail(slug):
 def _render_plan(consultation, version):
     if version is None:
         abort(404)
+    from consulta.contributions.queries import counts_by_commitment
+
     return render_template("consultations/plan.html", consultation=consultation,
                            version=version, latest=consultation.published_plan,
-                           versions=[v for v in consultation.plan_versions if v.is_published])
+                           versions=[v for v in consultation.plan_versions if v.is_published],
+                           counts=counts_by_commitment(version),
+                           is_open=consultation.is_open())
 
 
 def _load_version(consultation, number):

@@ -1,0 +1,237 @@
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from consulta.accounts.forms import strip
+from consulta.consultations.constants import CHANNELS, EVENT_KINDS
+from consulta.consultations.forms import ActionRowsMixin, validate_month
+from consulta.core.taxonomy import region_choices, region_codes, sector_choices
+
+from .constants import KINDS, OFFLINE_CHANNELS
+
+
+def _required(message=None):
+    return DataRequired(message=message or _l("This field is required."))
+
+
+def _max(n):
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+def lines(value):
+    return [line.strip() for line in (value or "").split("\n") if line.strip()]
+
+
+class SheetFieldsMixin(ActionRowsMixin):
+    """The standard proposal sheet (ficha de propuesta de compromiso)."""
+
+    component = SelectField(_l("Component"), coerce=int, validate_choice=False)
+    title = StringField(_l("Title"), filters=[strip], validators=[_max(300)])
+    problem = TextAreaField(_l("Public problem"), filters=[strip], validators=[_max(5000)],
+                            description=_l("What public problem should the commitment "
+                                           "solve?"))
+    objective = TextAreaField(_l("Objective"), filters=[strip], validators=[_max(5000)],
+                              description=_l("What should change once it is done?"))
+    responsible = StringField(_l("Responsible entity"), filters=[strip],
+                              validators=[_max(300)])
+    co_responsible = TextAreaField(_l("Co-responsible entities"), filters=[strip],
+                                   validators=[_max(3000)], description=_l("One per line."))
+    due = StringField(_l("Expected completion (YYYY-MM)"), filters=[strip],
+                      validators=[Optional(), validate_month])
+
+    def sheet_values(self):
+        return {
+            "component_id": self.component.data or None,
+            "title": self.title.data or None, "problem": self.problem.data or "",
+            "objective": self.objective.data or "", "responsible": self.responsible.data or None,
+            "co_responsible": lines(self.co_responsible.data), "actions": self.actions_data(),
+            "due": self.due.data or None, "body": self.body.data or "",
+        }
+
+
+class ParticipationMixin:
+    """What every web contribution form carries: on whose behalf, idempotency, honeypot."""
+
+    organization = SelectField(_l("Send it"), coerce=int, validate_choice=False, default=0)
+    submission_token = HiddenField()
+    fax_only = StringField(_l("Leave this field empty"))
+
+    def prepare(self, user):
+        choices = [(0, _l("In my own name"))]
+        choices += [(o.id, _l("On behalf of %(name)s", name=o.name))
+                    for o in user.approved_organizations()]
+        self.organization.choices = choices
+        if not self.submission_token.data:
+            self.submission_token.data = secrets.token_urlsafe(24)
+
+    def validate_organization(self, field):
+        if not field.data:  # not shown (no memberships) or "in my own name"
+            field.data = 0
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose an organization you are a member of."))
+
+
+class ProposalForm(ParticipationMixin, SheetFieldsMixin, FlaskForm):
+    # Title, component, problem and objective are required on the web form.
+    title = StringField(_l("Title"), filters=[strip], validators=[
+        _required(_l("Give your proposal a title.")), _max(300)])
+    problem = TextAreaField(_l("Public problem"), filters=[strip], validators=[
+        _required(_l("Describe the public problem.")), _max(5000)],
+        description=_l("What public problem should the commitment solve?"))
+    objective = TextAreaField(_l("Objective"), filters=[strip], validators=[
+        _required(_l("Describe the objective.")), _max(5000)],
+        description=_l("What should change once it is done?"))
+    body = TextAreaField(_l("Explanation (optional)"), filters=[strip],
+                         validators=[_max(10000)],
+                         description=_l("Anything else that helps understand your proposal."))
+
+    def validate_component(self, field):
+        if field.data not in {value for value, _label in field.choices if value}:
+            raise ValidationError(_l("Choose a component."))
+
+
+class CommentForm(ParticipationMixin, FlaskForm):
+    body = TextAreaField(_l("Your comment"), filters=[strip],
+                         validators=[_required(_l("Write your comment.")), _max(10000)])
+
+
+class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
+    """What a moderator types in from a workshop sheet, an e-mail or a letter."""
+
+    kind = SelectField(_l("Kind"), choices=list(KINDS.items()), validators=[_required()])
+    channel = SelectField(_l("Channel"), choices=[(c, CHANNELS[c]) for c in OFFLINE_CHANNELS],
+                          validators=[_required()])
+    event = SelectField(_l("Event"), coerce=int, validate_choice=False, default=0)
+    received_on = DateField(_l("Received on"), validators=[Optional()])
+    commitment = SelectField(_l("Commitment commented on (for comments)"), coerce=int,
+                             validate_choice=False, default=0)
+    author_name = StringField(_l("Author's name"), filters=[strip], validators=[_max(200)])
+    author_name_public = BooleanField(_l("The author agreed that their name be published"))
+    author_organization = StringField(_l("Organization or entity"), filters=[strip],
+                                      validators=[_max(200)])
+    author_email = EmailField(
+        _l("Author's e-mail (optional, to tell them the answer; never published)"),
+        filters=[lambda v: v.strip().lower() if v else v],
+        validators=[Optional(), _max(254),
+                    Email(message=_l("Enter a valid e-mail address."),
+                          check_deliverability=False)])
+    sector = SelectField(_l("Sector"), validate_choice=False)
+    region = SelectField(_l("Region"), validate_choice=False)
+    body = TextAreaField(_l("Text of the contribution"), filters=[strip],
+                         validators=[_max(10000)])
+    title = StringField(_l("Title"), filters=[strip], validators=[
+        _required(_l("Give the contribution a title.")), _max(300)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector.choices = sector_choices(blank=_l("Not stated"))
+        self.region.choices = region_choices(blank=_l("Not stated"))
+
+    def validate_component(self, field):
+        valid = {value for value, _label in field.choices if value}
+        if self.kind.data == "proposal" and field.data not in valid:
+            raise ValidationError(_l("Choose a component."))
+        if field.data and field.data not in valid:
+            raise ValidationError(_l("Choose a component from the list."))
+
+    def validate_sector(self, field):
+        if field.data and field.data not in dict(sector_choices()):
+            raise ValidationError(_l("Choose a sector from the list."))
+
+    def validate_region(self, field):
+        if field.data and field.data not in region_codes():
+            raise ValidationError(_l("Choose a region from the list."))
+
+
+class AttendanceRowForm(Form):
+    sector = SelectField(_l("Sector"), validate_choice=False)
+    participants = IntegerField(_l("Participants"), validators=[
+        Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0."))])
+    women = IntegerField(_l("Of them, women"), validators=[
+        Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector.choices = sector_choices(blank=_l("Choose…"))
+
+    def validate_women(self, field):
+        if field.data and (self.participants.data or 0) < field.data:
+            raise ValidationError(_l("There cannot be more women than participants."))
+
+
+class EventForm(FlaskForm):
+    kind = SelectField(_l("Kind of event"), choices=list(EVENT_KINDS.items()),
+                       validators=[_required()])
+    title = StringField(_l("Title"), filters=[strip], validators=[_required(), _max(200)])
+    held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
+    place = StringField(_l("Place"), filters=[strip], validators=[_max(200)])
+    region = SelectField(_l("Region"), validate_choice=False)
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])
+    attendance = FieldList(FormField(AttendanceRowForm), min_entries=3, max_entries=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region.choices = region_choices(blank=_l("Choose…"))
+
+    def validate_region(self, field):
+        if field.data not in region_codes():
+            raise ValidationError(_l("Choose a region from the list."))
+
+    def add_attendance_row(self, formdata):
+        if formdata is not None and formdata.get("add_row"):
+            if len(self.attendance.entries) < self.attendance.max_entries:
+                self.attendance.append_entry()
+            return True
+        return False
+
+    def validate_attendance(self, field):
+        seen = set()
+        for entry in field.entries:
+            row = entry.form
+            if not row.sector.data:
+                if row.participants.data or row.women.data:
+                    row.sector.errors = [*row.sector.errors, _l("Choose the sector.")]
+                    raise ValidationError(_l("Every attendance row with numbers needs a "
+                                             "sector."))
+                continue
+            if row.sector.data not in dict(sector_choices()):
+                raise ValidationError(_l("Choose sectors from the list."))
+            if row.sector.data in seen:
+                raise ValidationError(_l("Each sector can appear only once."))
+            seen.add(row.sector.data)
+
+    def attendance_data(self):
+        return [(e.form.sector.data, e.form.participants.data or 0, e.form.women.data or 0)
+                for e in self.attendance.entries if e.form.sector.data]
+
+    def fill_attendance(self, rows):
+        while len(self.attendance.entries):
+            self.attendance.pop_entry()
+        for row in rows:
+            self.attendance.append_entry({"sector": row.sector,
+                                          "participants": row.participants,
+                                          "women": row.women})
+        self.attendance.append_entry()

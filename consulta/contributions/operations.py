@@ -1,0 +1,324 @@
+"""Operations on contributions and supports. None commits; the caller does, once."""
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from consulta.accounts.models import Membership, Organization
+from consulta.accounts.operations import OperationError
+from consulta.audit.operations import record
+from consulta.consultations.models import Commitment, Component, Event, PlanSection
+from consulta.core import search
+from consulta.core.dates import utc_to_local, utcnow
+from consulta.core.mail import queue_mail
+from consulta.extensions import db
+
+from .models import Contribution, Support
+
+SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible", "actions",
+                "due", "body")
+
+
+class NotOpen(OperationError):
+    pass
+
+
+def ensure_open(consultation, now=None):
+    status = consultation.status(now)
+    if status == "open":
+        return
+    if status in ("draft",):
+        raise NotOpen(_l("This consultation is not public."))
+    if status == "announced":
+        raise NotOpen(_l("This consultation is not open yet: contributions open on %(date)s.",
+                         date=_when(consultation.opens_at)))
+    raise NotOpen(_l("This consultation closed on %(date)s; it no longer receives "
+                     "contributions.", date=_when(consultation.closes_at)))
+
+
+def _when(value):
+    from consulta.core.i18n import format_when
+
+    return format_when(value)
+
+
+def search_document_for(contribution):
+    parts = [contribution.title or "", contribution.problem, contribution.objective,
+             contribution.body, contribution.responsible or "",
+             " ".join(contribution.co_responsible or []),
+             " ".join(a.get("description", "") for a in contribution.actions or [])]
+    return "\n".join(p for p in parts if p)
+
+
+def _reindex(contribution):
+    raw = search_document_for(contribution)
+    contribution.search_document = search.prepare(raw)  # what PostgreSQL indexes
+    db.session.flush()
+    search.index_document(db.session, contribution.id, raw)
+
+
+def _assign_tracking_code(contribution):
+    year = utc_to_local(contribution.created_at).year
+    contribution.tracking_code = f"APO-{year}-{contribution.id:06d}"
+
+
+def _check_organization(user, organization_id):
+    if not organization_id:
+        return None
+    membership = db.session.scalar(
+        select(Membership).join(Organization).where(
+            Membership.user_id == user.id, Membership.organization_id == organization_id,
+            Membership.status == "approved", Organization.status == "approved"))
+    if membership is None:
+        raise OperationError(_l("You can only contribute on behalf of an organization you are "
+                                "an approved member of."))
+    return organization_id
+
+
+def _check_component(consultation, component_id, required):
+    if not component_id:
+        if required:
+            raise OperationError(_l("Choose a component."))
+        return None
+    component = db.session.get(Component, component_id)
+    if component is None or component.consultation_id != consultation.id:
+        raise OperationError(_l("Choose a component of this consultation."))
+    return component.id
+
+
+def resolve_target(consultation, target, target_id):
+    """Check what a comment is about; returns the contribution columns to set."""
+    plan = consultation.published_plan
+    if target == "commitment":
+        commitment = db.session.get(Commitment, target_id or 0)
+        if (commitment is None or commitment.plan_version.consultation_id != consultation.id
+                or not commitment.plan_version.is_published):
+            raise OperationError(_l("That commitment is not part of this consultation's "
+                                    "draft plan."))
+        return {"target": "commitment", "commitment_id": commitment.id,
+                "plan_version_id": commitment.plan_version_id}
+    if target == "section":
+        section = db.session.get(PlanSection, target_id or 0)
+        if (section is None or section.plan_version.consultation_id != consultation.id
+                or not section.plan_version.is_published):
+            raise OperationError(_l("That section is not part of this consultation's "
+                                    "draft plan."))
+        return {"target": "section", "section_id": section.id,
+                "plan_version_id": section.plan_version_id}
+    if target == "plan":
+        if plan is None:
+            raise OperationError(_l("The draft plan has not been published yet."))
+        return {"target": "plan", "plan_version_id": plan.id}
+    if target == "proposal":
+        proposal = db.session.get(Contribution, target_id or 0)
+        if (proposal is None or proposal.consultation_id != consultation.id
+                or proposal.kind != "proposal" or proposal.is_withdrawn):
+            raise OperationError(_l("That proposal is not part of this consultation."))
+        return {"target": "proposal", "parent_id": proposal.id,
+                "plan_version_id": plan.id if plan else None}
+    raise OperationError(_l("Choose what your comment is about."))
+
+
+def find_by_token(token):
+    if not token:
+        return None
+    return db.session.scalar(select(Contribution).where(Contribution.submission_token == token))
+
+
+def submit_contribution(consultation, *, author, kind, values, organization_id=None,
+                        target=None, target_id=None, submission_token=None, notify=True):
+    """A participant sends a proposal or a comment through the web.
+
+    Idempotent on ``submission_token``: sending the same form twice returns the
+    contribution made the first time. Returns ``(contribution, created)``.
+    """
+    existing = find_by_token(submission_token)
+    if existing is not None:
+        if existing.author_id != author.id:
+            raise OperationError(_l("This form has already been used. Reload the page."))
+        return existing, False
+    ensure_open(consultation)
+    if not author.is_confirmed:
+        raise OperationError(_l("Confirm your e-mail address before taking part."))
+    columns = {"consultation_id": consultation.id, "kind": kind, "channel": "web",
+               "author_id": author.id, "sector": author.sector, "region": author.region,
+               "organization_id": _check_organization(author, organization_id),
+               "submission_token": submission_token or None}
+    if kind == "proposal":
+        columns["component_id"] = _check_component(consultation, values.get("component_id"),
+                                                    required=True)
+        columns["plan_version_id"] = (consultation.published_plan.id
+                                      if consultation.published_plan else None)
+    elif kind == "comment":
+        columns.update(resolve_target(consultation, target, target_id))
+    else:
+        raise OperationError(_l("Unknown kind of contribution."))
+    contribution = Contribution(**columns, created_at=utcnow(),
+                                **{k: values.get(k) for k in SHEET_FIELDS if k in values})
+    db.session.add(contribution)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # The same form arrived twice at the same moment: the other request won.
+        existing = find_by_token(submission_token)
+        if existing is not None and existing.author_id == author.id:
+            return existing, False
+        raise
+    _assign_tracking_code(contribution)
+    _reindex(contribution)
+    if notify and author.email:
+        queue_mail(author.email, _l("We received your contribution %(code)s",
+                                    code=contribution.tracking_code),
+                   "contribution_received", user=author, contribution=contribution,
+                   consultation=consultation,
+                   url=url_for("contributions.detail", code=contribution.tracking_code,
+                               _external=True),
+                   edit_minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"])
+    return contribution, True
+
+
+def update_contribution(contribution, *, user, values, organization_id=None):
+    """The author corrects a contribution within the edit window."""
+    if not contribution.can_be_edited_by(user):
+        raise OperationError(_l("This contribution can no longer be changed: corrections are "
+                                "possible for %(minutes)d minutes after sending.",
+                                minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"]))
+    if contribution.kind == "proposal":
+        contribution.component_id = _check_component(
+            contribution.consultation, values.get("component_id"), required=True)
+    contribution.organization_id = _check_organization(user, organization_id)
+    for key in SHEET_FIELDS:
+        if key in values:
+            setattr(contribution, key, values[key])
+    contribution.updated_at = utcnow()
+    _reindex(contribution)
+
+
+def withdraw_contribution(contribution, *, user):
+    """The author withdraws it while the consultation is open: shown as withdrawn, kept."""
+    if not contribution.can_be_withdrawn_by(user):
+        raise OperationError(_l("This contribution cannot be withdrawn."))
+    contribution.withdrawn_at = utcnow()
+    record("contribution.withdrawn", contribution, actor=user,
+           consultation_id=contribution.consultation_id,
+           before={"withdrawn": False}, after={"withdrawn": True})
+
+
+def support(contribution, *, user):
+    if contribution.kind != "proposal" or contribution.is_withdrawn:
+        raise OperationError(_l("Only proposals can be supported."))
+    ensure_open(contribution.consultation)
+    if not user.is_confirmed:
+        raise OperationError(_l("Confirm your e-mail address before taking part."))
+    if contribution.author_id == user.id:
+        raise OperationError(_l("You cannot support your own proposal."))
+    exists = db.session.scalar(select(Support.id).where(
+        Support.contribution_id == contribution.id, Support.user_id == user.id))
+    if exists:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(Support(contribution_id=contribution.id, user_id=user.id))
+            db.session.flush()
+    except IntegrityError:
+        return False  # a double click: already counted
+    db.session.execute(update(Contribution).where(Contribution.id == contribution.id)
+                       .values(supports_count=Contribution.supports_count + 1))
+    return True
+
+
+def withdraw_support(contribution, *, user):
+    ensure_open(contribution.consultation)
+    removed = db.session.execute(delete(Support).where(
+        Support.contribution_id == contribution.id, Support.user_id == user.id)).rowcount
+    if removed:
+        db.session.execute(update(Contribution).where(Contribution.id == contribution.id)
+                           .values(supports_count=Contribution.supports_count - removed))
+    return bool(removed)
+
+
+def has_supported(contribution, user):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(Support.id).where(
+        Support.contribution_id == contribution.id, Support.user_id == user.id)) is not None
+
+
+# --- offline channels ---------------------------------------------------------------
+
+def record_offline_contribution(consultation, *, moderator, kind, channel, values,
+                                event_id=None, received_on=None, author_name=None,
+                                author_name_public=False, author_organization=None,
+                                author_email=None, sector=None, region=None,
+                                commitment_id=None):
+    """A moderator types in what arrived at a workshop, by e-mail or on paper.
+
+    Paper sheets are often incomplete: only the title and, for proposals, the
+    component are required.
+    """
+    if not consultation.is_public:
+        raise OperationError(_l("This consultation is not public."))
+    if event_id:
+        event = db.session.get(Event, event_id)
+        if event is None or event.consultation_id != consultation.id:
+            raise OperationError(_l("Choose an event of this consultation."))
+    columns = {"consultation_id": consultation.id, "kind": kind, "channel": channel,
+               "entered_by_id": moderator.id, "event_id": event_id or None,
+               "received_on": received_on, "author_name": author_name or None,
+               "author_name_public": bool(author_name_public and author_name),
+               "author_organization": author_organization or None,
+               "author_email": (author_email or "").strip().lower() or None,
+               "sector": sector or None, "region": region or None}
+    if kind == "proposal":
+        columns["component_id"] = _check_component(consultation, values.get("component_id"),
+                                                    required=True)
+        columns["plan_version_id"] = (consultation.published_plan.id
+                                      if consultation.published_plan else None)
+    elif commitment_id:
+        columns["component_id"] = _check_component(consultation, values.get("component_id"),
+                                                    required=False)
+        columns.update(resolve_target(consultation, "commitment", commitment_id))
+    elif values.get("parent_id"):
+        columns["component_id"] = _check_component(consultation, values.get("component_id"),
+                                                    required=False)
+        columns.update(resolve_target(consultation, "proposal", values["parent_id"]))
+    else:
+        columns["component_id"] = _check_component(consultation, values.get("component_id"),
+                                                    required=False)
+        columns.update(resolve_target(consultation, "plan", None))
+    contribution = Contribution(**columns, created_at=utcnow(),
+                                **{k: values.get(k) for k in SHEET_FIELDS if k in values})
+    db.session.add(contribution)
+    db.session.flush()
+    _assign_tracking_code(contribution)
+    _reindex(contribution)
+    record("contribution.entered_offline", contribution, actor=moderator,
+           consultation_id=consultation.id,
+           after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
+                  "event_id": event_id or None})
+    return contribution
+
+
+def save_event(consultation, *, actor, event=None, attendance, **values):
+    """Create or edit an event with its attendance rows [(sector, participants, women)]."""
+    created = event is None
+    if created:
+        event = Event(consultation=consultation, created_by_id=actor.id, created_at=utcnow())
+        db.session.add(event)
+    for key, value in values.items():
+        setattr(event, key, value)
+    event.attendance.clear()
+    db.session.flush()
+    from consulta.consultations.models import EventAttendance
+
+    for sector, participants, women in attendance:
+        event.attendance.append(EventAttendance(sector=sector, participants=participants,
+                                                women=women))
+    db.session.flush()
+    record("event.created" if created else "event.updated", event, actor=actor,
+           consultation_id=consultation.id,
+           after={"title": event.title, "held_on": event.held_on.isoformat(),
+                  "participants": event.total_participants, "women": event.total_women})
+    return event

@@ -1,0 +1,104 @@
+"""Moderators record events and type in what arrived offline."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consulta.accounts.operations import OperationError
+from consulta.consultations.models import Event
+from consulta.consultations.views import get_visible_consultation
+from consulta.core.permissions import role_required
+from consulta.extensions import db
+
+from .. import operations
+from ..forms import EventForm, OfflineContributionForm
+from . import bp
+
+moderator_required = role_required("moderator")
+
+
+@bp.route("/consultations/<slug>/contributions/offline/new", methods=["GET", "POST"])
+@moderator_required
+def new_offline(slug):
+    consultation = get_visible_consultation(slug)
+    if not consultation.is_public:
+        abort(404)
+    form = OfflineContributionForm()
+    form.component.choices = [(0, _("Choose…"))] + [(c.id, c.name)
+                                                     for c in consultation.components]
+    form.event.choices = [(0, _("None"))] + [
+        (e.id, f"{e.title} ({e.held_on.isoformat()})") for e in _events(consultation)]
+    plan = consultation.published_plan
+    form.commitment.choices = [(0, _("None (the plan as a whole)"))] + (
+        [(c.id, f"{c.number}. {c.title[:80]}") for c in plan.commitments] if plan else [])
+    if request.method == "GET" and request.args.get("event", type=int):
+        form.event.data = request.args.get("event", type=int)
+        form.channel.data = "workshop"
+    context = {"consultation": consultation, "form": form}
+    if request.method == "POST" and form.add_action_row(request.form):
+        return render_template("contributions/offline_form.html", **context)
+    if form.validate_on_submit():
+        try:
+            contribution = operations.record_offline_contribution(
+                consultation, moderator=current_user, kind=form.kind.data,
+                channel=form.channel.data, values=form.sheet_values(),
+                event_id=form.event.data or None, received_on=form.received_on.data,
+                author_name=form.author_name.data,
+                author_name_public=form.author_name_public.data,
+                author_organization=form.author_organization.data,
+                author_email=form.author_email.data, sector=form.sector.data,
+                region=form.region.data, commitment_id=form.commitment.data or None)
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Contribution %(code)s has been recorded.", code=contribution.tracking_code),
+                  "success")
+            if request.form.get("another"):
+                return redirect(url_for(".new_offline", slug=slug,
+                                        event=form.event.data or None))
+            return redirect(url_for(".detail", code=contribution.tracking_code))
+    return render_template("contributions/offline_form.html", **context)
+
+
+def _events(consultation):
+    return db.session.scalars(
+        db.select(Event).where(Event.consultation_id == consultation.id)
+        .order_by(Event.held_on)).all()
+
+
+@bp.route("/consultations/<slug>/events")
+def events(slug):
+    consultation = get_visible_consultation(slug)
+    return render_template("contributions/events.html", consultation=consultation,
+                           events=_events(consultation))
+
+
+@bp.route("/consultations/<slug>/events/new", methods=["GET", "POST"])
+@bp.route("/consultations/<slug>/events/<int:event_id>/edit", methods=["GET", "POST"])
+@moderator_required
+def edit_event(slug, event_id=None):
+    consultation = get_visible_consultation(slug)
+    event = None
+    if event_id is not None:
+        event = db.session.get(Event, event_id)
+        if event is None or event.consultation_id != consultation.id:
+            abort(404)
+    form = EventForm(obj=event)
+    if event is not None and request.method == "GET":
+        form.fill_attendance(event.attendance)
+    if request.method == "POST" and form.add_attendance_row(request.form):
+        return render_template("contributions/event_form.html", consultation=consultation,
+                               event=event, form=form)
+    if form.validate_on_submit():
+        event = operations.save_event(
+            consultation, actor=current_user, event=event, attendance=form.attendance_data(),
+            kind=form.kind.data, title=form.title.data, held_on=form.held_on.data,
+            place=form.place.data or "", region=form.region.data,
+            description=form.description.data or "")
+        db.session.commit()
+        flash(_("The event has been saved."), "success")
+        return redirect(url_for(".events", slug=slug))
+    return render_template("contributions/event_form.html", consultation=consultation,
+                           event=event, form=form)

@@ -1,0 +1,271 @@
+"""Participants send, correct, withdraw and support contributions."""
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consulta.accounts.forms import ConfirmForm
+from consulta.accounts.operations import OperationError
+from consulta.consultations.models import Commitment, PlanSection
+from consulta.consultations.views import get_visible_consultation
+from consulta.core.permissions import login_required
+from consulta.extensions import db, limiter
+
+from .. import operations
+from ..forms import CommentForm, ProposalForm
+from ..models import Contribution
+from . import bp, get_contribution
+
+
+def _limit(name):
+    return lambda: current_app.config[name]
+
+
+def _account_key():
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
+
+
+def _sent(response):
+    """Only contributions actually sent count towards the per-account limit."""
+    return response.status_code == 302 and "/contributions/" in response.headers.get(
+        "Location", "")
+
+
+submission_limits = [
+    limiter.limit(_limit("RATELIMIT_SUBMIT_IP"), methods=["POST"]),
+    limiter.limit(_limit("RATELIMIT_SUBMIT_ACCOUNT"), key_func=_account_key, methods=["POST"],
+                  deduct_when=_sent),
+]
+
+
+def rate_limited(view):
+    for decorator in submission_limits:
+        view = decorator(view)
+    return view
+
+
+def _gate(consultation):
+    """The page to show instead of the form, if the user cannot take part right now."""
+    status = consultation.status()
+    if status != "open":
+        return render_template("contributions/not_open.html", consultation=consultation,
+                               status=status)
+    if not current_user.is_confirmed:
+        return render_template("contributions/confirm_first.html", consultation=consultation)
+    return None
+
+
+@bp.route("/consultations/<slug>/contribute")
+def contribute(slug):
+    """Where to start: tells before any typing whether the consultation is open."""
+    consultation = get_visible_consultation(slug)
+    return render_template("contributions/contribute.html", consultation=consultation,
+                           status=consultation.status(), plan=consultation.published_plan)
+
+
+def _proposal_form(consultation, contribution=None):
+    form = ProposalForm(obj=contribution)
+    form.component.choices = [(0, _("Choose…"))] + [(c.id, c.name)
+                                                     for c in consultation.components]
+    form.prepare(current_user)
+    if contribution is not None and request.method == "GET":
+        form.component.data = contribution.component_id
+        form.co_responsible.data = "\n".join(contribution.co_responsible or [])
+        form.organization.data = contribution.organization_id or 0
+        form.fill_actions(contribution.actions)
+    return form
+
+
+def _dropped_by_honeypot(form):
+    if form.fax_only.data:
+        current_app.logger.info("contribution honeypot filled from %s; dropped",
+                                request.remote_addr)
+        return True
+    return False
+
+
+@bp.route("/consultations/<slug>/proposals/new", methods=["GET", "POST"])
+@login_required
+@rate_limited
+def new_proposal(slug):
+    consultation = get_visible_consultation(slug)
+    gate = _gate(consultation)
+    if gate is not None:
+        return gate
+    form = _proposal_form(consultation)
+    context = {"consultation": consultation, "form": form, "contribution": None}
+    if request.method == "POST" and form.add_action_row(request.form):
+        return render_template("contributions/proposal_form.html", **context)
+    if form.validate_on_submit():
+        if _dropped_by_honeypot(form):
+            return redirect(url_for("consultations.detail", slug=slug))
+        if not request.form.get("send"):
+            return render_template("contributions/proposal_form.html", preview=True,
+                                   **context)
+        try:
+            contribution, _created = operations.submit_contribution(
+                consultation, author=current_user, kind="proposal",
+                values=form.sheet_values(), organization_id=form.organization.data,
+                submission_token=form.submission_token.data)
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()  # the confirmation is shown only once this is durable
+            return redirect(url_for(".detail", code=contribution.tracking_code, sent=1))
+    return render_template("contributions/proposal_form.html", **context)
+
+
+def _comment_target(consultation):
+    """(target, target_id, object) from the query string or the form."""
+    target = request.values.get("target", "plan")
+    target_id = request.values.get("target_id", type=int)
+    try:
+        operations.resolve_target(consultation, target, target_id)
+    except OperationError:
+        abort(404)
+    obj = None
+    if target == "commitment":
+        obj = db.session.get(Commitment, target_id)
+    elif target == "section":
+        obj = db.session.get(PlanSection, target_id)
+    elif target == "proposal":
+        obj = db.session.get(Contribution, target_id)
+    return target, target_id, obj
+
+
+@bp.route("/consultations/<slug>/comments/new", methods=["GET", "POST"])
+@login_required
+@rate_limited
+def new_comment(slug):
+    consultation = get_visible_consultation(slug)
+    gate = _gate(consultation)
+    if gate is not None:
+        return gate
+    target, target_id, target_object = _comment_target(consultation)
+    form = CommentForm()
+    form.prepare(current_user)
+    context = {"consultation": consultation, "form": form, "target": target,
+               "target_id": target_id, "target_object": target_object, "contribution": None}
+    if form.validate_on_submit():
+        if _dropped_by_honeypot(form):
+            return redirect(url_for("consultations.detail", slug=slug))
+        if not request.form.get("send"):
+            return render_template("contributions/comment_form.html", preview=True, **context)
+        try:
+            contribution, _created = operations.submit_contribution(
+                consultation, author=current_user, kind="comment",
+                values={"body": form.body.data}, organization_id=form.organization.data,
+                target=target, target_id=target_id,
+                submission_token=form.submission_token.data)
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            return redirect(url_for(".detail", code=contribution.tracking_code, sent=1))
+    return render_template("contributions/comment_form.html", **context)
+
+
+@bp.route("/contributions/<code>/edit", methods=["GET", "POST"])
+@login_required
+@rate_limited
+def edit(code):
+    contribution = get_contribution(code)
+    if contribution.author_id != current_user.id:
+        abort(403)
+    consultation = contribution.consultation
+    if not contribution.can_be_edited_by(current_user):
+        flash(_("This contribution can no longer be changed: corrections are possible for "
+                "%(minutes)d minutes after sending.",
+                minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"]), "error")
+        return redirect(url_for(".detail", code=code))
+    if contribution.kind == "proposal":
+        form = _proposal_form(consultation, contribution)
+        template = "contributions/proposal_form.html"
+        if request.method == "POST" and form.add_action_row(request.form):
+            return render_template(template, consultation=consultation, form=form,
+                                   contribution=contribution)
+    else:
+        form = CommentForm(obj=contribution)
+        form.prepare(current_user)
+        if request.method == "GET":
+            form.organization.data = contribution.organization_id or 0
+        template = "contributions/comment_form.html"
+    if form.validate_on_submit():
+        values = (form.sheet_values() if contribution.kind == "proposal"
+                  else {"body": form.body.data})
+        try:
+            operations.update_contribution(contribution, user=current_user, values=values,
+                                           organization_id=form.organization.data)
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for(".detail", code=code))
+        db.session.commit()
+        flash(_("Your contribution has been corrected."), "success")
+        return redirect(url_for(".detail", code=code))
+    return render_template(template, consultation=consultation, form=form,
+                           contribution=contribution, target=contribution.target,
+                           target_object=contribution.commitment or contribution.section
+                           or contribution.parent, target_id=None)
+
+
+@bp.route("/contributions/<code>/withdraw", methods=["POST"])
+@login_required
+def withdraw(code):
+    contribution = get_contribution(code)
+    if contribution.author_id != current_user.id:
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.withdraw_contribution(contribution, user=current_user)
+        except OperationError as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Your contribution has been withdrawn. It stays in the record, marked as "
+                    "withdrawn."), "info")
+    return redirect(url_for(".detail", code=code))
+
+
+@bp.route("/contributions/<code>/support", methods=["POST"])
+@login_required
+def support(code):
+    contribution = get_contribution(code)
+    if ConfirmForm().validate_on_submit():
+        try:
+            if request.form.get("action") == "withdraw":
+                operations.withdraw_support(contribution, user=current_user)
+                message = _("Your support has been withdrawn.")
+            else:
+                operations.support(contribution, user=current_user)
+                message = _("Thank you for your support.")
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+    return redirect(url_for(".detail", code=code) + "#supports")
+
+
+@bp.route("/my/contributions")
+@login_required
+def mine():
+    contributions = db.session.scalars(
+        select(Contribution).where(Contribution.author_id == current_user.id)
+        .options(selectinload(Contribution.consultation), selectinload(Contribution.commitment),
+                 selectinload(Contribution.component))
+        .order_by(Contribution.created_at.desc())).all()
+    return render_template("contributions/mine.html", contributions=contributions)

@@ -1,0 +1,58 @@
+"""What everyone can read: the contributions of a consultation, one by one."""
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from consulta.accounts.forms import ConfirmForm
+from consulta.consultations.models import Commitment
+from consulta.consultations.views import get_visible_consultation
+from consulta.core.dates import utcnow
+from consulta.extensions import db
+
+from .. import operations
+from ..constants import PAGE_SIZES, SORTS
+from ..queries import contributions_query, read_filters, with_list_relations
+from . import bp, get_contribution
+
+
+@bp.route("/consultations/<slug>/contributions")
+def index(slug):
+    consultation = get_visible_consultation(slug)
+    filters = read_filters(request.args)
+    query = with_list_relations(contributions_query(consultation, filters))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int) or 1,
+                       per_page=filters["per_page"], max_per_page=max(PAGE_SIZES),
+                       error_out=False)
+    commitments = []
+    plan = consultation.published_plan
+    if plan is not None:
+        commitments = db.session.scalars(
+            select(Commitment).where(Commitment.plan_version_id == plan.id)
+            .order_by(Commitment.number)).all()
+    return render_template(
+        "contributions/index.html", consultation=consultation, page=page, filters=filters,
+        commitments=commitments, sorts=SORTS, page_sizes=PAGE_SIZES,
+        query_args={k: v for k, v in filters.items()
+                    if v and not (k == "sort" and v == "newest")
+                    and not (k == "per_page" and v == 20)})
+
+
+@bp.route("/contributions/<code>")
+def detail(code):
+    contribution = get_contribution(code)
+    now = utcnow()
+    comments = []
+    if contribution.kind == "proposal":
+        comments = db.session.scalars(
+            select(type(contribution)).where(type(contribution).parent_id == contribution.id)
+            .order_by(type(contribution).created_at)).all()
+    return render_template(
+        "contributions/detail.html", contribution=contribution,
+        consultation=contribution.consultation, comments=comments,
+        just_sent=request.args.get("sent") == "1"
+        and current_user.is_authenticated and contribution.author_id == current_user.id,
+        can_edit=contribution.can_be_edited_by(current_user, now),
+        can_withdraw=contribution.can_be_withdrawn_by(current_user, now),
+        supported=operations.has_supported(contribution, current_user),
+        is_open=contribution.consultation.is_open(now), form=ConfirmForm())

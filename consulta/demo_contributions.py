@@ -1,0 +1,225 @@
+"""Demo contributions: the La Libertad workshop (real records) and web participation."""
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from consulta.accounts.models import User
+from consulta.accounts.passwords import hash_password
+from consulta.consultations.constants import ATTENDANCE_SECTOR_ALIASES
+from consulta.consultations.models import Commitment, Component, Event
+from consulta.contributions import operations
+from consulta.contributions.models import Contribution
+from consulta.core.dates import utcnow
+from consulta.extensions import db
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "demo"
+
+#: The workshop's themes (2016 regional plan) → the IV plan's components.
+COMPONENT_MAP = {
+    "Comunidades seguras": "Seguridad ciudadana",
+    "Integridad pública": "Justicia",
+    "Mejora de los servicios públicos": "Calidad regulatoria",
+    "Transparencia y acceso a la información pública": "Infraestructura",
+    "Participación ciudadana": "Educación",
+}
+
+DEMO_CITIZENS = [
+    # email, name, sector, region, gender, show name
+    ("carmen@demo.consulta.pe", "Carmen Mamani", "civil_society", "puno", "female", True),
+    ("luis@demo.consulta.pe", "Luis Paredes", "private_sector", "piura", "male", False),
+    ("ana@demo.consulta.pe", "Ana Torres", "academia", "lima-metropolitana", "female", True),
+    ("miguel@demo.consulta.pe", "Miguel Ccori", "citizen", "cusco", "male", True),
+    ("sofia@demo.consulta.pe", "Sofía Ramírez", "local_government", "loreto", "female", False),
+    ("pedro@demo.consulta.pe", "Pedro Quispe", "citizen", "ayacucho", None, False),
+    ("elena@demo.consulta.pe", "Elena Vargas", "national_government", "lima-metropolitana",
+     "female", True),
+    ("raul@demo.consulta.pe", "Raúl Huamaní", "civil_society", "junin", "male", True),
+]
+
+#: (author email, commitment number or None for a proposal, text...)
+WEB_COMMENTS = [
+    ("carmen@demo.consulta.pe", 1, "La plataforma de obras debería mostrar el avance físico con "
+     "fotos georreferenciadas y permitir que las juntas vecinales reporten obras paralizadas."),
+    ("miguel@demo.consulta.pe", 1, "Pido que la información de obras esté también en quechua y "
+     "que se pueda consultar sin internet en las municipalidades distritales."),
+    ("ana@demo.consulta.pe", 4, "El portal de datos abiertos de contrataciones debe publicar "
+     "los datos en formato OCDS y con actualización diaria, no mensual."),
+    ("luis@demo.consulta.pe", 3, "El cuaderno de obra digital debe ser obligatorio para todas "
+     "las obras financiadas con canon y no solo para las grandes."),
+    ("rosa@demo.consulta.pe", 5, "El observatorio de precios de medicamentos debe permitir "
+     "denunciar a las farmacias que no respetan los precios publicados, con respuesta en "
+     "plazos fijos."),
+    ("sofia@demo.consulta.pe", 5, "En Loreto muchas farmacias no reportan precios; se necesita "
+     "fiscalización presencial además de la plataforma."),
+    ("elena@demo.consulta.pe", 7, "La información georreferenciada de la oferta de salud debe "
+     "incluir horarios de atención y disponibilidad de especialistas."),
+    ("raul@demo.consulta.pe", 9, "La participación ciudadana en la gestión educativa debe "
+     "incluir a las asociaciones de padres de familia de zonas rurales."),
+    ("pedro@demo.consulta.pe", 13, "Los padrones de los programas sociales deben ser públicos "
+     "y verificables por la comunidad, protegiendo los datos personales."),
+    ("carmen@demo.consulta.pe", 15, "Las estadísticas de denuncias policiales deberían "
+     "publicarse por distrito y con datos desagregados por sexo."),
+    ("jorge@demo.consulta.pe", 15, "Propongo que las comisarías publiquen mensualmente la "
+     "atención de denuncias de violencia contra la mujer."),
+    ("ana@demo.consulta.pe", 18, "La publicación de sentencias debe hacerse en formato abierto "
+     "y con buscador por materia, respetando la protección de datos personales."),
+    ("lucia@demo.consulta.pe", 20, "El análisis de calidad regulatoria debería abrir una "
+     "consulta pública de al menos 30 días para cada norma relevante."),
+    ("miguel@demo.consulta.pe", None, "El plan debería tener más compromisos de los gobiernos "
+     "regionales y un mecanismo de seguimiento con la sociedad civil de las regiones."),
+]
+
+WEB_PROPOSALS = [
+    ("rosa@demo.consulta.pe", "Salud", "Presupuesto participativo de salud con información "
+     "abierta", "Las comunidades no conocen cómo se gasta el presupuesto de salud en su "
+     "localidad.", "Publicar el presupuesto de salud por establecimiento y habilitar la "
+     "vigilancia ciudadana.", "Ministerio de Salud"),
+    ("raul@demo.consulta.pe", "Ambiente e industrias extractivas", "Monitoreo ambiental "
+     "participativo en zonas mineras", "Las comunidades cercanas a operaciones mineras no "
+     "acceden a los resultados del monitoreo ambiental.", "Publicar en línea y en asambleas "
+     "comunales los resultados del monitoreo de agua y aire.", "OEFA"),
+    ("ana@demo.consulta.pe", "Educación", "Datos abiertos de infraestructura escolar",
+     "No se sabe qué colegios tienen aulas en riesgo o sin servicios básicos.",
+     "Publicar el estado de la infraestructura de cada local escolar con actualización anual.",
+     "Ministerio de Educación"),
+    ("luis@demo.consulta.pe", "Contrataciones", "Alertas tempranas de riesgos en "
+     "contrataciones", "Las irregularidades en contrataciones se detectan tarde.",
+     "Publicar indicadores de riesgo por proceso de contratación para el control social.",
+     "OSCE"),
+    ("carmen@demo.consulta.pe", "Seguridad ciudadana", "Mapas de inseguridad construidos con "
+     "los vecinos", "La inseguridad ciudadana crece y las juntas vecinales no tienen "
+     "información.", "Co-construir mapas de riesgo y publicar los índices de inseguridad por "
+     "barrio.", "Ministerio del Interior"),
+]
+
+
+def _user(email, name, sector, region, gender, show):
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        now = utcnow()
+        from flask import current_app
+
+        from consulta.demo import DEMO_PASSWORD
+
+        user = User(email=email, password_hash=hash_password(DEMO_PASSWORD), display_name=name,
+                    sector=sector, region=region, gender=gender, show_name_publicly=show,
+                    privacy_accepted_at=now,
+                    privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                    email_confirmed_at=now, created_at=now)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def load_workshop(consultation, moderator):
+    """The La Libertad workshop as an event with its attendance and contributions."""
+    existing = db.session.scalar(select(Event).where(Event.consultation_id == consultation.id))
+    if existing is not None:
+        return existing
+    with open(DATA_DIR / "taller-la-libertad-2016.json", encoding="utf-8") as fh:
+        data = json.load(fh)
+    info = data["event"]
+    event = operations.save_event(
+        consultation, actor=moderator, kind="workshop", title=info["title"],
+        held_on=utcnow().date() - timedelta(days=2), place=f"{info['venue']}, {info['city']}",
+        region="la-libertad",
+        description="Taller descentralizado con gobierno regional, municipios, sociedad civil, "
+                    "academia, gremios empresariales y cooperación internacional.",
+        attendance=[(ATTENDANCE_SECTOR_ALIASES[row["sector"].lower()], row["participants"],
+                     row["women"]) for row in info["attendance"]])
+    components = {c.name: c.id for c in consultation.components}
+    proposals = {}
+    for item in data["proposals"]:
+        contribution = operations.record_offline_contribution(
+            consultation, moderator=moderator, kind="proposal", channel="workshop",
+            event_id=event.id, received_on=event.held_on,
+            author_name=f"Mesa de trabajo {item['number']}",
+            author_organization="Taller descentralizado de La Libertad", region="la-libertad",
+            values={"component_id": components[COMPONENT_MAP[item["component"]]],
+                    "title": item["title"], "problem": item.get("problem") or "",
+                    "objective": item.get("objective") or "",
+                    "responsible": item.get("responsible"),
+                    "co_responsible": item.get("co_responsible") or [],
+                    "actions": [{"description": a["description"], "start": a.get("start"),
+                                 "end": a.get("end")} for a in item.get("actions") or []],
+                    "due": item.get("due"), "body": ""})
+        proposals[item["number"]] = contribution
+    letter = data["later_written_contributions"]
+    for item in letter["items"]:
+        values = {"title": item["title"], "problem": item.get("problem") or "",
+                  "objective": item.get("objective") or "",
+                  "responsible": item.get("responsible"),
+                  "co_responsible": item.get("co_responsible") or [],
+                  "actions": [{"description": text, "start": None, "end": None}
+                              for text in item.get("actions") or []],
+                  "due": None, "body": ""}
+        kind = "proposal" if item["kind"] == "new_proposal" else "comment"
+        if kind == "proposal":
+            values["component_id"] = components["Ambiente e industrias extractivas"]
+        else:
+            values["parent_id"] = proposals[item["on_proposal"]].id
+        operations.record_offline_contribution(
+            consultation, moderator=moderator, kind=kind, channel="written",
+            event_id=event.id, received_on=event.held_on + timedelta(days=1),
+            author_organization=letter["author"], sector="local_government",
+            region="la-libertad", values=values)
+    return event
+
+
+def load_web_participation(consultation):
+    """A few dozen web contributions and supports, spread over the last days."""
+    if db.session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.consultation_id == consultation.id, Contribution.channel == "web")):
+        return
+    for spec in DEMO_CITIZENS:
+        _user(*spec)
+    users = {u.email: u for u in db.session.scalars(select(User).where(
+        User.email.like("%@demo.consulta.pe")))}
+    plan = consultation.published_plan
+    commitments = {c.number: c for c in db.session.scalars(
+        select(Commitment).where(Commitment.plan_version_id == plan.id))}
+    components = {c.name: c for c in db.session.scalars(
+        select(Component).where(Component.consultation_id == consultation.id))}
+    made = []
+    for email, number, text in WEB_COMMENTS:
+        target = ("commitment", commitments[number].id) if number else ("plan", None)
+        contribution, _created = operations.submit_contribution(
+            consultation, author=users[email], kind="comment", values={"body": text},
+            target=target[0], target_id=target[1], notify=False)
+        made.append(contribution)
+    for email, component, title, problem, objective, responsible in WEB_PROPOSALS:
+        author = users[email]
+        organization = author.approved_organizations()
+        contribution, _created = operations.submit_contribution(
+            consultation, author=author, kind="proposal",
+            organization_id=organization[0].id if organization else None,
+            values={"component_id": components[component].id, "title": title,
+                    "problem": problem, "objective": objective, "responsible": responsible,
+                    "co_responsible": [], "actions": [
+                        {"description": "Diseñar el mecanismo con la sociedad civil",
+                         "start": None, "end": None},
+                        {"description": "Implementar y publicar los primeros resultados",
+                         "start": None, "end": None}],
+                    "due": None, "body": ""}, notify=False)
+        made.append(contribution)
+    # Spread them over the days the consultation has been open.
+    now = utcnow()
+    for index, contribution in enumerate(made):
+        contribution.created_at = now - timedelta(days=6 - index % 7, hours=index)
+        operations._assign_tracking_code(contribution)
+    # Supports for the proposals (web and workshop), from several people.
+    proposals = db.session.scalars(select(Contribution).where(
+        Contribution.consultation_id == consultation.id,
+        Contribution.kind == "proposal")).all()
+    supporters = sorted(users.values(), key=lambda u: u.email)
+    for index, proposal in enumerate(proposals):
+        for user in supporters[: 2 + (index * 3) % len(supporters)]:
+            if user.id != proposal.author_id:
+                operations.support(proposal, user=user)
+    db.session.flush()
+    return made
+
+

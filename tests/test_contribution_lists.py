@@ -1,0 +1,102 @@
+"""Browsing contributions: filters, sorting, full-text search with Spanish in mind."""
+
+import pytest
+from sqlalchemy import select
+
+from consulta.accounts.models import User
+from consulta.consultations.models import Consultation
+from consulta.contributions.operations import submit_contribution, support
+from consulta.extensions import db
+
+from .conftest import iv_plan_json
+
+
+@pytest.fixture
+def filled(app, create_consultation, create_user):
+    slug = create_consultation(plan=iv_plan_json())
+    people = [create_user(sector="academia", region="puno"),
+              create_user(sector="private_sector", region="piura"),
+              create_user(sector="citizen", region="cusco")]
+    with app.test_request_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        users = [db.session.get(User, p.id) for p in people]
+        commitments = {c.number: c.id for c in consultation.published_plan.commitments}
+        components = {c.name: c.id for c in consultation.components}
+        sheet = {"problem": "p", "objective": "o", "co_responsible": [], "actions": []}
+        made = {}
+        made["a"], _ = submit_contribution(
+            consultation, author=users[0], kind="proposal", notify=False,
+            values={**sheet, "component_id": components["Salud"],
+                    "title": "Participación de las mujeres en la salud pública"})
+        made["b"], _ = submit_contribution(
+            consultation, author=users[1], kind="proposal", notify=False,
+            values={**sheet, "component_id": components["Educación"],
+                    "title": "Compromisos de transparencia en colegios"})
+        made["c"], _ = submit_contribution(
+            consultation, author=users[2], kind="comment", notify=False,
+            values={"body": "Falta un compromiso sobre desastres naturales."},
+            target="commitment", target_id=commitments[5])
+        support(made["b"], user=users[0])
+        support(made["b"], user=users[2])
+        db.session.commit()
+        codes = {k: v.tracking_code for k, v in made.items()}
+    return slug, codes, commitments, components
+
+
+def listed(app, slug, query=""):
+    page = app.test_client().get(f"/consultations/{slug}/contributions?{query}")
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def found(app, slug, query, codes):
+    page = listed(app, slug, query)
+    return {key for key, code in codes.items() if code in page}
+
+
+def test_filters(app, filled):
+    slug, codes, commitments, components = filled
+    assert found(app, slug, "kind=proposal", codes) == {"a", "b"}
+    assert found(app, slug, "kind=comment", codes) == {"c"}
+    assert found(app, slug, f"component={components['Salud']}", codes) == {"a"}
+    assert found(app, slug, f"commitment={commitments[5]}", codes) == {"c"}
+    assert found(app, slug, "sector=private_sector", codes) == {"b"}
+    assert found(app, slug, "region=cusco", codes) == {"c"}
+    assert found(app, slug, "channel=web", codes) == {"a", "b", "c"}
+    assert found(app, slug, "channel=workshop", codes) == set()
+
+
+def test_unknown_filter_values_are_ignored_not_errors(app, filled):
+    slug, codes, _c, _k = filled
+    page = listed(app, slug, "kind=<script>&sort=id;drop&per_page=99999&component=x"
+                             "&sector=1%27&page=-3")
+    assert all(code in page for code in codes.values())
+    assert "<script>" not in page
+
+
+def test_sorting_by_support(app, filled):
+    slug, codes, _c, _k = filled
+    page = listed(app, slug, "sort=supported")
+    assert page.index(codes["b"]) < page.index(codes["a"])
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("participacion", {"a"}),           # no accent finds the accented word
+    ("PARTICIPACIÓN", {"a"}),
+    ("mujer", {"a"}),                   # singular finds the plural
+    ("compromiso transparencia", {"b"}),
+    ("desastre", {"c"}),
+    ("compromisos", {"b", "c"}),        # plural finds the singular
+    ("salud publica", {"a"}),
+    ("zanahoria", set()),
+    ('"unbalanced AND OR NEAR(', set()),  # FTS syntax typed by a user is just text
+])
+def test_full_text_search_in_spanish(app, filled, query, expected):
+    slug, codes, _c, _k = filled
+    assert found(app, slug, f"q={query}", codes) == expected
+
+
+def test_pagination(app, filled):
+    slug, codes, _c, _k = filled
+    first = listed(app, slug, "per_page=10")
+    assert all(code in first for code in codes.values())

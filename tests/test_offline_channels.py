@@ -1,0 +1,149 @@
+"""Moderators record events and type in contributions that arrived offline."""
+
+import pytest
+from sqlalchemy import func, select
+
+from consulta.audit.models import AuditEntry
+from consulta.consultations.models import Consultation, Event
+from consulta.contributions.models import Contribution
+from consulta.extensions import db
+
+from .conftest import iv_plan_json, login
+
+
+@pytest.fixture
+def consultation(create_consultation):
+    return create_consultation(plan=iv_plan_json())
+
+
+@pytest.fixture
+def moderator(app, create_user):
+    user = create_user(roles=("moderator",))
+    client = app.test_client()
+    login(client, user)
+    return user, client
+
+
+def component_id(app, slug, name="Seguridad ciudadana"):
+    with app.app_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        return next(c.id for c in consultation.components if c.name == name)
+
+
+ATTENDANCE = {
+    "attendance-0-sector": "regional_government", "attendance-0-participants": "38",
+    "attendance-0-women": "13",
+    "attendance-1-sector": "local_government", "attendance-1-participants": "8",
+    "attendance-1-women": "1",
+    "attendance-2-sector": "civil_society", "attendance-2-participants": "4",
+    "attendance-2-women": "3",
+}
+
+
+def test_a_moderator_records_an_event_with_attendance(app, moderator, consultation):
+    _user, client = moderator
+    response = client.post_form(f"/consultations/{consultation}/events/new", {
+        "kind": "workshop", "title": "Taller descentralizado - La Libertad",
+        "held_on": "2026-05-11", "place": "Trujillo", "region": "la-libertad",
+        **ATTENDANCE})
+    assert response.status_code == 302
+    with app.app_context():
+        event = db.session.scalar(select(Event))
+        assert (event.total_participants, event.total_women) == (50, 17)
+    page = app.test_client().get(f"/consultations/{consultation}/events").get_data(as_text=True)
+    assert "Taller descentralizado - La Libertad" in page and "50" in page
+
+
+def test_attendance_rows_are_checked(app, moderator, consultation):
+    _user, client = moderator
+    base = {"kind": "workshop", "title": "Taller", "held_on": "2026-05-11",
+            "region": "la-libertad"}
+    for rows in ({"attendance-0-sector": "academia", "attendance-0-participants": "2",
+                  "attendance-0-women": "5"},
+                 {"attendance-0-sector": "academia", "attendance-0-participants": "2",
+                  "attendance-1-sector": "academia", "attendance-1-participants": "3"},
+                 {"attendance-0-participants": "4"}):
+        response = client.post_form(f"/consultations/{consultation}/events/new",
+                                    {**base, **rows})
+        assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+    # "Add another sector" shows one more row without JavaScript and saves nothing.
+    page = client.post_form(f"/consultations/{consultation}/events/new",
+                            {**base, "add_row": "1"}).get_data(as_text=True)
+    assert 'name="attendance-3-sector"' in page
+
+
+def test_a_paper_proposal_needs_only_title_and_component(app, moderator, consultation):
+    user, client = moderator
+    response = client.post_form(f"/consultations/{consultation}/contributions/offline/new", {
+        "kind": "proposal", "channel": "workshop", "received_on": "2026-05-11",
+        "component": str(component_id(app, consultation)),
+        "title": "Plataforma web que integre los servicios públicos"})
+    assert response.status_code == 302
+    with app.app_context():
+        item = db.session.scalar(select(Contribution))
+        assert item.channel == "workshop" and item.entered_by_id == user.id
+        assert item.author_id is None and item.problem == ""
+        assert db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "contribution.entered_offline")).actor_id == user.id
+        code = item.tracking_code
+    page = app.test_client().get(f"/contributions/{code}").get_data(as_text=True)
+    assert "Talleres presenciales" in page or "Taller" in page
+
+
+def test_offline_author_names_are_public_only_with_consent(app, moderator, consultation):
+    _user, client = moderator
+    for name, public in (("Juana Pérez", "y"), ("Carlos Díaz", "")):
+        client.post_form(f"/consultations/{consultation}/contributions/offline/new", {
+            "kind": "comment", "channel": "written", "title": f"Aporte de {name.split()[0]}",
+            "author_name": name, "author_name_public": public,
+            "author_email": f"{name.split()[0].lower()}@example.pe", "sector": "citizen"})
+    page = app.test_client().get(f"/consultations/{consultation}/contributions").get_data(
+        as_text=True)
+    assert "Juana Pérez" in page and "Carlos Díaz" not in page
+    api = app.test_client().get(f"/api/v1/consultations/{consultation}/contributions")
+    text = api.get_data(as_text=True)
+    assert "Juana Pérez" in text and "Carlos Díaz" not in text
+    assert "@example.pe" not in text
+
+
+def test_offline_input_requires_a_title(app, moderator, consultation):
+    _user, client = moderator
+    response = client.post_form(f"/consultations/{consultation}/contributions/offline/new", {
+        "kind": "proposal", "channel": "written",
+        "component": str(component_id(app, consultation))})
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
+@pytest.mark.parametrize("url", ["/contributions/offline/new", "/events/new"])
+def test_participants_cannot_type_in_or_record_events(app, consultation, create_user, url):
+    client = app.test_client()
+    login(client, create_user())
+    assert client.get(f"/consultations/{consultation}{url}").status_code == 403
+    assert client.post_form(f"/consultations/{consultation}{url}",
+                            {"title": "x", "kind": "proposal"}).status_code == 403
+
+
+def test_demo_has_the_la_libertad_workshop_and_web_participation(app):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        event = db.session.scalar(select(Event))
+        assert (event.total_participants, event.total_women) == (60, 17)
+        offline = db.session.scalars(select(Contribution).where(
+            Contribution.event_id == event.id)).all()
+        assert sum(c.channel == "workshop" for c in offline) == 7
+        assert sum(c.channel == "written" for c in offline) == 3
+        web = db.session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.channel == "web"))
+        assert web >= 15
+    client = app.test_client()
+    data = client.get("/api/v1/consultations/iv-plan-gobierno-abierto/contributions"
+                      "?per_page=100").get_json()
+    assert data["total"] == len(data["contributions"]) >= 25
+    assert any(c["supports"] > 0 for c in data["contributions"])
+    text = client.get("/api/v1/consultations/iv-plan-gobierno-abierto/contributions"
+                      "?per_page=100").get_data(as_text=True)
+    assert "@demo.consulta.pe" not in text
