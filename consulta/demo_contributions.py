@@ -70,6 +70,20 @@ WEB_COMMENTS = [
      "consulta pública de al menos 30 días para cada norma relevante."),
     ("miguel@demo.consulta.pe", None, "El plan debería tener más compromisos de los gobiernos "
      "regionales y un mecanismo de seguimiento con la sociedad civil de las regiones."),
+    ("luis@demo.consulta.pe", 2, "La supervisión de los portales de transparencia debe "
+     "publicar un ranking de entidades con sus resultados de cada trimestre."),
+    ("sofia@demo.consulta.pe", 6, "El aseguramiento en línea al SIS debe funcionar también "
+     "desde los centros de salud sin conexión permanente a internet."),
+    ("raul@demo.consulta.pe", 11, "Los estudios de impacto ambiental deben publicarse completos "
+     "y con un resumen en lenguaje sencillo antes de las audiencias públicas."),
+    ("elena@demo.consulta.pe", 17, "Las declaraciones juradas de intereses deberían publicarse "
+     "en datos abiertos para facilitar el control ciudadano."),
+    ("carmen@demo.consulta.pe", None, "Se necesita presupuesto asignado para cada compromiso; "
+     "sin presupuesto el plan no podrá cumplirse."),
+    ("pedro@demo.consulta.pe", 14, "La información de los programas sociales debe llegar a las "
+     "comunidades en su lengua materna."),
+    ("ana@demo.consulta.pe", 21, "Sugiero que la simplificación administrativa se mida con "
+     "indicadores publicados de tiempo de atención por trámite."),
 ]
 
 WEB_PROPOSALS = [
