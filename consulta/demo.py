@@ -5,6 +5,7 @@ Idempotent: every object is looked up by a natural key before being created.
 
 import json
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
@@ -44,11 +45,17 @@ DEMO_ORGANIZATIONS = [
 ]
 
 
+@lru_cache(maxsize=1)
+def demo_password_hash():
+    """Hashed once per process: scrypt is slow on purpose, and every demo user shares it."""
+    return hash_password(DEMO_PASSWORD)
+
+
 def _user(email, name, sector, region, gender, show, roles):
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         now = utcnow()
-        user = User(email=email, password_hash=hash_password(DEMO_PASSWORD), display_name=name,
+        user = User(email=email, password_hash=demo_password_hash(), display_name=name,
                     sector=sector, region=region, gender=gender, show_name_publicly=show,
                     privacy_accepted_at=now,
                     privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],

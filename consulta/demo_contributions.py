@@ -7,7 +7,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from consulta.accounts.models import User
-from consulta.accounts.passwords import hash_password
 from consulta.consultations.constants import ATTENDANCE_SECTOR_ALIASES
 from consulta.consultations.models import Commitment, Component, Event
 from consulta.contributions import operations
@@ -116,9 +115,9 @@ def _user(email, name, sector, region, gender, show):
         now = utcnow()
         from flask import current_app
 
-        from consulta.demo import DEMO_PASSWORD
+        from consulta.demo import demo_password_hash
 
-        user = User(email=email, password_hash=hash_password(DEMO_PASSWORD), display_name=name,
+        user = User(email=email, password_hash=demo_password_hash(), display_name=name,
                     sector=sector, region=region, gender=gender, show_name_publicly=show,
                     privacy_accepted_at=now,
                     privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],

@@ -12,9 +12,33 @@ from consulta.consultations.models import (
     PlanSection,
     PlanVersion,
 )
-from consulta.contributions.models import Contribution, Support
+from consulta.contributions.models import (
+    Contribution,
+    ContributionGroup,
+    ContributionTag,
+    Support,
+    Tag,
+)
 from consulta.core.mail import OutboxMessage
 
-__all__ = ["AuditEntry", "Commitment", "Component", "Consultation", "Contribution", "Event",
-           "EventAttendance", "Membership", "Organization", "OutboxMessage", "Phase",
-           "PlanSection", "PlanVersion", "Support", "User", "UserRole"]
+__all__ = [
+    "AuditEntry",
+    "Commitment",
+    "Component",
+    "Consultation",
+    "Contribution",
+    "ContributionGroup",
+    "ContributionTag",
+    "Event",
+    "EventAttendance",
+    "Membership",
+    "Organization",
+    "OutboxMessage",
+    "Phase",
+    "PlanSection",
+    "PlanVersion",
+    "Support",
+    "Tag",
+    "User",
+    "UserRole",
+]

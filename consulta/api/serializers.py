@@ -79,8 +79,9 @@ def consultation_detail(consultation, now=None):
 
 def contribution(item):
     """Every public field of a contribution: never an e-mail, a gender or a name the
-    author did not allow to publish."""
-    return {
+    author did not allow to publish. Hidden contributions keep their metadata and the
+    reason, never their text; masked personal data is replaced."""
+    data = {
         "id": item.id,
         "tracking_code": item.tracking_code,
         "url": url_for("contributions.detail", code=item.tracking_code, _external=True),
@@ -100,13 +101,30 @@ def contribution(item):
         "section_id": item.section_id,
         "proposal": item.parent.tracking_code if item.parent else None,
         "component": item.component.name if item.component else None,
-        "title": item.title,
-        "problem": item.problem,
-        "objective": item.objective,
-        "responsible": item.responsible,
-        "co_responsible": list(item.co_responsible or []),
-        "actions": list(item.actions or []),
+        "title": item.public("title"),
+        "problem": item.public("problem"),
+        "objective": item.public("objective"),
+        "responsible": item.public("responsible"),
+        "co_responsible": item.public_list("co_responsible"),
+        "actions": item.public_actions(),
         "due": item.due,
-        "body": item.body,
+        "body": item.public("body"),
         "supports": item.supports_count,
+        "withdrawn": item.is_withdrawn,
+        "hidden": item.is_hidden,
+        "hidden_reason": item.hidden_reason,
+        "classification": None if not item.is_classified else {
+            "component": item.classified_component.name if item.classified_component
+            else None,
+            "commitment_number": item.classified_commitment.number
+            if item.classified_commitment else None,
+            "new_commitment": item.is_new_commitment,
+            "principles": list(item.principles or []),
+        },
+        "group_id": item.group_id,
     }
+    if item.is_hidden:
+        for key in ("title", "problem", "objective", "responsible", "due", "body"):
+            data[key] = None
+        data["co_responsible"], data["actions"] = [], []
+    return data

@@ -22,3 +22,12 @@ SORTS = {
     "oldest": _l("Oldest first"),
 }
 PAGE_SIZES = (10, 20, 50, 100)
+
+#: Why a moderator hid a contribution (shown publicly in its place).
+HIDE_REASONS = {
+    "offensive": _l("Offensive or discriminatory language"),
+    "third_party_data": _l("Personal data of third parties"),
+    "spam": _l("Spam or advertising"),
+    "off_topic": _l("Off topic"),
+    "duplicate": _l("Exact duplicate of the same author"),
+}

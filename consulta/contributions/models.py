@@ -21,7 +21,7 @@ from consulta.core.models import UTCDateTime, enum_check
 from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
-from .constants import KINDS, TARGETS
+from .constants import HIDE_REASONS, KINDS, TARGETS
 
 
 class Contribution(db.Model):
@@ -42,6 +42,10 @@ class Contribution(db.Model):
         CheckConstraint("author_id IS NOT NULL OR entered_by_id IS NOT NULL",
                         name="author_or_typist"),
         CheckConstraint("supports_count >= 0", name="supports_not_negative"),
+        CheckConstraint("hidden_reason IS NULL OR hidden_reason IN ({})".format(
+            ", ".join(f"'{r}'" for r in HIDE_REASONS)), name="hidden_reason_valid"),
+        CheckConstraint("(hidden_at IS NULL) = (hidden_reason IS NULL)",
+                        name="hidden_with_reason"),
         Index("ix_contributions_listing", "consultation_id", "withdrawn_at", "created_at"),
         Index("ix_contributions_supported", "consultation_id", "supports_count"),
         Index("ix_contributions_author", "author_id", "created_at"),
@@ -106,16 +110,47 @@ class Contribution(db.Model):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Systematization by the moderators (see consulta.moderation).
+    classified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    classified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    classified_component_id: Mapped[int | None] = mapped_column(ForeignKey("components.id"),
+                                                                index=True)
+    classified_commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"),
+                                                                 index=True)
+    #: A proposal the moderators read as a new commitment (not about an existing one).
+    is_new_commitment: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Principle codes (consultations.constants.PRINCIPLES).
+    principles: Mapped[list] = mapped_column(JSON, default=list)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_groups.id"),
+                                                 index=True)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(String(32))
+    #: The moderator's note, shown with the reason.
+    hidden_note: Mapped[str | None] = mapped_column(String(1000))
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Fragments of text (personal data of third parties) masked in public.
+    masked_fragments: Mapped[list] = mapped_column(JSON, default=list)
+    #: Optimistic locking: two moderators saving at once cannot overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
     consultation = relationship("Consultation")
     author = relationship("User", foreign_keys=[author_id])
     entered_by = relationship("User", foreign_keys=[entered_by_id])
+    classified_by = relationship("User", foreign_keys="Contribution.classified_by_id")
+    hidden_by = relationship("User", foreign_keys="Contribution.hidden_by_id")
     organization = relationship("Organization")
     event = relationship("Event")
-    component = relationship("Component")
-    commitment = relationship("Commitment")
+    component = relationship("Component", foreign_keys=[component_id])
+    commitment = relationship("Commitment", foreign_keys=[commitment_id])
     section = relationship("PlanSection")
     plan_version = relationship("PlanVersion")
     parent = relationship("Contribution", remote_side=[id])
+    classified_component = relationship("Component", foreign_keys=[classified_component_id])
+    classified_commitment = relationship("Commitment", foreign_keys=[classified_commitment_id])
+    group = relationship("ContributionGroup", back_populates="members")
+    tags = relationship("Tag", secondary="contribution_tags", order_by="Tag.name")
 
     def __repr__(self):
         return f"<Contribution {self.tracking_code or self.id}>"
@@ -123,6 +158,31 @@ class Contribution(db.Model):
     @property
     def is_withdrawn(self):
         return self.withdrawn_at is not None
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+    @property
+    def is_classified(self):
+        return self.classified_at is not None
+
+    def public(self, field):
+        """A text field as the public may read it: personal data fragments masked."""
+        value = getattr(self, field)
+        if not value or not self.masked_fragments:
+            return value
+        return mask(value, self.masked_fragments)
+
+    def public_list(self, field):
+        return [self.public_value(v) for v in getattr(self, field) or []]
+
+    def public_value(self, value):
+        return mask(value, self.masked_fragments) if self.masked_fragments else value
+
+    def public_actions(self):
+        return [{**a, "description": self.public_value(a.get("description"))}
+                for a in self.actions or []]
 
     @property
     def is_offline(self):
@@ -159,6 +219,54 @@ class Contribution(db.Model):
         if self.organization is not None:
             return self.organization.name
         return self.author_organization
+
+
+MASK = "[…]"
+
+
+def mask(text, fragments):
+    for fragment in sorted(fragments, key=len, reverse=True):
+        if fragment:
+            text = text.replace(fragment, MASK)
+    return text
+
+
+class ContributionGroup(db.Model):
+    """Contributions that say the same thing, answered together."""
+
+    __tablename__ = "contribution_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    #: A short summary in the moderators' words.
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    consultation = relationship("Consultation")
+    members = relationship("Contribution", back_populates="group",
+                           order_by="Contribution.id")
+
+
+class Tag(db.Model):
+    """A free tag of a consultation's systematization."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("consultation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    #: Lower case, trimmed.
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class ContributionTag(db.Model):
+    __tablename__ = "contribution_tags"
+
+    contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id"),
+                                                 primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True, index=True)
 
 
 class Support(db.Model):

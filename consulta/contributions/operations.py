@@ -44,10 +44,12 @@ def _when(value):
 
 
 def search_document_for(contribution):
-    parts = [contribution.title or "", contribution.problem, contribution.objective,
-             contribution.body, contribution.responsible or "",
-             " ".join(contribution.co_responsible or []),
-             " ".join(a.get("description", "") for a in contribution.actions or [])]
+    """The searchable text: what the public may read (masked personal data left out)."""
+    c = contribution
+    parts = [c.public("title") or "", c.public("problem"), c.public("objective"),
+             c.public("body"), c.public("responsible") or "",
+             " ".join(c.public_list("co_responsible")),
+             " ".join(a.get("description") or "" for a in c.public_actions())]
     return "\n".join(p for p in parts if p)
 
 
@@ -185,6 +187,7 @@ def update_contribution(contribution, *, user, values, organization_id=None):
         raise OperationError(_l("This contribution can no longer be changed: corrections are "
                                 "possible for %(minutes)d minutes after sending.",
                                 minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"]))
+    before = {key: getattr(contribution, key) for key in SHEET_FIELDS}
     if contribution.kind == "proposal":
         contribution.component_id = _check_component(
             contribution.consultation, values.get("component_id"), required=True)
@@ -194,6 +197,11 @@ def update_contribution(contribution, *, user, values, organization_id=None):
             setattr(contribution, key, values[key])
     contribution.updated_at = utcnow()
     _reindex(contribution)
+    changed = [key for key in SHEET_FIELDS if before[key] != getattr(contribution, key)]
+    record("contribution.corrected", contribution, actor=user,
+           consultation_id=contribution.consultation_id,
+           before={key: before[key] for key in changed},
+           after={key: getattr(contribution, key) for key in changed})
 
 
 def withdraw_contribution(contribution, *, user):

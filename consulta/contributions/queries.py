@@ -56,7 +56,8 @@ def contributions_query(consultation, filters):
         clause = search.match(db.session, Contribution.search_document, Contribution.id,
                               filters["q"])
         if clause is not None:
-            query = query.where(clause)
+            # Hidden text is never found by searching for it.
+            query = query.where(clause, Contribution.hidden_at.is_(None))
     order = {
         "newest": (Contribution.created_at.desc(), Contribution.id.desc()),
         "oldest": (Contribution.created_at.asc(), Contribution.id.asc()),
@@ -70,7 +71,8 @@ def with_list_relations(query):
     return query.options(
         selectinload(Contribution.author), selectinload(Contribution.organization),
         selectinload(Contribution.component), selectinload(Contribution.commitment),
-        selectinload(Contribution.parent),
+        selectinload(Contribution.parent), selectinload(Contribution.classified_component),
+        selectinload(Contribution.classified_commitment), selectinload(Contribution.group),
     )
 
 

@@ -8,7 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 from consulta.accounts.constants import LANGUAGE_NAMES, ROLES
 from consulta.consultations.constants import CHANNELS, EVENT_KINDS, PRINCIPLES, SCOPES, STATUSES
-from consulta.contributions.constants import KINDS
+from consulta.contributions.constants import HIDE_REASONS, KINDS
 from consulta.core.dates import utc_to_local
 from consulta.core.sanitize import render_markdown
 from consulta.core.taxonomy import GENDERS, SECTORS, region_name, regions, sector_label
@@ -25,6 +25,7 @@ def register_template_globals(app):
         PRINCIPLES=PRINCIPLES,
         CONSULTATION_STATUSES=STATUSES,
         CONTRIBUTION_KINDS=KINDS,
+        HIDE_REASONS=HIDE_REASONS,
         EVENT_KINDS=EVENT_KINDS,
         regions=regions,
         SECTORS=SECTORS,

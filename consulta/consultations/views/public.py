@@ -31,8 +31,11 @@ def index():
 def detail(slug):
     consultation = get_visible_consultation(slug)
     now = utcnow()
+    from consulta.moderation.operations import moderation_counts
+
     return render_template(
         "consultations/detail.html", consultation=consultation, now=now,
+        figures=moderation_counts(consultation) if consultation.is_public else None,
         today=local_today(), status=consultation.status(now),
         notices=date_change_notices(consultation), channels=CHANNELS,
         channel_how_to=CHANNEL_HOW_TO, plan=consultation.published_plan)

@@ -110,8 +110,8 @@ def new_proposal(slug):
         if _dropped_by_honeypot(form):
             return redirect(url_for("consultations.detail", slug=slug))
         if not request.form.get("send"):
-            return render_template("contributions/proposal_form.html", preview=True,
-                                   **context)
+            return render_template("contributions/proposal_form.html",
+                                   preview=Contribution(**form.sheet_values()), **context)
         try:
             contribution, _created = operations.submit_contribution(
                 consultation, author=current_user, kind="proposal",
@@ -161,7 +161,8 @@ def new_comment(slug):
         if _dropped_by_honeypot(form):
             return redirect(url_for("consultations.detail", slug=slug))
         if not request.form.get("send"):
-            return render_template("contributions/comment_form.html", preview=True, **context)
+            return render_template("contributions/comment_form.html",
+                                   preview=Contribution(body=form.body.data), **context)
         try:
             contribution, _created = operations.submit_contribution(
                 consultation, author=current_user, kind="comment",

@@ -1,0 +1,84 @@
+"""Suggest contributions that say the same thing, so grouping does not rely on memory.
+
+Candidates come from the database's full-text index (any of the document's main
+words), then are ranked in Python by cosine similarity of TF-IDF weighted Spanish
+stems (accents and stop words handled by consulta.core.search).
+"""
+
+import math
+from collections import Counter
+
+from sqlalchemy import select, text
+
+from consulta.contributions.models import Contribution
+from consulta.contributions.operations import search_document_for
+from consulta.core import search
+from consulta.extensions import db
+
+MAX_QUERY_TERMS = 16
+MAX_CANDIDATES = 300
+MIN_SCORE = 0.08
+
+
+def _vector(document):
+    return Counter(search.stems(document))
+
+
+def _candidate_ids(contribution, terms):
+    session = db.session
+    base = (Contribution.consultation_id == contribution.consultation_id,
+            Contribution.id != contribution.id, Contribution.hidden_at.is_(None),
+            Contribution.withdrawn_at.is_(None))
+    if search.is_postgresql(session):
+        words = [w for w in search.prepare(" ".join(terms)).split() if w]
+        if not words:
+            return []
+        tsquery = " | ".join(f"'{w}'" for w in words if "'" not in w)
+        clause = db.func.to_tsvector("spanish", Contribution.search_document).op("@@")(
+            db.func.to_tsquery("spanish", tsquery))
+        return session.scalars(select(Contribution.id).where(*base, clause)
+                               .limit(MAX_CANDIDATES)).all()
+    fts_query = " OR ".join('"{}"'.format(t.replace('"', "")) for t in terms)
+    matching = session.execute(
+        text("SELECT rowid FROM contributions_fts WHERE contributions_fts MATCH :q "
+             "ORDER BY rank LIMIT :limit"),
+        {"q": fts_query, "limit": MAX_CANDIDATES * 2}).scalars().all()
+    if not matching:
+        return []
+    return session.scalars(select(Contribution.id).where(
+        *base, Contribution.id.in_(matching))).all()
+
+
+def similar_contributions(contribution, limit=5):
+    """[(contribution, score)] most similar first, from the same consultation."""
+    vector = _vector(search_document_for(contribution))
+    if not vector:
+        return []
+    # The distinctive words of this contribution are the query.
+    terms = [term for term, _count in vector.most_common(MAX_QUERY_TERMS)]
+    ids = _candidate_ids(contribution, terms)
+    if not ids:
+        return []
+    candidates = db.session.scalars(select(Contribution).where(Contribution.id.in_(ids))).all()
+    vectors = {c.id: _vector(search_document_for(c)) for c in candidates}
+    documents = len(vectors) + 1
+    frequency = Counter()
+    for v in [vector, *vectors.values()]:
+        frequency.update(set(v))
+
+    def weighted(v):
+        return {t: n * math.log(1 + documents / frequency[t]) for t, n in v.items()}
+
+    target = weighted(vector)
+    norm = math.sqrt(sum(w * w for w in target.values()))
+    scored = []
+    for candidate in candidates:
+        other = weighted(vectors[candidate.id])
+        other_norm = math.sqrt(sum(w * w for w in other.values()))
+        if not other_norm:
+            continue
+        score = sum(w * other.get(t, 0) for t, w in target.items()) / (norm * other_norm)
+        if score >= MIN_SCORE:
+            scored.append((candidate, round(score, 3)))
+    scored.sort(key=lambda item: (-item[1], item[0].id))
+    return scored[:limit]

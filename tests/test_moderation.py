@@ -1,0 +1,313 @@
+"""The moderators' workspace: queue, classification, groups, hiding, audit log."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from consulta.audit.models import AuditEntry, AuditLogIsAppendOnly
+from consulta.consultations.models import Consultation
+from consulta.contributions.models import Contribution, ContributionGroup, Tag
+from consulta.extensions import db
+
+from .conftest import login
+from .inert import active_html, main_content
+
+IV = "iv-plan-gobierno-abierto"
+
+
+@pytest.fixture
+def demo(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    return IV
+
+
+@pytest.fixture
+def moderator_client(app):
+    client = app.test_client()
+    response = client.post_form("/login", {"email": "moderador@demo.consulta.pe",
+                                           "password": "consulta-demo-2026"})
+    assert response.status_code == 302
+    return client
+
+
+def get(app, code):
+    with app.app_context():
+        item = db.session.scalar(select(Contribution).where(Contribution.tracking_code == code))
+        item.tags, item.group  # noqa: B018 (load before detaching)
+        db.session.expunge_all()
+        return item
+
+
+def ids(app):
+    with app.app_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == IV))
+        return ({c.name: c.id for c in consultation.components},
+                {c.number: c.id for c in consultation.published_plan.commitments})
+
+
+def version_of(page):
+    return re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+
+
+def test_queue_shows_counts_and_unclassified_first(app, demo, moderator_client):
+    page = moderator_client.get(f"/consultations/{IV}/moderation").get_data(as_text=True)
+    assert "Sin clasificar" in page
+    assert "APO-2026-000001" in page
+
+
+def test_classify_with_principles_commitment_tags_and_go_to_next(app, demo, moderator_client):
+    components, commitments = ids(app)
+    page = moderator_client.get("/moderation/APO-2026-000001").get_data(as_text=True)
+    response = moderator_client.post_form("/moderation/APO-2026-000001", {
+        "component": components["Seguridad ciudadana"], "commitment": commitments[15],
+        "principles": ["participation", "accountability"],
+        "tags": "Seguridad, barrios críticos, seguridad", "version": version_of(page),
+        "next": "1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/moderation/APO-2026-000002"
+    item = get(app, "APO-2026-000001")
+    assert item.classified_component_id == components["Seguridad ciudadana"]
+    assert item.classified_commitment_id == commitments[15]
+    assert item.principles == ["participation", "accountability"]
+    assert [t.name for t in item.tags] == ["barrios críticos", "seguridad"]
+    # The public page shows the classification.
+    public = app.test_client().get("/contributions/APO-2026-000001").get_data(as_text=True)
+    assert "Rendición de cuentas" in public and "Compromiso 15" in public
+    # Existing tags are offered for autocompletion.
+    page = moderator_client.get("/moderation/APO-2026-000002").get_data(as_text=True)
+    assert '<option value="barrios críticos">' in page
+    # And it is in the audit log with before and after.
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "contribution.classified"))
+        assert entry.before["principles"] == [] and entry.after["tags"] == [
+            "seguridad", "barrios críticos"]
+
+
+def test_a_second_moderator_does_not_silently_overwrite_the_first(app, demo, moderator_client,
+                                                                   create_user):
+    components, _ = ids(app)
+    other = app.test_client()
+    login(other, create_user(roles=("moderator",)))
+    page_a = moderator_client.get("/moderation/APO-2026-000003").get_data(as_text=True)
+    page_b = other.get("/moderation/APO-2026-000003").get_data(as_text=True)
+    assert version_of(page_a) == version_of(page_b)
+    first = moderator_client.post_form("/moderation/APO-2026-000003", {
+        "component": components["Justicia"], "principles": ["integrity"],
+        "version": version_of(page_a)})
+    assert first.status_code == 302
+    second = other.post_form("/moderation/APO-2026-000003", {
+        "component": components["Salud"], "principles": ["transparency"],
+        "version": version_of(page_b)})
+    assert second.status_code == 200
+    text = second.get_data(as_text=True)
+    assert "Alguien más guardó" in text
+    # The current values are shown, with the new version to save against.
+    assert re.search(rf'<option selected value="{components["Justicia"]}"|'
+                     rf'<option value="{components["Justicia"]}" selected', text)
+    assert version_of(text) != version_of(page_b)
+    item = get(app, "APO-2026-000003")
+    assert item.classified_component_id == components["Justicia"]
+    assert item.principles == ["integrity"]
+
+
+def test_bulk_classification_is_all_or_nothing(app, demo, moderator_client):
+    components, _ = ids(app)
+    with app.app_context():
+        chosen = db.session.scalars(select(Contribution.id).order_by(Contribution.id)
+                                    .limit(3)).all()
+    response = moderator_client.post_form(f"/consultations/{IV}/moderation/bulk", {
+        "selected": [str(i) for i in chosen], "component": components["Salud"],
+        "principles": ["transparency"], "tags": "salud"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.classified_component_id == components["Salud"])) == 3
+    # One bad id (another consultation's, or unknown) → nothing changes.
+    with app.app_context():
+        others = db.session.scalars(select(Contribution.id).where(
+            Contribution.classified_at.is_(None)).limit(2)).all()
+    moderator_client.post_form(f"/consultations/{IV}/moderation/bulk", {
+        "selected": [str(others[0]), str(others[1]), "999999"],
+        "component": components["Justicia"]})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.classified_component_id == components["Justicia"])) == 0
+
+
+def test_suggestions_find_the_written_contributions_of_the_workshop(app, demo,
+                                                                    moderator_client):
+    page = moderator_client.get("/moderation/APO-2026-000001").get_data(as_text=True)
+    first = re.search(r'name="with" value="(APO-[\d-]+)"', page).group(1)
+    assert get(app, first).title == "Seguridad ciudadana"
+    page = moderator_client.get("/moderation/APO-2026-000002").get_data(as_text=True)
+    first = re.search(r'name="with" value="(APO-[\d-]+)"', page).group(1)
+    assert get(app, first).title == "Prevención de riesgos de desastres"
+
+
+def test_grouping_from_the_suggestions(app, demo, moderator_client):
+    response = moderator_client.post_form("/moderation/APO-2026-000001/group", {
+        "with": ["APO-2026-000009"], "title": "Inseguridad ciudadana",
+        "summary": "Propuestas para reducir la inseguridad en La Libertad."})
+    assert response.status_code == 302
+    one, nine = get(app, "APO-2026-000001"), get(app, "APO-2026-000009")
+    assert one.group_id == nine.group_id is not None
+    page = moderator_client.get(f"/moderation/groups/{one.group_id}").get_data(as_text=True)
+    assert "APO-2026-000001" in page and "APO-2026-000009" in page
+    # A contribution belongs to at most one group: adding it elsewhere moves it.
+    moderator_client.post_form("/moderation/APO-2026-000002/group", {
+        "with": ["APO-2026-000009"], "title": "Otro grupo"})
+    assert get(app, "APO-2026-000009").group_id != one.group_id
+    moderator_client.post_form("/moderation/APO-2026-000009/ungroup")
+    assert get(app, "APO-2026-000009").group_id is None
+    with app.app_context():
+        actions = set(db.session.scalars(select(AuditEntry.action)))
+        assert {"group.created", "contribution.grouped", "contribution.ungrouped"} <= actions
+        assert db.session.scalar(select(func.count()).select_from(ContributionGroup)) == 2
+
+
+def test_hiding_keeps_the_contribution_and_shows_a_public_placeholder(app, demo,
+                                                                       moderator_client,
+                                                                       outbox):
+    code = "APO-2026-000011"  # a web comment by a demo participant
+    author_email = "carmen@demo.consulta.pe"
+    text = get(app, code).body
+    response = moderator_client.post_form(f"/moderation/{code}/hide", {
+        "reason": "offensive", "note": "Lenguaje ofensivo."})
+    assert response.status_code == 302
+    public = app.test_client().get(f"/contributions/{code}").get_data(as_text=True)
+    assert "Ocultado por moderación" in public and "Lenguaje ofensivo." in public
+    assert text not in public
+    listing = app.test_client().get(f"/consultations/{IV}/contributions?per_page=100")
+    assert code in listing.get_data(as_text=True)
+    assert text not in listing.get_data(as_text=True)
+    api = app.test_client().get(f"/api/v1/consultations/{IV}/contributions?per_page=100")
+    item = next(c for c in api.get_json()["contributions"] if c["tracking_code"] == code)
+    assert item["hidden"] and item["hidden_reason"] == "offensive" and item["body"] is None
+    assert text not in api.get_data(as_text=True)
+    assert any(code in m.subject for m in outbox(author_email))
+    # Still in the database and in the counts.
+    page = app.test_client().get(f"/consultations/{IV}").get_data(as_text=True)
+    assert "Lenguaje ofensivo o discriminatorio" in page
+    moderator_client.post_form(f"/moderation/{code}/unhide")
+    assert text in app.test_client().get(f"/contributions/{code}").get_data(as_text=True)
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditEntry.action).where(
+            AuditEntry.object_id == get(app, code).id,
+            AuditEntry.object_type == "contributions")))
+        assert actions.count("contribution.hidden") == actions.count(
+            "contribution.unhidden") == 1
+
+
+def test_hiding_needs_a_reason_from_the_list(app, demo, moderator_client):
+    moderator_client.post_form("/moderation/APO-2026-000011/hide", {"reason": "me-cae-mal"})
+    assert get(app, "APO-2026-000011").hidden_at is None
+
+
+def test_masking_personal_data_keeps_the_rest(app, demo, moderator_client):
+    code = "APO-2026-000012"
+    body = get(app, code).body
+    fragment = "quechua"
+    assert fragment in body
+    moderator_client.post_form(f"/moderation/{code}/mask", {"fragment": fragment})
+    public = app.test_client().get(f"/contributions/{code}").get_data(as_text=True)
+    assert fragment not in main_content(public)
+    assert "información de obras" in public
+    api = app.test_client().get(f"/api/v1/consultations/{IV}/contributions?per_page=100")
+    assert fragment not in api.get_data(as_text=True)
+    found = app.test_client().get(f"/consultations/{IV}/contributions?q=quechua")
+    assert code not in found.get_data(as_text=True)  # not findable by the masked word
+    # Text that is not in the contribution cannot be "masked".
+    moderator_client.post_form(f"/moderation/{code}/mask", {"fragment": "no aparece"})
+    assert get(app, code).masked_fragments == [fragment]
+
+
+def test_the_audit_log_is_append_only(app, demo, moderator_client):
+    moderator_client.post_form("/moderation/APO-2026-000011/hide", {"reason": "spam"})
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "contribution.hidden"))
+        entry.action = "tampered"
+        with pytest.raises(AuditLogIsAppendOnly):
+            db.session.flush()
+        db.session.rollback()
+        entry = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "contribution.hidden"))
+        db.session.delete(entry)
+        with pytest.raises(AuditLogIsAppendOnly):
+            db.session.flush()
+        db.session.rollback()
+    page = moderator_client.get(f"/consultations/{IV}/moderation/audit").get_data(as_text=True)
+    assert "contribution.hidden" in page and "Equipo de Moderación" in page
+
+
+def test_the_audit_log_is_append_only_in_postgresql_too(app, demo):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the database trigger exists on PostgreSQL")
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        with pytest.raises(DBAPIError), db.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_entries SET action = 'x'"))
+        with pytest.raises(DBAPIError), db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_entries"))
+
+
+def test_hostile_group_titles_and_notes_are_inert(app, demo, moderator_client):
+    payload = '<script>window.__xss=1</script><img src=x onerror=alert(1)>'
+    moderator_client.post_form("/moderation/APO-2026-000001/group", {
+        "title": payload, "summary": payload})
+    moderator_client.post_form("/moderation/APO-2026-000011/hide", {
+        "reason": "spam", "note": payload})
+    item = get(app, "APO-2026-000001")
+    for url in (f"/moderation/groups/{item.group_id}", "/contributions/APO-2026-000011",
+                "/contributions/APO-2026-000001", f"/consultations/{IV}/moderation/audit",
+                "/moderation/APO-2026-000001"):
+        page = moderator_client.get(url).get_data(as_text=True)
+        assert active_html(main_content(page)) == [], url
+
+
+def test_participants_and_visitors_are_kept_out_of_every_moderation_route(app, demo,
+                                                                         create_user):
+    participant = app.test_client()
+    login(participant, create_user())
+    anonymous = app.test_client()
+    with app.app_context():
+        group_id = None
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] != "moderation":
+            continue
+        url = rule.rule.replace("<slug>", IV).replace("<code>", "APO-2026-000001") \
+            .replace("<int:group_id>", str(group_id or 1))
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            as_participant = (participant.get(url) if method == "GET"
+                              else participant.post_form(url, {"reason": "spam"}))
+            as_anonymous = (anonymous.get(url) if method == "GET"
+                            else anonymous.post_form(url, {"reason": "spam"}))
+            assert as_participant.status_code == 403, (method, url)
+            assert as_anonymous.status_code == 302, (method, url)
+            assert as_anonymous.headers["Location"].startswith("/login")
+            checked += 1
+    assert checked >= 12
+    assert get(app, "APO-2026-000001").hidden_at is None
+
+
+def test_secretariat_reads_the_audit_log_but_does_not_moderate(app, demo, create_user):
+    client = app.test_client()
+    login(client, create_user(roles=("secretariat",)))
+    assert client.get(f"/consultations/{IV}/moderation/audit").status_code == 200
+    assert client.get(f"/consultations/{IV}/moderation").status_code == 403
+
+
+def test_tags_are_per_consultation_and_normalized(app, demo, moderator_client):
+    components, _ = ids(app)
+    page = moderator_client.get("/moderation/APO-2026-000004").get_data(as_text=True)
+    moderator_client.post_form("/moderation/APO-2026-000004", {
+        "component": components["Calidad regulatoria"], "tags": " Gobierno  Digital ;TIC",
+        "version": version_of(page)})
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Tag.name))) == ["gobierno digital", "tic"]
