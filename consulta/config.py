@@ -147,5 +147,5 @@ def build_config(instance_path, environ=None):
         # Contributions
         "CONTRIBUTION_EDIT_MINUTES": int(env.get("CONTRIBUTION_EDIT_MINUTES", "15")),
         "RATELIMIT_SUBMIT_ACCOUNT": env.get("RATELIMIT_SUBMIT_ACCOUNT", "20 per hour"),
-        "RATELIMIT_SUBMIT_IP": env.get("RATELIMIT_SUBMIT_IP", "60 per hour"),
+        "RATELIMIT_SUBMIT_IP": env.get("RATELIMIT_SUBMIT_IP", "120 per hour"),
     }

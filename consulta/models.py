@@ -20,8 +20,10 @@ from consulta.contributions.models import (
     Tag,
 )
 from consulta.core.mail import OutboxMessage
+from consulta.feedback.models import AnswerTemplate, Response, ResponseVersion
 
 __all__ = [
+    "AnswerTemplate",
     "AuditEntry",
     "Commitment",
     "Component",
@@ -37,6 +39,8 @@ __all__ = [
     "Phase",
     "PlanSection",
     "PlanVersion",
+    "Response",
+    "ResponseVersion",
     "Support",
     "Tag",
     "User",

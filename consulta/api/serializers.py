@@ -53,11 +53,11 @@ def consultation_detail(consultation, now=None):
     data = consultation_summary(consultation, now)
     plan = consultation.published_plan
     data.update({
-        "description": consultation.description,
+        # Rendered and cleaned with the site's one sanitizing policy, never the raw source.
         "description_html": str(render_markdown(consultation.description)),
         "organizer": consultation.organizer,
         "forum_name": consultation.forum_name,
-        "methodology": consultation.methodology,
+        "methodology_html": str(render_markdown(consultation.methodology)),
         "channels": list(consultation.channels or []),
         "phases": [{"name": p.name, "starts_on": iso(p.starts_on), "ends_on": iso(p.ends_on),
                     "description": p.description} for p in consultation.phases],
@@ -68,7 +68,8 @@ def consultation_detail(consultation, now=None):
             "title": plan.title,
             "published_at": iso(plan.published_at),
             "note": plan.note,
-            "sections": [{"title": s.title, "body": s.body} for s in plan.sections],
+            "sections": [{"title": s.title, "body_html": str(render_markdown(s.body))}
+                         for s in plan.sections],
             "commitments": [commitment(c) for c in plan.commitments],
         },
         "plan_versions": [{"version": v.number, "published_at": iso(v.published_at)}
@@ -94,6 +95,7 @@ def contribution(item):
         "sector": item.sector,
         "region": item.region,
         "event_id": item.event_id,
+        "received_on": iso(item.received_on),
         "target": item.target,
         "plan_version": item.plan_version.number if item.plan_version else None,
         "commitment_number": item.commitment.number if item.commitment else None,

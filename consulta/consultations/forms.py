@@ -7,7 +7,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -138,7 +137,14 @@ def validate_month(form, field):
         raise ValidationError(_l("Use the form YYYY-MM, for example 2026-03."))
 
 
-class ActionForm(Form):
+class SubForm(FlaskForm):
+    """A row inside a FieldList: no token of its own, but translated messages."""
+
+    class Meta:
+        csrf = False
+
+
+class ActionForm(SubForm):
     """One row of actions: description, start month, end month."""
 
     description = StringField(_l("Action"), filters=[strip], validators=[_max(1000)])

@@ -2,6 +2,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -58,6 +59,8 @@ class Consultation(db.Model):
     channels: Mapped[list] = mapped_column(JSON, default=list)
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Four eyes: a second secretariat member must approve each response before publication.
+    requires_review: Mapped[bool] = mapped_column(Boolean, default=False)
     #: When it was made public; NULL while it is being prepared (evidence of advance notice).
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -199,10 +199,19 @@ def save_component(consultation, *, actor, component=None, name, description="")
 
 
 def delete_component(component, *, actor):
+    from consulta.contributions.models import Contribution
+
     used = db.session.scalar(select(func.count()).select_from(Commitment)
                              .where(Commitment.component_id == component.id))
     if used:
         raise OperationError(_l("This component has commitments; move them first."))
+    referenced = db.session.scalar(
+        select(func.count()).select_from(Contribution).where(
+            (Contribution.component_id == component.id)
+            | (Contribution.classified_component_id == component.id)))
+    if referenced:
+        raise OperationError(_l("Contributions refer to this component, so it cannot be "
+                                "deleted. You can rename it."))
     consultation = component.consultation
     record("component.deleted", component, actor=actor, consultation_id=consultation.id,
            before={"name": component.name}, after=None)

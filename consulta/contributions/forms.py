@@ -7,7 +7,6 @@ from wtforms import (
     DateField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 
 from consulta.accounts.forms import strip
 from consulta.consultations.constants import CHANNELS, EVENT_KINDS
-from consulta.consultations.forms import ActionRowsMixin, validate_month
+from consulta.consultations.forms import ActionRowsMixin, SubForm, validate_month
 from consulta.core.taxonomy import region_choices, region_codes, sector_choices
 
 from .constants import KINDS, OFFLINE_CHANNELS
@@ -144,11 +143,22 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
                          validators=[_max(10000)])
     title = StringField(_l("Title"), filters=[strip], validators=[
         _required(_l("Give the contribution a title.")), _max(300)])
+    submission_token = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.sector.choices = sector_choices(blank=_l("Not stated"))
         self.region.choices = region_choices(blank=_l("Not stated"))
+        if not self.submission_token.data:
+            self.submission_token.data = secrets.token_urlsafe(24)
+
+    def details(self):
+        return {"channel": self.channel.data, "event_id": self.event.data or None,
+                "received_on": self.received_on.data, "author_name": self.author_name.data,
+                "author_name_public": self.author_name_public.data,
+                "author_organization": self.author_organization.data,
+                "author_email": self.author_email.data, "sector": self.sector.data,
+                "region": self.region.data}
 
     def validate_component(self, field):
         valid = {value for value, _label in field.choices if value}
@@ -166,7 +176,7 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
             raise ValidationError(_l("Choose a region from the list."))
 
 
-class AttendanceRowForm(Form):
+class AttendanceRowForm(SubForm):
     sector = SelectField(_l("Sector"), validate_choice=False)
     participants = IntegerField(_l("Participants"), validators=[
         Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0."))])

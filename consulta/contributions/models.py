@@ -151,6 +151,20 @@ class Contribution(db.Model):
     classified_commitment = relationship("Commitment", foreign_keys=[classified_commitment_id])
     group = relationship("ContributionGroup", back_populates="members")
     tags = relationship("Tag", secondary="contribution_tags", order_by="Tag.name")
+    own_response = relationship("Response", back_populates="contribution", uselist=False)
+
+    @property
+    def response(self):
+        """The response that applies: its own, else its group's (or None)."""
+        if self.own_response is not None:
+            return self.own_response
+        return self.group.response if self.group is not None else None
+
+    @property
+    def published_response(self):
+        """The published version the public sees, or None."""
+        response = self.response
+        return response.current_version if response is not None else None
 
     def __repr__(self):
         return f"<Contribution {self.tracking_code or self.id}>"
@@ -247,6 +261,7 @@ class ContributionGroup(db.Model):
     consultation = relationship("Consultation")
     members = relationship("Contribution", back_populates="group",
                            order_by="Contribution.id")
+    response = relationship("Response", back_populates="group", uselist=False)
 
 
 class Tag(db.Model):

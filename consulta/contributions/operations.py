@@ -94,16 +94,14 @@ def resolve_target(consultation, target, target_id):
     plan = consultation.published_plan
     if target == "commitment":
         commitment = db.session.get(Commitment, target_id or 0)
-        if (commitment is None or commitment.plan_version.consultation_id != consultation.id
-                or not commitment.plan_version.is_published):
+        if (commitment is None or plan is None or commitment.plan_version_id != plan.id):
             raise OperationError(_l("That commitment is not part of this consultation's "
                                     "draft plan."))
         return {"target": "commitment", "commitment_id": commitment.id,
                 "plan_version_id": commitment.plan_version_id}
     if target == "section":
         section = db.session.get(PlanSection, target_id or 0)
-        if (section is None or section.plan_version.consultation_id != consultation.id
-                or not section.plan_version.is_published):
+        if section is None or plan is None or section.plan_version_id != plan.id:
             raise OperationError(_l("That section is not part of this consultation's "
                                     "draft plan."))
         return {"target": "section", "section_id": section.id,
@@ -158,9 +156,11 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
         raise OperationError(_l("Unknown kind of contribution."))
     contribution = Contribution(**columns, created_at=utcnow(),
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
-    db.session.add(contribution)
     try:
+        # Added inside the savepoint: if the same form wins a race elsewhere, the
+        # rollback of the savepoint also forgets this object.
         with db.session.begin_nested():
+            db.session.add(contribution)
             db.session.flush()
     except IntegrityError:
         # The same form arrived twice at the same moment: the other request won.
@@ -260,12 +260,15 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                                 event_id=None, received_on=None, author_name=None,
                                 author_name_public=False, author_organization=None,
                                 author_email=None, sector=None, region=None,
-                                commitment_id=None):
+                                commitment_id=None, submission_token=None):
     """A moderator types in what arrived at a workshop, by e-mail or on paper.
 
     Paper sheets are often incomplete: only the title and, for proposals, the
-    component are required.
+    component are required. Idempotent on ``submission_token`` like web forms.
     """
+    existing = find_by_token(submission_token)
+    if existing is not None:
+        return existing
     if not consultation.is_public:
         raise OperationError(_l("This consultation is not public."))
     if event_id:
@@ -278,7 +281,8 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                "author_name_public": bool(author_name_public and author_name),
                "author_organization": author_organization or None,
                "author_email": (author_email or "").strip().lower() or None,
-               "sector": sector or None, "region": region or None}
+               "sector": sector or None, "region": region or None,
+               "submission_token": submission_token or None}
     if kind == "proposal":
         columns["component_id"] = _check_component(consultation, values.get("component_id"),
                                                     required=True)
@@ -298,8 +302,15 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
         columns.update(resolve_target(consultation, "plan", None))
     contribution = Contribution(**columns, created_at=utcnow(),
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
-    db.session.add(contribution)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(contribution)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_by_token(submission_token)
+        if existing is not None:
+            return existing
+        raise
     _assign_tracking_code(contribution)
     _reindex(contribution)
     record("contribution.entered_offline", contribution, actor=moderator,
@@ -307,6 +318,45 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
            after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
                   "event_id": event_id or None})
     return contribution
+
+
+OFFLINE_FIELDS = ("channel", "event_id", "received_on", "author_name", "author_name_public",
+                  "author_organization", "author_email", "sector", "region", "component_id")
+
+
+def correct_offline_contribution(contribution, *, moderator, values, details):
+    """A moderator fixes what was typed in from paper; audited with before and after."""
+    if not contribution.is_offline:
+        raise OperationError(_l("Only contributions typed in by the moderators can be "
+                                "corrected here."))
+    consultation = contribution.consultation
+    event_id = details.get("event_id")
+    if event_id:
+        event = db.session.get(Event, event_id)
+        if event is None or event.consultation_id != consultation.id:
+            raise OperationError(_l("Choose an event of this consultation."))
+    details["component_id"] = _check_component(
+        consultation, values.get("component_id"), required=contribution.kind == "proposal")
+    before = {k: _jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
+    for key in SHEET_FIELDS:
+        if key in values:
+            setattr(contribution, key, values[key])
+    for key in OFFLINE_FIELDS:
+        if key in details:
+            value = details[key]
+            setattr(contribution, key, value if value not in ("", 0) else None
+                    if key != "author_name_public" else bool(value))
+    contribution.updated_at = utcnow()
+    _reindex(contribution)
+    after = {k: _jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
+    changed = [k for k in after if after[k] != before[k] and k != "author_email"]
+    record("contribution.corrected_offline", contribution, actor=moderator,
+           consultation_id=consultation.id, before={k: before[k] for k in changed},
+           after={k: after[k] for k in changed})
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def save_event(consultation, *, actor, event=None, attendance, **values):

@@ -4,12 +4,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consulta.consultations.constants import CHANNELS
+from consulta.consultations.models import Commitment, PlanVersion
 from consulta.core import search
 from consulta.core.taxonomy import SECTORS, region_codes
 from consulta.extensions import db
+from consulta.feedback.constants import OUTCOMES
 
 from .constants import KINDS, PAGE_SIZES, SORTS
-from .models import Contribution
+from .models import Contribution, ContributionGroup
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -31,6 +33,7 @@ def read_filters(args):
         "sector": args.get("sector") if args.get("sector") in SECTORS else None,
         "region": args.get("region") if args.get("region") in region_codes() else None,
         "channel": args.get("channel") if args.get("channel") in CHANNELS else None,
+        "outcome": args.get("outcome") if args.get("outcome") in OUTCOMES else None,
         "withdrawn": args.get("withdrawn") == "1",
         "q": (args.get("q") or "").strip()[:200],
         "sort": args.get("sort") if args.get("sort") in SORTS else "newest",
@@ -46,12 +49,24 @@ def contributions_query(consultation, filters):
         query = query.where(Contribution.withdrawn_at.is_not(None))
     else:
         query = query.where(Contribution.withdrawn_at.is_(None))
-    for key, column in (("kind", Contribution.kind), ("component", Contribution.component_id),
-                        ("commitment", Contribution.commitment_id),
-                        ("sector", Contribution.sector), ("region", Contribution.region),
-                        ("channel", Contribution.channel)):
+    for key, column in (("kind", Contribution.kind), ("sector", Contribution.sector),
+                        ("region", Contribution.region), ("channel", Contribution.channel)):
         if filters.get(key):
             query = query.where(column == filters[key])
+    if filters.get("component"):
+        query = query.where(func.coalesce(Contribution.classified_component_id,
+                                          Contribution.component_id) == filters["component"])
+    if filters.get("commitment"):
+        # By number: a commitment keeps its number across versions of the plan.
+        query = query.where(commitment_key().in_(
+            select(Commitment.id).join(PlanVersion).where(
+                PlanVersion.consultation_id == consultation.id,
+                Commitment.number == filters["commitment"])))
+    if filters.get("outcome"):
+        from consulta.feedback.operations import with_outcome
+
+        query, outcome = with_outcome(query)
+        query = query.where(outcome == filters["outcome"])
     if filters.get("q"):
         clause = search.match(db.session, Contribution.search_document, Contribution.id,
                               filters["q"])
@@ -68,23 +83,38 @@ def contributions_query(consultation, filters):
 
 def with_list_relations(query):
     """Load what a list shows in a fixed number of queries, whatever the page size."""
+    from consulta.consultations.models import PlanSection
+    from consulta.feedback.models import Response
+
     return query.options(
         selectinload(Contribution.author), selectinload(Contribution.organization),
-        selectinload(Contribution.component), selectinload(Contribution.commitment),
+        selectinload(Contribution.component),
+        selectinload(Contribution.commitment).selectinload(Commitment.plan_version),
+        selectinload(Contribution.section).selectinload(PlanSection.plan_version),
         selectinload(Contribution.parent), selectinload(Contribution.classified_component),
-        selectinload(Contribution.classified_commitment), selectinload(Contribution.group),
+        selectinload(Contribution.classified_commitment),
+        selectinload(Contribution.consultation),
+        selectinload(Contribution.own_response).selectinload(Response.current_version),
+        selectinload(Contribution.group).selectinload(ContributionGroup.response)
+        .selectinload(Response.current_version),
     )
 
 
-def counts_by_commitment(plan_version):
-    """{commitment_id: {"comment": n, "proposal": n}} of visible contributions."""
+def commitment_key():
+    """The commitment a contribution is about: as classified, else as the author chose."""
+    return func.coalesce(Contribution.classified_commitment_id, Contribution.commitment_id)
+
+
+def counts_by_commitment(consultation):
+    """{commitment number: {"comment": n, "proposal": n}} of the consultation's
+    contributions not withdrawn, whatever version of the plan they pointed to."""
     rows = db.session.execute(
-        select(Contribution.commitment_id, Contribution.kind, func.count())
-        .where(Contribution.plan_version_id == plan_version.id,
-               Contribution.commitment_id.is_not(None),
+        select(Commitment.number, Contribution.kind, func.count())
+        .join(Commitment, Commitment.id == commitment_key())
+        .where(Contribution.consultation_id == consultation.id,
                Contribution.withdrawn_at.is_(None))
-        .group_by(Contribution.commitment_id, Contribution.kind))
+        .group_by(Commitment.number, Contribution.kind))
     counts = {}
-    for commitment_id, kind, count in rows:
-        counts.setdefault(commitment_id, {})[kind] = count
+    for number, kind, count in rows:
+        counts.setdefault(number, {})[kind] = count
     return counts

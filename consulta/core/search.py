@@ -90,15 +90,12 @@ def match(session, column, id_column, query_text):
 
     Returns None when the query has no searchable word.
     """
-    if is_postgresql(session):
-        prepared = prepare(query_text)
-        if not prepared.strip():
-            return None
-        return func.to_tsvector("spanish", column).op("@@")(
-            func.plainto_tsquery("spanish", prepared))
     tokens = stems(query_text)
-    if not tokens:
+    if not tokens:  # nothing searchable (empty, or only words like "de la"): no filter
         return None
+    if is_postgresql(session):
+        return func.to_tsvector("spanish", column).op("@@")(
+            func.plainto_tsquery("spanish", prepare(query_text)))
     # Each token quoted: nothing the user types is read as FTS5 syntax.
     fts_query = " ".join('"{}"'.format(token.replace('"', "")) for token in tokens)
     matching = select(text("rowid")).select_from(text(FTS_TABLE)).where(

@@ -12,6 +12,8 @@ from consulta.contributions.constants import HIDE_REASONS, KINDS
 from consulta.core.dates import utc_to_local
 from consulta.core.sanitize import render_markdown
 from consulta.core.taxonomy import GENDERS, SECTORS, region_name, regions, sector_label
+from consulta.feedback.constants import OUTCOME_ICONS, OUTCOMES
+from consulta.feedback.constants import STATUSES as RESPONSE_STATUSES
 
 
 def register_template_globals(app):
@@ -26,6 +28,9 @@ def register_template_globals(app):
         CONSULTATION_STATUSES=STATUSES,
         CONTRIBUTION_KINDS=KINDS,
         HIDE_REASONS=HIDE_REASONS,
+        OUTCOMES=OUTCOMES,
+        OUTCOME_ICONS=OUTCOME_ICONS,
+        RESPONSE_STATUSES=RESPONSE_STATUSES,
         EVENT_KINDS=EVENT_KINDS,
         regions=regions,
         SECTORS=SECTORS,

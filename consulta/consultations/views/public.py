@@ -49,7 +49,7 @@ def _render_plan(consultation, version):
     return render_template("consultations/plan.html", consultation=consultation,
                            version=version, latest=consultation.published_plan,
                            versions=[v for v in consultation.plan_versions if v.is_published],
-                           counts=counts_by_commitment(version),
+                           counts=counts_by_commitment(consultation),
                            is_open=consultation.is_open())
 
 

@@ -1,5 +1,8 @@
 """Moderators record events and type in what arrived offline."""
 
+import contextlib
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,9 +15,45 @@ from consulta.extensions import db
 
 from .. import operations
 from ..forms import EventForm, OfflineContributionForm
-from . import bp
+from . import bp, get_contribution
 
 moderator_required = role_required("moderator")
+
+
+def _offline_form(consultation, contribution=None):
+    form = OfflineContributionForm(obj=contribution)
+    form.component.choices = [(0, _("Choose…"))] + [(c.id, c.name)
+                                                     for c in consultation.components]
+    events = _events(consultation)
+    form.event.choices = [(0, _("None"))] + [
+        (e.id, f"{e.title} ({e.held_on.isoformat()})") for e in events]
+    plan = consultation.published_plan
+    form.commitment.choices = [(0, _("None (the plan as a whole)"))] + (
+        [(c.id, f"{c.number}. {c.title[:80]}") for c in plan.commitments] if plan else [])
+    if request.method == "GET" and contribution is None:
+        # "Save and type in another" keeps what a pile of sheets from one event shares.
+        event_id = request.args.get("event", type=int)
+        event = next((e for e in events if e.id == event_id), None)
+        if event is not None:
+            form.event.data = event.id
+            form.channel.data = "workshop"
+            form.received_on.data = event.held_on
+            form.region.data = event.region
+        for key in ("channel", "sector", "region"):
+            if request.args.get(key):
+                getattr(form, key).data = request.args[key]
+        if request.args.get("received_on"):
+            with contextlib.suppress(ValueError):
+                form.received_on.data = date.fromisoformat(request.args["received_on"])
+    if request.method == "GET" and contribution is not None:
+        form.component.data = contribution.component_id or 0
+        form.event.data = contribution.event_id or 0
+        form.commitment.data = contribution.commitment_id or 0
+        form.co_responsible.data = "\n".join(contribution.co_responsible or [])
+        form.sector.data = contribution.sector or ""
+        form.region.data = contribution.region or ""
+        form.fill_actions(contribution.actions)
+    return form
 
 
 @bp.route("/consultations/<slug>/contributions/offline/new", methods=["GET", "POST"])
@@ -23,17 +62,7 @@ def new_offline(slug):
     consultation = get_visible_consultation(slug)
     if not consultation.is_public:
         abort(404)
-    form = OfflineContributionForm()
-    form.component.choices = [(0, _("Choose…"))] + [(c.id, c.name)
-                                                     for c in consultation.components]
-    form.event.choices = [(0, _("None"))] + [
-        (e.id, f"{e.title} ({e.held_on.isoformat()})") for e in _events(consultation)]
-    plan = consultation.published_plan
-    form.commitment.choices = [(0, _("None (the plan as a whole)"))] + (
-        [(c.id, f"{c.number}. {c.title[:80]}") for c in plan.commitments] if plan else [])
-    if request.method == "GET" and request.args.get("event", type=int):
-        form.event.data = request.args.get("event", type=int)
-        form.channel.data = "workshop"
+    form = _offline_form(consultation)
     context = {"consultation": consultation, "form": form}
     if request.method == "POST" and form.add_action_row(request.form):
         return render_template("contributions/offline_form.html", **context)
@@ -47,7 +76,8 @@ def new_offline(slug):
                 author_name_public=form.author_name_public.data,
                 author_organization=form.author_organization.data,
                 author_email=form.author_email.data, sector=form.sector.data,
-                region=form.region.data, commitment_id=form.commitment.data or None)
+                region=form.region.data, commitment_id=form.commitment.data or None,
+                submission_token=form.submission_token.data)
         except OperationError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -56,9 +86,40 @@ def new_offline(slug):
             flash(_("Contribution %(code)s has been recorded.", code=contribution.tracking_code),
                   "success")
             if request.form.get("another"):
-                return redirect(url_for(".new_offline", slug=slug,
-                                        event=form.event.data or None))
+                return redirect(url_for(
+                    ".new_offline", slug=slug, event=form.event.data or None,
+                    channel=form.channel.data, sector=form.sector.data or None,
+                    region=form.region.data or None,
+                    received_on=form.received_on.data.isoformat()
+                    if form.received_on.data else None))
             return redirect(url_for(".detail", code=contribution.tracking_code))
+    return render_template("contributions/offline_form.html", **context)
+
+
+@bp.route("/contributions/<code>/correct", methods=["GET", "POST"])
+@moderator_required
+def correct_offline(code):
+    """Moderators fix a typo in what they typed in from paper (audited)."""
+    contribution = get_contribution(code)
+    if not contribution.is_offline:
+        abort(404)
+    consultation = contribution.consultation
+    form = _offline_form(consultation, contribution)
+    context = {"consultation": consultation, "form": form, "contribution": contribution}
+    if request.method == "POST" and form.add_action_row(request.form):
+        return render_template("contributions/offline_form.html", **context)
+    if form.validate_on_submit():
+        try:
+            operations.correct_offline_contribution(
+                contribution, moderator=current_user, values=form.sheet_values(),
+                details=form.details())
+        except OperationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The contribution has been corrected."), "success")
+            return redirect(url_for(".detail", code=code))
     return render_template("contributions/offline_form.html", **context)
 
 

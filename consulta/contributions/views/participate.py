@@ -36,13 +36,13 @@ def _account_key():
 
 
 def _sent(response):
-    """Only contributions actually sent count towards the per-account limit."""
-    return response.status_code == 302 and "/contributions/" in response.headers.get(
-        "Location", "")
+    """Only contributions actually sent count (not previews, added rows or corrections):
+    a workshop on shared wifi previews a lot."""
+    return response.status_code == 302 and "sent=1" in response.headers.get("Location", "")
 
 
 submission_limits = [
-    limiter.limit(_limit("RATELIMIT_SUBMIT_IP"), methods=["POST"]),
+    limiter.limit(_limit("RATELIMIT_SUBMIT_IP"), methods=["POST"], deduct_when=_sent),
     limiter.limit(_limit("RATELIMIT_SUBMIT_ACCOUNT"), key_func=_account_key, methods=["POST"],
                   deduct_when=_sent),
 ]
@@ -222,12 +222,18 @@ def edit(code):
                            or contribution.parent, target_id=None)
 
 
-@bp.route("/contributions/<code>/withdraw", methods=["POST"])
+@bp.route("/contributions/<code>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(code):
+    """Ask first (GET), then withdraw (POST): it cannot be undone."""
     contribution = get_contribution(code)
     if contribution.author_id != current_user.id:
         abort(403)
+    if request.method == "GET":
+        if not contribution.can_be_withdrawn_by(current_user):
+            return redirect(url_for(".detail", code=code))
+        return render_template("contributions/withdraw.html", contribution=contribution,
+                               form=ConfirmForm())
     if ConfirmForm().validate_on_submit():
         try:
             operations.withdraw_contribution(contribution, user=current_user)

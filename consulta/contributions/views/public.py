@@ -12,6 +12,7 @@ from consulta.extensions import db
 
 from .. import operations
 from ..constants import PAGE_SIZES, SORTS
+from ..models import Contribution
 from ..queries import contributions_query, read_filters, with_list_relations
 from . import bp, get_contribution
 
@@ -44,9 +45,9 @@ def detail(code):
     now = utcnow()
     comments = []
     if contribution.kind == "proposal":
-        comments = db.session.scalars(
-            select(type(contribution)).where(type(contribution).parent_id == contribution.id)
-            .order_by(type(contribution).created_at)).all()
+        comments = db.session.scalars(with_list_relations(
+            select(Contribution).where(Contribution.parent_id == contribution.id)
+            .order_by(Contribution.created_at)).limit(200)).all()
     return render_template(
         "contributions/detail.html", contribution=contribution,
         consultation=contribution.consultation, comments=comments,

@@ -1,0 +1,119 @@
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consulta.core.dates import utcnow
+from consulta.core.models import UTCDateTime, enum_check
+from consulta.extensions import db
+
+from .constants import OUTCOMES, STATUSES
+
+response_commitments = Table(
+    "response_commitments",
+    db.metadata,
+    Column("response_id", ForeignKey("responses.id"), primary_key=True),
+    Column("commitment_id", ForeignKey("commitments.id"), primary_key=True),
+)
+
+
+class Response(db.Model):
+    """How a contribution (or a group of them) was considered: the working copy.
+
+    Each publication freezes a ResponseVersion; the public only ever sees those.
+    """
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        enum_check("outcome", OUTCOMES),
+        enum_check("status", STATUSES),
+        CheckConstraint("(contribution_id IS NULL) != (group_id IS NULL)",
+                        name="for_contribution_or_group"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"),
+                                                        unique=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_groups.id"),
+                                                 unique=True)
+    outcome: Mapped[str] = mapped_column(String(32))
+    justification: Mapped[str] = mapped_column(Text)
+    #: The entity a "referred" contribution was sent to.
+    referred_to: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Who last changed the text: with four eyes on, someone else must approve it.
+    last_edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The latest published version (what the public sees).
+    current_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response_versions.id", use_alter=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    commitments = relationship("Commitment", secondary=response_commitments,
+                               order_by="Commitment.number")
+    contribution = relationship("Contribution", back_populates="own_response")
+    group = relationship("ContributionGroup", back_populates="response")
+    current_version = relationship("ResponseVersion", foreign_keys=[current_version_id],
+                                   post_update=True)
+    versions = relationship("ResponseVersion", foreign_keys="ResponseVersion.response_id",
+                            back_populates="response", order_by="ResponseVersion.number")
+    last_edited_by = relationship("User", foreign_keys=[last_edited_by_id])
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+
+    @property
+    def has_unpublished_changes(self):
+        return self.status != "published"
+
+
+class ResponseVersion(db.Model):
+    """A published response, frozen. Never changed: a new publication adds a version."""
+
+    __tablename__ = "response_versions"
+    __table_args__ = (UniqueConstraint("response_id", "number"), enum_check("outcome", OUTCOMES))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(32))
+    justification: Mapped[str] = mapped_column(Text)
+    referred_to: Mapped[str | None] = mapped_column(String(300))
+    #: [{"id", "number", "title"}] of the commitments where it was incorporated.
+    incorporated_in: Mapped[list] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    response = relationship("Response", foreign_keys=[response_id], back_populates="versions")
+
+    @property
+    def is_update(self):
+        return self.number > 1
+
+
+class AnswerTemplate(db.Model):
+    """A reusable justification for frequent answers, per consultation."""
+
+    __tablename__ = "answer_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    justification: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

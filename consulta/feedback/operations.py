@@ -1,0 +1,321 @@
+"""Responses: write, review, approve, publish, notify; coverage; templates.
+
+None commits. Bulk operations check everything first; the caller commits once, so
+they are all or nothing.
+"""
+
+import re
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from consulta.accounts.operations import OperationError
+from consulta.audit.operations import record
+from consulta.consultations.models import Commitment, PlanVersion
+from consulta.contributions.models import Contribution, ContributionGroup
+from consulta.core.dates import utcnow
+from consulta.core.mail import queue_mail
+from consulta.extensions import db
+
+from .constants import NEEDS_COMMITMENTS, OUTCOMES
+from .models import AnswerTemplate, Response, ResponseVersion
+
+SENTENCE_RE = re.compile(r"[.!?¿¡;:]+")
+MIN_JUSTIFICATION_CHARS = 40
+
+
+class Conflict(OperationError):
+    pass
+
+
+def _sentences(text):
+    return [s for s in SENTENCE_RE.split(text or "") if len(s.split()) >= 2]
+
+
+def check_values(consultation, *, outcome, justification, commitment_ids, referred_to):
+    """Every rule of a publishable response; returns the commitments."""
+    if outcome not in OUTCOMES:
+        raise OperationError(_l("Choose the outcome."))
+    justification = (justification or "").strip()
+    if len(justification) < MIN_JUSTIFICATION_CHARS or len(_sentences(justification)) < 2:
+        raise OperationError(_l("Explain the decision in plain language, in at least two "
+                                "sentences."))
+    commitments = []
+    if commitment_ids:
+        commitments = db.session.scalars(
+            select(Commitment).join(PlanVersion).where(
+                Commitment.id.in_(commitment_ids),
+                PlanVersion.consultation_id == consultation.id)).all()
+        if len(commitments) != len(set(commitment_ids)):
+            raise OperationError(_l("Choose commitments of this consultation's plan."))
+    if outcome in NEEDS_COMMITMENTS and not commitments:
+        raise OperationError(_l("Say in which commitment(s) of the plan it was incorporated."))
+    if outcome == "referred" and not (referred_to or "").strip():
+        raise OperationError(_l("Name the entity it was referred to."))
+    return commitments
+
+
+def _snapshot(response):
+    return {"outcome": response.outcome, "justification": response.justification,
+            "commitments": [c.number for c in response.commitments],
+            "referred_to": response.referred_to, "status": response.status}
+
+
+def save_response(target, *, actor, outcome, justification, commitment_ids=(),
+                  referred_to=None, expected_version=None):
+    """Write or edit the response to a contribution or a group; it becomes a draft.
+
+    Editing a published response leaves the published version visible until the
+    change is published in its turn.
+    """
+    is_group = isinstance(target, ContributionGroup)
+    consultation = target.consultation
+    commitments = check_values(consultation, outcome=outcome, justification=justification,
+                               commitment_ids=commitment_ids, referred_to=referred_to)
+    response = target.response if is_group else target.own_response
+    if response is not None and expected_version is not None \
+            and response.version != expected_version:
+        raise Conflict(_l("Someone else saved this response while you were editing it. Its "
+                          "current text is shown below."))
+    before = _snapshot(response) if response is not None else None
+    if response is None:
+        response = Response(consultation_id=consultation.id, author_id=actor.id,
+                            created_at=utcnow())
+        if is_group:
+            response.group = target
+        else:
+            response.contribution = target
+        db.session.add(response)
+    response.outcome = outcome
+    response.justification = justification.strip()
+    response.referred_to = (referred_to or "").strip() or None if outcome == "referred" \
+        else None
+    response.commitments = commitments if outcome in NEEDS_COMMITMENTS else []
+    response.status = "draft"
+    response.approved_by_id = response.approved_at = None
+    response.last_edited_by_id = actor.id
+    response.updated_at = utcnow()
+    db.session.flush()
+    record("response.saved", response, actor=actor, consultation_id=consultation.id,
+           before=before, after=_snapshot(response))
+    return response
+
+
+def submit_for_review(response, *, actor):
+    if response.status != "draft":
+        raise OperationError(_l("Only drafts can be sent for review."))
+    response.status = "in_review"
+    record("response.submitted", response, actor=actor,
+           consultation_id=response.consultation_id, before={"status": "draft"},
+           after={"status": "in_review"})
+
+
+def approve(response, *, actor):
+    """A second member of the secretariat approves (four eyes: never the last editor)."""
+    if response.status not in ("draft", "in_review"):
+        raise OperationError(_l("This response is not waiting for approval."))
+    consultation = response.contribution.consultation if response.contribution \
+        else response.group.consultation
+    if consultation.requires_review and response.last_edited_by_id == actor.id:
+        raise OperationError(_l("Four eyes: the response must be approved by someone other "
+                                "than who wrote it."))
+    before = response.status
+    response.status = "approved"
+    response.approved_by_id, response.approved_at = actor.id, utcnow()
+    record("response.approved", response, actor=actor,
+           consultation_id=response.consultation_id, before={"status": before},
+           after={"status": "approved"})
+
+
+def publish(response, *, actor):
+    """Freeze the response as a new published version and tell the authors."""
+    consultation = response.contribution.consultation if response.contribution \
+        else response.group.consultation
+    if response.status == "published":
+        raise OperationError(_l("This response is already published."))
+    if consultation.requires_review:
+        if response.status != "approved" or response.approved_by_id is None:
+            raise OperationError(_l("This consultation requires a second member of the "
+                                    "secretariat to approve each response before it is "
+                                    "published."))
+        if response.approved_by_id == response.last_edited_by_id:
+            raise OperationError(_l("Four eyes: the response must be approved by someone "
+                                    "other than who wrote it."))
+    check_values(consultation, outcome=response.outcome, justification=response.justification,
+                 commitment_ids=[c.id for c in response.commitments],
+                 referred_to=response.referred_to)
+    number = len(response.versions) + 1
+    version = ResponseVersion(
+        response=response, number=number, outcome=response.outcome,
+        justification=response.justification, referred_to=response.referred_to,
+        incorporated_in=[{"id": c.id, "number": c.number, "title": c.title}
+                         for c in response.commitments],
+        published_at=utcnow(), published_by_id=actor.id)
+    db.session.add(version)
+    db.session.flush()
+    before = response.status
+    response.current_version = version
+    response.status = "published"
+    record("response.published", response, actor=actor, consultation_id=consultation.id,
+           before={"status": before}, after={"status": "published", "version": number})
+    notify_authors(response, version)
+    return version
+
+
+def bulk(responses, *, action, actor):
+    """Approve or publish several responses: all or nothing (the caller rolls back)."""
+    if not responses:
+        raise OperationError(_l("Select at least one response."))
+    operation = {"approve": approve, "publish": publish, "submit": submit_for_review}.get(action)
+    if operation is None:
+        raise OperationError(_l("Unknown action."))
+    for response in responses:
+        operation(response, actor=actor)
+
+
+def members(response):
+    if response.contribution is not None:
+        return [response.contribution]
+    return [c for c in response.group.members if c.own_response is None]
+
+
+def notify_authors(response, version):
+    """One e-mail per author (account or offline address) whose contribution it answers."""
+    sent = set()
+    for contribution in members(response):
+        if contribution.is_hidden:
+            continue
+        author = contribution.author
+        if author is not None:
+            if not author.is_active or not author.email_notifications or not author.email:
+                continue
+            recipient = author.email
+        else:
+            recipient = contribution.author_email
+        if not recipient or (recipient, contribution.id) in sent:
+            continue
+        sent.add((recipient, contribution.id))
+        queue_mail(recipient,
+                   _l("Your contribution %(code)s has been answered",
+                      code=contribution.tracking_code) if version.number == 1 else
+                   _l("The response to your contribution %(code)s was updated",
+                      code=contribution.tracking_code),
+                   "response_published", user=author, contribution=contribution,
+                   version=version,
+                   url=url_for("contributions.detail", code=contribution.tracking_code,
+                               _external=True))
+
+
+# --- coverage ------------------------------------------------------------------------
+
+def effective_outcome_columns():
+    """(select_from joins, outcome column) of each contribution's published response.
+
+    A contribution's own response takes precedence over its group's.
+    """
+    own = aliased(Response)
+    own_version = aliased(ResponseVersion)
+    grp = aliased(Response)
+    grp_version = aliased(ResponseVersion)
+    outcome = case((own.id.is_not(None), own_version.outcome), else_=grp_version.outcome)
+    joins = [
+        (own, own.contribution_id == Contribution.id),
+        (own_version, own_version.id == own.current_version_id),
+        (grp, grp.group_id == Contribution.group_id),
+        (grp_version, grp_version.id == grp.current_version_id),
+    ]
+    return joins, outcome
+
+
+def with_outcome(query, joins_and_outcome=None):
+    """Outer-join a contribution query to its published response; returns (query, outcome)."""
+    joins, outcome = joins_and_outcome or effective_outcome_columns()
+    for target, onclause in joins:
+        query = query.outerjoin(target, onclause)
+    return query, outcome
+
+
+def coverage(consultation):
+    """Visible contributions (not hidden, not withdrawn) with a published response."""
+    from consulta.consultations.models import Component
+
+    base = select(Contribution.id).where(
+        Contribution.consultation_id == consultation.id, Contribution.hidden_at.is_(None),
+        Contribution.withdrawn_at.is_(None))
+    joins, outcome = effective_outcome_columns()
+    query, _outcome = with_outcome(
+        select(
+            func.coalesce(Contribution.classified_component_id, Contribution.component_id),
+            func.coalesce(Contribution.classified_commitment_id, Contribution.commitment_id),
+            outcome,
+        ).select_from(Contribution).where(Contribution.id.in_(base)), (joins, outcome))
+    rows = db.session.execute(query).all()
+    total = len(rows)
+    answered = sum(1 for _c, _m, o in rows if o is not None)
+    by_component, by_commitment = {}, {}
+    for component_id, commitment_id, result in rows:
+        for key, table in ((component_id, by_component), (commitment_id, by_commitment)):
+            entry = table.setdefault(key, [0, 0])
+            entry[0] += 1
+            entry[1] += result is not None
+    components = {c.id: c for c in db.session.scalars(
+        select(Component).where(Component.consultation_id == consultation.id))}
+    commitments = {c.id: c for c in db.session.scalars(
+        select(Commitment).where(Commitment.id.in_([k for k in by_commitment if k])))}
+    return {
+        "total": total, "answered": answered,
+        "percent": round(100 * answered / total, 1) if total else 100.0,
+        "by_component": sorted(
+            ((components.get(k), n, a) for k, (n, a) in by_component.items()),
+            key=lambda item: (item[0] is None, item[0].position if item[0] else 0)),
+        "by_commitment": sorted(
+            ((commitments.get(k), n, a) for k, (n, a) in by_commitment.items()),
+            key=lambda item: (item[0] is None, item[0].number if item[0] else 0)),
+    }
+
+
+def unanswered(consultation):
+    query, outcome = with_outcome(select(Contribution).where(
+        Contribution.consultation_id == consultation.id, Contribution.hidden_at.is_(None),
+        Contribution.withdrawn_at.is_(None)))
+    return query.where(outcome.is_(None)).order_by(Contribution.id)
+
+
+# --- templates -------------------------------------------------------------------------
+
+def save_template(consultation, *, actor, template=None, title, outcome, justification):
+    if outcome and outcome not in OUTCOMES:
+        raise OperationError(_l("Choose the outcome."))
+    if template is None:
+        template = AnswerTemplate(consultation_id=consultation.id, created_at=utcnow())
+        db.session.add(template)
+    template.title, template.outcome = title, outcome or None
+    template.justification = justification
+    db.session.flush()
+    record("answer_template.saved", template, actor=actor, consultation_id=consultation.id,
+           after={"title": title})
+    return template
+
+
+def responses_query(consultation, status=None):
+    query = select(Response).where(Response.consultation_id == consultation.id)
+    if status:
+        query = query.where(Response.status == status)
+    return query.order_by(Response.updated_at.desc())
+
+
+def find_target(consultation, code):
+    contribution = db.session.scalar(select(Contribution).where(
+        Contribution.tracking_code == code, Contribution.consultation_id == consultation.id))
+    return contribution
+
+
+def search_unanswered(consultation, text):
+    query = unanswered(consultation)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(Contribution.title).like(pattern),
+                                Contribution.tracking_code == text.upper()))
+    return query
