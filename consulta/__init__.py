@@ -84,6 +84,7 @@ def _register_blueprints(app):
     from .consultations.views import bp as consultations_bp
     from .contributions.views import bp as contributions_bp
     from .core.views import bp as core_bp
+    from .feedback.views import bp as feedback_bp
     from .moderation.views import bp as moderation_bp
 
     app.register_blueprint(core_bp)
@@ -91,6 +92,7 @@ def _register_blueprints(app):
     app.register_blueprint(consultations_bp)
     app.register_blueprint(contributions_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(feedback_bp)
     app.register_blueprint(api_bp)
 
     from .core.templating import register_template_globals

@@ -233,10 +233,12 @@ def load_demo():
     iv_plan, _created = _iv_plan(secretariat)
     la_libertad, _created = _la_libertad(secretariat)
     moderator = db.session.scalar(select(User).where(User.email == DEMO_USERS[2][0]))
-    from consulta.demo_contributions import load_web_participation, load_workshop
+    from consulta.demo_contributions import load_responses, load_web_participation, load_workshop
 
     load_workshop(iv_plan, moderator)
     load_web_participation(iv_plan)
+    db.session.flush()
+    load_responses(iv_plan, secretariat)
     db.session.commit()
     yield f"Open consultation: /consultations/{iv_plan.slug}"
     yield f"Finished consultation: /consultations/{la_libertad.slug}"

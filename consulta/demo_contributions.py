@@ -236,3 +236,56 @@ def load_web_participation(consultation):
     return made
 
 
+
+
+JUSTIFICATIONS = {
+    "incorporated": "La propuesta se incorporó al compromiso indicado. Sus acciones quedan "
+                    "recogidas en el cronograma y en los indicadores de la versión final.",
+    "partially_incorporated": "Se incorporó una parte de la propuesta en el compromiso "
+                              "indicado. Las acciones que requieren presupuesto adicional "
+                              "se evaluarán en el siguiente plan.",
+    "already_covered": "El borrador ya considera lo que se propone. Las acciones del "
+                       "compromiso vigente atienden el problema planteado.",
+    "not_incorporated": "No se incorporó porque excede los recursos disponibles para el "
+                        "periodo del plan. La secretaría técnica la registra para futuros "
+                        "procesos de cocreación.",
+    "out_of_scope": "El aporte trata un tema que no corresponde a un plan de gobierno "
+                    "abierto. Se agradece la participación y se sugiere canalizarlo por la "
+                    "vía correspondiente.",
+    "referred": "El tema corresponde a otra entidad pública. La secretaría técnica derivó el "
+                "aporte para su atención y seguimiento.",
+}
+OUTCOME_CYCLE = ("incorporated", "already_covered", "partially_incorporated",
+                 "not_incorporated", "referred", "incorporated", "out_of_scope",
+                 "already_covered")
+LEFT_UNANSWERED = 6
+
+
+def load_responses(consultation, secretariat):
+    """Answer most contributions with published responses of every outcome."""
+    from consulta.feedback.operations import publish, save_response
+
+    if db.session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.consultation_id == consultation.id,
+            Contribution.own_response.has())):
+        return
+    plan = consultation.published_plan
+    commitments = db.session.scalars(select(Commitment).where(
+        Commitment.plan_version_id == plan.id).order_by(Commitment.number)).all()
+    by_component = {}
+    for commitment in commitments:
+        by_component.setdefault(commitment.component_id, commitment)
+    contributions = db.session.scalars(select(Contribution).where(
+        Contribution.consultation_id == consultation.id,
+        Contribution.withdrawn_at.is_(None)).order_by(Contribution.id)).all()
+    for index, contribution in enumerate(contributions[:-LEFT_UNANSWERED]):
+        outcome = OUTCOME_CYCLE[index % len(OUTCOME_CYCLE)]
+        target = contribution.commitment or by_component.get(contribution.component_id) \
+            or commitments[0]
+        response = save_response(
+            contribution, actor=secretariat, outcome=outcome,
+            justification=JUSTIFICATIONS[outcome],
+            commitment_ids=[target.id] if outcome in ("incorporated",
+                                                       "partially_incorporated") else [],
+            referred_to="Defensoría del Pueblo" if outcome == "referred" else None)
+        publish(response, actor=secretariat, notify=False)  # demo history, nobody to tell

@@ -78,6 +78,20 @@ def consultation_detail(consultation, now=None):
     return data
 
 
+def response(version):
+    """The published response (never a draft), or None."""
+    if version is None:
+        return None
+    return {
+        "outcome": version.outcome,
+        "justification": version.justification,
+        "incorporated_in": [c["number"] for c in version.incorporated_in or []],
+        "referred_to": version.referred_to,
+        "published_at": iso(version.published_at),
+        "version": version.number,
+    }
+
+
 def contribution(item):
     """Every public field of a contribution: never an e-mail, a gender or a name the
     author did not allow to publish. Hidden contributions keep their metadata and the
@@ -124,6 +138,7 @@ def contribution(item):
             "principles": list(item.principles or []),
         },
         "group_id": item.group_id,
+        "response": response(item.published_response),
     }
     if item.is_hidden:
         for key in ("title", "problem", "objective", "responsible", "due", "body"):

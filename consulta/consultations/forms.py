@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
@@ -80,6 +81,9 @@ class ConsultationForm(FlaskForm):
         _l("Channels that will be used"),
         choices=[(c, CHANNELS[c]) for c in ANNOUNCEABLE_CHANNELS],
         validators=[_required(_l("Choose at least one channel."))])
+    requires_review = BooleanField(
+        _l("Four eyes: a second member of the secretariat approves each response before it "
+           "is published"))
     opens_at = DateTimeLocalField(
         _l("Contributions open on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         validators=[InputRequired(_l("Enter a date and time."))])

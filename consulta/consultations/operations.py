@@ -15,7 +15,7 @@ from .models import Commitment, Component, Consultation, Phase, PlanSection, Pla
 
 CONSULTATION_FIELDS = ("title", "summary", "description", "scope", "scope_region",
                        "scope_locality", "organizer", "forum_name", "methodology", "channels",
-                       "opens_at", "closes_at")
+                       "requires_review", "opens_at", "closes_at")
 DATE_FIELDS = ("opens_at", "closes_at")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -117,3 +118,9 @@ class AnswerTemplate(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(32))
     justification: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(ResponseVersion, "before_update")
+@event.listens_for(ResponseVersion, "before_delete")
+def _published_versions_are_frozen(mapper, connection, target):
+    raise RuntimeError("a published response version is never changed; publish a new one")

@@ -129,7 +129,7 @@ def approve(response, *, actor):
            after={"status": "approved"})
 
 
-def publish(response, *, actor):
+def publish(response, *, actor, notify=True):
     """Freeze the response as a new published version and tell the authors."""
     consultation = response.contribution.consultation if response.contribution \
         else response.group.consultation
@@ -160,7 +160,8 @@ def publish(response, *, actor):
     response.status = "published"
     record("response.published", response, actor=actor, consultation_id=consultation.id,
            before={"status": before}, after={"status": "published", "version": number})
-    notify_authors(response, version)
+    if notify:
+        notify_authors(response, version)
     return version
 
 

@@ -34,6 +34,7 @@ def _consultation_values(form):
         "scope_region": form.scope_region.data, "scope_locality": form.scope_locality.data,
         "organizer": form.organizer.data, "forum_name": form.forum_name.data,
         "methodology": form.methodology.data or "", "channels": form.channels.data,
+        "requires_review": bool(form.requires_review.data),
         "opens_at": local_to_utc(form.opens_at.data),
         "closes_at": local_to_utc(form.closes_at.data),
     }

@@ -12,7 +12,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from consulta.accounts.forms import ConfirmForm
 from consulta.accounts.operations import OperationError
@@ -24,6 +23,7 @@ from consulta.extensions import db, limiter
 from .. import operations
 from ..forms import CommentForm, ProposalForm
 from ..models import Contribution
+from ..queries import with_list_relations
 from . import bp, get_contribution
 
 
@@ -270,9 +270,7 @@ def support(code):
 @bp.route("/my/contributions")
 @login_required
 def mine():
-    contributions = db.session.scalars(
+    contributions = db.session.scalars(with_list_relations(
         select(Contribution).where(Contribution.author_id == current_user.id)
-        .options(selectinload(Contribution.consultation), selectinload(Contribution.commitment),
-                 selectinload(Contribution.component))
-        .order_by(Contribution.created_at.desc())).all()
+        .order_by(Contribution.created_at.desc()))).all()
     return render_template("contributions/mine.html", contributions=contributions)

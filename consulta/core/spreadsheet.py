@@ -1,0 +1,73 @@
+"""Spreadsheets that never run what people wrote.
+
+A cell starting with =, +, -, @, a tab or a carriage return is a formula to Excel
+or LibreOffice (formula injection). In CSV such a cell is prefixed with an
+apostrophe; in XLSX every text cell is written with the string type, so it is
+shown as text and never evaluated.
+"""
+
+from io import BytesIO
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _text_cell(sheet, value, bold=False):
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def xlsx_bytes(title, headers, rows, widths=None):
+    """An XLSX file (bytes) written row by row in openpyxl's write-only mode."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for index, width in enumerate(widths or []):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([_text_cell(sheet, h, bold=True) for h in headers])
+    for row in rows:
+        sheet.append([_text_cell(sheet, value) for value in row])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class SpreadsheetError(Exception):
+    pass
+
+
+def read_xlsx_rows(data, max_rows=100_000):
+    """(headers, [(row number, [values])]) of the first sheet. Formulas are not run."""
+    try:
+        workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # not a zip, not a workbook, corrupted
+        raise SpreadsheetError(str(exc)) from None
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        headers = [str(h).strip() if h is not None else "" for h in next(rows)]
+    except StopIteration:
+        raise SpreadsheetError("empty") from None
+    result = []
+    for number, values in enumerate(rows, start=2):
+        if number > max_rows + 1:
+            raise SpreadsheetError("too many rows")
+        if values is None or all(v in (None, "") for v in values):
+            continue
+        result.append((number, list(values)))
+    workbook.close()
+    return headers, result

@@ -1,0 +1,229 @@
+"""The contribution matrix (matriz de aportes) as XLSX, and importing responses from it.
+
+Secretariats fill responses in a spreadsheet; the import checks every row first and
+is all or nothing: valid files create draft responses, never published ones.
+"""
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consulta.accounts.operations import OperationError
+from consulta.audit.operations import record
+from consulta.consultations.models import Commitment
+from consulta.contributions.models import Contribution
+from consulta.core.dates import utc_to_local
+from consulta.core.spreadsheet import SpreadsheetError, read_xlsx_rows, xlsx_bytes
+from consulta.extensions import db
+
+from .constants import OUTCOME_ALIASES, OUTCOMES
+from .operations import check_values, save_response
+
+#: Column keys in order; the headers are translated, and both languages are read back.
+COLUMNS = ("code", "kind", "date", "channel", "author", "organization", "component",
+           "commitment", "title", "text", "group", "state", "outcome", "justification",
+           "incorporated_in", "referred_to", "status")
+EDITABLE = ("outcome", "justification", "incorporated_in", "referred_to")
+
+
+def headers():
+    return {
+        "code": _("Code"), "kind": _("Kind"), "date": _("Date"), "channel": _("Channel"),
+        "author": _("Author or sector"), "organization": _("Organization"),
+        "component": _("Component"), "commitment": _("Commitment"), "title": _("Title"),
+        "text": _("Text"), "group": _("Group"), "state": _("State"),
+        "outcome": _("Outcome"), "justification": _("Justification"),
+        "incorporated_in": _("Incorporated in (commitment numbers)"),
+        "referred_to": _("Referred to"), "status": _("Response status"),
+    }
+
+
+def _text(contribution):
+    c = contribution
+    parts = [c.public("problem"), c.public("objective"), c.public("body")]
+    return "\n".join(p for p in parts if p)
+
+
+def matrix_rows(consultation):
+    from consulta.contributions.queries import with_list_relations
+    from consulta.core.taxonomy import sector_label
+    from consulta.feedback.models import Response
+
+    from ..consultations.constants import CHANNELS
+    from ..contributions.constants import HIDE_REASONS, KINDS
+
+    query = with_list_relations(
+        select(Contribution).where(Contribution.consultation_id == consultation.id)
+        .order_by(Contribution.id)).options(
+        selectinload(Contribution.own_response).selectinload(Response.commitments))
+    for c in db.session.scalars(query):
+        response = c.own_response
+        if c.is_hidden:
+            state = _("Hidden by moderation: %(reason)s.",
+                      reason=HIDE_REASONS[c.hidden_reason])
+        elif c.is_withdrawn:
+            state = _("Withdrawn")
+        else:
+            state = ""
+        component = c.classified_component or c.component
+        commitment = c.classified_commitment or c.commitment
+        yield [
+            c.tracking_code, str(KINDS[c.kind]),
+            utc_to_local(c.created_at).strftime("%Y-%m-%d %H:%M"), str(CHANNELS[c.channel]),
+            c.public_author or f"{_('Participant')} · {sector_label(c.sector) or '—'}",
+            c.public_organization or "", component.name if component else "",
+            str(commitment.number) if commitment else "",
+            "" if c.is_hidden else (c.public("title") or ""),
+            "" if c.is_hidden else _text(c),
+            c.group.title if c.group else "", state,
+            str(OUTCOMES[response.outcome]) if response else "",
+            response.justification if response else "",
+            ", ".join(str(m.number) for m in response.commitments) if response else "",
+            (response.referred_to or "") if response else "",
+            _("Draft") if response and response.status == "draft" else
+            (str(response.status) if response else ""),
+        ]
+
+
+def export_xlsx(consultation):
+    labels = headers()
+    return xlsx_bytes(_("Contributions"), [labels[k] for k in COLUMNS],
+                      matrix_rows(consultation),
+                      widths=[16, 12, 16, 18, 24, 24, 22, 10, 40, 60, 24, 18, 26, 60, 16, 24, 14])
+
+
+def _column_index(header_row):
+    """Map header names (Spanish or English, any case) to column keys."""
+    from flask_babel import force_locale
+
+    names = {}
+    for locale in ("es", "en"):
+        with force_locale(locale):
+            for key, label in headers().items():
+                names[label.strip().lower()] = key
+    index = {}
+    for position, header in enumerate(header_row):
+        key = names.get((header or "").strip().lower())
+        if key:
+            index[key] = position
+    return index
+
+
+def _outcome_code(value):
+    from flask_babel import force_locale
+
+    text = (str(value).strip().lower() if value is not None else "")
+    if not text:
+        return None
+    if text in OUTCOMES:
+        return text
+    if text in OUTCOME_ALIASES:
+        return OUTCOME_ALIASES[text]
+    for locale in ("es", "en"):
+        with force_locale(locale):
+            for code, label in OUTCOMES.items():
+                if str(label).lower() == text:
+                    return code
+    return False
+
+
+def _whole_number(text):
+    """"5", "5.0" (Excel stores numbers as floats) → 5; anything else → None."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _unneutralize(value):
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+class ImportProblems(OperationError):
+    def __init__(self, problems):
+        super().__init__(_("The file was not imported."))
+        self.problems = problems
+
+
+def import_responses(consultation, data, *, actor):
+    """Check every row, then create or update draft responses; returns how many."""
+    try:
+        header_row, rows = read_xlsx_rows(data)
+    except SpreadsheetError:
+        raise ImportProblems([(None, _("The file is not an Excel (.xlsx) workbook."))]) \
+            from None
+    index = _column_index(header_row)
+    missing = [k for k in ("code", "outcome", "justification") if k not in index]
+    if missing:
+        labels = headers()
+        raise ImportProblems([(1, _("Missing column: %(name)s.", name=labels[k]))
+                              for k in missing])
+    codes = {c.tracking_code: c for c in db.session.scalars(
+        select(Contribution).where(Contribution.consultation_id == consultation.id))}
+    plan = consultation.published_plan
+    numbers = {c.number: c.id for c in db.session.scalars(
+        select(Commitment).where(Commitment.plan_version_id == plan.id))} if plan else {}
+    problems, valid, seen = [], [], set()
+
+    def cell(values, key):
+        position = index.get(key)
+        if position is None or position >= len(values):
+            return None
+        value = _unneutralize(values[position])
+        return value.strip() if isinstance(value, str) else value
+
+    for number, values in rows:
+        code = str(cell(values, "code") or "").strip().upper()
+        outcome_text = cell(values, "outcome")
+        justification = str(cell(values, "justification") or "").strip()
+        if not outcome_text and not justification:
+            continue  # not answered in the spreadsheet
+        contribution = codes.get(code)
+        if contribution is None:
+            problems.append((number, _("Unknown code \"%(code)s\" in this consultation.",
+                                       code=code[:40] or "—")))
+            continue
+        if code in seen:
+            problems.append((number, _("Code %(code)s appears twice.", code=code)))
+            continue
+        seen.add(code)
+        outcome = _outcome_code(outcome_text)
+        if not outcome:
+            problems.append((number, _("Unknown outcome \"%(value)s\".",
+                                       value=str(outcome_text or "—")[:60])))
+            continue
+        commitment_ids = []
+        raw_numbers = str(cell(values, "incorporated_in") or "")
+        bad = []
+        for piece in raw_numbers.replace(";", ",").split(","):
+            piece = piece.strip()
+            if not piece:
+                continue
+            number_value = _whole_number(piece)
+            if number_value in numbers:
+                commitment_ids.append(numbers[number_value])
+            else:
+                bad.append(piece)
+        if bad:
+            problems.append((number, _("Commitment %(numbers)s is not in this consultation's "
+                                       "plan.", numbers=", ".join(bad)[:60])))
+            continue
+        referred_to = str(cell(values, "referred_to") or "").strip()
+        try:
+            check_values(consultation, outcome=outcome, justification=justification,
+                         commitment_ids=commitment_ids, referred_to=referred_to)
+        except OperationError as error:
+            problems.append((number, error.message))
+            continue
+        valid.append((contribution, outcome, justification, commitment_ids, referred_to))
+    if problems:
+        raise ImportProblems(problems)
+    for contribution, outcome, justification, commitment_ids, referred_to in valid:
+        save_response(contribution, actor=actor, outcome=outcome, justification=justification,
+                      commitment_ids=commitment_ids, referred_to=referred_to)
+    record("responses.imported", consultation, actor=actor, consultation_id=consultation.id,
+           after={"responses": len(valid)})
+    return len(valid)
