@@ -86,6 +86,7 @@ def _register_blueprints(app):
     from .core.views import bp as core_bp
     from .feedback.views import bp as feedback_bp
     from .moderation.views import bp as moderation_bp
+    from .summary.views import bp as summary_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -93,6 +94,7 @@ def _register_blueprints(app):
     app.register_blueprint(contributions_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(summary_bp)
     app.register_blueprint(api_bp)
 
     from .core.templating import register_template_globals

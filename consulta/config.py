@@ -144,6 +144,8 @@ def build_config(instance_path, environ=None):
         # Deliver in a background thread so a slow mail server never blocks a request.
         "MAIL_SEND_ASYNC": _bool(env.get("MAIL_SEND_ASYNC"), default=mode != "testing"),
         "SITE_NAME": env.get("SITE_NAME", "Consulta"),
+        # Minimum days between announcement and opening for the IRM "advance notice".
+        "IRM_MIN_NOTICE_DAYS": int(env.get("IRM_MIN_NOTICE_DAYS", "14")),
         # Contributions
         "CONTRIBUTION_EDIT_MINUTES": int(env.get("CONTRIBUTION_EDIT_MINUTES", "15")),
         "RATELIMIT_SUBMIT_ACCOUNT": env.get("RATELIMIT_SUBMIT_ACCOUNT", "20 per hour"),

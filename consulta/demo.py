@@ -223,6 +223,27 @@ def _la_libertad(actor):
     )
 
 
+def _finished_with_summary(consultation, moderator, secretariat):
+    """The finished consultation: its workshop, every contribution answered, a summary."""
+    from consulta.demo_contributions import load_responses, load_workshop
+    from consulta.summary.operations import publish_summary
+
+    if consultation.summary_published_at is not None:
+        return
+    # The demo recreates a past process: it was open while the workshop took place.
+    closes = consultation.closes_at
+    load_workshop(consultation, moderator, component_map={},
+                  held_on=(consultation.opens_at + timedelta(days=10)).date())
+    consultation.summary_introduction = (
+        "El Gobierno Regional La Libertad recibió los aportes de su taller descentralizado "
+        "en Trujillo y los aportes escritos posteriores. Este resumen presenta cada aporte "
+        "con la respuesta de la secretaría técnica.")
+    db.session.flush()
+    load_responses(consultation, secretariat, left_unanswered=0)
+    assert consultation.closes_at == closes
+    publish_summary(consultation, actor=secretariat)
+
+
 def load_demo():
     """Create the demo data; yields lines describing what a newcomer can use."""
     for spec in DEMO_USERS:
@@ -239,6 +260,7 @@ def load_demo():
     load_web_participation(iv_plan)
     db.session.flush()
     load_responses(iv_plan, secretariat)
+    _finished_with_summary(la_libertad, moderator, secretariat)
     db.session.commit()
     yield f"Open consultation: /consultations/{iv_plan.slug}"
     yield f"Finished consultation: /consultations/{la_libertad.slug}"

@@ -127,7 +127,7 @@ def _user(email, name, sector, region, gender, show):
     return user
 
 
-def load_workshop(consultation, moderator):
+def load_workshop(consultation, moderator, component_map=COMPONENT_MAP, held_on=None):
     """The La Libertad workshop as an event with its attendance and contributions."""
     existing = db.session.scalar(select(Event).where(Event.consultation_id == consultation.id))
     if existing is not None:
@@ -137,7 +137,8 @@ def load_workshop(consultation, moderator):
     info = data["event"]
     event = operations.save_event(
         consultation, actor=moderator, kind="workshop", title=info["title"],
-        held_on=utcnow().date() - timedelta(days=2), place=f"{info['venue']}, {info['city']}",
+        held_on=held_on or utcnow().date() - timedelta(days=2),
+        place=f"{info['venue']}, {info['city']}",
         region="la-libertad",
         description="Taller descentralizado con gobierno regional, municipios, sociedad civil, "
                     "academia, gremios empresariales y cooperación internacional.",
@@ -151,7 +152,8 @@ def load_workshop(consultation, moderator):
             event_id=event.id, received_on=event.held_on,
             author_name=f"Mesa de trabajo {item['number']}",
             author_organization="Taller descentralizado de La Libertad", region="la-libertad",
-            values={"component_id": components[COMPONENT_MAP[item["component"]]],
+            values={"component_id": components[component_map.get(item["component"],
+                                                                  item["component"])],
                     "title": item["title"], "problem": item.get("problem") or "",
                     "objective": item.get("objective") or "",
                     "responsible": item.get("responsible"),
@@ -171,7 +173,8 @@ def load_workshop(consultation, moderator):
                   "due": None, "body": ""}
         kind = "proposal" if item["kind"] == "new_proposal" else "comment"
         if kind == "proposal":
-            values["component_id"] = components["Ambiente e industrias extractivas"]
+            values["component_id"] = components.get("Ambiente e industrias extractivas") \
+                or next(iter(components.values()))
         else:
             values["parent_id"] = proposals[item["on_proposal"]].id
         operations.record_offline_contribution(
@@ -261,7 +264,7 @@ OUTCOME_CYCLE = ("incorporated", "already_covered", "partially_incorporated",
 LEFT_UNANSWERED = 6
 
 
-def load_responses(consultation, secretariat):
+def load_responses(consultation, secretariat, left_unanswered=LEFT_UNANSWERED):
     """Answer most contributions with published responses of every outcome."""
     from consulta.feedback.operations import publish, save_response
 
@@ -278,10 +281,13 @@ def load_responses(consultation, secretariat):
     contributions = db.session.scalars(select(Contribution).where(
         Contribution.consultation_id == consultation.id,
         Contribution.withdrawn_at.is_(None)).order_by(Contribution.id)).all()
-    for index, contribution in enumerate(contributions[:-LEFT_UNANSWERED]):
+    answered = contributions[:-left_unanswered] if left_unanswered else contributions
+    for index, contribution in enumerate(answered):
         outcome = OUTCOME_CYCLE[index % len(OUTCOME_CYCLE)]
         target = contribution.commitment or by_component.get(contribution.component_id) \
             or commitments[0]
+        if outcome == "out_of_scope" and contribution.kind == "proposal":
+            outcome = "not_incorporated"
         response = save_response(
             contribution, actor=secretariat, outcome=outcome,
             justification=JUSTIFICATIONS[outcome],

@@ -21,6 +21,7 @@ from consulta.contributions.models import (
 )
 from consulta.core.mail import OutboxMessage
 from consulta.feedback.models import AnswerTemplate, Response, ResponseVersion
+from consulta.summary.models import SummaryRow, SummarySnapshot
 
 __all__ = [
     "AnswerTemplate",
@@ -41,6 +42,8 @@ __all__ = [
     "PlanVersion",
     "Response",
     "ResponseVersion",
+    "SummaryRow",
+    "SummarySnapshot",
     "Support",
     "Tag",
     "User",

@@ -21,7 +21,7 @@ def test_demo_creates_an_open_iv_plan_consultation_and_a_finished_one(app):
     listing = {c["slug"]: c for c in
                client.get("/api/v1/consultations").get_json()["consultations"]}
     assert listing["iv-plan-gobierno-abierto"]["status"] == "open"
-    assert listing["plan-gobierno-abierto-la-libertad"]["status"] == "closed"
+    assert listing["plan-gobierno-abierto-la-libertad"]["status"] == "summary_published"
     with app.app_context():
         iv = db.session.scalar(select(Consultation).where(
             Consultation.slug == "iv-plan-gobierno-abierto"))

@@ -18,7 +18,9 @@ PUBLIC_ENDPOINTS = {
     "consultations.index", "consultations.detail", "consultations.plan",
     "consultations.plan_version", "api.consultations", "api.consultation",
     "contributions.contribute", "contributions.index", "contributions.detail",
-    "contributions.events", "api.contributions",
+    "contributions.events", "api.contributions", "api.contributions_csv",
+    "api.contributions_xlsx", "api.summary", "api.summary_matrix", "api.openapi",
+    "summary.show", "summary.printable", "summary.pdf",
 }
 
 

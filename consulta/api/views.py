@@ -1,6 +1,15 @@
 """The read-only open-data API, /api/v1/."""
 
-from flask import Blueprint, abort, jsonify, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,18 +25,48 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.after_request
-def allow_cross_origin_reads(response):
+def open_data_headers(response):
+    """Cross-origin reads, and conditional requests (ETag) on every successful GET."""
     response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    response.headers.setdefault("Access-Control-Expose-Headers", "Link, ETag, Last-Modified")
+    if request.method == "GET" and response.status_code == 200 \
+            and not response.is_streamed:
+        response.add_etag()
+        response.make_conditional(request)
     return response
+
+
+def link_header(endpoint, page, per_page, **values):
+    """RFC 8288 Link header for a paginated list."""
+    links = []
+    for rel, number in (("first", 1), ("prev", page.prev_num if page.has_prev else None),
+                        ("next", page.next_num if page.has_next else None),
+                        ("last", max(page.pages, 1))):
+        if number:
+            url = url_for(endpoint, page=number, per_page=per_page, _external=True, **values)
+            links.append(f'<{url}>; rel="{rel}"')
+    return ", ".join(links)
+
+
+def _page_args(default=50):
+    page_number = max(request.args.get("page", 1, type=int) or 1, 1)
+    per_page = min(max(request.args.get("per_page", default, type=int) or default, 1), 100)
+    return page_number, per_page
 
 
 @bp.route("/consultations")
 def consultations():
+    """Announced consultations, newest first; paginated with a Link header."""
     now = utcnow()
-    items = db.session.scalars(
-        select(Consultation).where(Consultation.announced_at.is_not(None))
-        .order_by(Consultation.opens_at.desc())).all()
-    return jsonify({"consultations": [serializers.consultation_summary(c, now) for c in items]})
+    page_number, per_page = _page_args()
+    page = db.paginate(select(Consultation).where(Consultation.announced_at.is_not(None))
+                       .order_by(Consultation.opens_at.desc()),
+                       page=page_number, per_page=per_page, error_out=False)
+    response = jsonify({"page": page.page, "per_page": page.per_page, "total": page.total,
+                        "consultations": [serializers.consultation_summary(c, now)
+                                          for c in page.items]})
+    response.headers["Link"] = link_header("api.consultations", page, per_page)
+    return response
 
 
 def _public_consultation(slug):
@@ -42,19 +81,81 @@ def _public_consultation(slug):
 def contributions(slug):
     """Visible contributions, paginated (``page``, ``per_page`` up to 100), oldest first."""
     consultation = _public_consultation(slug)
-    page_number = request.args.get("page", 1, type=int) or 1
-    per_page = min(max(request.args.get("per_page", 50, type=int) or 50, 1), 100)
+    page_number, per_page = _page_args()
     query = with_list_relations(
         select(Contribution).where(Contribution.consultation_id == consultation.id,
                                    Contribution.withdrawn_at.is_(None))
         .order_by(Contribution.id))
-    page = db.paginate(query, page=max(page_number, 1), per_page=per_page, error_out=False)
-    return jsonify({
+    page = db.paginate(query, page=page_number, per_page=per_page, error_out=False)
+    response = jsonify({
         "consultation": consultation.slug,
         "page": page.page, "per_page": page.per_page, "total": page.total,
         "pages": page.pages,
         "contributions": [serializers.contribution(c) for c in page.items],
     })
+    response.headers["Link"] = link_header("api.contributions", page, per_page, slug=slug)
+    return response
+
+
+@bp.route("/consultations/<slug>/summary")
+def summary(slug):
+    """The latest published summary (``?version=N`` for another); 404 before the first."""
+    from consulta.summary.operations import latest_snapshot
+
+    consultation = _public_consultation(slug)
+    snapshot = latest_snapshot(consultation, request.args.get("version", type=int))
+    if snapshot is None:
+        abort(404)
+    response = jsonify({
+        "consultation": consultation.slug, "version": snapshot.version,
+        "published_at": serializers.iso(snapshot.published_at),
+        "digest_sha256": snapshot.digest, "rows": snapshot.row_count,
+        "content": snapshot.content,
+        "matrix_url": url_for("api.summary_matrix", slug=slug, version=snapshot.version,
+                              _external=True),
+    })
+    response.last_modified = snapshot.published_at
+    return response
+
+
+@bp.route("/consultations/<slug>/summary/v<int:version>/matrix")
+def summary_matrix(slug, version):
+    """The frozen matrix rows of a published summary, paginated."""
+    from consulta.summary.operations import latest_snapshot, stored_rows
+
+    consultation = _public_consultation(slug)
+    snapshot = latest_snapshot(consultation, version)
+    if snapshot is None:
+        abort(404)
+    page_number, per_page = _page_args(100)
+    rows = list(stored_rows(snapshot, (page_number - 1) * per_page, per_page))
+    response = jsonify({"consultation": slug, "version": version, "page": page_number,
+                        "per_page": per_page, "total": snapshot.row_count, "rows": rows})
+    return response
+
+
+@bp.route("/consultations/<slug>/contributions.csv")
+def contributions_csv(slug):
+    """The contribution matrix as CSV (UTF-8 with BOM; formulas neutralized), streamed."""
+    from consulta.summary.exports import csv_stream
+
+    consultation = _public_consultation(slug)
+    return Response(stream_with_context(csv_stream(consultation)),
+                    mimetype="text/csv", headers={
+                        "Content-Disposition":
+                            f'attachment; filename="aportes-{consultation.slug}.csv"'})
+
+
+@bp.route("/consultations/<slug>/contributions.xlsx")
+def contributions_xlsx(slug):
+    """The contribution matrix as XLSX (text cells never become formulas)."""
+    from consulta.summary.exports import xlsx_file
+
+    consultation = _public_consultation(slug)
+    return send_file(xlsx_file(consultation), as_attachment=True,
+                     download_name=f"aportes-{consultation.slug}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument."
+                              "spreadsheetml.sheet")
 
 
 @bp.route("/consultations/<slug>")
@@ -69,3 +170,10 @@ def consultation(slug):
     if item is None:
         abort(404)
     return jsonify(serializers.consultation_detail(item))
+
+
+@bp.route("/openapi.json")
+def openapi():
+    from .openapi import document
+
+    return jsonify(document())

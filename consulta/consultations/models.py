@@ -63,6 +63,11 @@ class Consultation(db.Model):
     requires_review: Mapped[bool] = mapped_column(Boolean, default=False)
     #: When it was made public; NULL while it is being prepared (evidence of advance notice).
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: When the first summary was published (the event; versions are SummarySnapshots).
+    summary_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The secretariat's introduction to the summary (Markdown) and notes per IRM item.
+    summary_introduction: Mapped[str] = mapped_column(Text, default="")
+    irm_notes: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -89,6 +94,8 @@ class Consultation(db.Model):
         now = now or utcnow()
         if self.announced_at is None:
             return "draft"
+        if self.summary_published_at is not None:
+            return "summary_published"
         if now < self.opens_at:
             return "announced"
         if now < self.closes_at:

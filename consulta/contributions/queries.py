@@ -110,7 +110,7 @@ def counts_by_commitment(consultation):
     contributions not withdrawn, whatever version of the plan they pointed to."""
     rows = db.session.execute(
         select(Commitment.number, Contribution.kind, func.count())
-        .join(Commitment, Commitment.id == commitment_key())
+        .select_from(Contribution).join(Commitment, Commitment.id == commitment_key())
         .where(Contribution.consultation_id == consultation.id,
                Contribution.withdrawn_at.is_(None))
         .group_by(Commitment.number, Contribution.kind))

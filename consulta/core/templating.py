@@ -14,6 +14,8 @@ from consulta.core.sanitize import render_markdown
 from consulta.core.taxonomy import GENDERS, SECTORS, region_name, regions, sector_label
 from consulta.feedback.constants import OUTCOME_ICONS, OUTCOMES
 from consulta.feedback.constants import STATUSES as RESPONSE_STATUSES
+from consulta.summary.charts import bar_chart, column_chart, figure_rows
+from consulta.summary.constants import IRM_VERDICTS
 
 
 def register_template_globals(app):
@@ -31,6 +33,10 @@ def register_template_globals(app):
         OUTCOMES=OUTCOMES,
         OUTCOME_ICONS=OUTCOME_ICONS,
         RESPONSE_STATUSES=RESPONSE_STATUSES,
+        IRM_VERDICTS=IRM_VERDICTS,
+        bar_chart=bar_chart,
+        column_chart=column_chart,
+        figure_rows=figure_rows,
         EVENT_KINDS=EVENT_KINDS,
         regions=regions,
         SECTORS=SECTORS,

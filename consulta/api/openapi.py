@@ -1,0 +1,153 @@
+"""The OpenAPI 3 description of the open-data API (kept true by tests/test_api.py)."""
+
+from flask import url_for
+
+PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}
+PER_PAGE = {"name": "per_page", "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+VERSION_PATH = {"name": "version", "in": "path", "required": True,
+                "schema": {"type": "integer", "minimum": 1}}
+NOT_FOUND = {"description": "Not found (or not public)",
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _json(schema_ref, description):
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+def document():
+    nullable_string = {"type": ["string", "null"]}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Consulta — open data",
+            "version": "1",
+            "description": "Read-only open data of public consultations on Open Government "
+                           "action plans. Dates are ISO 8601 with offset. List endpoints "
+                           "paginate and send a Link header. Responses carry an ETag and "
+                           "honour If-None-Match.",
+        },
+        "servers": [{"url": url_for("core.index", _external=True).rstrip("/")}],
+        "paths": {
+            "/api/v1/consultations": {"get": {
+                "summary": "Announced consultations", "parameters": [PAGE, PER_PAGE],
+                "responses": {"200": _json("ConsultationList", "A page of consultations")}}},
+            "/api/v1/consultations/{slug}": {"get": {
+                "summary": "One consultation with phases, components and its draft plan",
+                "parameters": [SLUG],
+                "responses": {"200": _json("ConsultationDetail", "The consultation"),
+                              "404": NOT_FOUND}}},
+            "/api/v1/consultations/{slug}/contributions": {"get": {
+                "summary": "Its contributions with classification and published response",
+                "parameters": [SLUG, PAGE, PER_PAGE],
+                "responses": {"200": _json("ContributionList", "A page of contributions"),
+                              "404": NOT_FOUND}}},
+            "/api/v1/consultations/{slug}/contributions.csv": {"get": {
+                "summary": "The contribution matrix as CSV (UTF-8 with BOM)",
+                "parameters": [SLUG],
+                "responses": {"200": {"description": "CSV",
+                                      "content": {"text/csv": {"schema": {"type": "string"}}}},
+                              "404": NOT_FOUND}}},
+            "/api/v1/consultations/{slug}/contributions.xlsx": {"get": {
+                "summary": "The contribution matrix as XLSX", "parameters": [SLUG],
+                "responses": {"200": {"description": "XLSX", "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}}}},
+                    "404": NOT_FOUND}}},
+            "/api/v1/consultations/{slug}/summary": {"get": {
+                "summary": "The latest published summary, or another version",
+                "parameters": [SLUG, {"name": "version", "in": "query",
+                                      "schema": {"type": "integer", "minimum": 1}}],
+                "responses": {"200": _json("Summary", "A frozen summary"),
+                              "404": NOT_FOUND}}},
+            "/api/v1/consultations/{slug}/summary/v{version}/matrix": {"get": {
+                "summary": "The frozen matrix rows of a published summary",
+                "parameters": [SLUG, VERSION_PATH, PAGE, PER_PAGE],
+                "responses": {"200": _json("SummaryMatrix", "A page of rows"),
+                              "404": NOT_FOUND}}},
+            "/api/v1/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI document",
+                                      "content": {"application/json": {
+                                          "schema": {"type": "object"}}}}}}},
+        },
+        "components": {"schemas": {
+            "Error": {"type": "object", "required": ["error", "message"], "properties": {
+                "error": {"type": "integer"}, "message": {"type": "string"},
+                "error_id": {"type": "string"}}},
+            "ConsultationSummary": {
+                "type": "object",
+                "required": ["slug", "title", "status", "scope", "opens_at", "closes_at",
+                             "announced_at", "url"],
+                "properties": {
+                    "slug": {"type": "string"}, "title": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "status": {"enum": ["announced", "open", "closed", "summary_published"]},
+                    "scope": {"enum": ["national", "regional", "local"]},
+                    "scope_region": nullable_string, "scope_locality": nullable_string,
+                    "opens_at": {"type": "string", "format": "date-time"},
+                    "closes_at": {"type": "string", "format": "date-time"},
+                    "announced_at": {"type": "string", "format": "date-time"},
+                    "url": {"type": "string"}, "api_url": {"type": "string"}}},
+            "ConsultationList": {"type": "object", "required": ["consultations"], "properties": {
+                "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                "total": {"type": "integer"},
+                "consultations": {"type": "array", "items": {
+                    "$ref": "#/components/schemas/ConsultationSummary"}}}},
+            "ConsultationDetail": {"allOf": [
+                {"$ref": "#/components/schemas/ConsultationSummary"},
+                {"type": "object", "properties": {
+                    "description_html": {"type": "string"},
+                    "methodology_html": {"type": "string"},
+                    "organizer": {"type": "string"}, "forum_name": nullable_string,
+                    "channels": {"type": "array", "items": {"type": "string"}},
+                    "phases": {"type": "array", "items": {"type": "object"}},
+                    "components": {"type": "array", "items": {"type": "object"}},
+                    "draft_plan": {"type": ["object", "null"]},
+                    "plan_versions": {"type": "array", "items": {"type": "object"}}}}]},
+            "Response": {"type": ["object", "null"], "properties": {
+                "outcome": {"enum": ["incorporated", "partially_incorporated",
+                                     "already_covered", "not_incorporated", "out_of_scope",
+                                     "referred"]},
+                "justification": {"type": "string"},
+                "incorporated_in": {"type": "array", "items": {"type": "integer"}},
+                "referred_to": nullable_string,
+                "published_at": {"type": "string", "format": "date-time"},
+                "version": {"type": "integer"}}},
+            "Contribution": {"type": "object", "required": ["tracking_code", "kind"],
+                             "properties": {
+                "id": {"type": "integer"}, "tracking_code": {"type": "string"},
+                "url": {"type": "string"}, "kind": {"enum": ["proposal", "comment"]},
+                "channel": {"type": "string"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "author": nullable_string, "organization": nullable_string,
+                "sector": nullable_string, "region": nullable_string,
+                "title": nullable_string, "body": nullable_string,
+                "hidden": {"type": "boolean"}, "hidden_reason": nullable_string,
+                "withdrawn": {"type": "boolean"}, "supports": {"type": "integer"},
+                "group_id": {"type": ["integer", "null"]},
+                "classification": {"type": ["object", "null"]},
+                "response": {"$ref": "#/components/schemas/Response"}}},
+            "ContributionList": {"type": "object", "required": ["contributions"],
+                                 "properties": {
+                "consultation": {"type": "string"}, "page": {"type": "integer"},
+                "per_page": {"type": "integer"}, "total": {"type": "integer"},
+                "pages": {"type": "integer"},
+                "contributions": {"type": "array", "items": {
+                    "$ref": "#/components/schemas/Contribution"}}}},
+            "Summary": {"type": "object",
+                        "required": ["version", "digest_sha256", "content"], "properties": {
+                "consultation": {"type": "string"}, "version": {"type": "integer"},
+                "published_at": {"type": "string", "format": "date-time"},
+                "digest_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "rows": {"type": "integer"}, "content": {"type": "object"},
+                "matrix_url": {"type": "string"}}},
+            "SummaryMatrix": {"type": "object", "required": ["rows"], "properties": {
+                "consultation": {"type": "string"}, "version": {"type": "integer"},
+                "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                "total": {"type": "integer"},
+                "rows": {"type": "array", "items": {"type": "object"}}}},
+        }},
+    }

@@ -1,0 +1,102 @@
+"""Bar charts as inline SVG, drawn on the server: no JavaScript, printable, accessible.
+
+Each chart has a <title> and <desc>; the same numbers are always in a table next
+to it, which is the text alternative for people who cannot see the chart.
+"""
+
+from markupsafe import Markup, escape
+
+PALETTE = ("#0b4f8a", "#1e6b34", "#7a4d00", "#b3261e", "#4a5563", "#5b3f8c")
+
+
+def bar_chart(title, items, description="", width=640, bar_height=22, gap=8,
+              label_width=220):
+    """Horizontal bars for [(label, value)]; returns Markup with an <svg>."""
+    items = [(str(label), int(value or 0)) for label, value in items]
+    if not items:
+        return Markup("")
+    top = max(value for _label, value in items) or 1
+    height = len(items) * (bar_height + gap) + gap
+    plot = width - label_width - 60
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+        f"<desc>{escape(description or title)}</desc>",
+    ]
+    for index, (label, value) in enumerate(items):
+        y = gap + index * (bar_height + gap)
+        length = max(1, round(plot * value / top)) if value else 0
+        short = label if len(label) <= 28 else label[:27] + "…"
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
+            f'font-size="13" fill="#1b1f24">{escape(short)}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" '
+            f'fill="{PALETTE[index % len(PALETTE)]}"></rect>'
+            f'<text x="{label_width + length + 6}" y="{y + bar_height * 0.7:.1f}" '
+            f'font-size="13" fill="#1b1f24">{value}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 (every text above is escaped)
+
+
+def column_chart(title, items, description="", width=640, height=200):
+    """Vertical columns for a time series [(label, value)]."""
+    items = [(str(label), int(value or 0)) for label, value in items]
+    if not items:
+        return Markup("")
+    top = max(value for _label, value in items) or 1
+    step = width / len(items)
+    plot = height - 30
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title><desc>{escape(description or title)}</desc>",
+    ]
+    for index, (label, value) in enumerate(items):
+        bar = plot * value / top
+        x = index * step
+        parts.append(f'<rect x="{x + step * 0.1:.1f}" y="{plot - bar:.1f}" '
+                     f'width="{step * 0.8:.1f}" height="{bar:.1f}" fill="{PALETTE[0]}">'
+                     f"<title>{escape(label)}: {value}</title></rect>")
+    first, last = items[0][0], items[-1][0]
+    parts.append(f'<text x="0" y="{height - 8}" font-size="12" fill="#1b1f24">'
+                 f"{escape(first)}</text>")
+    parts.append(f'<text x="{width}" y="{height - 8}" font-size="12" text-anchor="end" '
+                 f'fill="#1b1f24">{escape(last)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 (every text above is escaped)
+
+
+def figure_rows(kind, mapping):
+    """[(label, count)] of a figure, labelled in the reader's language, sorted sensibly."""
+    from flask_babel import gettext as _
+
+    from consulta.consultations.constants import CHANNELS
+    from consulta.contributions.constants import KINDS
+    from consulta.core.taxonomy import region_name, sector_label
+    from consulta.feedback.constants import OUTCOMES
+
+    def label(key):
+        if kind == "kind":
+            return str(KINDS.get(key, key))
+        if kind == "channel":
+            return str(CHANNELS.get(key, key))
+        if kind == "sector":
+            return str(sector_label(key)) if key else _("Not stated")
+        if kind == "region":
+            return region_name(key) if key else _("Not stated")
+        if kind == "commitment":
+            return _("Commitment %(number)s", number=key)
+        if kind == "outcome":
+            return str(OUTCOMES[key]) if key in OUTCOMES else _("No published response")
+        return key or _("Not stated")
+
+    items = list((mapping or {}).items())
+    if kind == "commitment":
+        items.sort(key=lambda kv: int(kv[0]))
+    elif kind == "outcome":
+        order = [*OUTCOMES, "none"]
+        items.sort(key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+    else:
+        items.sort(key=lambda kv: (-kv[1], str(kv[0])))
+    return [(label(key), count) for key, count in items]
