@@ -388,3 +388,67 @@ def test_spreadsheet_cells_never_become_formulas(app, setup, create_user):
     cells = [c for row in sheet.iter_rows() for c in row if c.value and "HYPERLINK" in
              str(c.value)]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_reimporting_the_exported_matrix_keeps_published_answers(app, setup, secretariat):
+    code = setup["codes"][0]
+    secretariat.post_form(f"/feedback/contributions/{code}",
+                          {**incorporated(setup), "then": "publish"})
+    exported = secretariat.get(f"/consultations/{setup['slug']}/feedback/matrix.xlsx").data
+    assert upload(secretariat, setup["slug"], exported).status_code == 302
+    assert response_of(app, code)["status"] == "published"
+    assert len(response_of(app, code)["versions"]) == 1
+
+
+def test_group_answers_are_exported_and_a_members_draft_does_not_hide_them(
+        app, setup, secretariat, create_user):
+    moderator = app.test_client()
+    login(moderator, create_user(roles=("moderator",)))
+    first, second, _ = setup["codes"]
+    moderator.post_form(f"/moderation/{first}/group", {"with": [second], "title": "G"})
+    with app.app_context():
+        group_id = db.session.scalar(select(ContributionGroup.id))
+    secretariat.post_form(f"/feedback/groups/{group_id}", {
+        "outcome": "not_incorporated", "justification": "No se incorporó por falta de "
+        "presupuesto. Se considerará en el próximo plan.", "then": "publish"})
+    sheet = load_workbook(BytesIO(secretariat.get(
+        f"/consultations/{setup['slug']}/feedback/matrix.xlsx").data)).active
+    rows = {r[0]: r for r in sheet.iter_rows(values_only=True)}
+    assert rows[first][12] == "No incorporado" and rows[second][12] == "No incorporado"
+    # A draft of its own on one member does not hide the group's published answer.
+    secretariat.post_form(f"/feedback/contributions/{first}", incorporated(setup))
+    page = app.test_client().get(f"/contributions/{first}").get_data(as_text=True)
+    assert "No incorporado" in page
+    dashboard = secretariat.get(f"/consultations/{setup['slug']}/feedback").get_data(
+        as_text=True)
+    assert "2 de 3" in dashboard
+
+
+def test_two_people_writing_the_first_answer_get_a_conflict(app, setup, secretariat,
+                                                            create_user):
+    code = setup["codes"][0]
+    colleague = app.test_client()
+    login(colleague, create_user(roles=("secretariat",)))
+    # Both opened the empty form; the colleague saves first.
+    colleague.post_form(f"/feedback/contributions/{code}", incorporated(
+        setup, justification="Primera respuesta de la colega. Con dos oraciones."))
+    response = secretariat.post_form(f"/feedback/contributions/{code}", incorporated(setup),
+                                     follow_redirects=True)
+    assert "Alguien más guardó" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Response.justification)).startswith("Primera")
+
+
+def test_import_refuses_formulas_and_over_long_cells(app, setup, secretariat):
+    header = ["Código", "Resultado", "Justificación", "Incorporado en (números de compromiso)",
+              "Derivado a"]
+    rows = [header,
+            [setup["codes"][0], "Derivado a otra entidad", JUSTIFICATION, "", "x" * 301],
+            [setup["codes"][1], "No incorporado",
+             '=CONCATENATE("No se incorporó. ","Falta presupuesto.")', "", ""]]
+    response = upload(secretariat, setup["slug"], _xlsx(rows))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Fila 2:" in page and "Fila 3:" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 0

@@ -311,3 +311,32 @@ def test_tags_are_per_consultation_and_normalized(app, demo, moderator_client):
         "version": version_of(page)})
     with app.app_context():
         assert sorted(db.session.scalars(select(Tag.name))) == ["gobierno digital", "tic"]
+
+
+def test_bulk_classification_keeps_what_it_does_not_set(app, demo, moderator_client):
+    components, _ = ids(app)
+    page = moderator_client.get("/moderation/APO-2026-000005").get_data(as_text=True)
+    moderator_client.post_form("/moderation/APO-2026-000005", {
+        "component": components["Salud"], "principles": ["integrity"], "tags": "anterior",
+        "version": version_of(page)})
+    item = get(app, "APO-2026-000005")
+    moderator_client.post_form(f"/consultations/{IV}/moderation/bulk", {
+        "selected": [str(item.id)], "component": components["Justicia"], "tags": "nueva"})
+    item = get(app, "APO-2026-000005")
+    assert item.classified_component_id == components["Justicia"]
+    assert item.principles == ["integrity"]
+    assert [t.name for t in item.tags] == ["anterior", "nueva"]
+
+
+def test_a_hidden_proposal_cannot_be_commented_and_its_title_stays_hidden(app, demo,
+                                                                         moderator_client,
+                                                                         create_user):
+    code = "APO-2026-000001"
+    title = get(app, code).title
+    moderator_client.post_form(f"/moderation/{code}/hide", {"reason": "spam"})
+    participant = app.test_client()
+    login(participant, create_user())
+    response = participant.get(f"/consultations/{IV}/comments/new?target=proposal&target_id="
+                               f"{get(app, code).id}")
+    assert response.status_code == 404
+    assert title not in response.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -75,9 +76,11 @@ def test_republishing_after_a_change_makes_version_2_and_keeps_version_1(app, de
         code = db.session.scalar(select(Contribution.tracking_code).join(Consultation).where(
             Consultation.slug == LL).order_by(Contribution.id))
     # A response changes after publication...
+    form = secretariat.get(f"/feedback/contributions/{code}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
     secretariat.post_form(f"/feedback/contributions/{code}", {
         "outcome": "out_of_scope", "justification": "Se revisó el aporte. No corresponde "
-        "al plan regional.", "then": "publish"})
+        "al plan regional.", "version": version, "then": "publish"})
     # ...the published snapshot does not.
     with app.app_context():
         snapshot = db.session.scalar(select(SummarySnapshot))

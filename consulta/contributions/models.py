@@ -155,10 +155,15 @@ class Contribution(db.Model):
 
     @property
     def response(self):
-        """The response that applies: its own, else its group's (or None)."""
-        if self.own_response is not None:
-            return self.own_response
-        return self.group.response if self.group is not None else None
+        """The response that applies: its own once published, else its group's, else its
+        own draft (or None). A draft on one member never hides the group's answer."""
+        own = self.own_response
+        group = self.group.response if self.group is not None else None
+        if own is not None and own.current_version is not None:
+            return own
+        if group is not None and group.current_version is not None:
+            return group
+        return own or group
 
     @property
     def published_response(self):

@@ -113,7 +113,8 @@ def resolve_target(consultation, target, target_id):
     if target == "proposal":
         proposal = db.session.get(Contribution, target_id or 0)
         if (proposal is None or proposal.consultation_id != consultation.id
-                or proposal.kind != "proposal" or proposal.is_withdrawn):
+                or proposal.kind != "proposal" or proposal.is_withdrawn
+                or proposal.is_hidden):
             raise OperationError(_l("That proposal is not part of this consultation."))
         return {"target": "proposal", "parent_id": proposal.id,
                 "plan_version_id": plan.id if plan else None}

@@ -50,24 +50,41 @@ class SpreadsheetError(Exception):
     pass
 
 
+MAX_UNCOMPRESSED = 60 * 1024 * 1024
+MAX_CELL = 20_000
+
+
 def read_xlsx_rows(data, max_rows=100_000):
-    """(headers, [(row number, [values])]) of the first sheet. Formulas are not run."""
+    """(headers, [(row number, [values])]) of the first sheet. Formulas are not run.
+
+    Refuses zip bombs (uncompressed size checked before opening), huge cells and
+    malformed workbooks with SpreadsheetError, never a crash.
+    """
+    import zipfile
+
     try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            if sum(item.file_size for item in archive.infolist()) > MAX_UNCOMPRESSED:
+                raise SpreadsheetError("too large once uncompressed")
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # not a zip, not a workbook, corrupted
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        try:
+            headers = [str(h).strip() if h is not None else "" for h in next(rows)]
+        except StopIteration:
+            raise SpreadsheetError("empty") from None
+        result = []
+        for number, values in enumerate(rows, start=2):
+            if number > max_rows + 1:
+                raise SpreadsheetError("too many rows")
+            if values is None or all(v in (None, "") for v in values):
+                continue
+            if any(isinstance(v, str) and len(v) > MAX_CELL for v in values):
+                raise SpreadsheetError("cell too long")
+            result.append((number, list(values)))
+        workbook.close()
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # not a zip, not a workbook, corrupted parts
         raise SpreadsheetError(str(exc)) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        headers = [str(h).strip() if h is not None else "" for h in next(rows)]
-    except StopIteration:
-        raise SpreadsheetError("empty") from None
-    result = []
-    for number, values in enumerate(rows, start=2):
-        if number > max_rows + 1:
-            raise SpreadsheetError("too many rows")
-        if values is None or all(v in (None, "") for v in values):
-            continue
-        result.append((number, list(values)))
-    workbook.close()
     return headers, result

@@ -45,19 +45,23 @@ def _text(contribution):
 
 
 def matrix_rows(consultation):
+    from consulta.contributions.models import ContributionGroup
     from consulta.contributions.queries import with_list_relations
     from consulta.core.taxonomy import sector_label
     from consulta.feedback.models import Response
 
     from ..consultations.constants import CHANNELS
     from ..contributions.constants import HIDE_REASONS, KINDS
+    from .constants import STATUSES
 
     query = with_list_relations(
         select(Contribution).where(Contribution.consultation_id == consultation.id)
         .order_by(Contribution.id)).options(
-        selectinload(Contribution.own_response).selectinload(Response.commitments))
+        selectinload(Contribution.own_response).selectinload(Response.commitments),
+        selectinload(Contribution.group).selectinload(ContributionGroup.response)
+        .selectinload(Response.commitments))
     for c in db.session.scalars(query):
-        response = c.own_response
+        response = c.response  # its own, or its group's
         if c.is_hidden:
             state = _("Hidden by moderation: %(reason)s.",
                       reason=HIDE_REASONS[c.hidden_reason])
@@ -80,8 +84,8 @@ def matrix_rows(consultation):
             response.justification if response else "",
             ", ".join(str(m.number) for m in response.commitments) if response else "",
             (response.referred_to or "") if response else "",
-            _("Draft") if response and response.status == "draft" else
-            (str(response.status) if response else ""),
+            (str(STATUSES[response.status]) + (f" ({_('group')})" if response.group_id
+                                                else "")) if response else "",
         ]
 
 
@@ -176,6 +180,9 @@ def import_responses(consultation, data, *, actor):
         return value.strip() if isinstance(value, str) else value
 
     for number, values in rows:
+        if any(isinstance(v, str) and v.startswith("=") for v in values):
+            problems.append((number, _("The row has formulas: paste the values instead.")))
+            continue
         code = str(cell(values, "code") or "").strip().upper()
         outcome_text = cell(values, "outcome")
         justification = str(cell(values, "justification") or "").strip()
@@ -212,12 +219,23 @@ def import_responses(consultation, data, *, actor):
                                        "plan.", numbers=", ".join(bad)[:60])))
             continue
         referred_to = str(cell(values, "referred_to") or "").strip()
+        if len(referred_to) > 300 or len(justification) > 10000:
+            problems.append((number, _("A cell is too long (justification up to 10,000 "
+                                       "characters, entity up to 300).")))
+            continue
         try:
             check_values(consultation, outcome=outcome, justification=justification,
                          commitment_ids=commitment_ids, referred_to=referred_to)
         except OperationError as error:
             problems.append((number, error.message))
             continue
+        current = contribution.response
+        if current is not None and (
+                current.outcome, current.justification, sorted(c.id for c in
+                                                               current.commitments),
+                current.referred_to or "") == (outcome, justification,
+                                               sorted(commitment_ids), referred_to):
+            continue  # unchanged: the published answer stays published
         valid.append((contribution, outcome, justification, commitment_ids, referred_to))
     if problems:
         raise ImportProblems(problems)

@@ -75,6 +75,7 @@ def save_response(target, *, actor, outcome, justification, commitment_ids=(),
     commitments = check_values(consultation, outcome=outcome, justification=justification,
                                commitment_ids=commitment_ids, referred_to=referred_to)
     response = target.response if is_group else target.own_response
+    # expected_version 0 means "the form was opened when there was no response yet".
     if response is not None and expected_version is not None \
             and response.version != expected_version:
         raise Conflict(_l("Someone else saved this response while you were editing it. Its "
@@ -177,15 +178,18 @@ def bulk(responses, *, action, actor):
 
 
 def members(response):
+    """The contributions a response answers: for a group, those without a published
+    answer of their own."""
     if response.contribution is not None:
         return [response.contribution]
-    return [c for c in response.group.members if c.own_response is None]
+    return [c for c in response.group.members
+            if c.own_response is None or c.own_response.current_version is None]
 
 
-def notify_authors(response, version):
+def notify_authors(response, version, only=None):
     """One e-mail per author (account or offline address) whose contribution it answers."""
     sent = set()
-    for contribution in members(response):
+    for contribution in only if only is not None else members(response):
         if contribution.is_hidden:
             continue
         author = contribution.author
@@ -220,7 +224,8 @@ def effective_outcome_columns():
     own_version = aliased(ResponseVersion)
     grp = aliased(Response)
     grp_version = aliased(ResponseVersion)
-    outcome = case((own.id.is_not(None), own_version.outcome), else_=grp_version.outcome)
+    outcome = case((own_version.id.is_not(None), own_version.outcome),
+                   else_=grp_version.outcome)
     joins = [
         (own, own.contribution_id == Contribution.id),
         (own_version, own_version.id == own.current_version_id),

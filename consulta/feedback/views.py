@@ -44,7 +44,8 @@ def dashboard(slug):
         status = ""
     responses = paginate(operations.responses_query(consultation, status or None).options(
         selectinload(ResponseModel.contribution), selectinload(ResponseModel.group),
-        selectinload(ResponseModel.last_edited_by)), per_page=50)
+        selectinload(ResponseModel.last_edited_by),
+        selectinload(ResponseModel.current_version)), per_page=50)
     unanswered = paginate(with_list_relations(operations.unanswered(consultation)),
                           per_page=20)
     return render_template(
@@ -86,7 +87,7 @@ def _respond(target, consultation, template_name, context):
                 justification=form.justification.data,
                 commitment_ids=form.commitments.data or [],
                 referred_to=form.referred_to.data,
-                expected_version=form.version.data if response is not None else None)
+                expected_version=form.version.data or 0)
             db.session.commit()
         except (operations.Conflict, StaleDataError):
             db.session.rollback()

@@ -114,10 +114,17 @@ def classify_many(contributions, *, actor, component_id=None, commitment_id=None
     if len(consultations) != 1:
         raise OperationError(_l("The selected contributions belong to different "
                                 "consultations."))
+    if not (component_id or commitment_id or is_new_commitment or principles or tags):
+        raise OperationError(_l("Choose at least one value to apply."))
     for contribution in contributions:
-        classify(contribution, actor=actor, component_id=component_id,
-                 commitment_id=commitment_id, is_new_commitment=is_new_commitment,
-                 principles=principles, tags=tags)
+        # What is left empty in the bulk form stays as it was; tags are added.
+        current = classification_snapshot(contribution)
+        classify(contribution, actor=actor,
+                 component_id=component_id or current["component_id"],
+                 commitment_id=commitment_id or current["commitment_id"],
+                 is_new_commitment=is_new_commitment or current["new_commitment"],
+                 principles=list(dict.fromkeys([*current["principles"], *(principles or ())])),
+                 tags=list(dict.fromkeys([*current["tags"], *(tags or ())])))
 
 
 def next_unclassified(consultation, after_id=None):
@@ -173,11 +180,18 @@ def add_to_group(contribution, group, *, actor):
     if contribution.group_id == group.id:
         return
     before = _group_snapshot(contribution)
+    had_answer = contribution.published_response is not None
     contribution.group = group
     db.session.flush()
     record("contribution.grouped", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before,
            after={"group_id": group.id})
+    response = group.response
+    if not had_answer and response is not None and response.current_version is not None \
+            and contribution.published_response is not None:
+        from consulta.feedback.operations import notify_authors
+
+        notify_authors(response, response.current_version, only=[contribution])
 
 
 def remove_from_group(contribution, *, actor):
