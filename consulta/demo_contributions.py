@@ -110,21 +110,9 @@ WEB_PROPOSALS = [
 
 
 def _user(email, name, sector, region, gender, show):
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        now = utcnow()
-        from flask import current_app
+    from consulta.demo import _user as demo_user
 
-        from consulta.demo import demo_password_hash
-
-        user = User(email=email, password_hash=demo_password_hash(), display_name=name,
-                    sector=sector, region=region, gender=gender, show_name_publicly=show,
-                    privacy_accepted_at=now,
-                    privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-                    email_confirmed_at=now, created_at=now)
-        db.session.add(user)
-        db.session.flush()
-    return user
+    return demo_user(email, name, sector, region, gender, show, ())
 
 
 def load_workshop(consultation, moderator, component_map=COMPONENT_MAP, held_on=None):

@@ -1,68 +1,129 @@
-"""Rows of the public contribution matrix, streamed in batches (flat memory)."""
+"""Rows of the public contribution matrix, streamed in batches (flat memory).
+
+Read with one Core query per batch of a few thousand rows (no ORM objects): this
+feeds the frozen summary snapshot and the CSV/XLSX exports of tens of thousands
+of contributions.
+"""
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
-from consulta.contributions.models import Contribution
-from consulta.contributions.queries import with_list_relations
+from consulta.accounts.models import Organization, User
+from consulta.consultations.models import Commitment, Component
+from consulta.contributions.models import Contribution, mask
 from consulta.core.dates import utc_to_local
 from consulta.extensions import db
+from consulta.feedback.models import Response, ResponseVersion
 
 #: The public columns, in order (keys of each row; also the CSV header).
 FIELDS = ("code", "date", "kind", "channel", "author", "organization", "sector", "region",
           "component", "commitment", "title", "text", "status", "outcome", "justification",
           "incorporated_in", "referred_to", "response_date", "response_version")
 
+BATCH = 2000
 
-def public_row(c):
-    """What the public may know of one contribution: never an e-mail, gender or a name
-    without consent; hidden ones keep their metadata and the reason, not their text."""
-    component = c.classified_component or c.component
-    commitment = c.classified_commitment or c.commitment
-    version = c.published_response
-    if c.is_hidden:
-        status, title, text = f"hidden:{c.hidden_reason}", "", ""
+
+def _query():
+    c = Contribution
+    component, classified_component = aliased(Component), aliased(Component)
+    commitment, classified_commitment = aliased(Commitment), aliased(Commitment)
+    own, own_version = aliased(Response), aliased(ResponseVersion)
+    grp, grp_version = aliased(Response), aliased(ResponseVersion)
+    columns = [
+        c.id, c.tracking_code, c.created_at, c.kind, c.channel, c.author_id, c.author_name,
+        c.author_name_public, c.author_organization, Organization.name, User.display_name,
+        User.show_name_publicly, User.deleted_at, c.sector, c.region,
+        classified_component.name, component.name, classified_commitment.number,
+        commitment.number, c.title, c.problem, c.objective, c.body, c.hidden_at,
+        c.hidden_reason, c.withdrawn_at, c.masked_fragments,
+    ]
+    version_columns = [
+        own_version.outcome, own_version.justification, own_version.incorporated_in,
+        own_version.referred_to, own_version.published_at, own_version.number,
+        grp_version.outcome, grp_version.justification, grp_version.incorporated_in,
+        grp_version.referred_to, grp_version.published_at, grp_version.number,
+    ]
+    return (select(*columns, *version_columns).select_from(c)
+            .outerjoin(Organization, Organization.id == c.organization_id)
+            .outerjoin(User, User.id == c.author_id)
+            .outerjoin(component, component.id == c.component_id)
+            .outerjoin(classified_component, classified_component.id
+                       == c.classified_component_id)
+            .outerjoin(commitment, commitment.id == c.commitment_id)
+            .outerjoin(classified_commitment, classified_commitment.id
+                       == c.classified_commitment_id)
+            .outerjoin(own, own.contribution_id == c.id)
+            .outerjoin(own_version, own_version.id == own.current_version_id)
+            .outerjoin(grp, grp.group_id == c.group_id)
+            .outerjoin(grp_version, grp_version.id == grp.current_version_id))
+
+
+def _row(r):
+    (_id, code, created_at, kind, channel, author_id, author_name, author_name_public,
+     author_organization, organization, display_name, show_name, deleted_at, sector, region,
+     classified_component, component, classified_commitment, commitment, title, problem,
+     objective, body, hidden_at, hidden_reason, withdrawn_at, masked, *versions) = r
+    own, group = versions[:6], versions[6:]
+    outcome, justification, incorporated, referred_to, published_at, number = (
+        own if own[0] is not None else group)
+
+    def public(value):
+        return mask(value, masked) if value and masked else (value or "")
+
+    if author_id is not None:
+        author = display_name if (show_name and deleted_at is None) else ""
     else:
-        status = "withdrawn" if c.is_withdrawn else "visible"
-        title = c.public("title") or ""
-        text = "\n".join(p for p in (c.public("problem"), c.public("objective"),
-                                     c.public("body")) if p)
+        author = author_name if (author_name_public and author_name) else ""
+    if hidden_at is not None:
+        status, title_text, text = f"hidden:{hidden_reason}", "", ""
+    else:
+        status = "withdrawn" if withdrawn_at is not None else "visible"
+        title_text = public(title)
+        text = "\n".join(public(p) for p in (problem, objective, body) if p)
     return {
-        "code": c.tracking_code,
-        "date": utc_to_local(c.created_at).date().isoformat(),
-        "kind": c.kind,
-        "channel": c.channel,
-        "author": c.public_author or "",
-        "organization": c.public_organization or "",
-        "sector": c.sector or "",
-        "region": c.region or "",
-        "component": component.name if component else "",
-        "commitment": commitment.number if commitment else None,
-        "title": title,
+        "code": code,
+        "date": utc_to_local(_aware(created_at)).date().isoformat(),
+        "kind": kind,
+        "channel": channel,
+        "author": author or "",
+        "organization": organization or author_organization or "",
+        "sector": sector or "",
+        "region": region or "",
+        "component": classified_component or component or "",
+        "commitment": classified_commitment if classified_commitment is not None
+        else commitment,
+        "title": title_text,
         "text": text,
         "status": status,
-        "outcome": version.outcome if version else "",
-        "justification": version.justification if version else "",
-        "incorporated_in": [x["number"] for x in version.incorporated_in or []]
-        if version else [],
-        "referred_to": (version.referred_to or "") if version else "",
-        "response_date": utc_to_local(version.published_at).date().isoformat()
-        if version else "",
-        "response_version": version.number if version else None,
+        "outcome": outcome or "",
+        "justification": justification or "",
+        "incorporated_in": [x["number"] for x in incorporated or []] if outcome else [],
+        "referred_to": (referred_to or "") if outcome else "",
+        "response_date": utc_to_local(_aware(published_at)).date().isoformat()
+        if published_at else "",
+        "response_version": number if outcome else None,
     }
 
 
-def iter_rows(consultation, batch=1000):
-    """Every contribution of the consultation as a public row, oldest first."""
+def _aware(value):
+    from datetime import UTC
+
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def iter_rows(consultation, batch=BATCH):
+    """Every contribution of the consultation as a public row, oldest first.
+
+    Never an e-mail, a gender or a name without consent; hidden contributions keep
+    their metadata and the reason, not their text; masked personal data is replaced.
+    """
+    query = _query().where(Contribution.consultation_id == consultation.id) \
+        .order_by(Contribution.id).limit(batch)
     last_id = 0
     while True:
-        items = db.session.scalars(with_list_relations(
-            select(Contribution).where(Contribution.consultation_id == consultation.id,
-                                       Contribution.id > last_id)
-            .order_by(Contribution.id).limit(batch))).all()
-        if not items:
+        rows = db.session.execute(query.where(Contribution.id > last_id)).all()
+        if not rows:
             return
-        for item in items:
-            yield public_row(item)
-        last_id = items[-1].id
-        for item in items:
-            db.session.expunge(item)
+        for row in rows:
+            yield _row(row)
+        last_id = rows[-1][0]
