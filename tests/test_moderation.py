@@ -240,7 +240,7 @@ def test_the_audit_log_is_append_only(app, demo, moderator_client):
             db.session.flush()
         db.session.rollback()
     page = moderator_client.get(f"/consultations/{IV}/moderation/audit").get_data(as_text=True)
-    assert "contribution.hidden" in page and "Equipo de Moderación" in page
+    assert "Aporte ocultado" in page and "Equipo de Moderación" in page
 
 
 def test_the_audit_log_is_append_only_in_postgresql_too(app, demo):

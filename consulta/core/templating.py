@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from consulta.accounts.constants import LANGUAGE_NAMES, ROLES
+from consulta.audit.constants import ACTIONS as AUDIT_ACTIONS
 from consulta.consultations.constants import CHANNELS, EVENT_KINDS, PRINCIPLES, SCOPES, STATUSES
 from consulta.contributions.constants import HIDE_REASONS, KINDS
 from consulta.core.dates import utc_to_local
@@ -34,6 +35,7 @@ def register_template_globals(app):
         OUTCOME_ICONS=OUTCOME_ICONS,
         RESPONSE_STATUSES=RESPONSE_STATUSES,
         IRM_VERDICTS=IRM_VERDICTS,
+        AUDIT_ACTIONS=AUDIT_ACTIONS,
         bar_chart=bar_chart,
         column_chart=column_chart,
         figure_rows=figure_rows,

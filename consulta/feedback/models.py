@@ -78,9 +78,6 @@ class Response(db.Model):
     last_edited_by = relationship("User", foreign_keys=[last_edited_by_id])
     approved_by = relationship("User", foreign_keys=[approved_by_id])
 
-    @property
-    def has_unpublished_changes(self):
-        return self.status != "published"
 
 
 class ResponseVersion(db.Model):

@@ -8,7 +8,7 @@ import re
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from consulta.accounts.operations import OperationError
@@ -310,18 +310,3 @@ def responses_query(consultation, status=None):
     if status:
         query = query.where(Response.status == status)
     return query.order_by(Response.updated_at.desc())
-
-
-def find_target(consultation, code):
-    contribution = db.session.scalar(select(Contribution).where(
-        Contribution.tracking_code == code, Contribution.consultation_id == consultation.id))
-    return contribution
-
-
-def search_unanswered(consultation, text):
-    query = unanswered(consultation)
-    if text:
-        pattern = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(Contribution.title).like(pattern),
-                                Contribution.tracking_code == text.upper()))
-    return query

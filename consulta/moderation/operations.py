@@ -270,7 +270,7 @@ def mask_fragment(contribution, *, actor, fragment):
         return
     before = {"masked": len(contribution.masked_fragments or [])}
     contribution.masked_fragments = [*(contribution.masked_fragments or []), fragment]
-    _reindex_public(contribution)
+    _reindex(contribution)  # the search index holds only what the public may read
     record("contribution.masked", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before,
            after={"masked": len(contribution.masked_fragments)})
@@ -281,14 +281,9 @@ def unmask_all(contribution, *, actor):
         return
     before = {"masked": len(contribution.masked_fragments)}
     contribution.masked_fragments = []
-    _reindex_public(contribution)
+    _reindex(contribution)  # the search index holds only what the public may read
     record("contribution.unmasked", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before, after={"masked": 0})
-
-
-def _reindex_public(contribution):
-    """The search index holds only what the public may read."""
-    _reindex(contribution)
 
 
 # --- figures ---------------------------------------------------------------------------
