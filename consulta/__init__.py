@@ -44,10 +44,13 @@ def create_app(overrides=None, environ=None):
     _register_blueprints(app)
 
     from .cli import register_commands
+    from .core.cache import serve_from_cache, store_in_cache
     from .core.errors import register_error_handlers
     from .core.security import set_security_headers
 
     register_error_handlers(app)
+    app.before_request(serve_from_cache)
+    app.after_request(store_in_cache)
     app.after_request(set_security_headers)
     register_commands(app)
 

@@ -146,6 +146,9 @@ def build_config(instance_path, environ=None):
         "SITE_NAME": env.get("SITE_NAME", "Consulta"),
         # Minimum days between announcement and opening for the IRM "advance notice".
         "IRM_MIN_NOTICE_DAYS": int(env.get("IRM_MIN_NOTICE_DAYS", "14")),
+        # Seconds a public page is reused for anonymous visitors (0: off). See core/cache.py.
+        "PUBLIC_PAGE_CACHE_SECONDS": int(env.get("PUBLIC_PAGE_CACHE_SECONDS",
+                                             "20" if production else "0")),
         # Contributions
         "CONTRIBUTION_EDIT_MINUTES": int(env.get("CONTRIBUTION_EDIT_MINUTES", "15")),
         "RATELIMIT_SUBMIT_ACCOUNT": env.get("RATELIMIT_SUBMIT_ACCOUNT", "20 per hour"),

@@ -1,0 +1,87 @@
+"""A short-lived in-process cache of public pages for anonymous visitors.
+
+Anonymous visitors carry no cookie on public pages (no session, no CSRF token), so
+what they get depends only on the URL and the language: the rendered page can be
+reused for a few seconds. This is what lets one small server absorb the last days
+of a national consultation. Logged-in users, any request with a session cookie,
+and anything but GET always get a fresh page. Each worker keeps its own cache
+(bounded, least recently used first out); PUBLIC_PAGE_CACHE_SECONDS = 0 turns it
+off (the default outside production).
+"""
+
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Response, current_app, request
+from flask_babel import get_locale
+
+CACHEABLE = {
+    "core.index", "consultations.index", "consultations.detail", "consultations.plan",
+    "consultations.plan_version", "contributions.index", "contributions.detail",
+    "contributions.events", "summary.show", "api.consultations", "api.consultation",
+    "api.contributions", "api.summary", "api.summary_matrix",
+}
+MAX_ENTRIES = 512
+
+
+class PageCache:
+    def __init__(self):
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def set(self, key, value, seconds):
+        with self._lock:
+            self._entries[key] = (time.monotonic() + seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+cache = PageCache()
+
+
+def _key():
+    seconds = current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS", 0)
+    if (not seconds or request.method != "GET" or request.endpoint not in CACHEABLE
+            or request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
+            or request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"])):
+        return None
+    return (str(get_locale()), request.full_path)
+
+
+def serve_from_cache():
+    key = _key()
+    if key is None:
+        return None
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    body, status, headers = stored
+    return Response(body, status=status, headers=headers)
+
+
+def store_in_cache(response):
+    key = _key()
+    if (key is not None and response.status_code == 200 and not response.is_streamed
+            and "Set-Cookie" not in response.headers):
+        headers = [(k, v) for k, v in response.headers.items()
+                   if k.lower() not in ("etag", "content-length")]
+        cache.set(key, (response.get_data(), 200, headers),
+                  current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
+    return response
