@@ -452,3 +452,26 @@ def test_import_refuses_formulas_and_over_long_cells(app, setup, secretariat):
     assert "Fila 2:" in page and "Fila 3:" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_four_eyes_the_original_author_cannot_approve_after_a_colleagues_edit(
+        app, setup, secretariat, create_user):
+    with app.app_context():
+        db.session.scalar(select(Consultation)).requires_review = True
+        db.session.commit()
+    code = setup["codes"][0]
+    secretariat.post_form(f"/feedback/contributions/{code}", incorporated(setup))
+    colleague = app.test_client()
+    login(colleague, create_user(roles=("secretariat",)))
+    form = colleague.get(f"/feedback/contributions/{code}").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form).group(1)
+    colleague.post_form(f"/feedback/contributions/{code}", incorporated(
+        setup, justification="Texto corregido por la colega. Con dos oraciones.",
+        version=version))
+    response_id = response_of(app, code)["id"]
+    secretariat.post_form(f"/feedback/responses/{response_id}/approve")
+    assert response_of(app, code)["status"] == "draft"
+    third = app.test_client()
+    login(third, create_user(roles=("secretariat",)))
+    third.post_form(f"/feedback/responses/{response_id}/approve")
+    assert response_of(app, code)["status"] == "approved"

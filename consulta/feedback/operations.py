@@ -119,7 +119,8 @@ def approve(response, *, actor):
         raise OperationError(_l("This response is not waiting for approval."))
     consultation = response.contribution.consultation if response.contribution \
         else response.group.consultation
-    if consultation.requires_review and response.last_edited_by_id == actor.id:
+    if consultation.requires_review and actor.id in (response.last_edited_by_id,
+                                                     response.author_id):
         raise OperationError(_l("Four eyes: the response must be approved by someone other "
                                 "than who wrote it."))
     before = response.status

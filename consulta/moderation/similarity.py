@@ -39,10 +39,14 @@ def _candidate_ids(contribution, terms):
         return session.scalars(select(Contribution.id).where(*base, clause)
                                .limit(MAX_CANDIDATES)).all()
     fts_query = " OR ".join('"{}"'.format(t.replace('"', "")) for t in terms)
+    # Best-ranked candidates of this consultation only (others must not crowd them out).
     matching = session.execute(
-        text("SELECT rowid FROM contributions_fts WHERE contributions_fts MATCH :q "
-             "ORDER BY rank LIMIT :limit"),
-        {"q": fts_query, "limit": MAX_CANDIDATES * 2}).scalars().all()
+        text("SELECT f.rowid FROM contributions_fts AS f "
+             "JOIN contributions AS c ON c.id = f.rowid "
+             "WHERE contributions_fts MATCH :q AND c.consultation_id = :consultation "
+             "ORDER BY f.rank LIMIT :limit"),
+        {"q": fts_query, "consultation": contribution.consultation_id,
+         "limit": MAX_CANDIDATES}).scalars().all()
     if not matching:
         return []
     return session.scalars(select(Contribution.id).where(
