@@ -5,8 +5,9 @@ Spanish plural rule applied ("mujeres" → "mujer", "compromisos" → "compromis
 that singular and plural match even where the Snowball stemmer treats them apart,
 and accents removed, so that a query typed without them still matches.
 
-- PostgreSQL indexes ``to_tsvector('spanish', search_document)`` (GIN expression
-  index): the Spanish configuration stems, drops stop words and removes accents.
+- PostgreSQL keeps ``to_tsvector('spanish', search_document)`` in a stored generated
+  column, ``search_vector``, with a GIN index (made by a migration; no model column):
+  the Spanish configuration stems and drops stop words.
 - SQLite keeps a FTS5 table (``contributions_fts``, rowid = contribution id) with the
   document stemmed in Python by the same Snowball Spanish stemmer and unaccented by
   FTS5's ``unicode61 remove_diacritics 2`` tokenizer.
@@ -19,7 +20,7 @@ import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 VOWELS = set("aeiouáéíóúü")
@@ -94,8 +95,8 @@ def match(session, column, id_column, query_text):
     if not tokens:  # nothing searchable (empty, or only words like "de la"): no filter
         return None
     if is_postgresql(session):
-        return func.to_tsvector("spanish", column).op("@@")(
-            func.plainto_tsquery("spanish", prepare(query_text)))
+        return text("contributions.search_vector @@ plainto_tsquery('spanish', :pg_query)") \
+            .bindparams(pg_query=prepare(query_text))
     # Each token quoted: nothing the user types is read as FTS5 syntax.
     fts_query = " ".join('"{}"'.format(token.replace('"', "")) for token in tokens)
     matching = select(text("rowid")).select_from(text(FTS_TABLE)).where(

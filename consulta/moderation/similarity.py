@@ -34,8 +34,8 @@ def _candidate_ids(contribution, terms):
         if not words:
             return []
         tsquery = " | ".join(f"'{w}'" for w in words if "'" not in w)
-        clause = db.func.to_tsvector("spanish", Contribution.search_document).op("@@")(
-            db.func.to_tsquery("spanish", tsquery))
+        clause = text("contributions.search_vector @@ to_tsquery('spanish', :similar)") \
+            .bindparams(similar=tsquery)
         return session.scalars(select(Contribution.id).where(*base, clause)
                                .limit(MAX_CANDIDATES)).all()
     fts_query = " OR ".join('"{}"'.format(t.replace('"', "")) for t in terms)
