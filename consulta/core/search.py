@@ -54,6 +54,7 @@ def prepare(text_value):
     return " ".join(_unaccent(_singular(w)) for w in WORD_RE.findall((text_value or "").lower()))
 
 
+@lru_cache(maxsize=200_000)
 def _unaccent(word):
     return "".join(ch for ch in unicodedata.normalize("NFKD", word)
                    if not unicodedata.combining(ch))
@@ -64,10 +65,15 @@ def _stemmer():
     return snowballstemmer.stemmer("spanish")
 
 
+@lru_cache(maxsize=200_000)
+def _stem(word):
+    """One word's stem, remembered: a language has far fewer words than its texts."""
+    return _stemmer().stemWord(word)
+
+
 def stems(text_value):
     """Stemmed, unaccented, stop-word-free tokens (SQLite's FTS5 content and queries)."""
-    words = [w for w in prepare(text_value).split() if w not in STOP_WORDS]
-    return _stemmer().stemWords(words)
+    return [_stem(w) for w in prepare(text_value).split() if w not in STOP_WORDS]
 
 
 def is_postgresql(session):
