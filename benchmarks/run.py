@@ -129,6 +129,8 @@ def main():
     parser.add_argument("--label", required=True)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--no-cache", action="store_true",
+                        help="render every request (PUBLIC_PAGE_CACHE_SECONDS=0)")
     args = parser.parse_args()
 
     from consulta.config import normalize_database_url
@@ -137,7 +139,8 @@ def main():
     env = {**os.environ, "CONSULTA_ENV": "production", "DATABASE_URL": args.database_url,
            "SECRET_KEY": secrets.token_hex(32), "TRUSTED_HOSTS": "127.0.0.1,localhost",
            "AUTO_MIGRATE": "0", "PROXY_COUNT": "1", "MAIL_SERVER": "",
-           "RATELIMIT_ENABLED": "0"}
+           "RATELIMIT_ENABLED": "0",
+           "PUBLIC_PAGE_CACHE_SECONDS": "0" if args.no_cache else "20"}
     pages = {
         "consultation": "/consultations/consulta-nacional",
         "list": "/consultations/consulta-nacional/contributions",
@@ -159,7 +162,8 @@ def main():
         pages["detail"] = f"/contributions/{code}"
         results = {"label": args.label, "date": datetime.now(UTC).isoformat(timespec="seconds"),
                    "machine": f"{os.cpu_count()} cores", "duration_s": args.duration,
-                   "concurrency": args.concurrency, "pages": {}}
+                   "concurrency": args.concurrency, "page_cache": not args.no_cache,
+                   "pages": {}}
         wrk("http://127.0.0.1:8766/", 2, args.concurrency)  # warm up
         results["hello"] = wrk("http://127.0.0.1:8766/", args.duration, args.concurrency)
         for name, path in pages.items():
@@ -187,8 +191,9 @@ def main():
 
 
 def table(results):
+    cache = "anonymous page cache on" if results.get("page_cache", True) else "no page cache"
     lines = [f"### {results['label']} ({results['date']}, {results['machine']}, "
-             f"c={results['concurrency']}, {results['duration_s']} s per page)", "",
+             f"c={results['concurrency']}, {results['duration_s']} s per page, {cache})", "",
              "| page | req/s | p50 ms | p95 ms | p99 ms | queries | bytes | share of hello |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     hello = results["hello"]
