@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from consulta.accounts.forms import ConfirmForm
 from consulta.accounts.operations import OperationError
 from consulta.consultations.models import Commitment
-from consulta.consultations.views import get_visible_consultation
+from consulta.consultations.views import get_in_consultation, get_visible_consultation
 from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.contributions.queries import contributions_query, read_filters, with_list_relations
 from consulta.core.pagination import paginate
@@ -184,9 +184,7 @@ def templates(slug, template_id=None):
     consultation = get_visible_consultation(slug)
     template = None
     if template_id is not None:
-        template = db.session.get(AnswerTemplate, template_id)
-        if template is None or template.consultation_id != consultation.id:
-            abort(404)
+        template = get_in_consultation(AnswerTemplate, template_id, consultation)
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
         operations.save_template(consultation, actor=current_user, template=template,

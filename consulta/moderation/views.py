@@ -11,7 +11,7 @@ from consulta.accounts.forms import ConfirmForm
 from consulta.accounts.operations import OperationError
 from consulta.audit.models import AuditEntry
 from consulta.consultations.models import Commitment, PlanVersion
-from consulta.consultations.views import get_visible_consultation
+from consulta.consultations.views import get_in_consultation, get_visible_consultation
 from consulta.contributions.models import Contribution, ContributionGroup, Tag
 from consulta.contributions.queries import with_list_relations
 from consulta.core import search
@@ -232,9 +232,8 @@ def group(code):
     others = [_contribution(other) for other in request.form.getlist("with")][:50]
     try:
         if request.form.get("group", type=int):
-            target = db.session.get(ContributionGroup, request.form.get("group", type=int))
-            if target is None or target.consultation_id != consultation.id:
-                abort(404)
+            target = get_in_consultation(ContributionGroup, request.form.get("group", type=int),
+                                         consultation)
             for item in [contribution, *others]:
                 operations.add_to_group(item, target, actor=current_user)
         else:

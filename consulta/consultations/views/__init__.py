@@ -21,4 +21,16 @@ def get_visible_consultation(slug):
     return consultation
 
 
+def get_in_consultation(model, ident, consultation):
+    """The `model` row with this id if it belongs to the consultation, else 404.
+
+    Plan sections and commitments belong to it through their plan version.
+    """
+    row = db.session.get(model, ident)
+    owner = getattr(row, "plan_version", row)
+    if row is None or owner.consultation_id != consultation.id:
+        abort(404)
+    return row
+
+
 from . import manage, public  # noqa: E402, F401  (routes register on bp)

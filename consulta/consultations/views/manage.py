@@ -22,7 +22,7 @@ from ..forms import (
 )
 from ..models import Commitment, Component, Phase, PlanSection
 from ..plan_import import PlanFileError, parse_plan
-from . import bp, get_visible_consultation
+from . import bp, get_in_consultation, get_visible_consultation
 
 secretariat_required = role_required("secretariat")
 
@@ -123,18 +123,11 @@ def phases(slug):
                            form=form, delete_form=ConfirmForm())
 
 
-def _phase(consultation, phase_id):
-    phase = db.session.get(Phase, phase_id)
-    if phase is None or phase.consultation_id != consultation.id:
-        abort(404)
-    return phase
-
-
 @bp.route("/consultations/<slug>/phases/<int:phase_id>/edit", methods=["GET", "POST"])
 @secretariat_required
 def edit_phase(slug, phase_id):
     consultation = get_visible_consultation(slug)
-    phase = _phase(consultation, phase_id)
+    phase = get_in_consultation(Phase, phase_id, consultation)
     form = PhaseForm(obj=phase)
     if form.validate_on_submit():
         operations.save_phase(consultation, actor=current_user, phase=phase,
@@ -151,7 +144,7 @@ def edit_phase(slug, phase_id):
 @secretariat_required
 def delete_phase(slug, phase_id):
     consultation = get_visible_consultation(slug)
-    phase = _phase(consultation, phase_id)
+    phase = get_in_consultation(Phase, phase_id, consultation)
     try:
         operations.delete_phase(phase, actor=current_user)
     except OperationError as error:
@@ -183,18 +176,11 @@ def components(slug):
                            form=form, delete_form=ConfirmForm())
 
 
-def _component(consultation, component_id):
-    component = db.session.get(Component, component_id)
-    if component is None or component.consultation_id != consultation.id:
-        abort(404)
-    return component
-
-
 @bp.route("/consultations/<slug>/components/<int:component_id>/edit", methods=["GET", "POST"])
 @secretariat_required
 def edit_component(slug, component_id):
     consultation = get_visible_consultation(slug)
-    component = _component(consultation, component_id)
+    component = get_in_consultation(Component, component_id, consultation)
     form = ComponentForm(obj=component)
     if form.validate_on_submit():
         try:
@@ -214,7 +200,7 @@ def edit_component(slug, component_id):
 @secretariat_required
 def delete_component(slug, component_id):
     consultation = get_visible_consultation(slug)
-    component = _component(consultation, component_id)
+    component = get_in_consultation(Component, component_id, consultation)
     try:
         operations.delete_component(component, actor=current_user)
     except OperationError as error:
@@ -310,9 +296,8 @@ def edit_commitment(slug, commitment_id=None):
     consultation = get_visible_consultation(slug)
     commitment = None
     if commitment_id is not None:
-        commitment = db.session.get(Commitment, commitment_id)
-        if (commitment is None or commitment.plan_version.consultation_id != consultation.id
-                or commitment.plan_version.is_published):
+        commitment = get_in_consultation(Commitment, commitment_id, consultation)
+        if commitment.plan_version.is_published:
             abort(404)
     if not consultation.components:
         flash(_("Define the components before adding commitments."), "warning")
@@ -344,9 +329,7 @@ def edit_commitment(slug, commitment_id=None):
 @secretariat_required
 def delete_commitment(slug, commitment_id):
     consultation = get_visible_consultation(slug)
-    commitment = db.session.get(Commitment, commitment_id)
-    if commitment is None or commitment.plan_version.consultation_id != consultation.id:
-        abort(404)
+    commitment = get_in_consultation(Commitment, commitment_id, consultation)
     try:
         operations.delete_commitment(commitment, actor=current_user)
     except OperationError as error:
@@ -364,9 +347,8 @@ def edit_section(slug, section_id=None):
     consultation = get_visible_consultation(slug)
     section = None
     if section_id is not None:
-        section = db.session.get(PlanSection, section_id)
-        if (section is None or section.plan_version.consultation_id != consultation.id
-                or section.plan_version.is_published):
+        section = get_in_consultation(PlanSection, section_id, consultation)
+        if section.plan_version.is_published:
             abort(404)
     form = SectionForm(obj=section)
     if form.validate_on_submit():
@@ -385,9 +367,7 @@ def edit_section(slug, section_id=None):
 @secretariat_required
 def delete_section(slug, section_id):
     consultation = get_visible_consultation(slug)
-    section = db.session.get(PlanSection, section_id)
-    if section is None or section.plan_version.consultation_id != consultation.id:
-        abort(404)
+    section = get_in_consultation(PlanSection, section_id, consultation)
     try:
         operations.delete_section(section, actor=current_user)
     except OperationError as error:

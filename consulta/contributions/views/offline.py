@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from consulta.accounts.operations import OperationError
 from consulta.consultations.models import Event
-from consulta.consultations.views import get_visible_consultation
+from consulta.consultations.views import get_in_consultation, get_visible_consultation
 from consulta.core.permissions import role_required
 from consulta.extensions import db
 
@@ -143,9 +143,7 @@ def edit_event(slug, event_id=None):
     consultation = get_visible_consultation(slug)
     event = None
     if event_id is not None:
-        event = db.session.get(Event, event_id)
-        if event is None or event.consultation_id != consultation.id:
-            abort(404)
+        event = get_in_consultation(Event, event_id, consultation)
     form = EventForm(obj=event)
     if event is not None and request.method == "GET":
         form.fill_attendance(event.attendance)
