@@ -5,13 +5,15 @@ feeds the frozen summary snapshot and the CSV/XLSX exports of tens of thousands
 of contributions.
 """
 
+from datetime import UTC
+
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from consulta.accounts.models import Organization, User
 from consulta.consultations.models import Commitment, Component
 from consulta.contributions.models import Contribution, mask
-from consulta.core.dates import utc_to_local
+from consulta.core.dates import local_zone
 from consulta.extensions import db
 from consulta.feedback.models import Response, ResponseVersion
 
@@ -58,7 +60,7 @@ def _query():
             .outerjoin(grp_version, grp_version.id == grp.current_version_id))
 
 
-def _row(r):
+def _row(r, zone):
     (_id, code, created_at, kind, channel, author_id, author_name, author_name_public,
      author_organization, organization, display_name, show_name, deleted_at, sector, region,
      classified_component, component, classified_commitment, commitment, title, problem,
@@ -82,7 +84,7 @@ def _row(r):
         text = "\n".join(public(p) for p in (problem, objective, body) if p)
     return {
         "code": code,
-        "date": utc_to_local(_aware(created_at)).date().isoformat(),
+        "date": _aware(created_at).astimezone(zone).date().isoformat(),
         "kind": kind,
         "channel": channel,
         "author": author or "",
@@ -99,15 +101,13 @@ def _row(r):
         "justification": justification or "",
         "incorporated_in": [x["number"] for x in incorporated or []] if outcome else [],
         "referred_to": (referred_to or "") if outcome else "",
-        "response_date": utc_to_local(_aware(published_at)).date().isoformat()
+        "response_date": _aware(published_at).astimezone(zone).date().isoformat()
         if published_at else "",
         "response_version": number if outcome else None,
     }
 
 
 def _aware(value):
-    from datetime import UTC
-
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
@@ -119,11 +119,11 @@ def iter_rows(consultation, batch=BATCH):
     """
     query = _query().where(Contribution.consultation_id == consultation.id) \
         .order_by(Contribution.id).limit(batch)
-    last_id = 0
+    last_id, zone = 0, local_zone()
     while True:
         rows = db.session.execute(query.where(Contribution.id > last_id)).all()
         if not rows:
             return
         for row in rows:
-            yield _row(row)
+            yield _row(row, zone)
         last_id = rows[-1][0]
