@@ -242,3 +242,27 @@ def test_a_note_never_overrides_a_verdict(app, create_consultation, create_user)
     irm = {item["key"]: item["verdict"] for item in data["content"]["irm"]}
     assert irm["consultation_during_implementation"] == "not_met"
     assert irm["advance_notice"] == "not_met" or irm["advance_notice"] == "partly_met"
+
+
+def test_a_page_of_the_stored_matrix_is_the_same_slice_as_the_whole(app, demo):
+    from consulta.summary.operations import stored_rows
+
+    with app.app_context():
+        snapshot = db.session.scalar(select(SummarySnapshot))
+        everything = [row["code"] for row in stored_rows(snapshot)]
+        assert len(everything) == snapshot.row_count > 5
+        assert [row["code"] for row in stored_rows(snapshot, 2, 3)] == everything[2:5]
+        assert [row["code"] for row in stored_rows(snapshot, len(everything) - 1, 3)] \
+            == everything[-1:]
+
+
+def test_a_figure_with_many_categories_charts_the_largest_and_tables_them_all(app):
+    from consulta.summary.charts import MAX_BARS, bar_chart
+
+    items = [(f"Compromiso {n}", n) for n in range(1, 41)]
+    with app.test_request_context():
+        svg = str(bar_chart("Por compromiso", items))
+    assert svg.count("<rect") == MAX_BARS
+    labels = re.findall(r'class="l">([^<]+)<', svg)
+    assert labels == [f"Compromiso {n}" for n in range(41 - MAX_BARS, 41)]
+    assert "Por compromiso: los 15 mayores; la tabla los muestra todos." in svg

@@ -9,12 +9,25 @@ from markupsafe import Markup, escape
 PALETTE = ("#0b4f8a", "#1e6b34", "#7a4d00", "#b3261e", "#4a5563", "#5b3f8c")
 
 
+#: Bars drawn at most; a figure with more categories charts its largest ones and its
+#: table (always next to the chart) lists them all. 200 commitments as bars were 40 KB.
+MAX_BARS = 15
+
+
 def bar_chart(title, items, description="", width=640, bar_height=22, gap=8,
-              label_width=220):
-    """Horizontal bars for [(label, value)]; returns Markup with an <svg>."""
+              label_width=220, max_bars=MAX_BARS):
+    """Horizontal bars for [(label, value)]; returns Markup with an <svg>.
+
+    Colours and fonts come from the stylesheet (``.chart`` rules), which keeps each bar
+    to about 150 bytes. Over ``max_bars`` categories, the largest are drawn, in order.
+    """
     items = [(str(label), int(value or 0)) for label, value in items]
     if not items:
         return Markup("")
+    if len(items) > max_bars:
+        largest = set(sorted(range(len(items)), key=lambda i: -items[i][1])[:max_bars])
+        items = [item for i, item in enumerate(items) if i in largest]
+        description = _largest_description(description or title, max_bars)
     top = max(value for _label, value in items) or 1
     height = len(items) * (bar_height + gap) + gap
     plot = width - label_width - 60
@@ -26,17 +39,23 @@ def bar_chart(title, items, description="", width=640, bar_height=22, gap=8,
     ]
     for index, (label, value) in enumerate(items):
         y = gap + index * (bar_height + gap)
+        baseline = round(y + bar_height * 0.7)
         length = max(1, round(plot * value / top)) if value else 0
         short = label if len(label) <= 28 else label[:27] + "…"
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" '
-            f'font-size="13" fill="#1b1f24">{escape(short)}</text>'
+            f'<text x="{label_width - 8}" y="{baseline}" class="l">{escape(short)}</text>'
             f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" '
-            f'fill="{PALETTE[index % len(PALETTE)]}"></rect>'
-            f'<text x="{label_width + length + 6}" y="{y + bar_height * 0.7:.1f}" '
-            f'font-size="13" fill="#1b1f24">{value}</text>')
+            f'class="c{index % len(PALETTE)}"/>'
+            f'<text x="{label_width + length + 6}" y="{baseline}">{value}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text above is escaped)
+
+
+def _largest_description(description, count):
+    from flask_babel import gettext as _
+
+    return _("%(description)s: the %(count)s largest; the table lists them all.",
+             description=description, count=count)
 
 
 def column_chart(title, items, description="", width=640, height=200):

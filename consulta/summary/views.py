@@ -30,7 +30,7 @@ from .irm import guidelines
 from .models import SummarySnapshot
 
 bp = Blueprint("summary", __name__)
-ROWS_PER_PAGE = 50
+ROWS_PER_PAGE = 25
 
 
 def _snapshot_or_404(consultation, version=None):
