@@ -100,3 +100,33 @@ def test_pagination(app, filled):
     slug, codes, _c, _k = filled
     first = listed(app, slug, "per_page=10")
     assert all(code in first for code in codes.values())
+
+
+def test_the_total_is_counted_up_to_a_cap_and_said_as_more_than(app, filled, monkeypatch):
+    import consulta.contributions.views.public as public
+
+    slug, _codes, _c, _k = filled
+    assert "3 aportes encontrados." in listed(app, slug)
+    monkeypatch.setattr(public, "COUNT_CAP", 2)
+    page = listed(app, slug, "per_page=10")
+    assert "Más de 2 aportes encontrados." in page
+    # Pages past the cap are not served: a far page number gives the last one.
+    assert listed(app, slug, "per_page=10&page=999").count("/contributions/APO-") \
+        == page.count("/contributions/APO-")
+
+
+@pytest.mark.parametrize("query", ["compromisos", "transparencia colegios", "salud"])
+def test_a_search_matching_most_rows_finds_the_same_in_the_same_order(
+        app, filled, monkeypatch, query):
+    import re
+
+    import consulta.core.search as search
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the walk in page order is SQLite's plan (FTS5)")
+    slug, _codes, _c, _k = filled
+    normal = re.findall(r"APO-[\d-]+", listed(app, slug, f"q={query}&sort=oldest"))
+    monkeypatch.setattr(search, "DENSE_MATCHES", 0)  # every search takes the walk
+    assert re.findall(r"APO-[\d-]+", listed(app, slug, f"q={query}&sort=oldest")) == normal
+    assert normal

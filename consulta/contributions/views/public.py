@@ -8,6 +8,7 @@ from consulta.accounts.forms import ConfirmForm
 from consulta.consultations.models import Commitment
 from consulta.consultations.views import get_visible_consultation
 from consulta.core.dates import utcnow
+from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
 from consulta.extensions import db
 
 from .. import operations
@@ -22,9 +23,10 @@ def index(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)
     query = with_list_relations(contributions_query(consultation, filters))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int) or 1,
-                       per_page=filters["per_page"], max_per_page=max(PAGE_SIZES),
-                       error_out=False)
+    filtered = any(v for k, v in filters.items() if k not in ("sort", "per_page"))
+    page = paginate_capped(query, request.args.get("page", 1, type=int) or 1,
+                           filters["per_page"],
+                           cap=FILTERED_COUNT_CAP if filtered else COUNT_CAP)
     commitments = []
     plan = consultation.published_plan
     if plan is not None:
