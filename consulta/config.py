@@ -149,6 +149,9 @@ def build_config(instance_path, environ=None):
         # Seconds a public page is reused for anonymous visitors (0: off). See core/cache.py.
         "PUBLIC_PAGE_CACHE_SECONDS": int(env.get("PUBLIC_PAGE_CACHE_SECONDS",
                                              "20" if production else "0")),
+        # Seconds the public counts of a consultation page are reused per worker (0: off).
+        "PUBLIC_FIGURES_CACHE_SECONDS": int(env.get("PUBLIC_FIGURES_CACHE_SECONDS",
+                                                "60" if production else "0")),
         # Contributions
         "CONTRIBUTION_EDIT_MINUTES": int(env.get("CONTRIBUTION_EDIT_MINUTES", "15")),
         "RATELIMIT_SUBMIT_ACCOUNT": env.get("RATELIMIT_SUBMIT_ACCOUNT", "20 per hour"),

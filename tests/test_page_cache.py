@@ -72,3 +72,50 @@ def test_api_answers_from_the_cache_still_honour_conditional_requests(cached,
     again = app.test_client().get(f"/api/v1/consultations/{slug}",
                                   headers={"If-None-Match": etag})
     assert again.status_code == 304
+
+
+def test_the_public_counts_of_a_consultation_page_are_reused_for_a_while(
+        app, create_consultation, create_user):
+    import re
+
+    from sqlalchemy import select
+
+    from consulta.accounts.models import User
+    from consulta.consultations.models import Consultation
+    from consulta.contributions.operations import submit_contribution
+    from consulta.core.cache import figures_cache
+
+    slug = create_consultation(plan=iv_plan_json())
+    author = create_user()
+
+    def comment():
+        with app.test_request_context():
+            consultation = db.session.scalar(
+                select(Consultation).where(Consultation.slug == slug))
+            submit_contribution(consultation, author=db.session.get(User, author.id),
+                                kind="comment", notify=False,
+                                values={"body": "Un comentario más para contar."},
+                                target="plan")
+            db.session.commit()
+
+    def received(response):
+        page = response.get_data(as_text=True)
+        return re.search(r"<dt>Recibidos?</dt><dd>(\d+)</dd>", page).group(1)
+
+    comment()
+    client = app.test_client()
+    login(client, create_user())
+    app.config["PUBLIC_FIGURES_CACHE_SECONDS"] = 60
+    figures_cache.clear()
+    try:
+        first, first_queries = queries(app, client, f"/consultations/{slug}")
+        comment()
+        second, second_queries = queries(app, client, f"/consultations/{slug}")
+        figures_cache.clear()
+        third = client.get(f"/consultations/{slug}")
+    finally:
+        app.config["PUBLIC_FIGURES_CACHE_SECONDS"] = 0
+        figures_cache.clear()
+    assert second_queries < first_queries  # the counts were not recomputed
+    assert received(first) == received(second) == "1"
+    assert received(third) == "2"

@@ -85,3 +85,21 @@ def store_in_cache(response):
         cache.set(key, (response.get_data(), 200, headers),
                   current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
     return response
+
+
+#: Public figures (counts over every contribution of a consultation) reused for
+#: PUBLIC_FIGURES_CACHE_SECONDS per worker, for everyone: a count of 200,000 rows on
+#: each view of a consultation page is what made its cost grow with the table.
+figures_cache = PageCache()
+
+
+def cached_figures(key, compute):
+    """``compute()``, or its value from the last PUBLIC_FIGURES_CACHE_SECONDS."""
+    seconds = current_app.config.get("PUBLIC_FIGURES_CACHE_SECONDS", 0)
+    if not seconds:
+        return compute()
+    value = figures_cache.get(key)
+    if value is None:
+        value = compute()
+        figures_cache.set(key, value, seconds)
+    return value

@@ -2,6 +2,7 @@ from flask import abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consulta.core.cache import cached_figures
 from consulta.core.dates import local_today, utcnow
 from consulta.extensions import db
 
@@ -35,7 +36,9 @@ def detail(slug):
 
     return render_template(
         "consultations/detail.html", consultation=consultation, now=now,
-        figures=moderation_counts(consultation) if consultation.is_public else None,
+        figures=cached_figures(("moderation", consultation.id),
+                               lambda: moderation_counts(consultation))
+        if consultation.is_public else None,
         today=local_today(), status=consultation.status(now),
         notices=date_change_notices(consultation), channels=CHANNELS,
         channel_how_to=CHANNEL_HOW_TO, plan=consultation.published_plan)
