@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,8 +47,15 @@ class Contribution(db.Model):
             ", ".join(f"'{r}'" for r in HIDE_REASONS)), name="hidden_reason_valid"),
         CheckConstraint("(hidden_at IS NULL) = (hidden_reason IS NULL)",
                         name="hidden_with_reason"),
-        Index("ix_contributions_listing", "consultation_id", "withdrawn_at", "created_at"),
-        Index("ix_contributions_supported", "consultation_id", "supports_count"),
+        # Public lists read these in page order and stop after a page: partial (only
+        # what is listed) and ending in id, the order's tie-breaker, so that PostgreSQL
+        # walks them backwards instead of sorting every row (225 ms to 0.1 ms at 50,000).
+        Index("ix_contributions_listing", "consultation_id", "created_at", "id",
+              postgresql_where=text("withdrawn_at IS NULL"),
+              sqlite_where=text("withdrawn_at IS NULL")),
+        Index("ix_contributions_supported", "consultation_id", "supports_count", "id",
+              postgresql_where=text("withdrawn_at IS NULL"),
+              sqlite_where=text("withdrawn_at IS NULL")),
         Index("ix_contributions_author", "author_id", "created_at"),
         # Covers the moderation figures of the consultation page (an index-only scan).
         Index("ix_contributions_states", "consultation_id", "hidden_at", "withdrawn_at",
