@@ -5,12 +5,14 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -40,14 +42,22 @@ class Response(db.Model):
         enum_check("status", STATUSES),
         CheckConstraint("(contribution_id IS NULL) != (group_id IS NULL)",
                         name="for_contribution_or_group"),
+        # One response per contribution or group. Partial: each column is NULL in the
+        # other kind of response, and SQLite's statistics (PRAGMA optimize) count those
+        # NULLs as one huge duplicate value, after which it scanned the whole table to
+        # load a page's group responses instead of using the index.
+        Index("uq_responses_contribution_id", "contribution_id", unique=True,
+              postgresql_where=text("contribution_id IS NOT NULL"),
+              sqlite_where=text("contribution_id IS NOT NULL")),
+        Index("uq_responses_group_id", "group_id", unique=True,
+              postgresql_where=text("group_id IS NOT NULL"),
+              sqlite_where=text("group_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
-    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"),
-                                                        unique=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_groups.id"),
-                                                 unique=True)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_groups.id"))
     outcome: Mapped[str] = mapped_column(String(32))
     justification: Mapped[str] = mapped_column(Text)
     #: The entity a "referred" contribution was sent to.
