@@ -116,14 +116,14 @@ def iter_rows(consultation, batch=BATCH):
 
     Never an e-mail, a gender or a name without consent; hidden contributions keep
     their metadata and the reason, not their text; masked personal data is replaced.
+
+    One query, streamed ``batch`` rows at a time (a server-side cursor on PostgreSQL):
+    memory stays flat, and the ten joins are planned once. Keyset batches planned each
+    join again per batch (200 ms each on PostgreSQL) and merged the responses from the
+    start every time, which grew faster than the table.
     """
     query = _query().where(Contribution.consultation_id == consultation.id) \
-        .order_by(Contribution.id).limit(batch)
-    last_id, zone = 0, local_zone()
-    while True:
-        rows = db.session.execute(query.where(Contribution.id > last_id)).all()
-        if not rows:
-            return
-        for row in rows:
-            yield _row(row, zone)
-        last_id = rows[-1][0]
+        .order_by(Contribution.id).execution_options(yield_per=batch)
+    zone = local_zone()
+    for row in db.session.execute(query):
+        yield _row(row, zone)

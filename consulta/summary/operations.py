@@ -92,13 +92,13 @@ def publish_summary(consultation, *, actor):
         text = canonical(row)
         sha.update(b"\n")
         sha.update(text.encode())
-        batch.append({"snapshot_id": snapshot.id, "position": position, "data": text})
+        batch.append((snapshot.id, position, text))
         count = position
         if len(batch) >= 2000:
-            db.session.execute(insert(_ROWS), batch)
+            _write_rows(batch)
             batch = []
     if batch:
-        db.session.execute(insert(_ROWS), batch)
+        _write_rows(batch)
     # Written once, before the snapshot is ever read: the frozen guard is for updates.
     db.session.execute(SummarySnapshot.__table__.update()
                        .where(SummarySnapshot.id == snapshot.id)
@@ -109,6 +109,28 @@ def publish_summary(consultation, *, actor):
            after={"version": version, "rows": count, "digest": sha.hexdigest()})
     db.session.expire(snapshot)
     return snapshot
+
+
+def _write_rows(rows):
+    """Append (snapshot_id, position, canonical JSON) rows in the session's transaction.
+
+    PostgreSQL takes them with COPY, several times faster than INSERTs of JSON values
+    (4 s to write 50,000 rows, most of a snapshot's publication time there).
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            with cursor.copy("COPY summary_rows (snapshot_id, position, data) "
+                             "FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
+    connection.execute(insert(_ROWS), [
+        {"snapshot_id": snapshot_id, "position": position, "data": data}
+        for snapshot_id, position, data in rows])
 
 
 def stored_rows(snapshot, offset=0, limit=None):
