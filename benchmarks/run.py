@@ -163,7 +163,8 @@ def main():
         results = {"label": args.label, "date": datetime.now(UTC).isoformat(timespec="seconds"),
                    "machine": f"{os.cpu_count()} cores", "duration_s": args.duration,
                    "concurrency": args.concurrency, "page_cache": not args.no_cache,
-                   "pages": {}}
+                   # Other work on the machine during the run (1-minute load average).
+                   "load_before": round(os.getloadavg()[0], 1), "pages": {}}
         wrk("http://127.0.0.1:8766/", 2, args.concurrency)  # warm up
         results["hello"] = wrk("http://127.0.0.1:8766/", args.duration, args.concurrency)
         for name, path in pages.items():
@@ -174,6 +175,7 @@ def main():
         for process in (app, hello):
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=20)
+    results["load_after"] = round(os.getloadavg()[0], 1)
     measures, publish_seconds = in_process(database_url, pages)
     for name, values in measures.items():
         results["pages"][name].update(values)
@@ -193,7 +195,8 @@ def main():
 def table(results):
     cache = "anonymous page cache on" if results.get("page_cache", True) else "no page cache"
     lines = [f"### {results['label']} ({results['date']}, {results['machine']}, "
-             f"c={results['concurrency']}, {results['duration_s']} s per page, {cache})", "",
+             f"c={results['concurrency']}, {results['duration_s']} s per page, {cache}, "
+             f"load {results.get('load_before', '?')} → {results.get('load_after', '?')})", "",
              "| page | req/s | p50 ms | p95 ms | p99 ms | queries | bytes | share of hello |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     hello = results["hello"]
