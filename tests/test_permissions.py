@@ -1,4 +1,7 @@
-"""The permission check: anonymous → log in and come back; no role → 403."""
+"""The permission check: anonymous → log in and come back; no role → 403.
+
+Every route × every role is walked by tests/security/test_access_matrix.py.
+"""
 
 import pytest
 from sqlalchemy import select
@@ -8,44 +11,6 @@ from consulta.audit.models import AuditEntry
 from consulta.extensions import db
 
 from .conftest import login
-
-#: Endpoints anyone may open. Every other endpoint must refuse anonymous visitors.
-PUBLIC_ENDPOINTS = {
-    "static", "core.index", "core.privacy", "core.health", "core.set_language",
-    "accounts.register", "accounts.registered", "accounts.confirm_email",
-    "accounts.resend_confirmation", "accounts.login", "accounts.forgot_password",
-    "accounts.reset_password", "accounts.organizations", "accounts.organization",
-    "consultations.index", "consultations.detail", "consultations.plan",
-    "consultations.plan_version", "api.consultations", "api.consultation",
-    "contributions.contribute", "contributions.index", "contributions.detail",
-    "contributions.events", "api.contributions", "api.contributions_csv",
-    "api.contributions_xlsx", "api.summary", "api.summary_matrix", "api.openapi",
-    "summary.show", "summary.printable", "summary.pdf",
-}
-
-
-def _routes(app):
-    for rule in app.url_map.iter_rules():
-        values = dict.fromkeys(rule.arguments, 1)
-        yield rule, values
-
-
-def test_every_non_public_route_sends_anonymous_visitors_to_log_in(app, client):
-    checked = 0
-    with app.test_request_context():
-        from flask import url_for
-
-        routes = [(rule, url_for(rule.endpoint, **values)) for rule, values in _routes(app)]
-    for rule, url in routes:
-        if rule.endpoint in PUBLIC_ENDPOINTS:
-            continue
-        for method in sorted(rule.methods & {"GET", "POST"}):
-            response = (client.get(url) if method == "GET"
-                        else client.post_form(url, {}))
-            assert response.status_code == 302, (rule.endpoint, method, response.status_code)
-            assert response.headers["Location"].startswith("/login"), rule.endpoint
-            checked += 1
-    assert checked >= 10
 
 
 @pytest.mark.parametrize("url", ["/admin/users", "/moderation/organizations"])

@@ -1,0 +1,145 @@
+"""A small, complete world for the security tests: the demo data plus one of every
+object a route can point to, and an account for every role."""
+
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import select
+
+from consulta.extensions import db
+
+from ..conftest import TEST_PASSWORD, UserRef, login
+
+IV = "iv-plan-gobierno-abierto"
+LL = "plan-gobierno-abierto-la-libertad"
+DEMO_PASSWORD = "consulta-demo-2026"
+
+#: The roles of the access matrix, in the order they are checked.
+ROLES = ("anonymous", "participant", "member", "moderator", "secretariat", "admin")
+
+
+@dataclass
+class World:
+    """Ids and codes of real rows, so that every route resolves."""
+
+    accounts: dict = field(default_factory=dict)  # role → UserRef (anonymous: None)
+    values: dict = field(default_factory=dict)  # URL argument values by name
+    per_endpoint: dict = field(default_factory=dict)  # endpoint → argument overrides
+
+    def client(self, app, role):
+        client = app.test_client()
+        if self.accounts.get(role) is not None:
+            login(client, self.accounts[role])
+        return client
+
+
+def _demo_ref(email):
+    from consulta.accounts.models import User
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    return UserRef(user.id, email, DEMO_PASSWORD)
+
+
+def build_world(app):
+    """Load the demo and add what it lacks; returns a World (nothing bound to a session)."""
+    from consulta.accounts import operations as accounts
+    from consulta.accounts.models import Organization, User
+    from consulta.accounts.passwords import hash_password
+    from consulta.accounts.tokens import make_confirmation_token, make_reset_token
+    from consulta.consultations import operations as consultations
+    from consulta.consultations.models import Consultation, Event
+    from consulta.contributions import operations as contributions
+    from consulta.contributions.models import Contribution
+    from consulta.core.dates import utcnow
+    from consulta.feedback import operations as feedback
+    from consulta.feedback.models import Response
+    from consulta.moderation import operations as moderation
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    world = World()
+    with app.test_request_context():
+        def account(email, name, confirmed=True):
+            now = utcnow()
+            user = User(email=email, password_hash=hash_password(TEST_PASSWORD),
+                        display_name=name, sector="citizen", region="cusco",
+                        privacy_accepted_at=now, privacy_version="2026-11", created_at=now,
+                        email_confirmed_at=now if confirmed else None)
+            db.session.add(user)
+            db.session.flush()
+            return user
+
+        iv = db.session.scalar(select(Consultation).where(Consultation.slug == IV))
+        secretariat = db.session.scalar(select(User).where(
+            User.email == "secretaria@demo.consulta.pe"))
+        moderator = db.session.scalar(select(User).where(
+            User.email == "moderador@demo.consulta.pe"))
+        jorge = db.session.scalar(select(User).where(User.email == "jorge@demo.consulta.pe"))
+        # The participant: no organization, no role, the author of a fresh comment.
+        participant = account("participante@example.pe", "Participante Matriz")
+        own, _created = contributions.submit_contribution(
+            iv, author=participant, kind="comment", values={"body": "Mi comentario propio."},
+            target="plan", notify=False)
+        # A pending join request, a pending organization, an unconfirmed account.
+        organization = db.session.scalar(select(Organization).where(
+            Organization.name == "Red Ciudadana por la Transparencia"))
+        pending_membership = accounts.request_membership(jorge, organization)
+        pending_organization = accounts.create_organization(
+            jorge, name="Colectivo en Revisión", sector="civil_society", region="cusco")
+        unconfirmed = account("sin-confirmar@example.pe", "Sin Confirmar", confirmed=False)
+        # A draft version of the plan with a section, a group, a template.
+        draft = consultations.draft_version(iv, actor=secretariat)
+        section = consultations.save_section(draft, actor=secretariat, title="Presentación",
+                                             body="Texto.")
+        web = db.session.scalars(select(Contribution).where(
+            Contribution.consultation_id == iv.id, Contribution.channel == "web",
+            Contribution.id != own.id).order_by(Contribution.id)).all()
+        group = moderation.create_group(iv, actor=moderator, title="Grupo de la matriz",
+                                        members=web[:2])
+        template = feedback.save_template(iv, actor=secretariat, title="Plantilla",
+                                          outcome="already_covered",
+                                          justification="Ya está. Se considera en el plan.")
+        offline = db.session.scalar(select(Contribution).where(
+            Contribution.consultation_id == iv.id, Contribution.channel == "workshop")
+            .order_by(Contribution.id))
+        response = db.session.scalar(select(Response).where(
+            Response.consultation_id == iv.id).order_by(Response.id))
+        event = db.session.scalar(select(Event).where(Event.consultation_id == iv.id))
+        db.session.commit()
+        world.values = {
+            "slug": IV, "code": web[2].tracking_code, "user_id": jorge.id,
+            "organization_id": organization.id, "membership_id": pending_membership.id,
+            "component_id": iv.components[-1].id, "phase_id": iv.phases[-1].id,
+            "commitment_id": draft.commitments[-1].id, "section_id": section.id,
+            "event_id": event.id, "group_id": group.id, "template_id": template.id,
+            "response_id": response.id, "action": "submit", "version": 1, "number": 1,
+            "language": "es",
+            "token": None,  # per endpoint below
+        }
+        world.per_endpoint = {
+            "accounts.confirm_email": {"token": make_confirmation_token(unconfirmed)},
+            "accounts.reset_password": {"token": make_reset_token(jorge)},
+            "accounts.review_organization": {"organization_id": pending_organization.id},
+            "contributions.edit": {"code": own.tracking_code},
+            "contributions.withdraw": {"code": own.tracking_code},
+            "contributions.correct_offline": {"code": offline.tracking_code},
+            "summary.show": {"slug": LL}, "summary.manage": {"slug": LL},
+            "summary.publish": {"slug": LL}, "summary.pdf": {"slug": LL},
+            "summary.printable": {"slug": LL}, "api.summary": {"slug": LL},
+            "api.summary_matrix": {"slug": LL},
+        }
+        world.accounts = {
+            "anonymous": None,
+            "participant": UserRef(participant.id, participant.email, TEST_PASSWORD),
+            "member": _demo_ref("rosa@demo.consulta.pe"),
+            "moderator": _demo_ref("moderador@demo.consulta.pe"),
+            "secretariat": _demo_ref("secretaria@demo.consulta.pe"),
+            "admin": _demo_ref("admin@demo.consulta.pe"),
+        }
+        db.session.remove()
+    return world
+
+
+@pytest.fixture
+def world(app):
+    return build_world(app)

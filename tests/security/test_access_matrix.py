@@ -1,0 +1,304 @@
+"""The access-control matrix: every route × every role × GET and POST.
+
+Who may do what is declared once, in ACCESS below. For each role the test walks
+every rule of the URL map (static files excepted) with real ids from the demo
+world and a valid CSRF token, and checks:
+
+- denied, anonymous: 302 to the log-in page;
+- denied, logged in: 403 — or 404 where the product hides that something exists
+  (declared with ``hidden=True``);
+- allowed: 200 or 302 (or a declared status, e.g. 400 for an upload sent empty),
+  never a redirect to log in.
+
+Denied requests run first and must leave every table as it was.
+A route missing from ACCESS, or declared with methods it does not have, fails.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from flask import url_for
+from sqlalchemy import func, select
+
+from consulta.extensions import db
+
+from ..conftest import iv_plan_json
+from .conftest import ROLES, build_world
+
+LOGGED_IN = frozenset(ROLES) - {"anonymous"}
+
+
+@dataclass(frozen=True)
+class Access:
+    name: str
+    allowed: frozenset
+    #: Status for a logged-in user who is not allowed: 403, or 404 to hide existence.
+    denied: int = 403
+
+    def __repr__(self):
+        return self.name
+
+
+PUBLIC = Access("public", frozenset(ROLES))
+LOGIN = Access("login", LOGGED_IN)
+#: The author of the contribution (the participant of the world); nobody else, not
+#: even an administrator, writes in someone else's name.
+OWNER = Access("owner", frozenset({"participant"}))
+#: The organization's own admin (the member of the world) and moderators.
+ORG_ADMIN = Access("org admin", frozenset({"member", "moderator", "admin"}))
+MODERATOR = Access("moderator", frozenset({"moderator", "admin"}))
+SECRETARIAT = Access("secretariat", frozenset({"secretariat", "admin"}))
+#: The consultation's audit log: moderators and the secretariat read it.
+STAFF_READER = Access("moderator or secretariat",
+                      frozenset({"moderator", "secretariat", "admin"}))
+ADMIN = Access("admin", frozenset({"admin"}))
+
+#: endpoint → (who may GET, who may POST); None where the method is not routed.
+ACCESS = {
+    # --- public pages and open data ------------------------------------------------
+    "core.index": (PUBLIC, None),
+    "core.privacy": (PUBLIC, None),
+    "core.health": (PUBLIC, None),
+    "core.set_language": (PUBLIC, None),
+    "consultations.index": (PUBLIC, None),
+    "consultations.detail": (PUBLIC, None),
+    "consultations.plan": (PUBLIC, None),
+    "consultations.plan_version": (PUBLIC, None),
+    "contributions.contribute": (PUBLIC, None),
+    "contributions.index": (PUBLIC, None),
+    "contributions.detail": (PUBLIC, None),
+    "contributions.events": (PUBLIC, None),
+    "summary.show": (PUBLIC, None),
+    "summary.printable": (PUBLIC, None),
+    "summary.pdf": (PUBLIC, None),
+    "accounts.organizations": (PUBLIC, None),
+    "accounts.organization": (PUBLIC, None),
+    "api.openapi": (PUBLIC, None),
+    "api.consultations": (PUBLIC, None),
+    "api.consultation": (PUBLIC, None),
+    "api.contributions": (PUBLIC, None),
+    "api.contributions_csv": (PUBLIC, None),
+    "api.contributions_xlsx": (PUBLIC, None),
+    "api.summary": (PUBLIC, None),
+    "api.summary_matrix": (PUBLIC, None),
+    # --- accounts (logged-in visitors are sent on from the guest pages) --------------
+    "accounts.register": (PUBLIC, PUBLIC),
+    "accounts.registered": (PUBLIC, None),
+    "accounts.confirm_email": (PUBLIC, None),
+    "accounts.resend_confirmation": (PUBLIC, PUBLIC),
+    "accounts.login": (PUBLIC, PUBLIC),
+    "accounts.forgot_password": (PUBLIC, PUBLIC),
+    "accounts.reset_password": (PUBLIC, PUBLIC),
+    "accounts.logout": (None, LOGIN),
+    "accounts.profile": (LOGIN, LOGIN),
+    "accounts.change_password": (LOGIN, LOGIN),
+    "accounts.export_data": (LOGIN, None),
+    "accounts.delete_account": (LOGIN, LOGIN),
+    # --- organizations ---------------------------------------------------------------
+    "accounts.new_organization": (LOGIN, LOGIN),
+    "accounts.join_organization": (None, LOGIN),
+    # Leaving acts on one's own membership only (none: 404; see test_ownership).
+    "accounts.leave_organization": (None, LOGIN),
+    "accounts.edit_organization": (ORG_ADMIN, ORG_ADMIN),
+    "accounts.organization_members": (ORG_ADMIN, None),
+    "accounts.decide_membership": (None, ORG_ADMIN),
+    "accounts.set_member_admin": (None, ORG_ADMIN),
+    "accounts.review_organizations": (MODERATOR, None),
+    "accounts.review_organization": (None, MODERATOR),
+    # --- administration --------------------------------------------------------------
+    "accounts.admin_users": (ADMIN, None),
+    "accounts.admin_user_roles": (ADMIN, ADMIN),
+    # --- contributions ---------------------------------------------------------------
+    "contributions.new_proposal": (LOGIN, LOGIN),
+    "contributions.new_comment": (LOGIN, LOGIN),
+    "contributions.mine": (LOGIN, None),
+    "contributions.support": (None, LOGIN),
+    "contributions.edit": (OWNER, OWNER),
+    "contributions.withdraw": (OWNER, OWNER),
+    "contributions.new_offline": (MODERATOR, MODERATOR),
+    "contributions.correct_offline": (MODERATOR, MODERATOR),
+    "contributions.edit_event": (MODERATOR, MODERATOR),
+    # --- moderation ------------------------------------------------------------------
+    "moderation.home": (MODERATOR, None),
+    "moderation.queue": (MODERATOR, None),
+    "moderation.bulk_classify": (None, MODERATOR),
+    "moderation.classify": (MODERATOR, MODERATOR),
+    "moderation.group": (None, MODERATOR),
+    "moderation.ungroup": (None, MODERATOR),
+    "moderation.hide": (None, MODERATOR),
+    "moderation.unhide": (None, MODERATOR),
+    "moderation.mask": (None, MODERATOR),
+    "moderation.unmask": (None, MODERATOR),
+    "moderation.groups": (MODERATOR, None),
+    "moderation.group_detail": (MODERATOR, MODERATOR),
+    "moderation.audit": (STAFF_READER, None),
+    # --- the secretariat: consultations and draft plan -------------------------------
+    "consultations.new": (SECRETARIAT, SECRETARIAT),
+    "consultations.edit": (SECRETARIAT, SECRETARIAT),
+    "consultations.manage": (SECRETARIAT, None),
+    "consultations.announce": (None, SECRETARIAT),
+    "consultations.phases": (SECRETARIAT, SECRETARIAT),
+    "consultations.edit_phase": (SECRETARIAT, SECRETARIAT),
+    "consultations.delete_phase": (None, SECRETARIAT),
+    "consultations.components": (SECRETARIAT, SECRETARIAT),
+    "consultations.edit_component": (SECRETARIAT, SECRETARIAT),
+    "consultations.delete_component": (None, SECRETARIAT),
+    "consultations.manage_plan": (SECRETARIAT, None),
+    "consultations.import_plan": (None, SECRETARIAT),
+    "consultations.publish_plan": (None, SECRETARIAT),
+    "consultations.start_draft": (None, SECRETARIAT),
+    "consultations.edit_commitment": (SECRETARIAT, SECRETARIAT),
+    "consultations.delete_commitment": (None, SECRETARIAT),
+    "consultations.edit_section": (SECRETARIAT, SECRETARIAT),
+    "consultations.delete_section": (None, SECRETARIAT),
+    # --- the secretariat: feedback and summary ---------------------------------------
+    "feedback.dashboard": (SECRETARIAT, None),
+    "feedback.respond": (SECRETARIAT, SECRETARIAT),
+    "feedback.respond_group": (SECRETARIAT, SECRETARIAT),
+    "feedback.act": (None, SECRETARIAT),
+    "feedback.bulk": (None, SECRETARIAT),
+    "feedback.templates": (SECRETARIAT, SECRETARIAT),
+    "feedback.export": (SECRETARIAT, None),
+    "feedback.import_matrix": (None, SECRETARIAT),
+    "feedback.matrix": (SECRETARIAT, None),
+    "summary.manage": (SECRETARIAT, SECRETARIAT),
+    "summary.publish": (None, SECRETARIAT),
+}
+
+#: Allowed requests answer 200 or 302, except these (an upload form posted without a
+#: file says so with a 400 page).
+OTHER_ALLOWED_STATUS = {
+    ("consultations.import_plan", "POST"): 400,
+    ("feedback.import_matrix", "POST"): 400,
+}
+
+#: Rows and objects the public must not even learn exist: 404 for whoever may not see
+#: them, whatever the route (logged in or not). Paths use the world's hidden objects.
+HIDDEN = {
+    # A consultation still being prepared: only the secretariat sees it.
+    "/consultations/{private}": SECRETARIAT,
+    "/consultations/{private}/plan": SECRETARIAT,
+    "/consultations/{private}/contributions": SECRETARIAT,
+    "/consultations/{private}/contribute": SECRETARIAT,
+    "/consultations/{private}/summary": SECRETARIAT,
+    # ...and the open-data API never shows it, not even to the secretariat.
+    "/api/v1/consultations/{private}": Access("nobody", frozenset()),
+    "/api/v1/consultations/{private}/contributions": Access("nobody", frozenset()),
+    # An organization waiting for review: moderators (and its creator, not in ROLES).
+    "/organizations/{pending_organization}": MODERATOR,
+}
+
+#: What runs last for a role, in this order: it may end the membership, the
+#: contribution's edit window or the session the other checks need.
+LAST = ("consultations.delete_section", "consultations.delete_commitment",
+        "consultations.delete_phase", "consultations.delete_component",
+        "contributions.withdraw", "accounts.leave_organization", "accounts.logout")
+
+
+def _rules(app):
+    return sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"),
+                  key=lambda r: (r.endpoint, r.rule))
+
+
+def test_every_route_is_in_the_matrix_with_its_methods(app):
+    problems = []
+    routed = {}
+    for rule in _rules(app):
+        routed.setdefault(rule.endpoint, set()).update(rule.methods & {"GET", "POST"})
+    for endpoint, methods in sorted(routed.items()):
+        if endpoint not in ACCESS:
+            problems.append(f"{endpoint} ({', '.join(sorted(methods))}) is not in ACCESS: "
+                            "declare who may use it")
+            continue
+        declared = {m for m, access in zip(("GET", "POST"), ACCESS[endpoint], strict=True)
+                    if access is not None}
+        if declared != methods:
+            problems.append(f"{endpoint}: routed for {sorted(methods)}, "
+                            f"ACCESS declares {sorted(declared)}")
+    problems += [f"{endpoint} is in ACCESS but no longer routed"
+                 for endpoint in sorted(set(ACCESS) - set(routed))]
+    assert not problems, "\n".join(problems)
+
+
+def _row_counts():
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def _requests(app, world):
+    """(endpoint, method, url, access) for every rule and method, in the order to run."""
+    items = []
+    with app.test_request_context():
+        for rule in _rules(app):
+            values = {**world.values, **world.per_endpoint.get(rule.endpoint, {})}
+            url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+            for method, access in zip(("GET", "POST"), ACCESS.get(rule.endpoint, (None, None)),
+                                      strict=True):
+                if access is not None and method in rule.methods:
+                    items.append((rule.endpoint, method, url, access))
+    order = {endpoint: n for n, endpoint in enumerate(LAST, start=1)}
+    return sorted(items, key=lambda item: (order.get(item[0], 0), item[1] == "POST"))
+
+
+def _check_denied(role, endpoint, method, url, access, response):
+    where = f"{role} {method} {url} ({endpoint}, {access!r})"
+    if role == "anonymous":
+        assert response.status_code == 302, f"{where}: {response.status_code}, not 302"
+        assert response.headers["Location"].startswith("/login"), \
+            f"{where}: sent to {response.headers['Location']}, not to log in"
+    else:
+        assert response.status_code == access.denied, \
+            f"{where}: {response.status_code}, not {access.denied}"
+
+
+def _check_allowed(role, endpoint, method, url, access, response):
+    where = f"{role} {method} {url} ({endpoint}, {access!r})"
+    expected = {200, 302, OTHER_ALLOWED_STATUS.get((endpoint, method), 200)}
+    assert response.status_code in expected, \
+        f"{where}: {response.status_code}, not one of {sorted(expected)}"
+    if role != "anonymous" and response.status_code == 302:
+        assert not response.headers["Location"].startswith("/login"), \
+            f"{where}: a logged-in {role} was sent to log in"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, role):
+    world = build_world(app)
+    client = world.client(app, role)
+    token = client.csrf_token()
+    requests = _requests(app, world)
+    denied = [r for r in requests if role not in r[3].allowed]
+    allowed = [r for r in requests if role in r[3].allowed]
+    assert allowed and (role == "admin" or denied)
+
+    with app.app_context():
+        before = _row_counts()
+    for endpoint, method, url, access in denied:
+        response = (client.get(url) if method == "GET"
+                    else client.post(url, data={"csrf_token": token}))
+        _check_denied(role, endpoint, method, url, access, response)
+    with app.app_context():
+        assert _row_counts() == before, "a denied request changed the database"
+
+    for endpoint, method, url, access in allowed:
+        response = (client.get(url) if method == "GET"
+                    else client.post(url, data={"csrf_token": token}))
+        _check_allowed(role, endpoint, method, url, access, response)
+
+
+def test_hidden_rows_are_404_to_whoever_may_not_see_them(app, create_consultation):
+    world = build_world(app)
+    values = {"private": create_consultation(announced=False, title="Consulta reservada",
+                                             plan=iv_plan_json()),
+              "pending_organization":
+                  world.per_endpoint["accounts.review_organization"]["organization_id"]}
+    wrong = []
+    for role in ROLES:
+        client = world.client(app, role)
+        for path, access in HIDDEN.items():
+            url = path.format(**values)
+            status = client.get(url).status_code
+            expected = 200 if role in access.allowed else 404
+            if status != expected:
+                wrong.append(f"{role} GET {url} ({access!r}): {status}, not {expected}")
+    assert not wrong, "\n".join(wrong)
