@@ -49,9 +49,11 @@ def link_header(endpoint, page, per_page, **values):
 
 
 def _page_args(default=50):
-    page_number = max(request.args.get("page", 1, type=int) or 1, 1)
-    per_page = min(max(request.args.get("per_page", default, type=int) or default, 1), 100)
-    return page_number, per_page
+    """``page`` and ``per_page`` (at most 100); a value that is not one gives the default."""
+    page_number = request.args.get("page", 1, type=int)
+    per_page = request.args.get("per_page", default, type=int)
+    return (page_number if page_number >= 1 else 1,
+            min(per_page, 100) if per_page >= 1 else default)
 
 
 @bp.route("/consultations")

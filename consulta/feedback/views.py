@@ -250,5 +250,6 @@ def matrix(slug):
     return render_template("feedback/matrix.html", consultation=consultation, items=items,
                            page=page, filters=filters,
                            commitments=_latest_commitments(consultation),
-                           query_args={k: v for k, v in request.args.items()
-                                       if k not in ("page", "all")})
+                           query_args={k: v for k, v in filters.items()
+                                       if v and k not in ("per_page", "withdrawn")
+                                       and not (k == "sort" and v == "newest")})

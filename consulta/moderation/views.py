@@ -13,7 +13,7 @@ from consulta.audit.models import AuditEntry
 from consulta.consultations.models import Commitment, PlanVersion
 from consulta.consultations.views import get_in_consultation, get_visible_consultation
 from consulta.contributions.models import Contribution, ContributionGroup, Tag
-from consulta.contributions.queries import with_list_relations
+from consulta.contributions.queries import read_filters, with_list_relations
 from consulta.core import search
 from consulta.core.pagination import paginate
 from consulta.core.permissions import role_required
@@ -53,7 +53,16 @@ def _contribution(code):
     return contribution
 
 
-def _queue_query(consultation, state, args):
+#: The queue's filters; read_filters keeps only values from its allowlists.
+QUEUE_FILTERS = ("component", "commitment", "channel", "sector", "q")
+
+
+def _queue_filters(args):
+    filters = read_filters(args)
+    return {key: filters[key] for key in QUEUE_FILTERS if filters[key]}
+
+
+def _queue_query(consultation, state, filters):
     c = Contribution
     query = select(c).where(c.consultation_id == consultation.id)
     if state == "unclassified":
@@ -70,17 +79,12 @@ def _queue_query(consultation, state, args):
     for key, column in (("component", db.func.coalesce(c.classified_component_id,
                                                          c.component_id)),
                         ("commitment", db.func.coalesce(c.classified_commitment_id,
-                                                          c.commitment_id))):
-        value = args.get(key, type=int)
-        if value:
-            query = query.where(column == value)
-    for key, column in (("channel", c.channel), ("sector", c.sector)):
-        value = args.get(key)
-        if value:
-            query = query.where(column == value[:40])
-    text = (args.get("q") or "").strip()[:200]
-    if text:
-        clause = search.match(db.session, c.search_document, c.id, text)
+                                                          c.commitment_id)),
+                        ("channel", c.channel), ("sector", c.sector)):
+        if filters.get(key):
+            query = query.where(column == filters[key])
+    if filters.get("q"):
+        clause = search.match(db.session, c.search_document, c.id, filters["q"])
         if clause is not None:
             query = query.where(clause)
     # Unclassified first, then oldest first: the order work is done in.
@@ -94,16 +98,15 @@ def queue(slug):
     state = request.args.get("state", "unclassified")
     if state not in QUEUE_STATES:
         state = "unclassified"
-    page = paginate(with_list_relations(_queue_query(consultation, state, request.args))
+    filters = _queue_filters(request.args)
+    page = paginate(with_list_relations(_queue_query(consultation, state, filters))
                     .options(selectinload(Contribution.tags)), per_page=50)
     bulk = BulkClassifyForm()
     bulk.fill_choices(consultation, _latest_commitments(consultation))
     return render_template(
         "moderation/queue.html", consultation=consultation, page=page, state=state,
         counts=operations.moderation_counts(consultation), bulk=bulk,
-        tags=_tag_names(consultation), states=QUEUE_STATES,
-        args={k: v for k, v in request.args.items() if k in (
-            "component", "commitment", "channel", "sector", "q") and v})
+        tags=_tag_names(consultation), states=QUEUE_STATES, args=filters)
 
 
 def _tag_names(consultation):
@@ -348,11 +351,13 @@ def audit(slug):
     consultation = get_visible_consultation(slug)
     query = (select(AuditEntry).where(AuditEntry.consultation_id == consultation.id)
              .order_by(AuditEntry.id.desc()))
-    action = request.args.get("action", "")
-    if action:
-        query = query.where(AuditEntry.action == action[:64])
     actions = db.session.scalars(select(AuditEntry.action).distinct().where(
         AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.action)).all()
+    action = request.args.get("action", "")
+    if action not in actions:  # the filter offers the actions in this log, nothing else
+        action = ""
+    if action:
+        query = query.where(AuditEntry.action == action)
     return render_template("moderation/audit.html", consultation=consultation,
                            page=paginate(query, per_page=50), action=action, actions=actions)
 
