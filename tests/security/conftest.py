@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from consulta.extensions import db
 
-from ..conftest import TEST_PASSWORD, UserRef, login
+from ..conftest import UserRef, login
 
 IV = "iv-plan-gobierno-abierto"
 LL = "plan-gobierno-abierto-la-libertad"
@@ -41,16 +41,18 @@ def _demo_ref(email):
 
 
 def build_world(app):
-    """Load the demo and add what it lacks; returns a World (nothing bound to a session)."""
+    """Load the demo and add what it lacks; returns a World (nothing bound to a session).
+
+    Every account of the world has the demo password (hashed once per process)."""
     from consulta.accounts import operations as accounts
     from consulta.accounts.models import Organization, User
-    from consulta.accounts.passwords import hash_password
     from consulta.accounts.tokens import make_confirmation_token, make_reset_token
     from consulta.consultations import operations as consultations
     from consulta.consultations.models import Consultation, Event
     from consulta.contributions import operations as contributions
     from consulta.contributions.models import Contribution
     from consulta.core.dates import utcnow
+    from consulta.demo import demo_password_hash
     from consulta.feedback import operations as feedback
     from consulta.feedback.models import Response
     from consulta.moderation import operations as moderation
@@ -61,7 +63,7 @@ def build_world(app):
     with app.test_request_context():
         def account(email, name, confirmed=True):
             now = utcnow()
-            user = User(email=email, password_hash=hash_password(TEST_PASSWORD),
+            user = User(email=email, password_hash=demo_password_hash(),
                         display_name=name, sector="citizen", region="cusco",
                         privacy_accepted_at=now, privacy_version="2026-11", created_at=now,
                         email_confirmed_at=now if confirmed else None)
@@ -130,7 +132,7 @@ def build_world(app):
         }
         world.accounts = {
             "anonymous": None,
-            "participant": UserRef(participant.id, participant.email, TEST_PASSWORD),
+            "participant": UserRef(participant.id, participant.email, DEMO_PASSWORD),
             "member": _demo_ref("rosa@demo.consulta.pe"),
             "moderator": _demo_ref("moderador@demo.consulta.pe"),
             "secretariat": _demo_ref("secretaria@demo.consulta.pe"),
