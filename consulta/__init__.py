@@ -43,6 +43,7 @@ def create_app(overrides=None, environ=None):
     _init_extensions(app)
     _register_blueprints(app)
 
+    from .accounts.sessions import init_staff_sessions
     from .cli import register_commands
     from .core.cache import serve_from_cache, store_in_cache
     from .core.errors import register_error_handlers
@@ -52,6 +53,7 @@ def create_app(overrides=None, environ=None):
     app.before_request(serve_from_cache)
     app.after_request(store_in_cache)
     app.after_request(set_security_headers)
+    init_staff_sessions(app)
     register_commands(app)
 
     if app.config["AUTO_MIGRATE"] and not _running_db_command():

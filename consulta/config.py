@@ -108,6 +108,9 @@ def build_config(instance_path, environ=None):
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": mode != "development" and mode != "testing",
         "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+        # Staff (moderator, secretariat, admin) sessions end after this long without a
+        # request; 0 turns it off. See consulta/accounts/sessions.py.
+        "STAFF_SESSION_IDLE_MINUTES": int(env.get("STAFF_SESSION_IDLE_MINUTES", "30")),
         # CSRF tokens live as long as a long form may stay open.
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         # i18n

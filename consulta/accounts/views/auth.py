@@ -13,6 +13,7 @@ from consulta.extensions import db, limiter, login_manager
 from .. import operations
 from ..forms import ConfirmForm, EmailForm, LoginForm, RegistrationForm, ResetPasswordForm
 from ..models import User
+from ..sessions import remember_allowed
 from ..tokens import ExpiredToken, InvalidToken, user_for_confirmation, user_for_reset
 from . import bp
 
@@ -40,10 +41,9 @@ def load_user(value):
     return user
 
 
-@login_manager.unauthorized_handler
-def unauthorized():
-    """Send the visitor to log in, to come back afterwards to the page they were on."""
-    flash(_("Please log in to continue."), "info")
+def return_target():
+    """Where to come back after logging in: this page, or the page that posted the form
+    (only on this site; None otherwise)."""
     if request.method == "GET":
         target = request.full_path.rstrip("?")
     else:  # a form was posted: come back to the page that showed it
@@ -51,9 +51,14 @@ def unauthorized():
         same_site = referrer.netloc == request.host
         target = (referrer.path + (f"?{referrer.query}" if referrer.query else "")
                   if same_site else None)
-    if not is_safe_next(target):
-        target = None
-    return redirect(url_for("accounts.login", next=target))
+    return target if is_safe_next(target) else None
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send the visitor to log in, to come back afterwards to the page they were on."""
+    flash(_("Please log in to continue."), "info")
+    return redirect(url_for("accounts.login", next=return_target()))
 
 
 def _cookie_language():
@@ -143,7 +148,7 @@ def login():
         if user is not None:
             target = safe_next(url_for("core.index"))
             session.clear()  # a fresh session at login (no fixation)
-            login_user(user, remember=form.remember.data)
+            login_user(user, remember=remember_allowed(user, form.remember.data))
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             if not user.is_confirmed:

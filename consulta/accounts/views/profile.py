@@ -9,6 +9,7 @@ from consulta.extensions import db
 
 from .. import operations
 from ..forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
+from ..sessions import remember_allowed
 from . import bp
 
 
@@ -40,7 +41,8 @@ def change_password():
             # Every other session ended with the old token; keep this one (and remember-me).
             remembered = request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"])
             session.clear()
-            login_user(current_user._get_current_object(), remember=bool(remembered))
+            user = current_user._get_current_object()
+            login_user(user, remember=remember_allowed(user, remembered))
             flash(_("Your password has been changed. Other devices have been logged out."),
                   "success")
             return redirect(url_for(".profile"))

@@ -1,0 +1,72 @@
+"""Staff sessions end after a while without activity.
+
+Moderators, the secretariat and administrators act for the institution: a staff
+session left open on a shared computer must not stay usable. Each request of a
+staff account records the time in the (signed) session; a request that comes more
+than ``STAFF_SESSION_IDLE_MINUTES`` after the previous one ends the session and
+sends the person to log in again, then back to the page they asked for.
+
+Remember-me cannot bring an idle staff session back: staff accounts get no
+remember-me cookie at login, and a staff session without a recorded activity (for
+instance one restored from a remember-me cookie given before the account became
+staff) counts as expired. Participants keep long sessions and remember-me.
+"""
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user, user_logged_in
+
+from consulta.core.dates import utcnow
+
+#: Session key holding the time (epoch seconds) of the last request of a staff account.
+LAST_SEEN = "_staff_seen"
+#: The recorded time is rewritten at most this often (seconds), not on every request,
+#: so that a page full of requests does not send a new cookie each time.
+RESOLUTION = 30
+#: Where an expired session just ends, without a detour through the log-in page.
+NO_DETOUR = {"accounts.login", "accounts.logout", "core.health", "core.set_language"}
+
+
+def clock():
+    """Seconds since the epoch; one place for tests to move time."""
+    return int(utcnow().timestamp())
+
+
+def remember_allowed(user, wanted):
+    """Remember-me for participants who ask for it, never for staff."""
+    return bool(wanted) and not user.is_staff
+
+
+def _record_login(sender, user, **extra):
+    if user.is_staff:
+        session[LAST_SEEN] = clock()
+
+
+def expire_idle_staff_session():
+    """before_request: end a staff session idle for longer than allowed."""
+    minutes = current_app.config["STAFF_SESSION_IDLE_MINUTES"]
+    if not minutes or request.endpoint in (None, "static"):
+        return None
+    if not current_user.is_authenticated or not current_user.is_staff:
+        return None
+    now = clock()
+    last = session.get(LAST_SEEN)
+    if isinstance(last, int) and 0 <= now - last <= minutes * 60:
+        if now - last >= RESOLUTION:
+            session[LAST_SEEN] = now
+        return None
+    from .views.auth import return_target
+
+    target = return_target()
+    session.clear()
+    logout_user()  # after clear(): it leaves the flag that deletes a remember-me cookie
+    if request.endpoint in NO_DETOUR or request.blueprint == "api":
+        return None  # carry on as a visitor
+    flash(_("Your session was closed after %(minutes)d minutes without activity. Please "
+            "log in again.", minutes=minutes), "info")
+    return redirect(url_for("accounts.login", next=target))
+
+
+def init_staff_sessions(app):
+    user_logged_in.connect(_record_login, app)
+    app.before_request(expire_idle_staff_session)
