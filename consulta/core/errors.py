@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from consulta.extensions import db
 
+from .logs import log_refused, request_path
+
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +68,7 @@ def _render_error(code, *, title=None, message=None, error_id=None):
 
 
 def handle_csrf_error(error):
+    log_refused("CSRF token refused")
     return render_error(
         400,
         title=_("The form has expired"),
@@ -80,13 +83,17 @@ def handle_http_exception(error):
         return error
     if error.code >= 500:
         return handle_internal_error(error)
+    if error.code == 403:
+        log_refused("access denied")
+    elif error.code == 429:
+        log_refused("too many requests")
     return render_error(error.code)
 
 
 def handle_internal_error(error):
     error_id = uuid.uuid4().hex[:12]
     original = getattr(error, "original_exception", None) or error
-    log.error("error %s on %s %s", error_id, request.method, request.path,
+    log.error("error %s on %s %s", error_id, request.method, request_path(),
               exc_info=(type(original), original, original.__traceback__)
               if isinstance(original, BaseException) else None)
     try:

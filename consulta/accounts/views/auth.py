@@ -1,4 +1,3 @@
-import logging
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -6,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from consulta.core.i18n import LANGUAGE_COOKIE
+from consulta.core.logs import clean, security_log
 from consulta.core.permissions import login_required
 from consulta.core.urls import is_safe_next, safe_next
 from consulta.extensions import db, limiter, login_manager
@@ -16,8 +16,6 @@ from ..models import User
 from ..sessions import remember_allowed
 from ..tokens import ExpiredToken, InvalidToken, user_for_confirmation, user_for_reset
 from . import bp
-
-log = logging.getLogger("consulta.security")
 
 
 def _limit(name):
@@ -75,7 +73,8 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         if form.fax_only.data:
-            log.info("registration honeypot filled from %s; dropped", request.remote_addr)
+            security_log.info("registration honeypot filled from %s; dropped",
+                              clean(request.remote_addr))
             return redirect(url_for(".registered"))
         operations.register_user(
             email=form.email.data, password=form.password.data,
@@ -155,7 +154,8 @@ def login():
                 flash(_("Please confirm your e-mail address: you need it to take part. "
                         "We can send you the link again."), "warning")
             return redirect(target)
-        log.warning("failed login from %s", request.remote_addr)
+        security_log.warning("failed login for %s from %s", clean(form.email.data),
+                             clean(request.remote_addr))
         form.password.errors.append(_("The e-mail or the password is not correct."))
     return render_template("accounts/login.html", form=form)
 

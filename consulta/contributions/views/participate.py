@@ -17,6 +17,7 @@ from consulta.accounts.forms import ConfirmForm
 from consulta.accounts.operations import OperationError
 from consulta.consultations.models import Commitment, PlanSection
 from consulta.consultations.views import get_visible_consultation
+from consulta.core.logs import clean, security_log
 from consulta.core.permissions import login_required
 from consulta.extensions import db, limiter
 
@@ -88,8 +89,8 @@ def _proposal_form(consultation, contribution=None):
 
 def _dropped_by_honeypot(form):
     if form.fax_only.data:
-        current_app.logger.info("contribution honeypot filled from %s; dropped",
-                                request.remote_addr)
+        security_log.info("contribution honeypot filled from %s; dropped",
+                          clean(request.remote_addr))
         return True
     return False
 
