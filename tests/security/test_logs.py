@@ -84,7 +84,10 @@ def test_refused_csrf_tokens_are_logged_without_the_token_of_the_link(
     assert PASSWORD not in caplog.text
 
 
-def test_throttled_log_ins_are_logged(app, client, create_user, security_log):
+def test_throttled_log_ins_are_logged(app, client, create_user, security_log, monkeypatch):
+    from consulta.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", True)  # whatever another test turned off
     user = create_user()
     limit = int(re.match(r"\d+", app.config["RATELIMIT_LOGIN_ACCOUNT"]).group(0))
     for n in range(limit + 1):
