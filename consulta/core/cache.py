@@ -23,6 +23,8 @@ CACHEABLE = {
     "api.contributions", "api.summary", "api.summary_matrix",
 }
 MAX_ENTRIES = 512
+#: Not stored with a page: recomputed for each request (HSTS only goes out over HTTPS).
+PER_REQUEST_HEADERS = ("etag", "content-length", "strict-transport-security")
 
 
 class PageCache:
@@ -81,7 +83,7 @@ def store_in_cache(response):
     if (key is not None and response.status_code == 200 and not response.is_streamed
             and "Set-Cookie" not in response.headers):
         headers = [(k, v) for k, v in response.headers.items()
-                   if k.lower() not in ("etag", "content-length")]
+                   if k.lower() not in PER_REQUEST_HEADERS]
         cache.set(key, (response.get_data(), 200, headers),
                   current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
     return response
