@@ -35,7 +35,7 @@ def normalized(response, *emails):
     return page
 
 
-def test_login_answers_alike_for_known_unknown_unconfirmed_and_deleted_accounts(
+def test_login_answers_alike_for_known_unknown_and_unconfirmed_accounts(
         app, create_user):
     known = create_user()
     unconfirmed = create_user(confirmed=False)
