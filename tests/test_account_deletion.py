@@ -35,7 +35,11 @@ def test_deleting_an_account_leaves_no_email_name_or_gender(app, client, create_
         deleted = db.session.get(User, user.id)
         assert deleted is not None and deleted.deleted_at is not None  # row kept for authorship
         assert deleted.gender is None and deleted.sector == "citizen"
-        assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "account.deleted"))
+        entry = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "account.deleted"))
+        assert (entry.object_type, entry.object_id, entry.actor_id) == ("users", user.id,
+                                                                        user.id)
+        assert entry.after == {"deleted": True} and entry.created_at is not None
 
 
 def test_deleting_requires_the_password_and_the_checkbox(app, client, create_user):
