@@ -13,7 +13,7 @@ from consulta.extensions import db
 from consulta.feedback.models import Response
 
 from ..conftest import UserRef, login
-from .conftest import DEMO_PASSWORD, IV
+from .conftest import DEMO_PASSWORD, IV, LL
 
 #: Fields no form of Consulta has, sent along with every form below.
 EXTRA_FIELDS = {
@@ -339,3 +339,39 @@ def test_a_saved_response_is_a_draft_whatever_the_form_says(app, world):
         assert saved.last_edited_by_id == world.accounts["secretariat"].id
     # Exactly one response was written: none for the contribution or group the form named.
     assert scalar(app, select(func.count()).select_from(Response)) == responses + 1
+
+
+def test_staff_forms_refuse_rows_of_another_consultation(app, world):
+    from consulta.consultations.models import Consultation
+    from consulta.contributions.models import ContributionGroup
+
+    with app.app_context():
+        def first(slug, *where):
+            return db.session.scalar(select(Contribution).join(Consultation).where(
+                Consultation.slug == slug, *where).order_by(Contribution.id))
+
+        mine, foreign = first(IV, Contribution.classified_at.is_(None)), first(LL)
+        foreign_response = db.session.scalar(select(Response.id).join(Consultation).where(
+            Consultation.slug == LL))
+        component = db.session.scalar(select(Consultation).where(
+            Consultation.slug == IV)).components[0].id
+        mine_id, mine_code, foreign_id, foreign_code = (mine.id, mine.tracking_code,
+                                                        foreign.id, foreign.tracking_code)
+    audits, groups = audit_count(app), scalar(app, select(func.count()).select_from(
+        ContributionGroup))
+    moderator = world.client(app, "moderator")
+    moderator.post_form(f"/consultations/{IV}/moderation/bulk", {
+        "selected": [str(mine_id), str(foreign_id)], "component": str(component)})
+    moderator.post_form(f"/moderation/{mine_code}/group", {
+        "title": "Grupo mixto", "with": foreign_code})
+    other_group = scalar(app, select(ContributionGroup.id).join(Consultation).where(
+        Consultation.slug == IV))
+    assert moderator.post_form(f"/moderation/{foreign_code}/group", {
+        "group": str(other_group)}).status_code == 404
+    secretariat = world.client(app, "secretariat")
+    secretariat.post_form(f"/consultations/{IV}/feedback/bulk", {
+        "selected": [str(foreign_response)], "action": "submit"})
+    assert contribution(app, mine_code).classified_at is None
+    assert contribution(app, mine_code).group_id is None
+    assert scalar(app, select(func.count()).select_from(ContributionGroup)) == groups
+    assert audit_count(app) == audits
