@@ -145,3 +145,28 @@ def build_world(app):
 @pytest.fixture
 def world(app):
     return build_world(app)
+
+
+#: The production settings the security tests run a second app with.
+PRODUCTION = {"CONSULTA_ENV": "production", "SECRET_KEY": "0123456789abcdef" * 4,
+              "TRUSTED_HOSTS": "consulta.example.gob.pe"}
+
+
+@pytest.fixture
+def production_app(database_url):
+    """Factory: a production app on the test database (``production_app(PROXY_COUNT="1")``).
+
+    The rate limiter is one object shared by every app: creating an app re-reads its
+    settings, so what it was is put back afterwards for the other tests.
+    """
+    from consulta import create_app
+    from consulta.extensions import limiter
+
+    enabled = limiter.enabled
+
+    def factory(**environ):
+        return create_app({"SQLALCHEMY_DATABASE_URI": database_url},
+                          environ={**PRODUCTION, **environ})
+
+    yield factory
+    limiter.enabled = enabled

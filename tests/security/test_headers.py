@@ -4,18 +4,15 @@ reverse proxy; HSTS exactly when the proxy says the visitor came over HTTPS."""
 
 import pytest
 
-from consulta import create_app
-
 from ..conftest import CSRF_INPUT
+from .conftest import PRODUCTION
 
-SITE = "consulta.example.gob.pe"
+SITE = PRODUCTION["TRUSTED_HOSTS"]
 
 
 @pytest.fixture
-def production(database_url):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, environ={
-        "CONSULTA_ENV": "production", "SECRET_KEY": "0123456789abcdef" * 4,
-        "TRUSTED_HOSTS": SITE, "PROXY_COUNT": "1", "RATELIMIT_ENABLED": "0"})
+def production(production_app):
+    app = production_app(PROXY_COUNT="1")
 
     @app.route("/_broken")
     def broken():
@@ -78,11 +75,9 @@ def test_every_kind_of_response_carries_the_security_headers(production, create_
     assert {200, 302, 400, 403, 404, 405, 500} <= seen
 
 
-def test_hsts_is_not_sent_on_a_forged_forwarded_proto_without_a_proxy(database_url):
+def test_hsts_is_not_sent_on_a_forged_forwarded_proto_without_a_proxy(production_app):
     """Without PROXY_COUNT nobody vouches for X-Forwarded-Proto."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, environ={
-        "CONSULTA_ENV": "production", "SECRET_KEY": "0123456789abcdef" * 4,
-        "TRUSTED_HOSTS": SITE})
+    app = production_app()
     response = app.test_client().get("/", base_url=f"http://{SITE}",
                                      headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in response.headers

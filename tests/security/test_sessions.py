@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from consulta import create_app
 from consulta.accounts import sessions
 from consulta.contributions.models import Contribution
 from consulta.extensions import db
@@ -116,10 +115,8 @@ def test_a_password_reset_ends_every_session_and_remember_cookie(app, create_use
 
 # --- cookie flags in production -----------------------------------------------------------
 
-def test_production_cookies_are_secure_httponly_and_samesite(database_url, create_user):
-    production = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, environ={
-        "CONSULTA_ENV": "production", "SECRET_KEY": "0123456789abcdef" * 4,
-        "TRUSTED_HOSTS": "consulta.example.gob.pe", "RATELIMIT_ENABLED": "0"})
+def test_production_cookies_are_secure_httponly_and_samesite(production_app, create_user):
+    production = production_app()
     user = create_user()
     site = "https://consulta.example.gob.pe"
     client = production.test_client()
