@@ -52,6 +52,8 @@ sys.path.insert(0, str(ROOT))
 
 #: The host name the clients use; the server trusts only it (as TRUSTED_HOSTS in production).
 HOST = "consulta.test"
+#: Confirmed submissions wanted between two events (kill, restart), whatever the speed.
+MIN_PER_PHASE = 20
 PASSWORD = "clave-de-prueba-de-carga-2026"  # noqa: S105 (throw-away accounts of this run)
 CONFIRMED = re.compile(r"^/contributions/(APO-\d{4}-\d{6,})\?sent=1$")
 
@@ -274,11 +276,11 @@ class Figures:
         self.connection_errors = 0
         self.server_errors = 0
         self.next_index = 0
-        self.stop_at = None  # monotonic time after which no new submission starts
+        self.stop = threading.Event()  # set: no new submission starts
 
     def take(self, total):
         with self.lock:
-            if self.next_index >= total or time.monotonic() > self.stop_at:
+            if self.next_index >= total or self.stop.is_set():
                 return None
             self.next_index += 1
             return self.next_index
@@ -389,16 +391,17 @@ def identical_posts(browser, email, form_path, run_id, figures):
 
 # --- the database: create, fill, check ----------------------------------------------------
 
-def fresh_database(args, workdir):
-    """(url, drop) for a database used by this run only."""
+def fresh_database(server_url, path, drops):
+    """A database for this run only: the SQLite file ``path``, or a new database on the
+    PostgreSQL server ``server_url`` (its drop is added to ``drops``)."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     from consulta.config import normalize_database_url
 
-    if not args.postgres:
-        return f"sqlite:///{workdir / 'consulta.db'}", lambda: None
-    base = make_url(normalize_database_url(args.postgres))
+    if not server_url:
+        return f"sqlite:///{path}"
+    base = make_url(normalize_database_url(server_url))
     name = f"consulta_crash_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -409,7 +412,8 @@ def fresh_database(args, workdir):
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
-    return base.set(database=name).render_as_string(hide_password=False), drop
+    drops.append(drop)
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def prepare(app, participants):
@@ -473,78 +477,93 @@ def check_sqlite_settings(app):
     return settings
 
 
-def check_database(app, figures, identical):
-    """Every confirmed submission stored once, receipts and search entries, integrity."""
-    from sqlalchemy import func, select, text
-
-    from consulta.contributions.models import Contribution
-    from consulta.core.mail import OutboxMessage
-    from consulta.extensions import db
+def stored_contributions(url, metadata):
+    """({tracking code: (id, title, token)}, problems) of the database at ``url``: every
+    contribution has a code, its search entry and exactly one receipt in the outbox
+    (written in the same transaction), and the database passes its integrity checks."""
+    from sqlalchemy import create_engine, text
 
     problems = []
-    with app.app_context():
-        rows = db.session.execute(select(Contribution.id, Contribution.tracking_code,
-                                         Contribution.title,
-                                         Contribution.submission_token)).all()
-        by_title = {}
-        for row in rows:
-            by_title.setdefault(row.title, []).append(row)
-        for title, code in figures.confirmed.items():
-            stored = by_title.get(title, [])
-            if len(stored) != 1:
-                problems.append(f"{title!r} was confirmed as {code} but is stored "
-                                f"{len(stored)} times")
-            elif stored[0].tracking_code != code:
-                problems.append(f"{title!r} was confirmed as {code} but is stored as "
-                                f"{stored[0].tracking_code}")
-        duplicated = {title: len(r) for title, r in by_title.items() if len(r) > 1}
-        if duplicated:
-            problems.append(f"titles stored more than once: {list(duplicated.items())[:5]}")
-        title, token, code = identical
-        same = [row for row in rows if row.submission_token == token]
-        if len(same) != 1 or same[0].tracking_code != code or same[0].title != title:
-            problems.append(f"the 10 identical POSTs made {len(same)} rows "
-                            f"({[r.tracking_code for r in same]}), answered {code}")
-        codes = [row.tracking_code for row in rows]
-        if None in codes or len(set(codes)) != len(codes):
-            problems.append("tracking codes are missing or repeated")
-        # The receipt is written in the same transaction as the contribution.
-        receipts = db.session.scalars(select(OutboxMessage.subject)).all()
-        per_code = {}
-        for subject in receipts:
-            found = re.search(r"APO-\d{4}-\d+", subject)
-            if found:
-                per_code[found.group(0)] = per_code.get(found.group(0), 0) + 1
-        wrong = [c for c in codes if per_code.get(c) != 1]
-        if wrong or len(per_code) != len(codes):
-            problems.append(f"{len(wrong)} contributions without exactly one receipt in the "
-                            f"outbox, {len(receipts)} messages for {len(codes)} contributions")
-        dialect = db.engine.dialect.name
-        with db.engine.connect() as conn:
-            if dialect == "sqlite":
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, tracking_code, title, submission_token "
+                                     "FROM contributions")).all()
+            by_code = {row.tracking_code: row for row in rows}
+            if None in by_code or len(by_code) != len(rows):
+                problems.append("tracking codes are missing or repeated")
+            receipts = {}
+            for (subject,) in conn.execute(text("SELECT subject FROM outbox_messages")):
+                found = re.search(r"APO-\d{4}-\d+", subject)
+                if found:
+                    receipts[found.group(0)] = receipts.get(found.group(0), 0) + 1
+            wrong = [code for code in by_code if receipts.get(code) != 1]
+            if wrong or len(receipts) != len(rows):
+                problems.append(f"{len(wrong)} contributions without exactly one receipt in "
+                                f"the outbox ({sum(receipts.values())} receipts for "
+                                f"{len(rows)} contributions), e.g. {wrong[:3]}")
+            if conn.dialect.name == "sqlite":
                 integrity = conn.execute(text("PRAGMA integrity_check")).scalars().all()
                 if integrity != ["ok"]:
                     problems.append(f"PRAGMA integrity_check: {integrity[:5]}")
                 dangling = conn.execute(text("PRAGMA foreign_key_check")).all()
                 if dangling:
                     problems.append(f"PRAGMA foreign_key_check: {dangling[:5]}")
-                indexed = conn.execute(text("SELECT count(*) FROM contributions_fts")).scalar()
-                missing = conn.execute(text(
+                unindexed = conn.execute(text(
                     "SELECT count(*) FROM contributions WHERE id NOT IN "
                     "(SELECT rowid FROM contributions_fts)")).scalar()
-                if indexed != len(rows) or missing:
+                indexed = conn.execute(text("SELECT count(*) FROM contributions_fts")).scalar()
+                if unindexed or indexed != len(rows):
                     problems.append(f"search index: {indexed} entries for {len(rows)} "
-                                    f"contributions, {missing} missing")
+                                    f"contributions, {unindexed} missing")
             else:
-                problems += orphans(conn, db.metadata)
+                problems += orphans(conn, metadata)
                 unindexed = conn.execute(text(
                     "SELECT count(*) FROM contributions WHERE search_vector IS NULL")).scalar()
                 if unindexed:
                     problems.append(f"{unindexed} contributions without a search vector")
-        stored = db.session.scalar(select(func.count()).select_from(Contribution))
-        db.session.remove()
-        db.engine.dispose()
-    return stored, problems
+    finally:
+        engine.dispose()
+    return by_code, problems
+
+
+def check_run(by_code, figures, identical):
+    """Every confirmed submission stored exactly once under its code; the ten identical
+    POSTs made one row."""
+    problems = []
+    by_title = {}
+    for code, row in by_code.items():
+        by_title.setdefault(row.title, []).append(code)
+    for title, code in figures.confirmed.items():
+        stored = by_title.get(title, [])
+        if stored != [code]:
+            problems.append(f"{title!r} was confirmed as {code} but is stored as {stored}")
+    duplicated = {title: codes for title, codes in by_title.items() if len(codes) > 1}
+    if duplicated:
+        problems.append(f"titles stored more than once: {list(duplicated.items())[:5]}")
+    title, token, code = identical
+    same = [c for c, row in by_code.items() if row.submission_token == token]
+    if same != [code] or by_code[code].title != title:
+        problems.append(f"the 10 identical POSTs made the rows {same}, answered {code}")
+    return problems
+
+
+def check_backup(backup, args, workdir, drops, metadata, by_code, confirmed_before):
+    """The backup taken under load restores, is intact, and holds what was confirmed
+    before it started, each row as in the final database."""
+    from consulta.core.backup import restore_database
+
+    url = fresh_database(args.postgres, workdir / "restored.db", drops)
+    restore_database(url, backup, metadata=metadata)
+    copied, problems = stored_contributions(url, metadata)
+    problems = [f"backup: {problem}" for problem in problems]
+    if len(copied) < confirmed_before:
+        problems.append(f"backup: {len(copied)} contributions, but {confirmed_before} were "
+                        "confirmed before it started")
+    changed = [code for code, row in copied.items() if by_code.get(code) != row]
+    if changed:
+        problems.append(f"backup: rows that differ from the database: {changed[:5]}")
+    return len(copied), problems
 
 
 def orphans(conn, metadata):
@@ -582,12 +601,13 @@ def main():
 
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="consulta-crash-"))
-    drop = lambda: None  # noqa: E731
-    server, failed = None, True
+    server, failed, drops = None, True, []
     try:
         from consulta import create_app
+        from consulta.core.backup import backup_database
+        from consulta.extensions import db
 
-        url, drop = fresh_database(args, workdir)
+        url = fresh_database(args.postgres, workdir / "consulta.db", drops)
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("FLASK_", "CONSULTA_", "RATELIMIT_", "MAIL_"))}
         env.update({
@@ -618,20 +638,30 @@ def main():
             Browser(server, f"10.0.{n // 250}.{n % 250 + 1}"), emails[n], form_path,
             args.submissions, figures, run_id, errors)) for n in range(args.clients)]
         load_started = time.monotonic()
-        figures.stop_at = load_started + args.seconds
         for thread in threads:
             thread.start()
+        events, phases = [], []
 
         def when(fraction):
-            """Once that fraction of the submissions is confirmed, or of the time spent."""
-            while (len(figures.confirmed) < args.submissions * fraction
-                   and time.monotonic() < load_started + args.seconds * fraction):
+            """Once that fraction of the submissions is confirmed, or of the time spent, and
+            at least MIN_PER_PHASE since the last event (a slow machine takes longer)."""
+            floor = (phases[-1] if phases else 0) + MIN_PER_PHASE
+            while (len(figures.confirmed) < floor
+                   or (len(figures.confirmed) < args.submissions * fraction
+                       and time.monotonic() < load_started + args.seconds * fraction)):
                 if not any(t.is_alive() for t in threads):
-                    raise Failure("the clients stopped early: " + "; ".join(errors[:3]))
+                    raise Failure("the clients stopped before the end: "
+                                  + ("; ".join(errors[:3]) or "too few submissions planned"))
                 time.sleep(0.02)
             return len(figures.confirmed)
 
-        events, phases = [], []
+        def restart(sig):
+            server.stop(sig)
+            begun = time.monotonic()
+            time.sleep(0.5)  # clients find the port closed for a moment
+            server.start()
+            return time.monotonic() - begun
+
         when(0.15)
         identical = identical_posts(Browser(server, "10.1.0.1"), emails[-1], form_path,
                                     run_id, figures)
@@ -639,42 +669,51 @@ def main():
         phases.append(when(0.3))
         events.append(f"SIGKILL of worker {server.kill_worker()} at {phases[-1]} confirmed")
         phases.append(when(0.5))
-        server.stop(signal.SIGTERM)
-        events.append(f"SIGTERM of the server at {phases[-1]}")
-        server.start()
+        events.append(f"SIGTERM of the server at {phases[-1]} (back after "
+                      f"{restart(signal.SIGTERM):.1f} s)")
+        when(0.6)
+        backup, confirmed_before_backup = workdir / "under-load.backup", len(figures.confirmed)
+        backup_started = time.monotonic()
+        backup_size = backup_database(url, backup)  # what `flask backup` does
+        events.append(f"backup at {confirmed_before_backup} ({backup_size // 1024} KiB in "
+                      f"{time.monotonic() - backup_started:.1f} s)")
         phases.append(when(0.75))
-        server.stop(signal.SIGKILL)
-        events.append(f"SIGKILL of the master and workers at {phases[-1]}")
-        time.sleep(0.5)  # clients find the port closed for a moment
-        server.start()
+        events.append(f"SIGKILL of the master and workers at {phases[-1]} (back after "
+                      f"{restart(signal.SIGKILL):.1f} s)")
+        phases.append(when(1.0))
+        figures.stop.set()
         for thread in threads:
             thread.join()
         load_time = time.monotonic() - load_started
-        phases.append(len(figures.confirmed))
+        phases[-1] = len(figures.confirmed)
         # Confirmed before the worker kill, after it, after each restart.
         per_phase = [b - a for a, b in zip([0, *phases], phases, strict=False)]
         server.stop(signal.SIGTERM)
         if errors:
             raise Failure("clients failed: " + "; ".join(errors[:5]))
 
-        stored, problems = check_database(app, figures, identical)
+        by_code, problems = stored_contributions(url, db.metadata)
+        problems += check_run(by_code, figures, identical)
+        in_backup, backup_problems = check_backup(backup, args, workdir, drops, db.metadata,
+                                                  by_code, confirmed_before_backup)
+        problems += backup_problems
         logged_errors = server.errors_logged()
         print("events: " + "; ".join(events))
         print(f"submissions: {figures.next_index} sent (of {args.submissions} planned, "
               f"{args.seconds:.0f} s at most) by {args.clients} clients, "
-              f"{len(figures.confirmed)} confirmed, {stored} stored (with the 10 identical "
-              f"POSTs' one), {len(figures.gave_up)} never answered, "
+              f"{len(figures.confirmed)} confirmed, {len(by_code)} stored (with the 10 "
+              f"identical POSTs' one), {len(figures.gave_up)} never answered, "
               f"{len(figures.unexpected)} refused; {figures.retries} retries after "
               f"{figures.connection_errors} connection errors and {figures.server_errors} "
               f"5xx answers; load {load_time:.1f} s "
               f"({len(figures.confirmed) / load_time:.0f} confirmed/s), "
               f"total {time.monotonic() - started:.1f} s")
+        print(f"backup taken under load: restored, {in_backup} contributions "
+              f"({confirmed_before_backup} confirmed when it started)")
         if sqlite_settings:
             print(f"SQLite settings: {sqlite_settings}")
         print("confirmed per phase (start, after the worker kill, after the SIGTERM restart, "
               f"after the SIGKILL restart): {per_phase}")
-        if min(per_phase) < 10:
-            problems.append(f"too few submissions in some phase to show anything: {per_phase}")
         if figures.unexpected:
             problems.append(f"{len(figures.unexpected)} submissions refused, e.g. "
                             f"{figures.unexpected[:3]}")
@@ -697,7 +736,8 @@ def main():
     finally:
         if server is not None:
             server.stop(signal.SIGKILL)
-        drop()
+        for drop in drops:
+            drop()
         if failed:
             print(f"server logs kept in {workdir}", file=sys.stderr)
         else:
