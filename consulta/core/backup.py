@@ -108,6 +108,8 @@ def restore_database(url, source, *, metadata, force=False):
 
 def tables_with_rows(url, metadata):
     """Names of the application's tables that exist at ``url`` and hold at least one row."""
+    if dialect_of(url) == "sqlite" and not _sqlite_path(url).exists():
+        return []  # not created yet (connecting would create it, or fail on a missing folder)
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
