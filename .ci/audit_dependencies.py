@@ -65,7 +65,8 @@ def verdict(report):
             vulnerable.append(f"{name} {dependency.get('version', '?')}: {ids}"
                               + (f" (fixed in {', '.join(fixes)})" if fixes else ""))
         if "skip_reason" in dependency:
-            skipped.append(f"{name}: {dependency['skip_reason']}")
+            if "editable" not in dependency["skip_reason"]:  # Consulta itself (--skip-editable)
+                skipped.append(f"{name}: {dependency['skip_reason']}")
         elif "version" in dependency:
             audited.append(name)
     return vulnerable, audited, skipped
