@@ -138,3 +138,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(conn, name):
+    """Open the transaction before a SAVEPOINT on SQLite.
+
+    Python's sqlite3 module begins a transaction only before INSERT/UPDATE/DELETE, so a
+    session whose first write is inside ``begin_nested()`` sends SAVEPOINT outside any
+    transaction, and SQLite then treats its RELEASE as a COMMIT: the rows written in the
+    savepoint were committed on their own, before the rest of the request's work (a
+    contribution without its tracking code if the worker died in between). IMMEDIATE
+    takes the write lock now, waiting up to the busy timeout, since a write follows.
+    """
+    raw = conn.connection.dbapi_connection
+    if type(raw).__module__.startswith("sqlite3") and not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")

@@ -6,7 +6,7 @@ import uuid
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from consulta.extensions import db
 
@@ -43,6 +43,12 @@ PLAIN_ERROR = """<!doctype html><html lang="es"><head><meta charset="utf-8">
 
 def render_error(code, *, title=None, message=None, error_id=None):
     """The error page; a plain bilingual one if even that cannot be rendered."""
+    if isinstance(getattr(request, "routing_exception", None), SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so the page with its
+        # links cannot be rendered. The plain page, without logging an error each time a
+        # scanner tries a forged Host.
+        return PLAIN_ERROR.format(code=int(code), ref=""), code, {
+            "Content-Type": "text/html; charset=utf-8"}
     try:
         return _render_error(code, title=title, message=message, error_id=error_id)
     except Exception:

@@ -48,7 +48,8 @@ def bar_chart(title, items, description="", width=640, bar_height=22, gap=8,
             f'class="c{index % len(PALETTE)}"/>'
             f'<text x="{label_width + length + 6}" y="{baseline}">{value}</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 (every text above is escaped)
+    svg = "".join(parts)  # every text above is escaped; the rest is numbers and markup
+    return Markup(svg)  # noqa: S704  # nosec B704
 
 
 def _largest_description(description, count):
@@ -83,7 +84,8 @@ def column_chart(title, items, description="", width=640, height=200):
     parts.append(f'<text x="{width}" y="{height - 8}" font-size="12" text-anchor="end" '
                  f'fill="#1b1f24">{escape(last)}</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 (every text above is escaped)
+    svg = "".join(parts)  # every text above is escaped; the rest is numbers and markup
+    return Markup(svg)  # noqa: S704  # nosec B704
 
 
 def figure_rows(kind, mapping):
