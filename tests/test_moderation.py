@@ -57,6 +57,14 @@ def test_queue_shows_counts_and_unclassified_first(app, demo, moderator_client):
     assert "APO-2026-000001" in page
 
 
+def test_queue_filter_and_bulk_form_fields_have_their_own_ids(app, demo, moderator_client):
+    """Each label points to one field: the filter's "Component" and the bulk form's."""
+    page = moderator_client.get(f"/consultations/{IV}/moderation").get_data(as_text=True)
+    found = re.findall(r'\sid="([^"]+)"', page)
+    assert sorted({i for i in found if found.count(i) > 1}) == []
+    assert 'for="bulk-component"' in page and 'for="component"' in page
+
+
 def test_classify_with_principles_commitment_tags_and_go_to_next(app, demo, moderator_client):
     components, commitments = ids(app)
     page = moderator_client.get("/moderation/APO-2026-000001").get_data(as_text=True)

@@ -48,7 +48,12 @@ class ClassifyForm(ClassificationFields, FlaskForm):
 
 
 class BulkClassifyForm(ClassificationFields, FlaskForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Same names as the one-by-one form, but other ids: the queue's filter above it
+        # has its own "component" and "commitment", and a label must point to one field.
+        for field in self:
+            field.id = f"bulk-{field.name}"
 
 
 class HideForm(FlaskForm):
