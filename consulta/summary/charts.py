@@ -14,12 +14,15 @@ PALETTE = ("#0b4f8a", "#1e6b34", "#7a4d00", "#b3261e", "#4a5563", "#5b3f8c")
 MAX_BARS = 15
 
 
-def bar_chart(title, items, description="", width=640, bar_height=22, gap=8,
-              label_width=220, max_bars=MAX_BARS):
+def bar_chart(title, items, description="", bar_height=14, max_bars=MAX_BARS):
     """Horizontal bars for [(label, value)]; returns Markup with an <svg>.
 
-    Colours and fonts come from the stylesheet (``.chart`` rules), which keeps each bar
-    to about 150 bytes. Over ``max_bars`` categories, the largest are drawn, in order.
+    Each label (class ``l``) sits above its bar, with the value (class ``v``) at the end
+    of that line. The SVG has no viewBox: it takes the width of its container and the
+    bars are drawn in percentages, so the text keeps its real size on a 360 px phone as
+    on a desktop (a scaled drawing shrank it to 6 px there). Colours and fonts come
+    from the stylesheet (``.chart`` rules), which keeps each bar to about 150 bytes.
+    Over ``max_bars`` categories, the largest are drawn, in order.
     """
     items = [(str(label), int(value or 0)) for label, value in items]
     if not items:
@@ -29,24 +32,23 @@ def bar_chart(title, items, description="", width=640, bar_height=22, gap=8,
         items = [item for i, item in enumerate(items) if i in largest]
         description = _largest_description(description or title, max_bars)
     top = max(value for _label, value in items) or 1
-    height = len(items) * (bar_height + gap) + gap
-    plot = width - label_width - 60
+    line = 20  # the label's line (14 px text, see .chart text)
+    row = line + bar_height + 10
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" role="img" width="100%" height="{len(items) * row}" '
+        f'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(description or title)}</desc>",
     ]
     for index, (label, value) in enumerate(items):
-        y = gap + index * (bar_height + gap)
-        baseline = round(y + bar_height * 0.7)
-        length = max(1, round(plot * value / top)) if value else 0
-        short = label if len(label) <= 28 else label[:27] + "…"
+        y = index * row
+        percent = max(0.5, 100 * value / top) if value else 0
+        short = label if len(label) <= 36 else label[:35] + "…"
         parts.append(
-            f'<text x="{label_width - 8}" y="{baseline}" class="l">{escape(short)}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar_height}" '
-            f'class="c{index % len(PALETTE)}"/>'
-            f'<text x="{label_width + length + 6}" y="{baseline}">{value}</text>')
+            f'<text x="0" y="{y + 14}" class="l">{escape(short)}</text>'
+            f'<text x="100%" y="{y + 14}" class="v">{value}</text>'
+            f'<rect y="{y + line}" width="{percent:.1f}%" height="{bar_height}" '
+            f'class="c{index % len(PALETTE)}"/>')
     parts.append("</svg>")
     svg = "".join(parts)  # every text above is escaped; the rest is numbers and markup
     return Markup(svg)  # noqa: S704  # nosec B704
@@ -59,30 +61,29 @@ def _largest_description(description, count):
              description=description, count=count)
 
 
-def column_chart(title, items, description="", width=640, height=200):
-    """Vertical columns for a time series [(label, value)]."""
+def column_chart(title, items, description="", height=200):
+    """Vertical columns for a time series [(label, value)], as wide as their container
+    (percentages, no viewBox: the dates below keep their real size on a phone)."""
     items = [(str(label), int(value or 0)) for label, value in items]
     if not items:
         return Markup("")
     top = max(value for _label, value in items) or 1
-    step = width / len(items)
+    step = 100 / len(items)
     plot = height - 30
     parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'<svg class="chart" role="img" width="100%" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title><desc>{escape(description or title)}</desc>",
     ]
     for index, (label, value) in enumerate(items):
         bar = plot * value / top
         x = index * step
-        parts.append(f'<rect x="{x + step * 0.1:.1f}" y="{plot - bar:.1f}" '
-                     f'width="{step * 0.8:.1f}" height="{bar:.1f}" fill="{PALETTE[0]}">'
+        parts.append(f'<rect x="{x + step * 0.1:.2f}%" y="{plot - bar:.1f}" '
+                     f'width="{step * 0.8:.2f}%" height="{bar:.1f}" class="c0">'
                      f"<title>{escape(label)}: {value}</title></rect>")
     first, last = items[0][0], items[-1][0]
-    parts.append(f'<text x="0" y="{height - 8}" font-size="12" fill="#1b1f24">'
-                 f"{escape(first)}</text>")
-    parts.append(f'<text x="{width}" y="{height - 8}" font-size="12" text-anchor="end" '
-                 f'fill="#1b1f24">{escape(last)}</text>')
+    parts.append(f'<text x="0" y="{height - 8}">{escape(first)}</text>')
+    parts.append(f'<text x="100%" y="{height - 8}" class="v">{escape(last)}</text>')
     parts.append("</svg>")
     svg = "".join(parts)  # every text above is escaped; the rest is numbers and markup
     return Markup(svg)  # noqa: S704  # nosec B704
