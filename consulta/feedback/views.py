@@ -159,7 +159,7 @@ def act(response_id, action):
 @secretariat_required
 def bulk(slug):
     consultation = get_visible_consultation(slug)
-    ids = [int(v) for v in request.form.getlist("selected") if v.isdigit()]
+    ids = request.form.getlist("selected", type=int)  # what is not a number is left out
     action = request.form.get("action")
     responses = db.session.scalars(select(ResponseModel).where(
         ResponseModel.id.in_(ids), ResponseModel.consultation_id == consultation.id)).all()

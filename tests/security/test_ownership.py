@@ -375,3 +375,18 @@ def test_staff_forms_refuse_rows_of_another_consultation(app, world):
     assert contribution(app, mine_code).group_id is None
     assert scalar(app, select(func.count()).select_from(ContributionGroup)) == groups
     assert audit_count(app) == audits
+
+
+def test_id_lists_in_staff_forms_take_only_numbers(app, world):
+    """What is not a number in a list of ids is left out: never a 500 (str.isdigit()
+    accepts '²', which int() refuses)."""
+    moderator, secretariat = world.client(app, "moderator"), world.client(app, "secretariat")
+    audits = audit_count(app)
+    for value in ("²", "1.5", "0x10", "1e3", "-1", " "):
+        response = moderator.post_form(f"/consultations/{IV}/moderation/bulk", {
+            "selected": [value], "component": "1"})
+        assert response.status_code == 302, value
+        response = secretariat.post_form(f"/consultations/{IV}/feedback/bulk", {
+            "selected": [value], "action": "submit"})
+        assert response.status_code == 302, value
+    assert audit_count(app) == audits
