@@ -255,7 +255,7 @@ def test_coverage_reaches_100_percent(app, setup, secretariat):
             "abierto. Se sugiere canalizarlo por la vía correspondiente.",
             "then": "publish"})
     page = secretariat.get(f"/consultations/{setup['slug']}/feedback").get_data(as_text=True)
-    assert "3 de 3" in page and "(100.0%)" in page
+    assert "3 de 3" in page and "(100\xa0%)" in page
 
 
 def test_offline_authors_with_an_email_are_told_too(app, setup, secretariat, outbox):

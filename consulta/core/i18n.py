@@ -41,7 +41,17 @@ def register_filters(app):
         format_date(value, fmt) if value else ""
     )
     app.jinja_env.filters["number"] = lambda value: format_decimal(value or 0)
+    app.jinja_env.filters["percent"] = format_share
     app.jinja_env.filters["when"] = format_when
+
+
+def format_share(value):
+    """A share given out of 100, as the reader's language writes it ("73,2 %")."""
+    from babel.numbers import format_percent
+    from flask_babel import get_locale
+
+    return format_percent((value or 0) / 100, locale=get_locale(),
+                          decimal_quantization=False)
 
 
 def format_when(value, date_format="long"):
