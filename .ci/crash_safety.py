@@ -31,6 +31,7 @@ Exits non-zero with the reason on any failure; prints the figures either way.
 import argparse
 import html.parser
 import http.client
+import logging
 import os
 import re
 import secrets
@@ -600,6 +601,9 @@ def main():
     args = parser.parse_args()
 
     started = time.monotonic()
+    # This process only prepares and checks; the server logs to its own files. (The app
+    # configures logging at INFO unless something did before: the migrations' chatter.)
+    logging.basicConfig(level=logging.ERROR)
     workdir = Path(tempfile.mkdtemp(prefix="consulta-crash-"))
     server, failed, drops = None, True, []
     try:
