@@ -104,6 +104,17 @@ def test_closing_before_opening_is_refused(app, client, secretariat):
     assert count(app, Consultation) == 0
 
 
+def test_an_edit_without_its_opening_date_is_a_form_error_not_a_crash(app, client,
+                                                                      secretariat):
+    client.post_form("/consultations/new", {**FORM, "slug": "sin-apertura"})
+    form = {k: v for k, v in FORM.items() if k != "opens_at"}
+    response = client.post_form("/consultations/sin-apertura/edit", form)
+    assert response.status_code == 200
+    assert "Ingresa una fecha y una hora." in response.get_data(as_text=True)
+    assert get_consultation(app).closes_at.replace(tzinfo=UTC) == \
+        datetime(2030, 3, 31, 23, 0, tzinfo=UTC)  # 18:00 in Lima, unchanged
+
+
 def test_over_long_fields_are_refused(app, client, secretariat):
     for field, length in (("title", 201), ("summary", 501), ("description", 20001)):
         response = client.post_form("/consultations/new", {**FORM, field: "x" * length})

@@ -116,7 +116,9 @@ class ConsultationForm(FlaskForm):
             raise ValidationError(_l("Choose channels from the list."))
 
     def validate_closes_at(self, field):
-        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+        opens = self.opens_at  # compared only as sent: unsent, it holds the stored UTC value
+        if opens.raw_data and not opens.errors and opens.data and field.data \
+                and field.data <= opens.data:
             raise ValidationError(_l("The closing must come after the opening."))
 
 
