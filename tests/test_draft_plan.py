@@ -231,3 +231,17 @@ def test_plan_page_is_printable_and_has_stable_anchors(app, create_consultation)
     for number in range(1, 22):
         assert f'id="compromiso-{number}"' in page
         assert f'href="#compromiso-{number}"' in page
+
+
+def test_a_component_name_repeated_in_other_capitals_is_a_form_error(app, secretariat_client,
+                                                                     create_consultation):
+    slug = create_consultation()
+    url = f"/consultations/{slug}/components"
+    assert secretariat_client.post_form(url, {"name": "SALUD PÚBLICA"}).status_code == 302
+    # SQLite's lower() leaves "Ú" alone: the check must still see the same name.
+    for name in ("SALUD PÚBLICA", "Salud Pública", "salud pública"):
+        response = secretariat_client.post_form(url, {"name": name})
+        assert response.status_code == 200, name
+        assert "Ya existe un componente con este nombre" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Component)) == 1
