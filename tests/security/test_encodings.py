@@ -20,12 +20,14 @@ GET route from the URL map, every query parameter from QUERY_PARAMETERS (kept co
 by test_every_query_parameter_read_by_the_code_is_swept). Run on SQLite and PostgreSQL.
 """
 
+import io
 import json
 import re
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from consulta.contributions.models import Contribution
@@ -290,3 +292,29 @@ def test_invisible_characters_in_a_contribution_are_kept_and_shown_verbatim(worl
                                 world.ids)).get_data(as_text=True)
     assert title in csv
 
+def test_control_characters_are_kept_and_every_export_still_opens(world):
+    """A vertical tab pasted from a slide, U+FFFE from a broken file: stored as sent;
+    XML (so XLSX) cannot hold them, and one such contribution used to break the export
+    of the whole consultation."""
+    app, client = world.app, world.client("participant")
+    body = "Primera línea\x0bsegunda\x0cpágina\x01\x1f fin \ufffe\uffff."
+    code = _sent_code(send(client, format_url("/consultations/{slug}/comments/new",
+                                              world.ids),
+                           [("target", "plan"), ("body", body), ("send", "1"),
+                            ("csrf_token", world.tokens["participant"])]))
+    assert _contribution(app, code).body == body
+    assert body in client.get(f"/contributions/{code}").get_data(as_text=True)
+
+    for role, url in (("anonymous", "/api/v1/consultations/{slug}/contributions.xlsx"),
+                      ("secretariat", "/consultations/{slug}/feedback/matrix.xlsx")):
+        response = world.client(role).get(format_url(url, world.ids))
+        assert response.status_code == 200, url
+        cells = [c for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(
+            values_only=True) for c in row if isinstance(c, str)]
+        assert any("Primera línea segunda página   fin   ." in c for c in cells), url
+    csv = world.client("anonymous").get(format_url(
+        "/api/v1/consultations/{slug}/contributions.csv", world.ids)).get_data(as_text=True)
+    assert body in csv
+    api = world.client("anonymous").get(format_url(
+        "/api/v1/consultations/{slug}/contributions?per_page=100", world.ids)).get_json()
+    assert any(c["body"] == body for c in api["contributions"])
