@@ -190,6 +190,25 @@ def test_json_and_other_bodies_that_are_not_forms_get_415(world):
     assert counts() == before
 
 
+def test_a_plan_file_with_a_nul_or_a_lone_surrogate_is_refused_with_its_place(world):
+    client = world.client("secretariat")
+    url = format_url("/consultations/{slug}/plan/import", world.ids)
+    counts = RowCounts(world.app)
+    before = counts()
+    plan = (b'{"themes": [{"name": "Salud\\u0000", "commitments": [{"number": 1, '
+            b'"title": "T\\ud800", "co_responsible": ["ok", "x\\u0000"]}]}], '
+            b'"\\ud800": "\\ud800"}')
+    response = send(client, url, [("file", Upload("plan.json", plan)),
+                                  ("csrf_token", world.tokens["secretariat"])])
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    for place in ("themes[0].name", "themes[0].commitments[0].title",
+                  "themes[0].commitments[0].co_responsible[1]", "\ufffd"):
+        assert place in page
+    assert "no se puede guardar" in page
+    assert counts() == before
+
+
 # --- everything else: kept verbatim, or a clean answer -------------------------------
 
 def test_broken_utf8_and_invisible_characters_in_any_field_never_fail(world):
