@@ -26,6 +26,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consulta.accounts.forms import RegionCode, strip
+from consulta.core.request_input import database_int
 from consulta.core.taxonomy import region_choices
 
 from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES
@@ -209,7 +210,7 @@ class CommitmentForm(ActionRowsMixin, FlaskForm):
     number = IntegerField(_l("Number"), validators=[
         InputRequired(_l("Enter a number.")),
         NumberRange(min=1, max=9999, message=_l("Enter a number from 1 to 9999."))])
-    component = SelectField(_l("Component"), coerce=int,
+    component = SelectField(_l("Component"), coerce=database_int,
                             validators=[InputRequired(_l("Choose a component."))])
     title = TextAreaField(_l("Title"), filters=[strip], validators=[_required(), _max(500)])
     summary = TextAreaField(_l("Summary"), filters=[strip], validators=[_max(5000)])

@@ -276,6 +276,39 @@ def test_numbers_beyond_a_database_integer_are_not_found_not_errors(app, world):
                     assert response.status_code == 404, url
 
 
+
+#: Form fields that carry the id of a row, with the role that posts them.
+ID_FIELDS = [
+    ("moderator", "/consultations/{slug}/contributions/offline/new", ("event", "commitment",
+                                                                     "component")),
+    ("participant", "/consultations/{slug}/proposals/new", ("component", "organization")),
+    ("participant", "/consultations/{slug}/comments/new", ("target_id", "organization")),
+    ("moderator", "/moderation/{proposal}", ("component", "commitment", "version")),
+    ("moderator", "/consultations/{slug}/moderation/bulk", ("selected", "component")),
+    ("moderator", "/moderation/{proposal}/group", ("with",)),
+    ("secretariat", "/feedback/contributions/{proposal}", ("commitments", "version")),
+    ("secretariat", "/consultations/{slug}/feedback/bulk", ("selected",)),
+    ("secretariat", "/consultations/{slug}/plan/commitments/new", ("component", "number")),
+]
+
+
+def test_ids_beyond_a_database_integer_in_a_form_are_refused_cleanly(world):
+    counts = RowCounts(world.app)
+    before = counts()
+    scenario_routes = {route.path: route for s in SCENARIOS for route in s.routes}
+    for role, path, names in ID_FIELDS:
+        valid = scenario_routes[path].valid(world) if path in scenario_routes else []
+        for name in names:
+            for value in ("99999999999999999999", str(2**31), "-99999999999999999999", "²"):
+                pairs = [(n, v) for n, v in valid if n != name] + [(name, value)]
+                if path.endswith(("/bulk", "/group")):
+                    pairs.append(("selected", value))
+                response = send(world.client(role), format_url(path, world.ids),
+                                [*pairs, ("csrf_token", world.tokens[role])])
+                assert response.status_code < 500, f"{path} {name}={value}"
+    assert counts() == before
+
+
 def _contribution(app, code):
     with app.app_context():
         item = db.session.scalar(select(Contribution).where(Contribution.tracking_code == code))
