@@ -35,6 +35,17 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MONTH_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # paper sheets often give only a year
 
 
+#: Dates the forms accept: far wider than any consultation, narrow enough that a typo
+#: (0202, 20266) is caught and that converting to UTC or adding a day never overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def plausible_date(form, field):
+    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        raise ValidationError(_l("Enter a date between the years %(min)d and %(max)d.",
+                                 min=MIN_YEAR, max=MAX_YEAR))
+
+
 def _required(message=None):
     return DataRequired(message=message or _l("This field is required."))
 
@@ -87,10 +98,10 @@ class ConsultationForm(FlaskForm):
            "is published"))
     opens_at = DateTimeLocalField(
         _l("Contributions open on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        validators=[InputRequired(_l("Enter a date and time."))])
+        validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
     closes_at = DateTimeLocalField(
         _l("Contributions close on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        validators=[InputRequired(_l("Enter a date and time."))])
+        validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,8 +136,10 @@ class ConsultationForm(FlaskForm):
 
 class PhaseForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[_required(), _max(150)])
-    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a date."))])
-    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter a date."))])
+    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a date.")),
+                                                        plausible_date])
+    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter a date.")),
+                                                    plausible_date])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])
 
     def validate_ends_on(self, field):

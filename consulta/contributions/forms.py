@@ -26,7 +26,12 @@ from wtforms.validators import (
 
 from consulta.accounts.forms import strip
 from consulta.consultations.constants import CHANNELS, EVENT_KINDS
-from consulta.consultations.forms import ActionRowsMixin, SubForm, validate_month
+from consulta.consultations.forms import (
+    ActionRowsMixin,
+    SubForm,
+    plausible_date,
+    validate_month,
+)
 from consulta.core.request_input import database_int
 from consulta.core.taxonomy import region_choices, region_codes, sector_choices
 
@@ -125,7 +130,7 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
     channel = SelectField(_l("Channel"), choices=[(c, CHANNELS[c]) for c in OFFLINE_CHANNELS],
                           validators=[_required()])
     event = SelectField(_l("Event"), coerce=database_int, validate_choice=False, default=0)
-    received_on = DateField(_l("Received on"), validators=[Optional()])
+    received_on = DateField(_l("Received on"), validators=[Optional(), plausible_date])
     commitment = SelectField(_l("Commitment commented on (for comments)"), coerce=database_int,
                              validate_choice=False, default=0)
     author_name = StringField(_l("Author's name"), filters=[strip], validators=[_max(200)])
@@ -197,7 +202,8 @@ class EventForm(FlaskForm):
     kind = SelectField(_l("Kind of event"), choices=list(EVENT_KINDS.items()),
                        validators=[_required()])
     title = StringField(_l("Title"), filters=[strip], validators=[_required(), _max(200)])
-    held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
+    held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date.")),
+                                                plausible_date])
     place = StringField(_l("Place"), filters=[strip], validators=[_max(200)])
     region = SelectField(_l("Region"), validate_choice=False)
     description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])
