@@ -54,6 +54,16 @@ def _max(n):
     return Length(max=n, message=_l("At most %(max)d characters.", max=n))
 
 
+class LinesField(TextAreaField):
+    """A list typed one item per line. A stored list (an edited row) is shown the same
+    way, also when the field is missing from a post and keeps the stored value."""
+
+    def process_data(self, value):
+        if isinstance(value, list | tuple):
+            value = "\n".join(str(item) for item in value)
+        super().process_data(value)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -231,9 +241,8 @@ class CommitmentForm(ActionRowsMixin, FlaskForm):
     objective = TextAreaField(_l("Objective"), filters=[strip], validators=[_max(10000)])
     responsible = StringField(_l("Responsible entity"), filters=[strip],
                               validators=[_max(300)])
-    co_responsible = TextAreaField(_l("Co-responsible entities"), filters=[strip],
-                                   validators=[_max(3000)],
-                                   description=_l("One per line."))
+    co_responsible = LinesField(_l("Co-responsible entities"), filters=[strip],
+                                validators=[_max(3000)], description=_l("One per line."))
     due = StringField(_l("Expected completion (YYYY-MM)"), filters=[strip],
                       validators=[Optional(), validate_month])
     principles = MultiCheckboxField(_l("Related principles"), choices=list(PRINCIPLES.items()))

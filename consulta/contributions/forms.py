@@ -28,6 +28,7 @@ from consulta.accounts.forms import strip
 from consulta.consultations.constants import CHANNELS, EVENT_KINDS
 from consulta.consultations.forms import (
     ActionRowsMixin,
+    LinesField,
     SubForm,
     plausible_date,
     validate_month,
@@ -62,8 +63,8 @@ class SheetFieldsMixin(ActionRowsMixin):
                               description=_l("What should change once it is done?"))
     responsible = StringField(_l("Responsible entity"), filters=[strip],
                               validators=[_max(300)])
-    co_responsible = TextAreaField(_l("Co-responsible entities"), filters=[strip],
-                                   validators=[_max(3000)], description=_l("One per line."))
+    co_responsible = LinesField(_l("Co-responsible entities"), filters=[strip],
+                                validators=[_max(3000)], description=_l("One per line."))
     due = StringField(_l("Expected completion (YYYY-MM)"), filters=[strip],
                       validators=[Optional(), validate_month])
 
