@@ -276,7 +276,6 @@ def test_numbers_beyond_a_database_integer_are_not_found_not_errors(app, world):
                     assert response.status_code == 404, url
 
 
-
 #: Form fields that carry the id of a row, with the role that posts them.
 ID_FIELDS = [
     ("moderator", "/consultations/{slug}/contributions/offline/new", ("event", "commitment",
@@ -343,6 +342,7 @@ def test_invisible_characters_in_a_contribution_are_kept_and_shown_verbatim(worl
     csv = client.get(format_url("/api/v1/consultations/{slug}/contributions.csv",
                                 world.ids)).get_data(as_text=True)
     assert title in csv
+
 
 def test_control_characters_are_kept_and_every_export_still_opens(world):
     """A vertical tab pasted from a slide, U+FFFE from a broken file: stored as sent;
