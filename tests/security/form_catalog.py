@@ -169,9 +169,12 @@ def form_fields(form_class):
 
 @pytest.fixture
 def fuzz_app(app, monkeypatch):
-    """The session app without rate limits and with cheap password hashes: a fuzz run
-    makes thousands of logins and submissions from one address, and each scrypt check
-    takes 0.1 s. Everything else (CSRF, permissions, the database) is the real thing."""
+    """The session app without rate limits, with cheap password hashes and commits that
+    do not wait for the disk: a fuzz run makes thousands of logins and submissions from
+    one address, each scrypt check takes 0.1 s, and durability is not what is tested
+    here. Everything else (CSRF, permissions, the database and its constraints) is the
+    real thing."""
+    from sqlalchemy import event
     from werkzeug.security import generate_password_hash
 
     monkeypatch.setattr(limiter, "enabled", False)
@@ -180,8 +183,21 @@ def fuzz_app(app, monkeypatch):
                             password, method="pbkdf2:sha256:1"))
     monkeypatch.setattr(passwords, "_DUMMY_HASH", generate_password_hash(
         "not-a-real-password", method="pbkdf2:sha256:1"))
-    return app
 
+    def no_waiting_for_the_disk(dbapi_connection, _record):
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            dbapi_connection.execute("PRAGMA synchronous=OFF")
+        else:
+            dbapi_connection.execute("SET synchronous_commit = off")
+            dbapi_connection.commit()
+
+    with app.app_context():
+        engine = db.engine
+    engine.dispose()
+    event.listen(engine, "connect", no_waiting_for_the_disk)
+    yield app
+    event.remove(engine, "connect", no_waiting_for_the_disk)
+    engine.dispose()  # later tests get connections with the durable settings again
 
 
 @dataclass
@@ -924,3 +940,67 @@ def scenarios():
 
 def scenario_id(scenario):
     return scenario.name
+
+
+# --- where what the forms store is shown ------------------------------------------------
+
+#: Pages and exports by what they show: opened after fuzzing a form that stores it.
+PAGES = {
+    "contributions": [
+        ("anonymous", "/consultations/{slug}/contributions?per_page=100&sort=oldest"),
+        ("anonymous", "/api/v1/consultations/{slug}/contributions?per_page=100"),
+        ("anonymous", "/api/v1/consultations/{slug}/contributions.csv"),
+        ("anonymous", "/api/v1/consultations/{slug}/contributions.xlsx"),
+        ("participant", "/my/contributions"),
+        ("moderator", "/consultations/{slug}/moderation?state=all"),
+        ("secretariat", "/consultations/{slug}/feedback/matrix.xlsx")],
+    "consultation": [
+        ("anonymous", "/consultations"), ("anonymous", "/consultations/{slug}"),
+        ("anonymous", "/consultations/{slug}/plan"), ("anonymous", "/consultations/{slug}/events"),
+        ("anonymous", "/api/v1/consultations"), ("anonymous", "/api/v1/consultations/{slug}"),
+        ("secretariat", "/consultations/{slug}/manage"),
+        ("secretariat", "/consultations/{slug}/plan/manage"),
+        ("secretariat", "/consultations/{slug}/summary/manage")],
+    "people": [
+        ("participant", "/account"), ("participant", "/account/export"),
+        ("admin", "/admin/users"), ("anonymous", "/consultations/{slug}/contributions")],
+    "organizations": [
+        ("anonymous", "/organizations"), ("anonymous", "/organizations/{organization_id}"),
+        ("participant", "/organizations/{organization_id}/members"),
+        ("moderator", "/moderation/organizations")],
+    "moderation": [
+        ("moderator", "/moderation"), ("moderator", "/consultations/{slug}/moderation/groups"),
+        ("moderator", "/moderation/{proposal}"), ("moderator", "/moderation/groups/{group_id}")],
+    "feedback": [
+        ("secretariat", "/consultations/{slug}/feedback"),
+        ("secretariat", "/consultations/{slug}/matrix?all=1"),
+        ("secretariat", "/consultations/{slug}/feedback/templates"),
+        ("secretariat", "/feedback/contributions/{proposal}"),
+        ("anonymous", "/api/v1/consultations/{slug}/contributions?per_page=100")],
+}
+#: Every form's changes are in the audit log, which shows them (before and after).
+ALWAYS = [("moderator", "/consultations/{slug}/moderation/audit")]
+SHOWN_IN = {
+    "RegistrationForm": ("people",), "LoginForm": (), "EmailForm": (),
+    "ResetPasswordForm": (), "ChangePasswordForm": (), "ProfileForm": ("people",),
+    "DeleteAccountForm": ("people", "organizations", "contributions"),
+    "OrganizationForm": ("organizations",), "RolesForm": ("people",),
+    "ConfirmForm": ("organizations", "contributions", "consultation", "moderation",
+                    "feedback"),
+    "ProposalForm": ("contributions",), "CommentForm": ("contributions",),
+    "OfflineContributionForm": ("contributions",), "EventForm": ("consultation",),
+    "ConsultationForm": ("consultation",), "PhaseForm": ("consultation",),
+    "ComponentForm": ("consultation", "contributions"), "CommitmentForm": ("consultation",),
+    "SectionForm": ("consultation",), "PlanImportForm": ("consultation",),
+    "PublishPlanForm": ("consultation",), "ClassifyForm": ("moderation", "contributions"),
+    "BulkClassifyForm": ("moderation", "contributions"), "HideForm": ("contributions",),
+    "MaskForm": ("contributions", "moderation"), "GroupForm": ("moderation",),
+    "ResponseForm": ("feedback", "contributions"), "TemplateForm": ("feedback",),
+    "MatrixImportForm": ("feedback", "contributions"), "SummaryTextsForm": ("consultation",),
+}
+
+
+def pages_showing(scenario):
+    """(role, path) of the pages that show what ``scenario`` stores (all, if unknown)."""
+    groups = SHOWN_IN.get(scenario.name, tuple(PAGES))
+    return [*ALWAYS, *(page for group in groups for page in PAGES[group])]
