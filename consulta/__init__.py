@@ -40,6 +40,9 @@ def create_app(overrides=None, environ=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=host, x_prefix=host)
     _warn_about_production_settings(app)
 
+    from .core.request_input import init_request_input
+
+    init_request_input(app)  # before the routes: it brings the <int:...> converter
     _init_extensions(app)
     _register_blueprints(app)
 

@@ -139,6 +139,25 @@ def test_registration_rejects_unknown_sector_and_region(app, client):
     assert user_count(app) == 0
 
 
+def test_gender_and_language_accept_only_their_choices(app, client, create_user):
+    """A blank that is not a choice (" ") used to pass and break the database's check."""
+    for gender in (" ", "\t", "unknown"):
+        post_invalid(client, gender=gender)
+    assert user_count(app) == 0
+    user = create_user()
+    login(client, user)
+    profile = {"display_name": "Ana", "sector": "citizen", "region": "cusco"}
+    for field, value in (("gender", " "), ("gender", "x"), ("locale", " "),
+                         ("locale", "qu-PE-long")):
+        response = client.post_form("/account", {**profile, field: value})
+        assert response.status_code == 200, (field, value)
+    response = client.post_form("/account", {**profile, "gender": "", "locale": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        stored = db.session.get(User, user.id)
+        assert (stored.display_name, stored.gender, stored.locale) == ("Ana", None, None)
+
+
 def test_registration_without_csrf_token_is_refused(app, client):
     response = client.post("/register", data=VALID)
     assert response.status_code == 400

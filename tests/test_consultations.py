@@ -104,6 +104,17 @@ def test_closing_before_opening_is_refused(app, client, secretariat):
     assert count(app, Consultation) == 0
 
 
+def test_an_edit_without_its_opening_date_is_a_form_error_not_a_crash(app, client,
+                                                                      secretariat):
+    client.post_form("/consultations/new", {**FORM, "slug": "sin-apertura"})
+    form = {k: v for k, v in FORM.items() if k != "opens_at"}
+    response = client.post_form("/consultations/sin-apertura/edit", form)
+    assert response.status_code == 200
+    assert "Ingresa una fecha y una hora." in response.get_data(as_text=True)
+    assert get_consultation(app).closes_at.replace(tzinfo=UTC) == \
+        datetime(2030, 3, 31, 23, 0, tzinfo=UTC)  # 18:00 in Lima, unchanged
+
+
 def test_over_long_fields_are_refused(app, client, secretariat):
     for field, length in (("title", 201), ("summary", 501), ("description", 20001)):
         response = client.post_form("/consultations/new", {**FORM, field: "x" * length})
@@ -159,6 +170,26 @@ def test_phase_ending_before_it_starts_is_refused(app, client, secretariat):
         "name": "Talleres", "starts_on": "2030-03-01", "ends_on": "2030-03-10"})
     assert response.status_code == 302
     assert count(app, Phase) == 1
+
+
+def test_dates_outside_the_years_1900_to_2200_are_form_errors(app, client, secretariat):
+    """Year 9999 in Lima is year 10000 in UTC: it used to be a 500."""
+    for opens, closes in (("0001-01-01T00:00", "2030-03-31T18:00"),
+                          ("2030-03-01T09:00", "9999-12-31T23:59"),
+                          ("1899-12-31T23:59", "2030-03-31T18:00")):
+        response = client.post_form("/consultations/new",
+                                    {**FORM, "opens_at": opens, "closes_at": closes})
+        assert response.status_code == 200, (opens, closes)
+        assert "Ingresa una fecha entre los años 1900 y 2200." in \
+            response.get_data(as_text=True)
+    assert count(app, Consultation) == 0
+    client.post_form("/consultations/new", {**FORM, "closes_at": "2200-12-31T23:59"})
+    slug = get_consultation(app).slug
+    for starts, ends in (("0001-01-01", "2030-03-10"), ("2030-03-01", "9999-12-31")):
+        response = client.post_form(f"/consultations/{slug}/phases", {
+            "name": "Talleres", "starts_on": starts, "ends_on": ends})
+        assert response.status_code == 200
+    assert count(app, Phase) == 0
 
 
 def test_announcing_records_the_date_and_makes_it_public(app, client, secretariat):

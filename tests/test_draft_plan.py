@@ -231,3 +231,38 @@ def test_plan_page_is_printable_and_has_stable_anchors(app, create_consultation)
     for number in range(1, 22):
         assert f'id="compromiso-{number}"' in page
         assert f'href="#compromiso-{number}"' in page
+
+
+def test_a_component_name_repeated_in_other_capitals_is_a_form_error(app, secretariat_client,
+                                                                     create_consultation):
+    slug = create_consultation()
+    url = f"/consultations/{slug}/components"
+    assert secretariat_client.post_form(url, {"name": "SALUD PÚBLICA"}).status_code == 302
+    # SQLite's lower() leaves "Ú" alone: the check must still see the same name.
+    for name in ("SALUD PÚBLICA", "Salud Pública", "salud pública"):
+        response = secretariat_client.post_form(url, {"name": name})
+        assert response.status_code == 200, name
+        assert "Ya existe un componente con este nombre" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Component)) == 1
+
+
+def test_a_commitment_edit_that_leaves_out_the_co_responsible_keeps_them(
+        app, secretariat_client, create_consultation):
+    slug = create_consultation()
+    secretariat_client.post_form(f"/consultations/{slug}/components", {"name": "Salud"})
+    with app.app_context():
+        component_id = db.session.scalar(select(Component.id))
+    base = {"number": "1", "component": str(component_id), "title": "Observatorio"}
+    secretariat_client.post_form(f"/consultations/{slug}/plan/commitments/new",
+                                 {**base, "co_responsible": "MINSA\nDIGEMID"})
+    with app.app_context():
+        commitment_id = db.session.scalar(select(Commitment.id))
+    response = secretariat_client.post_form(
+        f"/consultations/{slug}/plan/commitments/{commitment_id}/edit",
+        {**base, "title": "Observatorio de precios"})
+    assert response.status_code == 302  # it used to be a 500
+    with app.app_context():
+        stored = db.session.get(Commitment, commitment_id)
+        assert (stored.title, stored.co_responsible) == ("Observatorio de precios",
+                                                         ["MINSA", "DIGEMID"])

@@ -128,3 +128,20 @@ def test_rolled_back_messages_are_not_sent(app, outbox):
         queue_mail("a@example.pe", "Asunto", "account_exists", login_url="x", reset_url="y")
         db.session.rollback()
         assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_messages_are_delivered_when_the_whole_transaction_commits_not_a_savepoint(app,
+                                                                                   outbox):
+    from consulta.core.mail import queue_mail
+
+    with app.test_request_context():
+        queue_mail("a@example.pe", "Asunto", "account_exists", login_url="x", reset_url="y")
+        # Releasing a savepoint (an insert guarded against a race) is not the commit: the
+        # message cannot be sent yet, and must not be forgotten either.
+        with db.session.begin_nested():
+            pass
+        savepoint = db.session.begin_nested()  # a lost race, rolled back to the savepoint
+        savepoint.rollback()
+        db.session.commit()
+    [message] = outbox()
+    assert message.status == "sent"

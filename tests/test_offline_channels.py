@@ -147,3 +147,39 @@ def test_demo_has_the_la_libertad_workshop_and_web_participation(app):
     text = client.get("/api/v1/consultations/iv-plan-gobierno-abierto/contributions"
                       "?per_page=100").get_data(as_text=True)
     assert "@demo.consulta.pe" not in text
+
+
+def test_a_correction_that_leaves_out_the_co_responsible_keeps_them(app, moderator,
+                                                                    consultation):
+    """A field missing from the post keeps the stored list (it used to be a 500)."""
+    _user, client = moderator
+    proposal = {"kind": "proposal", "channel": "written", "title": "Hoja",
+                "component": str(component_id(app, consultation)),
+                "co_responsible": "MINSA\nDIGEMID"}
+    response = client.post_form(f"/consultations/{consultation}/contributions/offline/new",
+                                proposal)
+    code = response.headers["Location"].rsplit("/", 1)[1]
+    without = {k: v for k, v in proposal.items() if k != "co_responsible"}
+    response = client.post_form(f"/contributions/{code}/correct", {**without, "title": "Hoja 2"})
+    assert response.status_code == 302
+    with app.app_context():
+        stored = db.session.scalar(select(Contribution))
+        assert (stored.title, stored.co_responsible) == ("Hoja 2", ["MINSA", "DIGEMID"])
+
+
+def test_event_and_reception_dates_outside_1900_to_2200_are_form_errors(app, moderator,
+                                                                       consultation):
+    _user, client = moderator
+    for held_on in ("0001-01-01", "9999-12-31"):
+        response = client.post_form(f"/consultations/{consultation}/events/new", {
+            "kind": "workshop", "title": "Taller", "held_on": held_on,
+            "region": "la-libertad"})
+        assert response.status_code == 200
+    response = client.post_form(f"/consultations/{consultation}/contributions/offline/new", {
+        "kind": "comment", "channel": "written", "title": "Carta",
+        "received_on": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Ingresa una fecha entre los años 1900 y 2200." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0

@@ -71,8 +71,10 @@ class ProfileFieldsMixin:
     sector = SelectField(_l("Sector"), validators=[_required(_l("Choose your sector."))])
     region = SelectField(_l("Region"), validators=[_required(_l("Choose your region.")),
                                                    RegionCode()])
+    # No Optional(): it would also let through a blank that is not a choice (" "). The
+    # empty choice is in the list, so the choice check alone is right.
     gender = SelectField(
-        _l("Gender (optional)"), validators=[Optional()],
+        _l("Gender (optional)"),
         description=_l("Only used in aggregate statistics on the participation of women."))
     show_name_publicly = BooleanField(
         _l("Show my name publicly next to my contributions"),
@@ -140,7 +142,7 @@ class ChangePasswordForm(ResetPasswordForm):
 
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):
-    locale = SelectField(_l("Interface language"), validators=[Optional()])
+    locale = SelectField(_l("Interface language"))  # "" (automatic) is a choice
     email_notifications = BooleanField(
         _l("Send me e-mails about my contributions (for example when they are answered)"))
 

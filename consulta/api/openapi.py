@@ -10,6 +10,11 @@ VERSION_PATH = {"name": "version", "in": "path", "required": True,
                 "schema": {"type": "integer", "minimum": 1}}
 NOT_FOUND = {"description": "Not found (or not public)",
              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+#: Any request whose path or query string holds a NUL or a lone surrogate.
+BAD_REQUEST = {"description": "The path or query string holds a character that cannot be "
+                              "stored (a NUL or an invalid Unicode sequence)",
+               "content": {"application/json": {
+                   "schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
 def _json(schema_ref, description):
@@ -18,6 +23,13 @@ def _json(schema_ref, description):
 
 
 def document():
+    doc = _document()
+    for operation in doc["paths"].values():
+        operation["get"]["responses"]["400"] = BAD_REQUEST
+    return doc
+
+
+def _document():
     nullable_string = {"type": ["string", "null"]}
     return {
         "openapi": "3.1.0",

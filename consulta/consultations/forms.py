@@ -26,6 +26,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consulta.accounts.forms import RegionCode, strip
+from consulta.core.request_input import database_int
 from consulta.core.taxonomy import region_choices
 
 from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES
@@ -34,12 +35,33 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MONTH_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # paper sheets often give only a year
 
 
+#: Dates the forms accept: far wider than any consultation, narrow enough that a typo
+#: (0202, 20266) is caught and that converting to UTC or adding a day never overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def plausible_date(form, field):
+    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        raise ValidationError(_l("Enter a date between the years %(min)d and %(max)d.",
+                                 min=MIN_YEAR, max=MAX_YEAR))
+
+
 def _required(message=None):
     return DataRequired(message=message or _l("This field is required."))
 
 
 def _max(n):
     return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+class LinesField(TextAreaField):
+    """A list typed one item per line. A stored list (an edited row) is shown the same
+    way, also when the field is missing from a post and keeps the stored value."""
+
+    def process_data(self, value):
+        if isinstance(value, list | tuple):
+            value = "\n".join(str(item) for item in value)
+        super().process_data(value)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -86,10 +108,10 @@ class ConsultationForm(FlaskForm):
            "is published"))
     opens_at = DateTimeLocalField(
         _l("Contributions open on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        validators=[InputRequired(_l("Enter a date and time."))])
+        validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
     closes_at = DateTimeLocalField(
         _l("Contributions close on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        validators=[InputRequired(_l("Enter a date and time."))])
+        validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,14 +138,18 @@ class ConsultationForm(FlaskForm):
             raise ValidationError(_l("Choose channels from the list."))
 
     def validate_closes_at(self, field):
-        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+        opens = self.opens_at  # compared only as sent: unsent, it holds the stored UTC value
+        if opens.raw_data and not opens.errors and opens.data and field.data \
+                and field.data <= opens.data:
             raise ValidationError(_l("The closing must come after the opening."))
 
 
 class PhaseForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip], validators=[_required(), _max(150)])
-    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a date."))])
-    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter a date."))])
+    starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a date.")),
+                                                        plausible_date])
+    ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter a date.")),
+                                                    plausible_date])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])
 
     def validate_ends_on(self, field):
@@ -207,7 +233,7 @@ class CommitmentForm(ActionRowsMixin, FlaskForm):
     number = IntegerField(_l("Number"), validators=[
         InputRequired(_l("Enter a number.")),
         NumberRange(min=1, max=9999, message=_l("Enter a number from 1 to 9999."))])
-    component = SelectField(_l("Component"), coerce=int,
+    component = SelectField(_l("Component"), coerce=database_int,
                             validators=[InputRequired(_l("Choose a component."))])
     title = TextAreaField(_l("Title"), filters=[strip], validators=[_required(), _max(500)])
     summary = TextAreaField(_l("Summary"), filters=[strip], validators=[_max(5000)])
@@ -215,9 +241,8 @@ class CommitmentForm(ActionRowsMixin, FlaskForm):
     objective = TextAreaField(_l("Objective"), filters=[strip], validators=[_max(10000)])
     responsible = StringField(_l("Responsible entity"), filters=[strip],
                               validators=[_max(300)])
-    co_responsible = TextAreaField(_l("Co-responsible entities"), filters=[strip],
-                                   validators=[_max(3000)],
-                                   description=_l("One per line."))
+    co_responsible = LinesField(_l("Co-responsible entities"), filters=[strip],
+                                validators=[_max(3000)], description=_l("One per line."))
     due = StringField(_l("Expected completion (YYYY-MM)"), filters=[strip],
                       validators=[Optional(), validate_month])
     principles = MultiCheckboxField(_l("Related principles"), choices=list(PRINCIPLES.items()))

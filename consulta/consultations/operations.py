@@ -176,11 +176,11 @@ def delete_phase(phase, *, actor):
 # --- components ----------------------------------------------------------------
 
 def _component_name_taken(consultation, name, exclude_id=None):
-    query = select(Component.id).where(Component.consultation_id == consultation.id,
-                                       func.lower(Component.name) == name.lower())
+    # Compared in Python: SQLite's lower() leaves non-ASCII letters alone ("SALUD PÚBLICA").
+    query = select(Component.name).where(Component.consultation_id == consultation.id)
     if exclude_id is not None:
         query = query.where(Component.id != exclude_id)
-    return db.session.scalar(query) is not None
+    return name.casefold() in {other.casefold() for other in db.session.scalars(query)}
 
 
 def save_component(consultation, *, actor, component=None, name, description=""):

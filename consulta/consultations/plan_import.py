@@ -28,6 +28,8 @@ import re
 
 from flask_babel import gettext as _
 
+from consulta.core.request_input import UNSTORABLE_CHARACTERS
+
 from .constants import PRINCIPLE_ALIASES, PRINCIPLES
 
 MONTH_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # paper sheets often give only a year
@@ -65,6 +67,24 @@ def _text(value, path, field, problems, required=False, limit=None):
         problems.append((path, _("\"%(field)s\" is longer than %(max)d characters.",
                                  field=field, max=limit)))
     return value
+
+
+def _unstorable_texts(document):
+    """Paths of the texts the database cannot store: JSON escapes can carry a NUL
+    (\\u0000) or a lone surrogate (\\ud800), which no form field lets through."""
+    found, pending = [], [("", document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if UNSTORABLE_CHARACTERS.search(value):
+                found.append(path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                key = UNSTORABLE_CHARACTERS.sub("\ufffd", str(key))
+                pending.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return sorted(found)
 
 
 def _commitment(raw, path, component, problems, numbers):
@@ -156,6 +176,11 @@ def parse_plan(data):
         raise PlanFileError([("", message)]) from None
     if not isinstance(document, dict):
         raise PlanFileError([("", _("The file must contain a JSON object."))])
+    unstorable = _unstorable_texts(document)
+    if unstorable:
+        raise PlanFileError([(path, _("This text contains a character that cannot be stored "
+                                      "(a null character or an invalid Unicode sequence)."))
+                             for path in unstorable[:50]])
 
     plan = document.get("plan") or {}
     if not isinstance(plan, dict):

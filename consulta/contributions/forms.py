@@ -26,7 +26,14 @@ from wtforms.validators import (
 
 from consulta.accounts.forms import strip
 from consulta.consultations.constants import CHANNELS, EVENT_KINDS
-from consulta.consultations.forms import ActionRowsMixin, SubForm, validate_month
+from consulta.consultations.forms import (
+    ActionRowsMixin,
+    LinesField,
+    SubForm,
+    plausible_date,
+    validate_month,
+)
+from consulta.core.request_input import database_int
 from consulta.core.taxonomy import region_choices, region_codes, sector_choices
 
 from .constants import KINDS, OFFLINE_CHANNELS
@@ -47,7 +54,7 @@ def lines(value):
 class SheetFieldsMixin(ActionRowsMixin):
     """The standard proposal sheet (ficha de propuesta de compromiso)."""
 
-    component = SelectField(_l("Component"), coerce=int, validate_choice=False)
+    component = SelectField(_l("Component"), coerce=database_int, validate_choice=False)
     title = StringField(_l("Title"), filters=[strip], validators=[_max(300)])
     problem = TextAreaField(_l("Public problem"), filters=[strip], validators=[_max(5000)],
                             description=_l("What public problem should the commitment "
@@ -56,8 +63,8 @@ class SheetFieldsMixin(ActionRowsMixin):
                               description=_l("What should change once it is done?"))
     responsible = StringField(_l("Responsible entity"), filters=[strip],
                               validators=[_max(300)])
-    co_responsible = TextAreaField(_l("Co-responsible entities"), filters=[strip],
-                                   validators=[_max(3000)], description=_l("One per line."))
+    co_responsible = LinesField(_l("Co-responsible entities"), filters=[strip],
+                                validators=[_max(3000)], description=_l("One per line."))
     due = StringField(_l("Expected completion (YYYY-MM)"), filters=[strip],
                       validators=[Optional(), validate_month])
 
@@ -74,7 +81,7 @@ class SheetFieldsMixin(ActionRowsMixin):
 class ParticipationMixin:
     """What every web contribution form carries: on whose behalf, idempotency, honeypot."""
 
-    organization = SelectField(_l("Send it"), coerce=int, validate_choice=False, default=0)
+    organization = SelectField(_l("Send it"), coerce=database_int, validate_choice=False, default=0)
     submission_token = HiddenField()
     fax_only = StringField(_l("Leave this field empty"))
 
@@ -123,9 +130,9 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
     kind = SelectField(_l("Kind"), choices=list(KINDS.items()), validators=[_required()])
     channel = SelectField(_l("Channel"), choices=[(c, CHANNELS[c]) for c in OFFLINE_CHANNELS],
                           validators=[_required()])
-    event = SelectField(_l("Event"), coerce=int, validate_choice=False, default=0)
-    received_on = DateField(_l("Received on"), validators=[Optional()])
-    commitment = SelectField(_l("Commitment commented on (for comments)"), coerce=int,
+    event = SelectField(_l("Event"), coerce=database_int, validate_choice=False, default=0)
+    received_on = DateField(_l("Received on"), validators=[Optional(), plausible_date])
+    commitment = SelectField(_l("Commitment commented on (for comments)"), coerce=database_int,
                              validate_choice=False, default=0)
     author_name = StringField(_l("Author's name"), filters=[strip], validators=[_max(200)])
     author_name_public = BooleanField(_l("The author agreed that their name be published"))
@@ -196,7 +203,8 @@ class EventForm(FlaskForm):
     kind = SelectField(_l("Kind of event"), choices=list(EVENT_KINDS.items()),
                        validators=[_required()])
     title = StringField(_l("Title"), filters=[strip], validators=[_required(), _max(200)])
-    held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
+    held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date.")),
+                                                plausible_date])
     place = StringField(_l("Place"), filters=[strip], validators=[_max(200)])
     region = SelectField(_l("Region"), validate_choice=False)
     description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])

@@ -25,6 +25,8 @@ def _messages():
         405: (_("Method not allowed"), _("This address does not accept that kind of "
                                          "request.")),
         413: (_("Too large"), _("What you sent is larger than allowed.")),
+        415: (_("Unsupported format"), _("This address only accepts forms sent from its own "
+                                         "pages. Nothing was changed.")),
         429: (_("Too many attempts"), _("You have made too many requests in a short time. "
                                         "Please wait a few minutes and try again.")),
         500: (_("Something went wrong"), _("An unexpected error happened on our side. "

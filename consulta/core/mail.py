@@ -75,6 +75,8 @@ def queue_mail(recipient, subject, template, *, user=None, locale=None, **contex
 
 @event.listens_for(Session, "after_commit")
 def _deliver_after_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction, and the messages, go on
     ids = session.info.pop("outbox_new", None)
     if not ids:
         return
@@ -94,6 +96,8 @@ _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="consulta-mail"
 
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session):
+    if session.in_nested_transaction():
+        return  # only a savepoint: messages queued before it are still to be sent
     session.info.pop("outbox_new", None)
 
 

@@ -4,8 +4,14 @@ A cell starting with =, +, -, @, a tab or a carriage return is a formula to Exce
 or LibreOffice (formula injection). In CSV such a cell is prefixed with an
 apostrophe; in XLSX every text cell is written with the string type, so it is
 shown as text and never evaluated.
+
+XML, and so XLSX, cannot carry most control characters (U+0001 to U+001F but tab and
+line breaks) nor U+FFFE and U+FFFF, which people can still send and which are stored
+verbatim: in a workbook each becomes a space, so one pasted vertical tab never breaks
+the export of a whole consultation.
 """
 
+import re
 from io import BytesIO
 
 from openpyxl import Workbook, load_workbook
@@ -13,6 +19,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xlsx_text(value):
+    """A value as a workbook can hold it: characters XML refuses become spaces."""
+    if isinstance(value, str):
+        return NOT_IN_XML.sub(" ", value)
+    return value
 
 
 def csv_safe(value):
@@ -22,7 +36,7 @@ def csv_safe(value):
 
 
 def _text_cell(sheet, value, bold=False):
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=xlsx_text(value))
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula
         cell.alignment = Alignment(wrap_text=True, vertical="top")

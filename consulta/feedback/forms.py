@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from consulta.accounts.forms import strip
 from consulta.consultations.forms import MultiCheckboxField
+from consulta.core.request_input import database_int
 
 from .constants import OUTCOMES
 
@@ -18,7 +19,7 @@ class ResponseForm(FlaskForm):
         validators=[DataRequired(_l("Explain the decision.")), Length(max=10000)],
         description=_l("In plain language, at least two sentences: what was decided and why."))
     commitments = MultiCheckboxField(_l("Incorporated in the commitments (for incorporated "
-                                        "or partially incorporated)"), coerce=int,
+                                        "or partially incorporated)"), coerce=database_int,
                                      validate_choice=False)
     referred_to = StringField(_l("Entity it was referred to (for referred)"), filters=[strip],
                               validators=[Length(max=300)])

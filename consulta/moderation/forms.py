@@ -7,12 +7,13 @@ from consulta.accounts.forms import strip
 from consulta.consultations.constants import PRINCIPLES
 from consulta.consultations.forms import MultiCheckboxField
 from consulta.contributions.constants import HIDE_REASONS
+from consulta.core.request_input import database_int
 
 
 class ClassificationFields:
-    component = SelectField(_l("Component"), coerce=int, validate_choice=False, default=0)
-    commitment = SelectField(_l("Commitment it concerns"), coerce=int, validate_choice=False,
-                             default=0)
+    component = SelectField(_l("Component"), coerce=database_int, validate_choice=False, default=0)
+    commitment = SelectField(_l("Commitment it concerns"), coerce=database_int,
+                             validate_choice=False, default=0)
     new_commitment = BooleanField(_l("It proposes a new commitment"))
     principles = MultiCheckboxField(_l("Principles"), choices=list(PRINCIPLES.items()))
     tags = StringField(_l("Tags"), filters=[strip], validators=[Length(max=500)],
@@ -78,5 +79,5 @@ class GroupForm(FlaskForm):
 
 
 class JoinGroupForm(FlaskForm):
-    group = SelectField(_l("Add to an existing group"), coerce=int, validate_choice=False)
+    group = SelectField(_l("Add to an existing group"), coerce=database_int, validate_choice=False)
     target = HiddenField()

@@ -7,7 +7,7 @@ import tempfile
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from consulta.core.spreadsheet import csv_safe
+from consulta.core.spreadsheet import csv_safe, xlsx_text
 
 from .matrix import FIELDS, iter_rows
 
@@ -45,7 +45,7 @@ def xlsx_file(consultation):
     for row in iter_rows(consultation):
         cells = []
         for value in _flat(row):
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=xlsx_text(value))
             if isinstance(value, str):
                 cell.data_type = "s"  # text stays text: never a formula
             cells.append(cell)

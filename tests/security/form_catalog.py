@@ -1,0 +1,1006 @@
+"""Every form of the site, where it is posted, by whom, and what a success may change.
+
+Shared by the encoding sweep (test_encodings.py) and the form fuzzer
+(test_fuzz_forms.py). Forms are discovered, not listed: every FlaskForm subclass
+in the ``consulta`` package and every route that accepts POST must be mapped to a
+scenario below, or ``unmapped_forms`` / ``unmapped_post_endpoints`` name them and the
+tests fail. A scenario says which role posts the form, to which URLs, with which
+valid values (so that fuzzed submissions also reach the success path), and which
+changes in table row counts a successful submission may make: any other change is a
+partial record.
+"""
+
+import importlib
+import io
+import json
+import pkgutil
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import quote, quote_from_bytes
+
+import pytest
+from flask_wtf import FlaskForm
+from sqlalchemy import select, text
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+)
+from wtforms.fields.core import UnboundField
+
+import consulta
+from consulta.accounts import passwords
+from consulta.extensions import db, limiter
+
+from ..conftest import CSRF_INPUT
+
+PASSWORD = "una-frase-de-prueba-para-fuzz"
+NEW_PASSWORD = "otra-frase-nueva-de-prueba-7"
+
+#: A small plan: two components, three commitments, one section (fast to set up).
+SMALL_PLAN = json.dumps({
+    "plan": {"title": "Plan de prueba"},
+    "sections": [{"title": "Introducción", "body": "Texto de la **introducción**."}],
+    "themes": [
+        {"name": "Salud", "commitments": [
+            {"number": 1, "title": "Observatorio de precios de medicamentos",
+             "institution": "MINSA", "actions": [
+                 {"description": "Publicar datos", "start": "2026-03", "end": "2026-12"}],
+             "due": "2026-12", "principles": ["transparency"]},
+            {"number": 2, "title": "Historia clínica electrónica"}]},
+        {"name": "Educación", "commitments": [
+            {"number": 3, "title": "Becas con datos abiertos"}]},
+    ],
+}).encode()
+
+
+# --- discovery ---------------------------------------------------------------------
+
+def _import_all():
+    for module in pkgutil.walk_packages(consulta.__path__, "consulta."):
+        importlib.import_module(module.name)
+
+
+def all_form_classes():
+    """Every FlaskForm subclass defined in the consulta package."""
+    _import_all()
+    found, pending = set(), [FlaskForm]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                pending.append(sub)
+    return {f for f in found if f.__module__.startswith("consulta.")}
+
+
+def _unbound_fields(form_class):
+    for name in dir(form_class):
+        value = getattr(form_class, name, None)
+        if isinstance(value, UnboundField):
+            yield name, value
+
+
+def nested_form_classes(form_class):
+    """Forms used as rows (FieldList of FormField) inside ``form_class``."""
+    nested = set()
+    for _name, unbound in _unbound_fields(form_class):
+        inner = unbound
+        if issubclass(inner.field_class, FieldList):
+            inner = inner.args[0]
+        if issubclass(inner.field_class, FormField):
+            nested.add(inner.args[0])
+    return nested
+
+
+def unmapped_forms(scenarios):
+    """Form classes no scenario posts (rows are covered through the form that holds them;
+    a class without fields of its own and without a CSRF token is a base class)."""
+    mapped = {form for s in scenarios for form in (s.form, *s.also)}
+    covered = set(mapped)
+    for form in mapped:
+        covered |= nested_form_classes(form)
+    missing = set()
+    for form in all_form_classes() - covered:
+        own_fields = list(_unbound_fields(form))
+        if not own_fields and not form.Meta.csrf:
+            continue  # SubForm: the base of the rows above
+        missing.add(f"{form.__module__}.{form.__qualname__}")
+    return missing
+
+
+def post_endpoints(app):
+    return {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+
+
+def unmapped_post_endpoints(app, scenarios):
+    mapped = {route.endpoint for s in scenarios for route in s.routes}
+    return post_endpoints(app) - mapped
+
+
+# --- fields ------------------------------------------------------------------------
+
+FIELD_KINDS = (
+    (IntegerField, "integer"), (DateTimeLocalField, "datetime"), (DateField, "date"),
+    (SelectMultipleField, "multichoice"), (SelectField, "choice"), (BooleanField, "boolean"),
+)
+
+
+def _kind(field_class):
+    from flask_wtf.file import FileField
+
+    if issubclass(field_class, FileField):
+        return "file"
+    for klass, kind in FIELD_KINDS:
+        if issubclass(field_class, klass):
+            return kind
+    return "text"
+
+
+#: Row indexes fuzzed in a FieldList: the first rows, the last allowed, and beyond.
+ROW_INDEXES = (0, 1, 2, 29, 30, 9999)
+
+
+def form_fields(form_class):
+    """{posted name: kind} of every field of the form, rows of FieldLists included."""
+    fields = {}
+    for name, unbound in _unbound_fields(form_class):
+        if issubclass(unbound.field_class, FieldList):
+            row = unbound.args[0]
+            row_form = row.args[0] if issubclass(row.field_class, FormField) else None
+            for index in ROW_INDEXES:
+                if row_form is None:
+                    fields[f"{name}-{index}"] = _kind(row.field_class)
+                    continue
+                for sub_name, sub in _unbound_fields(row_form):
+                    fields[f"{name}-{index}-{sub_name}"] = _kind(sub.field_class)
+        else:
+            fields[name] = _kind(unbound.field_class)
+    if form_class.Meta.csrf is not False:
+        fields["csrf_token"] = "csrf"
+    return fields
+
+
+# --- the app and the world every scenario works in -----------------------------------
+
+@pytest.fixture
+def fuzz_app(app, monkeypatch):
+    """The session app without rate limits, with cheap password hashes and commits that
+    do not wait for the disk: a fuzz run makes thousands of logins and submissions from
+    one address, each scrypt check takes 0.1 s, and durability is not what is tested
+    here. Everything else (CSRF, permissions, the database and its constraints) is the
+    real thing."""
+    from sqlalchemy import event
+    from werkzeug.security import generate_password_hash
+
+    monkeypatch.setattr(limiter, "enabled", False)
+    monkeypatch.setattr(passwords, "generate_password_hash",
+                        lambda password, method=None: generate_password_hash(
+                            password, method="pbkdf2:sha256:1"))
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", generate_password_hash(
+        "not-a-real-password", method="pbkdf2:sha256:1"))
+
+    def no_waiting_for_the_disk(dbapi_connection, _record):
+        if type(dbapi_connection).__module__.startswith("sqlite3"):
+            dbapi_connection.execute("PRAGMA synchronous=OFF")
+        else:
+            dbapi_connection.execute("SET synchronous_commit = off")
+            dbapi_connection.commit()
+
+    with app.app_context():
+        engine = db.engine
+    engine.dispose()
+    event.listen(engine, "connect", no_waiting_for_the_disk)
+    yield app
+    event.remove(engine, "connect", no_waiting_for_the_disk)
+    engine.dispose()  # later tests get connections with the durable settings again
+
+
+@dataclass
+class World:
+    app: object
+    users: dict = field(default_factory=dict)      # role -> (id, email)
+    clients: dict = field(default_factory=dict)    # role -> logged-in test client
+    tokens: dict = field(default_factory=dict)     # role -> CSRF token
+    ids: dict = field(default_factory=dict)        # names used in URLs and values
+
+    def client(self, role):
+        return self.clients[role]
+
+    def relogin(self, role):
+        """A fresh client for ``role`` (after a logout, a deletion, a password change)."""
+        client = self.app.test_client()
+        if role != "anonymous":
+            _id, email = self.users[role]
+            token = _csrf(client)
+            response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                                   "csrf_token": token})
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        self.clients[role] = client
+        self.tokens[role] = _csrf(client)
+        return client
+
+
+def _csrf(client):
+    match = CSRF_INPUT.search(client.get("/password/forgot").get_data(as_text=True))
+    return match.group(1) or match.group(2)
+
+
+ROLES = {
+    "participant": (), "member": (), "unconfirmed": (), "moderator": ("moderator",),
+    "secretariat": ("secretariat",), "admin": ("admin",), "target": (),
+}
+
+
+def make_user(app, role, n, roles=(), confirmed=True):
+    from consulta.accounts.models import User, UserRole
+    from consulta.accounts.passwords import hash_password
+    from consulta.core.dates import utcnow
+
+    now = utcnow()
+    email = f"{role}{n}@example.pe"
+    with app.app_context():
+        user = User(email=email, password_hash=hash_password(PASSWORD),
+                    display_name=f"{role.title()} {n}", sector="citizen", region="cusco",
+                    privacy_accepted_at=now, privacy_version="2026-11",
+                    email_confirmed_at=now if confirmed else None, created_at=now)
+        for name in roles:
+            user.roles.append(UserRole(role=name, granted_at=now))
+        db.session.add(user)
+        db.session.commit()
+        user_id = user.id
+        db.session.remove()
+    return user_id, email
+
+
+def build_world(app):
+    """Users of every role, logged in; an open consultation with a published plan, a
+    draft, contributions of every kind, an event, a group, a response, a template and
+    organizations. About a tenth of a second."""
+    from consulta.accounts import operations as accounts
+    from consulta.accounts.models import Membership, Organization, User
+    from consulta.accounts.tokens import make_reset_token
+    from consulta.consultations import operations as consultations
+    from consulta.consultations.models import Consultation, Phase
+    from consulta.consultations.plan_import import parse_plan
+    from consulta.contributions import operations as contributions
+    from consulta.core.dates import local_today, utcnow
+    from consulta.feedback import operations as feedback
+    from consulta.moderation import operations as moderation
+
+    world = World(app)
+    for n, (role, roles) in enumerate(ROLES.items(), start=1):
+        world.users[role] = make_user(app, role, n, roles, confirmed=role != "unconfirmed")
+
+    with app.test_request_context():
+        def user(role):
+            return db.session.get(User, world.users[role][0])
+
+        secretariat, moderator = user("secretariat"), user("moderator")
+        participant, member = user("participant"), user("member")
+        now, today = utcnow(), local_today()
+        consultation = consultations.create_consultation(
+            actor=secretariat, title="Consulta abierta", summary="Resumen.",
+            organizer="Secretaría de Gobierno Digital", scope="national",
+            channels=["web", "workshop"], opens_at=now - timedelta(days=7),
+            closes_at=now + timedelta(days=21))
+        consultation.phases.append(Phase(position=1, name="Recepción de aportes",
+                                         starts_on=today - timedelta(days=7),
+                                         ends_on=today + timedelta(days=21)))
+        consultations.import_plan(consultation, parse_plan(SMALL_PLAN), actor=secretariat)
+        consultations.publish_plan_version(consultation, actor=secretariat)
+        consultation.announced_at = now - timedelta(days=21)
+        db.session.flush()
+        published = consultation.published_plan
+        draft = consultations.draft_version(consultation, actor=secretariat)
+        db.session.flush()
+
+        organization = accounts.create_organization(
+            participant, name="Red Ciudadana", sector="civil_society",
+            region="lima-metropolitana")
+        accounts.review_organization(organization, approve=True, actor=moderator)
+        pending = accounts.create_organization(member, name="Colectivo Pendiente",
+                                               sector="civil_society", region="cusco")
+        membership = accounts.request_membership(member, organization)
+        db.session.flush()
+
+        components = list(consultation.components)
+        proposal, _ = contributions.submit_contribution(
+            consultation, author=participant, kind="proposal", notify=False,
+            values={"component_id": components[0].id, "title": "Propuesta de prueba",
+                    "problem": "Un problema público.", "objective": "Un objetivo."})
+        other, _ = contributions.submit_contribution(
+            consultation, author=member, kind="proposal", notify=False,
+            values={"component_id": components[1].id, "title": "Otra propuesta",
+                    "problem": "Otro problema.", "objective": "Otro objetivo."})
+        comment, _ = contributions.submit_contribution(
+            consultation, author=participant, kind="comment", target="plan", notify=False,
+            values={"body": "Un comentario sobre el plan."})
+        event = contributions.save_event(
+            consultation, actor=moderator, attendance=[("citizen", 20, 11)], kind="workshop",
+            title="Taller en Trujillo", held_on=today - timedelta(days=2), place="Trujillo",
+            region="la-libertad", description="")
+        offline = contributions.record_offline_contribution(
+            consultation, moderator=moderator, kind="comment", channel="workshop",
+            values={"title": "Aporte en papel", "body": "Texto del papel."},
+            event_id=event.id)
+        group = moderation.create_group(consultation, actor=moderator, title="Grupo de prueba",
+                                        members=[other])
+        response = feedback.save_response(
+            proposal, actor=secretariat, outcome="not_incorporated",
+            justification="No se incorpora por ahora. Se revisará en el próximo plan.")
+        template = feedback.save_template(
+            consultation, actor=secretariat, title="Plantilla", outcome="out_of_scope",
+            justification="Está fuera del alcance. Se deriva a otra instancia.")
+        db.session.commit()
+
+        world.ids.update(
+            slug=consultation.slug, consultation_id=consultation.id,
+            components=[c.id for c in components], component_id=components[0].id,
+            commitments=[c.id for c in published.commitments],
+            commitment_id=published.commitments[0].id,
+            draft_commitment_id=draft.commitments[0].id, section_id=draft.sections[0].id,
+            published_section_id=published.sections[0].id,
+            phase_id=consultation.phases[0].id, proposal=proposal.tracking_code,
+            proposal_id=proposal.id, other=other.tracking_code, other_id=other.id,
+            comment=comment.tracking_code, offline=offline.tracking_code,
+            event_id=event.id, group_id=group.id, response_id=response.id,
+            template_id=template.id, organization_id=organization.id,
+            pending_organization_id=pending.id, membership_id=membership.id,
+            participant_membership_id=db.session.scalar(
+                select(Membership.id).where(Membership.user_id == participant.id)),
+            target_user_id=world.users["target"][0],
+            reset_token=make_reset_token(participant),
+        )
+        assert db.session.get(Organization, pending.id).status == "pending"
+        assert db.session.get(Consultation, consultation.id).is_open()
+        db.session.remove()
+
+    for role in (*ROLES, "anonymous"):
+        if role not in ("unconfirmed", "target"):
+            world.relogin(role)
+    return world
+
+
+def restore_user(world, role):
+    """Put an account back as the world made it (password, e-mail, not deleted, roles)."""
+    from consulta.accounts.models import User, UserRole
+    from consulta.accounts.passwords import hash_password
+    from consulta.core.dates import utcnow
+
+    user_id, email = world.users[role]
+    with world.app.app_context():
+        user = db.session.get(User, user_id)
+        user.password_hash = hash_password(PASSWORD)
+        user.email, user.deleted_at = email, None
+        user.display_name = user.display_name or role.title()
+        wanted = set(ROLES.get(role, ()))
+        if user.role_names != wanted:
+            user.roles.clear()
+            db.session.flush()
+            for name in wanted:
+                user.roles.append(UserRole(role=name, granted_at=utcnow()))
+        db.session.commit()
+        db.session.remove()
+
+
+# --- table row counts ------------------------------------------------------------------
+
+class RowCounts:
+    """Row counts of every table, in one query."""
+
+    def __init__(self, app):
+        self.app = app
+        with app.app_context():
+            self.tables = [t.name for t in db.metadata.sorted_tables]
+        self.sql = text("SELECT " + ", ".join(
+            f'(SELECT count(*) FROM "{name}")' for name in self.tables))
+
+    def __call__(self):
+        with self.app.app_context():
+            row = db.session.execute(self.sql).one()
+            db.session.remove()
+        return dict(zip(self.tables, row, strict=True))
+
+    @staticmethod
+    def delta(before, after):
+        return {name: after[name] - before[name] for name in before
+                if after[name] != before[name]}
+
+
+def matches(delta, pattern):
+    """True if ``delta`` has exactly the tables of ``pattern`` (ints or (low, high))."""
+    if set(delta) - set(pattern):
+        return False
+    for table, expected in pattern.items():
+        value = delta.get(table, 0)
+        low, high = expected if isinstance(expected, tuple) else (expected, expected)
+        if not low <= value <= high:
+            return False
+    return True
+
+
+# --- requests --------------------------------------------------------------------------
+
+class Raw(str):
+    """A piece of a form body sent as it is (e.g. an invalid escape like ``%zz``)."""
+
+
+@dataclass
+class Upload:
+    filename: str
+    content: bytes
+
+
+def _urlencoded(value):
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, bytes):
+        return quote_from_bytes(value, safe="")
+    return quote(value, safe="")
+
+
+def urlencoded_body(pairs):
+    return "&".join(f"{_urlencoded(k)}={_urlencoded(v)}" for k, v in pairs).encode("ascii")
+
+
+BOUNDARY = "----consulta-fuzz-boundary-7c1d"
+
+
+def multipart_body(pairs):
+    out = io.BytesIO()
+    for name, value in pairs:
+        out.write(f"--{BOUNDARY}\r\n".encode())
+        disposition = f'Content-Disposition: form-data; name="{name}"'
+        if isinstance(value, Upload):
+            filename = value.filename.replace('"', "%22").replace("\r", "").replace("\n", "")
+            out.write(f'{disposition}; filename="{filename}"\r\n'.encode())
+            out.write(b"Content-Type: application/octet-stream\r\n\r\n")
+            out.write(value.content)
+        else:
+            out.write(f"{disposition}\r\n\r\n".encode())
+            out.write(value if isinstance(value, bytes) else str(value).encode())
+        out.write(b"\r\n")
+    out.write(f"--{BOUNDARY}--\r\n".encode())
+    return out.getvalue()
+
+
+def send(client, url, pairs, encoding="urlencoded"):
+    """POST ``pairs`` [(name, value)] as a browser form would (or as a script could)."""
+    if encoding == "multipart" or any(isinstance(v, Upload) for _k, v in pairs):
+        return client.post(url, data=multipart_body(pairs),
+                           content_type=f"multipart/form-data; boundary={BOUNDARY}")
+    if encoding == "json":
+        return client.post(url, data=json.dumps(
+            {k: (v.content.decode("latin-1") if isinstance(v, Upload) else
+                 v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in pairs}),
+            content_type="application/json")
+    return client.post(url, data=urlencoded_body(pairs),
+                       content_type="application/x-www-form-urlencoded")
+
+
+def format_url(template, values):
+    return template.format(**{k: quote(str(v), safe="") for k, v in values.items()})
+
+
+# --- scenarios -------------------------------------------------------------------------
+
+@dataclass
+class Route:
+    """One URL that processes the form: ``path`` is formatted with ``world.ids``."""
+
+    endpoint: str
+    path: str
+    valid: object  # world -> [(name, value)]: a submission that succeeds
+    extra: dict = field(default_factory=dict)  # other request fields -> sample values
+    role: str = None  # who posts it, if not the scenario's role
+
+
+@dataclass
+class Scenario:
+    form: type
+    role: str
+    routes: list
+    #: Row-count changes a successful submission may make (tables not named: none).
+    deltas: list = field(default_factory=list)
+    #: How to tell a success (default: a redirect that is not to the login page).
+    success: object = None
+    #: Called after a success that changed the state examples rely on.
+    after_success: object = None
+    #: Other form classes the same routes process (their fields are fuzzed too).
+    also: tuple = ()
+
+    @property
+    def name(self):
+        return self.form.__name__
+
+    def role_of(self, route):
+        return route.role or self.role
+
+    def fields(self):
+        fields = {}
+        for form in (self.form, *self.also):
+            fields.update(form_fields(form))
+        return fields
+
+    def succeeded(self, response):
+        if self.success is not None:
+            return self.success(response)
+        return response.status_code == 302 and "/login" not in response.headers.get(
+            "Location", "")
+
+
+def _valid_proposal(world):
+    return [("component", str(world.ids["component_id"])), ("title", "Una propuesta"),
+            ("problem", "El problema público."), ("objective", "El objetivo."),
+            ("responsible", "MINSA"), ("co_responsible", "DIGEMID\nSUSALUD"),
+            ("actions-0-description", "Una acción"), ("actions-0-start", "2026-03"),
+            ("actions-0-end", "2026-06"), ("due", "2026-12"), ("body", "Explicación."),
+            ("organization", "0"), ("send", "1")]
+
+
+def _valid_offline(world):
+    return [("kind", "comment"), ("channel", "workshop"), ("event", str(world.ids["event_id"])),
+            ("received_on", "2026-03-01"), ("commitment", str(world.ids["commitment_id"])),
+            ("component", "0"), ("title", "Aporte de taller"), ("body", "Lo que se dijo."),
+            ("author_name", "Rosa Quispe"), ("author_name_public", "y"),
+            ("author_organization", "Colectivo"), ("author_email", "rosa@example.pe"),
+            ("sector", "citizen"), ("region", "cusco")]
+
+
+def _valid_consultation(world):
+    return [("title", "Consulta nueva"), ("slug", ""), ("summary", "Resumen breve."),
+            ("description", "Descripción en **Markdown**."), ("scope", "regional"),
+            ("scope_region", "cusco"), ("scope_locality", ""), ("organizer", "Gobierno"),
+            ("forum_name", "Foro"), ("methodology", "Método."), ("channels", "web"),
+            ("channels", "workshop"), ("requires_review", "y"),
+            ("opens_at", "2026-05-01T09:00"), ("closes_at", "2026-06-01T18:00")]
+
+
+def _valid_commitment(world, number="7"):
+    return [("number", number), ("component", str(world.ids["component_id"])),
+            ("title", "Un compromiso"), ("summary", "Resumen."), ("problem", "Problema."),
+            ("objective", "Objetivo."), ("responsible", "PCM"), ("co_responsible", "MEF"),
+            ("actions-0-description", "Acción"), ("actions-0-start", "2026-01"),
+            ("actions-0-end", "2026-02"), ("due", "2026-12"), ("principles", "integrity")]
+
+
+def _valid_event(world):
+    return [("kind", "workshop"), ("title", "Taller"), ("held_on", "2026-03-10"),
+            ("place", "Cusco"), ("region", "cusco"), ("description", "Descripción."),
+            ("attendance-0-sector", "citizen"), ("attendance-0-participants", "30"),
+            ("attendance-0-women", "12"), ("attendance-1-sector", "academia"),
+            ("attendance-1-participants", "5"), ("attendance-1-women", "5")]
+
+
+def _plan_file(world):
+    return [("file", Upload("plan.json", SMALL_PLAN))]
+
+
+def _matrix_file(world):
+    from consulta.consultations.models import Consultation
+    from consulta.feedback.matrix import export_xlsx
+
+    with world.app.test_request_context():
+        consultation = db.session.get(Consultation, world.ids["consultation_id"])
+        data = export_xlsx(consultation)
+        db.session.remove()
+    return [("file", Upload("matriz.xlsx", data))]
+
+
+def _link_sent(response):
+    """forgot/resend answer a page without the form, whether the account exists or not."""
+    return response.status_code == 200 and b'name="email"' not in response.data
+
+
+def _reset_password_token(world, route, response):
+    from consulta.accounts.models import User
+    from consulta.accounts.tokens import make_reset_token
+
+    restore_user(world, "participant")
+    with world.app.test_request_context():
+        world.ids["reset_token"] = make_reset_token(
+            db.session.get(User, world.users["participant"][0]))
+        db.session.remove()
+    world.relogin("anonymous")
+
+
+def _relogin(role):
+    def after(world, route, response):
+        restore_user(world, role)
+        world.relogin(role)
+    return after
+
+
+def _restore_slug(world, route, response):
+    from consulta.consultations.models import Consultation
+
+    with world.app.app_context():
+        consultation = db.session.get(Consultation, world.ids["consultation_id"])
+        consultation.slug = world.ids["slug"]
+        db.session.commit()
+        db.session.remove()
+
+
+def _keep_participant_admin(world, route=None, response=None):
+    """Leaving or losing the admin flag ends the organization's own scenarios: undo it."""
+    from consulta.accounts.models import Membership
+    from consulta.core.dates import utcnow
+
+    with world.app.app_context():
+        membership = db.session.scalar(select(Membership).where(
+            Membership.user_id == world.users["participant"][0],
+            Membership.organization_id == world.ids["organization_id"]))
+        if membership is None:
+            membership = Membership(user_id=world.users["participant"][0],
+                                    organization_id=world.ids["organization_id"],
+                                    requested_at=utcnow())
+            db.session.add(membership)
+        membership.status, membership.is_admin = "approved", True
+        db.session.commit()
+        world.ids["participant_membership_id"] = membership.id
+        db.session.remove()
+
+
+def _after_confirm(world, route, response):
+    if route.endpoint == "accounts.logout":
+        world.relogin("participant")
+    if route.endpoint in ("accounts.leave_organization", "accounts.set_member_admin"):
+        _keep_participant_admin(world)
+
+
+def _no_fields(world):
+    return []
+
+
+AUDIT = "audit_entries"
+OUTBOX = "outbox_messages"
+
+CONFIRM_ROUTES = [
+    Route("accounts.logout", "/logout", _no_fields),
+    Route("accounts.join_organization", "/organizations/{organization_id}/join", _no_fields),
+    Route("accounts.leave_organization", "/organizations/{organization_id}/leave", _no_fields),
+    Route("accounts.decide_membership",
+          "/organizations/{organization_id}/members/{membership_id}/decide",
+          lambda w: [("decision", "approve")], {"decision": ["approve", "reject"]}),
+    Route("accounts.set_member_admin",
+          "/organizations/{organization_id}/members/{participant_membership_id}/admin",
+          lambda w: [("is_admin", "1")], {"is_admin": ["0", "1"]}),
+    Route("contributions.withdraw", "/contributions/{comment}/withdraw", _no_fields),
+    Route("contributions.support", "/contributions/{other}/support", _no_fields,
+          {"action": ["withdraw", "support"]}),
+]
+
+#: Buttons of staff that carry nothing but their token (a ConfirmForm, or no form class).
+STAFF_CONFIRM_ROUTES = [
+    Route("accounts.review_organization",
+          "/moderation/organizations/{pending_organization_id}/review",
+          lambda w: [("decision", "approve")], {"decision": ["approve", "reject"]},
+          role="moderator"),
+    Route("moderation.ungroup", "/moderation/{other}/ungroup", _no_fields, role="moderator"),
+    Route("moderation.unhide", "/moderation/{proposal}/unhide", _no_fields, role="moderator"),
+    Route("moderation.unmask", "/moderation/{proposal}/unmask", _no_fields, role="moderator"),
+    Route("consultations.announce", "/consultations/{slug}/announce", _no_fields,
+          role="secretariat"),
+    Route("consultations.delete_phase", "/consultations/{slug}/phases/{phase_id}/delete",
+          _no_fields, role="secretariat"),
+    Route("consultations.delete_component",
+          "/consultations/{slug}/components/{component_id}/delete", _no_fields,
+          role="secretariat"),
+    Route("consultations.delete_commitment",
+          "/consultations/{slug}/plan/commitments/{draft_commitment_id}/delete", _no_fields,
+          role="secretariat"),
+    Route("consultations.delete_section",
+          "/consultations/{slug}/plan/sections/{section_id}/delete", _no_fields,
+          role="secretariat"),
+    Route("consultations.start_draft", "/consultations/{slug}/plan/start-draft", _no_fields,
+          role="secretariat"),
+    Route("summary.publish", "/consultations/{slug}/summary/publish", _no_fields,
+          role="secretariat"),
+    Route("feedback.act", "/feedback/responses/{response_id}/submit", _no_fields,
+          role="secretariat"),
+    Route("feedback.bulk", "/consultations/{slug}/feedback/bulk",
+          lambda w: [("selected", str(w.ids["response_id"])), ("action", "submit")],
+          {"action": ["submit", "approve", "publish", "delete"],
+           "selected": ["1", "2", "999999", "x", "²"], "status": ["draft", "x"]},
+          role="secretariat"),
+]
+
+
+def scenarios():
+    from consulta.accounts import forms as accounts
+    from consulta.consultations import forms as consultations
+    from consulta.contributions import forms as contributions
+    from consulta.feedback import forms as feedback
+    from consulta.moderation import forms as moderation
+    from consulta.summary.views import SummaryTextsForm
+
+    def ids(world, *names):
+        return [world.ids[n] for n in names]
+
+    return [
+        Scenario(accounts.RegistrationForm, "anonymous", [Route(
+            "accounts.register", "/register", lambda w: [
+                ("email", "nueva@example.pe"), ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD), ("display_name", "Nueva Persona"),
+                ("sector", "citizen"), ("region", "cusco"), ("gender", ""),
+                ("show_name_publicly", "y"), ("accept_privacy", "y"), ("fax_only", "")])],
+            deltas=[{}, {"users": 1, OUTBOX: 1}, {OUTBOX: 1}]),
+        Scenario(accounts.LoginForm, "anonymous", [Route(
+            "accounts.login", "/login", lambda w: [
+                ("email", w.users["participant"][1]), ("password", PASSWORD),
+                ("remember", "y")])],
+            deltas=[{}], after_success=lambda w, route, r: w.relogin("anonymous")),
+        Scenario(accounts.EmailForm, "anonymous", [
+            Route("accounts.forgot_password", "/password/forgot",
+                  lambda w: [("email", w.users["participant"][1])]),
+            Route("accounts.resend_confirmation", "/confirm",
+                  lambda w: [("email", w.users["unconfirmed"][1])])],
+            deltas=[{}, {OUTBOX: 1}], success=_link_sent),
+        Scenario(accounts.ResetPasswordForm, "anonymous", [Route(
+            "accounts.reset_password", "/password/reset/{reset_token}", lambda w: [
+                ("password", NEW_PASSWORD), ("password_confirm", NEW_PASSWORD)])],
+            deltas=[{OUTBOX: 1}], after_success=_reset_password_token,
+            success=lambda response: response.status_code == 302),
+        Scenario(accounts.ChangePasswordForm, "participant", [Route(
+            "accounts.change_password", "/account/password", lambda w: [
+                ("current_password", PASSWORD), ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD)])],
+            deltas=[{OUTBOX: 1}], after_success=_relogin("participant")),
+        Scenario(accounts.ProfileForm, "participant", [Route(
+            "accounts.profile", "/account", lambda w: [
+                ("display_name", "Otro Nombre"), ("sector", "academia"),
+                ("region", "lima-metropolitana"), ("gender", "female"), ("show_name_publicly", "y"),
+                ("locale", "en"), ("email_notifications", "y")])],
+            deltas=[{}]),
+        Scenario(accounts.DeleteAccountForm, "participant", [Route(
+            "accounts.delete_account", "/account/delete", lambda w: [
+                ("password", PASSWORD), ("confirm", "y")])],
+            deltas=[{AUDIT: 1, "memberships": -1, OUTBOX: (-50, 0)}],
+            after_success=lambda w, route, r: (_relogin("participant")(w, route, r),
+                                               _keep_participant_admin(w))),
+        Scenario(accounts.OrganizationForm, "participant", [
+            Route("accounts.new_organization", "/organizations/new", lambda w: [
+                ("name", "Asociación Nueva"), ("sector", "academia"), ("region", "puno"),
+                ("website", "https://example.pe")]),
+            Route("accounts.edit_organization", "/organizations/{organization_id}/edit",
+                  lambda w: [("name", "Red Ciudadana Renovada"), ("sector", "academia"),
+                             ("region", "puno"), ("website", "http://example.org")])],
+            deltas=[{}, {AUDIT: 1}, {"organizations": 1, "memberships": 1, AUDIT: 1}]),
+        Scenario(accounts.RolesForm, "admin", [Route(
+            "accounts.admin_user_roles", "/admin/users/{target_user_id}/roles", lambda w: [
+                ("moderator", "y"), ("secretariat", "y")])],
+            deltas=[{}, {"user_roles": (-3, 3), AUDIT: 1}]),
+        # Buttons: a ConfirmForm (only the token) or no form class at all.
+        Scenario(accounts.ConfirmForm, "participant", CONFIRM_ROUTES + STAFF_CONFIRM_ROUTES,
+                 deltas=[{}, {AUDIT: 1}, {AUDIT: 1, OUTBOX: (0, 5)}, {"memberships": (-1, 1)},
+                         {"memberships": (-1, 1), AUDIT: 1}, {"memberships": 1, OUTBOX: 1},
+                         {"supports": (-1, 1)}, {AUDIT: (0, 20)},
+                         {"phases": -1, AUDIT: 1}, {"components": -1, AUDIT: 1},
+                         {"commitments": -1, AUDIT: 1}, {"plan_sections": -1, AUDIT: 1},
+                         {"summary_snapshots": 1, "summary_rows": (0, 100), AUDIT: 1},
+                         {"plan_versions": 1, "commitments": (0, 50),
+                          "plan_sections": (0, 50), AUDIT: 1},
+                         {AUDIT: (1, 20), "response_versions": (0, 20), OUTBOX: (0, 40)}],
+                 after_success=_after_confirm),
+        Scenario(contributions.ProposalForm, "participant", [
+            Route("contributions.new_proposal", "/consultations/{slug}/proposals/new",
+                  _valid_proposal, {"add_action": ["1"], "send": ["1", ""]}),
+            Route("contributions.edit", "/contributions/{proposal}/edit", _valid_proposal,
+                  {"add_action": ["1"]})],
+            deltas=[{}, {"contributions": 1, OUTBOX: 1}, {AUDIT: (0, 1)}]),
+        Scenario(contributions.CommentForm, "participant", [
+            Route("contributions.new_comment", "/consultations/{slug}/comments/new",
+                  lambda w: [("target", "commitment"),
+                             ("target_id", str(w.ids["commitment_id"])),
+                             ("body", "Un comentario."), ("organization", "0"), ("send", "1")],
+                  {"target": ["plan", "commitment", "section", "proposal", "x"],
+                   "target_id": ["1", "2", "3", "0", "-1"], "send": ["1", ""]}),
+            Route("contributions.edit", "/contributions/{comment}/edit",
+                  lambda w: [("body", "Comentario corregido."), ("organization", "0")])],
+            deltas=[{}, {"contributions": 1, OUTBOX: 1}, {AUDIT: (0, 1)}]),
+        Scenario(contributions.OfflineContributionForm, "moderator", [
+            Route("contributions.new_offline",
+                  "/consultations/{slug}/contributions/offline/new", _valid_offline,
+                  {"add_action": ["1"], "another": ["1"]}),
+            Route("contributions.correct_offline", "/contributions/{offline}/correct",
+                  _valid_offline, {"add_action": ["1"]})],
+            deltas=[{}, {"contributions": 1, AUDIT: 1}, {AUDIT: 1}]),
+        Scenario(contributions.EventForm, "moderator", [
+            Route("contributions.edit_event", "/consultations/{slug}/events/new",
+                  _valid_event, {"add_row": ["1"]}),
+            Route("contributions.edit_event", "/consultations/{slug}/events/{event_id}/edit",
+                  _valid_event, {"add_row": ["1"]})],
+            deltas=[{}, {"events": 1, "event_attendance": (0, 20), AUDIT: 1},
+                    {"event_attendance": (-20, 20), AUDIT: 1}]),
+        Scenario(consultations.ConsultationForm, "secretariat", [
+            Route("consultations.new", "/consultations/new", _valid_consultation),
+            Route("consultations.edit", "/consultations/{slug}/edit", _valid_consultation)],
+            # An edit of an announced consultation records the date change apart.
+            deltas=[{}, {"consultations": 1, AUDIT: 1}, {AUDIT: (1, 2)}],
+            after_success=_restore_slug),
+        Scenario(consultations.PhaseForm, "secretariat", [
+            Route("consultations.phases", "/consultations/{slug}/phases", lambda w: [
+                ("name", "Sistematización"), ("starts_on", "2026-04-01"),
+                ("ends_on", "2026-04-30"), ("description", "Fase.")]),
+            Route("consultations.edit_phase", "/consultations/{slug}/phases/{phase_id}/edit",
+                  lambda w: [("name", "Recepción"), ("starts_on", "2026-03-01"),
+                             ("ends_on", "2026-03-31"), ("description", "")])],
+            deltas=[{}, {"phases": 1, AUDIT: (1, 2)}, {AUDIT: (1, 2)}]),
+        Scenario(consultations.ComponentForm, "secretariat", [
+            Route("consultations.components", "/consultations/{slug}/components",
+                  lambda w: [("name", "Ambiente"), ("description", "Eje.")]),
+            Route("consultations.edit_component",
+                  "/consultations/{slug}/components/{component_id}/edit",
+                  lambda w: [("name", "Salud pública"), ("description", "")])],
+            deltas=[{}, {"components": 1, AUDIT: 1}, {AUDIT: (0, 1)}]),
+        Scenario(consultations.CommitmentForm, "secretariat", [
+            Route("consultations.edit_commitment",
+                  "/consultations/{slug}/plan/commitments/new", _valid_commitment,
+                  {"add_action": ["1"]}),
+            Route("consultations.edit_commitment",
+                  "/consultations/{slug}/plan/commitments/{draft_commitment_id}/edit",
+                  lambda w: _valid_commitment(w, number="1"), {"add_action": ["1"]})],
+            deltas=[{}, {"commitments": 1, AUDIT: 1}, {AUDIT: (0, 1)},
+                    {"plan_versions": 1, "commitments": (1, 50), "plan_sections": (0, 50),
+                     AUDIT: 2}]),
+        Scenario(consultations.SectionForm, "secretariat", [
+            Route("consultations.edit_section", "/consultations/{slug}/plan/sections/new",
+                  lambda w: [("title", "Contexto"), ("body", "Texto.")]),
+            Route("consultations.edit_section",
+                  "/consultations/{slug}/plan/sections/{section_id}/edit",
+                  lambda w: [("title", "Introducción"), ("body", "Otro texto.")])],
+            deltas=[{}, {"plan_sections": 1, AUDIT: 1}, {AUDIT: (0, 1)},
+                    {"plan_versions": 1, "commitments": (0, 50), "plan_sections": (1, 50),
+                     AUDIT: 2}]),
+        Scenario(consultations.PlanImportForm, "secretariat", [Route(
+            "consultations.import_plan", "/consultations/{slug}/plan/import", _plan_file)],
+            deltas=[{}, {AUDIT: (1, 3), "commitments": (-50, 50), "plan_sections": (-50, 50),
+                         "components": (0, 50), "plan_versions": (0, 1)}]),
+        Scenario(consultations.PublishPlanForm, "secretariat", [Route(
+            "consultations.publish_plan", "/consultations/{slug}/plan/publish",
+            lambda w: [("note", "Cambios menores.")])],
+            deltas=[{}, {AUDIT: 1}]),
+        Scenario(moderation.ClassifyForm, "moderator", [Route(
+            "moderation.classify", "/moderation/{proposal}", lambda w: [
+                ("component", str(w.ids["component_id"])),
+                ("commitment", str(w.ids["commitment_id"])), ("new_commitment", "y"),
+                ("principles", "transparency"), ("tags", "salud, datos abiertos"),
+                ("version", "")],
+            {"next": ["1"]})],
+            deltas=[{}, {AUDIT: 1, "tags": (0, 100), "contribution_tags": (-100, 100)}]),
+        Scenario(moderation.BulkClassifyForm, "moderator", [Route(
+            "moderation.bulk_classify", "/consultations/{slug}/moderation/bulk", lambda w: [
+                ("selected", str(w.ids["proposal_id"])), ("selected", str(w.ids["other_id"])),
+                ("component", str(w.ids["component_id"])), ("principles", "integrity"),
+                ("tags", "agua")],
+            {"selected": ["1", "2", "3", "999999", "²", "-1"], "state": ["hidden", "x"]})],
+            deltas=[{}, {AUDIT: (1, 100), "tags": (0, 100), "contribution_tags": (-200, 200)}]),
+        Scenario(moderation.HideForm, "moderator", [Route(
+            "moderation.hide", "/moderation/{proposal}/hide", lambda w: [
+                ("reason", "off_topic"), ("note", "No trata del plan.")])],
+            deltas=[{}, {AUDIT: 1, OUTBOX: (0, 1)}]),
+        Scenario(moderation.MaskForm, "moderator", [Route(
+            "moderation.mask", "/moderation/{proposal}/mask", lambda w: [
+                ("fragment", "problema")], {"action": ["clear", "mask"]})],
+            deltas=[{}, {AUDIT: 1}]),
+        Scenario(moderation.GroupForm, "moderator", [
+            Route("moderation.group", "/moderation/{proposal}/group", lambda w: [
+                ("title", "Datos de salud"), ("summary", "Piden datos."),
+                ("with", w.ids["comment"])],
+                {"with": ["APO-2026-000001", "APO-2026-999999", "x"], "group": ["1", "x"]}),
+            Route("moderation.group_detail", "/moderation/groups/{group_id}", lambda w: [
+                ("title", "Grupo renombrado"), ("summary", "Resumen.")]),
+            # The same button with an existing group: JoinGroupForm's fields.
+            Route("moderation.group", "/moderation/{comment}/group",
+                  lambda w: [("group", str(w.ids["group_id"])), ("target", "")],
+                  {"group": ["1", "2", "0", "-1", "99999999999"]})],
+            deltas=[{}, {AUDIT: (1, 60), "contribution_groups": (0, 1), OUTBOX: (0, 60)}],
+            also=(moderation.JoinGroupForm,)),
+        Scenario(feedback.ResponseForm, "secretariat", [
+            Route("feedback.respond", "/feedback/contributions/{proposal}", lambda w: [
+                ("outcome", "incorporated"),
+                ("justification", "Se incorpora en el compromiso. Así se atiende."),
+                ("commitments", str(w.ids["commitment_id"])), ("referred_to", ""),
+                ("version", "")], {"then": ["submit", "approve", "publish", "x"]}),
+            Route("feedback.respond_group", "/feedback/groups/{group_id}", lambda w: [
+                ("outcome", "referred"),
+                ("justification", "Se deriva a otra entidad. Es de su competencia."),
+                ("referred_to", "MINEDU"), ("version", "0")],
+                {"then": ["submit", "approve", "publish"]})],
+            deltas=[{}, {AUDIT: (1, 2), "responses": (0, 1), "response_commitments": (-5, 5)},
+                    {AUDIT: (1, 4), "responses": (0, 1), "response_commitments": (-5, 5),
+                     "response_versions": (0, 1), OUTBOX: (0, 5)}]),
+        Scenario(feedback.TemplateForm, "secretariat", [
+            Route("feedback.templates", "/consultations/{slug}/feedback/templates",
+                  lambda w: [("title", "Otra plantilla"), ("outcome", "referred"),
+                             ("justification", "Texto de la plantilla.")]),
+            Route("feedback.templates",
+                  "/consultations/{slug}/feedback/templates/{template_id}",
+                  lambda w: [("title", "Plantilla editada"), ("outcome", ""),
+                             ("justification", "Otro texto.")])],
+            deltas=[{}, {"answer_templates": 1, AUDIT: (0, 1)}, {AUDIT: (0, 1)}]),
+        Scenario(feedback.MatrixImportForm, "secretariat", [Route(
+            "feedback.import_matrix", "/consultations/{slug}/feedback/import", _matrix_file)],
+            deltas=[{}, {AUDIT: (0, 100), "responses": (0, 100),
+                         "response_commitments": (-100, 100)}]),
+        Scenario(SummaryTextsForm, "secretariat", [Route(
+            "summary.manage", "/consultations/{slug}/summary/manage", lambda w: [
+                ("introduction", "Introducción del resumen."),
+                ("note-advance_notice", "Se anunció con tiempo."),
+                ("note-breadth", "Participaron muchos sectores.")],
+            {"note-process_and_timeline": ["Cronograma."], "note-x": ["y"]})],
+            deltas=[{}, {AUDIT: (0, 1)}]),
+    ]
+
+
+def scenario_id(scenario):
+    return scenario.name
+
+
+# --- where what the forms store is shown ------------------------------------------------
+
+#: Pages and exports by what they show: opened after fuzzing a form that stores it.
+PAGES = {
+    "contributions": [
+        ("anonymous", "/consultations/{slug}/contributions?per_page=100&sort=oldest"),
+        ("anonymous", "/api/v1/consultations/{slug}/contributions?per_page=100"),
+        ("anonymous", "/api/v1/consultations/{slug}/contributions.csv"),
+        ("anonymous", "/api/v1/consultations/{slug}/contributions.xlsx"),
+        ("participant", "/my/contributions"),
+        ("moderator", "/consultations/{slug}/moderation?state=all"),
+        ("secretariat", "/consultations/{slug}/feedback/matrix.xlsx")],
+    "consultation": [
+        ("anonymous", "/consultations"), ("anonymous", "/consultations/{slug}"),
+        ("anonymous", "/consultations/{slug}/plan"), ("anonymous", "/consultations/{slug}/events"),
+        ("anonymous", "/api/v1/consultations"), ("anonymous", "/api/v1/consultations/{slug}"),
+        ("secretariat", "/consultations/{slug}/manage"),
+        ("secretariat", "/consultations/{slug}/plan/manage"),
+        ("secretariat", "/consultations/{slug}/summary/manage")],
+    "people": [
+        ("participant", "/account"), ("participant", "/account/export"),
+        ("admin", "/admin/users"), ("anonymous", "/consultations/{slug}/contributions")],
+    "organizations": [
+        ("anonymous", "/organizations"), ("anonymous", "/organizations/{organization_id}"),
+        ("participant", "/organizations/{organization_id}/members"),
+        ("moderator", "/moderation/organizations")],
+    "moderation": [
+        ("moderator", "/moderation"), ("moderator", "/consultations/{slug}/moderation/groups"),
+        ("moderator", "/moderation/{proposal}"), ("moderator", "/moderation/groups/{group_id}")],
+    "feedback": [
+        ("secretariat", "/consultations/{slug}/feedback"),
+        ("secretariat", "/consultations/{slug}/matrix?all=1"),
+        ("secretariat", "/consultations/{slug}/feedback/templates"),
+        ("secretariat", "/feedback/contributions/{proposal}"),
+        ("anonymous", "/api/v1/consultations/{slug}/contributions?per_page=100")],
+}
+#: Every form's changes are in the audit log, which shows them (before and after).
+ALWAYS = [("moderator", "/consultations/{slug}/moderation/audit")]
+SHOWN_IN = {
+    "RegistrationForm": ("people",), "LoginForm": (), "EmailForm": (),
+    "ResetPasswordForm": (), "ChangePasswordForm": (), "ProfileForm": ("people",),
+    "DeleteAccountForm": ("people", "organizations", "contributions"),
+    "OrganizationForm": ("organizations",), "RolesForm": ("people",),
+    "ConfirmForm": ("organizations", "contributions", "consultation", "moderation",
+                    "feedback"),
+    "ProposalForm": ("contributions",), "CommentForm": ("contributions",),
+    "OfflineContributionForm": ("contributions",), "EventForm": ("consultation",),
+    "ConsultationForm": ("consultation",), "PhaseForm": ("consultation",),
+    "ComponentForm": ("consultation", "contributions"), "CommitmentForm": ("consultation",),
+    "SectionForm": ("consultation",), "PlanImportForm": ("consultation",),
+    "PublishPlanForm": ("consultation",), "ClassifyForm": ("moderation", "contributions"),
+    "BulkClassifyForm": ("moderation", "contributions"), "HideForm": ("contributions",),
+    "MaskForm": ("contributions", "moderation"), "GroupForm": ("moderation",),
+    "ResponseForm": ("feedback", "contributions"), "TemplateForm": ("feedback",),
+    "MatrixImportForm": ("feedback", "contributions"), "SummaryTextsForm": ("consultation",),
+}
+
+
+def pages_showing(scenario):
+    """(role, path) of the pages that show what ``scenario`` stores (all, if unknown)."""
+    groups = SHOWN_IN.get(scenario.name, tuple(PAGES))
+    return [*ALWAYS, *(page for group in groups for page in PAGES[group])]
