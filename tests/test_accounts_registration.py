@@ -144,7 +144,12 @@ def test_gender_and_language_accept_only_their_choices(app, client, create_user)
     for gender in (" ", "\t", "unknown"):
         post_invalid(client, gender=gender)
     assert user_count(app) == 0
+    without_gender = {k: v for k, v in VALID.items() if k != "gender"}
+    without_gender["email"] = "sin.genero@example.pe"
+    assert client.post_form("/register", without_gender).status_code == 302
+    assert user_count(app) == 1
     user = create_user()
+    client = app.test_client()
     login(client, user)
     profile = {"display_name": "Ana", "sector": "citizen", "region": "cusco"}
     for field, value in (("gender", " "), ("gender", "x"), ("locale", " "),
@@ -153,6 +158,7 @@ def test_gender_and_language_accept_only_their_choices(app, client, create_user)
         assert response.status_code == 200, (field, value)
     response = client.post_form("/account", {**profile, "gender": "", "locale": ""})
     assert response.status_code == 302
+    assert client.post_form("/account", profile).status_code == 302  # both left out
     with app.app_context():
         stored = db.session.get(User, user.id)
         assert (stored.display_name, stored.gender, stored.locale) == ("Ana", None, None)

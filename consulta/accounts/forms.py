@@ -26,6 +26,10 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def none_as_empty(value):
+    return "" if value is None else value
+
+
 class StrongPassword:
     """At least MIN_LENGTH characters, not a common password, not the e-mail."""
 
@@ -72,9 +76,10 @@ class ProfileFieldsMixin:
     region = SelectField(_l("Region"), validators=[_required(_l("Choose your region.")),
                                                    RegionCode()])
     # No Optional(): it would also let through a blank that is not a choice (" "). The
-    # empty choice is in the list, so the choice check alone is right.
+    # empty choice is in the list, so the choice check alone is right; not sent, or none
+    # stored, counts as that empty choice.
     gender = SelectField(
-        _l("Gender (optional)"),
+        _l("Gender (optional)"), filters=[none_as_empty],
         description=_l("Only used in aggregate statistics on the participation of women."))
     show_name_publicly = BooleanField(
         _l("Show my name publicly next to my contributions"),
@@ -142,7 +147,7 @@ class ChangePasswordForm(ResetPasswordForm):
 
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):
-    locale = SelectField(_l("Interface language"))  # "" (automatic) is a choice
+    locale = SelectField(_l("Interface language"), filters=[none_as_empty])  # "": automatic
     email_notifications = BooleanField(
         _l("Send me e-mails about my contributions (for example when they are answered)"))
 
