@@ -1,5 +1,6 @@
 import secrets
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -87,7 +88,9 @@ class ParticipationMixin:
 
     def prepare(self, user):
         choices = [(0, _l("In my own name"))]
-        choices += [(o.id, _l("On behalf of %(name)s", name=o.name))
+        # gettext, not lazy_gettext: a lazy string is rendered as markup (it has __html__),
+        # so an organization's name in it would reach the page unescaped.
+        choices += [(o.id, _("On behalf of %(name)s", name=o.name))
                     for o in user.approved_organizations()]
         self.organization.choices = choices
         if not self.submission_token.data:
