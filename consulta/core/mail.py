@@ -156,12 +156,9 @@ def _mark(message_id, **values):
         session.commit()
 
 
-def _send(message):
+def build_message(message):
+    """The e-mail as sent: plain text only, so what people wrote can never be markup."""
     config = current_app.config
-    if not config["MAIL_SERVER"]:
-        log.info("mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject,
-                 message.body)
-        return
     email = EmailMessage()
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
@@ -170,6 +167,16 @@ def _send(message):
     email["Message-ID"] = make_msgid(domain=config["MAIL_DEFAULT_SENDER"].rpartition("@")[2]
                                      .strip("> ") or None)
     email.set_content(message.body)
+    return email
+
+
+def _send(message):
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        log.info("mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject,
+                 message.body)
+        return
+    email = build_message(message)
     context = ssl.create_default_context()  # verify the server's certificate
     if config["MAIL_USE_SSL"]:
         smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],
