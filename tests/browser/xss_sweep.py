@@ -447,7 +447,6 @@ def consultations(sweep):
                    _form("consultations", "PhaseForm"), phase)
         sweep.send("secretariat", f"/consultations/{slug}/announce", None, {})
         sweep.page("anon", f"/consultations/{slug}")
-        sweep.page("secretariat", f"/consultations/{slug}/edit")
     sweep.ids["slugs"] = slugs
     sweep.ids["M"] = slug = slugs[0]
     sweep.ids["M_values"] = rotate(0, fields)
