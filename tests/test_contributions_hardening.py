@@ -366,3 +366,15 @@ def test_an_organization_name_is_escaped_in_the_on_behalf_of_choice(app, slug, c
         page = client.get(path).get_data(as_text=True)
         assert active_html(main_content(page)) == [], path
         assert "&lt;/option&gt;&lt;/select&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_an_overlong_submission_token_is_refused_not_a_server_error(app, slug, create_user):
+    """The token column holds 64 characters; PostgreSQL refused a longer one with a 500."""
+    client = app.test_client()
+    login(client, create_user())
+    response = comment(app, client, slug, submission_token="t" * 65)
+    assert response.status_code == 200
+    assert "El formulario ha expirado" in response.get_data(as_text=True)
+    assert count(app) == 0
+    assert comment(app, client, slug, submission_token="t" * 64).status_code == 302
+    assert count(app) == 1
