@@ -116,7 +116,7 @@ async ([evaluated, wantText]) => {
   const html = document.documentElement.outerHTML;
   return {xss: window.__xss, csp: window.__csp || [], problems,
           evaluated: evaluated.filter(e => text.includes(e) || html.includes(e)),
-          text: wantText ? text : '', size: html.length};
+          text: wantText ? text : ''};
 }
 """
 
@@ -138,7 +138,7 @@ def _quick_hash(password):
 def sweep(tmp_path_factory):
     started = time.monotonic()
     server, stop = serve(tmp_path_factory, RATELIMIT_ENABLED=False)
-    reads = record_query_reads(server.app)
+    reads, stop_reading = record_query_reads(server.app)
     sweep = Sweep(server)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("consulta.accounts.operations.hash_password", _quick_hash)
@@ -146,6 +146,7 @@ def sweep(tmp_path_factory):
     sweep.reads = reads
     sweep.timings["inject"] = round(time.monotonic() - started, 1)
     yield sweep
+    stop_reading()
     stop()
 
 
@@ -159,7 +160,6 @@ class Browser:
         self.problems = []
         self.corpus = []
         self.views = 0
-        self.durations = []
 
     def page(self, role):
         if role not in self.pages:
@@ -188,7 +188,6 @@ class Browser:
 
     def visit(self, role, path, label=None):
         page = self.page(role)
-        started = time.monotonic()
         before = len(self.dialogs)
         response = page.goto(self.sweep.server(path), wait_until="load")
         self.views += 1
@@ -210,8 +209,6 @@ class Browser:
         self.corpus.append(seen["text"])
         if found:
             self.problems.append((label or f"{role} {path[:120]}", sorted(set(found))))
-        self.durations.append((time.monotonic() - started, seen["size"],
-                               (label or path)[:100]))
         return page
 
     def report(self):
@@ -316,7 +313,6 @@ def test_pages_show_payloads_as_text(sweep, new_context, bypass_csp):
         for role, path in pages + params:
             firsts.setdefault(sweep.endpoint(path), (role, path))
         pages, params = list(firsts.values()), []
-    print(f"\n{len(pages)} pages, {len(params)} query sweeps, {len(sweep.captured)} answers")
     for role, path in pages + params:
         browser.visit(role, path)
     for number, item in enumerate(sweep.captured):
@@ -324,10 +320,6 @@ def test_pages_show_payloads_as_text(sweep, new_context, bypass_csp):
                       f"/__captured/{number}", label=f"{item['label']} ({item['path']})")
     sweep.timings[f"browser {'bypass' if bypass_csp else 'csp'}"] = (
         round(time.monotonic() - started, 1), browser.views)
-    print("SLOWEST", sorted(browser.durations, reverse=True)[:12])
-    print("LARGEST", sorted(browser.durations, key=lambda d: -d[1])[:15])
-    print("TOTAL", sum(d for d, _n, _l in browser.durations), "HTML MB",
-          sum(n for _d, n, _l in browser.durations) / 1e6)
     assert not browser.problems, f"{len(browser.problems)} pages let a payload act:\n" + \
         browser.report()
     if bypass_csp:

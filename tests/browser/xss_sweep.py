@@ -182,7 +182,9 @@ class RecordingArgs(ImmutableMultiDict):
 
 
 def record_query_reads(app):
-    """Start noting, per endpoint, the query parameters each request reads."""
+    """Start noting, per endpoint, the query parameters each request reads.
+
+    Returns ``(reads, stop)``: {endpoint: {parameter}}, and a function that stops it."""
     reads = defaultdict(set)
 
     def wrap(sender, **extra):
@@ -196,7 +198,7 @@ def record_query_reads(app):
         request.__dict__.pop("values", None)
 
     request_started.connect(wrap, app, weak=False)
-    return reads
+    return reads, lambda: request_started.disconnect(wrap, app)
 
 
 # --- posting payloads --------------------------------------------------------------
@@ -231,12 +233,11 @@ class Sweep:
         return client
 
     def cookies(self, role):
-        """The role's cookies, for a browser context (the same session)."""
+        """The role's session cookie, for a browser context (the same session)."""
         client = self.clients.get(role)
-        if client is None:
-            return []
-        return [{"name": c.key, "value": c.value, "url": self.server.url}
-                for c in client._cookies.values()]
+        name = self.app.config["SESSION_COOKIE_NAME"]
+        cookie = client.get_cookie(name) if client is not None else None
+        return [{"name": name, "value": cookie.value, "url": self.server.url}] if cookie else []
 
     # sending -------------------------------------------------------------------------
     def send(self, role, path, form, data, *, files=None, ok=(302,), capture=None,
@@ -323,9 +324,10 @@ def rotate(record, fields):
     return {name: values[record % len(values)] for name, values in fields.items()}
 
 
-def tokens(prefix):
-    """Distinct submission tokens carrying the payloads (the column holds 64 characters)."""
-    return [f"{prefix}{n} {value}" for n, value in enumerate(pack(60, " "))]
+def token(prefix, n):
+    """A distinct submission token with a payload, cut to the 64 characters a token may
+    have (``refused`` sends every payload whole through that field)."""
+    return f"{prefix}{n} {TEXTS[n % len(TEXTS)]}"[:64]
 
 
 def count_of(fields):
@@ -630,14 +632,14 @@ def contributions(sweep):
               "responsible": pack(300, " ", lead=FORMULAS),
               "co_responsible": PARTS, "body": PARTS,
               "actions-0-description": pack(1000, lead=FORMULAS),
-              "actions-1-description": pack(1000)[::-1],
-              "submission_token": tokens("P")}
+              "actions-1-description": pack(1000)[::-1]}
     codes = []
     # What the open consultation's forms look like to a member of many organizations.
     for path in (f"{m}/proposals/new", f"{m}/comments/new?target=plan"):
         sweep.capture(f"form {path}", "p0", path, sweep.get("p0", path))
     for n in range(count_of(fields)):
         values = {**rotate(n, fields), "component": str(components[n % len(components)]),
+                  "submission_token": token("P", n),
                   "organization": str(organizations[n % (len(organizations) - 1)]),
                   "due": "2026-12", "fax_only": "", "actions-0-start": "2026-03"}
         if n == 0:  # the preview shows it before sending
@@ -648,8 +650,7 @@ def contributions(sweep):
             select(Contribution.tracking_code).where(
                 Contribution.submission_token == v["submission_token"]))))
     sweep.ids["proposals"] = codes
-    comment_fields = {"body": [ALL], "submission_token": tokens("C")}
-    spare = iter(comment_fields["submission_token"][5:])
+    comment_fields = {"body": [ALL]}
     targets = [("plan", None), ("commitment", sweep.ids["commitments"][0]),
                ("section", sweep.ids["sections"][0])] + [
         ("proposal", sweep.db(lambda c=code: db.session.scalar(
@@ -658,7 +659,7 @@ def contributions(sweep):
     comments = []
     for n, (target, target_id) in enumerate(targets):
         values = {**rotate(n, comment_fields), "target": target, "organization": "0",
-                  "fax_only": ""}
+                  "fax_only": "", "submission_token": token("C", n)}
         if target_id:
             values["target_id"] = str(target_id)
         if n == 0:
@@ -673,11 +674,7 @@ def contributions(sweep):
     for n, role in enumerate(sweep.ids["participants"][1:], start=1):
         sweep.send(role, f"{m}/comments/new", comment, {
             "body": pack(300)[n % len(pack(300))], "target": "plan", "organization": "0",
-            "submission_token": next(spare), "send": "1", "fax_only": ""})
-    for token in spare:  # the tokens left: every payload goes through that field too
-        sweep.send("p0", f"{m}/comments/new", comment, {
-            "body": "Otro comentario.", "target": "plan", "organization": "0",
-            "submission_token": token, "send": "1", "fax_only": ""})
+            "submission_token": token("D", n), "send": "1", "fax_only": ""})
     # Honeypots: a bot that fills them is dropped, and nothing is stored.
     sweep.send("p3", f"{m}/comments/new", comment, {
         "body": "Bot", "target": "plan", "organization": "0", "fax_only": ALL,
@@ -727,8 +724,7 @@ def moderation(sweep):
     fields = {"title": pack(300, " ", lead=FORMULAS), "author_name": pack(200, " "),
               "author_organization": pack(200, " ", lead=FORMULAS), "body": PARTS,
               "problem": PARTS[::-1], "objective": PARTS, "responsible": pack(300, " "),
-              "co_responsible": PARTS, "actions-0-description": pack(1000),
-              "submission_token": tokens("O")}
+              "co_responsible": PARTS, "actions-0-description": pack(1000)}
     codes = []
     events = sweep.ids["events"]
     for n in range(count_of(fields)):
@@ -738,7 +734,8 @@ def moderation(sweep):
                   "component": str(sweep.ids["components"][n % 3]),
                   "commitment": str(sweep.ids["commitments"][0]) if n % 2 == 0 else "0",
                   "author_name_public": "y", "author_email": f"taller{n}@ejemplo.pe",
-                  "sector": "academia", "region": "cusco", "due": "2026-12"}
+                  "sector": "academia", "region": "cusco", "due": "2026-12",
+                  "submission_token": token("O", n)}
         sweep.send("moderator", f"{m}/contributions/offline/new", offline, values)
         codes.append(sweep.db(lambda v=values: db.session.scalar(
             select(Contribution.tracking_code).where(
@@ -776,9 +773,9 @@ def moderation(sweep):
     group_form = _form("moderation", "GroupForm")
     join = _form("moderation", "JoinGroupForm")
     for n in range(count_of(group_fields)):
-        first, second = codes[2 * n % len(codes)], codes[(2 * n + 1) % len(codes)]
-        sweep.send("moderator", f"/moderation/{first}/group", group_form,
-                   {**rotate(n, group_fields), "with": [second]})
+        # Each offline entry starts a group; the first also takes in a proposal.
+        sweep.send("moderator", f"/moderation/{codes[n]}/group", group_form,
+                   {**rotate(n, group_fields), "with": [proposals[6]] if n == 0 else []})
         if n == 0:  # the form JoinGroupForm describes (its hidden target is never read)
             sweep.send("moderator", f"/moderation/{proposals[-1]}/group", join,
                        {"group": "", "target": ALL, "with": [],
@@ -982,6 +979,18 @@ def refused(sweep):
         sweep.send("anon", link, _form("accounts", "ResetPasswordForm"), {
             "password": value, "password_confirm": passwords[n - 1]}, ok=(200,),
             capture=n == 0 and "reset refused")
+    # Submission tokens longer than a token can be: the form asks to send it again.
+    sweep.send("p0", f"{m}/comments/new", _form("contributions", "CommentForm"), {
+        "body": "Texto.", "target": "plan", "organization": "0", "submission_token": ALL,
+        "send": "1"}, ok=(200,), capture="comment token refused")
+    sweep.send("p0", f"{m}/proposals/new", _form("contributions", "ProposalForm"), {
+        **dict.fromkeys(("title", "problem", "objective"), "Texto."), "organization": "0",
+        "component": str(sweep.ids["components"][0]), "submission_token": ALL, "send": "1"},
+        ok=(200,))
+    sweep.send("moderator", f"{m}/contributions/offline/new",
+               _form("contributions", "OfflineContributionForm"), {
+                   "kind": "comment", "channel": "email", "title": "Carta",
+                   "submission_token": ALL}, ok=(200,))
     # The proposal sheet's months.
     sweep.send("p0", f"{m}/proposals/new", _form("contributions", "ProposalForm"), {
         "title": "Meses", "problem": "Problema.", "objective": "Objetivo.",
