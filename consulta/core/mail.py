@@ -62,7 +62,9 @@ def queue_mail(recipient, subject, template, *, user=None, locale=None, **contex
     locale = locale or (user.locale if user is not None else None) or "es"
     with force_locale(locale):
         body = render_template(f"mail/{template}.txt", user=user, **context)
-        subject = str(subject)
+        # One line: a subject may carry a name people typed, and a header cannot hold a
+        # line break (the message could never be sent).
+        subject = " ".join(str(subject).split())
     message = OutboxMessage(
         recipient=recipient, user_id=user.id if user is not None else None,
         subject=subject[:300], body=body,
