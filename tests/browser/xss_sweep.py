@@ -602,8 +602,9 @@ def organizations(sweep):
     sweep.send("p0", f"/organizations/{ids[0]}/edit", form, {
         "name": pack(200, " ", payloads=TEXTS[::-1])[0], "website": fields["website"][-1],
         "sector": "civil_society", "region": "cusco"})
-    for n, role in enumerate(sweep.ids["participants"][1:4], start=1):
-        sweep.send(role, f"/organizations/{ids[n]}/join", None, {})
+    # Requests to join every organization: their names go into the e-mails' subjects.
+    for n, organization_id in enumerate(ids[1:-1], start=1):
+        sweep.send(f"p{n}", f"/organizations/{organization_id}/join", None, {})
     pending = sweep.db(lambda: db.session.scalars(
         select(Membership.id).where(Membership.organization_id == ids[1],
                                     Membership.status == "pending")).all())
@@ -873,7 +874,8 @@ def feedback(sweep):
     sweep.page("secretariat", f"/feedback/groups/{sweep.ids['groups'][0]}")
     sweep.page("secretariat", f"{m}/matrix")
     sweep.page("secretariat", f"{m}/matrix?all=1")
-    sweep.page("moderator", f"{m}/moderation/audit")
+    for role in ("moderator", "secretariat", "admin"):  # the audit log, as each reads it
+        sweep.page(role, f"{m}/moderation/audit")
     sweep.ids["responses"] = sweep.db(lambda: db.session.scalar(
         select(db.func.count()).select_from(Response)))
 
