@@ -51,7 +51,6 @@ ADMIN = "admin@demo.consulta.pe"
 ALL = "\n".join(TEXTS)  # every payload in one value, for long text fields
 PARTS = pack(700)  # every payload in a few values, for long fields of many records
 SENTENCES = "Se revisó el aporte con cuidado. La decisión se explica a continuación.\n"
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 # --- what must be covered --------------------------------------------------------
