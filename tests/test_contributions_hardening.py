@@ -341,3 +341,40 @@ def test_a_proposal_page_runs_a_constant_number_of_queries(app, slug, create_use
     few = queries()
     add_comments(6)
     assert queries() == few
+
+
+def test_an_organization_name_is_escaped_in_the_on_behalf_of_choice(app, slug, create_user):
+    """Lazy strings render as markup: a name formatted into one reached the page raw."""
+    from consulta.accounts.models import Membership, Organization
+
+    from .inert import active_html, main_content
+
+    member = create_user()
+    name = "</option></select><img src=x onerror=alert(1)>"
+    with app.app_context():
+        organization = Organization(name=name, sector="civil_society", region="cusco",
+                                    status="approved")
+        db.session.add(organization)
+        db.session.flush()
+        db.session.add(Membership(user_id=member.id, organization_id=organization.id,
+                                  status="approved"))
+        db.session.commit()
+    client = app.test_client()
+    login(client, member)
+    for path in (f"/consultations/{slug}/proposals/new",
+                 f"/consultations/{slug}/comments/new"):
+        page = client.get(path).get_data(as_text=True)
+        assert active_html(main_content(page)) == [], path
+        assert "&lt;/option&gt;&lt;/select&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_an_overlong_submission_token_is_refused_not_a_server_error(app, slug, create_user):
+    """The token column holds 64 characters; PostgreSQL refused a longer one with a 500."""
+    client = app.test_client()
+    login(client, create_user())
+    response = comment(app, client, slug, submission_token="t" * 65)
+    assert response.status_code == 200
+    assert "El formulario ha expirado" in response.get_data(as_text=True)
+    assert count(app) == 0
+    assert comment(app, client, slug, submission_token="t" * 64).status_code == 302
+    assert count(app) == 1

@@ -145,3 +145,22 @@ def test_messages_are_delivered_when_the_whole_transaction_commits_not_a_savepoi
         db.session.commit()
     [message] = outbox()
     assert message.status == "sent"
+
+
+def test_a_name_with_line_breaks_in_the_subject_is_still_sent(app, outbox,
+                                                             restore_mail_settings,
+                                                             smtp_server):
+    """Organization names go into subjects; a header cannot hold a line break."""
+    from consulta.core.mail import queue_mail
+
+    mail_settings(app, smtp_server.server_address[1])
+    with app.test_request_context():
+        queue_mail("a@example.pe", "Nueva solicitud para unirse a Red\r\nBcc: x@example.pe",
+                   "account_exists", login_url="x", reset_url="y")
+        db.session.commit()
+    [message] = outbox()
+    assert message.status == "sent"
+    assert message.subject == "Nueva solicitud para unirse a Red Bcc: x@example.pe"
+    [sent] = smtp_server.messages
+    assert "Subject: Nueva solicitud para unirse a Red Bcc: x@example.pe" in sent
+    assert "\nBcc:" not in sent

@@ -1,5 +1,6 @@
 import secrets
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -78,16 +79,25 @@ class SheetFieldsMixin(ActionRowsMixin):
         }
 
 
+def submission_token_field():
+    """The idempotency token a form carries (hidden): only a tampered form sends more than
+    the column holds, and it is told to send the form again rather than failing."""
+    return HiddenField(validators=[Optional(), Length(
+        max=64, message=_l("The form has expired. Please send it again."))])
+
+
 class ParticipationMixin:
     """What every web contribution form carries: on whose behalf, idempotency, honeypot."""
 
     organization = SelectField(_l("Send it"), coerce=database_int, validate_choice=False, default=0)
-    submission_token = HiddenField()
+    submission_token = submission_token_field()
     fax_only = StringField(_l("Leave this field empty"))
 
     def prepare(self, user):
         choices = [(0, _l("In my own name"))]
-        choices += [(o.id, _l("On behalf of %(name)s", name=o.name))
+        # gettext, not lazy_gettext: a lazy string is rendered as markup (it has __html__),
+        # so an organization's name in it would reach the page unescaped.
+        choices += [(o.id, _("On behalf of %(name)s", name=o.name))
                     for o in user.approved_organizations()]
         self.organization.choices = choices
         if not self.submission_token.data:
@@ -150,7 +160,7 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
                          validators=[_max(10000)])
     title = StringField(_l("Title"), filters=[strip], validators=[
         _required(_l("Give the contribution a title.")), _max(300)])
-    submission_token = HiddenField()
+    submission_token = submission_token_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -62,7 +62,9 @@ def queue_mail(recipient, subject, template, *, user=None, locale=None, **contex
     locale = locale or (user.locale if user is not None else None) or "es"
     with force_locale(locale):
         body = render_template(f"mail/{template}.txt", user=user, **context)
-        subject = str(subject)
+        # One line: a subject may carry a name people typed, and a header cannot hold a
+        # line break (the message could never be sent).
+        subject = " ".join(str(subject).split())
     message = OutboxMessage(
         recipient=recipient, user_id=user.id if user is not None else None,
         subject=subject[:300], body=body,
@@ -156,12 +158,9 @@ def _mark(message_id, **values):
         session.commit()
 
 
-def _send(message):
+def build_message(message):
+    """The e-mail as sent: plain text only, so what people wrote can never be markup."""
     config = current_app.config
-    if not config["MAIL_SERVER"]:
-        log.info("mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject,
-                 message.body)
-        return
     email = EmailMessage()
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
@@ -170,6 +169,16 @@ def _send(message):
     email["Message-ID"] = make_msgid(domain=config["MAIL_DEFAULT_SENDER"].rpartition("@")[2]
                                      .strip("> ") or None)
     email.set_content(message.body)
+    return email
+
+
+def _send(message):
+    config = current_app.config
+    if not config["MAIL_SERVER"]:
+        log.info("mail to %s\nSubject: %s\n\n%s", message.recipient, message.subject,
+                 message.body)
+        return
+    email = build_message(message)
     context = ssl.create_default_context()  # verify the server's certificate
     if config["MAIL_USE_SSL"]:
         smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"],

@@ -1,0 +1,1038 @@
+"""The stored-XSS sweep's machinery: what to cover (found in the code), and the injection.
+
+``user_text_fields()`` finds every text field of every form in ``consulta`` (StringField
+and its subclasses, free-choice selects, file uploads). ``Sweep`` posts the payloads of
+tests/security_payloads.py through each of them, as the role that may use it, recording
+what went where; ``inject()`` is the whole story of a consultation told with hostile text:
+the secretariat prepares it, participants and organizations take part, moderators
+systematize, the secretariat answers and publishes the summary. The browser checks in
+test_xss_sweep.py then read every page, e-mail and export.
+"""
+
+import importlib
+import io
+import json
+import pkgutil
+import re
+import time
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import request_started
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict
+from wtforms import FieldList, FileField, FormField, StringField
+from wtforms.fields.choices import SelectFieldBase
+from wtforms.fields.core import UnboundField
+
+from consulta.accounts.models import Membership, Organization, User
+from consulta.consultations.models import (
+    Commitment,
+    Component,
+    Consultation,
+    Event,
+    Phase,
+    PlanSection,
+)
+from consulta.contributions.models import Contribution, ContributionGroup
+from consulta.extensions import db
+from consulta.feedback.models import AnswerTemplate, Response
+from consulta.summary.irm import guidelines
+from consulta.summary.views import SummaryTextsForm
+from tests.security_payloads import FORMULAS, TEXTS, pack
+
+DEMO_PASSWORD = "consulta-demo-2026"
+SECRETARIAT = "secretaria@demo.consulta.pe"
+MODERATOR = "moderador@demo.consulta.pe"
+ADMIN = "admin@demo.consulta.pe"
+ALL = "\n".join(TEXTS)  # every payload in one value, for long text fields
+PARTS = pack(700)  # every payload in a few values, for long fields of many records
+SENTENCES = "Se revisó el aporte con cuidado. La decisión se explica a continuación.\n"
+
+
+# --- what must be covered --------------------------------------------------------
+
+def form_classes():
+    """Every FlaskForm subclass defined in the consulta package (all modules imported)."""
+    import consulta
+
+    for info in pkgutil.walk_packages(consulta.__path__, "consulta."):
+        importlib.import_module(info.name)
+    found, stack = set(), [FlaskForm]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                stack.append(sub)
+    return {cls for cls in found if cls.__module__.startswith("consulta.")}
+
+
+def _unbound_fields(form_class):
+    for name in dir(form_class):
+        value = getattr(form_class, name, None)
+        if not name.startswith("_") and isinstance(value, UnboundField):
+            yield name, value
+
+
+def text_kind(unbound):
+    """"text", "file" or "free choice" for a field a user can put any text in; else None."""
+    cls = unbound.field_class
+    if issubclass(cls, FieldList):
+        inner = unbound.args[0]
+        return None if issubclass(inner.field_class, FormField) else text_kind(inner)
+    if issubclass(cls, FileField):
+        return "file"
+    if issubclass(cls, StringField):  # TextArea, Password, Hidden, Email, URL, Search…
+        return "text"
+    if issubclass(cls, SelectFieldBase) and unbound.kwargs.get("validate_choice") is False \
+            and unbound.kwargs.get("coerce", str) is str:
+        return "free choice"  # the form itself does not check the value is an option
+    return None
+
+
+def user_text_fields():
+    """{"FormClass.field": kind} for every field of every form that takes text."""
+    fields = {}
+    for cls in form_classes():
+        for name, unbound in _unbound_fields(cls):
+            kind = text_kind(unbound)
+            if kind:
+                fields[f"{cls.__name__}.{name}"] = kind
+    return fields
+
+
+def field_key(form_class, name):
+    """"FormClass.field" for a posted name ("actions-0-description" → "ActionForm.description"),
+    or None when that name is not a text field of the form."""
+    head, _sep, rest = name.partition("-")
+    unbound = dict(_unbound_fields(form_class)).get(head)
+    if unbound is None:
+        return None
+    if issubclass(unbound.field_class, FieldList) and rest:
+        inner = unbound.args[0]
+        if issubclass(inner.field_class, FormField):
+            return field_key(inner.args[0], rest.partition("-")[2])
+        unbound = inner
+    return f"{form_class.__name__}.{head}" if text_kind(unbound) else None
+
+
+#: request.form keys read outside a form class, and why no payload needs to reach them.
+RAW_FORM_KEYS = {
+    "email": "rate-limit key only (the form's own e-mail field is swept)",
+    "decision": "compared with 'approve'/'reject'",
+    "is_admin": "compared with '0'/'1'",
+    "send": "a flag (preview or send)",
+    "another": "a flag (type in another)",
+    "then": "compared with an allow-list of actions",
+    "action": "compared with an allow-list of actions",
+    "status": "only passed on to a redirect whose page checks it (swept there)",
+    "state": "only passed on to a redirect whose page checks it (swept there)",
+    "next": "a flag on the classify form; safe_next elsewhere (swept as a query parameter)",
+    "group": "read as an integer",
+    "with": "tracking codes looked up exactly",
+    "selected": "digits only",
+    "target": "resolve_target allow-list (swept as a query parameter of the comment form)",
+    "target_id": "read as an integer",
+    "note-{g['key']}": "SWEPT: the summary's IRM notes (Sweep.summary)",
+}
+
+
+def raw_form_keys():
+    """Keys read with request.form/values.get(...) or [...] anywhere in the package."""
+    root = Path(__file__).resolve().parents[2] / "consulta"
+    pattern = re.compile(r"request\.(?:form|values)(?:\.get|\.getlist)?[\(\[]f?\"([^\"]+)\"")
+    keys = set()
+    for path in root.rglob("*.py"):
+        keys.update(pattern.findall(path.read_text(encoding="utf-8")))
+    return keys
+
+
+class RecordingArgs(ImmutableMultiDict):
+    """The query string, noting which keys the view and its templates read."""
+
+    def _note(self, key):
+        reads = getattr(self, "reads", None)
+        if reads is not None:
+            reads.add(key)
+
+    def get(self, key, default=None, type=None):
+        self._note(key)
+        return super().get(key, default=default, type=type)
+
+    def __getitem__(self, key):
+        self._note(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self._note(key)
+        return super().__contains__(key)
+
+    def getlist(self, key, type=None):
+        self._note(key)
+        return super().getlist(key, type=type)
+
+    def items(self, multi=False):
+        for key in self.keys():
+            self._note(key)
+        return super().items(multi=multi)
+
+
+def record_query_reads(app):
+    """Start noting, per endpoint, the query parameters each request reads.
+
+    Returns ``(reads, stop)``: {endpoint: {parameter}}, and a function that stops it."""
+    reads = defaultdict(set)
+
+    def wrap(sender, **extra):
+        from flask import request
+
+        if request.url_rule is None:
+            return
+        args = RecordingArgs(request.args.items(multi=True))
+        args.reads = reads[request.url_rule.endpoint]
+        request.args = args
+        request.__dict__.pop("values", None)
+
+    request_started.connect(wrap, app, weak=False)
+    return reads, lambda: request_started.disconnect(wrap, app)
+
+
+# --- posting payloads --------------------------------------------------------------
+
+class Sweep:
+    """Logged-in test clients on the live server's app, and a record of what was sent."""
+
+    def __init__(self, server):
+        self.server, self.app = server, server.app
+        self.clients = {}
+        self.roles = {}
+        self.sent = defaultdict(list)       # "Form.field" → values posted
+        self.routes = defaultdict(set)      # "Form.field" → {(role, endpoint)}
+        self.raw = defaultdict(list)        # raw request.form keys → values posted
+        self.captured = []                  # server answers to render in the browser
+        self.pages = []                     # (role, path) read in the browser
+        self.ids = {}                       # names of what was created → ids and codes
+        self.tokens = {}                    # CSRF token of each role's session
+
+    # clients -----------------------------------------------------------------------
+    def client(self, role):
+        if role not in self.clients:
+            self.clients[role] = self.app.test_client()
+        return self.clients[role]
+
+    def login(self, role, email, password=DEMO_PASSWORD):
+        client = self.client(role)
+        response = client.post_form("/login", {"email": email, "password": password})
+        self.tokens.pop(role, None)
+        assert response.status_code == 302, (role, response.get_data(as_text=True)[:500])
+        self.roles[role] = email
+        return client
+
+    def cookies(self, role):
+        """The role's session cookie, for a browser context (the same session)."""
+        client = self.clients.get(role)
+        name = self.app.config["SESSION_COOKIE_NAME"]
+        cookie = client.get_cookie(name) if client is not None else None
+        return [{"name": name, "value": cookie.value, "url": self.server.url}] if cookie else []
+
+    # sending -------------------------------------------------------------------------
+    def send(self, role, path, form, data, *, files=None, ok=(302,), capture=None,
+             method="POST"):
+        """Post ``data`` (field name → value) as ``role``; text fields of ``form`` are
+        recorded as swept. ``capture`` keeps the answer to open it in the browser."""
+        client = self.client(role)
+        endpoint = self.endpoint(path)
+        for name, value in data.items():
+            key = field_key(form, name) if form is not None else None
+            if key:
+                self.sent[key].extend(value if isinstance(value, list) else [value])
+                self.routes[key].add((role, endpoint))
+            elif name in RAW_FORM_KEYS or name.startswith("note-"):
+                self.raw[name].append(value)
+        for name in files or {}:
+            key = field_key(form, name)
+            self.sent[key].append(f"<file {name}>")
+            self.routes[key].add((role, endpoint))
+        body = dict(data)
+        if files:
+            body.update({name: (io.BytesIO(content), filename)
+                         for name, (filename, content) in files.items()})
+        if method == "POST":
+            if role not in self.tokens:  # one per session, as a browser keeps it
+                self.tokens[role] = client.csrf_token()
+            body.setdefault("csrf_token", self.tokens[role])
+            response = client.post(path, data=body, content_type="multipart/form-data"
+                                   if files else None)
+            if path == "/login":  # a new session at login: a new token
+                self.tokens.pop(role, None)
+        else:
+            response = client.get(path, query_string=body)
+        text = response.get_data(as_text=True)
+        assert response.status_code in ok, (role, path, response.status_code,
+                                            _errors(text) or text[:1500])
+        if capture:  # a label
+            self.capture(capture, role, path, response)
+        return response
+
+    def capture(self, label, role, path, response):
+        self.captured.append({"label": label, "role": role, "path": path,
+                              "status": response.status_code,
+                              "headers": dict(response.headers),
+                              "body": response.get_data(as_text=True)})
+
+    def get(self, role, path, ok=(200,)):
+        response = self.client(role).get(path)
+        assert response.status_code in ok, (role, path, response.status_code)
+        return response
+
+    def page(self, role, path):
+        self.pages.append((role, path))
+
+    def endpoint(self, path):
+        adapter = self.app.url_map.bind("localhost")
+        try:
+            return adapter.match(path.split("?")[0], method="GET")[0]
+        except Exception:
+            try:
+                return adapter.match(path.split("?")[0], method="POST")[0]
+            except Exception:
+                return path
+
+    def db(self, query):
+        with self.app.app_context():
+            result = query()
+            db.session.remove()
+            return result
+
+    def outbox(self, recipient=None):
+        return self.server.outbox(recipient)
+
+
+def _errors(html):
+    """The error messages of a page, to say why a post was refused."""
+    found = re.findall(r'class="(?:field-error|flash flash-error)"[^>]*>(.*?)</p>', html, re.S)
+    found += re.findall(r'data-error-summary>(.*?)</div>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", f).split()) for f in found if f.strip()]
+
+
+def rotate(record, fields):
+    """Field values for record number ``record``: each field takes its next packed value."""
+    return {name: values[record % len(values)] for name, values in fields.items()}
+
+
+def token(prefix, n):
+    """A distinct submission token with a payload, cut to the 64 characters a token may
+    have (``refused`` sends every payload whole through that field)."""
+    return f"{prefix}{n} {TEXTS[n % len(TEXTS)]}"[:64]
+
+
+def count_of(fields):
+    return max(len(values) for values in fields.values())
+
+
+def local(delta):
+    """Now plus ``delta`` in Lima time, as the forms take it."""
+    from consulta.core.dates import utcnow
+
+    return (utcnow() + delta).astimezone(ZoneInfo("America/Lima")).replace(tzinfo=None)
+
+
+def stamp(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+# --- the story ---------------------------------------------------------------------
+
+def inject(sweep):
+    """Send every payload through every user text field; returns the sweep."""
+    steps = [accounts, consultations, plan, events, organizations, contributions,
+             moderation, feedback, refused, summary]
+    sweep.timings = {}
+    for step in steps:
+        started = time.monotonic()
+        step(sweep)
+        sweep.timings[step.__name__] = round(time.monotonic() - started, 1)
+    return sweep
+
+
+def _consultation_fields():
+    return {
+        "title": pack(200, " "), "summary": pack(500), "organizer": pack(200, " "),
+        "forum_name": pack(200, " "), "scope_locality": pack(120, " "),
+        "description": [ALL], "methodology": [ALL],
+    }
+
+
+def _consultation_data(values, opens, closes):
+    return {**values, "slug": "", "scope": "local", "scope_region": "cusco",
+            "channels": ["web", "workshop", "email"], "opens_at": stamp(opens),
+            "closes_at": stamp(closes)}
+
+
+def accounts(sweep):
+    """Participants register with hostile names (and passwords), confirm and log in."""
+    for role, email in (("secretariat", SECRETARIAT), ("moderator", MODERATOR),
+                        ("admin", ADMIN)):
+        sweep.login(role, email)
+    names = pack(80, " ")
+    count = len(names)
+    passwords = pack(118, " ")
+    assert count >= len(passwords)
+    sweep.ids["participants"] = []
+    for n in range(count):
+        role = f"p{n}"
+        email = f"participante{n}@ejemplo.pe"
+        password = f"{passwords[n % len(passwords)]} clave-{n}"
+        sweep.send(role, "/register", _form("accounts", "RegistrationForm"), {
+            "display_name": names[n], "email": email, "password": password,
+            "password_confirm": password, "sector": "citizen", "region": "cusco",
+            "gender": "", "show_name_publicly": "y", "accept_privacy": "y",
+            "fax_only": ""})
+        link = re.search(r"https?://[^/\s]+(/confirm/\S+)", sweep.outbox(email)[-1].body)
+        sweep.get(role, link.group(1), ok=(302,))
+        sweep.send(role, "/login", _form("accounts", "LoginForm"),
+                   {"email": email, "password": password})
+        sweep.roles[role] = email
+        # The profile form gives each a second hostile name (the one pages show).
+        sweep.send(role, "/account", _form("accounts", "ProfileForm"), {
+            "display_name": names[(n + 1) % count], "sector": "citizen", "region": "cusco",
+            "gender": "", "show_name_publicly": "y", "locale": "",
+            "email_notifications": "y"})
+        sweep.ids["participants"].append(role)
+    # The honeypot: a bot that fills it is dropped without an account.
+    sweep.send("bot", "/register", _form("accounts", "RegistrationForm"), {
+        "display_name": "Bot", "email": "bot@ejemplo.pe", "password": "robot-clave-123",
+        "password_confirm": "robot-clave-123", "sector": "citizen", "region": "cusco",
+        "accept_privacy": "y", "fax_only": ALL})
+    sweep.page("p0", "/account")
+    sweep.page("p0", "/account/password")
+    sweep.page("p0", "/account/delete")
+    sweep.page("anon", "/register/done")
+    user_id = sweep.db(lambda: db.session.scalar(select(User.id).where(
+        User.email == "participante0@ejemplo.pe")))
+    sweep.page("admin", "/admin/users")
+    sweep.page("admin", "/admin/users?page=2")
+    sweep.page("admin", f"/admin/users/{user_id}/roles")
+    sweep.page("anon", "/privacy")
+
+
+def _form(part, name):
+    module = importlib.import_module(f"consulta.{part}.forms")
+    return getattr(module, name)
+
+
+def _slug_of(sweep, title):
+    return sweep.db(lambda: db.session.scalar(
+        select(Consultation.slug).where(Consultation.title == title)
+        .order_by(Consultation.id.desc())))
+
+
+def consultations(sweep):
+    """The secretariat creates consultations; the first (M) is the one people take part in."""
+    form = _form("consultations", "ConsultationForm")
+    fields = _consultation_fields()
+    slugs = []
+    for n in range(count_of(fields)):
+        values = rotate(n, fields)
+        sweep.send("secretariat", "/consultations/new", form,
+                   _consultation_data(values, local(timedelta(days=2)),
+                                      local(timedelta(days=30))))
+        slug = _slug_of(sweep, values["title"])
+        slugs.append(slug)
+        phase = {"name": f"Recepción {n}", "starts_on": str(local(timedelta(days=2)).date()),
+                 "ends_on": str(local(timedelta(days=30)).date()), "description": ""}
+        sweep.send("secretariat", f"/consultations/{slug}/phases",
+                   _form("consultations", "PhaseForm"), phase)
+        sweep.send("secretariat", f"/consultations/{slug}/announce", None, {})
+        sweep.page("anon", f"/consultations/{slug}")
+    sweep.ids["slugs"] = slugs
+    sweep.ids["M"] = slug = slugs[0]
+    sweep.ids["M_values"] = rotate(0, fields)
+    m = f"/consultations/{slug}"
+    # The timeline and the components of M.
+    phase_fields = {"name": pack(150, " "), "description": PARTS}
+    for n in range(count_of(phase_fields)):
+        sweep.send("secretariat", f"{m}/phases", _form("consultations", "PhaseForm"), {
+            **rotate(n, phase_fields), "starts_on": str(local(timedelta(days=-1)).date()),
+            "ends_on": str(local(timedelta(days=20)).date())})
+    component_fields = {"name": pack(150, " "), "description": PARTS}
+    for n in range(count_of(component_fields)):
+        sweep.send("secretariat", f"{m}/components", _form("consultations", "ComponentForm"),
+                   rotate(n, component_fields))
+    sweep.ids["components"] = sweep.db(lambda: db.session.scalars(
+        select(Component.id).where(Component.consultation.has(slug=slug))
+        .order_by(Component.id)).all())
+    phase_ids = sweep.db(lambda: db.session.scalars(
+        select(Phase.id).where(Phase.consultation.has(slug=slug))).all())
+    for path in ("/manage", "/phases", "/components", "/edit",
+                 f"/phases/{phase_ids[-1]}/edit",
+                 f"/components/{sweep.ids['components'][-1]}/edit"):
+        sweep.page("secretariat", m + path)
+    sweep.page("secretariat", "/consultations/new")
+    sweep.page("anon", "/")
+    sweep.page("anon", "/consultations")
+    sweep.page("p0", "/consultations")
+
+
+def _plan_file(n_themes=3):
+    """A draft plan (JSON) with payloads in every text it carries."""
+    titles, institutions = pack(500, " "), pack(300, " ")
+    themes = []
+    for t in range(n_themes):
+        commitments = []
+        for k in range(len(titles)):
+            number = 100 + t * 50 + k
+            commitments.append({
+                "number": number, "title": titles[k], "summary": PARTS[k % len(PARTS)],
+                "problem": PARTS[(k + 1) % len(PARTS)],
+                "objective": PARTS[(k + 2) % len(PARTS)],
+                "institution": institutions[k % len(institutions)],
+                "co_responsible": TEXTS[:40], "due": "2026-12",
+                "actions": [{"description": value, "start": "2026-03", "end": "2026-12"}
+                            for value in pack(1000)],
+                "principles": ["transparency"]})
+        themes.append({"name": pack(150, " ")[t], "description": PARTS[t % len(PARTS)],
+                       "commitments": commitments})
+    return {"plan": {"title": pack(300, " ")[0]},
+            "sections": [{"title": value, "body": PARTS[k % len(PARTS)]}
+                         for k, value in enumerate(pack(200, " "))],
+            "themes": themes}
+
+
+def plan(sweep):
+    """A hostile plan file, hand-made commitments and sections, published as version 1."""
+    m = f"/consultations/{sweep.ids['M']}"
+    sweep.send("secretariat", f"{m}/plan/import", _form("consultations", "PlanImportForm"),
+               {}, files={"file": ("plan.json", json.dumps(_plan_file()).encode())})
+    # A file with problems is refused with every problem listed (values echoed).
+    bad = {"themes": [{"name": "Tema", "commitments": [
+        {"number": 1, "title": "Uno", "principles": TEXTS[:20]},
+        {"number": 2, "title": "Dos", "principles": TEXTS[20:], "due": ALL[:200]}]}]}
+    sweep.send("secretariat", f"{m}/plan/import", _form("consultations", "PlanImportForm"),
+               {}, files={"file": ("plan.json", json.dumps(bad).encode())}, ok=(400,),
+               capture="plan import problems")
+    components = sweep.ids["components"]
+    commitment_fields = {
+        "title": pack(500, " "), "summary": PARTS, "problem": PARTS[::-1],
+        "objective": PARTS, "responsible": pack(300, " "), "co_responsible": PARTS,
+        "actions-0-description": pack(1000), "actions-1-description": pack(1000)[1:]}
+    for n in range(count_of(commitment_fields)):
+        sweep.send("secretariat", f"{m}/plan/commitments/new",
+                   _form("consultations", "CommitmentForm"), {
+                       **rotate(n, commitment_fields), "number": str(n + 1),
+                       "component": str(components[n % len(components)]),
+                       "due": "2026-12", "principles": ["participation"],
+                       "actions-0-start": "2026-03", "actions-0-end": "2026-06"})
+    section_fields = {"title": pack(200, " "), "body": PARTS}
+    for n in range(count_of(section_fields)):
+        sweep.send("secretariat", f"{m}/plan/sections/new",
+                   _form("consultations", "SectionForm"), rotate(n, section_fields))
+    sweep.page("secretariat", f"{m}/plan/manage")
+    def draft_ids(model):
+        return sweep.db(lambda: db.session.scalars(select(model.id).order_by(model.id.desc())
+                                                   .limit(1)).all())
+    sweep.capture("draft commitment edit", "secretariat",
+                  f"{m}/plan/commitments/{draft_ids(Commitment)[0]}/edit",
+                  sweep.get("secretariat",
+                            f"{m}/plan/commitments/{draft_ids(Commitment)[0]}/edit"))
+    sweep.capture("draft section edit", "secretariat",
+                  f"{m}/plan/sections/{draft_ids(PlanSection)[0]}/edit",
+                  sweep.get("secretariat", f"{m}/plan/sections/{draft_ids(PlanSection)[0]}/edit"))
+    sweep.page("secretariat", f"{m}/plan/commitments/new")
+    sweep.page("secretariat", f"{m}/plan/sections/new")
+    sweep.send("secretariat", f"{m}/plan/publish", _form("consultations", "PublishPlanForm"),
+               {"note": ALL})
+    # Open M now: the change of date becomes a public notice.
+    values = sweep.ids["M_values"]
+    sweep.send("secretariat", f"{m}/edit", _form("consultations", "ConsultationForm"),
+               _consultation_data(values, local(timedelta(hours=-2)),
+                                  local(timedelta(days=30))))
+    plan = sweep.db(lambda: db.session.scalar(
+        select(Consultation).where(Consultation.slug == sweep.ids["M"])).published_plan.id)
+    sweep.ids["commitments"] = sweep.db(lambda: db.session.scalars(
+        select(Commitment.id).where(Commitment.plan_version_id == plan)
+        .order_by(Commitment.number)).all())
+    sweep.ids["sections"] = sweep.db(lambda: db.session.scalars(
+        select(PlanSection.id).where(PlanSection.plan_version_id == plan)
+        .order_by(PlanSection.id)).all())
+    for path in ("", "/plan", "/plan/v1", "/contribute", "/events"):
+        sweep.page("anon", m + path)
+
+
+def events(sweep):
+    """Moderators record the workshops, with hostile titles, places and descriptions."""
+    m = f"/consultations/{sweep.ids['M']}"
+    fields = {"title": pack(200, " "), "place": pack(200, " "), "description": PARTS}
+    for n in range(count_of(fields)):
+        sweep.send("moderator", f"{m}/events/new", _form("contributions", "EventForm"), {
+            **rotate(n, fields), "kind": "workshop",
+            "held_on": str(local(timedelta(days=-1)).date()), "region": "cusco",
+            "attendance-0-sector": "citizen", "attendance-0-participants": "12",
+            "attendance-0-women": "7"})
+    sweep.ids["events"] = sweep.db(lambda: db.session.scalars(
+        select(Event.id).where(Event.consultation.has(slug=sweep.ids["M"]))
+        .order_by(Event.id)).all())
+    sweep.page("moderator", f"{m}/events/new")
+    sweep.page("moderator", f"{m}/events/{sweep.ids['events'][0]}/edit")
+
+
+def organizations(sweep):
+    """p0 registers organizations; moderators approve most; p1 joins one."""
+    form = _form("accounts", "OrganizationForm")
+    fields = {"name": pack(200, " "),
+              "website": ["https://ejemplo.pe/" + v for v in pack(280, " ")]}
+    ids = []
+    for n in range(count_of(fields)):
+        values = rotate(n, fields)
+        sweep.send("p0", "/organizations/new", form,
+                   {**values, "sector": "civil_society", "region": "cusco"})
+        ids.append(sweep.db(lambda v=values: db.session.scalar(
+            select(Organization.id).where(Organization.name == v["name"]))))
+    sweep.page("moderator", "/moderation/organizations")  # while they are pending
+    sweep.capture("organizations pending", "moderator", "/moderation/organizations",
+                  sweep.get("moderator", "/moderation/organizations"))
+    for organization_id in ids[:-1]:  # the last one stays pending
+        sweep.send("moderator", f"/moderation/organizations/{organization_id}/review", None,
+                   {"decision": "approve"})
+    sweep.ids["organizations"] = ids
+    sweep.send("p0", f"/organizations/{ids[0]}/edit", form, {
+        "name": pack(200, " ", payloads=TEXTS[::-1])[0], "website": fields["website"][-1],
+        "sector": "civil_society", "region": "cusco"})
+    # Requests to join every organization: their names go into the e-mails' subjects.
+    for n, organization_id in enumerate(ids[1:-1], start=1):
+        sweep.send(f"p{n}", f"/organizations/{organization_id}/join", None, {})
+    pending = sweep.db(lambda: db.session.scalars(
+        select(Membership.id).where(Membership.organization_id == ids[1],
+                                    Membership.status == "pending")).all())
+    sweep.send("p0", f"/organizations/{ids[1]}/members/{pending[0]}/decide", None,
+               {"decision": "approve"})
+    sweep.roles["member"] = sweep.roles["p1"]
+    sweep.page("anon", "/organizations")
+    for organization_id in ids[:-1]:
+        sweep.page("anon", f"/organizations/{organization_id}")
+    for path in (f"/organizations/{ids[2]}/members", f"/organizations/{ids[0]}/edit",
+                 "/organizations/new", f"/organizations/{ids[-1]}"):
+        sweep.page("p0", path)
+    sweep.page("p1", f"/organizations/{ids[1]}")
+
+
+def contributions(sweep):
+    """Proposals (on behalf of the organizations), comments on everything, corrections."""
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+    components = sweep.ids["components"]
+    organizations = sweep.ids["organizations"]
+    proposal = _form("contributions", "ProposalForm")
+    comment = _form("contributions", "CommentForm")
+    fields = {"title": pack(300, " ", lead=FORMULAS), "problem": PARTS,
+              "objective": PARTS[::-1],
+              "responsible": pack(300, " ", lead=FORMULAS),
+              "co_responsible": PARTS, "body": PARTS,
+              "actions-0-description": pack(1000, lead=FORMULAS),
+              "actions-1-description": pack(1000)[::-1]}
+    codes = []
+    # What the open consultation's forms look like to a member of many organizations.
+    for path in (f"{m}/proposals/new", f"{m}/comments/new?target=plan"):
+        sweep.capture(f"form {path}", "p0", path, sweep.get("p0", path))
+    for n in range(count_of(fields)):
+        values = {**rotate(n, fields), "component": str(components[n % len(components)]),
+                  "submission_token": token("P", n),
+                  "organization": str(organizations[n % (len(organizations) - 1)]),
+                  "due": "2026-12", "fax_only": "", "actions-0-start": "2026-03"}
+        if n == 0:  # the preview shows it before sending
+            sweep.send("p0", f"{m}/proposals/new", proposal, values, ok=(200,),
+                       capture="proposal preview")
+        sweep.send("p0", f"{m}/proposals/new", proposal, {**values, "send": "1"})
+        codes.append(sweep.db(lambda v=values: db.session.scalar(
+            select(Contribution.tracking_code).where(
+                Contribution.submission_token == v["submission_token"]))))
+    sweep.ids["proposals"] = codes
+    comment_fields = {"body": [ALL]}
+    targets = [("plan", None), ("commitment", sweep.ids["commitments"][0]),
+               ("section", sweep.ids["sections"][0])] + [
+        ("proposal", sweep.db(lambda c=code: db.session.scalar(
+            select(Contribution.id).where(Contribution.tracking_code == c))))
+        for code in codes[:2]]
+    comments = []
+    for n, (target, target_id) in enumerate(targets):
+        values = {**rotate(n, comment_fields), "target": target, "organization": "0",
+                  "fax_only": "", "submission_token": token("C", n)}
+        if target_id:
+            values["target_id"] = str(target_id)
+        if n == 0:
+            sweep.send("p0", f"{m}/comments/new", comment, values, ok=(200,),
+                       capture="comment preview")
+        sweep.send("p0", f"{m}/comments/new", comment, {**values, "send": "1"})
+        comments.append(sweep.db(lambda v=values: db.session.scalar(
+            select(Contribution.tracking_code).where(
+                Contribution.submission_token == v["submission_token"]))))
+    sweep.ids["comments"] = comments
+    # Every participant says something, so their names show next to it.
+    for n, role in enumerate(sweep.ids["participants"][1:], start=1):
+        sweep.send(role, f"{m}/comments/new", comment, {
+            "body": pack(300)[n % len(pack(300))], "target": "plan", "organization": "0",
+            "submission_token": token("D", n), "send": "1", "fax_only": ""})
+    # Honeypots: a bot that fills them is dropped, and nothing is stored.
+    sweep.send("p3", f"{m}/comments/new", comment, {
+        "body": "Bot", "target": "plan", "organization": "0", "fax_only": ALL,
+        "submission_token": "bot-comment", "send": "1"})
+    sweep.send("p3", f"{m}/proposals/new", proposal, {
+        **rotate(0, fields), "submission_token": "bot-proposal", "component": str(components[0]),
+        "organization": "0", "fax_only": ALL, "send": "1"})
+    assert sweep.db(lambda: db.session.scalar(select(Contribution.id).where(
+        Contribution.submission_token.in_(("bot-comment", "bot-proposal"))))) is None
+    # The member of an organization sends one on its behalf.
+    sweep.send("p1", f"{m}/comments/new", comment, {
+        "body": ALL, "target": "plan", "organization": str(organizations[1]),
+        "submission_token": "token-member-0123456789", "send": "1", "fax_only": ""})
+    # Corrections within the allowed minutes, through the same forms.
+    edit_values = {**rotate(1, fields), "component": str(components[0]), "organization": "0",
+                   "due": "2027-01", "send": "1"}
+    sweep.capture("proposal edit form", "p0", f"/contributions/{codes[0]}/edit",
+                  sweep.get("p0", f"/contributions/{codes[0]}/edit"))
+    sweep.send("p0", f"/contributions/{codes[0]}/edit", proposal,
+               {k: v for k, v in edit_values.items() if k != "submission_token"})
+    sweep.capture("comment edit form", "p0", f"/contributions/{comments[0]}/edit",
+                  sweep.get("p0", f"/contributions/{comments[0]}/edit"))
+    sweep.send("p0", f"/contributions/{comments[0]}/edit", comment,
+               {"body": ALL[::-1][:3000] + "\n" + ALL[:3000], "organization": "0", "send": "1"})
+    sweep.capture("withdraw confirmation", "p0", f"/contributions/{comments[-1]}/withdraw",
+                  sweep.get("p0", f"/contributions/{comments[-1]}/withdraw"))
+    sweep.send("p0", f"/contributions/{comments[-1]}/withdraw", None, {})
+    sweep.send("p2", f"/contributions/{codes[0]}/support", None, {})
+    # An answer to a proposal, from its own page.
+    sweep.capture("comment on a proposal form", "p0",
+                  f"{m}/comments/new?target=proposal&target_id={targets[3][1]}",
+                  sweep.get("p0", f"{m}/comments/new?target=proposal&target_id={targets[3][1]}"))
+    sweep.page("p0", "/my/contributions")
+    sweep.page("p1", "/my/contributions")
+    for code in codes + comments:
+        sweep.page("anon", f"/contributions/{code}")
+    sweep.page("anon", f"{m}/contributions?per_page=100")
+    sweep.page("anon", f"{m}/contributions?withdrawn=1")
+    sweep.page("anon", f"{m}/contributions?per_page=100&page=2")
+
+
+def moderation(sweep):
+    """Offline entries, classification with tags, groups, hiding and masking."""
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+    offline = _form("contributions", "OfflineContributionForm")
+    fields = {"title": pack(300, " ", lead=FORMULAS), "author_name": pack(200, " "),
+              "author_organization": pack(200, " ", lead=FORMULAS), "body": PARTS,
+              "problem": PARTS[::-1], "objective": PARTS, "responsible": pack(300, " "),
+              "co_responsible": PARTS, "actions-0-description": pack(1000)}
+    codes = []
+    events = sweep.ids["events"]
+    for n in range(count_of(fields)):
+        values = {**rotate(n, fields), "kind": "proposal" if n % 2 else "comment",
+                  "channel": "workshop", "event": str(events[n % len(events)]),
+                  "received_on": str(local(timedelta(days=-1)).date()),
+                  "component": str(sweep.ids["components"][n % 3]),
+                  "commitment": str(sweep.ids["commitments"][0]) if n % 2 == 0 else "0",
+                  "author_name_public": "y", "author_email": f"taller{n}@ejemplo.pe",
+                  "sector": "academia", "region": "cusco", "due": "2026-12",
+                  "submission_token": token("O", n)}
+        sweep.send("moderator", f"{m}/contributions/offline/new", offline, values)
+        codes.append(sweep.db(lambda v=values: db.session.scalar(
+            select(Contribution.tracking_code).where(
+                Contribution.submission_token == v["submission_token"]))))
+    sweep.ids["offline"] = codes
+    sweep.capture("offline correction form", "moderator", f"/contributions/{codes[0]}/correct",
+                  sweep.get("moderator", f"/contributions/{codes[0]}/correct"))
+    sweep.send("moderator", f"/contributions/{codes[0]}/correct", offline, {
+        **rotate(1, fields), "kind": "comment", "channel": "email", "event": "0",
+        "component": "0", "commitment": "0", "author_email": "", "sector": "", "region": ""})
+    # Tags: each at most 60 characters, commas separate them.
+    tag_values = [", ".join(t.replace(",", " ").replace(";", " ")[:60] for t in chunk)
+                  for chunk in _chunks(TEXTS, 7)]
+    proposals = sweep.ids["proposals"]
+    targets = proposals + codes
+    classify = _form("moderation", "ClassifyForm")
+    for n, tags in enumerate(tag_values):
+        code = targets[n]
+        sweep.send("moderator", f"/moderation/{code}", classify, {
+            "component": str(sweep.ids["components"][0]), "commitment": "0",
+            "principles": ["integrity"], "tags": tags, "version": _version(sweep, code)})
+    # As typed: a tag longer than 60 characters refuses the whole classification.
+    for tags in pack(500, ", "):
+        sweep.send("moderator", f"/moderation/{targets[-1]}", classify, {
+            "component": "0", "commitment": "0", "tags": tags,
+            "version": _version(sweep, targets[-1])}, ok=(200, 302))
+    ids = sweep.db(lambda: db.session.scalars(select(Contribution.id).where(
+        Contribution.tracking_code.in_(sweep.ids["comments"][:2]))).all())
+    for tags in [tag_values[0], *pack(500, ", ")]:
+        sweep.send("moderator", f"{m}/moderation/bulk", _form("moderation",
+                                                              "BulkClassifyForm"), {
+            "selected": [str(i) for i in ids], "component": "0", "commitment": "0",
+            "tags": tags, "state": "all"})
+    group_fields = {"title": pack(300, " "), "summary": PARTS}
+    group_form = _form("moderation", "GroupForm")
+    join = _form("moderation", "JoinGroupForm")
+    for n in range(count_of(group_fields)):
+        # Each offline entry starts a group; the first also takes in a proposal.
+        sweep.send("moderator", f"/moderation/{codes[n]}/group", group_form,
+                   {**rotate(n, group_fields), "with": [proposals[6]] if n == 0 else []})
+        if n == 0:  # the form JoinGroupForm describes (its hidden target is never read)
+            sweep.send("moderator", f"/moderation/{proposals[-1]}/group", join,
+                       {"group": "", "target": ALL, "with": [],
+                        **rotate(n + 1, group_fields)})
+    groups = sweep.db(lambda: db.session.scalars(select(ContributionGroup.id).where(
+        ContributionGroup.consultation.has(slug=slug)).order_by(ContributionGroup.id)).all())
+    sweep.ids["groups"] = groups
+    sweep.send("moderator", f"/moderation/groups/{groups[0]}", group_form,
+               rotate(1, group_fields))
+    hide = _form("moderation", "HideForm")
+    for n, note in enumerate(pack(1000)):
+        sweep.send("moderator", f"/moderation/{proposals[n + 3]}/hide", hide,
+                   {"reason": "offensive", "note": note})
+    sweep.ids["hidden"] = [proposals[n + 3] for n in range(len(pack(1000)))]
+    mask = _form("moderation", "MaskForm")
+    for fragment in pack(500):
+        sweep.send("moderator", f"/moderation/{sweep.ids['comments'][1]}/mask", mask,
+                   {"fragment": fragment})
+    sweep.page("moderator", "/moderation")
+    for state in ("all", "hidden", "grouped", "withdrawn", "unclassified"):
+        sweep.page("moderator", f"{m}/moderation?state={state}")
+    for code in proposals[:4] + codes[:3] + sweep.ids["comments"][:2]:
+        sweep.page("moderator", f"/moderation/{code}")
+    sweep.page("moderator", f"{m}/moderation/groups")
+    for group_id in groups:
+        sweep.page("moderator", f"/moderation/groups/{group_id}")
+    sweep.page("moderator", f"{m}/moderation/audit")
+    sweep.page("moderator", f"{m}/contributions/offline/new")
+    sweep.page("moderator", f"{m}/contributions/offline/new?event={events[0]}")
+    for code in codes:
+        sweep.page("anon", f"/contributions/{code}")
+
+
+def _chunks(items, size):
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _version(sweep, code):
+    return str(sweep.db(lambda: db.session.scalar(
+        select(Contribution.version).where(Contribution.tracking_code == code))))
+
+
+def feedback(sweep):
+    """Templates, responses (one per contribution and group), the matrix round-trip."""
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+    template = _form("feedback", "TemplateForm")
+    template_fields = {"title": pack(200, " "), "justification": [SENTENCES + p for p in PARTS]}
+    for n in range(count_of(template_fields)):
+        sweep.send("secretariat", f"{m}/feedback/templates", template,
+                   {**rotate(n, template_fields), "outcome": "not_incorporated"})
+    template_ids = sweep.db(lambda: db.session.scalars(select(AnswerTemplate.id).order_by(
+        AnswerTemplate.id)).all())
+    sweep.send("secretariat", f"{m}/feedback/templates/{template_ids[0]}", template,
+               {**rotate(1, template_fields), "outcome": ""})
+    response_form = _form("feedback", "ResponseForm")
+    response_fields = {"justification": [SENTENCES + p for p in PARTS],
+                       "referred_to": pack(300, " ")}
+    answered = sweep.ids["proposals"][:3] + sweep.ids["comments"][:3] + \
+        sweep.ids["offline"][:4] + sweep.ids["proposals"][6:]
+    for n, code in enumerate(answered):
+        sweep.send("secretariat", f"/feedback/contributions/{code}", response_form, {
+            **rotate(n, response_fields), "outcome": "referred", "version": "0",
+            "then": "publish"})
+    sweep.send("secretariat", f"/feedback/groups/{sweep.ids['groups'][0]}", response_form, {
+        **rotate(0, response_fields), "outcome": "not_incorporated", "version": "0"})
+    # A published response edited again: version 2, and a second e-mail.
+    sweep.send("secretariat", f"/feedback/contributions/{answered[0]}", response_form, {
+        **rotate(1, response_fields), "outcome": "referred",
+        "version": _response_version(sweep, answered[0]), "then": "publish"})
+    # The matrix goes out as XLSX and comes back with responses typed in a spreadsheet.
+    workbook = sweep.get("secretariat", f"{m}/feedback/matrix.xlsx").data
+    sweep.ids["matrix.xlsx"] = workbook
+    unanswered = sweep.db(lambda: db.session.scalars(
+        select(Contribution.tracking_code).where(
+            Contribution.consultation.has(slug=slug), ~Contribution.own_response.has(),
+            Contribution.group_id.is_(None), Contribution.hidden_at.is_(None))
+        .order_by(Contribution.id)).all())
+    sweep.send("secretariat", f"{m}/feedback/import", _form("feedback", "MatrixImportForm"),
+               {}, files={"file": ("matriz.xlsx", _matrix(unanswered[:3], [
+                   ("referred", SENTENCES + ALL[:9000], pack(300, " ")[n]) for n in range(3)]))})
+    # A spreadsheet with unknown codes and outcomes: every problem is echoed.
+    bad_rows = [(value[:40], value[:60], SENTENCES, "") for value in pack(40, " ")]
+    sweep.send("secretariat", f"{m}/feedback/import", _form("feedback", "MatrixImportForm"),
+               {}, files={"file": ("matriz.xlsx", _matrix(
+                   [r[0] for r in bad_rows], [r[1:] for r in bad_rows]))},
+               ok=(400,), capture="matrix import problems")
+    sweep.page("secretariat", f"{m}/feedback")
+    sweep.page("secretariat", f"{m}/feedback?status=draft")
+    sweep.page("secretariat", f"{m}/feedback/templates")
+    sweep.page("secretariat", f"{m}/feedback/templates/{template_ids[0]}")
+    for code in answered[:4] + unanswered[:2]:
+        sweep.page("secretariat", f"/feedback/contributions/{code}")
+    sweep.page("secretariat", f"/feedback/contributions/{answered[1]}?template={template_ids[1]}")
+    sweep.page("secretariat", f"/feedback/groups/{sweep.ids['groups'][0]}")
+    sweep.page("secretariat", f"{m}/matrix")
+    sweep.page("secretariat", f"{m}/matrix?all=1")
+    for role in ("moderator", "secretariat", "admin"):  # the audit log, as each reads it
+        sweep.page(role, f"{m}/moderation/audit")
+    sweep.ids["responses"] = sweep.db(lambda: db.session.scalar(
+        select(db.func.count()).select_from(Response)))
+
+
+def _response_version(sweep, code):
+    return str(sweep.db(lambda: db.session.scalar(select(Contribution).where(
+        Contribution.tracking_code == code)).own_response.version))
+
+
+def _matrix(codes, rows):
+    """An XLSX like the exported matrix with (outcome, justification, referred to) filled."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Código", "Resultado", "Justificación", "Derivado a"])
+    for code, (outcome, justification, referred) in zip(codes, rows, strict=True):
+        sheet.append([code, outcome, justification, referred])
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def summary(sweep):
+    """Close M, write the introduction and notes with payloads, publish the summary."""
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+    values = sweep.ids["M_values"]
+    sweep.send("secretariat", f"{m}/edit", _form("consultations", "ConsultationForm"),
+               _consultation_data(values, local(timedelta(hours=-2)),
+                                  local(timedelta(minutes=-1))))
+    with sweep.app.app_context():
+        keys = [g["key"] for g in guidelines()]
+    notes = pack(2000)
+    sweep.send("secretariat", f"{m}/summary/manage", SummaryTextsForm, {
+        "introduction": ALL, **{f"note-{key}": notes[n % len(notes)]
+                               for n, key in enumerate(keys)}})
+    sweep.page("secretariat", f"{m}/summary/manage")
+    sweep.send("secretariat", f"{m}/summary/publish", None, {})
+    sweep.page("anon", f"{m}/summary")
+    sweep.page("anon", f"{m}/summary?page=2")
+    sweep.page("anon", f"{m}/summary/v1/print")
+
+
+def refused(sweep):
+    """Values the forms refuse come back in the form with the error: render those too."""
+    m = f"/consultations/{sweep.ids['M']}"
+    emails = pack(254, " ")
+    for n, value in enumerate(emails):
+        label = "refused e-mail" if n == 0 else None
+        sweep.send("anon", "/register", _form("accounts", "RegistrationForm"), {
+            "email": value, "display_name": pack(80, " ")[n % 41], "password": value[:100],
+            "password_confirm": "", "sector": value, "region": value, "gender": value,
+            "fax_only": ""}, ok=(200,), capture=label and "register refused")
+        sweep.send("anon", "/login", _form("accounts", "LoginForm"),
+                   {"email": value, "password": value[:128]}, ok=(200,),
+                   capture=label and "login refused")
+        sweep.send("anon", "/password/forgot", _form("accounts", "EmailForm"),
+                   {"email": value}, ok=(200,), capture=label and "forgot refused")
+        sweep.send("moderator", f"{m}/contributions/offline/new",
+                   _form("contributions", "OfflineContributionForm"), {
+                       "kind": "comment", "channel": "email", "title": "Carta",
+                       "author_email": value}, ok=(200,))
+    for n, value in enumerate(pack(80, " ")):
+        sweep.send("secretariat", "/consultations/new", _form("consultations",
+                                                               "ConsultationForm"),
+                   {"title": value, "slug": value, "summary": "", "scope": "local",
+                    "scope_region": value, "scope_locality": value, "organizer": value,
+                    "opens_at": value[:20], "closes_at": "", "channels": [value]},
+                   ok=(200,), capture="consultation refused" if n == 0 else None)
+    # Every validated field of the participation forms, with every payload at once.
+    long_value = ALL[:3000]
+    sweep.send("p0", "/organizations/new", _form("accounts", "OrganizationForm"), {
+        "name": "", "sector": long_value, "region": long_value, "website": long_value},
+        ok=(200,), capture="organization refused")
+    for value in TEXTS:
+        if value.lower().startswith("javascript"):
+            sweep.send("p0", "/organizations/new", _form("accounts", "OrganizationForm"),
+                       {"name": "Org", "sector": "academia", "region": "cusco",
+                        "website": value}, ok=(200,))
+    sweep.send("p0", "/account", _form("accounts", "ProfileForm"), {
+        "display_name": "", "sector": long_value, "region": long_value, "gender": long_value,
+        "locale": long_value}, ok=(200,), capture="profile refused")
+    # Passwords are never shown back, refused or not; they still take every payload.
+    passwords = pack(128, " ")
+    for n, value in enumerate(passwords):
+        sweep.send("p0", "/account/password", _form("accounts", "ChangePasswordForm"), {
+            "current_password": value, "password": value, "password_confirm": value},
+            ok=(200,), capture=n == 0 and "password refused")
+        sweep.send("p0", "/account/delete", _form("accounts", "DeleteAccountForm"),
+                   {"password": value}, ok=(200,), capture=n == 0 and "delete refused")
+    sweep.send("anon", "/confirm", _form("accounts", "EmailForm"), {"email": long_value},
+               ok=(200,), capture="resend refused")
+    # A reset link: the new passwords do not match.
+    sweep.send("p5", "/password/forgot", _form("accounts", "EmailForm"),
+               {"email": sweep.roles["p5"]}, ok=(200,))
+    link = re.search(r"https?://[^/\s]+(/password/reset/\S+)",
+                     sweep.outbox(sweep.roles["p5"])[-1].body).group(1)
+    for n, value in enumerate(passwords):
+        sweep.send("anon", link, _form("accounts", "ResetPasswordForm"), {
+            "password": value, "password_confirm": passwords[n - 1]}, ok=(200,),
+            capture=n == 0 and "reset refused")
+    # Submission tokens longer than a token can be: the form asks to send it again.
+    sweep.send("p0", f"{m}/comments/new", _form("contributions", "CommentForm"), {
+        "body": "Texto.", "target": "plan", "organization": "0", "submission_token": ALL,
+        "send": "1"}, ok=(200,), capture="comment token refused")
+    sweep.send("p0", f"{m}/proposals/new", _form("contributions", "ProposalForm"), {
+        **dict.fromkeys(("title", "problem", "objective"), "Texto."), "organization": "0",
+        "component": str(sweep.ids["components"][0]), "submission_token": ALL, "send": "1"},
+        ok=(200,))
+    sweep.send("moderator", f"{m}/contributions/offline/new",
+               _form("contributions", "OfflineContributionForm"), {
+                   "kind": "comment", "channel": "email", "title": "Carta",
+                   "submission_token": ALL}, ok=(200,))
+    # The proposal sheet's months.
+    sweep.send("p0", f"{m}/proposals/new", _form("contributions", "ProposalForm"), {
+        "title": "Meses", "problem": "Problema.", "objective": "Objetivo.",
+        "component": str(sweep.ids["components"][0]), "organization": "0", "due": ALL,
+        "actions-0-description": "Acción", "actions-0-start": ALL, "actions-0-end": ALL,
+        "send": "1"}, ok=(200,), capture="proposal refused")
+    sweep.page("anon", link)
+    sweep.page("anon", "/password/reset/" + "x" * 40)
+    sweep.page("anon", "/confirm")
+    sweep.page("anon", "/password/forgot")
+    sweep.page("anon", "/login")
+    sweep.page("anon", "/register")
+    # Dates, months and lists the forms check.
+    sweep.send("moderator", f"{m}/events/new", _form("contributions", "EventForm"), {
+        "kind": long_value, "title": long_value[:200], "held_on": long_value[:30],
+        "place": "", "region": long_value, "description": "",
+        "attendance-0-sector": long_value, "attendance-0-participants": "1"},
+        ok=(200,), capture="event refused")
+    sweep.send("moderator", f"{m}/contributions/offline/new",
+               _form("contributions", "OfflineContributionForm"), {
+                   "kind": long_value, "channel": long_value, "title": "",
+                   "author_email": long_value[:254], "sector": long_value,
+                   "region": long_value, "due": long_value, "actions-0-start": long_value,
+                   "actions-0-end": long_value, "actions-0-description": ""},
+               ok=(200,), capture="offline refused")
+    sweep.send("secretariat", f"{m}/phases", _form("consultations", "PhaseForm"), {
+        "name": "", "starts_on": long_value[:30], "ends_on": "", "description": long_value},
+        ok=(200,), capture="phase refused")
+    sweep.send("secretariat", f"{m}/plan/commitments/new",
+               _form("consultations", "CommitmentForm"), {
+                   "number": long_value[:20], "component": "", "title": "",
+                   "due": long_value, "actions-0-start": long_value,
+                   "actions-0-end": long_value, "principles": [long_value]},
+               ok=(200,), capture="commitment refused")
+    sweep.send("moderator", f"/moderation/{sweep.ids['proposals'][0]}",
+               _form("moderation", "ClassifyForm"), {
+                   "component": long_value[:20], "tags": ",".join(TEXTS)[:500],
+                   "version": _version(sweep, sweep.ids["proposals"][0])},
+               ok=(200,), capture="classify refused")
+    sweep.send("secretariat", f"/feedback/contributions/{sweep.ids['proposals'][1]}",
+               _form("feedback", "ResponseForm"), {
+                   "outcome": "referred", "justification": "Corta.",
+                   "referred_to": long_value[:300], "version": "0"},
+               ok=(200,), capture="response refused")
