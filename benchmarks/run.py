@@ -193,24 +193,12 @@ def main():
 
 
 def table(results):
+    from report import page_table  # benchmarks/ is this script's folder on sys.path
+
     cache = "anonymous page cache on" if results.get("page_cache", True) else "no page cache"
-    lines = [f"### {results['label']} ({results['date']}, {results['machine']}, "
-             f"c={results['concurrency']}, {results['duration_s']} s per page, {cache}, "
-             f"load {results.get('load_before', '?')} → {results.get('load_after', '?')})", "",
-             "| page | req/s | p50 ms | p95 ms | p99 ms | queries | bytes | share of hello |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    hello = results["hello"]
-    lines.append(f"| hello (ceiling) | {hello['rps']:.0f} | {hello['p50_ms']:.1f} | "
-                 f"{hello['p95_ms']:.1f} | {hello['p99_ms']:.1f} | – | – | 100% |")
-    for name, p in results["pages"].items():
-        lines.append(f"| {name} | {p['rps']:.0f} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} | "
-                     f"{p['p99_ms']:.1f} | {p['queries']} | {p['bytes']:,} | "
-                     f"{100 * p['ratio']:.0f}% |")
-    csv_ = results["csv_export"]
-    lines += ["", f"Publishing a summary snapshot: {results['publish_summary_s']:.1f} s. "
-                  f"Full CSV export: {csv_['rows']:,} rows in {csv_['seconds']:.1f} s, peak RSS "
-                  f"growth {csv_['peak_rss_growth_mb']:.0f} MB."]
-    return "\n".join(lines)
+    return "\n".join([f"### {results['label']} ({results['date']}, {results['machine']}, "
+                      f"c={results['concurrency']}, {results['duration_s']} s per page, "
+                      f"{cache})", "", page_table(results)])
 
 
 if __name__ == "__main__":
