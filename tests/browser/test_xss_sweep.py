@@ -103,8 +103,6 @@ async ([evaluated, wantText]) => {
       problems.push('<img src="' + (el.getAttribute('src') || '').slice(0, 40) + '">');
     for (const attr of el.attributes) {
       if (attr.name.startsWith('on')) problems.push('<' + tag + ' ' + attr.name + '>');
-      if (attr.name === 'autofocus' && !['input', 'select', 'textarea'].includes(tag))
-        problems.push('<' + tag + ' autofocus>');
       const value = attr.value.replace(/[\\u0000-\\u0020]/g, '').toLowerCase();
       if (urls.includes(attr.name) && bad.test(value))
         problems.push('<' + tag + ' ' + attr.name + '="' + attr.value.slice(0, 40) + '">');

@@ -406,7 +406,7 @@ def accounts(sweep):
     sweep.send("bot", "/register", _form("accounts", "RegistrationForm"), {
         "display_name": "Bot", "email": "bot@ejemplo.pe", "password": "robot-clave-123",
         "password_confirm": "robot-clave-123", "sector": "citizen", "region": "cusco",
-        "accept_privacy": "y", "fax_only": ALL})
+        "gender": "", "accept_privacy": "y", "fax_only": ALL})
     sweep.page("p0", "/account")
     sweep.page("p0", "/account/password")
     sweep.page("p0", "/account/delete")
