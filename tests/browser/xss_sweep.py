@@ -447,7 +447,10 @@ def consultations(sweep):
         sweep.send("secretariat", f"/consultations/{slug}/phases",
                    _form("consultations", "PhaseForm"), phase)
         sweep.send("secretariat", f"/consultations/{slug}/announce", None, {})
-        sweep.page("anon", f"/consultations/{slug}")
+        # The list shows titles, summaries, organizers and localities of all of them; the
+        # page of each also shows its forum, until every forum name has been read.
+        if n < len(fields["forum_name"]):
+            sweep.page("anon", f"/consultations/{slug}")
     sweep.ids["slugs"] = slugs
     sweep.ids["M"] = slug = slugs[0]
     sweep.ids["M_values"] = rotate(0, fields)
@@ -611,7 +614,7 @@ def organizations(sweep):
                {"decision": "approve"})
     sweep.roles["member"] = sweep.roles["p1"]
     sweep.page("anon", "/organizations")
-    for organization_id in ids[:-1]:
+    for organization_id in ids[:len(fields["website"])]:  # the list shows every name
         sweep.page("anon", f"/organizations/{organization_id}")
     for path in (f"/organizations/{ids[2]}/members", f"/organizations/{ids[0]}/edit",
                  "/organizations/new", f"/organizations/{ids[-1]}"):
