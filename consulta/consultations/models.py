@@ -112,6 +112,12 @@ class Consultation(db.Model):
         return published[-1] if published else None
 
     @property
+    def published_commitments(self):
+        """The commitments of the published draft plan, by number ([] before it is)."""
+        plan = self.published_plan
+        return list(plan.commitments) if plan is not None else []
+
+    @property
     def draft_plan(self):
         """The version being edited (not yet published), or None."""
         if self.plan_versions and self.plan_versions[-1].published_at is None:

@@ -9,7 +9,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from consulta.accounts.forms import ConfirmForm
 from consulta.accounts.operations import OperationError
-from consulta.consultations.models import Commitment
 from consulta.consultations.views import get_in_consultation, get_visible_consultation
 from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.contributions.queries import contributions_query, read_filters, with_list_relations
@@ -25,14 +24,6 @@ from .models import Response as ResponseModel
 
 bp = Blueprint("feedback", __name__)
 secretariat_required = role_required("secretariat")
-
-
-def _latest_commitments(consultation):
-    plan = consultation.published_plan
-    if plan is None:
-        return []
-    return db.session.scalars(select(Commitment).where(Commitment.plan_version_id == plan.id)
-                              .order_by(Commitment.number)).all()
 
 
 @bp.route("/consultations/<slug>/feedback")
@@ -61,7 +52,7 @@ def dashboard(slug):
 
 def _respond(target, consultation, template_name, context):
     form = ResponseForm(formdata=request.form if request.method == "POST" else None)
-    form.fill_choices(_latest_commitments(consultation))
+    form.fill_choices(consultation.published_commitments)
     response = target.response if isinstance(target, ContributionGroup) else \
         target.own_response
     templates = db.session.scalars(select(AnswerTemplate).where(
@@ -249,7 +240,7 @@ def matrix(slug):
         items = page.items
     return render_template("feedback/matrix.html", consultation=consultation, items=items,
                            page=page, filters=filters,
-                           commitments=_latest_commitments(consultation),
+                           commitments=consultation.published_commitments,
                            query_args={k: v for k, v in filters.items()
                                        if v and k not in ("per_page", "withdrawn")
                                        and not (k == "sort" and v == "newest")})

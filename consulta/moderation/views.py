@@ -37,14 +37,6 @@ def _commitments(consultation):
         .order_by(PlanVersion.number.desc(), Commitment.number)).all()
 
 
-def _latest_commitments(consultation):
-    plan = consultation.published_plan
-    if plan is None:
-        return []
-    return db.session.scalars(select(Commitment).where(Commitment.plan_version_id == plan.id)
-                              .order_by(Commitment.number)).all()
-
-
 def _contribution(code):
     contribution = db.session.scalar(select(Contribution).where(
         Contribution.tracking_code == code))
@@ -102,7 +94,7 @@ def queue(slug):
     page = paginate(with_list_relations(_queue_query(consultation, state, filters))
                     .options(selectinload(Contribution.tags)), per_page=50)
     bulk = BulkClassifyForm()
-    bulk.fill_choices(consultation, _latest_commitments(consultation))
+    bulk.fill_choices(consultation, consultation.published_commitments)
     return render_template(
         "moderation/queue.html", consultation=consultation, page=page, state=state,
         counts=operations.moderation_counts(consultation), bulk=bulk,
@@ -119,7 +111,7 @@ def _tag_names(consultation):
 def bulk_classify(slug):
     consultation = get_visible_consultation(slug)
     form = BulkClassifyForm()
-    form.fill_choices(consultation, _latest_commitments(consultation))
+    form.fill_choices(consultation, consultation.published_commitments)
     ids = request.form.getlist("selected", type=int)  # what is not a number is left out
     if form.validate_on_submit():
         contributions = db.session.scalars(select(Contribution).where(

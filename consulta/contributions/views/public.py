@@ -5,7 +5,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from consulta.accounts.forms import ConfirmForm
-from consulta.consultations.models import Commitment
 from consulta.consultations.views import get_visible_consultation
 from consulta.core.dates import utcnow
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
@@ -27,15 +26,9 @@ def index(slug):
     page = paginate_capped(query, request.args.get("page", 1, type=int) or 1,
                            filters["per_page"],
                            cap=FILTERED_COUNT_CAP if filtered else COUNT_CAP)
-    commitments = []
-    plan = consultation.published_plan
-    if plan is not None:
-        commitments = db.session.scalars(
-            select(Commitment).where(Commitment.plan_version_id == plan.id)
-            .order_by(Commitment.number)).all()
     return render_template(
         "contributions/index.html", consultation=consultation, page=page, filters=filters,
-        commitments=commitments, sorts=SORTS, page_sizes=PAGE_SIZES,
+        commitments=consultation.published_commitments, sorts=SORTS, page_sizes=PAGE_SIZES,
         query_args={k: v for k, v in filters.items()
                     if v and not (k == "sort" and v == "newest")
                     and not (k == "per_page" and v == 20)})
