@@ -4,6 +4,7 @@ every table emptied after each test."""
 
 import os
 import re
+import threading
 import uuid
 
 import pytest
@@ -57,6 +58,18 @@ def _test_database(tmp_path_factory):
         admin.dispose()
 
     return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+def pytest_unconfigure(config):
+    """Stop the timers libraries leave running (the rate limiter's in-memory expiry).
+
+    Under faketime, a timed wait on a thread never ends (the fake monotonic clock is
+    far ahead of the one the wait is measured on), and Python waits for those threads
+    before it exits.
+    """
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
 
 
 TEST_SETTINGS = {

@@ -32,6 +32,15 @@ def moderator_client(app):
     return client
 
 
+@pytest.fixture
+def codes(app, demo):
+    """{n: tracking code} of the demo's contributions in the order they were created.
+
+    Codes carry the year they were received in, so tests never spell them out."""
+    with app.app_context():
+        return dict(db.session.execute(select(Contribution.id, Contribution.tracking_code)).all())
+
+
 def get(app, code):
     with app.app_context():
         item = db.session.scalar(select(Contribution).where(Contribution.tracking_code == code))
@@ -51,10 +60,10 @@ def version_of(page):
     return re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
 
 
-def test_queue_shows_counts_and_unclassified_first(app, demo, moderator_client):
+def test_queue_shows_counts_and_unclassified_first(app, demo, codes, moderator_client):
     page = moderator_client.get(f"/consultations/{IV}/moderation").get_data(as_text=True)
     assert "Sin clasificar" in page
-    assert "APO-2026-000001" in page
+    assert codes[1] in page
 
 
 def test_queue_filter_and_bulk_form_fields_have_their_own_ids(app, demo, moderator_client):
@@ -65,26 +74,27 @@ def test_queue_filter_and_bulk_form_fields_have_their_own_ids(app, demo, moderat
     assert 'for="bulk-component"' in page and 'for="component"' in page
 
 
-def test_classify_with_principles_commitment_tags_and_go_to_next(app, demo, moderator_client):
+def test_classify_with_principles_commitment_tags_and_go_to_next(app, demo, codes,
+                                                                  moderator_client):
     components, commitments = ids(app)
-    page = moderator_client.get("/moderation/APO-2026-000001").get_data(as_text=True)
-    response = moderator_client.post_form("/moderation/APO-2026-000001", {
+    page = moderator_client.get(f"/moderation/{codes[1]}").get_data(as_text=True)
+    response = moderator_client.post_form(f"/moderation/{codes[1]}", {
         "component": components["Seguridad ciudadana"], "commitment": commitments[15],
         "principles": ["participation", "accountability"],
         "tags": "Seguridad, barrios críticos, seguridad", "version": version_of(page),
         "next": "1"})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/moderation/APO-2026-000002"
-    item = get(app, "APO-2026-000001")
+    assert response.headers["Location"] == f"/moderation/{codes[2]}"
+    item = get(app, codes[1])
     assert item.classified_component_id == components["Seguridad ciudadana"]
     assert item.classified_commitment_id == commitments[15]
     assert item.principles == ["participation", "accountability"]
     assert [t.name for t in item.tags] == ["barrios críticos", "seguridad"]
     # The public page shows the classification.
-    public = app.test_client().get("/contributions/APO-2026-000001").get_data(as_text=True)
+    public = app.test_client().get(f"/contributions/{codes[1]}").get_data(as_text=True)
     assert "Rendición de cuentas" in public and "Compromiso 15" in public
     # Existing tags are offered for autocompletion.
-    page = moderator_client.get("/moderation/APO-2026-000002").get_data(as_text=True)
+    page = moderator_client.get(f"/moderation/{codes[2]}").get_data(as_text=True)
     assert '<option value="barrios críticos">' in page
     # And it is in the audit log with before and after.
     with app.app_context():
@@ -94,19 +104,19 @@ def test_classify_with_principles_commitment_tags_and_go_to_next(app, demo, mode
             "seguridad", "barrios críticos"]
 
 
-def test_a_second_moderator_does_not_silently_overwrite_the_first(app, demo, moderator_client,
-                                                                   create_user):
+def test_a_second_moderator_does_not_silently_overwrite_the_first(app, demo, codes,
+                                                                   moderator_client, create_user):
     components, _ = ids(app)
     other = app.test_client()
     login(other, create_user(roles=("moderator",)))
-    page_a = moderator_client.get("/moderation/APO-2026-000003").get_data(as_text=True)
-    page_b = other.get("/moderation/APO-2026-000003").get_data(as_text=True)
+    page_a = moderator_client.get(f"/moderation/{codes[3]}").get_data(as_text=True)
+    page_b = other.get(f"/moderation/{codes[3]}").get_data(as_text=True)
     assert version_of(page_a) == version_of(page_b)
-    first = moderator_client.post_form("/moderation/APO-2026-000003", {
+    first = moderator_client.post_form(f"/moderation/{codes[3]}", {
         "component": components["Justicia"], "principles": ["integrity"],
         "version": version_of(page_a)})
     assert first.status_code == 302
-    second = other.post_form("/moderation/APO-2026-000003", {
+    second = other.post_form(f"/moderation/{codes[3]}", {
         "component": components["Salud"], "principles": ["transparency"],
         "version": version_of(page_b)})
     assert second.status_code == 200
@@ -116,7 +126,7 @@ def test_a_second_moderator_does_not_silently_overwrite_the_first(app, demo, mod
     assert re.search(rf'<option selected value="{components["Justicia"]}"|'
                      rf'<option value="{components["Justicia"]}" selected', text)
     assert version_of(text) != version_of(page_b)
-    item = get(app, "APO-2026-000003")
+    item = get(app, codes[3])
     assert item.classified_component_id == components["Justicia"]
     assert item.principles == ["integrity"]
 
@@ -145,41 +155,41 @@ def test_bulk_classification_is_all_or_nothing(app, demo, moderator_client):
             Contribution.classified_component_id == components["Justicia"])) == 0
 
 
-def test_suggestions_find_the_written_contributions_of_the_workshop(app, demo,
+def test_suggestions_find_the_written_contributions_of_the_workshop(app, demo, codes,
                                                                     moderator_client):
-    page = moderator_client.get("/moderation/APO-2026-000001").get_data(as_text=True)
+    page = moderator_client.get(f"/moderation/{codes[1]}").get_data(as_text=True)
     first = re.search(r'name="with" value="(APO-[\d-]+)"', page).group(1)
     assert get(app, first).title == "Seguridad ciudadana"
-    page = moderator_client.get("/moderation/APO-2026-000002").get_data(as_text=True)
+    page = moderator_client.get(f"/moderation/{codes[2]}").get_data(as_text=True)
     first = re.search(r'name="with" value="(APO-[\d-]+)"', page).group(1)
     assert get(app, first).title == "Prevención de riesgos de desastres"
 
 
-def test_grouping_from_the_suggestions(app, demo, moderator_client):
-    response = moderator_client.post_form("/moderation/APO-2026-000001/group", {
-        "with": ["APO-2026-000009"], "title": "Inseguridad ciudadana",
+def test_grouping_from_the_suggestions(app, demo, codes, moderator_client):
+    response = moderator_client.post_form(f"/moderation/{codes[1]}/group", {
+        "with": [codes[9]], "title": "Inseguridad ciudadana",
         "summary": "Propuestas para reducir la inseguridad en La Libertad."})
     assert response.status_code == 302
-    one, nine = get(app, "APO-2026-000001"), get(app, "APO-2026-000009")
+    one, nine = get(app, codes[1]), get(app, codes[9])
     assert one.group_id == nine.group_id is not None
     page = moderator_client.get(f"/moderation/groups/{one.group_id}").get_data(as_text=True)
-    assert "APO-2026-000001" in page and "APO-2026-000009" in page
+    assert codes[1] in page and codes[9] in page
     # A contribution belongs to at most one group: adding it elsewhere moves it.
-    moderator_client.post_form("/moderation/APO-2026-000002/group", {
-        "with": ["APO-2026-000009"], "title": "Otro grupo"})
-    assert get(app, "APO-2026-000009").group_id != one.group_id
-    moderator_client.post_form("/moderation/APO-2026-000009/ungroup")
-    assert get(app, "APO-2026-000009").group_id is None
+    moderator_client.post_form(f"/moderation/{codes[2]}/group", {
+        "with": [codes[9]], "title": "Otro grupo"})
+    assert get(app, codes[9]).group_id != one.group_id
+    moderator_client.post_form(f"/moderation/{codes[9]}/ungroup")
+    assert get(app, codes[9]).group_id is None
     with app.app_context():
         actions = set(db.session.scalars(select(AuditEntry.action)))
         assert {"group.created", "contribution.grouped", "contribution.ungrouped"} <= actions
         assert db.session.scalar(select(func.count()).select_from(ContributionGroup)) == 2
 
 
-def test_hiding_keeps_the_contribution_and_shows_a_public_placeholder(app, demo,
+def test_hiding_keeps_the_contribution_and_shows_a_public_placeholder(app, demo, codes,
                                                                        moderator_client,
                                                                        outbox):
-    code = "APO-2026-000011"  # a web comment by a demo participant
+    code = codes[11]  # a web comment by a demo participant
     author_email = "carmen@demo.consulta.pe"
     text = get(app, code).body
     response = moderator_client.post_form(f"/moderation/{code}/hide", {
@@ -209,13 +219,13 @@ def test_hiding_keeps_the_contribution_and_shows_a_public_placeholder(app, demo,
             "contribution.unhidden") == 1
 
 
-def test_hiding_needs_a_reason_from_the_list(app, demo, moderator_client):
-    moderator_client.post_form("/moderation/APO-2026-000011/hide", {"reason": "me-cae-mal"})
-    assert get(app, "APO-2026-000011").hidden_at is None
+def test_hiding_needs_a_reason_from_the_list(app, demo, codes, moderator_client):
+    moderator_client.post_form(f"/moderation/{codes[11]}/hide", {"reason": "me-cae-mal"})
+    assert get(app, codes[11]).hidden_at is None
 
 
-def test_masking_personal_data_keeps_the_rest(app, demo, moderator_client):
-    code = "APO-2026-000012"
+def test_masking_personal_data_keeps_the_rest(app, demo, codes, moderator_client):
+    code = codes[12]
     body = get(app, code).body
     fragment = "quechua"
     assert fragment in body
@@ -232,8 +242,8 @@ def test_masking_personal_data_keeps_the_rest(app, demo, moderator_client):
     assert get(app, code).masked_fragments == [fragment]
 
 
-def test_the_audit_log_is_append_only(app, demo, moderator_client):
-    moderator_client.post_form("/moderation/APO-2026-000011/hide", {"reason": "spam"})
+def test_the_audit_log_is_append_only(app, demo, codes, moderator_client):
+    moderator_client.post_form(f"/moderation/{codes[11]}/hide", {"reason": "spam"})
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(
             AuditEntry.action == "contribution.hidden"))
@@ -264,21 +274,21 @@ def test_the_audit_log_is_append_only_in_postgresql_too(app, demo):
             conn.execute(text("DELETE FROM audit_entries"))
 
 
-def test_hostile_group_titles_and_notes_are_inert(app, demo, moderator_client):
+def test_hostile_group_titles_and_notes_are_inert(app, demo, codes, moderator_client):
     payload = '<script>window.__xss=1</script><img src=x onerror=alert(1)>'
-    moderator_client.post_form("/moderation/APO-2026-000001/group", {
+    moderator_client.post_form(f"/moderation/{codes[1]}/group", {
         "title": payload, "summary": payload})
-    moderator_client.post_form("/moderation/APO-2026-000011/hide", {
+    moderator_client.post_form(f"/moderation/{codes[11]}/hide", {
         "reason": "spam", "note": payload})
-    item = get(app, "APO-2026-000001")
-    for url in (f"/moderation/groups/{item.group_id}", "/contributions/APO-2026-000011",
-                "/contributions/APO-2026-000001", f"/consultations/{IV}/moderation/audit",
-                "/moderation/APO-2026-000001"):
+    item = get(app, codes[1])
+    for url in (f"/moderation/groups/{item.group_id}", f"/contributions/{codes[11]}",
+                f"/contributions/{codes[1]}", f"/consultations/{IV}/moderation/audit",
+                f"/moderation/{codes[1]}"):
         page = moderator_client.get(url).get_data(as_text=True)
         assert active_html(main_content(page)) == [], url
 
 
-def test_participants_and_visitors_are_kept_out_of_every_moderation_route(app, demo,
+def test_participants_and_visitors_are_kept_out_of_every_moderation_route(app, demo, codes,
                                                                          create_user):
     participant = app.test_client()
     login(participant, create_user())
@@ -289,7 +299,7 @@ def test_participants_and_visitors_are_kept_out_of_every_moderation_route(app, d
     for rule in app.url_map.iter_rules():
         if rule.endpoint.split(".")[0] != "moderation":
             continue
-        url = rule.rule.replace("<slug>", IV).replace("<code>", "APO-2026-000001") \
+        url = rule.rule.replace("<slug>", IV).replace("<code>", codes[1]) \
             .replace("<int:group_id>", str(group_id or 1))
         for method in sorted(rule.methods & {"GET", "POST"}):
             as_participant = (participant.get(url) if method == "GET"
@@ -301,7 +311,7 @@ def test_participants_and_visitors_are_kept_out_of_every_moderation_route(app, d
             assert as_anonymous.headers["Location"].startswith("/login")
             checked += 1
     assert checked >= 12
-    assert get(app, "APO-2026-000001").hidden_at is None
+    assert get(app, codes[1]).hidden_at is None
 
 
 def test_secretariat_reads_the_audit_log_but_does_not_moderate(app, demo, create_user):
@@ -311,35 +321,35 @@ def test_secretariat_reads_the_audit_log_but_does_not_moderate(app, demo, create
     assert client.get(f"/consultations/{IV}/moderation").status_code == 403
 
 
-def test_tags_are_per_consultation_and_normalized(app, demo, moderator_client):
+def test_tags_are_per_consultation_and_normalized(app, demo, codes, moderator_client):
     components, _ = ids(app)
-    page = moderator_client.get("/moderation/APO-2026-000004").get_data(as_text=True)
-    moderator_client.post_form("/moderation/APO-2026-000004", {
+    page = moderator_client.get(f"/moderation/{codes[4]}").get_data(as_text=True)
+    moderator_client.post_form(f"/moderation/{codes[4]}", {
         "component": components["Calidad regulatoria"], "tags": " Gobierno  Digital ;TIC",
         "version": version_of(page)})
     with app.app_context():
         assert sorted(db.session.scalars(select(Tag.name))) == ["gobierno digital", "tic"]
 
 
-def test_bulk_classification_keeps_what_it_does_not_set(app, demo, moderator_client):
+def test_bulk_classification_keeps_what_it_does_not_set(app, demo, codes, moderator_client):
     components, _ = ids(app)
-    page = moderator_client.get("/moderation/APO-2026-000005").get_data(as_text=True)
-    moderator_client.post_form("/moderation/APO-2026-000005", {
+    page = moderator_client.get(f"/moderation/{codes[5]}").get_data(as_text=True)
+    moderator_client.post_form(f"/moderation/{codes[5]}", {
         "component": components["Salud"], "principles": ["integrity"], "tags": "anterior",
         "version": version_of(page)})
-    item = get(app, "APO-2026-000005")
+    item = get(app, codes[5])
     moderator_client.post_form(f"/consultations/{IV}/moderation/bulk", {
         "selected": [str(item.id)], "component": components["Justicia"], "tags": "nueva"})
-    item = get(app, "APO-2026-000005")
+    item = get(app, codes[5])
     assert item.classified_component_id == components["Justicia"]
     assert item.principles == ["integrity"]
     assert [t.name for t in item.tags] == ["anterior", "nueva"]
 
 
-def test_a_hidden_proposal_cannot_be_commented_and_its_title_stays_hidden(app, demo,
+def test_a_hidden_proposal_cannot_be_commented_and_its_title_stays_hidden(app, demo, codes,
                                                                          moderator_client,
                                                                          create_user):
-    code = "APO-2026-000001"
+    code = codes[1]
     title = get(app, code).title
     moderator_client.post_form(f"/moderation/{code}/hide", {"reason": "spam"})
     participant = app.test_client()

@@ -892,7 +892,7 @@ def scenarios():
             Route("moderation.group", "/moderation/{proposal}/group", lambda w: [
                 ("title", "Datos de salud"), ("summary", "Piden datos."),
                 ("with", w.ids["comment"])],
-                {"with": ["APO-2026-000001", "APO-2026-999999", "x"], "group": ["1", "x"]}),
+                {"with": ["APO-1999-000001", "APO-1999-999999", "x"], "group": ["1", "x"]}),
             Route("moderation.group_detail", "/moderation/groups/{group_id}", lambda w: [
                 ("title", "Grupo renombrado"), ("summary", "Resumen.")]),
             # The same button with an existing group: JoinGroupForm's fields.

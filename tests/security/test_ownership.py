@@ -21,7 +21,7 @@ EXTRA_FIELDS = {
     "status": "published", "author_id": "1", "user_id": "1", "id": "1",
     "hidden": "0", "hidden_at": "", "hidden_reason": "", "organization_id": "1",
     "consultation_id": "1", "channel": "workshop", "supports_count": "999",
-    "tracking_code": "APO-2000-000001", "email_confirmed_at": "2020-01-01",
+    "tracking_code": "APO-1999-000001", "email_confirmed_at": "2020-01-01",
     "session_token": "a" * 32, "deleted_at": "", "password_hash": "x",
     "published_at": "2020-01-01", "classified_by_id": "1", "entered_by_id": "1",
     "created_by_id": "1", "reviewed_by_id": "1", "last_edited_by_id": "1",
