@@ -9,11 +9,34 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import (
+    accounts,
+    api,
+    audit,
+    consultations,
+    contributions,
+    core,
+    demo,
+    feedback,
+    models,  # noqa: F401  (every table, for SQLAlchemy and Alembic)
+    moderation,
+    summary,
+)
 from .config import build_config
+from .core.database import upgrade_database
+from .core.i18n import select_locale, select_timezone
+from .core.request_input import init_request_input
+from .core.translations import compiled_translations_dir
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = ROOT / "migrations"
+
+#: The parts of the domain, from the ground floor up: each imports only parts before
+#: it (tests/test_layering.py holds the map); each registers its own blueprint, template
+#: names, commands and signal receivers in its init_app.
+PARTS = (core, audit, accounts, consultations, contributions, moderation, feedback, summary,
+         api)
 
 
 def create_app(overrides=None, environ=None):
@@ -40,74 +63,27 @@ def create_app(overrides=None, environ=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=host, x_prefix=host)
     _warn_about_production_settings(app)
 
-    from .core.request_input import init_request_input
-
     init_request_input(app)  # before the routes: it brings the <int:...> converter
     _init_extensions(app)
-    _register_blueprints(app)
-
-    from .accounts.sessions import init_staff_sessions
-    from .cli import register_commands
-    from .core.cache import serve_from_cache, store_in_cache
-    from .core.errors import register_error_handlers
-    from .core.security import set_security_headers
-
-    register_error_handlers(app)
-    app.before_request(serve_from_cache)
-    app.after_request(store_in_cache)
-    app.after_request(set_security_headers)
-    init_staff_sessions(app)
-    register_commands(app)
+    for part in PARTS:
+        part.init_app(app)
+    demo.init_app(app)
 
     if app.config["AUTO_MIGRATE"] and not _running_db_command():
-        from .core.database import upgrade_database
-
         upgrade_database(app)
     return app
 
 
 def _init_extensions(app):
-    from .core.i18n import register_filters, select_locale, select_timezone
-    from .core.translations import compiled_translations_dir
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
     limiter.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled_translations_dir(app))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    register_filters(app)
-
-    # Make every model known to SQLAlchemy and Alembic.
-    from . import models  # noqa: F401
-
-
-def _register_blueprints(app):
-    from .accounts.views import bp as accounts_bp
-    from .api.views import bp as api_bp
-    from .consultations.views import bp as consultations_bp
-    from .contributions.views import bp as contributions_bp
-    from .core.views import bp as core_bp
-    from .feedback.views import bp as feedback_bp
-    from .moderation.views import bp as moderation_bp
-    from .summary.views import bp as summary_bp
-
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(consultations_bp)
-    app.register_blueprint(contributions_bp)
-    app.register_blueprint(moderation_bp)
-    app.register_blueprint(feedback_bp)
-    app.register_blueprint(summary_bp)
-    app.register_blueprint(api_bp)
-
-    from .core.templating import register_template_globals
-
-    register_template_globals(app)
 
 
 def _warn_about_production_settings(app):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Consultation
-from consulta.contributions.operations import submit_contribution, support
+from consulta.contributions.operations import submit_contribution, support_proposal
 from consulta.extensions import db
 
 from .conftest import iv_plan_json
@@ -36,8 +36,8 @@ def filled(app, create_consultation, create_user):
             consultation, author=users[2], kind="comment", notify=False,
             values={"body": "Falta un compromiso sobre desastres naturales."},
             target="commitment", target_id=commitments[5])
-        support(made["b"], user=users[0])
-        support(made["b"], user=users[2])
+        support_proposal(made["b"], user=users[0])
+        support_proposal(made["b"], user=users[2])
         db.session.commit()
         codes = {k: v.tracking_code for k, v in made.items()}
     return slug, codes, commitments, components

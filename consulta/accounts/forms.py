@@ -12,7 +12,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from consulta.core.taxonomy import GENDERS, region_choices, region_codes, sector_choices
+from consulta.core.forms import RegionCode, none_as_empty, required, strip
+from consulta.core.taxonomy import GENDERS, region_choices, sector_choices
 
 from .constants import LANGUAGE_NAMES, ROLES
 from .passwords import MAX_LENGTH, MIN_LENGTH, is_common
@@ -20,14 +21,6 @@ from .passwords import MAX_LENGTH, MIN_LENGTH, is_common
 
 def normalize_email(value):
     return value.strip().lower() if isinstance(value, str) else value
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def none_as_empty(value):
-    return "" if value is None else value
 
 
 class StrongPassword:
@@ -48,18 +41,8 @@ class StrongPassword:
                                      "Choose another one, for example a short sentence."))
 
 
-class RegionCode:
-    def __call__(self, form, field):
-        if field.data not in region_codes():
-            raise ValidationError(_l("Choose a region from the list."))
-
-
-def _required(message=None):
-    return DataRequired(message=message or _l("This field is required."))
-
-
 EMAIL_VALIDATORS = [
-    _required(),
+    required(),
     Length(max=254, message=_l("The e-mail address is too long.")),
     Email(message=_l("Enter a valid e-mail address, for example nombre@ejemplo.pe."),
           check_deliverability=False),
@@ -69,11 +52,11 @@ EMAIL_VALIDATORS = [
 class ProfileFieldsMixin:
     display_name = StringField(
         _l("Name to show"), filters=[strip],
-        validators=[_required(), Length(max=80, message=_l("At most 80 characters."))],
+        validators=[required(), Length(max=80, message=_l("At most 80 characters."))],
         description=_l("Your name or a nickname. It is shown next to your contributions only "
                        "if you allow it below."))
-    sector = SelectField(_l("Sector"), validators=[_required(_l("Choose your sector."))])
-    region = SelectField(_l("Region"), validators=[_required(_l("Choose your region.")),
+    sector = SelectField(_l("Sector"), validators=[required(_l("Choose your sector."))])
+    region = SelectField(_l("Region"), validators=[required(_l("Choose your region.")),
                                                    RegionCode()])
     # No Optional(): it would also let through a blank that is not a choice (" "). The
     # empty choice is in the list, so the choice check alone is right; not sent, or none
@@ -122,8 +105,8 @@ class RegistrationForm(ProfileFieldsMixin, FlaskForm):
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), filters=[normalize_email],
-                       validators=[_required(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[_required(), Length(max=MAX_LENGTH)])
+                       validators=[required(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[required(), Length(max=MAX_LENGTH)])
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
@@ -143,7 +126,7 @@ class ResetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(ResetPasswordForm):
     current_password = PasswordField(_l("Current password"),
-                                     validators=[_required(), Length(max=MAX_LENGTH)])
+                                     validators=[required(), Length(max=MAX_LENGTH)])
 
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):
@@ -158,7 +141,7 @@ class ProfileForm(ProfileFieldsMixin, FlaskForm):
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[_required(), Length(max=MAX_LENGTH)])
+    password = PasswordField(_l("Your password"), validators=[required(), Length(max=MAX_LENGTH)])
     confirm = BooleanField(
         _l("I understand that my account will be deleted and cannot be recovered."),
         validators=[DataRequired(message=_l("Check the box to confirm."))])
@@ -166,10 +149,10 @@ class DeleteAccountForm(FlaskForm):
 
 class OrganizationForm(FlaskForm):
     name = StringField(_l("Name"), filters=[strip],
-                       validators=[_required(), Length(max=200, message=_l("At most 200 "
+                       validators=[required(), Length(max=200, message=_l("At most 200 "
                                                                            "characters."))])
-    sector = SelectField(_l("Sector"), validators=[_required(_l("Choose a sector."))])
-    region = SelectField(_l("Region"), validators=[_required(_l("Choose a region.")),
+    sector = SelectField(_l("Sector"), validators=[required(_l("Choose a sector."))])
+    region = SelectField(_l("Region"), validators=[required(_l("Choose a region.")),
                                                    RegionCode()])
     website = URLField(
         _l("Website (optional)"), filters=[strip],
@@ -189,10 +172,6 @@ class OrganizationForm(FlaskForm):
     def validate_website(self, field):
         if field.data and not field.data.lower().startswith(("https://", "http://")):
             raise ValidationError(_l("Enter a full address starting with https://"))
-
-
-class ConfirmForm(FlaskForm):
-    """A form with nothing but its CSRF token, for buttons that change state."""
 
 
 class RolesForm(FlaskForm):

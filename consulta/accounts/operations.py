@@ -11,21 +11,13 @@ from sqlalchemy import delete, func, select
 from consulta.audit.operations import record
 from consulta.core.dates import utcnow
 from consulta.core.mail import OutboxMessage, queue_mail
+from consulta.core.operations import OperationError
 from consulta.extensions import db
 
 from .constants import ROLES
 from .models import Membership, Organization, User, UserRole, new_session_token
 from .passwords import hash_password, verify_password
 from .tokens import make_confirmation_token, make_reset_token
-
-
-class OperationError(Exception):
-    """A rule forbids the action; ``message`` says why, in the user's language."""
-
-    def __init__(self, message):
-        # Plain text, never a lazy string: lazy strings render unescaped in templates.
-        self.message = str(message)
-        super().__init__(self.message)
 
 
 def find_user_by_email(email):

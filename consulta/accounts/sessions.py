@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in
 
 from consulta.core.dates import utcnow
+from consulta.core.urls import return_target
 
 #: Session key holding the time (epoch seconds) of the last request of a staff account.
 LAST_SEEN = "_staff_seen"
@@ -55,8 +56,6 @@ def expire_idle_staff_session():
         if now - last >= RESOLUTION:
             session[LAST_SEEN] = now
         return None
-    from .views.auth import return_target
-
     target = return_target()
     session.clear()
     logout_user()  # after clear(): it leaves the flag that deletes a remember-me cookie

@@ -5,6 +5,10 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from consulta.extensions import db
+
+from .models import User
+
 CONFIRM_SALT = "consulta.confirm-email"
 RESET_SALT = "consulta.reset-password"
 
@@ -48,10 +52,6 @@ def _load(token, salt, max_age):
 
 
 def user_for_confirmation(token):
-    from consulta.extensions import db
-
-    from .models import User
-
     data = _load(token, CONFIRM_SALT, current_app.config["EMAIL_CONFIRMATION_MAX_AGE"])
     user = db.session.get(User, data["u"])
     if user is None or not user.is_active or data.get("e") != _fingerprint(user.email):
@@ -60,10 +60,6 @@ def user_for_confirmation(token):
 
 
 def user_for_reset(token):
-    from consulta.extensions import db
-
-    from .models import User
-
     data = _load(token, RESET_SALT, current_app.config["PASSWORD_RESET_MAX_AGE"])
     user = db.session.get(User, data["u"])
     if user is None or not user.is_active or data.get("p") != _fingerprint(user.password_hash):

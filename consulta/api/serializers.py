@@ -3,6 +3,7 @@
 from flask import url_for
 
 from consulta.consultations.constants import PRINCIPLES
+from consulta.core.sanitize import render_markdown
 
 
 def iso(value):
@@ -48,8 +49,6 @@ def commitment(item):
 
 
 def consultation_detail(consultation, now=None):
-    from consulta.core.sanitize import render_markdown
-
     data = consultation_summary(consultation, now)
     plan = consultation.published_plan
     data.update({

@@ -16,10 +16,14 @@ from sqlalchemy.orm import selectinload
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import with_list_relations
+from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
 from consulta.extensions import db
+from consulta.summary.exports import csv_stream, xlsx_file
+from consulta.summary.operations import latest_snapshot, stored_rows
 
 from . import serializers
+from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -57,6 +61,7 @@ def _page_args(default=50):
 
 
 @bp.route("/consultations")
+@cacheable
 def consultations():
     """Announced consultations, newest first; paginated with a Link header."""
     now = utcnow()
@@ -80,6 +85,7 @@ def _public_consultation(slug):
 
 
 @bp.route("/consultations/<slug>/contributions")
+@cacheable
 def contributions(slug):
     """Visible contributions, paginated (``page``, ``per_page`` up to 100), oldest first."""
     consultation = _public_consultation(slug)
@@ -100,10 +106,9 @@ def contributions(slug):
 
 
 @bp.route("/consultations/<slug>/summary")
+@cacheable
 def summary(slug):
     """The latest published summary (``?version=N`` for another); 404 before the first."""
-    from consulta.summary.operations import latest_snapshot
-
     consultation = _public_consultation(slug)
     snapshot = latest_snapshot(consultation, request.args.get("version", type=int))
     if snapshot is None:
@@ -121,10 +126,9 @@ def summary(slug):
 
 
 @bp.route("/consultations/<slug>/summary/v<int:version>/matrix")
+@cacheable
 def summary_matrix(slug, version):
     """The frozen matrix rows of a published summary, paginated."""
-    from consulta.summary.operations import latest_snapshot, stored_rows
-
     consultation = _public_consultation(slug)
     snapshot = latest_snapshot(consultation, version)
     if snapshot is None:
@@ -139,8 +143,6 @@ def summary_matrix(slug, version):
 @bp.route("/consultations/<slug>/contributions.csv")
 def contributions_csv(slug):
     """The contribution matrix as CSV (UTF-8 with BOM; formulas neutralized), streamed."""
-    from consulta.summary.exports import csv_stream
-
     consultation = _public_consultation(slug)
     return Response(stream_with_context(csv_stream(consultation)),
                     mimetype="text/csv", headers={
@@ -151,8 +153,6 @@ def contributions_csv(slug):
 @bp.route("/consultations/<slug>/contributions.xlsx")
 def contributions_xlsx(slug):
     """The contribution matrix as XLSX (text cells never become formulas)."""
-    from consulta.summary.exports import xlsx_file
-
     consultation = _public_consultation(slug)
     return send_file(xlsx_file(consultation), as_attachment=True,
                      download_name=f"aportes-{consultation.slug}.xlsx",
@@ -161,6 +161,7 @@ def contributions_xlsx(slug):
 
 
 @bp.route("/consultations/<slug>")
+@cacheable
 def consultation(slug):
     item = db.session.scalar(
         select(Consultation)
@@ -176,6 +177,4 @@ def consultation(slug):
 
 @bp.route("/openapi.json")
 def openapi():
-    from .openapi import document
-
     return jsonify(document())

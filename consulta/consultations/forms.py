@@ -11,98 +11,68 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import (
-    DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from consulta.accounts.forms import RegionCode, strip
+from consulta.core.forms import (
+    MONTH_RE,
+    LinesField,
+    MultiCheckboxField,
+    RegionCode,
+    SubForm,
+    max_length,
+    plausible_date,
+    required,
+    strip,
+    validate_month,
+)
 from consulta.core.request_input import database_int
 from consulta.core.taxonomy import region_choices
 
 from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MONTH_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # paper sheets often give only a year
-
-
-#: Dates the forms accept: far wider than any consultation, narrow enough that a typo
-#: (0202, 20266) is caught and that converting to UTC or adding a day never overflows.
-MIN_YEAR, MAX_YEAR = 1900, 2200
-
-
-def plausible_date(form, field):
-    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
-        raise ValidationError(_l("Enter a date between the years %(min)d and %(max)d.",
-                                 min=MIN_YEAR, max=MAX_YEAR))
-
-
-def _required(message=None):
-    return DataRequired(message=message or _l("This field is required."))
-
-
-def _max(n):
-    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
-
-
-class LinesField(TextAreaField):
-    """A list typed one item per line. A stored list (an edited row) is shown the same
-    way, also when the field is missing from a post and keeps the stored value."""
-
-    def process_data(self, value):
-        if isinstance(value, list | tuple):
-            value = "\n".join(str(item) for item in value)
-        super().process_data(value)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class ConsultationForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[strip], validators=[_required(), _max(200)])
+    title = StringField(_l("Title"), filters=[strip], validators=[required(), max_length(200)])
     slug = StringField(
         _l("Address (slug)"), filters=[lambda v: v.strip().lower() if v else v],
-        validators=[Optional(), _max(80)],
+        validators=[Optional(), max_length(80)],
         description=_l("Used in the web address: lower-case letters, digits and hyphens. "
                        "Leave it empty to make it from the title."))
     summary = TextAreaField(_l("Short summary"), filters=[strip],
-                            validators=[_required(), _max(500)],
+                            validators=[required(), max_length(500)],
                             description=_l("One or two sentences shown in the list of "
                                            "consultations."))
     description = TextAreaField(
-        _l("What is being consulted and why"), filters=[strip], validators=[_max(20000)],
+        _l("What is being consulted and why"), filters=[strip], validators=[max_length(20000)],
         description=_l("You can use Markdown: **bold**, *italics*, lists and links."))
-    scope = SelectField(_l("Scope"), choices=list(SCOPES.items()), validators=[_required()])
+    scope = SelectField(_l("Scope"), choices=list(SCOPES.items()), validators=[required()])
     # No Optional() here: it would stop the chain before the cross-field checks below.
     scope_region = SelectField(_l("Region (for regional and local scope)"), validate_choice=False)
     scope_locality = StringField(_l("Locality (for local scope)"), filters=[strip],
-                                 validators=[_max(120)])
+                                 validators=[max_length(120)])
     organizer = StringField(_l("Organizing entity"), filters=[strip],
-                            validators=[_required(), _max(200)])
+                            validators=[required(), max_length(200)])
     forum_name = StringField(
         _l("Multi-stakeholder forum that follows the plan"), filters=[strip],
-        validators=[Optional(), _max(200)],
+        validators=[Optional(), max_length(200)],
         description=_l("The standing body of government and civil society that will follow "
                        "the implementation of the plan."))
     methodology = TextAreaField(_l("Methodology"), filters=[strip],
-                                validators=[_max(20000)],
+                                validators=[max_length(20000)],
                                 description=_l("How contributions are received, systematized "
                                                "and answered. Markdown allowed."))
     channels = MultiCheckboxField(
         _l("Channels that will be used"),
         choices=[(c, CHANNELS[c]) for c in ANNOUNCEABLE_CHANNELS],
-        validators=[_required(_l("Choose at least one channel."))])
+        validators=[required(_l("Choose at least one channel."))])
     requires_review = BooleanField(
         _l("Four eyes: a second member of the secretariat approves each response before it "
            "is published"))
@@ -145,12 +115,12 @@ class ConsultationForm(FlaskForm):
 
 
 class PhaseForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[strip], validators=[_required(), _max(150)])
+    name = StringField(_l("Name"), filters=[strip], validators=[required(), max_length(150)])
     starts_on = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a date.")),
                                                         plausible_date])
     ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter a date.")),
                                                     plausible_date])
-    description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(5000)])
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
@@ -158,26 +128,14 @@ class PhaseForm(FlaskForm):
 
 
 class ComponentForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[strip], validators=[_required(), _max(150)])
-    description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])
-
-
-def validate_month(form, field):
-    if field.data and not MONTH_RE.match(field.data):
-        raise ValidationError(_l("Use the form YYYY-MM, for example 2026-03."))
-
-
-class SubForm(FlaskForm):
-    """A row inside a FieldList: no token of its own, but translated messages."""
-
-    class Meta:
-        csrf = False
+    name = StringField(_l("Name"), filters=[strip], validators=[required(), max_length(150)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(5000)])
 
 
 class ActionForm(SubForm):
     """One row of actions: description, start month, end month."""
 
-    description = StringField(_l("Action"), filters=[strip], validators=[_max(1000)])
+    description = StringField(_l("Action"), filters=[strip], validators=[max_length(1000)])
     start = StringField(_l("Start (YYYY-MM)"), filters=[strip],
                         validators=[Optional(), validate_month])
     end = StringField(_l("End (YYYY-MM)"), filters=[strip],
@@ -235,14 +193,14 @@ class CommitmentForm(ActionRowsMixin, FlaskForm):
         NumberRange(min=1, max=9999, message=_l("Enter a number from 1 to 9999."))])
     component = SelectField(_l("Component"), coerce=database_int,
                             validators=[InputRequired(_l("Choose a component."))])
-    title = TextAreaField(_l("Title"), filters=[strip], validators=[_required(), _max(500)])
-    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[_max(5000)])
-    problem = TextAreaField(_l("Public problem"), filters=[strip], validators=[_max(10000)])
-    objective = TextAreaField(_l("Objective"), filters=[strip], validators=[_max(10000)])
+    title = TextAreaField(_l("Title"), filters=[strip], validators=[required(), max_length(500)])
+    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[max_length(5000)])
+    problem = TextAreaField(_l("Public problem"), filters=[strip], validators=[max_length(10000)])
+    objective = TextAreaField(_l("Objective"), filters=[strip], validators=[max_length(10000)])
     responsible = StringField(_l("Responsible entity"), filters=[strip],
-                              validators=[_max(300)])
+                              validators=[max_length(300)])
     co_responsible = LinesField(_l("Co-responsible entities"), filters=[strip],
-                                validators=[_max(3000)], description=_l("One per line."))
+                                validators=[max_length(3000)], description=_l("One per line."))
     due = StringField(_l("Expected completion (YYYY-MM)"), filters=[strip],
                       validators=[Optional(), validate_month])
     principles = MultiCheckboxField(_l("Related principles"), choices=list(PRINCIPLES.items()))
@@ -253,8 +211,8 @@ class CommitmentForm(ActionRowsMixin, FlaskForm):
 
 
 class SectionForm(FlaskForm):
-    title = StringField(_l("Title"), filters=[strip], validators=[_required(), _max(200)])
-    body = TextAreaField(_l("Text"), filters=[strip], validators=[_max(50000)],
+    title = StringField(_l("Title"), filters=[strip], validators=[required(), max_length(200)])
+    body = TextAreaField(_l("Text"), filters=[strip], validators=[max_length(50000)],
                          description=_l("Markdown allowed."))
 
 
@@ -266,4 +224,4 @@ class PlanImportForm(FlaskForm):
 
 class PublishPlanForm(FlaskForm):
     note = TextAreaField(_l("What changed in this version (optional)"), filters=[strip],
-                         validators=[_max(5000)])
+                         validators=[max_length(5000)])

@@ -5,10 +5,11 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
-from consulta.accounts.operations import OperationError
 from consulta.audit.operations import record
 from consulta.core.dates import utcnow
+from consulta.core.operations import OperationError
 from consulta.extensions import db
 
 from .models import Commitment, Component, Consultation, Phase, PlanSection, PlanVersion
@@ -124,18 +125,6 @@ def announce_consultation(consultation, *, actor):
            consultation_id=consultation.id, after={"announced_at": now.isoformat()})
 
 
-def date_change_notices(consultation):
-    """Public notices of dates changed after the announcement, newest first."""
-    from consulta.audit.models import AuditEntry
-
-    return db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.consultation_id == consultation.id,
-               AuditEntry.action.in_(("consultation.dates_changed", "phase.dates_changed")))
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-    ).all()
-
-
 # --- timeline ------------------------------------------------------------------
 
 def save_phase(consultation, *, actor, phase=None, name, starts_on, ends_on, description=""):
@@ -199,23 +188,23 @@ def save_component(consultation, *, actor, component=None, name, description="")
 
 
 def delete_component(component, *, actor):
-    from consulta.contributions.models import Contribution
-
+    """Delete a component nothing refers to yet (a component in use can be renamed)."""
     used = db.session.scalar(select(func.count()).select_from(Commitment)
                              .where(Commitment.component_id == component.id))
     if used:
         raise OperationError(_l("This component has commitments; move them first."))
-    referenced = db.session.scalar(
-        select(func.count()).select_from(Contribution).where(
-            (Contribution.component_id == component.id)
-            | (Contribution.classified_component_id == component.id)))
-    if referenced:
-        raise OperationError(_l("Contributions refer to this component, so it cannot be "
-                                "deleted. You can rename it."))
     consultation = component.consultation
+    try:
+        # What else refers to a component (contributions, as sent or as classified)
+        # belongs to parts above this one: the database's foreign keys know them all.
+        with db.session.begin_nested():
+            consultation.components.remove(component)
+            db.session.flush()
+    except IntegrityError:
+        raise OperationError(_l("Contributions refer to this component, so it cannot be "
+                                "deleted. You can rename it.")) from None
     record("component.deleted", component, actor=actor, consultation_id=consultation.id,
            before={"name": component.name}, after=None)
-    consultation.components.remove(component)
 
 
 # --- draft plan ----------------------------------------------------------------

@@ -1,0 +1,22 @@
+"""Contributions: proposals and comments sent on the web or typed in from offline
+channels, their supports, the public lists and the search."""
+
+from consulta.consultations.signals import plan_page
+
+from .constants import HIDE_REASONS, KINDS
+from .notifications import send_receipt
+from .queries import counts_by_commitment
+from .signals import contribution_submitted
+from .views import bp
+
+
+def _counts_on_the_plan(consultation, **_extra):
+    """The plan page shows, under each commitment, how many contributions concern it."""
+    return {"counts": counts_by_commitment(consultation)}
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(CONTRIBUTION_KINDS=KINDS, HIDE_REASONS=HIDE_REASONS)
+    contribution_submitted.connect(send_receipt)
+    plan_page.connect(_counts_on_the_plan)

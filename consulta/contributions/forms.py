@@ -16,7 +16,6 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
-    DataRequired,
     Email,
     InputRequired,
     Length,
@@ -25,13 +24,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from consulta.accounts.forms import strip
 from consulta.consultations.constants import CHANNELS, EVENT_KINDS
-from consulta.consultations.forms import (
-    ActionRowsMixin,
+from consulta.consultations.forms import ActionRowsMixin
+from consulta.core.forms import (
     LinesField,
     SubForm,
+    lines,
+    max_length,
     plausible_date,
+    required,
+    strip,
     validate_month,
 )
 from consulta.core.request_input import database_int
@@ -40,32 +42,20 @@ from consulta.core.taxonomy import region_choices, region_codes, sector_choices
 from .constants import KINDS, OFFLINE_CHANNELS
 
 
-def _required(message=None):
-    return DataRequired(message=message or _l("This field is required."))
-
-
-def _max(n):
-    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
-
-
-def lines(value):
-    return [line.strip() for line in (value or "").split("\n") if line.strip()]
-
-
 class SheetFieldsMixin(ActionRowsMixin):
     """The standard proposal sheet (ficha de propuesta de compromiso)."""
 
     component = SelectField(_l("Component"), coerce=database_int, validate_choice=False)
-    title = StringField(_l("Title"), filters=[strip], validators=[_max(300)])
-    problem = TextAreaField(_l("Public problem"), filters=[strip], validators=[_max(5000)],
+    title = StringField(_l("Title"), filters=[strip], validators=[max_length(300)])
+    problem = TextAreaField(_l("Public problem"), filters=[strip], validators=[max_length(5000)],
                             description=_l("What public problem should the commitment "
                                            "solve?"))
-    objective = TextAreaField(_l("Objective"), filters=[strip], validators=[_max(5000)],
+    objective = TextAreaField(_l("Objective"), filters=[strip], validators=[max_length(5000)],
                               description=_l("What should change once it is done?"))
     responsible = StringField(_l("Responsible entity"), filters=[strip],
-                              validators=[_max(300)])
+                              validators=[max_length(300)])
     co_responsible = LinesField(_l("Co-responsible entities"), filters=[strip],
-                                validators=[_max(3000)], description=_l("One per line."))
+                                validators=[max_length(3000)], description=_l("One per line."))
     due = StringField(_l("Expected completion (YYYY-MM)"), filters=[strip],
                       validators=[Optional(), validate_month])
 
@@ -113,15 +103,15 @@ class ParticipationMixin:
 class ProposalForm(ParticipationMixin, SheetFieldsMixin, FlaskForm):
     # Title, component, problem and objective are required on the web form.
     title = StringField(_l("Title"), filters=[strip], validators=[
-        _required(_l("Give your proposal a title.")), _max(300)])
+        required(_l("Give your proposal a title.")), max_length(300)])
     problem = TextAreaField(_l("Public problem"), filters=[strip], validators=[
-        _required(_l("Describe the public problem.")), _max(5000)],
+        required(_l("Describe the public problem.")), max_length(5000)],
         description=_l("What public problem should the commitment solve?"))
     objective = TextAreaField(_l("Objective"), filters=[strip], validators=[
-        _required(_l("Describe the objective.")), _max(5000)],
+        required(_l("Describe the objective.")), max_length(5000)],
         description=_l("What should change once it is done?"))
     body = TextAreaField(_l("Explanation (optional)"), filters=[strip],
-                         validators=[_max(10000)],
+                         validators=[max_length(10000)],
                          description=_l("Anything else that helps understand your proposal."))
 
     def validate_component(self, field):
@@ -131,35 +121,35 @@ class ProposalForm(ParticipationMixin, SheetFieldsMixin, FlaskForm):
 
 class CommentForm(ParticipationMixin, FlaskForm):
     body = TextAreaField(_l("Your comment"), filters=[strip],
-                         validators=[_required(_l("Write your comment.")), _max(10000)])
+                         validators=[required(_l("Write your comment.")), max_length(10000)])
 
 
 class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
     """What a moderator types in from a workshop sheet, an e-mail or a letter."""
 
-    kind = SelectField(_l("Kind"), choices=list(KINDS.items()), validators=[_required()])
+    kind = SelectField(_l("Kind"), choices=list(KINDS.items()), validators=[required()])
     channel = SelectField(_l("Channel"), choices=[(c, CHANNELS[c]) for c in OFFLINE_CHANNELS],
-                          validators=[_required()])
+                          validators=[required()])
     event = SelectField(_l("Event"), coerce=database_int, validate_choice=False, default=0)
     received_on = DateField(_l("Received on"), validators=[Optional(), plausible_date])
     commitment = SelectField(_l("Commitment commented on (for comments)"), coerce=database_int,
                              validate_choice=False, default=0)
-    author_name = StringField(_l("Author's name"), filters=[strip], validators=[_max(200)])
+    author_name = StringField(_l("Author's name"), filters=[strip], validators=[max_length(200)])
     author_name_public = BooleanField(_l("The author agreed that their name be published"))
     author_organization = StringField(_l("Organization or entity"), filters=[strip],
-                                      validators=[_max(200)])
+                                      validators=[max_length(200)])
     author_email = EmailField(
         _l("Author's e-mail (optional, to tell them the answer; never published)"),
         filters=[lambda v: v.strip().lower() if v else v],
-        validators=[Optional(), _max(254),
+        validators=[Optional(), max_length(254),
                     Email(message=_l("Enter a valid e-mail address."),
                           check_deliverability=False)])
     sector = SelectField(_l("Sector"), validate_choice=False)
     region = SelectField(_l("Region"), validate_choice=False)
     body = TextAreaField(_l("Text of the contribution"), filters=[strip],
-                         validators=[_max(10000)])
+                         validators=[max_length(10000)])
     title = StringField(_l("Title"), filters=[strip], validators=[
-        _required(_l("Give the contribution a title.")), _max(300)])
+        required(_l("Give the contribution a title.")), max_length(300)])
     submission_token = submission_token_field()
 
     def __init__(self, *args, **kwargs):
@@ -211,13 +201,13 @@ class AttendanceRowForm(SubForm):
 
 class EventForm(FlaskForm):
     kind = SelectField(_l("Kind of event"), choices=list(EVENT_KINDS.items()),
-                       validators=[_required()])
-    title = StringField(_l("Title"), filters=[strip], validators=[_required(), _max(200)])
+                       validators=[required()])
+    title = StringField(_l("Title"), filters=[strip], validators=[required(), max_length(200)])
     held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date.")),
                                                 plausible_date])
-    place = StringField(_l("Place"), filters=[strip], validators=[_max(200)])
+    place = StringField(_l("Place"), filters=[strip], validators=[max_length(200)])
     region = SelectField(_l("Region"), validate_choice=False)
-    description = TextAreaField(_l("Description"), filters=[strip], validators=[_max(5000)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(5000)])
     attendance = FieldList(FormField(AttendanceRowForm), min_entries=3, max_entries=20)
 
     def __init__(self, *args, **kwargs):

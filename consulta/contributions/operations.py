@@ -1,20 +1,27 @@
 """Operations on contributions and supports. None commits; the caller does, once."""
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consulta.accounts.models import Membership, Organization
-from consulta.accounts.operations import OperationError
 from consulta.audit.operations import record
-from consulta.consultations.models import Commitment, Component, Event, PlanSection
+from consulta.consultations.models import (
+    Commitment,
+    Component,
+    Event,
+    EventAttendance,
+    PlanSection,
+)
 from consulta.core import search
 from consulta.core.dates import utc_to_local, utcnow
-from consulta.core.mail import queue_mail
+from consulta.core.i18n import format_when
+from consulta.core.operations import OperationError
 from consulta.extensions import db
 
 from .models import Contribution, Support
+from .signals import contribution_submitted
 
 SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible", "actions",
                 "due", "body")
@@ -32,15 +39,9 @@ def ensure_open(consultation, now=None):
         raise NotOpen(_l("This consultation is not public."))
     if status == "announced":
         raise NotOpen(_l("This consultation is not open yet: contributions open on %(date)s.",
-                         date=_when(consultation.opens_at)))
+                         date=format_when(consultation.opens_at)))
     raise NotOpen(_l("This consultation closed on %(date)s; it no longer receives "
-                     "contributions.", date=_when(consultation.closes_at)))
-
-
-def _when(value):
-    from consulta.core.i18n import format_when
-
-    return format_when(value)
+                     "contributions.", date=format_when(consultation.closes_at)))
 
 
 def search_document_for(contribution):
@@ -53,7 +54,8 @@ def search_document_for(contribution):
     return "\n".join(p for p in parts if p)
 
 
-def _reindex(contribution):
+def reindex(contribution):
+    """Refresh the searchable text after the public text changed (edited, masked)."""
     raw = search_document_for(contribution)
     contribution.search_document = search.prepare(raw)  # what PostgreSQL indexes
     db.session.flush()
@@ -170,15 +172,8 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
             return existing, False
         raise
     _assign_tracking_code(contribution)
-    _reindex(contribution)
-    if notify and author.email:
-        queue_mail(author.email, _l("We received your contribution %(code)s",
-                                    code=contribution.tracking_code),
-                   "contribution_received", user=author, contribution=contribution,
-                   consultation=consultation,
-                   url=url_for("contributions.detail", code=contribution.tracking_code,
-                               _external=True),
-                   edit_minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"])
+    reindex(contribution)
+    contribution_submitted.send(contribution, notify=notify)
     return contribution, True
 
 
@@ -197,7 +192,7 @@ def update_contribution(contribution, *, user, values, organization_id=None):
         if key in values:
             setattr(contribution, key, values[key])
     contribution.updated_at = utcnow()
-    _reindex(contribution)
+    reindex(contribution)
     changed = [key for key in SHEET_FIELDS if before[key] != getattr(contribution, key)]
     record("contribution.corrected", contribution, actor=user,
            consultation_id=contribution.consultation_id,
@@ -215,7 +210,7 @@ def withdraw_contribution(contribution, *, user):
            before={"withdrawn": False}, after={"withdrawn": True})
 
 
-def support(contribution, *, user):
+def support_proposal(contribution, *, user):
     if contribution.kind != "proposal" or contribution.is_withdrawn:
         raise OperationError(_l("Only proposals can be supported."))
     ensure_open(contribution.consultation)
@@ -313,7 +308,7 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
             return existing
         raise
     _assign_tracking_code(contribution)
-    _reindex(contribution)
+    reindex(contribution)
     record("contribution.entered_offline", contribution, actor=moderator,
            consultation_id=consultation.id,
            after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
@@ -348,7 +343,7 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
             setattr(contribution, key, value if value not in ("", 0) else None
                     if key != "author_name_public" else bool(value))
     contribution.updated_at = utcnow()
-    _reindex(contribution)
+    reindex(contribution)
     after = {k: _jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
     changed = [k for k in after if after[k] != before[k] and k != "author_email"]
     record("contribution.corrected_offline", contribution, actor=moderator,
@@ -370,8 +365,6 @@ def save_event(consultation, *, actor, event=None, attendance, **values):
         setattr(event, key, value)
     event.attendance.clear()
     db.session.flush()
-    from consulta.consultations.models import EventAttendance
-
     for sector, participants, women in attendance:
         event.attendance.append(EventAttendance(sector=sector, participants=participants,
                                                 women=women))

@@ -1,20 +1,71 @@
-"""Read-side queries for contribution lists: filters from allow-lists, constant query count."""
+"""Read-side queries for contribution lists: filters from allow-lists, constant query count.
+
+Also the one expression of each rule about contributions that queries need: which
+commitment or component a contribution is about, whether the public sees it.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consulta.consultations.constants import CHANNELS
-from consulta.consultations.models import Commitment, PlanVersion
+from consulta.consultations.models import Commitment, PlanSection, PlanVersion
 from consulta.core import search
+from consulta.core.signals import values_from_signal
 from consulta.core.taxonomy import SECTORS, region_codes
 from consulta.extensions import db
-from consulta.feedback.constants import OUTCOMES
 
 from .constants import KINDS, PAGE_SIZES, SORTS
-from .models import Contribution, ContributionGroup
+from .models import Contribution
+from .signals import list_extensions
 
 DEFAULT_PAGE_SIZE = 20
 
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of the contribution lists that a part above adds."""
+
+    #: The values the filter accepts (anything else is dropped, as for every filter).
+    choices: Mapping
+    #: ``apply(query, value)`` → the query restricted to ``value``.
+    apply: Callable
+
+
+@dataclass(frozen=True)
+class ListExtension:
+    """What a part above adds to every contribution list (see ``signals.list_extensions``)."""
+
+    #: Filters by their query-string name.
+    filters: Mapping = field(default_factory=dict)
+    #: Loader options for what that part shows in a list, in a fixed number of queries.
+    loader_options: tuple = ()
+
+
+def _extensions():
+    return values_from_signal(list_extensions)
+
+
+# --- the rules, one expression each ---------------------------------------------------
+
+def commitment_key():
+    """The commitment a contribution is about: as classified, else as the author chose."""
+    return func.coalesce(Contribution.classified_commitment_id, Contribution.commitment_id)
+
+
+def component_key():
+    """The component a contribution is about: as classified, else as the author chose."""
+    return func.coalesce(Contribution.classified_component_id, Contribution.component_id)
+
+
+def is_visible():
+    """Shown in full to the public: neither hidden by moderation nor withdrawn."""
+    return Contribution.hidden_at.is_(None) & Contribution.withdrawn_at.is_(None)
+
+
+# --- lists -------------------------------------------------------------------------------
 
 def _int(value):
     try:
@@ -33,13 +84,17 @@ def read_filters(args):
         "sector": args.get("sector") if args.get("sector") in SECTORS else None,
         "region": args.get("region") if args.get("region") in region_codes() else None,
         "channel": args.get("channel") if args.get("channel") in CHANNELS else None,
-        "outcome": args.get("outcome") if args.get("outcome") in OUTCOMES else None,
+    }
+    for extension in _extensions():
+        for name, extra in extension.filters.items():
+            filters[name] = args.get(name) if args.get(name) in extra.choices else None
+    filters.update({
         "withdrawn": args.get("withdrawn") == "1",
         "q": (args.get("q") or "").strip()[:200],
         "sort": args.get("sort") if args.get("sort") in SORTS else "newest",
         "per_page": _int(args.get("per_page")) if _int(args.get("per_page")) in PAGE_SIZES
         else DEFAULT_PAGE_SIZE,
-    }
+    })
     return filters
 
 
@@ -54,19 +109,17 @@ def contributions_query(consultation, filters):
         if filters.get(key):
             query = query.where(column == filters[key])
     if filters.get("component"):
-        query = query.where(func.coalesce(Contribution.classified_component_id,
-                                          Contribution.component_id) == filters["component"])
+        query = query.where(component_key() == filters["component"])
     if filters.get("commitment"):
         # By number: a commitment keeps its number across versions of the plan.
         query = query.where(commitment_key().in_(
             select(Commitment.id).join(PlanVersion).where(
                 PlanVersion.consultation_id == consultation.id,
                 Commitment.number == filters["commitment"])))
-    if filters.get("outcome"):
-        from consulta.feedback.operations import with_outcome
-
-        query, outcome = with_outcome(query)
-        query = query.where(outcome == filters["outcome"])
+    for extension in _extensions():
+        for name, extra in extension.filters.items():
+            if filters.get(name):
+                query = extra.apply(query, filters[name])
     if filters.get("q"):
         clause = search.match(db.session, Contribution.search_document, Contribution.id,
                               filters["q"])
@@ -83,26 +136,18 @@ def contributions_query(consultation, filters):
 
 def with_list_relations(query):
     """Load what a list shows in a fixed number of queries, whatever the page size."""
-    from consulta.consultations.models import PlanSection
-    from consulta.feedback.models import Response
-
-    return query.options(
+    options = [
         selectinload(Contribution.author), selectinload(Contribution.organization),
         selectinload(Contribution.component),
         selectinload(Contribution.commitment).selectinload(Commitment.plan_version),
         selectinload(Contribution.section).selectinload(PlanSection.plan_version),
         selectinload(Contribution.parent), selectinload(Contribution.classified_component),
         selectinload(Contribution.classified_commitment),
-        selectinload(Contribution.consultation),
-        selectinload(Contribution.own_response).selectinload(Response.current_version),
-        selectinload(Contribution.group).selectinload(ContributionGroup.response)
-        .selectinload(Response.current_version),
-    )
-
-
-def commitment_key():
-    """The commitment a contribution is about: as classified, else as the author chose."""
-    return func.coalesce(Contribution.classified_commitment_id, Contribution.commitment_id)
+        selectinload(Contribution.consultation), selectinload(Contribution.group),
+    ]
+    for extension in _extensions():
+        options.extend(extension.loader_options)
+    return query.options(*options)
 
 
 def counts_by_commitment(consultation):

@@ -1,0 +1,27 @@
+"""The ground floor: what every part stands on, and nothing above it.
+
+Dates and time zones, sanitizing, the deployment's taxonomy (regions, sectors),
+pagination, permissions, the operations' errors, the form helpers, signals, the
+mail outbox, the page cache, error pages, security headers, backups, and the
+pages that belong to no part (home, privacy notice, health, language switch).
+Nothing here imports a domain part (``tests/test_layering.py`` checks it).
+"""
+
+from .cache import serve_from_cache, store_in_cache
+from .cli import register_commands
+from .errors import register_error_handlers
+from .i18n import register_filters
+from .security import set_security_headers
+from .templating import register_template_globals
+from .views import bp
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    register_template_globals(app)
+    register_filters(app)
+    register_error_handlers(app)
+    app.before_request(serve_from_cache)
+    app.after_request(store_in_cache)
+    app.after_request(set_security_headers)  # runs first: the cache keeps the headers
+    register_commands(app)

@@ -6,7 +6,7 @@ reused for a few seconds. This is what lets one small server absorb the last day
 of a national consultation. Logged-in users, any request with a session cookie,
 and anything but GET always get a fresh page. Each worker keeps its own cache
 (bounded, least recently used first out); PUBLIC_PAGE_CACHE_SECONDS = 0 turns it
-off (the default outside production).
+off (the default outside production). A view opts in with ``@cacheable``.
 """
 
 import threading
@@ -16,12 +16,6 @@ from collections import OrderedDict
 from flask import Response, current_app, request
 from flask_babel import get_locale
 
-CACHEABLE = {
-    "core.index", "consultations.index", "consultations.detail", "consultations.plan",
-    "consultations.plan_version", "contributions.index", "contributions.detail",
-    "contributions.events", "summary.show", "api.consultations", "api.consultation",
-    "api.contributions", "api.summary", "api.summary_matrix",
-}
 MAX_ENTRIES = 512
 #: Not stored with a page: recomputed for each request (HSTS only goes out over HTTPS).
 PER_REQUEST_HEADERS = ("etag", "content-length", "strict-transport-security")
@@ -58,9 +52,22 @@ class PageCache:
 cache = PageCache()
 
 
+def cacheable(view):
+    """Let anonymous visitors get this public view's page from the cache.
+
+    Only for pages that depend on nothing but the URL and the language.
+    """
+    view.cacheable = True
+    return view
+
+
+def _is_cacheable(endpoint):
+    return getattr(current_app.view_functions.get(endpoint), "cacheable", False)
+
+
 def _key():
     seconds = current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS", 0)
-    if (not seconds or request.method != "GET" or request.endpoint not in CACHEABLE
+    if (not seconds or request.method != "GET" or not _is_cacheable(request.endpoint)
             or request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
             or request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"])):
         return None

@@ -23,6 +23,8 @@ from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, Multi
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
+from .errors import render_error
+
 #: The largest value of a 32-bit signed INTEGER column (PostgreSQL's ``integer``).
 DATABASE_INT_MAX = 2**31 - 1
 
@@ -94,8 +96,6 @@ def _texts():
 
 def check_request_input():
     """before_request: refuse bodies that are not forms and text that cannot be stored."""
-    from .errors import render_error
-
     if request.method not in SAFE_METHODS and request.mimetype \
             and request.mimetype not in FORM_MIMETYPES:
         return render_error(415)

@@ -1,4 +1,5 @@
-"""Values every template can use."""
+"""What every template can use from the ground floor; each part adds its own names in
+its ``init_app`` (its constants with their translated labels, its drawing helpers)."""
 
 from datetime import date, datetime
 
@@ -6,40 +7,15 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
-from consulta.accounts.constants import LANGUAGE_NAMES, ROLES
-from consulta.audit.constants import ACTIONS as AUDIT_ACTIONS
-from consulta.consultations.constants import CHANNELS, EVENT_KINDS, PRINCIPLES, SCOPES, STATUSES
-from consulta.contributions.constants import HIDE_REASONS, KINDS
-from consulta.core.dates import utc_to_local
-from consulta.core.sanitize import render_markdown
-from consulta.core.taxonomy import GENDERS, SECTORS, region_name, regions, sector_label
-from consulta.feedback.constants import OUTCOME_ICONS, OUTCOMES
-from consulta.feedback.constants import STATUSES as RESPONSE_STATUSES
-from consulta.summary.charts import bar_chart, column_chart, figure_rows
-from consulta.summary.constants import IRM_VERDICTS
+from .dates import utc_to_local
+from .sanitize import render_markdown
+from .taxonomy import GENDERS, SECTORS, region_name, regions, sector_label
 
 
 def register_template_globals(app):
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
         get_locale=get_locale,
-        LANGUAGE_NAMES=LANGUAGE_NAMES,
-        ROLES=ROLES,
-        SCOPES=SCOPES,
-        CHANNELS=CHANNELS,
-        PRINCIPLES=PRINCIPLES,
-        CONSULTATION_STATUSES=STATUSES,
-        CONTRIBUTION_KINDS=KINDS,
-        HIDE_REASONS=HIDE_REASONS,
-        OUTCOMES=OUTCOMES,
-        OUTCOME_ICONS=OUTCOME_ICONS,
-        RESPONSE_STATUSES=RESPONSE_STATUSES,
-        IRM_VERDICTS=IRM_VERDICTS,
-        AUDIT_ACTIONS=AUDIT_ACTIONS,
-        bar_chart=bar_chart,
-        column_chart=column_chart,
-        figure_rows=figure_rows,
-        EVENT_KINDS=EVENT_KINDS,
         regions=regions,
         SECTORS=SECTORS,
         GENDERS=GENDERS,

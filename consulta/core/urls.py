@@ -19,6 +19,19 @@ def is_safe_next(target):
     return not parts.scheme and not parts.netloc
 
 
+def return_target():
+    """Where to come back after logging in: this page, or the page that posted the form
+    (only on this site; None otherwise)."""
+    if request.method == "GET":
+        target = request.full_path.rstrip("?")
+    else:  # a form was posted: come back to the page that showed it
+        referrer = urlsplit(request.referrer or "")
+        same_site = referrer.netloc == request.host
+        target = (referrer.path + (f"?{referrer.query}" if referrer.query else "")
+                  if same_site else None)
+    return target if is_safe_next(target) else None
+
+
 def safe_next(default="/"):
     """The ``next`` parameter of the request if it is safe, else ``default``."""
     target = request.values.get("next", "")

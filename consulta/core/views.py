@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from consulta.extensions import db
 
+from .cache import cacheable
 from .i18n import LANGUAGE_COOKIE
 from .urls import safe_next
 
@@ -11,6 +12,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
+@cacheable
 def index():
     return render_template("core/index.html")
 

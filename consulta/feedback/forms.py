@@ -4,8 +4,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from consulta.accounts.forms import strip
-from consulta.consultations.forms import MultiCheckboxField
+from consulta.core.forms import MultiCheckboxField, strip
 from consulta.core.request_input import database_int
 
 from .constants import OUTCOMES

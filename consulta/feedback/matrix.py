@@ -4,19 +4,25 @@ Secretariats fill responses in a spreadsheet; the import checks every row first 
 is all or nothing: valid files create draft responses, never published ones.
 """
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from consulta.accounts.operations import OperationError
 from consulta.audit.operations import record
+from consulta.consultations.constants import CHANNELS
 from consulta.consultations.models import Commitment
-from consulta.contributions.models import Contribution
+from consulta.contributions.constants import HIDE_REASONS, KINDS
+from consulta.contributions.models import Contribution, ContributionGroup
+from consulta.contributions.queries import with_list_relations
 from consulta.core.dates import utc_to_local
+from consulta.core.operations import OperationError
 from consulta.core.spreadsheet import SpreadsheetError, read_xlsx_rows, xlsx_bytes
+from consulta.core.taxonomy import sector_label
 from consulta.extensions import db
 
-from .constants import OUTCOME_ALIASES, OUTCOMES
+from .constants import OUTCOME_ALIASES, OUTCOMES, STATUSES
+from .models import Response
 from .operations import check_values, save_response
 
 #: Column keys in order; the headers are translated, and both languages are read back.
@@ -45,15 +51,6 @@ def _text(contribution):
 
 
 def matrix_rows(consultation):
-    from consulta.contributions.models import ContributionGroup
-    from consulta.contributions.queries import with_list_relations
-    from consulta.core.taxonomy import sector_label
-    from consulta.feedback.models import Response
-
-    from ..consultations.constants import CHANNELS
-    from ..contributions.constants import HIDE_REASONS, KINDS
-    from .constants import STATUSES
-
     query = with_list_relations(
         select(Contribution).where(Contribution.consultation_id == consultation.id)
         .order_by(Contribution.id)).options(
@@ -98,8 +95,6 @@ def export_xlsx(consultation):
 
 def _column_index(header_row):
     """Map header names (Spanish or English, any case) to column keys."""
-    from flask_babel import force_locale
-
     names = {}
     for locale in ("es", "en"):
         with force_locale(locale):
@@ -114,8 +109,6 @@ def _column_index(header_row):
 
 
 def _outcome_code(value):
-    from flask_babel import force_locale
-
     text = (str(value).strip().lower() if value is not None else "")
     if not text:
         return None

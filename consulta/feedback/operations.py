@@ -1,4 +1,4 @@
-"""Responses: write, review, approve, publish, notify; coverage; templates.
+"""Responses: write, review, approve, publish; answer templates.
 
 None commits. Bulk operations check everything first; the caller commits once, so
 they are all or nothing.
@@ -6,28 +6,22 @@ they are all or nothing.
 
 import re
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
-from consulta.accounts.operations import OperationError
 from consulta.audit.operations import record
 from consulta.consultations.models import Commitment, PlanVersion
-from consulta.contributions.models import Contribution, ContributionGroup
+from consulta.contributions.models import ContributionGroup
 from consulta.core.dates import utcnow
-from consulta.core.mail import queue_mail
+from consulta.core.operations import Conflict, OperationError
 from consulta.extensions import db
 
 from .constants import NEEDS_COMMITMENTS, OUTCOMES
 from .models import AnswerTemplate, Response, ResponseVersion
+from .signals import response_published
 
 SENTENCE_RE = re.compile(r"[.!?¿¡;:]+")
 MIN_JUSTIFICATION_CHARS = 40
-
-
-class Conflict(OperationError):
-    pass
 
 
 def _sentences(text):
@@ -104,7 +98,7 @@ def save_response(target, *, actor, outcome, justification, commitment_ids=(),
     return response
 
 
-def submit_for_review(response, *, actor):
+def submit_response_for_review(response, *, actor):
     if response.status != "draft":
         raise OperationError(_l("Only drafts can be sent for review."))
     response.status = "in_review"
@@ -113,7 +107,7 @@ def submit_for_review(response, *, actor):
            after={"status": "in_review"})
 
 
-def approve(response, *, actor):
+def approve_response(response, *, actor):
     """A second member of the secretariat approves (four eyes: never the last editor)."""
     if response.status not in ("draft", "in_review"):
         raise OperationError(_l("This response is not waiting for approval."))
@@ -131,7 +125,7 @@ def approve(response, *, actor):
            after={"status": "approved"})
 
 
-def publish(response, *, actor, notify=True):
+def publish_response(response, *, actor, notify=True):
     """Freeze the response as a new published version and tell the authors."""
     consultation = response.contribution.consultation if response.contribution \
         else response.group.consultation
@@ -162,137 +156,25 @@ def publish(response, *, actor, notify=True):
     response.status = "published"
     record("response.published", response, actor=actor, consultation_id=consultation.id,
            before={"status": before}, after={"status": "published", "version": number})
-    if notify:
-        notify_authors(response, version)
+    response_published.send(response, version=version, notify=notify)
     return version
 
 
-def bulk(responses, *, action, actor):
+def apply_to_responses(responses, *, action, actor):
     """Approve or publish several responses: all or nothing (the caller rolls back)."""
     if not responses:
         raise OperationError(_l("Select at least one response."))
-    operation = {"approve": approve, "publish": publish, "submit": submit_for_review}.get(action)
+    operation = {"approve": approve_response, "publish": publish_response,
+                 "submit": submit_response_for_review}.get(action)
     if operation is None:
         raise OperationError(_l("Unknown action."))
     for response in responses:
         operation(response, actor=actor)
 
 
-def members(response):
-    """The contributions a response answers: for a group, those without a published
-    answer of their own."""
-    if response.contribution is not None:
-        return [response.contribution]
-    return [c for c in response.group.members
-            if c.own_response is None or c.own_response.current_version is None]
-
-
-def notify_authors(response, version, only=None):
-    """One e-mail per author (account or offline address) whose contribution it answers."""
-    sent = set()
-    for contribution in only if only is not None else members(response):
-        if contribution.is_hidden:
-            continue
-        author = contribution.author
-        if author is not None:
-            if not author.is_active or not author.email_notifications or not author.email:
-                continue
-            recipient = author.email
-        else:
-            recipient = contribution.author_email
-        if not recipient or (recipient, contribution.id) in sent:
-            continue
-        sent.add((recipient, contribution.id))
-        queue_mail(recipient,
-                   _l("Your contribution %(code)s has been answered",
-                      code=contribution.tracking_code) if version.number == 1 else
-                   _l("The response to your contribution %(code)s was updated",
-                      code=contribution.tracking_code),
-                   "response_published", user=author, contribution=contribution,
-                   version=version,
-                   url=url_for("contributions.detail", code=contribution.tracking_code,
-                               _external=True))
-
-
-# --- coverage ------------------------------------------------------------------------
-
-def effective_outcome_columns():
-    """(select_from joins, outcome column) of each contribution's published response.
-
-    A contribution's own response takes precedence over its group's.
-    """
-    own = aliased(Response)
-    own_version = aliased(ResponseVersion)
-    grp = aliased(Response)
-    grp_version = aliased(ResponseVersion)
-    outcome = case((own_version.id.is_not(None), own_version.outcome),
-                   else_=grp_version.outcome)
-    joins = [
-        (own, own.contribution_id == Contribution.id),
-        (own_version, own_version.id == own.current_version_id),
-        (grp, grp.group_id == Contribution.group_id),
-        (grp_version, grp_version.id == grp.current_version_id),
-    ]
-    return joins, outcome
-
-
-def with_outcome(query, joins_and_outcome=None):
-    """Outer-join a contribution query to its published response; returns (query, outcome)."""
-    joins, outcome = joins_and_outcome or effective_outcome_columns()
-    for target, onclause in joins:
-        query = query.outerjoin(target, onclause)
-    return query, outcome
-
-
-def coverage(consultation):
-    """Visible contributions (not hidden, not withdrawn) with a published response."""
-    from consulta.consultations.models import Component
-
-    base = select(Contribution.id).where(
-        Contribution.consultation_id == consultation.id, Contribution.hidden_at.is_(None),
-        Contribution.withdrawn_at.is_(None))
-    joins, outcome = effective_outcome_columns()
-    query, _outcome = with_outcome(
-        select(
-            func.coalesce(Contribution.classified_component_id, Contribution.component_id),
-            func.coalesce(Contribution.classified_commitment_id, Contribution.commitment_id),
-            outcome,
-        ).select_from(Contribution).where(Contribution.id.in_(base)), (joins, outcome))
-    rows = db.session.execute(query).all()
-    total = len(rows)
-    answered = sum(1 for _c, _m, o in rows if o is not None)
-    by_component, by_commitment = {}, {}
-    for component_id, commitment_id, result in rows:
-        for key, table in ((component_id, by_component), (commitment_id, by_commitment)):
-            entry = table.setdefault(key, [0, 0])
-            entry[0] += 1
-            entry[1] += result is not None
-    components = {c.id: c for c in db.session.scalars(
-        select(Component).where(Component.consultation_id == consultation.id))}
-    commitments = {c.id: c for c in db.session.scalars(
-        select(Commitment).where(Commitment.id.in_([k for k in by_commitment if k])))}
-    return {
-        "total": total, "answered": answered,
-        "percent": round(100 * answered / total, 1) if total else 100.0,
-        "by_component": sorted(
-            ((components.get(k), n, a) for k, (n, a) in by_component.items()),
-            key=lambda item: (item[0] is None, item[0].position if item[0] else 0)),
-        "by_commitment": sorted(
-            ((commitments.get(k), n, a) for k, (n, a) in by_commitment.items()),
-            key=lambda item: (item[0] is None, item[0].number if item[0] else 0)),
-    }
-
-
-def unanswered(consultation):
-    query, outcome = with_outcome(select(Contribution).where(
-        Contribution.consultation_id == consultation.id, Contribution.hidden_at.is_(None),
-        Contribution.withdrawn_at.is_(None)))
-    return query.where(outcome.is_(None)).order_by(Contribution.id)
-
-
 # --- templates -------------------------------------------------------------------------
 
-def save_template(consultation, *, actor, template=None, title, outcome, justification):
+def save_answer_template(consultation, *, actor, template=None, title, outcome, justification):
     if outcome and outcome not in OUTCOMES:
         raise OperationError(_l("Choose the outcome."))
     if template is None:
@@ -304,10 +186,3 @@ def save_template(consultation, *, actor, template=None, title, outcome, justifi
     record("answer_template.saved", template, actor=actor, consultation_id=consultation.id,
            after={"title": title})
     return template
-
-
-def responses_query(consultation, status=None):
-    query = select(Response).where(Response.consultation_id == consultation.id)
-    if status:
-        query = query.where(Response.status == status)
-    return query.order_by(Response.updated_at.desc())

@@ -7,16 +7,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from consulta.accounts.forms import ConfirmForm
-from consulta.accounts.operations import OperationError
-from consulta.consultations.views import get_in_consultation, get_visible_consultation
+from consulta.consultations.access import get_in_consultation, get_visible_consultation
+from consulta.contributions.access import get_contribution
 from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.contributions.queries import contributions_query, read_filters, with_list_relations
+from consulta.core.forms import ConfirmForm
+from consulta.core.operations import OperationError
 from consulta.core.pagination import paginate
 from consulta.core.permissions import role_required
 from consulta.extensions import db
 
-from . import operations
+from . import operations, queries
 from .forms import MatrixImportForm, ResponseForm, TemplateForm
 from .matrix import ImportProblems, export_xlsx, import_responses
 from .models import AnswerTemplate
@@ -33,15 +34,15 @@ def dashboard(slug):
     status = request.args.get("status", "")
     if status not in ("draft", "in_review", "approved", "published"):
         status = ""
-    responses = paginate(operations.responses_query(consultation, status or None).options(
+    responses = paginate(queries.responses_query(consultation, status or None).options(
         selectinload(ResponseModel.contribution), selectinload(ResponseModel.group),
         selectinload(ResponseModel.last_edited_by),
         selectinload(ResponseModel.current_version)), per_page=50)
-    unanswered = paginate(with_list_relations(operations.unanswered(consultation)),
+    unanswered = paginate(with_list_relations(queries.unanswered(consultation)),
                           per_page=20)
     return render_template(
         "feedback/dashboard.html", consultation=consultation,
-        coverage=operations.coverage(consultation), responses=responses, status=status,
+        coverage=queries.coverage(consultation), responses=responses, status=status,
         unanswered=unanswered, import_form=MatrixImportForm(), confirm=ConfirmForm(),
         groups=db.session.scalars(select(ContributionGroup).where(
             ContributionGroup.consultation_id == consultation.id)
@@ -102,10 +103,7 @@ def _respond(target, consultation, template_name, context):
 @bp.route("/feedback/contributions/<code>", methods=["GET", "POST"])
 @secretariat_required
 def respond(code):
-    contribution = db.session.scalar(select(Contribution).where(
-        Contribution.tracking_code == code))
-    if contribution is None:
-        abort(404)
+    contribution = get_contribution(code)
     return _respond(contribution, contribution.consultation, "feedback/respond.html",
                     {"contribution": contribution, "group": None})
 
@@ -113,16 +111,14 @@ def respond(code):
 @bp.route("/feedback/groups/<int:group_id>", methods=["GET", "POST"])
 @secretariat_required
 def respond_group(group_id):
-    group = db.session.get(ContributionGroup, group_id)
-    if group is None:
-        abort(404)
+    group = db.get_or_404(ContributionGroup, group_id)
     return _respond(group, group.consultation, "feedback/respond.html",
                     {"contribution": None, "group": group})
 
 
 def _apply(response, action, back):
     try:
-        operations.bulk([response], action=action, actor=current_user)
+        operations.apply_to_responses([response], action=action, actor=current_user)
     except OperationError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -158,7 +154,7 @@ def bulk(slug):
         if len(responses) != len(set(ids)):
             raise OperationError(_("Some selected responses do not belong to this "
                                    "consultation."))
-        operations.bulk(responses, action=action, actor=current_user)
+        operations.apply_to_responses(responses, action=action, actor=current_user)
     except OperationError as error:
         db.session.rollback()  # all or nothing
         flash(error.message, "error")
@@ -178,7 +174,7 @@ def templates(slug, template_id=None):
         template = get_in_consultation(AnswerTemplate, template_id, consultation)
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
-        operations.save_template(consultation, actor=current_user, template=template,
+        operations.save_answer_template(consultation, actor=current_user, template=template,
                                  title=form.title.data, outcome=form.outcome.data,
                                  justification=form.justification.data)
         db.session.commit()

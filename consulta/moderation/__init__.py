@@ -1,0 +1,24 @@
+"""Moderation (systematization): classify, group, hide and mask contributions."""
+
+from consulta.consultations.signals import consultation_page
+from consulta.core.cache import cached_figures
+
+from .notifications import tell_author_hidden, tell_author_unhidden
+from .queries import moderation_counts
+from .signals import contribution_hidden, contribution_unhidden
+from .views import bp
+
+
+def _figures_on_the_consultation(consultation, **_extra):
+    """A public consultation's page shows what was received, by state."""
+    if not consultation.is_public:
+        return None
+    return {"figures": cached_figures(("moderation", consultation.id),
+                                      lambda: moderation_counts(consultation))}
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    consultation_page.connect(_figures_on_the_consultation)
+    contribution_hidden.connect(tell_author_hidden)
+    contribution_unhidden.connect(tell_author_unhidden)

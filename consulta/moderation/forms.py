@@ -3,11 +3,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from consulta.accounts.forms import strip
 from consulta.consultations.constants import PRINCIPLES
-from consulta.consultations.forms import MultiCheckboxField
 from consulta.contributions.constants import HIDE_REASONS
+from consulta.core.forms import MultiCheckboxField, strip
 from consulta.core.request_input import database_int
+
+from .operations import normalize_tags
 
 
 class ClassificationFields:
@@ -35,8 +36,6 @@ class ClassificationFields:
             raise ValidationError(_l("Choose a commitment from the list."))
 
     def values(self):
-        from .operations import normalize_tags
-
         return {"component_id": self.component.data or None,
                 "commitment_id": self.commitment.data or None,
                 "is_new_commitment": self.new_commitment.data,

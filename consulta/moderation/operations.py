@@ -4,26 +4,22 @@ None commits. Bulk operations validate everything before changing anything, so t
 caller's single commit (or rollback) makes them all-or-nothing.
 """
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from consulta.accounts.operations import OperationError
 from consulta.audit.operations import record
 from consulta.consultations.constants import PRINCIPLES
 from consulta.consultations.models import Commitment, Component, PlanVersion
 from consulta.contributions.constants import HIDE_REASONS
 from consulta.contributions.models import Contribution, ContributionGroup, Tag
-from consulta.contributions.operations import _reindex
+from consulta.contributions.operations import reindex
 from consulta.core.dates import utcnow
-from consulta.core.mail import queue_mail
+from consulta.core.operations import Conflict, OperationError
 from consulta.extensions import db
 
+from .signals import contribution_grouped, contribution_hidden, contribution_unhidden
+
 MAX_TAG_LENGTH = 60
-
-
-class Conflict(OperationError):
-    """Someone else saved the contribution since it was opened."""
 
 
 def classification_snapshot(contribution):
@@ -79,7 +75,7 @@ def _tags(consultation, names):
     return tags
 
 
-def classify(contribution, *, actor, component_id=None, commitment_id=None,
+def classify_contribution(contribution, *, actor, component_id=None, commitment_id=None,
              is_new_commitment=False, principles=(), tags=(), expected_version=None):
     """Set the classification; refuses with Conflict if someone saved it meanwhile."""
     if expected_version is not None and contribution.version != expected_version:
@@ -105,7 +101,7 @@ def classify(contribution, *, actor, component_id=None, commitment_id=None,
            consultation_id=consultation.id, before=before, after=after)
 
 
-def classify_many(contributions, *, actor, component_id=None, commitment_id=None,
+def classify_contributions(contributions, *, actor, component_id=None, commitment_id=None,
                   is_new_commitment=False, principles=(), tags=()):
     """Apply the same classification to several contributions, all or nothing."""
     if not contributions:
@@ -119,7 +115,7 @@ def classify_many(contributions, *, actor, component_id=None, commitment_id=None
     for contribution in contributions:
         # What is left empty in the bulk form stays as it was; tags are added.
         current = classification_snapshot(contribution)
-        classify(contribution, actor=actor,
+        classify_contribution(contribution, actor=actor,
                  component_id=component_id or current["component_id"],
                  commitment_id=commitment_id or current["commitment_id"],
                  is_new_commitment=is_new_commitment or current["new_commitment"],
@@ -186,12 +182,7 @@ def add_to_group(contribution, group, *, actor):
     record("contribution.grouped", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before,
            after={"group_id": group.id})
-    response = group.response
-    if not had_answer and response is not None and response.current_version is not None \
-            and contribution.published_response is not None:
-        from consulta.feedback.operations import notify_authors
-
-        notify_authors(response, response.current_version, only=[contribution])
+    contribution_grouped.send(contribution, group=group, had_answer=had_answer)
 
 
 def remove_from_group(contribution, *, actor):
@@ -207,7 +198,7 @@ def remove_from_group(contribution, *, actor):
 
 # --- hiding and masking -----------------------------------------------------------------
 
-def hide(contribution, *, actor, reason, note=""):
+def hide_contribution(contribution, *, actor, reason, note=""):
     if reason not in HIDE_REASONS:
         raise OperationError(_l("Choose a reason from the list."))
     if contribution.is_hidden:
@@ -220,10 +211,10 @@ def hide(contribution, *, actor, reason, note=""):
     record("contribution.hidden", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before={"hidden": False},
            after={"hidden": True, "reason": reason, "note": contribution.hidden_note})
-    _tell_author(contribution, hidden=True)
+    contribution_hidden.send(contribution)
 
 
-def unhide(contribution, *, actor):
+def unhide_contribution(contribution, *, actor):
     if not contribution.is_hidden:
         raise OperationError(_l("This contribution is not hidden."))
     before = {"hidden": True, "reason": contribution.hidden_reason,
@@ -234,24 +225,7 @@ def unhide(contribution, *, actor):
     record("contribution.unhidden", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before,
            after={"hidden": False})
-    _tell_author(contribution, hidden=False)
-
-
-def _tell_author(contribution, *, hidden):
-    author = contribution.author
-    recipient = author.email if author is not None and author.is_active else \
-        contribution.author_email
-    if not recipient:
-        return
-    queue_mail(recipient,
-               _l("Your contribution %(code)s was hidden", code=contribution.tracking_code)
-               if hidden else
-               _l("Your contribution %(code)s is visible again",
-                  code=contribution.tracking_code),
-               "contribution_hidden", user=author, contribution=contribution, hidden=hidden,
-               reason=HIDE_REASONS.get(contribution.hidden_reason) if hidden else None,
-               url=url_for("contributions.detail", code=contribution.tracking_code,
-                           _external=True))
+    contribution_unhidden.send(contribution)
 
 
 def mask_fragment(contribution, *, actor, fragment):
@@ -270,41 +244,17 @@ def mask_fragment(contribution, *, actor, fragment):
         return
     before = {"masked": len(contribution.masked_fragments or [])}
     contribution.masked_fragments = [*(contribution.masked_fragments or []), fragment]
-    _reindex(contribution)  # the search index holds only what the public may read
+    reindex(contribution)  # the search index holds only what the public may read
     record("contribution.masked", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before,
            after={"masked": len(contribution.masked_fragments)})
 
 
-def unmask_all(contribution, *, actor):
+def unmask_contribution(contribution, *, actor):
     if not contribution.masked_fragments:
         return
     before = {"masked": len(contribution.masked_fragments)}
     contribution.masked_fragments = []
-    _reindex(contribution)  # the search index holds only what the public may read
+    reindex(contribution)  # the search index holds only what the public may read
     record("contribution.unmasked", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before, after={"masked": 0})
-
-
-# --- figures ---------------------------------------------------------------------------
-
-def moderation_counts(consultation):
-    """Counts by state: received, unclassified, classified, grouped, hidden, withdrawn."""
-    c = Contribution
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.count(c.classified_at),
-            func.count(c.group_id),
-            func.count(c.hidden_at),
-            func.count(c.withdrawn_at),
-            func.sum(db.case((c.classified_at.is_(None) & c.hidden_at.is_(None)
-                              & c.withdrawn_at.is_(None), 1), else_=0)),
-        ).where(c.consultation_id == consultation.id)).one()
-    by_reason = dict(db.session.execute(
-        select(c.hidden_reason, func.count()).where(
-            c.consultation_id == consultation.id, c.hidden_at.is_not(None))
-        .group_by(c.hidden_reason)).all())
-    return {"received": row[0], "classified": row[1], "grouped": row[2], "hidden": row[3],
-            "withdrawn": row[4], "unclassified": int(row[5] or 0),
-            "hidden_by_reason": by_reason}

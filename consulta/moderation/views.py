@@ -1,25 +1,27 @@
 """The moderators' workspace: queue, classification, groups, hiding, audit log."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from consulta.accounts.forms import ConfirmForm
-from consulta.accounts.operations import OperationError
+from consulta.accounts.models import Membership, Organization
 from consulta.audit.models import AuditEntry
-from consulta.consultations.models import Commitment, PlanVersion
-from consulta.consultations.views import get_in_consultation, get_visible_consultation
+from consulta.consultations.access import get_in_consultation, get_visible_consultation
+from consulta.consultations.models import Commitment, Consultation, PlanVersion
+from consulta.contributions.access import get_contribution
 from consulta.contributions.models import Contribution, ContributionGroup, Tag
 from consulta.contributions.queries import read_filters, with_list_relations
 from consulta.core import search
+from consulta.core.forms import ConfirmForm
+from consulta.core.operations import OperationError
 from consulta.core.pagination import paginate
 from consulta.core.permissions import role_required
 from consulta.extensions import db
 
-from . import operations
+from . import operations, queries
 from .forms import BulkClassifyForm, ClassifyForm, GroupForm, HideForm, JoinGroupForm, MaskForm
 from .similarity import similar_contributions
 
@@ -35,14 +37,6 @@ def _commitments(consultation):
         .where(PlanVersion.consultation_id == consultation.id,
                PlanVersion.published_at.is_not(None))
         .order_by(PlanVersion.number.desc(), Commitment.number)).all()
-
-
-def _contribution(code):
-    contribution = db.session.scalar(select(Contribution).where(
-        Contribution.tracking_code == code))
-    if contribution is None:
-        abort(404)
-    return contribution
 
 
 #: The queue's filters; read_filters keeps only values from its allowlists.
@@ -97,7 +91,7 @@ def queue(slug):
     bulk.fill_choices(consultation, consultation.published_commitments)
     return render_template(
         "moderation/queue.html", consultation=consultation, page=page, state=state,
-        counts=operations.moderation_counts(consultation), bulk=bulk,
+        counts=queries.moderation_counts(consultation), bulk=bulk,
         tags=_tag_names(consultation), states=QUEUE_STATES, args=filters)
 
 
@@ -120,7 +114,7 @@ def bulk_classify(slug):
             if len(contributions) != len(set(ids)):
                 raise OperationError(_("Some selected contributions do not belong to this "
                                        "consultation."))
-            operations.classify_many(contributions, actor=current_user, **form.values())
+            operations.classify_contributions(contributions, actor=current_user, **form.values())
         except OperationError as error:
             db.session.rollback()  # all or nothing
             flash(error.message, "error")
@@ -138,7 +132,7 @@ def bulk_classify(slug):
 @bp.route("/moderation/<code>", methods=["GET", "POST"])
 @moderator_required
 def classify(code):
-    contribution = _contribution(code)
+    contribution = get_contribution(code)
     consultation = contribution.consultation
     form = ClassifyForm(formdata=request.form if request.method == "POST" else None)
     form.fill_choices(consultation, _commitments(consultation))
@@ -147,7 +141,7 @@ def classify(code):
     conflict = False
     if form.validate_on_submit():
         try:
-            operations.classify(contribution, actor=current_user,
+            operations.classify_contribution(contribution, actor=current_user,
                                 expected_version=form.version.data, **form.values())
             db.session.commit()
         except operations.Conflict as error:
@@ -203,7 +197,7 @@ def _render_workspace(contribution, form):
         form=form, suggestions=similar_contributions(contribution),
         tags=_tag_names(consultation), hide_form=HideForm(), mask_form=MaskForm(),
         group_form=GroupForm(), join_form=join_form, groups=groups, confirm=ConfirmForm(),
-        remaining=operations.moderation_counts(consultation)["unclassified"])
+        remaining=queries.moderation_counts(consultation)["unclassified"])
 
 
 def _finish(code, message):
@@ -222,9 +216,9 @@ def _fail(code, error):
 @bp.route("/moderation/<code>/group", methods=["POST"])
 @moderator_required
 def group(code):
-    contribution = _contribution(code)
+    contribution = get_contribution(code)
     consultation = contribution.consultation
-    others = [_contribution(other) for other in request.form.getlist("with")][:50]
+    others = [get_contribution(other) for other in request.form.getlist("with")][:50]
     try:
         if request.form.get("group", type=int):
             target = get_in_consultation(ContributionGroup, request.form.get("group", type=int),
@@ -246,7 +240,7 @@ def group(code):
 @bp.route("/moderation/<code>/ungroup", methods=["POST"])
 @moderator_required
 def ungroup(code):
-    contribution = _contribution(code)
+    contribution = get_contribution(code)
     operations.remove_from_group(contribution, actor=current_user)
     return _finish(code, _("The contribution is no longer in a group."))
 
@@ -254,12 +248,12 @@ def ungroup(code):
 @bp.route("/moderation/<code>/hide", methods=["POST"])
 @moderator_required
 def hide(code):
-    contribution = _contribution(code)
+    contribution = get_contribution(code)
     form = HideForm()
     if not form.validate_on_submit():
         return _fail(code, OperationError(_("Choose a reason.")))
     try:
-        operations.hide(contribution, actor=current_user, reason=form.reason.data,
+        operations.hide_contribution(contribution, actor=current_user, reason=form.reason.data,
                         note=form.note.data)
     except OperationError as error:
         return _fail(code, error)
@@ -269,9 +263,9 @@ def hide(code):
 @bp.route("/moderation/<code>/unhide", methods=["POST"])
 @moderator_required
 def unhide(code):
-    contribution = _contribution(code)
+    contribution = get_contribution(code)
     try:
-        operations.unhide(contribution, actor=current_user)
+        operations.unhide_contribution(contribution, actor=current_user)
     except OperationError as error:
         return _fail(code, error)
     return _finish(code, _("The contribution is visible again."))
@@ -280,13 +274,13 @@ def unhide(code):
 @bp.route("/moderation/<code>/mask", methods=["POST"])
 @moderator_required
 def mask(code):
-    contribution = _contribution(code)
+    contribution = get_contribution(code)
     form = MaskForm()
     try:
         if not form.validate_on_submit():
             raise OperationError(_("Copy the text to mask."))
         if request.form.get("action") == "clear":
-            operations.unmask_all(contribution, actor=current_user)
+            operations.unmask_contribution(contribution, actor=current_user)
         else:
             operations.mask_fragment(contribution, actor=current_user,
                                      fragment=form.fragment.data)
@@ -298,8 +292,8 @@ def mask(code):
 @bp.route("/moderation/<code>/unmask", methods=["POST"])
 @moderator_required
 def unmask(code):
-    contribution = _contribution(code)
-    operations.unmask_all(contribution, actor=current_user)
+    contribution = get_contribution(code)
+    operations.unmask_contribution(contribution, actor=current_user)
     return _finish(code, _("Nothing is masked in this contribution any more."))
 
 
@@ -318,9 +312,7 @@ def groups(slug):
 @bp.route("/moderation/groups/<int:group_id>", methods=["GET", "POST"])
 @moderator_required
 def group_detail(group_id):
-    item = db.session.get(ContributionGroup, group_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(ContributionGroup, group_id)
     form = GroupForm(obj=item)
     if form.validate_on_submit():
         try:
@@ -357,9 +349,6 @@ def audit(slug):
 @bp.route("/moderation")
 @moderator_required
 def home():
-    from consulta.accounts.models import Membership, Organization
-    from consulta.consultations.models import Consultation
-
     consultations = db.session.scalars(
         select(Consultation).where(Consultation.announced_at.is_not(None))
         .order_by(Consultation.opens_at.desc())).all()
@@ -369,5 +358,5 @@ def home():
                                          .where(Membership.status == "pending"))
     return render_template(
         "moderation/home.html",
-        items=[(c, operations.moderation_counts(c)) for c in consultations],
+        items=[(c, queries.moderation_counts(c)) for c in consultations],
         pending_organizations=pending_organizations, pending_requests=pending_requests)

@@ -1,0 +1,12 @@
+"""The consultation summary: figures, the IRM checklist, frozen published versions,
+their PDF and the open-data exports of the contribution matrix."""
+
+from .charts import bar_chart, column_chart, figure_rows
+from .constants import IRM_VERDICTS
+from .views import bp
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.jinja_env.globals.update(IRM_VERDICTS=IRM_VERDICTS, bar_chart=bar_chart,
+                                 column_chart=column_chart, figure_rows=figure_rows)

@@ -4,7 +4,13 @@ Each chart has a <title> and <desc>; the same numbers are always in a table next
 to it, which is the text alternative for people who cannot see the chart.
 """
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
+
+from consulta.consultations.constants import CHANNELS
+from consulta.contributions.constants import KINDS
+from consulta.core.taxonomy import region_name, sector_label
+from consulta.feedback.constants import OUTCOMES
 
 PALETTE = ("#0b4f8a", "#1e6b34", "#7a4d00", "#b3261e", "#4a5563", "#5b3f8c")
 
@@ -55,8 +61,6 @@ def bar_chart(title, items, description="", bar_height=14, max_bars=MAX_BARS):
 
 
 def _largest_description(description, count):
-    from flask_babel import gettext as _
-
     return _("%(description)s: the %(count)s largest; the table lists them all.",
              description=description, count=count)
 
@@ -91,13 +95,6 @@ def column_chart(title, items, description="", height=200):
 
 def figure_rows(kind, mapping):
     """[(label, count)] of a figure, labelled in the reader's language, sorted sensibly."""
-    from flask_babel import gettext as _
-
-    from consulta.consultations.constants import CHANNELS
-    from consulta.contributions.constants import KINDS
-    from consulta.core.taxonomy import region_name, sector_label
-    from consulta.feedback.constants import OUTCOMES
-
     def label(key):
         if kind == "kind":
             return str(KINDS.get(key, key))

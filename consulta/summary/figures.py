@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 from consulta.accounts.models import User
 from consulta.consultations.models import Commitment, Component, Event, EventAttendance
 from consulta.contributions.models import Contribution
+from consulta.contributions.queries import commitment_key, component_key, is_visible
 from consulta.core.dates import local_zone
 from consulta.extensions import db
-from consulta.feedback.operations import effective_outcome_columns, with_outcome
+from consulta.feedback.queries import EffectiveVersion
 
 
 def _counts(consultation, column, visible_only=False):
@@ -36,22 +37,21 @@ def compute_figures(consultation):
 
     components = {x.id: x.name for x in db.session.scalars(
         select(Component).where(Component.consultation_id == consultation.id))}
-    component_key = func.coalesce(c.classified_component_id, c.component_id)
+    component = component_key()
     by_component = {components.get(k, ""): n for k, n in db.session.execute(
-        select(component_key, func.count()).where(base, c.withdrawn_at.is_(None))
-        .group_by(component_key)).all() if k in components}
-    commitment_key = func.coalesce(c.classified_commitment_id, c.commitment_id)
+        select(component, func.count()).where(base, c.withdrawn_at.is_(None))
+        .group_by(component)).all() if k in components}
     by_commitment = Counter()
     for number, n in db.session.execute(
             select(Commitment.number, func.count()).select_from(c)
-            .join(Commitment, Commitment.id == commitment_key)
+            .join(Commitment, Commitment.id == commitment_key())
             .where(base, c.withdrawn_at.is_(None)).group_by(Commitment.number)).all():
         by_commitment[str(number)] += n
 
-    joins, outcome = effective_outcome_columns()
-    query, outcome = with_outcome(
-        select(outcome, func.count()).select_from(c)
-        .where(base, c.withdrawn_at.is_(None), c.hidden_at.is_(None)), (joins, outcome))
+    version = EffectiveVersion()
+    outcome = version.column("outcome")
+    query = version.join(select(outcome, func.count()).select_from(c)
+                         .where(base, is_visible()))
     by_outcome = {(k or "none"): n for k, n in db.session.execute(query.group_by(outcome))}
     visible = sum(by_outcome.values())
     answered = visible - by_outcome.get("none", 0)

@@ -15,7 +15,7 @@ from consulta.consultations.models import Commitment, Component
 from consulta.contributions.models import Contribution, mask
 from consulta.core.dates import local_zone
 from consulta.extensions import db
-from consulta.feedback.models import Response, ResponseVersion
+from consulta.feedback.queries import EffectiveVersion
 
 #: The public columns, in order (keys of each row; also the CSV header).
 FIELDS = ("code", "date", "kind", "channel", "author", "organization", "sector", "region",
@@ -29,8 +29,7 @@ def _query():
     c = Contribution
     component, classified_component = aliased(Component), aliased(Component)
     commitment, classified_commitment = aliased(Commitment), aliased(Commitment)
-    own, own_version = aliased(Response), aliased(ResponseVersion)
-    grp, grp_version = aliased(Response), aliased(ResponseVersion)
+    version = EffectiveVersion()  # its own published response, else its group's
     columns = [
         c.id, c.tracking_code, c.created_at, c.kind, c.channel, c.author_id, c.author_name,
         c.author_name_public, c.author_organization, Organization.name, User.display_name,
@@ -39,13 +38,9 @@ def _query():
         commitment.number, c.title, c.problem, c.objective, c.body, c.hidden_at,
         c.hidden_reason, c.withdrawn_at, c.masked_fragments,
     ]
-    version_columns = [
-        own_version.outcome, own_version.justification, own_version.incorporated_in,
-        own_version.referred_to, own_version.published_at, own_version.number,
-        grp_version.outcome, grp_version.justification, grp_version.incorporated_in,
-        grp_version.referred_to, grp_version.published_at, grp_version.number,
-    ]
-    return (select(*columns, *version_columns).select_from(c)
+    version_columns = [version.column(name) for name in (
+        "outcome", "justification", "incorporated_in", "referred_to", "published_at", "number")]
+    return version.join(select(*columns, *version_columns).select_from(c)
             .outerjoin(Organization, Organization.id == c.organization_id)
             .outerjoin(User, User.id == c.author_id)
             .outerjoin(component, component.id == c.component_id)
@@ -53,21 +48,15 @@ def _query():
                        == c.classified_component_id)
             .outerjoin(commitment, commitment.id == c.commitment_id)
             .outerjoin(classified_commitment, classified_commitment.id
-                       == c.classified_commitment_id)
-            .outerjoin(own, own.contribution_id == c.id)
-            .outerjoin(own_version, own_version.id == own.current_version_id)
-            .outerjoin(grp, grp.group_id == c.group_id)
-            .outerjoin(grp_version, grp_version.id == grp.current_version_id))
+                       == c.classified_commitment_id))
 
 
 def _row(r, zone):
     (_id, code, created_at, kind, channel, author_id, author_name, author_name_public,
      author_organization, organization, display_name, show_name, deleted_at, sector, region,
      classified_component, component, classified_commitment, commitment, title, problem,
-     objective, body, hidden_at, hidden_reason, withdrawn_at, masked, *versions) = r
-    own, group = versions[:6], versions[6:]
-    outcome, justification, incorporated, referred_to, published_at, number = (
-        own if own[0] is not None else group)
+     objective, body, hidden_at, hidden_reason, withdrawn_at, masked, outcome, justification,
+     incorporated, referred_to, published_at, number) = r
 
     def public(value):
         return mask(value, masked) if value and masked else (value or "")

@@ -6,9 +6,9 @@ import json
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import column, func, insert, select, table
 
-from consulta.accounts.operations import OperationError
 from consulta.audit.operations import record
 from consulta.core.dates import utcnow
+from consulta.core.operations import OperationError
 from consulta.core.sanitize import render_markdown
 from consulta.extensions import db
 

@@ -19,15 +19,17 @@ from sqlalchemy import select
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from consulta.accounts.forms import ConfirmForm
-from consulta.accounts.operations import OperationError
-from consulta.consultations.views import can_manage, get_visible_consultation
+from consulta.consultations.access import can_manage, get_visible_consultation
+from consulta.core.cache import cacheable
+from consulta.core.forms import ConfirmForm
+from consulta.core.operations import OperationError
 from consulta.core.permissions import role_required
 from consulta.extensions import db
 
 from . import operations
 from .irm import guidelines
 from .models import SummarySnapshot
+from .pdf import render_pdf
 
 bp = Blueprint("summary", __name__)
 ROWS_PER_PAGE = 25
@@ -48,6 +50,7 @@ def _versions(consultation):
 
 
 @bp.route("/consultations/<slug>/summary")
+@cacheable
 def show(slug):
     consultation = get_visible_consultation(slug)
     version = request.args.get("version", type=int)
@@ -79,8 +82,6 @@ def printable(slug, version):
 @bp.route("/consultations/<slug>/summary/v<int:version>.pdf")
 def pdf(slug, version):
     """The official document; generated once per version and kept (it never changes)."""
-    from .pdf import render_pdf
-
     consultation = get_visible_consultation(slug)
     snapshot = _snapshot_or_404(consultation, version)
     folder = Path(current_app.instance_path) / "summaries"

@@ -28,7 +28,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from consulta.demo import DEMO_PASSWORD, IV_PLAN_SLUG
+from consulta.demo.consultations import IV_PLAN_SLUG
+from consulta.demo.people import DEMO_PASSWORD
 from consulta.extensions import db
 from tests.browser.review import PageReview
 

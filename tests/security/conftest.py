@@ -52,7 +52,7 @@ def build_world(app):
     from consulta.contributions import operations as contributions
     from consulta.contributions.models import Contribution
     from consulta.core.dates import utcnow
-    from consulta.demo import demo_password_hash
+    from consulta.demo.people import demo_password_hash
     from consulta.feedback import operations as feedback
     from consulta.feedback.models import Response
     from consulta.moderation import operations as moderation
@@ -98,7 +98,7 @@ def build_world(app):
             Contribution.id != own.id).order_by(Contribution.id)).all()
         group = moderation.create_group(iv, actor=moderator, title="Grupo de la matriz",
                                         members=web[:2])
-        template = feedback.save_template(iv, actor=secretariat, title="Plantilla",
+        template = feedback.save_answer_template(iv, actor=secretariat, title="Plantilla",
                                           outcome="already_covered",
                                           justification="Ya está. Se considera en el plan.")
         offline = db.session.scalar(select(Contribution).where(

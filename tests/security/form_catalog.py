@@ -333,7 +333,7 @@ def build_world(app):
         response = feedback.save_response(
             proposal, actor=secretariat, outcome="not_incorporated",
             justification="No se incorpora por ahora. Se revisará en el próximo plan.")
-        template = feedback.save_template(
+        template = feedback.save_answer_template(
             consultation, actor=secretariat, title="Plantilla", outcome="out_of_scope",
             justification="Está fuera del alcance. Se deriva a otra instancia.")
         db.session.commit()
@@ -715,6 +715,7 @@ def scenarios():
     from consulta.accounts import forms as accounts
     from consulta.consultations import forms as consultations
     from consulta.contributions import forms as contributions
+    from consulta.core.forms import ConfirmForm
     from consulta.feedback import forms as feedback
     from consulta.moderation import forms as moderation
     from consulta.summary.views import SummaryTextsForm
@@ -776,7 +777,7 @@ def scenarios():
                 ("moderator", "y"), ("secretariat", "y")])],
             deltas=[{}, {"user_roles": (-3, 3), AUDIT: 1}]),
         # Buttons: a ConfirmForm (only the token) or no form class at all.
-        Scenario(accounts.ConfirmForm, "participant", CONFIRM_ROUTES + STAFF_CONFIRM_ROUTES,
+        Scenario(ConfirmForm, "participant", CONFIRM_ROUTES + STAFF_CONFIRM_ROUTES,
                  deltas=[{}, {AUDIT: 1}, {AUDIT: 1, OUTBOX: (0, 5)}, {"memberships": (-1, 1)},
                          {"memberships": (-1, 1), AUDIT: 1}, {"memberships": 1, OUTBOX: 1},
                          {"supports": (-1, 1)}, {AUDIT: (0, 20)},

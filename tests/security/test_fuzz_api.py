@@ -73,7 +73,7 @@ def publish_a_summary(world):
             response = feedback.save_response(
                 contribution, actor=secretariat, outcome="out_of_scope",
                 justification="Está fuera del alcance. Se tendrá en cuenta luego.")
-            feedback.publish(response, actor=secretariat)
+            feedback.publish_response(response, actor=secretariat)
         publish_summary(consultation, actor=secretariat)
         db.session.commit()
         world.ids["closed_slug"] = consultation.slug

@@ -1,17 +1,16 @@
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from consulta.core.forms import ConfirmForm
 from consulta.core.i18n import LANGUAGE_COOKIE
 from consulta.core.logs import clean, security_log
 from consulta.core.permissions import login_required
-from consulta.core.urls import is_safe_next, safe_next
+from consulta.core.urls import return_target, safe_next
 from consulta.extensions import db, limiter, login_manager
 
 from .. import operations
-from ..forms import ConfirmForm, EmailForm, LoginForm, RegistrationForm, ResetPasswordForm
+from ..forms import EmailForm, LoginForm, RegistrationForm, ResetPasswordForm
 from ..models import User
 from ..sessions import remember_allowed
 from ..tokens import ExpiredToken, InvalidToken, user_for_confirmation, user_for_reset
@@ -37,19 +36,6 @@ def load_user(value):
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user
-
-
-def return_target():
-    """Where to come back after logging in: this page, or the page that posted the form
-    (only on this site; None otherwise)."""
-    if request.method == "GET":
-        target = request.full_path.rstrip("?")
-    else:  # a form was posted: come back to the page that showed it
-        referrer = urlsplit(request.referrer or "")
-        same_site = referrer.netloc == request.host
-        target = (referrer.path + (f"?{referrer.query}" if referrer.query else "")
-                  if same_site else None)
-    return target if is_safe_next(target) else None
 
 
 @login_manager.unauthorized_handler

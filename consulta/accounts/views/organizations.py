@@ -4,12 +4,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from consulta.core.forms import ConfirmForm
 from consulta.core.pagination import paginate
 from consulta.core.permissions import login_required, role_required
 from consulta.extensions import db
 
 from .. import operations
-from ..forms import ConfirmForm, OrganizationForm
+from ..forms import OrganizationForm
 from ..models import Membership, Organization
 from . import bp
 

@@ -4,13 +4,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consulta.accounts.forms import ConfirmForm
-from consulta.accounts.operations import OperationError
 from consulta.core.dates import local_to_utc, utc_to_local, utcnow
+from consulta.core.forms import ConfirmForm
+from consulta.core.operations import OperationError
 from consulta.core.permissions import role_required
 from consulta.extensions import db
 
 from .. import operations
+from ..access import get_in_consultation, get_visible_consultation
 from ..forms import (
     CommitmentForm,
     ComponentForm,
@@ -22,7 +23,7 @@ from ..forms import (
 )
 from ..models import Commitment, Component, Phase, PlanSection
 from ..plan_import import PlanFileError, parse_plan
-from . import bp, get_in_consultation, get_visible_consultation
+from . import bp
 
 secretariat_required = role_required("secretariat")
 

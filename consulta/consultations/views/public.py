@@ -2,17 +2,21 @@ from flask import abort, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from consulta.core.cache import cached_figures
+from consulta.core.cache import cacheable
 from consulta.core.dates import local_today, utcnow
+from consulta.core.signals import merged_values
 from consulta.extensions import db
 
+from ..access import can_manage, get_visible_consultation
 from ..constants import CHANNEL_HOW_TO, CHANNELS
 from ..models import Consultation, PlanVersion
-from ..operations import date_change_notices
-from . import bp, can_manage, get_visible_consultation
+from ..queries import date_change_notices
+from ..signals import consultation_page, plan_page
+from . import bp
 
 
 @bp.route("/consultations")
+@cacheable
 def index():
     query = select(Consultation).order_by(Consultation.opens_at.desc())
     if not can_manage():
@@ -29,31 +33,26 @@ def index():
 
 
 @bp.route("/consultations/<slug>")
+@cacheable
 def detail(slug):
     consultation = get_visible_consultation(slug)
     now = utcnow()
-    from consulta.moderation.operations import moderation_counts
-
     return render_template(
         "consultations/detail.html", consultation=consultation, now=now,
-        figures=cached_figures(("moderation", consultation.id),
-                               lambda: moderation_counts(consultation))
-        if consultation.is_public else None,
         today=local_today(), status=consultation.status(now),
         notices=date_change_notices(consultation), channels=CHANNELS,
-        channel_how_to=CHANNEL_HOW_TO, plan=consultation.published_plan)
+        channel_how_to=CHANNEL_HOW_TO, plan=consultation.published_plan,
+        **merged_values(consultation_page, consultation))
 
 
 def _render_plan(consultation, version):
     if version is None:
         abort(404)
-    from consulta.contributions.queries import counts_by_commitment
-
     return render_template("consultations/plan.html", consultation=consultation,
                            version=version, latest=consultation.published_plan,
                            versions=[v for v in consultation.plan_versions if v.is_published],
-                           counts=counts_by_commitment(consultation),
-                           is_open=consultation.is_open())
+                           is_open=consultation.is_open(),
+                           **merged_values(plan_page, consultation))
 
 
 def _load_version(consultation, number):
@@ -65,6 +64,7 @@ def _load_version(consultation, number):
 
 
 @bp.route("/consultations/<slug>/plan")
+@cacheable
 def plan(slug):
     consultation = get_visible_consultation(slug)
     latest = consultation.published_plan
@@ -72,6 +72,7 @@ def plan(slug):
 
 
 @bp.route("/consultations/<slug>/plan/v<int:number>")
+@cacheable
 def plan_version(slug, number):
     consultation = get_visible_consultation(slug)
     return _render_plan(consultation, _load_version(consultation, number))

@@ -7,15 +7,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consulta.accounts.operations import OperationError
+from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.consultations.models import Event
-from consulta.consultations.views import get_in_consultation, get_visible_consultation
+from consulta.core.cache import cacheable
+from consulta.core.operations import OperationError
 from consulta.core.permissions import role_required
 from consulta.extensions import db
 
 from .. import operations
+from ..access import get_contribution
 from ..forms import EventForm, OfflineContributionForm
-from . import bp, get_contribution
+from . import bp
 
 moderator_required = role_required("moderator")
 
@@ -130,6 +132,7 @@ def _events(consultation):
 
 
 @bp.route("/consultations/<slug>/events")
+@cacheable
 def events(slug):
     consultation = get_visible_consultation(slug)
     return render_template("contributions/events.html", consultation=consultation,

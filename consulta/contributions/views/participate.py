@@ -13,19 +13,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from consulta.accounts.forms import ConfirmForm
-from consulta.accounts.operations import OperationError
+from consulta.consultations.access import get_visible_consultation
 from consulta.consultations.models import Commitment, PlanSection
-from consulta.consultations.views import get_visible_consultation
+from consulta.core.forms import ConfirmForm
 from consulta.core.logs import clean, security_log
+from consulta.core.operations import OperationError
 from consulta.core.permissions import login_required
 from consulta.extensions import db, limiter
 
 from .. import operations
+from ..access import get_contribution
 from ..forms import CommentForm, ProposalForm
 from ..models import Contribution
 from ..queries import with_list_relations
-from . import bp, get_contribution
+from . import bp
 
 
 def _limit(name):
@@ -257,7 +258,7 @@ def support(code):
                 operations.withdraw_support(contribution, user=current_user)
                 message = _("Your support has been withdrawn.")
             else:
-                operations.support(contribution, user=current_user)
+                operations.support_proposal(contribution, user=current_user)
                 message = _("Thank you for your support.")
         except OperationError as error:
             db.session.rollback()

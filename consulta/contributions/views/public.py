@@ -4,20 +4,23 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from consulta.accounts.forms import ConfirmForm
-from consulta.consultations.views import get_visible_consultation
+from consulta.consultations.access import get_visible_consultation
+from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
+from consulta.core.forms import ConfirmForm
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
 from consulta.extensions import db
 
 from .. import operations
+from ..access import get_contribution
 from ..constants import PAGE_SIZES, SORTS
 from ..models import Contribution
 from ..queries import contributions_query, read_filters, with_list_relations
-from . import bp, get_contribution
+from . import bp
 
 
 @bp.route("/consultations/<slug>/contributions")
+@cacheable
 def index(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)
@@ -35,6 +38,7 @@ def index(slug):
 
 
 @bp.route("/contributions/<code>")
+@cacheable
 def detail(code):
     contribution = get_contribution(code)
     now = utcnow()

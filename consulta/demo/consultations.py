@@ -1,87 +1,18 @@
-"""Demo data for newcomers and for trying Consulta out (`flask --app wsgi demo`).
-
-Idempotent: every object is looked up by a natural key before being created.
-"""
+"""The demo's consultations: the open one on Peru's IV plan and a finished regional one."""
 
 import json
 from datetime import datetime, time, timedelta
-from functools import lru_cache
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
-from consulta.accounts.models import Membership, Organization, User, UserRole
-from consulta.accounts.passwords import hash_password
 from consulta.consultations import operations as consultation_ops
 from consulta.consultations.models import Consultation, Phase
 from consulta.consultations.plan_import import parse_plan
 from consulta.core.dates import local_to_utc, local_today, utcnow
 from consulta.extensions import db
 
-DATA_DIR = Path(__file__).resolve().parent / "data" / "demo"
-
-#: Everyone shares this password in the demo (development only).
-DEMO_PASSWORD = "consulta-demo-2026"  # noqa: S105 (public demo accounts, refused in production)
-
-DEMO_USERS = [
-    # email, display name, sector, region, gender, show name, roles
-    ("admin@demo.consulta.pe", "Administración Demo", "national_government",
-     "lima-metropolitana", None, True, ("admin",)),
-    ("secretaria@demo.consulta.pe", "Secretaría Técnica", "national_government",
-     "lima-metropolitana", "female", True, ("secretariat",)),
-    ("moderador@demo.consulta.pe", "Equipo de Moderación", "national_government",
-     "lima-metropolitana", "male", True, ("moderator",)),
-    ("rosa@demo.consulta.pe", "Rosa Quispe", "civil_society", "cusco", "female", True, ()),
-    ("jorge@demo.consulta.pe", "Jorge Huamán", "citizen", "la-libertad", "male", False, ()),
-    ("lucia@demo.consulta.pe", "Lucía Fernández", "academia", "arequipa", "female", True, ()),
-]
-
-DEMO_ORGANIZATIONS = [
-    ("Red Ciudadana por la Transparencia", "civil_society", "lima-metropolitana",
-     "https://example.org/red-transparencia", "rosa@demo.consulta.pe"),
-    ("Universidad Nacional de San Agustín - Observatorio", "academia", "arequipa", None,
-     "lucia@demo.consulta.pe"),
-]
-
-
-@lru_cache(maxsize=1)
-def demo_password_hash():
-    """Hashed once per process: scrypt is slow on purpose, and every demo user shares it."""
-    return hash_password(DEMO_PASSWORD)
-
-
-def _user(email, name, sector, region, gender, show, roles):
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        now = utcnow()
-        user = User(email=email, password_hash=demo_password_hash(), display_name=name,
-                    sector=sector, region=region, gender=gender, show_name_publicly=show,
-                    privacy_accepted_at=now,
-                    privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-                    email_confirmed_at=now, created_at=now)
-        db.session.add(user)
-        db.session.flush()
-    for role in roles:
-        if role not in user.role_names:
-            user.roles.append(UserRole(role=role, granted_at=utcnow()))
-    return user
-
-
-def _organization(name, sector, region, website, admin_email):
-    organization = db.session.scalar(select(Organization).where(Organization.name == name))
-    if organization is None:
-        now = utcnow()
-        admin = db.session.scalar(select(User).where(User.email == admin_email))
-        organization = Organization(name=name, sector=sector, region=region, website=website,
-                                    status="approved", created_at=now, reviewed_at=now,
-                                    created_by_id=admin.id)
-        db.session.add(organization)
-        db.session.flush()
-        db.session.add(Membership(user_id=admin.id, organization_id=organization.id,
-                                  status="approved", is_admin=True, requested_at=now,
-                                  decided_at=now))
-    return organization
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 
 
 def _read(name):
@@ -153,7 +84,7 @@ def _iv_plan_data():
     return plan
 
 
-def _iv_plan(actor):
+def load_iv_plan(actor):
     today = local_today()
     day = timedelta(days=1)
     return _consultation(
@@ -183,7 +114,7 @@ def _iv_plan(actor):
     )
 
 
-def _la_libertad(actor):
+def load_la_libertad(actor):
     workshop = _read("taller-la-libertad-2016.json")
     plan = {
         "plan": {"title": "Plan de Acción de Gobierno Abierto de La Libertad"},
@@ -222,48 +153,3 @@ def _la_libertad(actor):
         ],
     )
 
-
-def _finished_with_summary(consultation, moderator, secretariat):
-    """The finished consultation: its workshop, every contribution answered, a summary."""
-    from consulta.demo_contributions import load_responses, load_workshop
-    from consulta.summary.operations import publish_summary
-
-    if consultation.summary_published_at is not None:
-        return
-    # The demo recreates a past process: it was open while the workshop took place.
-    closes = consultation.closes_at
-    load_workshop(consultation, moderator, component_map={},
-                  held_on=(consultation.opens_at + timedelta(days=10)).date())
-    consultation.summary_introduction = (
-        "El Gobierno Regional La Libertad recibió los aportes de su taller descentralizado "
-        "en Trujillo y los aportes escritos posteriores. Este resumen presenta cada aporte "
-        "con la respuesta de la secretaría técnica.")
-    db.session.flush()
-    load_responses(consultation, secretariat, left_unanswered=0)
-    assert consultation.closes_at == closes
-    publish_summary(consultation, actor=secretariat)
-
-
-def load_demo():
-    """Create the demo data; yields lines describing what a newcomer can use."""
-    for spec in DEMO_USERS:
-        _user(*spec)
-    for spec in DEMO_ORGANIZATIONS:
-        _organization(*spec)
-    secretariat = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
-    iv_plan, _created = _iv_plan(secretariat)
-    la_libertad, _created = _la_libertad(secretariat)
-    moderator = db.session.scalar(select(User).where(User.email == DEMO_USERS[2][0]))
-    from consulta.demo_contributions import load_responses, load_web_participation, load_workshop
-
-    load_workshop(iv_plan, moderator)
-    load_web_participation(iv_plan)
-    db.session.flush()
-    load_responses(iv_plan, secretariat)
-    _finished_with_summary(la_libertad, moderator, secretariat)
-    db.session.commit()
-    yield f"Open consultation: /consultations/{iv_plan.slug}"
-    yield f"Finished consultation: /consultations/{la_libertad.slug}"
-    yield f"Demo data ready. Accounts (password: {DEMO_PASSWORD}):"
-    for email, *_rest, roles in DEMO_USERS:
-        yield f"  {email:32} {', '.join(roles) or 'participant'}"

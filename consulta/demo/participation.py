@@ -1,4 +1,5 @@
-"""Demo contributions: the La Libertad workshop (real records) and web participation."""
+"""What the demo's people sent: the La Libertad workshop (real records), web
+participation, and the secretariat's published responses."""
 
 import json
 from datetime import timedelta
@@ -13,8 +14,11 @@ from consulta.contributions import operations
 from consulta.contributions.models import Contribution
 from consulta.core.dates import utcnow
 from consulta.extensions import db
+from consulta.feedback.operations import publish_response, save_response
 
-DATA_DIR = Path(__file__).resolve().parent / "data" / "demo"
+from .people import DEMO_CITIZENS, demo_user
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 
 #: The workshop's themes (2016 regional plan) → the IV plan's components.
 COMPONENT_MAP = {
@@ -24,19 +28,6 @@ COMPONENT_MAP = {
     "Transparencia y acceso a la información pública": "Infraestructura",
     "Participación ciudadana": "Educación",
 }
-
-DEMO_CITIZENS = [
-    # email, name, sector, region, gender, show name
-    ("carmen@demo.consulta.pe", "Carmen Mamani", "civil_society", "puno", "female", True),
-    ("luis@demo.consulta.pe", "Luis Paredes", "private_sector", "piura", "male", False),
-    ("ana@demo.consulta.pe", "Ana Torres", "academia", "lima-metropolitana", "female", True),
-    ("miguel@demo.consulta.pe", "Miguel Ccori", "citizen", "cusco", "male", True),
-    ("sofia@demo.consulta.pe", "Sofía Ramírez", "local_government", "loreto", "female", False),
-    ("pedro@demo.consulta.pe", "Pedro Quispe", "citizen", "ayacucho", None, False),
-    ("elena@demo.consulta.pe", "Elena Vargas", "national_government", "lima-metropolitana",
-     "female", True),
-    ("raul@demo.consulta.pe", "Raúl Huamaní", "civil_society", "junin", "male", True),
-]
 
 #: (author email, commitment number or None for a proposal, text...)
 WEB_COMMENTS = [
@@ -109,12 +100,6 @@ WEB_PROPOSALS = [
 ]
 
 
-def _user(email, name, sector, region, gender, show):
-    from consulta.demo import _user as demo_user
-
-    return demo_user(email, name, sector, region, gender, show, ())
-
-
 def load_workshop(consultation, moderator, component_map=COMPONENT_MAP, held_on=None):
     """The La Libertad workshop as an event with its attendance and contributions."""
     existing = db.session.scalar(select(Event).where(Event.consultation_id == consultation.id))
@@ -179,7 +164,7 @@ def load_web_participation(consultation):
             Contribution.consultation_id == consultation.id, Contribution.channel == "web")):
         return
     for spec in DEMO_CITIZENS:
-        _user(*spec)
+        demo_user(*spec, ())
     users = {u.email: u for u in db.session.scalars(select(User).where(
         User.email.like("%@demo.consulta.pe")))}
     plan = consultation.published_plan
@@ -222,7 +207,7 @@ def load_web_participation(consultation):
     for index, proposal in enumerate(proposals):
         for user in supporters[: 2 + (index * 3) % len(supporters)]:
             if user.id != proposal.author_id:
-                operations.support(proposal, user=user)
+                operations.support_proposal(proposal, user=user)
     db.session.flush()
     return made
 
@@ -254,8 +239,6 @@ LEFT_UNANSWERED = 6
 
 def load_responses(consultation, secretariat, left_unanswered=LEFT_UNANSWERED):
     """Answer most contributions with published responses of every outcome."""
-    from consulta.feedback.operations import publish, save_response
-
     if db.session.scalar(select(func.count()).select_from(Contribution).where(
             Contribution.consultation_id == consultation.id,
             Contribution.own_response.has())):
@@ -282,4 +265,4 @@ def load_responses(consultation, secretariat, left_unanswered=LEFT_UNANSWERED):
             commitment_ids=[target.id] if outcome in ("incorporated",
                                                        "partially_incorporated") else [],
             referred_to="Defensoría del Pueblo" if outcome == "referred" else None)
-        publish(response, actor=secretariat, notify=False)  # demo history, nobody to tell
+        publish_response(response, actor=secretariat, notify=False)  # demo history, nobody to tell

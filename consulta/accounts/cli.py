@@ -1,0 +1,31 @@
+"""The command that creates the first administrator."""
+
+import click
+from flask.cli import with_appcontext
+
+from consulta.extensions import db
+
+from .operations import create_admin
+from .passwords import MIN_LENGTH, is_common
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (default: the part before @).")
+@click.password_option(help="Password (asked for when not given).")
+@with_appcontext
+def create_admin_command(email, name, password):
+    """Create an administrator account, or give the role to an existing one."""
+    if "@" not in email:
+        raise click.BadParameter("not an e-mail address", param_hint="EMAIL")
+    if len(password) < MIN_LENGTH or is_common(password):
+        raise click.BadParameter(
+            f"use at least {MIN_LENGTH} characters and not a common password",
+            param_hint="--password")
+    user, created = create_admin(email, password, name or email.split("@")[0])
+    db.session.commit()
+    if created:
+        click.echo(f"Created administrator {user.email}.")
+    else:
+        click.echo(f"{user.email} already had an account; it is now an administrator with "
+                   "the password you gave, and its other sessions have ended.")

@@ -1,0 +1,92 @@
+"""What every part's forms share: filters, validators, fields and the confirm form.
+
+Labels and messages are lazy (``_l``): forms are declared at import time, before any
+request says which language to use.
+"""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .taxonomy import region_codes
+
+MONTH_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # paper sheets often give only a year
+#: Dates the forms accept: far wider than any consultation, narrow enough that a typo
+#: (0202, 20266) is caught and that converting to UTC or adding a day never overflows.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+# --- filters -----------------------------------------------------------------------
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def none_as_empty(value):
+    return "" if value is None else value
+
+
+def lines(value):
+    """The non-empty lines of a text, stripped: "a\\n\\n b " → ["a", "b"]."""
+    return [line.strip() for line in (value or "").split("\n") if line.strip()]
+
+
+# --- validators --------------------------------------------------------------------
+
+def required(message=None):
+    return DataRequired(message=message or _l("This field is required."))
+
+
+def max_length(n):
+    return Length(max=n, message=_l("At most %(max)d characters.", max=n))
+
+
+def plausible_date(form, field):
+    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        raise ValidationError(_l("Enter a date between the years %(min)d and %(max)d.",
+                                 min=MIN_YEAR, max=MAX_YEAR))
+
+
+def validate_month(form, field):
+    if field.data and not MONTH_RE.match(field.data):
+        raise ValidationError(_l("Use the form YYYY-MM, for example 2026-03."))
+
+
+class RegionCode:
+    """A region of the deployment's list (``consulta.core.taxonomy``)."""
+
+    def __call__(self, form, field):
+        if field.data not in region_codes():
+            raise ValidationError(_l("Choose a region from the list."))
+
+
+# --- fields and forms --------------------------------------------------------------
+
+class LinesField(TextAreaField):
+    """A list typed one item per line. A stored list (an edited row) is shown the same
+    way, also when the field is missing from a post and keeps the stored value."""
+
+    def process_data(self, value):
+        if isinstance(value, list | tuple):
+            value = "\n".join(str(item) for item in value)
+        super().process_data(value)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SubForm(FlaskForm):
+    """A row inside a FieldList: no token of its own, but translated messages."""
+
+    class Meta:
+        csrf = False
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that change state."""

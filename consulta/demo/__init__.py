@@ -1,0 +1,74 @@
+"""Demo data for newcomers and for trying Consulta out (`flask --app wsgi demo`).
+
+Idempotent: every object is looked up by a natural key before being created.
+"""
+
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from consulta.accounts.models import User
+from consulta.extensions import db
+from consulta.summary.operations import publish_summary
+
+from .consultations import load_iv_plan, load_la_libertad
+from .participation import load_responses, load_web_participation, load_workshop
+from .people import DEMO_ORGANIZATIONS, DEMO_PASSWORD, DEMO_USERS, demo_organization, demo_user
+
+
+def finished_with_summary(consultation, moderator, secretariat):
+    """The finished consultation: its workshop, every contribution answered, a summary."""
+    if consultation.summary_published_at is not None:
+        return
+    # The demo recreates a past process: it was open while the workshop took place.
+    closes = consultation.closes_at
+    load_workshop(consultation, moderator, component_map={},
+                  held_on=(consultation.opens_at + timedelta(days=10)).date())
+    consultation.summary_introduction = (
+        "El Gobierno Regional La Libertad recibió los aportes de su taller descentralizado "
+        "en Trujillo y los aportes escritos posteriores. Este resumen presenta cada aporte "
+        "con la respuesta de la secretaría técnica.")
+    db.session.flush()
+    load_responses(consultation, secretariat, left_unanswered=0)
+    assert consultation.closes_at == closes
+    publish_summary(consultation, actor=secretariat)
+
+
+def load_demo():
+    """Create the demo data; yields lines describing what a newcomer can use."""
+    for spec in DEMO_USERS:
+        demo_user(*spec)
+    for spec in DEMO_ORGANIZATIONS:
+        demo_organization(*spec)
+    secretariat = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
+    iv_plan, _created = load_iv_plan(secretariat)
+    la_libertad, _created = load_la_libertad(secretariat)
+    moderator = db.session.scalar(select(User).where(User.email == DEMO_USERS[2][0]))
+    load_workshop(iv_plan, moderator)
+    load_web_participation(iv_plan)
+    db.session.flush()
+    load_responses(iv_plan, secretariat)
+    finished_with_summary(la_libertad, moderator, secretariat)
+    db.session.commit()
+    yield f"Open consultation: /consultations/{iv_plan.slug}"
+    yield f"Finished consultation: /consultations/{la_libertad.slug}"
+    yield f"Demo data ready. Accounts (password: {DEMO_PASSWORD}):"
+    for email, *_rest, roles in DEMO_USERS:
+        yield f"  {email:32} {', '.join(roles) or 'participant'}"
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Fill the database with demo data (idempotent). Refused in production."""
+    if current_app.config["CONSULTA_ENV"] == "production":
+        raise click.ClickException("The demo data is for development; refused in production.")
+    for line in load_demo():
+        click.echo(line)
+
+
+def init_app(app):
+    app.cli.add_command(demo_command)

@@ -1,0 +1,89 @@
+"""The demo's people: accounts of every role, citizens who take part, organizations."""
+
+from functools import lru_cache
+
+from flask import current_app
+from sqlalchemy import select
+
+from consulta.accounts.models import Membership, Organization, User, UserRole
+from consulta.accounts.passwords import hash_password
+from consulta.core.dates import utcnow
+from consulta.extensions import db
+
+#: Everyone shares this password in the demo (development only).
+DEMO_PASSWORD = "consulta-demo-2026"  # noqa: S105 (public demo accounts, refused in production)
+
+DEMO_USERS = [
+    # email, display name, sector, region, gender, show name, roles
+    ("admin@demo.consulta.pe", "Administración Demo", "national_government",
+     "lima-metropolitana", None, True, ("admin",)),
+    ("secretaria@demo.consulta.pe", "Secretaría Técnica", "national_government",
+     "lima-metropolitana", "female", True, ("secretariat",)),
+    ("moderador@demo.consulta.pe", "Equipo de Moderación", "national_government",
+     "lima-metropolitana", "male", True, ("moderator",)),
+    ("rosa@demo.consulta.pe", "Rosa Quispe", "civil_society", "cusco", "female", True, ()),
+    ("jorge@demo.consulta.pe", "Jorge Huamán", "citizen", "la-libertad", "male", False, ()),
+    ("lucia@demo.consulta.pe", "Lucía Fernández", "academia", "arequipa", "female", True, ()),
+]
+
+DEMO_ORGANIZATIONS = [
+    ("Red Ciudadana por la Transparencia", "civil_society", "lima-metropolitana",
+     "https://example.org/red-transparencia", "rosa@demo.consulta.pe"),
+    ("Universidad Nacional de San Agustín - Observatorio", "academia", "arequipa", None,
+     "lucia@demo.consulta.pe"),
+]
+
+
+DEMO_CITIZENS = [
+    # email, name, sector, region, gender, show name
+    ("carmen@demo.consulta.pe", "Carmen Mamani", "civil_society", "puno", "female", True),
+    ("luis@demo.consulta.pe", "Luis Paredes", "private_sector", "piura", "male", False),
+    ("ana@demo.consulta.pe", "Ana Torres", "academia", "lima-metropolitana", "female", True),
+    ("miguel@demo.consulta.pe", "Miguel Ccori", "citizen", "cusco", "male", True),
+    ("sofia@demo.consulta.pe", "Sofía Ramírez", "local_government", "loreto", "female", False),
+    ("pedro@demo.consulta.pe", "Pedro Quispe", "citizen", "ayacucho", None, False),
+    ("elena@demo.consulta.pe", "Elena Vargas", "national_government", "lima-metropolitana",
+     "female", True),
+    ("raul@demo.consulta.pe", "Raúl Huamaní", "civil_society", "junin", "male", True),
+]
+
+
+
+@lru_cache(maxsize=1)
+def demo_password_hash():
+    """Hashed once per process: scrypt is slow on purpose, and every demo user shares it."""
+    return hash_password(DEMO_PASSWORD)
+
+
+def demo_user(email, name, sector, region, gender, show, roles):
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        now = utcnow()
+        user = User(email=email, password_hash=demo_password_hash(), display_name=name,
+                    sector=sector, region=region, gender=gender, show_name_publicly=show,
+                    privacy_accepted_at=now,
+                    privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+                    email_confirmed_at=now, created_at=now)
+        db.session.add(user)
+        db.session.flush()
+    for role in roles:
+        if role not in user.role_names:
+            user.roles.append(UserRole(role=role, granted_at=utcnow()))
+    return user
+
+
+def demo_organization(name, sector, region, website, admin_email):
+    organization = db.session.scalar(select(Organization).where(Organization.name == name))
+    if organization is None:
+        now = utcnow()
+        admin = db.session.scalar(select(User).where(User.email == admin_email))
+        organization = Organization(name=name, sector=sector, region=region, website=website,
+                                    status="approved", created_at=now, reviewed_at=now,
+                                    created_by_id=admin.id)
+        db.session.add(organization)
+        db.session.flush()
+        db.session.add(Membership(user_id=admin.id, organization_id=organization.id,
+                                  status="approved", is_admin=True, requested_at=now,
+                                  decided_at=now))
+    return organization
+

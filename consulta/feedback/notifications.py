@@ -1,0 +1,57 @@
+"""E-mails to the authors of the contributions a response answers."""
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from consulta.core.mail import queue_mail
+
+
+def members(response):
+    """The contributions a response answers: for a group, those without a published
+    answer of their own."""
+    if response.contribution is not None:
+        return [response.contribution]
+    return [c for c in response.group.members
+            if c.own_response is None or c.own_response.current_version is None]
+
+
+def notify_authors(response, version, only=None):
+    """One e-mail per author (account or offline address) whose contribution it answers."""
+    sent = set()
+    for contribution in only if only is not None else members(response):
+        if contribution.is_hidden:
+            continue
+        author = contribution.author
+        if author is not None:
+            if not author.is_active or not author.email_notifications or not author.email:
+                continue
+            recipient = author.email
+        else:
+            recipient = contribution.author_email
+        if not recipient or (recipient, contribution.id) in sent:
+            continue
+        sent.add((recipient, contribution.id))
+        queue_mail(recipient,
+                   _l("Your contribution %(code)s has been answered",
+                      code=contribution.tracking_code) if version.number == 1 else
+                   _l("The response to your contribution %(code)s was updated",
+                      code=contribution.tracking_code),
+                   "response_published", user=author, contribution=contribution,
+                   version=version,
+                   url=url_for("contributions.detail", code=contribution.tracking_code,
+                               _external=True))
+
+
+def tell_authors(response, version, notify=True, **_extra):
+    """Receiver of ``response_published``."""
+    if notify:
+        notify_authors(response, version)
+
+
+def tell_new_group_member(contribution, group, had_answer, **_extra):
+    """Receiver of ``contribution_grouped``: a contribution that had no answer and joins a
+    group answered publicly now has one; its author is told."""
+    response = group.response
+    if not had_answer and response is not None and response.current_version is not None \
+            and contribution.published_response is not None:
+        notify_authors(response, response.current_version, only=[contribution])

@@ -1,0 +1,123 @@
+"""Read-side queries of feedback: each contribution's published outcome, coverage, lists.
+
+"A contribution's own response, else its group's" is written once, here, for SQL
+(``effective_response_columns``); ``Contribution.response`` says the same for one
+loaded contribution.
+"""
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import aliased, selectinload
+
+from consulta.consultations.models import Commitment, Component
+from consulta.contributions.models import Contribution, ContributionGroup
+from consulta.contributions.queries import (
+    ListExtension,
+    ListFilter,
+    commitment_key,
+    component_key,
+    is_visible,
+)
+from consulta.extensions import db
+
+from .constants import OUTCOMES
+from .models import Response, ResponseVersion
+
+
+class EffectiveVersion:
+    """The published response version that answers each contribution, as SQL.
+
+    Outer-joins a query on ``Contribution`` to its own response's published version and
+    to its group's; ``column(name)`` is that column of its own version when it has one,
+    else of its group's (None when neither is published).
+    """
+
+    def __init__(self):
+        own, group = aliased(Response), aliased(Response)
+        self.own_version, self.group_version = aliased(ResponseVersion), aliased(ResponseVersion)
+        self._joins = (
+            (own, own.contribution_id == Contribution.id),
+            (self.own_version, self.own_version.id == own.current_version_id),
+            (group, group.group_id == Contribution.group_id),
+            (self.group_version, self.group_version.id == group.current_version_id),
+        )
+
+    def column(self, name):
+        return case((self.own_version.id.is_not(None), getattr(self.own_version, name)),
+                    else_=getattr(self.group_version, name))
+
+    def join(self, query):
+        for target, onclause in self._joins:
+            query = query.outerjoin(target, onclause)
+        return query
+
+
+def with_outcome(query):
+    """Outer-join a contribution query to its published response; returns (query, outcome)."""
+    version = EffectiveVersion()
+    return version.join(query), version.column("outcome")
+
+
+def filter_by_outcome(query, outcome):
+    """Only the contributions whose published response has ``outcome``."""
+    query, effective = with_outcome(query)
+    return query.where(effective == outcome)
+
+
+def response_loader_options():
+    """What a list shows of each contribution's response, loaded with the list."""
+    return (
+        selectinload(Contribution.own_response).selectinload(Response.current_version),
+        selectinload(Contribution.group).selectinload(ContributionGroup.response)
+        .selectinload(Response.current_version),
+    )
+
+
+def list_extension(sender=None, **_extra):
+    """Receiver of ``contributions.signals.list_extensions``: what feedback adds to lists."""
+    return ListExtension(filters={"outcome": ListFilter(OUTCOMES, filter_by_outcome)},
+                         loader_options=response_loader_options())
+
+
+def coverage(consultation):
+    """Visible contributions (not hidden, not withdrawn) with a published response."""
+    version = EffectiveVersion()
+    rows = db.session.execute(version.join(
+        select(component_key(), commitment_key(), version.column("outcome"))
+        .select_from(Contribution)
+        .where(Contribution.consultation_id == consultation.id, is_visible()))).all()
+    total = len(rows)
+    answered = sum(1 for _c, _m, o in rows if o is not None)
+    by_component, by_commitment = {}, {}
+    for component_id, commitment_id, result in rows:
+        for key, table in ((component_id, by_component), (commitment_id, by_commitment)):
+            entry = table.setdefault(key, [0, 0])
+            entry[0] += 1
+            entry[1] += result is not None
+    components = {c.id: c for c in db.session.scalars(
+        select(Component).where(Component.consultation_id == consultation.id))}
+    commitments = {c.id: c for c in db.session.scalars(
+        select(Commitment).where(Commitment.id.in_([k for k in by_commitment if k])))}
+    return {
+        "total": total, "answered": answered,
+        "percent": round(100 * answered / total, 1) if total else 100.0,
+        "by_component": sorted(
+            ((components.get(k), n, a) for k, (n, a) in by_component.items()),
+            key=lambda item: (item[0] is None, item[0].position if item[0] else 0)),
+        "by_commitment": sorted(
+            ((commitments.get(k), n, a) for k, (n, a) in by_commitment.items()),
+            key=lambda item: (item[0] is None, item[0].number if item[0] else 0)),
+    }
+
+
+def unanswered(consultation):
+    """The visible contributions without a published response, oldest first."""
+    query, outcome = with_outcome(select(Contribution).where(
+        Contribution.consultation_id == consultation.id, is_visible()))
+    return query.where(outcome.is_(None)).order_by(Contribution.id)
+
+
+def responses_query(consultation, status=None):
+    query = select(Response).where(Response.consultation_id == consultation.id)
+    if status:
+        query = query.where(Response.status == status)
+    return query.order_by(Response.updated_at.desc())

@@ -1,0 +1,15 @@
+"""What the moderation part tells the parts above it."""
+
+from blinker import Namespace
+
+namespace = Namespace()
+
+#: A moderator hid a contribution (sender: the contribution); its reason is on it.
+contribution_hidden = namespace.signal("contribution-hidden")
+
+#: A moderator made a hidden contribution visible again (sender: the contribution).
+contribution_unhidden = namespace.signal("contribution-unhidden")
+
+#: A contribution joined a group (sender: the contribution). ``group``: the group;
+#: ``had_answer``: whether a published response answered it before.
+contribution_grouped = namespace.signal("contribution-grouped")
