@@ -272,3 +272,186 @@ SHARED_DATA = __import__("pathlib").Path(__file__).resolve().parent.parent / "co
 
 def iv_plan_json():
     return (SHARED_DATA / "paga-iv-2020-2021.json").read_bytes()
+
+
+# --- factories that call the operations ------------------------------------------------
+#
+# Each runs the part's own operation (as a view or a command would), commits, and returns
+# what a test needs to find the object again (an id or a tracking code), never an object
+# bound to a closed session. Accounts given as ``UserRef`` (from ``create_user``).
+
+def _load(model, ident):
+    obj = db.session.get(model, ident)
+    assert obj is not None, f"no {model.__name__} {ident}"
+    return obj
+
+
+def _consultation(slug):
+    from consulta.consultations.models import Consultation
+
+    return db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+
+
+def _contribution(code):
+    from consulta.contributions.models import Contribution
+
+    return db.session.scalar(select(Contribution).where(Contribution.tracking_code == code))
+
+
+def _user(ref):
+    from consulta.accounts.models import User
+
+    return _load(User, ref.id)
+
+
+@pytest.fixture
+def create_organization(app, create_user):
+    """Factory: ``create_organization(admin=UserRef, name=..., approved=True)`` → its id.
+
+    Proposed by ``admin`` (a new participant when not given) and, unless
+    ``approved=False``, approved by a moderator: ``admin`` is then its admin member."""
+    from consulta.accounts import operations
+
+    counter = iter(range(1, 10_000))
+
+    def factory(*, admin=None, name=None, sector="civil_society", region="cusco",
+                website=None, approved=True):
+        admin = admin or create_user()
+        moderator = create_user(roles=("moderator",)) if approved else None
+        with app.test_request_context():
+            organization = operations.create_organization(
+                _user(admin), name=name or f"Organización {next(counter)}", sector=sector,
+                region=region, website=website)
+            if approved:
+                operations.review_organization(organization, approve=True,
+                                               actor=_user(moderator))
+            db.session.commit()
+            organization_id = organization.id
+            db.session.remove()
+        return organization_id
+
+    return factory
+
+
+@pytest.fixture
+def create_event(app, create_user):
+    """Factory: ``create_event(slug, title=..., attendance=[(sector, n, women)])`` → its id."""
+    from datetime import date
+
+    from consulta.contributions import operations
+
+    def factory(slug, *, actor=None, kind="workshop", title="Taller descentralizado",
+                held_on=None, place="Trujillo", region="la-libertad", description="",
+                attendance=(("civil_society", 20, 11), ("regional_government", 8, 3))):
+        actor = actor or create_user(roles=("moderator",))
+        with app.test_request_context():
+            event = operations.save_event(
+                _consultation(slug), actor=_user(actor), kind=kind, title=title,
+                held_on=held_on or date(2026, 3, 14), place=place, region=region,
+                description=description, attendance=list(attendance))
+            db.session.commit()
+            event_id = event.id
+            db.session.remove()
+        return event_id
+
+    return factory
+
+
+@pytest.fixture
+def create_contribution(app, create_user):
+    """Factory: a contribution sent through the operations → its tracking code.
+
+    ``create_contribution(slug)`` is a web comment on the plan by a new participant;
+    ``kind="proposal"`` sends a proposal sheet (``values`` override its fields; the
+    consultation's first component by default); ``target``/``target_id`` say what a
+    comment is about; ``channel`` other than "web" types it in as a moderator would
+    (``offline`` keyword arguments: event_id, received_on, author_name, sector...).
+    """
+    from consulta.contributions import operations
+
+    def factory(slug, *, author=None, kind="comment", body="Un comentario sobre el plan.",
+                values=None, target="plan", target_id=None, channel="web",
+                organization_id=None, **offline):
+        with app.test_request_context():
+            consultation = _consultation(slug)
+            sheet = {"body": body}
+            if kind == "proposal":
+                sheet.update({"component_id": consultation.components[0].id,
+                              "title": "Una propuesta de compromiso",
+                              "problem": "El problema público que resuelve.",
+                              "objective": "Lo que cambia cuando se cumple."})
+            sheet.update(values or {})
+        if channel == "web":
+            author = author or create_user()
+            with app.test_request_context():
+                contribution, _created = operations.submit_contribution(
+                    _consultation(slug), author=_user(author), kind=kind, values=sheet,
+                    organization_id=organization_id, target=target if kind == "comment"
+                    else None, target_id=target_id, notify=False)
+                db.session.commit()
+                code = contribution.tracking_code
+                db.session.remove()
+            return code
+        moderator = author or create_user(roles=("moderator",))
+        with app.test_request_context():
+            if kind == "comment" and target == "commitment":
+                offline.setdefault("commitment_id", target_id)
+            contribution = operations.record_offline_contribution(
+                _consultation(slug), moderator=_user(moderator), kind=kind, channel=channel,
+                values=sheet, **offline)
+            db.session.commit()
+            code = contribution.tracking_code
+            db.session.remove()
+        return code
+
+    return factory
+
+
+@pytest.fixture
+def create_group(app, create_user):
+    """Factory: ``create_group(slug, [codes], title=...)`` → the group's id."""
+    from consulta.moderation import operations
+
+    def factory(slug, codes=(), *, title="Aportes sobre lo mismo", summary="", actor=None):
+        actor = actor or create_user(roles=("moderator",))
+        with app.test_request_context():
+            group = operations.create_group(
+                _consultation(slug), actor=_user(actor), title=title, summary=summary,
+                members=[_contribution(code) for code in codes])
+            db.session.commit()
+            group_id = group.id
+            db.session.remove()
+        return group_id
+
+    return factory
+
+
+@pytest.fixture
+def create_response(app, create_user):
+    """Factory: the response to a contribution (by code) or a group (by id) → its id.
+
+    Published unless ``publish=False`` (then a draft); ``commitments`` are numbers of
+    the published plan, for the outcomes that name where it was incorporated."""
+    from consulta.contributions.models import ContributionGroup
+    from consulta.feedback import operations
+
+    def factory(code=None, *, group_id=None, outcome="already_covered",
+                justification="El borrador ya lo considera. El compromiso vigente atiende "
+                              "el problema planteado.",
+                commitments=(), referred_to=None, publish=True, actor=None):
+        actor = actor or create_user(roles=("secretariat",))
+        with app.test_request_context():
+            target = _contribution(code) if code else _load(ContributionGroup, group_id)
+            plan = target.consultation.published_plan
+            ids = [c.id for c in plan.commitments if c.number in commitments] if plan else []
+            response = operations.save_response(
+                target, actor=_user(actor), outcome=outcome, justification=justification,
+                commitment_ids=ids, referred_to=referred_to)
+            if publish:
+                operations.publish_response(response, actor=_user(actor), notify=False)
+            db.session.commit()
+            response_id = response.id
+            db.session.remove()
+        return response_id
+
+    return factory
