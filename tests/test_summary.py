@@ -266,3 +266,29 @@ def test_a_figure_with_many_categories_charts_the_largest_and_tables_them_all(ap
     labels = re.findall(r'class="l">([^<]+)<', svg)
     assert labels == [f"Compromiso {n}" for n in range(41 - MAX_BARS, 41)]
     assert "Por compromiso: los 15 mayores; la tabla los muestra todos." in svg
+
+
+def test_publishing_sends_summary_published_with_the_written_snapshot(
+        app, create_consultation, create_contribution, create_user):
+    from consulta.accounts.models import User
+    from consulta.summary.operations import publish_summary
+    from consulta.summary.signals import summary_published
+
+    slug = create_consultation(plan=iv_plan_json(), opens_in_days=-10, closes_in_days=1)
+    create_contribution(slug)
+    create_contribution(slug, body="Otro comentario sobre el plan.")
+    secretariat = create_user(roles=("secretariat",))
+    received = []
+
+    def receiver(snapshot, **extra):
+        received.append((snapshot.id, snapshot.version, snapshot.row_count,
+                         recompute_digest(snapshot) == snapshot.digest, extra))
+
+    with app.test_request_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        consultation.closes_at = utcnow() - timedelta(minutes=1)
+        with summary_published.connected_to(receiver):
+            snapshot = publish_summary(consultation,
+                                       actor=db.session.get(User, secretariat.id))
+        db.session.commit()
+        assert received == [(snapshot.id, 1, 2, True, {})]

@@ -16,6 +16,7 @@ from .figures import compute_figures
 from .irm import checklist
 from .matrix import iter_rows
 from .models import SummaryRow, SummarySnapshot
+from .signals import summary_published
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -107,7 +108,8 @@ def publish_summary(consultation, *, actor):
         consultation.summary_published_at = now
     record("summary.published", snapshot, actor=actor, consultation_id=consultation.id,
            after={"version": version, "rows": count, "digest": sha.hexdigest()})
-    db.session.expire(snapshot)
+    db.session.expire(snapshot)  # its digest and row count were written past the ORM
+    summary_published.send(snapshot)
     return snapshot
 
 
