@@ -14,7 +14,7 @@ from consulta.contributions.models import Contribution
 from consulta.core.dates import utcnow
 from consulta.extensions import db
 from consulta.summary.models import SummarySnapshot
-from consulta.summary.operations import recompute_digest
+from consulta.summary.queries import recompute_digest
 
 from .conftest import iv_plan_json, login
 
@@ -245,7 +245,7 @@ def test_a_note_never_overrides_a_verdict(app, create_consultation, create_user)
 
 
 def test_a_page_of_the_stored_matrix_is_the_same_slice_as_the_whole(app, demo):
-    from consulta.summary.operations import stored_rows
+    from consulta.summary.queries import stored_rows
 
     with app.app_context():
         snapshot = db.session.scalar(select(SummarySnapshot))

@@ -1,10 +1,7 @@
 """Publishing the summary of a consultation as a frozen, versioned, signed snapshot."""
 
-import hashlib
-import json
-
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, func, insert, select, table
+from sqlalchemy import column, insert, table
 
 from consulta.audit.operations import record
 from consulta.core.dates import utcnow
@@ -12,30 +9,17 @@ from consulta.core.operations import OperationError
 from consulta.core.sanitize import render_markdown
 from consulta.extensions import db
 
+from .digest import SummaryDigest, canonical
 from .figures import compute_figures
 from .irm import checklist
 from .matrix import iter_rows
-from .models import SummaryRow, SummarySnapshot
+from .models import SummarySnapshot
+from .queries import last_version_number
 from .signals import summary_published
-
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 #: The rows table for bulk inserts of rows already serialized (canonical JSON is JSON:
 #: serializing each of tens of thousands of rows once, not twice, halves that cost).
 _ROWS = table("summary_rows", column("snapshot_id"), column("position"), column("data"))
-
-
-def canonical(data):
-    return _CANONICAL.encode(data)
-
-
-def digest_of(content, rows):
-    """SHA-256 over the content and each row in order (rows may be an iterator)."""
-    sha = hashlib.sha256(canonical(content).encode())
-    for row in rows:
-        sha.update(b"\n")
-        sha.update(canonical(row).encode())
-    return sha.hexdigest()
 
 
 def timeline(consultation, published_at=None):
@@ -76,8 +60,7 @@ def publish_summary(consultation, *, actor):
     if now < consultation.closes_at:
         raise OperationError(_l("The summary can be published once the consultation has "
                                 "closed."))
-    version = (db.session.scalar(select(func.max(SummarySnapshot.version)).where(
-        SummarySnapshot.consultation_id == consultation.id)) or 0) + 1
+    version = last_version_number(consultation) + 1
     content = preview(consultation)
     content["version"] = version
     content["published_at"] = now.isoformat()
@@ -87,12 +70,11 @@ def publish_summary(consultation, *, actor):
                                digest="", row_count=0)
     db.session.add(snapshot)
     db.session.flush()
-    sha = hashlib.sha256(canonical(content).encode())
+    digest = SummaryDigest(content)
     batch, count = [], 0
     for position, row in enumerate(iter_rows(consultation), start=1):
         text = canonical(row)
-        sha.update(b"\n")
-        sha.update(text.encode())
+        digest.add(text)
         batch.append((snapshot.id, position, text))
         count = position
         if len(batch) >= 2000:
@@ -103,11 +85,11 @@ def publish_summary(consultation, *, actor):
     # Written once, before the snapshot is ever read: the frozen guard is for updates.
     db.session.execute(SummarySnapshot.__table__.update()
                        .where(SummarySnapshot.id == snapshot.id)
-                       .values(digest=sha.hexdigest(), row_count=count))
+                       .values(digest=digest.hexdigest(), row_count=count))
     if consultation.summary_published_at is None:
         consultation.summary_published_at = now
     record("summary.published", snapshot, actor=actor, consultation_id=consultation.id,
-           after={"version": version, "rows": count, "digest": sha.hexdigest()})
+           after={"version": version, "rows": count, "digest": digest.hexdigest()})
     db.session.expire(snapshot)  # its digest and row count were written past the ORM
     summary_published.send(snapshot)
     return snapshot
@@ -133,34 +115,6 @@ def _write_rows(rows):
     connection.execute(insert(_ROWS), [
         {"snapshot_id": snapshot_id, "position": position, "data": data}
         for snapshot_id, position, data in rows])
-
-
-def stored_rows(snapshot, offset=0, limit=None):
-    """Rows ``offset+1`` to ``offset+limit`` of a snapshot, in order.
-
-    Positions run 1..row_count without gaps, so a page is an index range, not an
-    OFFSET that walks the rows before it (page 8,000 of 200,000 rows costs as page 1).
-    """
-    query = select(SummaryRow.data).where(SummaryRow.snapshot_id == snapshot.id,
-                                          SummaryRow.position > offset)
-    if limit is not None:
-        query = query.where(SummaryRow.position <= offset + limit)
-    return db.session.scalars(query.order_by(SummaryRow.position))
-
-
-def recompute_digest(snapshot):
-    """The digest recomputed from what is stored (to verify the published one)."""
-    rows = db.session.execute(
-        select(SummaryRow.data).where(SummaryRow.snapshot_id == snapshot.id)
-        .order_by(SummaryRow.position).execution_options(yield_per=2000)).scalars()
-    return digest_of(snapshot.content, rows)
-
-
-def latest_snapshot(consultation, version=None):
-    query = select(SummarySnapshot).where(SummarySnapshot.consultation_id == consultation.id)
-    if version is not None:
-        query = query.where(SummarySnapshot.version == version)
-    return db.session.scalar(query.order_by(SummarySnapshot.version.desc()).limit(1))
 
 
 def save_summary_texts(consultation, *, actor, introduction, notes):

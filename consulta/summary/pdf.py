@@ -3,6 +3,7 @@
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from flask import current_app
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -20,7 +21,7 @@ from consulta.feedback.constants import OUTCOMES
 from .charts import figure_rows
 from .constants import IRM_VERDICTS
 from .irm import guidelines
-from .operations import stored_rows
+from .queries import stored_rows
 
 FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -130,3 +131,21 @@ def render_pdf(consultation, snapshot, out):
                                  title=_("Summary of the consultation"),
                                  author=consultation.organizer)
     document.build(story)
+
+
+def stored_pdf(consultation, snapshot):
+    """The path of the version's PDF, rendered the first time it is asked for and kept:
+    a published version never changes, and its digest is in the file's name.
+
+    :param consultation: the consultation the summary belongs to.
+    :param snapshot: the published ``SummarySnapshot``.
+    """
+    folder = Path(current_app.instance_path) / "summaries"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{consultation.slug}-v{snapshot.version}-{snapshot.digest[:12]}.pdf"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            render_pdf(consultation, snapshot, fh)
+        tmp.replace(path)
+    return path
