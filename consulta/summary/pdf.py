@@ -16,6 +16,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 from consulta.consultations.constants import CHANNELS
 from consulta.contributions.constants import HIDE_REASONS
 from consulta.core.dates import utc_to_local
+from consulta.core.sanitize import plain_text
 from consulta.feedback.constants import OUTCOMES
 
 from .charts import figure_rows
@@ -69,10 +70,9 @@ def render_pdf(consultation, snapshot, out):
         Spacer(1, 0.4 * cm),
     ]
     if content.get("introduction_html"):
-        from bleach import clean
-
-        plain = clean(content["introduction_html"].replace("</p>", "\n\n"), tags=set(),
-                      strip=True)
+        # Paragraphs become blank lines. The text keeps its entities and _text escapes
+        # them again (issue 18): what published PDFs show, kept until that is fixed.
+        plain = plain_text(content["introduction_html"].replace("</p>", "\n\n"))
         story.append(Paragraph(_text(plain.strip(), font), body))
     story.append(Paragraph(_text(_("Figures"), font), h2))
     totals = figures["contributions"]
