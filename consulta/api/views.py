@@ -36,7 +36,13 @@ def open_data_headers(response):
 
 
 def link_header(endpoint, page, per_page, **values):
-    """RFC 8288 Link header for a paginated list."""
+    """RFC 8288 Link header for a paginated list.
+
+    :param endpoint: the list's endpoint.
+    :param page: the ``Pagination`` being sent.
+    :param per_page: the page size asked for (kept in every link).
+    :param values: the endpoint's other URL values (``slug``).
+    """
     links = []
     for rel, number in (("first", 1), ("prev", page.prev_num if page.has_prev else None),
                         ("next", page.next_num if page.has_next else None),

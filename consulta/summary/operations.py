@@ -22,7 +22,7 @@ from .signals import summary_published
 _ROWS = table("summary_rows", column("snapshot_id"), column("position"), column("data"))
 
 
-def timeline(consultation, published_at=None):
+def _timeline(consultation, published_at=None):
     """The process as it happened, next to the planned phases."""
     return {
         "announced_at": _iso(consultation.announced_at),
@@ -38,14 +38,20 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def preview(consultation):
-    """What would be published now (figures and checklist as if published)."""
+def preview_summary(consultation):
+    """What publishing would freeze now: introduction, figures, the IRM checklist as if
+    published, timeline. Changes nothing (the secretariat's preview, and the content
+    ``publish_summary`` freezes).
+
+    :param consultation: the consultation to sum up.
+    :return: the JSON-ready content of a summary.
+    """
     figures = compute_figures(consultation)
     return {
         "introduction_html": str(render_markdown(consultation.summary_introduction)),
         "figures": figures,
         "irm": checklist(consultation, figures, summary_published=True),
-        "timeline": timeline(consultation, utcnow()),
+        "timeline": _timeline(consultation, utcnow()),
         "consultation": {"slug": consultation.slug, "title": consultation.title,
                          "organizer": consultation.organizer,
                          "forum_name": consultation.forum_name},
@@ -53,7 +59,17 @@ def preview(consultation):
 
 
 def publish_summary(consultation, *, actor):
-    """Freeze the summary as the next version; only once contributions are closed."""
+    """Freeze the summary as the next version; only once contributions are closed.
+
+    Writes the snapshot, every row of the contribution matrix as it is now and the
+    SHA-256 digest over both; records ``summary.published`` in the audit log; then
+    sends ``signals.summary_published``. Refused (``OperationError``) before the
+    consultation closes, or when it is not public.
+
+    :param consultation: the consultation, public and closed.
+    :param actor: the secretariat member who publishes.
+    :return: the new ``SummarySnapshot``.
+    """
     now = utcnow()
     if not consultation.is_public:
         raise OperationError(_l("This consultation is not public."))
@@ -61,7 +77,7 @@ def publish_summary(consultation, *, actor):
         raise OperationError(_l("The summary can be published once the consultation has "
                                 "closed."))
     version = last_version_number(consultation) + 1
-    content = preview(consultation)
+    content = preview_summary(consultation)
     content["version"] = version
     content["published_at"] = now.isoformat()
     content["timeline"]["first_summary_at"] = _iso(consultation.summary_published_at or now)
@@ -118,7 +134,15 @@ def _write_rows(rows):
 
 
 def save_summary_texts(consultation, *, actor, introduction, notes):
-    """The introduction and the notes on the IRM items (they never change a verdict)."""
+    """Save the summary's introduction and the notes on the IRM guidelines, with an
+    audit record of before and after. Notes never change a verdict: verdicts are
+    computed from the data (``irm.checklist``).
+
+    :param consultation: the consultation.
+    :param actor: the secretariat member who writes them.
+    :param introduction: Markdown text (rendered and sanitized when published).
+    :param notes: {guideline key: note}; empty notes are dropped.
+    """
     before = {"introduction": consultation.summary_introduction,
               "notes": dict(consultation.irm_notes or {})}
     consultation.summary_introduction = introduction or ""

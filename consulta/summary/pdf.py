@@ -49,6 +49,13 @@ def _text(value, font):
 
 
 def render_pdf(consultation, snapshot, out):
+    """Write a published version of the summary as a PDF: figures, IRM checklist and the
+    frozen contribution matrix.
+
+    :param consultation: the consultation the summary belongs to.
+    :param snapshot: the published ``SummarySnapshot``.
+    :param out: a binary file (or path) to write to.
+    """
     font = _font()
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontName=font, fontSize=9,

@@ -87,7 +87,8 @@ def manage(slug):
         if done:
             return redirect(url_for(".manage", slug=slug))
     return render_template("summary/manage.html", consultation=consultation, form=form,
-                           content=operations.preview(consultation), guidelines=guidelines(),
+                           content=operations.preview_summary(consultation),
+                           guidelines=guidelines(),
                            versions=queries.published_versions(consultation),
                            publish_form=ConfirmForm())
 
