@@ -236,12 +236,16 @@ def test_a_note_never_overrides_a_verdict(app, create_consultation, create_user)
     secretariat = app.test_client()
     login(secretariat, create_user(roles=("secretariat",)))
     secretariat.post_form(f"/consultations/{slug}/summary/manage", {
-        "note-consultation_during_implementation": "met", "verdict": "met"})
+        "note-consultation_during_implementation": "met", "note-advance_notice": "met",
+        "verdict": "met"})
     secretariat.post_form(f"/consultations/{slug}/summary/publish")
     data = app.test_client().get(f"/api/v1/consultations/{slug}/summary").get_json()
-    irm = {item["key"]: item["verdict"] for item in data["content"]["irm"]}
-    assert irm["consultation_during_implementation"] == "not_met"
-    assert irm["advance_notice"] == "not_met" or irm["advance_notice"] == "partly_met"
+    irm = {item["key"]: item for item in data["content"]["irm"]}
+    assert irm["consultation_during_implementation"]["verdict"] == "not_met"  # no forum
+    # Announced one day before opening: some notice, less than the minimum → partly met.
+    assert irm["advance_notice"]["evidence"]["days"] == 1
+    assert irm["advance_notice"]["verdict"] == "partly_met"
+    assert irm["advance_notice"]["note"] == "met"  # kept as a note, not as the verdict
 
 
 def test_a_page_of_the_stored_matrix_is_the_same_slice_as_the_whole(app, demo):
