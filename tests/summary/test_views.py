@@ -16,7 +16,7 @@ from consulta.extensions import db
 from consulta.summary.models import SummarySnapshot
 from consulta.summary.queries import recompute_digest
 
-from .conftest import iv_plan_json, login
+from ..conftest import iv_plan_json, login
 
 LL = "plan-gobierno-abierto-la-libertad"
 IV = "iv-plan-gobierno-abierto"

@@ -46,7 +46,7 @@ def test_create_admin_takes_over_an_account_registered_beforehand(app, create_us
     squatter = create_user(email="jefa@entidad.gob.pe", confirmed=False,
                            password="clave del intruso")
     laptop = app.test_client()
-    from .conftest import login
+    from ..conftest import login
 
     login(laptop, squatter)
     result = app.test_cli_runner().invoke(

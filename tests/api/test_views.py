@@ -4,7 +4,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from .conftest import iv_plan_json
+from ..conftest import iv_plan_json
 
 
 def test_the_openapi_document_is_valid_and_covers_every_route(app, client):
@@ -20,7 +20,7 @@ def test_the_openapi_document_is_valid_and_covers_every_route(app, client):
 
 def test_list_endpoints_paginate_with_link_headers(app, client, create_consultation,
                                                    create_user):
-    from .conftest import login
+    from ..conftest import login
 
     slug = create_consultation(plan=iv_plan_json())
     author = app.test_client()
