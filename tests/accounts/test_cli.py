@@ -1,3 +1,5 @@
+"""The create-admin command (accounts)."""
+
 from sqlalchemy import select
 
 from consulta.accounts.models import User
@@ -29,16 +31,6 @@ def test_create_admin_refuses_a_weak_password(app):
     assert result.exit_code != 0
     with app.app_context():
         assert db.session.scalar(select(User)) is None
-
-
-def test_demo_is_idempotent(app):
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    with app.app_context():
-        count = len(db.session.scalars(select(User)).all())
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    with app.app_context():
-        assert len(db.session.scalars(select(User)).all()) == count > 0
 
 
 def test_create_admin_takes_over_an_account_registered_beforehand(app, create_user):

@@ -51,15 +51,6 @@ def test_the_finished_demo_consultation_has_a_published_summary(app, demo):
     assert {c["slug"]: c["status"] for c in listing}[LL] == "summary_published"
 
 
-def test_the_la_libertad_event_figures(app, demo):
-    data = app.test_client().get(f"/api/v1/consultations/{LL}/summary").get_json()
-    events = data["content"]["figures"]["events"]
-    assert (events["attendees"], events["women"]) == (60, 17)
-    assert events["by_sector"]["regional_government"] == {"participants": 38, "women": 13}
-    assert events["by_sector"]["local_government"] == {"participants": 8, "women": 1}
-    assert events["by_sector"]["civil_society"] == {"participants": 4, "women": 3}
-
-
 def test_the_digest_recomputed_from_the_stored_snapshot_matches(app, demo):
     data = app.test_client().get(f"/api/v1/consultations/{LL}/summary").get_json()
     with app.app_context():
