@@ -1,11 +1,14 @@
 """Summary operations called directly: preview, publication, versions, digest, texts."""
 
+import hashlib
+
 import pytest
 from sqlalchemy import func, select, update
 
 from consulta.audit.models import AuditEntry
 from consulta.core.operations import OperationError
 from consulta.extensions import db
+from consulta.summary.digest import digest_of
 from consulta.summary.models import SummaryRow, SummarySnapshot
 from consulta.summary.operations import preview_summary, publish_summary, save_summary_texts
 from consulta.summary.queries import latest_snapshot, recompute_digest, stored_rows
@@ -156,6 +159,17 @@ def test_the_digest_detects_a_stored_row_or_content_that_changed(
                        .values(content={**snapshot.content, "version": 7}))
     db.session.expire(snapshot)
     assert recompute_digest(snapshot) != snapshot.digest
+
+
+def test_the_digest_is_sha256_of_canonical_json_lines():
+    """Anyone can verify a published digest with a few lines of code: this layout is
+    public and must never change, or earlier versions would no longer verify."""
+    content = {"título": "Ñandú", "b": [1, 2], "a": None}
+    rows = [{"code": "APO-1", "text": "línea"}, {"code": "APO-2", "text": ""}]
+    text = ('{"a":null,"b":[1,2],"título":"Ñandú"}'
+            '\n{"code":"APO-1","text":"línea"}\n{"code":"APO-2","text":""}')
+
+    assert digest_of(content, iter(rows)) == hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_a_published_summary_cannot_be_changed_through_the_models(
