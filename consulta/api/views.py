@@ -76,9 +76,9 @@ def consultations():
     return response
 
 
-def _public_consultation(slug, **options):
+def _public_consultation(slug, *, with_plan=False):
     """The announced consultation, or 404 (one being prepared is not found either)."""
-    item = queries.announced_consultation(slug, **options)
+    item = queries.announced_consultation(slug, with_plan=with_plan)
     if item is None:
         abort(404)
     return item
