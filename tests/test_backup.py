@@ -10,7 +10,7 @@ from consulta.accounts.models import User
 from consulta.core.backup import libpq_arguments
 from consulta.extensions import db
 from consulta.summary.models import SummarySnapshot
-from consulta.summary.operations import recompute_digest
+from consulta.summary.queries import recompute_digest
 
 from .conftest import make_app
 

@@ -23,6 +23,7 @@ def _json(schema_ref, description):
 
 
 def document():
+    """The OpenAPI 3.1 document of the API (its server URL from the current request)."""
     doc = _document()
     for operation in doc["paths"].values():
         operation["get"]["responses"]["400"] = BAD_REQUEST

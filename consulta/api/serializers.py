@@ -7,10 +7,19 @@ from consulta.core.sanitize import render_markdown
 
 
 def iso(value):
+    """ISO 8601 text of a date or datetime (with its offset), or None.
+
+    :param value: a date, a datetime or None.
+    """
     return value.isoformat() if value is not None else None
 
 
 def consultation_summary(consultation, now=None):
+    """A consultation as the lists show it.
+
+    :param consultation: an announced consultation.
+    :param now: the moment its status is computed at (now when None).
+    """
     return {
         "slug": consultation.slug,
         "title": consultation.title,
@@ -28,6 +37,10 @@ def consultation_summary(consultation, now=None):
 
 
 def commitment(item):
+    """A commitment of a plan version, with its proposal-sheet fields.
+
+    :param item: the ``Commitment``.
+    """
     return {
         "id": item.id,
         "number": item.number,
@@ -49,6 +62,12 @@ def commitment(item):
 
 
 def consultation_detail(consultation, now=None):
+    """A consultation with its phases, components, published plan and plan versions.
+
+    :param consultation: an announced consultation (its plan loaded, see
+        ``queries.announced_consultation(with_plan=True)``).
+    :param now: the moment its status is computed at (now when None).
+    """
     data = consultation_summary(consultation, now)
     plan = consultation.published_plan
     data.update({
@@ -78,7 +97,10 @@ def consultation_detail(consultation, now=None):
 
 
 def response(version):
-    """The published response (never a draft), or None."""
+    """The published response (never a draft), or None.
+
+    :param version: the published ``ResponseVersion`` that answers, or None.
+    """
     if version is None:
         return None
     return {
@@ -94,7 +116,10 @@ def response(version):
 def contribution(item):
     """Every public field of a contribution: never an e-mail, a gender or a name the
     author did not allow to publish. Hidden contributions keep their metadata and the
-    reason, never their text; masked personal data is replaced."""
+    reason, never their text; masked personal data is replaced.
+
+    :param item: the ``Contribution``.
+    """
     data = {
         "id": item.id,
         "tracking_code": item.tracking_code,

@@ -10,19 +10,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from consulta.consultations.models import Commitment, Consultation, PlanVersion
-from consulta.contributions.models import Contribution
-from consulta.contributions.queries import with_list_relations
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
 from consulta.extensions import db
 from consulta.summary.exports import csv_stream, xlsx_file
-from consulta.summary.operations import latest_snapshot, stored_rows
+from consulta.summary.queries import latest_snapshot, stored_rows
 
-from . import serializers
+from . import queries, serializers
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -41,7 +36,13 @@ def open_data_headers(response):
 
 
 def link_header(endpoint, page, per_page, **values):
-    """RFC 8288 Link header for a paginated list."""
+    """RFC 8288 Link header for a paginated list.
+
+    :param endpoint: the list's endpoint.
+    :param page: the ``Pagination`` being sent.
+    :param per_page: the page size asked for (kept in every link).
+    :param values: the endpoint's other URL values (``slug``).
+    """
     links = []
     for rel, number in (("first", 1), ("prev", page.prev_num if page.has_prev else None),
                         ("next", page.next_num if page.has_next else None),
@@ -66,9 +67,8 @@ def consultations():
     """Announced consultations, newest first; paginated with a Link header."""
     now = utcnow()
     page_number, per_page = _page_args()
-    page = db.paginate(select(Consultation).where(Consultation.announced_at.is_not(None))
-                       .order_by(Consultation.opens_at.desc()),
-                       page=page_number, per_page=per_page, error_out=False)
+    page = db.paginate(queries.announced_consultations(), page=page_number,
+                       per_page=per_page, error_out=False)
     response = jsonify({"page": page.page, "per_page": page.per_page, "total": page.total,
                         "consultations": [serializers.consultation_summary(c, now)
                                           for c in page.items]})
@@ -76,9 +76,9 @@ def consultations():
     return response
 
 
-def _public_consultation(slug):
-    item = db.session.scalar(select(Consultation).where(
-        Consultation.slug == slug, Consultation.announced_at.is_not(None)))
+def _public_consultation(slug, *, with_plan=False):
+    """The announced consultation, or 404 (one being prepared is not found either)."""
+    item = queries.announced_consultation(slug, with_plan=with_plan)
     if item is None:
         abort(404)
     return item
@@ -90,11 +90,8 @@ def contributions(slug):
     """Visible contributions, paginated (``page``, ``per_page`` up to 100), oldest first."""
     consultation = _public_consultation(slug)
     page_number, per_page = _page_args()
-    query = with_list_relations(
-        select(Contribution).where(Contribution.consultation_id == consultation.id,
-                                   Contribution.withdrawn_at.is_(None))
-        .order_by(Contribution.id))
-    page = db.paginate(query, page=page_number, per_page=per_page, error_out=False)
+    page = db.paginate(queries.listed_contributions(consultation), page=page_number,
+                       per_page=per_page, error_out=False)
     response = jsonify({
         "consultation": consultation.slug,
         "page": page.page, "per_page": page.per_page, "total": page.total,
@@ -163,18 +160,12 @@ def contributions_xlsx(slug):
 @bp.route("/consultations/<slug>")
 @cacheable
 def consultation(slug):
-    item = db.session.scalar(
-        select(Consultation)
-        .where(Consultation.slug == slug, Consultation.announced_at.is_not(None))
-        .options(selectinload(Consultation.phases), selectinload(Consultation.components),
-                 selectinload(Consultation.plan_versions)
-                 .selectinload(PlanVersion.commitments).selectinload(Commitment.component),
-                 selectinload(Consultation.plan_versions).selectinload(PlanVersion.sections)))
-    if item is None:
-        abort(404)
+    """One announced consultation with its phases, components and draft plan."""
+    item = _public_consultation(slug, with_plan=True)
     return jsonify(serializers.consultation_detail(item))
 
 
 @bp.route("/openapi.json")
 def openapi():
+    """The OpenAPI document of this API."""
     return jsonify(document())

@@ -44,6 +44,17 @@ def render_markdown(text):
     return Markup(html)  # noqa: S704  # nosec B704
 
 
+def plain_text(html):
+    """The text of HTML without any tag or comment, for documents that are not web
+    pages (the summary's PDF). Entities stay as they are (``&amp;``, ``&lt;``).
+
+    :param html: HTML, usually from ``render_markdown``.
+    """
+    # bleach.clean makes a Cleaner per call: a Cleaner keeps parser state between calls
+    # and is not thread-safe.
+    return bleach.clean(html, tags=set(), strip=True)
+
+
 def clean_plain_text(text):
     """Normalize a single-line or multi-line plain text field: strip, unify newlines."""
     if text is None:

@@ -16,11 +16,23 @@ from consulta.summary.operations import publish_summary
 
 from .consultations import load_iv_plan, load_la_libertad
 from .participation import load_responses, load_web_participation, load_workshop
-from .people import DEMO_ORGANIZATIONS, DEMO_PASSWORD, DEMO_USERS, demo_organization, demo_user
+from .people import (
+    DEMO_ORGANIZATIONS,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    ensure_demo_organization,
+    ensure_demo_user,
+)
 
 
-def finished_with_summary(consultation, moderator, secretariat):
-    """The finished consultation: its workshop, every contribution answered, a summary."""
+def finish_with_summary(consultation, moderator, secretariat):
+    """Give the finished consultation its workshop, a published response to every
+    contribution and a published summary; nothing when its summary exists already.
+
+    :param consultation: the closed consultation (La Libertad).
+    :param moderator: who types in the workshop's contributions.
+    :param secretariat: who answers them and publishes the summary.
+    """
     if consultation.summary_published_at is not None:
         return
     # The demo recreates a past process: it was open while the workshop took place.
@@ -38,11 +50,12 @@ def finished_with_summary(consultation, moderator, secretariat):
 
 
 def load_demo():
-    """Create the demo data; yields lines describing what a newcomer can use."""
+    """Create the demo data and commit it; yields lines describing what a newcomer can
+    use. Idempotent: what exists already is found again, not made twice."""
     for spec in DEMO_USERS:
-        demo_user(*spec)
+        ensure_demo_user(*spec)
     for spec in DEMO_ORGANIZATIONS:
-        demo_organization(*spec)
+        ensure_demo_organization(*spec)
     secretariat = db.session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
     iv_plan, _created = load_iv_plan(secretariat)
     la_libertad, _created = load_la_libertad(secretariat)
@@ -51,7 +64,7 @@ def load_demo():
     load_web_participation(iv_plan)
     db.session.flush()
     load_responses(iv_plan, secretariat)
-    finished_with_summary(la_libertad, moderator, secretariat)
+    finish_with_summary(la_libertad, moderator, secretariat)
     db.session.commit()
     yield f"Open consultation: /consultations/{iv_plan.slug}"
     yield f"Finished consultation: /consultations/{la_libertad.slug}"

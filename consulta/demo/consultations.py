@@ -85,6 +85,12 @@ def _iv_plan_data():
 
 
 def load_iv_plan(actor):
+    """The open consultation on Peru's IV plan (announced 21 days ago, open for a week,
+    21 days to go), with its phases and published draft plan.
+
+    :param actor: the secretariat member who creates it.
+    :return: (consultation, whether it was created now).
+    """
     today = local_today()
     day = timedelta(days=1)
     return _consultation(
@@ -115,6 +121,12 @@ def load_iv_plan(actor):
 
 
 def load_la_libertad(actor):
+    """The finished regional consultation of La Libertad (closed 60 days ago), its plan
+    made of the proposals of its 2016 workshop.
+
+    :param actor: the secretariat member who creates it.
+    :return: (consultation, whether it was created now).
+    """
     workshop = _read("taller-la-libertad-2016.json")
     plan = {
         "plan": {"title": "Plan de Acción de Gobierno Abierto de La Libertad"},

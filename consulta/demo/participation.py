@@ -16,7 +16,7 @@ from consulta.core.dates import utcnow
 from consulta.extensions import db
 from consulta.feedback.operations import publish_response, save_response
 
-from .people import DEMO_CITIZENS, demo_user
+from .people import DEMO_CITIZENS, ensure_demo_user
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 
@@ -101,7 +101,17 @@ WEB_PROPOSALS = [
 
 
 def load_workshop(consultation, moderator, component_map=COMPONENT_MAP, held_on=None):
-    """The La Libertad workshop as an event with its attendance and contributions."""
+    """Record the La Libertad workshop (real records of 2016) as an event with its
+    attendance, its proposals and the written contributions sent after it. When the
+    consultation has an event already, that event, and nothing is added.
+
+    :param consultation: the consultation it is recorded in.
+    :param moderator: who types it in.
+    :param component_map: the workshop's themes → the consultation's component names
+        (empty when the components are the workshop's own themes).
+    :param held_on: the workshop's date; two days ago when None.
+    :return: the ``Event``.
+    """
     existing = db.session.scalar(select(Event).where(Event.consultation_id == consultation.id))
     if existing is not None:
         return existing
@@ -159,12 +169,17 @@ def load_workshop(consultation, moderator, component_map=COMPONENT_MAP, held_on=
 
 
 def load_web_participation(consultation):
-    """A few dozen web contributions and supports, spread over the last days."""
+    """Send a few dozen web contributions and supports, spread over the last days;
+    nothing when the consultation has web contributions already.
+
+    :param consultation: the open consultation.
+    :return: the contributions made (None when there were some already).
+    """
     if db.session.scalar(select(func.count()).select_from(Contribution).where(
             Contribution.consultation_id == consultation.id, Contribution.channel == "web")):
         return
     for spec in DEMO_CITIZENS:
-        demo_user(*spec, ())
+        ensure_demo_user(*spec, ())
     users = {u.email: u for u in db.session.scalars(select(User).where(
         User.email.like("%@demo.consulta.pe")))}
     plan = consultation.published_plan
@@ -238,7 +253,13 @@ LEFT_UNANSWERED = 6
 
 
 def load_responses(consultation, secretariat, left_unanswered=LEFT_UNANSWERED):
-    """Answer most contributions with published responses of every outcome."""
+    """Answer most contributions with published responses of every outcome; nothing
+    when some contribution has a response already.
+
+    :param consultation: the consultation.
+    :param secretariat: who writes and publishes the responses.
+    :param left_unanswered: how many of the latest contributions stay unanswered.
+    """
     if db.session.scalar(select(func.count()).select_from(Contribution).where(
             Contribution.consultation_id == consultation.id,
             Contribution.own_response.has())):

@@ -55,7 +55,18 @@ def demo_password_hash():
     return hash_password(DEMO_PASSWORD)
 
 
-def demo_user(email, name, sector, region, gender, show, roles):
+def ensure_demo_user(email, name, sector, region, gender, show, roles):
+    """The demo account with this e-mail, created (confirmed, with the demo password)
+    when missing; it gets ``roles`` it lacks.
+
+    :param email: its e-mail, the natural key.
+    :param name: its display name.
+    :param sector: its sector code.
+    :param region: its region code.
+    :param gender: its declared gender, or None.
+    :param show: whether its name is public.
+    :param roles: role names it must have.
+    """
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         now = utcnow()
@@ -72,7 +83,16 @@ def demo_user(email, name, sector, region, gender, show, roles):
     return user
 
 
-def demo_organization(name, sector, region, website, admin_email):
+def ensure_demo_organization(name, sector, region, website, admin_email):
+    """The approved demo organization with this name, created when missing with its
+    admin as an approved member.
+
+    :param name: its name, the natural key.
+    :param sector: its sector code.
+    :param region: its region code.
+    :param website: its website, or None.
+    :param admin_email: the e-mail of the demo account that administers it.
+    """
     organization = db.session.scalar(select(Organization).where(Organization.name == name))
     if organization is None:
         now = utcnow()

@@ -29,6 +29,12 @@ def bar_chart(title, items, description="", bar_height=14, max_bars=MAX_BARS):
     on a desktop (a scaled drawing shrank it to 6 px there). Colours and fonts come
     from the stylesheet (``.chart`` rules), which keeps each bar to about 150 bytes.
     Over ``max_bars`` categories, the largest are drawn, in order.
+
+    :param title: the chart's <title>.
+    :param items: the bars, as (label, value) pairs in the order to draw them.
+    :param description: the chart's <desc>; the title when empty.
+    :param bar_height: each bar's height in pixels.
+    :param max_bars: the most bars drawn.
     """
     items = [(str(label), int(value or 0)) for label, value in items]
     if not items:
@@ -67,7 +73,13 @@ def _largest_description(description, count):
 
 def column_chart(title, items, description="", height=200):
     """Vertical columns for a time series [(label, value)], as wide as their container
-    (percentages, no viewBox: the dates below keep their real size on a phone)."""
+    (percentages, no viewBox: the dates below keep their real size on a phone).
+
+    :param title: the chart's <title>.
+    :param items: the columns, as (label, value) pairs in time order.
+    :param description: the chart's <desc>; the title when empty.
+    :param height: the chart's height in pixels.
+    """
     items = [(str(label), int(value or 0)) for label, value in items]
     if not items:
         return Markup("")
@@ -94,7 +106,12 @@ def column_chart(title, items, description="", height=200):
 
 
 def figure_rows(kind, mapping):
-    """[(label, count)] of a figure, labelled in the reader's language, sorted sensibly."""
+    """[(label, count)] of a figure, labelled in the reader's language, sorted sensibly.
+
+    :param kind: what the keys are: kind, channel, sector, region, commitment, outcome,
+        or anything else (keys shown as they are).
+    :param mapping: {key: count}, as ``figures.compute_figures`` gives it.
+    """
     def label(key):
         if kind == "kind":
             return str(KINDS.get(key, key))

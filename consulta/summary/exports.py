@@ -23,7 +23,12 @@ def _flat(row):
 
 
 def csv_stream(consultation):
-    """Yield the CSV in chunks: memory stays flat whatever the number of rows."""
+    """Yield the contribution matrix as CSV in chunks: memory stays flat whatever the
+    number of rows. UTF-8 with a BOM; cells that a spreadsheet would read as a formula
+    are neutralized (``csv_safe``).
+
+    :param consultation: the consultation.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"  # BOM, so spreadsheet programs read the accents right
@@ -38,7 +43,11 @@ def csv_stream(consultation):
 
 
 def xlsx_file(consultation):
-    """A temporary file with the XLSX (openpyxl's write-only mode keeps memory low)."""
+    """A temporary file with the contribution matrix as XLSX, at its start (openpyxl's
+    write-only mode keeps memory low). Text cells stay text, never a formula.
+
+    :param consultation: the consultation.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="aportes")
     sheet.append(list(FIELDS))

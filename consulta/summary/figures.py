@@ -21,7 +21,14 @@ def _counts(consultation, column, visible_only=False):
 
 
 def compute_figures(consultation):
-    """A JSON-ready dict of every figure the summary shows."""
+    """A JSON-ready dict of every figure the summary shows, from aggregate queries.
+
+    Contributions by kind, channel, sector, region, component, commitment and outcome
+    of their published response; unique participants; declared genders, in aggregate
+    only; events and their attendance; contributions per day.
+
+    :param consultation: the consultation to count.
+    """
     c = Contribution
     base = c.consultation_id == consultation.id
     total, withdrawn, hidden = db.session.execute(

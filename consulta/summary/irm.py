@@ -23,12 +23,21 @@ MET, PARTLY, NOT_MET = "met", "partly_met", "not_met"
 
 @lru_cache(maxsize=1)
 def guidelines():
+    """The seven IRM guidelines (key, names, what each checks), read once per process."""
     with open(GUIDELINES_FILE, encoding="utf-8") as fh:
         return json.load(fh)["guidelines"]
 
 
 def checklist(consultation, figures, *, summary_published):
-    """[{key, verdict, evidence: {...}}] in the guidelines' order."""
+    """The IRM checklist: [{key, verdict, evidence: {...}, note}] in the guidelines' order.
+
+    Each verdict is computed from the data; the secretariat's note is shown beside it.
+
+    :param consultation: the consultation.
+    :param figures: its figures, from ``figures.compute_figures``.
+    :param summary_published: whether the summary counts as published (True in the
+        preview, which shows the checklist as publishing would freeze it).
+    """
     min_notice = current_app.config["IRM_MIN_NOTICE_DAYS"]
     announced, opens, closes = (consultation.announced_at, consultation.opens_at,
                                 consultation.closes_at)

@@ -110,6 +110,9 @@ def iter_rows(consultation, batch=BATCH):
     memory stays flat, and the ten joins are planned once. Keyset batches planned each
     join again per batch (200 ms each on PostgreSQL) and merged the responses from the
     start every time, which grew faster than the table.
+
+    :param consultation: the consultation.
+    :param batch: rows fetched from the database at a time.
     """
     query = _query().where(Contribution.consultation_id == consultation.id) \
         .order_by(Contribution.id).execution_options(yield_per=batch)

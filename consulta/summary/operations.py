@@ -1,10 +1,7 @@
 """Publishing the summary of a consultation as a frozen, versioned, signed snapshot."""
 
-import hashlib
-import json
-
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, func, insert, select, table
+from sqlalchemy import column, insert, table
 
 from consulta.audit.operations import record
 from consulta.core.dates import utcnow
@@ -12,32 +9,20 @@ from consulta.core.operations import OperationError
 from consulta.core.sanitize import render_markdown
 from consulta.extensions import db
 
+from .digest import SummaryDigest, canonical
 from .figures import compute_figures
 from .irm import checklist
 from .matrix import iter_rows
-from .models import SummaryRow, SummarySnapshot
-
-_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+from .models import SummarySnapshot
+from .queries import last_version_number
+from .signals import summary_published
 
 #: The rows table for bulk inserts of rows already serialized (canonical JSON is JSON:
 #: serializing each of tens of thousands of rows once, not twice, halves that cost).
 _ROWS = table("summary_rows", column("snapshot_id"), column("position"), column("data"))
 
 
-def canonical(data):
-    return _CANONICAL.encode(data)
-
-
-def digest_of(content, rows):
-    """SHA-256 over the content and each row in order (rows may be an iterator)."""
-    sha = hashlib.sha256(canonical(content).encode())
-    for row in rows:
-        sha.update(b"\n")
-        sha.update(canonical(row).encode())
-    return sha.hexdigest()
-
-
-def timeline(consultation, published_at=None):
+def _timeline(consultation, published_at=None):
     """The process as it happened, next to the planned phases."""
     return {
         "announced_at": _iso(consultation.announced_at),
@@ -53,14 +38,20 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def preview(consultation):
-    """What would be published now (figures and checklist as if published)."""
+def preview_summary(consultation):
+    """What publishing would freeze now: introduction, figures, the IRM checklist as if
+    published, timeline. Changes nothing (the secretariat's preview, and the content
+    ``publish_summary`` freezes).
+
+    :param consultation: the consultation to sum up.
+    :return: the JSON-ready content of a summary.
+    """
     figures = compute_figures(consultation)
     return {
         "introduction_html": str(render_markdown(consultation.summary_introduction)),
         "figures": figures,
         "irm": checklist(consultation, figures, summary_published=True),
-        "timeline": timeline(consultation, utcnow()),
+        "timeline": _timeline(consultation, utcnow()),
         "consultation": {"slug": consultation.slug, "title": consultation.title,
                          "organizer": consultation.organizer,
                          "forum_name": consultation.forum_name},
@@ -68,16 +59,25 @@ def preview(consultation):
 
 
 def publish_summary(consultation, *, actor):
-    """Freeze the summary as the next version; only once contributions are closed."""
+    """Freeze the summary as the next version; only once contributions are closed.
+
+    Writes the snapshot, every row of the contribution matrix as it is now and the
+    SHA-256 digest over both; records ``summary.published`` in the audit log; then
+    sends ``signals.summary_published``. Refused (``OperationError``) before the
+    consultation closes, or when it is not public.
+
+    :param consultation: the consultation, public and closed.
+    :param actor: the secretariat member who publishes.
+    :return: the new ``SummarySnapshot``.
+    """
     now = utcnow()
     if not consultation.is_public:
         raise OperationError(_l("This consultation is not public."))
     if now < consultation.closes_at:
         raise OperationError(_l("The summary can be published once the consultation has "
                                 "closed."))
-    version = (db.session.scalar(select(func.max(SummarySnapshot.version)).where(
-        SummarySnapshot.consultation_id == consultation.id)) or 0) + 1
-    content = preview(consultation)
+    version = last_version_number(consultation) + 1
+    content = preview_summary(consultation)
     content["version"] = version
     content["published_at"] = now.isoformat()
     content["timeline"]["first_summary_at"] = _iso(consultation.summary_published_at or now)
@@ -86,12 +86,11 @@ def publish_summary(consultation, *, actor):
                                digest="", row_count=0)
     db.session.add(snapshot)
     db.session.flush()
-    sha = hashlib.sha256(canonical(content).encode())
+    digest = SummaryDigest(content)
     batch, count = [], 0
     for position, row in enumerate(iter_rows(consultation), start=1):
         text = canonical(row)
-        sha.update(b"\n")
-        sha.update(text.encode())
+        digest.add(text)
         batch.append((snapshot.id, position, text))
         count = position
         if len(batch) >= 2000:
@@ -102,12 +101,13 @@ def publish_summary(consultation, *, actor):
     # Written once, before the snapshot is ever read: the frozen guard is for updates.
     db.session.execute(SummarySnapshot.__table__.update()
                        .where(SummarySnapshot.id == snapshot.id)
-                       .values(digest=sha.hexdigest(), row_count=count))
+                       .values(digest=digest.hexdigest(), row_count=count))
     if consultation.summary_published_at is None:
         consultation.summary_published_at = now
     record("summary.published", snapshot, actor=actor, consultation_id=consultation.id,
-           after={"version": version, "rows": count, "digest": sha.hexdigest()})
-    db.session.expire(snapshot)
+           after={"version": version, "rows": count, "digest": digest.hexdigest()})
+    db.session.expire(snapshot)  # its digest and row count were written past the ORM
+    summary_published.send(snapshot)
     return snapshot
 
 
@@ -133,36 +133,16 @@ def _write_rows(rows):
         for snapshot_id, position, data in rows])
 
 
-def stored_rows(snapshot, offset=0, limit=None):
-    """Rows ``offset+1`` to ``offset+limit`` of a snapshot, in order.
-
-    Positions run 1..row_count without gaps, so a page is an index range, not an
-    OFFSET that walks the rows before it (page 8,000 of 200,000 rows costs as page 1).
-    """
-    query = select(SummaryRow.data).where(SummaryRow.snapshot_id == snapshot.id,
-                                          SummaryRow.position > offset)
-    if limit is not None:
-        query = query.where(SummaryRow.position <= offset + limit)
-    return db.session.scalars(query.order_by(SummaryRow.position))
-
-
-def recompute_digest(snapshot):
-    """The digest recomputed from what is stored (to verify the published one)."""
-    rows = db.session.execute(
-        select(SummaryRow.data).where(SummaryRow.snapshot_id == snapshot.id)
-        .order_by(SummaryRow.position).execution_options(yield_per=2000)).scalars()
-    return digest_of(snapshot.content, rows)
-
-
-def latest_snapshot(consultation, version=None):
-    query = select(SummarySnapshot).where(SummarySnapshot.consultation_id == consultation.id)
-    if version is not None:
-        query = query.where(SummarySnapshot.version == version)
-    return db.session.scalar(query.order_by(SummarySnapshot.version.desc()).limit(1))
-
-
 def save_summary_texts(consultation, *, actor, introduction, notes):
-    """The introduction and the notes on the IRM items (they never change a verdict)."""
+    """Save the summary's introduction and the notes on the IRM guidelines, with an
+    audit record of before and after. Notes never change a verdict: verdicts are
+    computed from the data (``irm.checklist``).
+
+    :param consultation: the consultation.
+    :param actor: the secretariat member who writes them.
+    :param introduction: Markdown text (rendered and sanitized when published).
+    :param notes: {guideline key: note}; empty notes are dropped.
+    """
     before = {"introduction": consultation.summary_introduction,
               "notes": dict(consultation.irm_notes or {})}
     consultation.summary_introduction = introduction or ""

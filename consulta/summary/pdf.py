@@ -3,6 +3,7 @@
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from flask import current_app
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -15,12 +16,13 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 from consulta.consultations.constants import CHANNELS
 from consulta.contributions.constants import HIDE_REASONS
 from consulta.core.dates import utc_to_local
+from consulta.core.sanitize import plain_text
 from consulta.feedback.constants import OUTCOMES
 
 from .charts import figure_rows
 from .constants import IRM_VERDICTS
 from .irm import guidelines
-from .operations import stored_rows
+from .queries import stored_rows
 
 FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -47,6 +49,13 @@ def _text(value, font):
 
 
 def render_pdf(consultation, snapshot, out):
+    """Write a published version of the summary as a PDF: figures, IRM checklist and the
+    frozen contribution matrix.
+
+    :param consultation: the consultation the summary belongs to.
+    :param snapshot: the published ``SummarySnapshot``.
+    :param out: a binary file (or path) to write to.
+    """
     font = _font()
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["BodyText"], fontName=font, fontSize=9,
@@ -68,10 +77,9 @@ def render_pdf(consultation, snapshot, out):
         Spacer(1, 0.4 * cm),
     ]
     if content.get("introduction_html"):
-        from bleach import clean
-
-        plain = clean(content["introduction_html"].replace("</p>", "\n\n"), tags=set(),
-                      strip=True)
+        # Paragraphs become blank lines. The text keeps its entities and _text escapes
+        # them again (issue 18): what published PDFs show, kept until that is fixed.
+        plain = plain_text(content["introduction_html"].replace("</p>", "\n\n"))
         story.append(Paragraph(_text(plain.strip(), font), body))
     story.append(Paragraph(_text(_("Figures"), font), h2))
     totals = figures["contributions"]
@@ -130,3 +138,21 @@ def render_pdf(consultation, snapshot, out):
                                  title=_("Summary of the consultation"),
                                  author=consultation.organizer)
     document.build(story)
+
+
+def stored_pdf(consultation, snapshot):
+    """The path of the version's PDF, rendered the first time it is asked for and kept:
+    a published version never changes, and its digest is in the file's name.
+
+    :param consultation: the consultation the summary belongs to.
+    :param snapshot: the published ``SummarySnapshot``.
+    """
+    folder = Path(current_app.instance_path) / "summaries"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{consultation.slug}-v{snapshot.version}-{snapshot.digest[:12]}.pdf"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            render_pdf(consultation, snapshot, fh)
+        tmp.replace(path)
+    return path

@@ -4,5 +4,6 @@ from blinker import Namespace
 
 namespace = Namespace()
 
-#: A new version of a consultation's summary was published (sender: the snapshot).
+#: A new version of a consultation's summary was published (sender: the snapshot, its
+#: rows and digest written, not yet committed).
 summary_published = namespace.signal("summary-published")

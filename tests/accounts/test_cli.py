@@ -1,3 +1,5 @@
+"""The create-admin command (accounts)."""
+
 from sqlalchemy import select
 
 from consulta.accounts.models import User
@@ -31,22 +33,12 @@ def test_create_admin_refuses_a_weak_password(app):
         assert db.session.scalar(select(User)) is None
 
 
-def test_demo_is_idempotent(app):
-    runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    with app.app_context():
-        count = len(db.session.scalars(select(User)).all())
-    assert runner.invoke(args=["demo"]).exit_code == 0
-    with app.app_context():
-        assert len(db.session.scalars(select(User)).all()) == count > 0
-
-
 def test_create_admin_takes_over_an_account_registered_beforehand(app, create_user):
     """Someone who registered the address first must not keep access to the admin account."""
     squatter = create_user(email="jefa@entidad.gob.pe", confirmed=False,
                            password="clave del intruso")
     laptop = app.test_client()
-    from .conftest import login
+    from ..conftest import login
 
     login(laptop, squatter)
     result = app.test_cli_runner().invoke(

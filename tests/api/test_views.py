@@ -2,9 +2,10 @@
 
 import re
 
+import jsonschema
 from openapi_spec_validator import validate
 
-from .conftest import iv_plan_json
+from ..conftest import iv_plan_json, login
 
 
 def test_the_openapi_document_is_valid_and_covers_every_route(app, client):
@@ -18,16 +19,11 @@ def test_the_openapi_document_is_valid_and_covers_every_route(app, client):
     assert routes == documented
 
 
-def test_list_endpoints_paginate_with_link_headers(app, client, create_consultation,
-                                                   create_user):
-    from .conftest import login
-
+def test_list_endpoints_paginate_with_link_headers(client, create_consultation,
+                                                   create_contribution):
     slug = create_consultation(plan=iv_plan_json())
-    author = app.test_client()
-    login(author, create_user())
     for n in range(3):
-        author.post_form(f"/consultations/{slug}/comments/new",
-                         {"target": "plan", "body": f"Comentario {n}.", "send": "1"})
+        create_contribution(slug, body=f"Comentario {n}.")
     response = client.get(f"/api/v1/consultations/{slug}/contributions?per_page=2")
     data = response.get_json()
     assert (data["total"], len(data["contributions"]), data["pages"]) == (3, 2, 2)
@@ -45,9 +41,7 @@ def test_conditional_requests_and_cross_origin_reads(client, create_consultation
     assert again.status_code == 304 and not again.data
 
 
-def test_api_responses_match_their_schemas(app, client, create_consultation):
-    import jsonschema
-
+def test_api_responses_match_their_schemas(client, create_consultation):
     slug = create_consultation(plan=iv_plan_json())
     document = client.get("/api/v1/openapi.json").get_json()
     schemas = document["components"]["schemas"]
@@ -61,3 +55,16 @@ def test_api_responses_match_their_schemas(app, client, create_consultation):
     check(client.get(f"/api/v1/consultations/{slug}/contributions").get_json(),
           "ContributionList")
     check(client.get("/api/v1/consultations/nope").get_json(), "Error")
+
+
+def test_a_consultation_being_prepared_is_not_in_the_api_even_for_its_secretariat(
+        app, create_consultation, create_user):
+    secretariat = create_user(roles=("secretariat",))
+    slug = create_consultation(announced=False, actor=secretariat, plan=iv_plan_json())
+    client = app.test_client()
+    login(client, secretariat)
+    assert client.get(f"/consultations/{slug}").status_code == 200  # the site shows it
+    for path in ("", "/contributions", "/contributions.csv", "/contributions.xlsx",
+                 "/summary", "/summary/v1/matrix"):
+        assert client.get(f"/api/v1/consultations/{slug}{path}").status_code == 404, path
+    assert slug not in client.get("/api/v1/consultations").get_data(as_text=True)

@@ -1,0 +1,54 @@
+"""Read-side queries of the open-data API: only what the public may see.
+
+The API shows consultations once announced (``Consultation.is_public``), never one being
+prepared, whoever asks: it has no session.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consulta.consultations.models import Commitment, Consultation, PlanVersion
+from consulta.contributions.models import Contribution
+from consulta.contributions.queries import with_list_relations
+from consulta.extensions import db
+
+
+def _announced():
+    return Consultation.announced_at.is_not(None)
+
+
+def announced_consultations():
+    """Announced consultations, the latest to open first (a select to paginate)."""
+    return select(Consultation).where(_announced()).order_by(Consultation.opens_at.desc())
+
+
+def announced_consultation(slug, *, with_plan=False):
+    """The announced consultation with this slug, or None.
+
+    :param slug: the consultation's slug.
+    :param with_plan: load its phases, components, every version of its plan with their
+        sections and commitments too, in a fixed number of queries (for its full detail).
+    """
+    query = select(Consultation).where(Consultation.slug == slug, _announced())
+    if with_plan:
+        query = query.options(
+            selectinload(Consultation.phases), selectinload(Consultation.components),
+            selectinload(Consultation.plan_versions)
+            .selectinload(PlanVersion.commitments).selectinload(Commitment.component),
+            selectinload(Consultation.plan_versions).selectinload(PlanVersion.sections))
+    return db.session.scalar(query)
+
+
+def listed_contributions(consultation):
+    """The consultation's contributions not withdrawn, oldest first (a select to paginate).
+
+    Hidden ones are listed: the API gives their metadata and the reason, never their text
+    (see ``serializers.contribution``). What the list shows of each is loaded with the
+    page, in a fixed number of queries.
+
+    :param consultation: an announced consultation.
+    """
+    return with_list_relations(
+        select(Contribution).where(Contribution.consultation_id == consultation.id,
+                                   Contribution.withdrawn_at.is_(None))
+        .order_by(Contribution.id))

@@ -1,0 +1,72 @@
+"""The demo data (``flask demo``): what a newcomer finds, made again without duplicates."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from consulta.accounts.models import Organization, User
+from consulta.consultations.models import Commitment, Consultation
+from consulta.contributions.models import Contribution
+from consulta.core.dates import utcnow
+from consulta.extensions import db
+from consulta.summary.models import SummaryRow, SummarySnapshot
+
+LA_LIBERTAD = "plan-gobierno-abierto-la-libertad"
+MODELS = (User, Organization, Consultation, Commitment, Contribution, SummarySnapshot,
+          SummaryRow)
+
+
+def counts(app):
+    with app.app_context():
+        return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+                for model in MODELS}
+
+
+def test_demo_creates_an_open_iv_plan_consultation_and_a_finished_one(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    listing = {c["slug"]: c for c in
+               client.get("/api/v1/consultations").get_json()["consultations"]}
+    assert listing["iv-plan-gobierno-abierto"]["status"] == "open"
+    assert listing[LA_LIBERTAD]["status"] == "summary_published"
+    with app.app_context():
+        iv = db.session.scalar(select(Consultation).where(
+            Consultation.slug == "iv-plan-gobierno-abierto"))
+        notice = iv.opens_at - iv.announced_at
+        assert timedelta(days=13) < notice < timedelta(days=15)
+        assert timedelta(days=20) < utcnow() - iv.announced_at < timedelta(days=22)
+        assert len(iv.phases) == 5
+    detail = client.get("/api/v1/consultations/iv-plan-gobierno-abierto").get_json()
+    assert len(detail["components"]) == 9
+    assert len(detail["draft_plan"]["commitments"]) == 21
+
+
+def test_demo_is_idempotent(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    before = counts(app)
+    assert all(before.values()), before
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert counts(app) == before
+
+
+def test_the_demo_is_refused_in_production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "CONSULTA_ENV", "production")
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "refused in production" in result.output
+    assert not any(counts(app).values())
+
+
+def test_the_la_libertad_workshop_attendance_is_in_its_summary(app):
+    """The real records of the 2016 workshop: 60 attendees, 17 of them women."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    data = app.test_client().get(f"/api/v1/consultations/{LA_LIBERTAD}/summary").get_json()
+    events = data["content"]["figures"]["events"]
+    assert (events["attendees"], events["women"]) == (60, 17)
+    assert events["by_sector"]["regional_government"] == {"participants": 38, "women": 13}
+    assert events["by_sector"]["local_government"] == {"participants": 8, "women": 1}
+    assert events["by_sector"]["civil_society"] == {"participants": 4, "women": 3}
