@@ -173,6 +173,9 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
         raise
     _assign_tracking_code(contribution)
     reindex(contribution)
+    record("contribution.submitted", contribution, actor=author,
+           consultation_id=consultation.id,
+           after={"code": contribution.tracking_code, "channel": "web", "kind": kind})
     contribution_submitted.send(contribution, notify=notify)
     return contribution, True
 
@@ -230,6 +233,9 @@ def support_proposal(contribution, *, user):
         return False  # a double click: already counted
     db.session.execute(update(Contribution).where(Contribution.id == contribution.id)
                        .values(supports_count=Contribution.supports_count + 1))
+    record("support.given", contribution, actor=user,
+           consultation_id=contribution.consultation_id,
+           before={"supported": False}, after={"supported": True})
     return True
 
 
@@ -237,10 +243,14 @@ def withdraw_support(contribution, *, user):
     ensure_open(contribution.consultation)
     removed = db.session.execute(delete(Support).where(
         Support.contribution_id == contribution.id, Support.user_id == user.id)).rowcount
-    if removed:
-        db.session.execute(update(Contribution).where(Contribution.id == contribution.id)
-                           .values(supports_count=Contribution.supports_count - removed))
-    return bool(removed)
+    if not removed:
+        return False
+    db.session.execute(update(Contribution).where(Contribution.id == contribution.id)
+                       .values(supports_count=Contribution.supports_count - removed))
+    record("support.withdrawn", contribution, actor=user,
+           consultation_id=contribution.consultation_id,
+           before={"supported": True}, after={"supported": False})
+    return True
 
 
 def has_supported(contribution, user):
