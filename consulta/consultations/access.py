@@ -41,3 +41,12 @@ def get_in_consultation(model, ident, consultation):
     if row is None or owner.consultation_id != consultation.id:
         abort(404)
     return row
+
+
+def get_in_draft(model, ident, consultation):
+    """A section or commitment of the consultation's draft plan, else 404: a published
+    version never changes, so its parts have no edit page."""
+    row = get_in_consultation(model, ident, consultation)
+    if row.plan_version.is_published:
+        abort(404)
+    return row

@@ -42,6 +42,11 @@ def _slug_taken(slug, exclude_id=None):
     return db.session.scalar(query) is not None
 
 
+def _ensure_slug_free(slug, exclude_id=None):
+    if _slug_taken(slug, exclude_id):
+        raise OperationError(_l("This address is already used by another consultation."))
+
+
 def _clean(values):
     values = dict(values)
     if values.get("scope") == "national":
@@ -64,8 +69,7 @@ def create_consultation(*, actor, slug=None, **values):
     """Create a private consultation. ``slug`` is made from the title when empty."""
     values = _clean(values)
     if slug:
-        if _slug_taken(slug):
-            raise OperationError(_l("This address is already used by another consultation."))
+        _ensure_slug_free(slug)
     else:
         slug = unique_slug(slugify(values["title"]))
     consultation = Consultation(slug=slug, created_by_id=actor.id, created_at=utcnow(),
@@ -82,8 +86,7 @@ def update_consultation(consultation, *, actor, slug=None, **values):
     """Edit a consultation. Date changes after the announcement become public notices."""
     values = _clean(values)
     if slug and slug != consultation.slug:
-        if _slug_taken(slug, exclude_id=consultation.id):
-            raise OperationError(_l("This address is already used by another consultation."))
+        _ensure_slug_free(slug, exclude_id=consultation.id)
         if consultation.is_public:
             raise OperationError(_l("The address cannot change once the consultation is "
                                     "announced: people may have shared it."))
@@ -164,6 +167,18 @@ def delete_phase(phase, *, actor):
 
 # --- components ----------------------------------------------------------------
 
+def require_component(consultation, component_id):
+    """The consultation's component with this id; refused if it belongs to no other.
+
+    :param consultation: the consultation the component must belong to.
+    :param component_id: the id chosen in a form (any value: it is checked here).
+    """
+    component = db.session.get(Component, component_id) if component_id else None
+    if component is None or component.consultation_id != consultation.id:
+        raise OperationError(_l("Choose a component of this consultation."))
+    return component
+
+
 def _component_name_taken(consultation, name, exclude_id=None):
     # Compared in Python: SQLite's lower() leaves non-ASCII letters alone ("SALUD PÚBLICA").
     query = select(Component.name).where(Component.consultation_id == consultation.id)
@@ -236,17 +251,20 @@ def draft_version(consultation, *, actor):
     return draft
 
 
+def _ensure_draft(version):
+    """Only the draft is edited: a published version of the plan never changes."""
+    if version.is_published:
+        raise OperationError(_l("A published version cannot change; edit the new draft."))
+
+
 COMMITMENT_FIELDS = ("number", "title", "summary", "problem", "objective", "responsible",
                      "co_responsible", "actions", "due", "principles")
 
 
 def save_commitment(version, *, actor, commitment=None, component_id, **values):
-    if version.is_published:
-        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    _ensure_draft(version)
     consultation = version.consultation
-    component = db.session.get(Component, component_id)
-    if component is None or component.consultation_id != consultation.id:
-        raise OperationError(_l("Choose a component of this consultation."))
+    component = require_component(consultation, component_id)
     taken = db.session.scalar(select(Commitment.id).where(
         Commitment.plan_version_id == version.id, Commitment.number == values["number"],
         Commitment.id != (commitment.id if commitment else -1)))
@@ -268,8 +286,7 @@ def save_commitment(version, *, actor, commitment=None, component_id, **values):
 
 def delete_commitment(commitment, *, actor):
     version = commitment.plan_version
-    if version.is_published:
-        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    _ensure_draft(version)
     record("commitment.deleted", commitment, actor=actor,
            consultation_id=version.consultation_id,
            before={"number": commitment.number, "version": version.number}, after=None)
@@ -277,8 +294,7 @@ def delete_commitment(commitment, *, actor):
 
 
 def save_section(version, *, actor, section=None, title, body=""):
-    if version.is_published:
-        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    _ensure_draft(version)
     if section is None:
         section = PlanSection(plan_version=version, position=len(version.sections) + 1)
         db.session.add(section)
@@ -291,8 +307,7 @@ def save_section(version, *, actor, section=None, title, body=""):
 
 def delete_section(section, *, actor):
     version = section.plan_version
-    if version.is_published:
-        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    _ensure_draft(version)
     record("plan_section.deleted", section, actor=actor,
            consultation_id=version.consultation_id, before={"title": section.title},
            after=None)

@@ -7,13 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from consulta.accounts.models import Membership, Organization
 from consulta.audit.operations import record
-from consulta.consultations.models import (
-    Commitment,
-    Component,
-    Event,
-    EventAttendance,
-    PlanSection,
-)
+from consulta.consultations.models import Commitment, Event, EventAttendance, PlanSection
+from consulta.consultations.operations import require_component
 from consulta.core import search
 from consulta.core.dates import utc_to_local, utcnow
 from consulta.core.i18n import format_when
@@ -85,10 +80,31 @@ def _check_component(consultation, component_id, required):
         if required:
             raise OperationError(_l("Choose a component."))
         return None
-    component = db.session.get(Component, component_id)
-    if component is None or component.consultation_id != consultation.id:
-        raise OperationError(_l("Choose a component of this consultation."))
-    return component.id
+    return require_component(consultation, component_id).id
+
+
+def _check_event(consultation, event_id):
+    if not event_id:
+        return None
+    event = db.session.get(Event, event_id)
+    if event is None or event.consultation_id != consultation.id:
+        raise OperationError(_l("Choose an event of this consultation."))
+    return event.id
+
+
+def _ensure_can_take_part(consultation, user):
+    """Participants send and support only while the consultation is open, once confirmed."""
+    ensure_open(consultation)
+    if not user.is_confirmed:
+        raise OperationError(_l("Confirm your e-mail address before taking part."))
+
+
+def _proposal_columns(consultation, values):
+    """A proposal names its component and the version of the plan it was sent on."""
+    plan = consultation.published_plan
+    return {"component_id": _check_component(consultation, values.get("component_id"),
+                                             required=True),
+            "plan_version_id": plan.id if plan else None}
 
 
 def resolve_target(consultation, target, target_id):
@@ -129,6 +145,36 @@ def find_by_token(token):
     return db.session.scalar(select(Contribution).where(Contribution.submission_token == token))
 
 
+def _insert(contribution):
+    """Store a new contribution with its tracking code and searchable text.
+
+    Returns the contribution already stored with the same submission token when the
+    same form arrived twice at the same moment and the other request won (then nothing
+    of this one is kept), else None.
+    """
+    try:
+        # Added inside the savepoint: if the same form wins a race elsewhere, the
+        # rollback of the savepoint also forgets this object.
+        with db.session.begin_nested():
+            db.session.add(contribution)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_by_token(contribution.submission_token)
+        if existing is None:
+            raise
+        return existing
+    _assign_tracking_code(contribution)
+    reindex(contribution)
+    return None
+
+
+def _sent_before(existing, author):
+    """The answer to a form sent again: what its first sending made, to its author only."""
+    if existing.author_id != author.id:
+        raise OperationError(_l("This form has already been used. Reload the page."))
+    return existing, False
+
+
 def submit_contribution(consultation, *, author, kind, values, organization_id=None,
                         target=None, target_id=None, submission_token=None, notify=True):
     """A participant sends a proposal or a comment through the web.
@@ -138,41 +184,23 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
     """
     existing = find_by_token(submission_token)
     if existing is not None:
-        if existing.author_id != author.id:
-            raise OperationError(_l("This form has already been used. Reload the page."))
-        return existing, False
-    ensure_open(consultation)
-    if not author.is_confirmed:
-        raise OperationError(_l("Confirm your e-mail address before taking part."))
+        return _sent_before(existing, author)
+    _ensure_can_take_part(consultation, author)
     columns = {"consultation_id": consultation.id, "kind": kind, "channel": "web",
                "author_id": author.id, "sector": author.sector, "region": author.region,
                "organization_id": _check_organization(author, organization_id),
                "submission_token": submission_token or None}
     if kind == "proposal":
-        columns["component_id"] = _check_component(consultation, values.get("component_id"),
-                                                    required=True)
-        columns["plan_version_id"] = (consultation.published_plan.id
-                                      if consultation.published_plan else None)
+        columns.update(_proposal_columns(consultation, values))
     elif kind == "comment":
         columns.update(resolve_target(consultation, target, target_id))
     else:
         raise OperationError(_l("Unknown kind of contribution."))
     contribution = Contribution(**columns, created_at=utcnow(),
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
-    try:
-        # Added inside the savepoint: if the same form wins a race elsewhere, the
-        # rollback of the savepoint also forgets this object.
-        with db.session.begin_nested():
-            db.session.add(contribution)
-            db.session.flush()
-    except IntegrityError:
-        # The same form arrived twice at the same moment: the other request won.
-        existing = find_by_token(submission_token)
-        if existing is not None and existing.author_id == author.id:
-            return existing, False
-        raise
-    _assign_tracking_code(contribution)
-    reindex(contribution)
+    existing = _insert(contribution)
+    if existing is not None:
+        return _sent_before(existing, author)
     record("contribution.submitted", contribution, actor=author,
            consultation_id=consultation.id,
            after={"code": contribution.tracking_code, "channel": "web", "kind": kind})
@@ -180,12 +208,18 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
     return contribution, True
 
 
-def update_contribution(contribution, *, user, values, organization_id=None):
-    """The author corrects a contribution within the edit window."""
+def ensure_can_edit(contribution, user):
+    """Refuse unless ``user`` may still correct the contribution (its author, within the
+    edit window, while the consultation is open)."""
     if not contribution.can_be_edited_by(user):
         raise OperationError(_l("This contribution can no longer be changed: corrections are "
                                 "possible for %(minutes)d minutes after sending.",
                                 minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"]))
+
+
+def update_contribution(contribution, *, user, values, organization_id=None):
+    """The author corrects a contribution within the edit window."""
+    ensure_can_edit(contribution, user)
     before = {key: getattr(contribution, key) for key in SHEET_FIELDS}
     if contribution.kind == "proposal":
         contribution.component_id = _check_component(
@@ -216,9 +250,7 @@ def withdraw_contribution(contribution, *, user):
 def support_proposal(contribution, *, user):
     if contribution.kind != "proposal" or contribution.is_withdrawn:
         raise OperationError(_l("Only proposals can be supported."))
-    ensure_open(contribution.consultation)
-    if not user.is_confirmed:
-        raise OperationError(_l("Confirm your e-mail address before taking part."))
+    _ensure_can_take_part(contribution.consultation, user)
     if contribution.author_id == user.id:
         raise OperationError(_l("You cannot support your own proposal."))
     exists = db.session.scalar(select(Support.id).where(
@@ -277,12 +309,9 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
         return existing
     if not consultation.is_public:
         raise OperationError(_l("This consultation is not public."))
-    if event_id:
-        event = db.session.get(Event, event_id)
-        if event is None or event.consultation_id != consultation.id:
-            raise OperationError(_l("Choose an event of this consultation."))
     columns = {"consultation_id": consultation.id, "kind": kind, "channel": channel,
-               "entered_by_id": moderator.id, "event_id": event_id or None,
+               "entered_by_id": moderator.id,
+               "event_id": _check_event(consultation, event_id),
                "received_on": received_on, "author_name": author_name or None,
                "author_name_public": bool(author_name_public and author_name),
                "author_organization": author_organization or None,
@@ -290,35 +319,23 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                "sector": sector or None, "region": region or None,
                "submission_token": submission_token or None}
     if kind == "proposal":
-        columns["component_id"] = _check_component(consultation, values.get("component_id"),
-                                                    required=True)
-        columns["plan_version_id"] = (consultation.published_plan.id
-                                      if consultation.published_plan else None)
-    elif commitment_id:
-        columns["component_id"] = _check_component(consultation, values.get("component_id"),
-                                                    required=False)
-        columns.update(resolve_target(consultation, "commitment", commitment_id))
-    elif values.get("parent_id"):
-        columns["component_id"] = _check_component(consultation, values.get("component_id"),
-                                                    required=False)
-        columns.update(resolve_target(consultation, "proposal", values["parent_id"]))
+        columns.update(_proposal_columns(consultation, values))
     else:
+        # A comment on paper may name a component too; it is about a commitment, a
+        # proposal or the plan as a whole.
         columns["component_id"] = _check_component(consultation, values.get("component_id"),
                                                     required=False)
-        columns.update(resolve_target(consultation, "plan", None))
+        if commitment_id:
+            columns.update(resolve_target(consultation, "commitment", commitment_id))
+        elif values.get("parent_id"):
+            columns.update(resolve_target(consultation, "proposal", values["parent_id"]))
+        else:
+            columns.update(resolve_target(consultation, "plan", None))
     contribution = Contribution(**columns, created_at=utcnow(),
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
-    try:
-        with db.session.begin_nested():
-            db.session.add(contribution)
-            db.session.flush()
-    except IntegrityError:
-        existing = find_by_token(submission_token)
-        if existing is not None:
-            return existing
-        raise
-    _assign_tracking_code(contribution)
-    reindex(contribution)
+    existing = _insert(contribution)
+    if existing is not None:
+        return existing
     record("contribution.entered_offline", contribution, actor=moderator,
            consultation_id=consultation.id,
            after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
@@ -336,11 +353,7 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
         raise OperationError(_l("Only contributions typed in by the moderators can be "
                                 "corrected here."))
     consultation = contribution.consultation
-    event_id = details.get("event_id")
-    if event_id:
-        event = db.session.get(Event, event_id)
-        if event is None or event.consultation_id != consultation.id:
-            raise OperationError(_l("Choose an event of this consultation."))
+    _check_event(consultation, details.get("event_id"))
     details["component_id"] = _check_component(
         consultation, values.get("component_id"), required=contribution.kind == "proposal")
     before = {k: _jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}

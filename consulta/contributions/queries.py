@@ -62,7 +62,13 @@ def component_key():
 
 def is_visible():
     """Shown in full to the public: neither hidden by moderation nor withdrawn."""
-    return Contribution.hidden_at.is_(None) & Contribution.withdrawn_at.is_(None)
+    return Contribution.hidden_at.is_(None) & not_withdrawn()
+
+
+def not_withdrawn():
+    """Still standing: not withdrawn by its author. Lists and counts take these; hidden
+    ones among them are listed with the reason instead of their text."""
+    return Contribution.withdrawn_at.is_(None)
 
 
 # --- lists -------------------------------------------------------------------------------
@@ -100,10 +106,7 @@ def read_filters(args):
 
 def contributions_query(consultation, filters):
     query = select(Contribution).where(Contribution.consultation_id == consultation.id)
-    if filters.get("withdrawn"):
-        query = query.where(Contribution.withdrawn_at.is_not(None))
-    else:
-        query = query.where(Contribution.withdrawn_at.is_(None))
+    query = query.where(~not_withdrawn() if filters.get("withdrawn") else not_withdrawn())
     for key, column in (("kind", Contribution.kind), ("sector", Contribution.sector),
                         ("region", Contribution.region), ("channel", Contribution.channel)):
         if filters.get(key):
@@ -156,8 +159,7 @@ def counts_by_commitment(consultation):
     rows = db.session.execute(
         select(Commitment.number, Contribution.kind, func.count())
         .select_from(Contribution).join(Commitment, Commitment.id == commitment_key())
-        .where(Contribution.consultation_id == consultation.id,
-               Contribution.withdrawn_at.is_(None))
+        .where(Contribution.consultation_id == consultation.id, not_withdrawn())
         .group_by(Commitment.number, Contribution.kind))
     counts = {}
     for number, kind, count in rows:

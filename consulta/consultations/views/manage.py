@@ -1,17 +1,17 @@
 """The technical secretariat's pages for preparing a consultation and its draft plan."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from consulta.core.dates import local_to_utc, utc_to_local, utcnow
-from consulta.core.forms import ConfirmForm
+from consulta.core.forms import ConfirmForm, lines
 from consulta.core.operations import OperationError
 from consulta.core.permissions import role_required
 from consulta.extensions import db
 
 from .. import operations
-from ..access import get_in_consultation, get_visible_consultation
+from ..access import get_in_consultation, get_in_draft, get_visible_consultation
 from ..forms import (
     CommitmentForm,
     ComponentForm,
@@ -272,8 +272,7 @@ def _commitment_values(form):
         "number": form.number.data, "title": form.title.data, "summary": form.summary.data,
         "problem": form.problem.data, "objective": form.objective.data,
         "responsible": form.responsible.data or None,
-        "co_responsible": [line.strip() for line in (form.co_responsible.data or "").split("\n")
-                           if line.strip()],
+        "co_responsible": lines(form.co_responsible.data),
         "actions": form.actions_data(), "due": form.due.data or None,
         "principles": form.principles.data or [],
     }
@@ -284,7 +283,6 @@ def _commitment_form(consultation, commitment=None):
     form.component.choices = [(c.id, c.name) for c in consultation.components]
     if commitment is not None and request.method == "GET":
         form.component.data = commitment.component_id
-        form.co_responsible.data = "\n".join(commitment.co_responsible or [])
         form.fill_actions(commitment.actions)
     return form
 
@@ -297,9 +295,7 @@ def edit_commitment(slug, commitment_id=None):
     consultation = get_visible_consultation(slug)
     commitment = None
     if commitment_id is not None:
-        commitment = get_in_consultation(Commitment, commitment_id, consultation)
-        if commitment.plan_version.is_published:
-            abort(404)
+        commitment = get_in_draft(Commitment, commitment_id, consultation)
     if not consultation.components:
         flash(_("Define the components before adding commitments."), "warning")
         return redirect(url_for(".components", slug=slug))
@@ -348,9 +344,7 @@ def edit_section(slug, section_id=None):
     consultation = get_visible_consultation(slug)
     section = None
     if section_id is not None:
-        section = get_in_consultation(PlanSection, section_id, consultation)
-        if section.plan_version.is_published:
-            abort(404)
+        section = get_in_draft(PlanSection, section_id, consultation)
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         version = section.plan_version if section else operations.draft_version(

@@ -50,7 +50,7 @@ def _render_plan(consultation, version):
         abort(404)
     return render_template("consultations/plan.html", consultation=consultation,
                            version=version, latest=consultation.published_plan,
-                           versions=[v for v in consultation.plan_versions if v.is_published],
+                           versions=consultation.published_versions,
                            is_open=consultation.is_open(),
                            **merged_values(plan_page, consultation))
 
@@ -59,7 +59,7 @@ def _load_version(consultation, number):
     return db.session.scalar(
         select(PlanVersion)
         .where(PlanVersion.consultation_id == consultation.id, PlanVersion.number == number,
-               PlanVersion.published_at.is_not(None))
+               PlanVersion.is_published)
         .options(selectinload(PlanVersion.commitments), selectinload(PlanVersion.sections)))
 
 

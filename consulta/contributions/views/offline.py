@@ -29,9 +29,8 @@ def _offline_form(consultation, contribution=None):
     events = _events(consultation)
     form.event.choices = [(0, _("None"))] + [
         (e.id, f"{e.title} ({e.held_on.isoformat()})") for e in events]
-    plan = consultation.published_plan
-    form.commitment.choices = [(0, _("None (the plan as a whole)"))] + (
-        [(c.id, f"{c.number}. {c.title[:80]}") for c in plan.commitments] if plan else [])
+    form.commitment.choices = [(0, _("None (the plan as a whole)"))] + [
+        (c.id, f"{c.number}. {c.title[:80]}") for c in consultation.published_commitments]
     if request.method == "GET" and contribution is None:
         # "Save and type in another" keeps what a pile of sheets from one event shares.
         event_id = request.args.get("event", type=int)
@@ -51,7 +50,6 @@ def _offline_form(consultation, contribution=None):
         form.component.data = contribution.component_id or 0
         form.event.data = contribution.event_id or 0
         form.commitment.data = contribution.commitment_id or 0
-        form.co_responsible.data = "\n".join(contribution.co_responsible or [])
         form.sector.data = contribution.sector or ""
         form.region.data = contribution.region or ""
         form.fill_actions(contribution.actions)

@@ -82,7 +82,6 @@ def _proposal_form(consultation, contribution=None):
     form.prepare(current_user)
     if contribution is not None and request.method == "GET":
         form.component.data = contribution.component_id
-        form.co_responsible.data = "\n".join(contribution.co_responsible or [])
         form.organization.data = contribution.organization_id or 0
         form.fill_actions(contribution.actions)
     return form
@@ -188,10 +187,10 @@ def edit(code):
     if contribution.author_id != current_user.id:
         abort(403)
     consultation = contribution.consultation
-    if not contribution.can_be_edited_by(current_user):
-        flash(_("This contribution can no longer be changed: corrections are possible for "
-                "%(minutes)d minutes after sending.",
-                minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"]), "error")
+    try:
+        operations.ensure_can_edit(contribution, current_user)
+    except OperationError as error:
+        flash(error.message, "error")
         return redirect(url_for(".detail", code=code))
     if contribution.kind == "proposal":
         form = _proposal_form(consultation, contribution)
