@@ -41,14 +41,14 @@ def test_a_double_submit_race_returns_the_stored_contribution_not_an_error(
     assert first.status_code == 302
     # The second request does not see the first one when it looks (a race), so its
     # insert hits the unique token: it must answer with the stored contribution.
-    real = operations.find_by_token
+    real = operations.contribution_by_token
     calls = {"n": 0}
 
     def late_lookup(token):
         calls["n"] += 1
         return None if calls["n"] == 1 else real(token)
 
-    monkeypatch.setattr(operations, "find_by_token", late_lookup)
+    monkeypatch.setattr(operations, "contribution_by_token", late_lookup)
     second = comment(app, client, slug, submission_token="token-del-formulario-123")
     assert second.status_code == 302
     assert second.headers["Location"] == first.headers["Location"]

@@ -6,11 +6,10 @@ prepared is invisible (404) to everyone but the technical secretariat.
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
 
 from consulta.extensions import db
 
-from .models import Consultation
+from .queries import consultation_by_slug
 
 
 def can_manage():
@@ -25,7 +24,7 @@ def can_see(consultation):
 
 def get_visible_consultation(slug):
     """The consultation if the current user may see it: private ones are 404 to the public."""
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    consultation = consultation_by_slug(slug)
     if consultation is None or not can_see(consultation):
         abort(404)
     return consultation

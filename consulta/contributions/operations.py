@@ -16,6 +16,7 @@ from consulta.core.operations import OperationError
 from consulta.extensions import db
 
 from .models import Contribution, Support
+from .queries import contribution_by_token, has_supported
 from .signals import contribution_submitted
 
 SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible", "actions",
@@ -139,12 +140,6 @@ def resolve_target(consultation, target, target_id):
     raise OperationError(_l("Choose what your comment is about."))
 
 
-def find_by_token(token):
-    if not token:
-        return None
-    return db.session.scalar(select(Contribution).where(Contribution.submission_token == token))
-
-
 def _insert(contribution):
     """Store a new contribution with its tracking code and searchable text.
 
@@ -159,7 +154,7 @@ def _insert(contribution):
             db.session.add(contribution)
             db.session.flush()
     except IntegrityError:
-        existing = find_by_token(contribution.submission_token)
+        existing = contribution_by_token(contribution.submission_token)
         if existing is None:
             raise
         return existing
@@ -182,7 +177,7 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
     Idempotent on ``submission_token``: sending the same form twice returns the
     contribution made the first time. Returns ``(contribution, created)``.
     """
-    existing = find_by_token(submission_token)
+    existing = contribution_by_token(submission_token)
     if existing is not None:
         return _sent_before(existing, author)
     _ensure_can_take_part(consultation, author)
@@ -253,9 +248,7 @@ def support_proposal(contribution, *, user):
     _ensure_can_take_part(contribution.consultation, user)
     if contribution.author_id == user.id:
         raise OperationError(_l("You cannot support your own proposal."))
-    exists = db.session.scalar(select(Support.id).where(
-        Support.contribution_id == contribution.id, Support.user_id == user.id))
-    if exists:
+    if has_supported(contribution, user):
         return False
     try:
         with db.session.begin_nested():
@@ -285,13 +278,6 @@ def withdraw_support(contribution, *, user):
     return True
 
 
-def has_supported(contribution, user):
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(select(Support.id).where(
-        Support.contribution_id == contribution.id, Support.user_id == user.id)) is not None
-
-
 # --- offline channels ---------------------------------------------------------------
 
 def record_offline_contribution(consultation, *, moderator, kind, channel, values,
@@ -304,7 +290,7 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     Paper sheets are often incomplete: only the title and, for proposals, the
     component are required. Idempotent on ``submission_token`` like web forms.
     """
-    existing = find_by_token(submission_token)
+    existing = contribution_by_token(submission_token)
     if existing is not None:
         return existing
     if not consultation.is_public:
