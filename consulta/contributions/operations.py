@@ -2,10 +2,9 @@
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
-from consulta.accounts.models import Membership, Organization
 from consulta.audit.operations import record
 from consulta.consultations.models import Commitment, Event, EventAttendance, PlanSection
 from consulta.consultations.operations import require_component
@@ -66,11 +65,8 @@ def _assign_tracking_code(contribution):
 def _check_organization(user, organization_id):
     if not organization_id:
         return None
-    membership = db.session.scalar(
-        select(Membership).join(Organization).where(
-            Membership.user_id == user.id, Membership.organization_id == organization_id,
-            Membership.status == "approved", Organization.status == "approved"))
-    if membership is None:
+    # The same choice the form offers: approved member of an approved organization.
+    if organization_id not in {o.id for o in user.approved_organizations()}:
         raise OperationError(_l("You can only contribute on behalf of an organization you are "
                                 "an approved member of."))
     return organization_id
