@@ -160,7 +160,9 @@ def _commitment(raw, path, component, problems, numbers):
 def parse_plan(data):
     """Validate raw bytes/str of a plan file; return the plan as plain data.
 
-    Raises PlanFileError with every problem found.
+    Raises PlanFileError with every problem found (nothing is half imported).
+
+    :param data: the file's content, UTF-8 (a BOM is allowed), as bytes or text.
     """
     problems = []
     if isinstance(data, bytes):

@@ -1,4 +1,9 @@
-"""Operations on contributions and supports. None commits; the caller does, once."""
+"""Operations on contributions, supports and events.
+
+Each checks its rule, changes the models, writes the audit log and, where a part above
+cares, sends a signal (``signals.py``); none commits: the caller does, once. A rule
+that forbids the change raises ``OperationError`` with a message for the user.
+"""
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -23,10 +28,16 @@ SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible"
 
 
 class NotOpen(OperationError):
-    pass
+    """The consultation does not receive contributions now (not yet, or no longer)."""
 
 
 def ensure_open(consultation, now=None):
+    """Refuse (``NotOpen``, saying when it opens or closed) unless the consultation
+    receives contributions now.
+
+    :param consultation: the consultation taken part in.
+    :param now: the moment to check (default: now).
+    """
     status = consultation.status(now)
     if status == "open":
         return
@@ -40,7 +51,10 @@ def ensure_open(consultation, now=None):
 
 
 def search_document_for(contribution):
-    """The searchable text: what the public may read (masked personal data left out)."""
+    """The searchable text: what the public may read (masked personal data left out).
+
+    :param contribution: the contribution whose text it is.
+    """
     c = contribution
     parts = [c.public("title") or "", c.public("problem"), c.public("objective"),
              c.public("body"), c.public("responsible") or "",
@@ -50,7 +64,10 @@ def search_document_for(contribution):
 
 
 def reindex(contribution):
-    """Refresh the searchable text after the public text changed (edited, masked)."""
+    """Refresh the searchable text after the public text changed (sent, edited, masked).
+
+    :param contribution: a contribution already flushed (it needs its id).
+    """
     raw = search_document_for(contribution)
     contribution.search_document = search.prepare(raw)  # what PostgreSQL indexes
     db.session.flush()
@@ -105,7 +122,13 @@ def _proposal_columns(consultation, values):
 
 
 def resolve_target(consultation, target, target_id):
-    """Check what a comment is about; returns the contribution columns to set."""
+    """Check what a comment is about; returns the contribution columns to set.
+
+    :param consultation: the consultation commented on.
+    :param target: "commitment" or "section" (of the published plan), "plan" (the plan
+        as a whole, once published) or "proposal" (a visible one of the consultation).
+    :param target_id: the id of the commitment, section or proposal.
+    """
     plan = consultation.published_plan
     if target == "commitment":
         commitment = db.session.get(Commitment, target_id or 0)
@@ -171,7 +194,21 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
     """A participant sends a proposal or a comment through the web.
 
     Idempotent on ``submission_token``: sending the same form twice returns the
-    contribution made the first time. Returns ``(contribution, created)``.
+    contribution made the first time, and records nothing more. Returns
+    ``(contribution, created)``. A new one gets its tracking code, is audited, and
+    ``signals.contribution_submitted`` is sent (the receipt e-mail listens).
+
+    :param consultation: the consultation, which must be open.
+    :param author: the participant sending it (with a confirmed e-mail address).
+    :param kind: "proposal" or "comment".
+    :param values: the fields of ``SHEET_FIELDS`` (a comment: its body); a proposal
+        also gives its ``component_id``.
+    :param organization_id: sent on behalf of this organization (the author is an
+        approved member of it); None in the author's own name.
+    :param target: what a comment is about (see ``resolve_target``).
+    :param target_id: the id of that commitment, section or proposal.
+    :param submission_token: the form's idempotency token.
+    :param notify: whether the author wants the receipt by e-mail.
     """
     existing = contribution_by_token(submission_token)
     if existing is not None:
@@ -200,16 +237,27 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
 
 
 def ensure_can_edit(contribution, user):
-    """Refuse unless ``user`` may still correct the contribution (its author, within the
-    edit window, while the consultation is open)."""
+    """Refuse unless ``user`` may still correct the contribution: its author, within the
+    edit window (``CONTRIBUTION_EDIT_MINUTES``), while the consultation is open.
+
+    :param contribution: the contribution to correct.
+    :param user: who wants to correct it.
+    """
     if not contribution.can_be_edited_by(user):
         raise OperationError(_l("This contribution can no longer be changed: corrections are "
                                 "possible for %(minutes)d minutes after sending.",
                                 minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"]))
 
 
-def update_contribution(contribution, *, user, values, organization_id=None):
-    """The author corrects a contribution within the edit window."""
+def correct_contribution(contribution, *, user, values, organization_id=None):
+    """The author corrects a contribution within the edit window (audited with the
+    fields changed, before and after).
+
+    :param contribution: the contribution to correct.
+    :param user: its author.
+    :param values: the fields of ``SHEET_FIELDS`` (and a proposal's ``component_id``).
+    :param organization_id: on behalf of this organization, or None.
+    """
     ensure_can_edit(contribution, user)
     before = {key: getattr(contribution, key) for key in SHEET_FIELDS}
     if contribution.kind == "proposal":
@@ -229,7 +277,11 @@ def update_contribution(contribution, *, user, values, organization_id=None):
 
 
 def withdraw_contribution(contribution, *, user):
-    """The author withdraws it while the consultation is open: shown as withdrawn, kept."""
+    """The author withdraws it while the consultation is open: shown as withdrawn, kept.
+
+    :param contribution: the contribution to withdraw.
+    :param user: its author.
+    """
     if not contribution.can_be_withdrawn_by(user):
         raise OperationError(_l("This contribution cannot be withdrawn."))
     contribution.withdrawn_at = utcnow()
@@ -239,6 +291,12 @@ def withdraw_contribution(contribution, *, user):
 
 
 def support_proposal(contribution, *, user):
+    """Count ``user``'s support for a proposal; returns False if it was already counted
+    (a double click), then nothing more is recorded.
+
+    :param contribution: a proposal not withdrawn, of an open consultation.
+    :param user: a participant with a confirmed e-mail address, not its author.
+    """
     if contribution.kind != "proposal" or contribution.is_withdrawn:
         raise OperationError(_l("Only proposals can be supported."))
     _ensure_can_take_part(contribution.consultation, user)
@@ -261,6 +319,12 @@ def support_proposal(contribution, *, user):
 
 
 def withdraw_support(contribution, *, user):
+    """Take back ``user``'s support while the consultation is open; returns False (and
+    records nothing) if there was none.
+
+    :param contribution: the proposal supported.
+    :param user: the participant who supported it.
+    """
     ensure_open(contribution.consultation)
     removed = db.session.execute(delete(Support).where(
         Support.contribution_id == contribution.id, Support.user_id == user.id)).rowcount
@@ -285,6 +349,25 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
 
     Paper sheets are often incomplete: only the title and, for proposals, the
     component are required. Idempotent on ``submission_token`` like web forms.
+    Returns the contribution.
+
+    :param consultation: the consultation, once announced.
+    :param moderator: who types it in.
+    :param kind: "proposal" or "comment".
+    :param channel: how it arrived (``constants.OFFLINE_CHANNELS``).
+    :param values: the fields of ``SHEET_FIELDS``, ``component_id`` and, for a comment
+        on a proposal, ``parent_id``.
+    :param event_id: the consultation's event it came from, if any.
+    :param received_on: the day it was received (what figures and lists use).
+    :param author_name: the author as written on the sheet.
+    :param author_name_public: the author agreed that the name be published.
+    :param author_organization: the organization written on the sheet.
+    :param author_email: to tell the author the answer; never shown.
+    :param sector: the author's sector, if stated.
+    :param region: the author's region, if stated.
+    :param commitment_id: the published commitment a comment is about; without it (nor
+        ``parent_id``) a comment is about the plan as a whole.
+    :param submission_token: the form's idempotency token.
     """
     existing = contribution_by_token(submission_token)
     if existing is not None:
@@ -330,7 +413,14 @@ OFFLINE_FIELDS = ("channel", "event_id", "received_on", "author_name", "author_n
 
 
 def correct_offline_contribution(contribution, *, moderator, values, details):
-    """A moderator fixes what was typed in from paper; audited with before and after."""
+    """A moderator fixes what was typed in from paper; audited with before and after
+    (the author's e-mail address left out).
+
+    :param contribution: a contribution typed in by the moderators.
+    :param moderator: who corrects it.
+    :param values: the fields of ``SHEET_FIELDS`` and ``component_id``.
+    :param details: the fields of ``OFFLINE_FIELDS`` (channel, event, author...).
+    """
     if not contribution.is_offline:
         raise OperationError(_l("Only contributions typed in by the moderators can be "
                                 "corrected here."))
@@ -361,7 +451,15 @@ def _jsonable(value):
 
 
 def save_event(consultation, *, actor, event=None, attendance, **values):
-    """Create or edit an event with its attendance rows [(sector, participants, women)]."""
+    """Create or edit an event with its attendance; returns the event.
+
+    :param consultation: the consultation the event was held for.
+    :param actor: the moderator who records it.
+    :param event: the event to edit; None creates one.
+    :param attendance: its rows ``[(sector, participants, women)]``, one per sector;
+        they replace the stored ones.
+    :param values: kind, title, held_on, place, region, description.
+    """
     created = event is None
     if created:
         event = Event(consultation=consultation, created_by_id=actor.id, created_at=utcnow())

@@ -127,6 +127,13 @@ def read_filters(args):
 
 
 def contributions_query(consultation, filters):
+    """The select() of a consultation's contributions for a list, filtered and sorted.
+
+    Withdrawn contributions are listed only when asked for (and then only they).
+
+    :param consultation: the consultation listed.
+    :param filters: as ``read_filters`` returns them.
+    """
     query = select(Contribution).where(Contribution.consultation_id == consultation.id)
     query = query.where(~not_withdrawn() if filters.get("withdrawn") else not_withdrawn())
     for key, column in (("kind", Contribution.kind), ("sector", Contribution.sector),

@@ -19,7 +19,7 @@ def test_no_operation_changes_a_published_version(app, create_consultation, crea
     secretariat = create_user(roles=("secretariat",))
     with app.test_request_context():
         actor = user_of(secretariat)
-        draft = operations.draft_version(consultation_of(slug), actor=actor)
+        draft = operations.ensure_draft_version(consultation_of(slug), actor=actor)
         operations.save_section(draft, actor=actor, title="Presentación", body="Texto.")
         version = operations.publish_plan_version(consultation_of(slug), actor=actor)
         commitment, section = version.commitments[0], version.sections[0]

@@ -296,7 +296,7 @@ def build_world(app):
         consultation.announced_at = now - timedelta(days=21)
         db.session.flush()
         published = consultation.published_plan
-        draft = consultations.draft_version(consultation, actor=secretariat)
+        draft = consultations.ensure_draft_version(consultation, actor=secretariat)
         db.session.flush()
 
         organization = accounts.create_organization(

@@ -249,8 +249,8 @@ def edit_commitment(slug, commitment_id=None):
     if form.validate_on_submit():
         with attempt(_("The commitment has been saved in the draft."),
                      field=form.number) as done:
-            version = commitment.plan_version if commitment else operations.draft_version(
-                consultation, actor=current_user)
+            version = (commitment.plan_version if commitment
+                       else operations.ensure_draft_version(consultation, actor=current_user))
             operations.save_commitment(version, actor=current_user, commitment=commitment,
                                        component_id=form.component.data, **form.values())
         if done:
@@ -281,8 +281,8 @@ def edit_section(slug, section_id=None):
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         with attempt(_("The section has been saved in the draft.")) as done:
-            version = section.plan_version if section else operations.draft_version(
-                consultation, actor=current_user)
+            version = (section.plan_version if section
+                       else operations.ensure_draft_version(consultation, actor=current_user))
             operations.save_section(version, actor=current_user, section=section,
                                     title=form.title.data, body=form.body.data)
         if done:
@@ -306,5 +306,5 @@ def delete_section(slug, section_id):
 def start_draft(slug):
     consultation = get_visible_consultation(slug)
     with attempt():
-        operations.draft_version(consultation, actor=current_user)
+        operations.ensure_draft_version(consultation, actor=current_user)
     return redirect(url_for(".manage_plan", slug=slug))

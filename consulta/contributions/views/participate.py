@@ -192,7 +192,7 @@ def edit(code):
         values = (form.sheet_values() if contribution.kind == "proposal"
                   else {"body": form.body.data})
         with attempt(_("Your contribution has been corrected.")):
-            operations.update_contribution(contribution, user=current_user, values=values,
+            operations.correct_contribution(contribution, user=current_user, values=values,
                                            organization_id=form.organization.data)
         return redirect(url_for(".detail", code=code))
     return render_template(template, consultation=consultation, form=form,
