@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from consulta.consultations.models import Commitment, Component, Consultation, PlanVersion
 from consulta.extensions import db
 
-from .conftest import iv_plan_json, login
+from ..conftest import iv_plan_json, login
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from consulta.audit.models import AuditEntry
 from consulta.consultations.models import Consultation, Phase
 from consulta.extensions import db
 
-from .conftest import login
-from .inert import active_html, main_content
+from ..conftest import login
+from ..inert import active_html, main_content
 
 FORM = {
     "title": "Consulta del V Plan de Acción de Gobierno Abierto",

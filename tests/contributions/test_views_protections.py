@@ -10,7 +10,7 @@ from consulta.contributions import operations
 from consulta.contributions.models import Contribution, Support
 from consulta.extensions import db
 
-from .conftest import iv_plan_json, login
+from ..conftest import iv_plan_json, login
 
 
 @pytest.fixture
@@ -347,7 +347,7 @@ def test_an_organization_name_is_escaped_in_the_on_behalf_of_choice(app, slug, c
     """Lazy strings render as markup: a name formatted into one reached the page raw."""
     from consulta.accounts.models import Membership, Organization
 
-    from .inert import active_html, main_content
+    from ..inert import active_html, main_content
 
     member = create_user()
     name = "</option></select><img src=x onerror=alert(1)>"
