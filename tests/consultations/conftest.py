@@ -1,10 +1,12 @@
-"""What the consultations tests share: loaders for use inside an app context."""
+"""What the consultations tests share: loaders and checks for use inside an app context."""
 
+import pytest
 from sqlalchemy import func, select
 
 from consulta.accounts.models import User
 from consulta.audit.models import AuditEntry
 from consulta.consultations.models import Consultation
+from consulta.core.operations import OperationError
 from consulta.extensions import db
 
 
@@ -24,3 +26,12 @@ def audit_entries(action):
 
 def count(model):
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def refusal(action):
+    """The message of the ``OperationError`` that ``action()`` raises; what it did is
+    rolled back, as the view would."""
+    with pytest.raises(OperationError) as refused:
+        action()
+    db.session.rollback()
+    return refused.value.message

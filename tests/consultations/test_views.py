@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from consulta.audit.models import AuditEntry
-from consulta.consultations.models import Consultation, Phase
+from consulta.consultations.models import Commitment, Component, Consultation, Phase
 from consulta.extensions import db
 
-from ..conftest import login
+from ..conftest import iv_plan_json, login
 from ..inert import active_html, main_content
 
 FORM = {
@@ -338,3 +338,35 @@ def test_phase_date_changes_after_announcement_are_public_notices(app, client, s
     client.post_form(f"/consultations/{slug}/phases/{phase_id}/delete")
     with app.app_context():
         assert db.session.get(Phase, phase_id) is not None
+
+
+def test_a_component_used_by_contributions_cannot_be_deleted(app, create_user,
+                                                             create_consultation,
+                                                             create_contribution):
+    slug = create_consultation(plan=iv_plan_json())
+    with app.app_context():
+        component_id = db.session.scalar(select(Component.id).where(Component.name == "Salud"))
+    create_contribution(slug, kind="proposal", values={"component_id": component_id})
+    with app.app_context():
+        db.session.execute(Commitment.__table__.delete().where(
+            Commitment.component_id == component_id))
+        db.session.commit()
+    secretariat = app.test_client()
+    login(secretariat, create_user(roles=("secretariat",)))
+    response = secretariat.post_form(f"/consultations/{slug}/components/{component_id}/delete",
+                                     follow_redirects=True)
+    assert response.status_code == 200
+    assert "no se puede eliminar" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Component, component_id) is not None
+
+
+def test_the_api_publishes_sanitized_html_not_the_raw_markdown(app, create_consultation):
+    slug = create_consultation(plan=iv_plan_json(),
+                               description="**Hola** <script>alert(1)</script>",
+                               methodology="[x](javascript:alert(1))")
+    data = app.test_client().get(f"/api/v1/consultations/{slug}").get_json()
+    assert "description" not in data and "methodology" not in data
+    assert "<script>" not in data["description_html"]
+    assert "<strong>Hola</strong>" in data["description_html"]
+    assert "javascript:" not in data["methodology_html"]

@@ -61,16 +61,6 @@ def test_importing_the_iv_plan_through_the_form_and_publishing_it(app, secretari
     assert page.index("Infraestructura") < page.index("Calidad regulatoria")
 
 
-def test_import_plan_command(app, create_consultation, tmp_path):
-    slug = create_consultation()
-    path = tmp_path / "plan.json"
-    path.write_bytes(iv_plan_json())
-    result = app.test_cli_runner().invoke(args=["import-plan", slug, str(path)])
-    assert result.exit_code == 0, result.output
-    assert "21" in result.output
-    assert commitments_count(app) == 21
-
-
 BAD_FILES = {
     "not json": (b"{ this is not json", "JSON"),
     "not an object": (b"[1, 2, 3]", "objeto"),
