@@ -20,6 +20,7 @@ ACTIONS = {
     "contribution.grouped": _l("Contribution grouped"),
     "contribution.hidden": _l("Contribution hidden"),
     "contribution.masked": _l("Personal data masked"),
+    "contribution.submitted": _l("Contribution sent through the web"),
     "contribution.ungrouped": _l("Contribution taken out of its group"),
     "contribution.unhidden": _l("Contribution shown again"),
     "contribution.unmasked": _l("Masks removed"),
@@ -49,4 +50,6 @@ ACTIONS = {
     "responses.imported": _l("Responses imported from a spreadsheet"),
     "summary.published": _l("Summary published"),
     "summary.texts_saved": _l("Summary texts saved"),
+    "support.given": _l("Proposal supported"),
+    "support.withdrawn": _l("Support for a proposal withdrawn"),
 }

@@ -6,11 +6,10 @@ prepared is invisible (404) to everyone but the technical secretariat.
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
 
 from consulta.extensions import db
 
-from .models import Consultation
+from .queries import consultation_by_slug
 
 
 def can_manage():
@@ -25,7 +24,7 @@ def can_see(consultation):
 
 def get_visible_consultation(slug):
     """The consultation if the current user may see it: private ones are 404 to the public."""
-    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    consultation = consultation_by_slug(slug)
     if consultation is None or not can_see(consultation):
         abort(404)
     return consultation
@@ -39,5 +38,14 @@ def get_in_consultation(model, ident, consultation):
     row = db.session.get(model, ident)
     owner = getattr(row, "plan_version", row)
     if row is None or owner.consultation_id != consultation.id:
+        abort(404)
+    return row
+
+
+def get_in_draft(model, ident, consultation):
+    """A section or commitment of the consultation's draft plan, else 404: a published
+    version never changes, so its parts have no edit page."""
+    row = get_in_consultation(model, ident, consultation)
+    if row.plan_version.is_published:
         abort(404)
     return row

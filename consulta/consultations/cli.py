@@ -2,13 +2,12 @@
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from consulta.extensions import db
 
-from .models import Consultation
 from .operations import import_plan
 from .plan_import import PlanFileError, parse_plan
+from .queries import consultation_by_slug
 
 
 @click.command("import-plan")
@@ -17,7 +16,7 @@ from .plan_import import PlanFileError, parse_plan
 @with_appcontext
 def import_plan_command(consultation, file):
     """Import a draft plan (JSON) into CONSULTATION's draft version (all or nothing)."""
-    item = db.session.scalar(select(Consultation).where(Consultation.slug == consultation))
+    item = consultation_by_slug(consultation)
     if item is None:
         raise click.ClickException(f"No consultation with the address {consultation!r}.")
     with open(file, "rb") as fh:

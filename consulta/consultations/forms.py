@@ -21,12 +21,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from consulta.core.dates import local_to_utc, utc_to_local
 from consulta.core.forms import (
     MONTH_RE,
     LinesField,
     MultiCheckboxField,
     RegionCode,
     SubForm,
+    lines,
     max_length,
     plausible_date,
     required,
@@ -39,6 +41,8 @@ from consulta.core.taxonomy import region_choices
 from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
 class ConsultationForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip], validators=[required(), max_length(200)])
     slug = StringField(
@@ -86,6 +90,25 @@ class ConsultationForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope_region.choices = region_choices(blank=_l("Choose…"))
+
+    def show_dates_of(self, consultation):
+        """Show the stored dates (UTC) as the local times they were typed in."""
+        self.opens_at.data = utc_to_local(consultation.opens_at).replace(tzinfo=None)
+        self.closes_at.data = utc_to_local(consultation.closes_at).replace(tzinfo=None)
+
+    def values(self):
+        """What the operations store (see ``operations.CONSULTATION_FIELDS``); the dates,
+        typed in local time, in UTC."""
+        return {
+            "title": self.title.data, "summary": self.summary.data,
+            "description": self.description.data or "", "scope": self.scope.data,
+            "scope_region": self.scope_region.data, "scope_locality": self.scope_locality.data,
+            "organizer": self.organizer.data, "forum_name": self.forum_name.data,
+            "methodology": self.methodology.data or "", "channels": self.channels.data,
+            "requires_review": bool(self.requires_review.data),
+            "opens_at": local_to_utc(self.opens_at.data),
+            "closes_at": local_to_utc(self.closes_at.data),
+        }
 
     def validate_slug(self, field):
         if field.data and not SLUG_RE.match(field.data):
@@ -204,6 +227,17 @@ class CommitmentForm(ActionRowsMixin, FlaskForm):
     due = StringField(_l("Expected completion (YYYY-MM)"), filters=[strip],
                       validators=[Optional(), validate_month])
     principles = MultiCheckboxField(_l("Related principles"), choices=list(PRINCIPLES.items()))
+
+    def values(self):
+        """The commitment's fields as ``operations.save_commitment`` takes them."""
+        return {
+            "number": self.number.data, "title": self.title.data, "summary": self.summary.data,
+            "problem": self.problem.data, "objective": self.objective.data,
+            "responsible": self.responsible.data or None,
+            "co_responsible": lines(self.co_responsible.data),
+            "actions": self.actions_data(), "due": self.due.data or None,
+            "principles": self.principles.data or [],
+        }
 
     def validate_principles(self, field):
         if any(p not in PRINCIPLES for p in field.data or ()):

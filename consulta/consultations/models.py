@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.core.dates import utcnow
@@ -106,9 +107,14 @@ class Consultation(db.Model):
         return self.status(now) == "open"
 
     @property
+    def published_versions(self):
+        """The published versions of the draft plan, oldest first."""
+        return [v for v in self.plan_versions if v.is_published]
+
+    @property
     def published_plan(self):
         """The latest published version of the draft plan, or None."""
-        published = [v for v in self.plan_versions if v.published_at is not None]
+        published = self.published_versions
         return published[-1] if published else None
 
     @property
@@ -120,7 +126,7 @@ class Consultation(db.Model):
     @property
     def draft_plan(self):
         """The version being edited (not yet published), or None."""
-        if self.plan_versions and self.plan_versions[-1].published_at is None:
+        if self.plan_versions and not self.plan_versions[-1].is_published:
             return self.plan_versions[-1]
         return None
 
@@ -188,9 +194,15 @@ class PlanVersion(db.Model):
         back_populates="plan_version", order_by="(PlanSection.position, PlanSection.id)",
         cascade="all, delete-orphan")
 
-    @property
+    @hybrid_property
     def is_published(self):
+        """Published versions are frozen: what contributions point to never changes."""
         return self.published_at is not None
+
+    @is_published.inplace.expression
+    @classmethod
+    def _is_published_expression(cls):
+        return cls.published_at.is_not(None)
 
     def by_component(self):
         """[(component, [commitments])] in the order of the components, then by number."""

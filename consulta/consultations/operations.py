@@ -1,4 +1,9 @@
-"""Operations on consultations, their timeline and draft plan. None commits."""
+"""Operations on consultations, their timeline and draft plan.
+
+Each checks its rule, changes the models and writes the audit log; none commits (the
+view or command that called it does, once). A rule that forbids the change raises
+``OperationError`` with a message for the user.
+"""
 
 import re
 import unicodedata
@@ -21,12 +26,22 @@ DATE_FIELDS = ("opens_at", "closes_at")
 
 
 def slugify(text, max_length=80):
+    """An address made of ``text``: lower-case ASCII letters, digits and hyphens.
+
+    :param text: usually the title ("Plan de Acción 2026" → "plan-de-accion-2026").
+    :param max_length: the longest result (the column holds 80).
+    """
     text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return text[:max_length].rstrip("-") or "consulta"
 
 
 def unique_slug(base, exclude_id=None):
+    """``base``, or ``base-2``, ``base-3``... whichever no other consultation uses.
+
+    :param base: the address wanted (see ``slugify``).
+    :param exclude_id: a consultation whose own address does not count as taken.
+    """
     slug, n = base, 2
     while _slug_taken(slug, exclude_id):
         suffix = f"-{n}"
@@ -40,6 +55,11 @@ def _slug_taken(slug, exclude_id=None):
     if exclude_id is not None:
         query = query.where(Consultation.id != exclude_id)
     return db.session.scalar(query) is not None
+
+
+def _ensure_slug_free(slug, exclude_id=None):
+    if _slug_taken(slug, exclude_id):
+        raise OperationError(_l("This address is already used by another consultation."))
 
 
 def _clean(values):
@@ -61,11 +81,15 @@ def _jsonable(value):
 
 
 def create_consultation(*, actor, slug=None, **values):
-    """Create a private consultation. ``slug`` is made from the title when empty."""
+    """Create a consultation, private until it is announced.
+
+    :param actor: the member of the secretariat who creates it.
+    :param slug: its address; made from the title when empty. Refused if taken.
+    :param values: the fields of ``CONSULTATION_FIELDS`` (title, summary, scope, dates...).
+    """
     values = _clean(values)
     if slug:
-        if _slug_taken(slug):
-            raise OperationError(_l("This address is already used by another consultation."))
+        _ensure_slug_free(slug)
     else:
         slug = unique_slug(slugify(values["title"]))
     consultation = Consultation(slug=slug, created_by_id=actor.id, created_at=utcnow(),
@@ -79,11 +103,20 @@ def create_consultation(*, actor, slug=None, **values):
 
 
 def update_consultation(consultation, *, actor, slug=None, **values):
-    """Edit a consultation. Date changes after the announcement become public notices."""
+    """Edit a consultation; returns whether anything changed.
+
+    Date changes after the announcement are also recorded apart: the consultation's
+    page shows them as public notices.
+
+    :param consultation: the consultation to edit.
+    :param actor: the member of the secretariat who edits it.
+    :param slug: a new address; refused once the consultation is public (people may
+        have shared it) or if another consultation uses it.
+    :param values: the fields of ``CONSULTATION_FIELDS`` to set.
+    """
     values = _clean(values)
     if slug and slug != consultation.slug:
-        if _slug_taken(slug, exclude_id=consultation.id):
-            raise OperationError(_l("This address is already used by another consultation."))
+        _ensure_slug_free(slug, exclude_id=consultation.id)
         if consultation.is_public:
             raise OperationError(_l("The address cannot change once the consultation is "
                                     "announced: people may have shared it."))
@@ -109,7 +142,14 @@ def update_consultation(consultation, *, actor, slug=None, **values):
 
 
 def announce_consultation(consultation, *, actor):
-    """Make the consultation public; the announcement date is evidence of advance notice."""
+    """Make the consultation public; the announcement date is evidence of advance notice.
+
+    Refused when already announced, when the opening is not in the future, when it
+    closes before it opens, or without a timeline (at least one phase).
+
+    :param consultation: the private consultation to announce.
+    :param actor: the member of the secretariat who announces it.
+    """
     now = utcnow()
     if consultation.announced_at is not None:
         raise OperationError(_l("This consultation has already been announced."))
@@ -128,6 +168,18 @@ def announce_consultation(consultation, *, actor):
 # --- timeline ------------------------------------------------------------------
 
 def save_phase(consultation, *, actor, phase=None, name, starts_on, ends_on, description=""):
+    """Add a phase to the timeline, or edit one; returns the phase.
+
+    After the announcement, a change of dates is also recorded apart, as a public notice.
+
+    :param consultation: the consultation whose timeline it is.
+    :param actor: the member of the secretariat who saves it.
+    :param phase: the phase to edit; None adds one at the end.
+    :param name: its name ("Talleres descentralizados").
+    :param starts_on: its first day (a local calendar date).
+    :param ends_on: its last day, not before ``starts_on``.
+    :param description: what happens in it (optional).
+    """
     if ends_on < starts_on:
         raise OperationError(_l("The end date must not be before the start date."))
     if phase is None:
@@ -153,6 +205,11 @@ def save_phase(consultation, *, actor, phase=None, name, starts_on, ends_on, des
 
 
 def delete_phase(phase, *, actor):
+    """Delete a phase of a timeline not yet announced (a published one is only edited).
+
+    :param phase: the phase to delete.
+    :param actor: the member of the secretariat who deletes it.
+    """
     consultation = phase.consultation
     if consultation.is_public:
         raise OperationError(_l("After the announcement, phases can be edited but not "
@@ -164,6 +221,18 @@ def delete_phase(phase, *, actor):
 
 # --- components ----------------------------------------------------------------
 
+def require_component(consultation, component_id):
+    """The consultation's component with this id; refused if it belongs to no other.
+
+    :param consultation: the consultation the component must belong to.
+    :param component_id: the id chosen in a form (any value: it is checked here).
+    """
+    component = db.session.get(Component, component_id) if component_id else None
+    if component is None or component.consultation_id != consultation.id:
+        raise OperationError(_l("Choose a component of this consultation."))
+    return component
+
+
 def _component_name_taken(consultation, name, exclude_id=None):
     # Compared in Python: SQLite's lower() leaves non-ASCII letters alone ("SALUD PÚBLICA").
     query = select(Component.name).where(Component.consultation_id == consultation.id)
@@ -173,6 +242,14 @@ def _component_name_taken(consultation, name, exclude_id=None):
 
 
 def save_component(consultation, *, actor, component=None, name, description=""):
+    """Add a component (theme) to the consultation, or rename one; returns it.
+
+    :param consultation: the consultation it belongs to.
+    :param actor: the member of the secretariat who saves it.
+    :param component: the component to edit; None adds one at the end.
+    :param name: its name, unique in the consultation whatever the capitals.
+    :param description: what it covers (optional).
+    """
     if _component_name_taken(consultation, name, component.id if component else None):
         raise OperationError(_l("There is already a component with this name."))
     if component is None:
@@ -188,7 +265,13 @@ def save_component(consultation, *, actor, component=None, name, description="")
 
 
 def delete_component(component, *, actor):
-    """Delete a component nothing refers to yet (a component in use can be renamed)."""
+    """Delete a component nothing refers to yet (a component in use can be renamed).
+
+    Refused while commitments or contributions (as sent or as classified) refer to it.
+
+    :param component: the component to delete.
+    :param actor: the member of the secretariat who deletes it.
+    """
     used = db.session.scalar(select(func.count()).select_from(Commitment)
                              .where(Commitment.component_id == component.id))
     if used:
@@ -209,8 +292,13 @@ def delete_component(component, *, actor):
 
 # --- draft plan ----------------------------------------------------------------
 
-def draft_version(consultation, *, actor):
-    """The version being edited; a new one (a copy of the last published) if there is none."""
+def ensure_draft_version(consultation, *, actor):
+    """The version of the plan being edited: the existing draft, or a new one started as
+    a copy of the last published version (audited as started).
+
+    :param consultation: the consultation whose plan it is.
+    :param actor: the member of the secretariat who edits the plan.
+    """
     draft = consultation.draft_plan
     if draft is not None:
         return draft
@@ -236,17 +324,29 @@ def draft_version(consultation, *, actor):
     return draft
 
 
+def _ensure_draft(version):
+    """Only the draft is edited: a published version of the plan never changes."""
+    if version.is_published:
+        raise OperationError(_l("A published version cannot change; edit the new draft."))
+
+
 COMMITMENT_FIELDS = ("number", "title", "summary", "problem", "objective", "responsible",
                      "co_responsible", "actions", "due", "principles")
 
 
 def save_commitment(version, *, actor, commitment=None, component_id, **values):
-    if version.is_published:
-        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    """Add a commitment to a draft version of the plan, or edit one; returns it.
+
+    :param version: the draft version (a published one cannot change).
+    :param actor: the member of the secretariat who saves it.
+    :param commitment: the commitment to edit; None adds one.
+    :param component_id: its component, one of the consultation's.
+    :param values: the fields of ``COMMITMENT_FIELDS``; ``number`` is unique in the
+        version.
+    """
+    _ensure_draft(version)
     consultation = version.consultation
-    component = db.session.get(Component, component_id)
-    if component is None or component.consultation_id != consultation.id:
-        raise OperationError(_l("Choose a component of this consultation."))
+    component = require_component(consultation, component_id)
     taken = db.session.scalar(select(Commitment.id).where(
         Commitment.plan_version_id == version.id, Commitment.number == values["number"],
         Commitment.id != (commitment.id if commitment else -1)))
@@ -267,9 +367,13 @@ def save_commitment(version, *, actor, commitment=None, component_id, **values):
 
 
 def delete_commitment(commitment, *, actor):
+    """Remove a commitment from a draft version of the plan.
+
+    :param commitment: the commitment (of a draft version: a published one cannot change).
+    :param actor: the member of the secretariat who removes it.
+    """
     version = commitment.plan_version
-    if version.is_published:
-        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    _ensure_draft(version)
     record("commitment.deleted", commitment, actor=actor,
            consultation_id=version.consultation_id,
            before={"number": commitment.number, "version": version.number}, after=None)
@@ -277,8 +381,15 @@ def delete_commitment(commitment, *, actor):
 
 
 def save_section(version, *, actor, section=None, title, body=""):
-    if version.is_published:
-        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    """Add a section of free text to a draft version of the plan, or edit one.
+
+    :param version: the draft version (a published one cannot change).
+    :param actor: the member of the secretariat who saves it.
+    :param section: the section to edit; None adds one at the end.
+    :param title: its title.
+    :param body: its text (Markdown).
+    """
+    _ensure_draft(version)
     if section is None:
         section = PlanSection(plan_version=version, position=len(version.sections) + 1)
         db.session.add(section)
@@ -290,9 +401,13 @@ def save_section(version, *, actor, section=None, title, body=""):
 
 
 def delete_section(section, *, actor):
+    """Remove a section from a draft version of the plan.
+
+    :param section: the section (of a draft version: a published one cannot change).
+    :param actor: the member of the secretariat who removes it.
+    """
     version = section.plan_version
-    if version.is_published:
-        raise OperationError(_l("A published version cannot change; edit the new draft."))
+    _ensure_draft(version)
     record("plan_section.deleted", section, actor=actor,
            consultation_id=version.consultation_id, before={"title": section.title},
            after=None)
@@ -300,6 +415,13 @@ def delete_section(section, *, actor):
 
 
 def publish_plan_version(consultation, *, actor, note=""):
+    """Publish the draft version of the plan; from then on it never changes (a new draft
+    starts as its copy). Refused without a draft or without commitments.
+
+    :param consultation: the consultation whose draft plan is published.
+    :param actor: the member of the secretariat who publishes it.
+    :param note: what changed since the previous version, shown with it.
+    """
     version = consultation.draft_plan
     if version is None:
         raise OperationError(_l("There are no changes to publish."))
@@ -314,8 +436,16 @@ def publish_plan_version(consultation, *, actor, note=""):
 
 
 def import_plan(consultation, plan, *, actor):
-    """Replace the draft version's content with a parsed plan (see plan_import.parse_plan)."""
-    version = draft_version(consultation, actor=actor)
+    """Replace the draft version's content with a parsed plan; returns the version.
+
+    Components are matched by name (new ones are added); the draft's commitments and
+    sections are replaced by the file's.
+
+    :param consultation: the consultation whose plan it is.
+    :param plan: a plan as ``plan_import.parse_plan`` returns it (already checked).
+    :param actor: the member of the secretariat who imports it (None from the command).
+    """
+    version = ensure_draft_version(consultation, actor=actor)
     by_name = {c.name.lower(): c for c in consultation.components}
     for item in plan["components"]:
         component = by_name.get(item["name"].lower())

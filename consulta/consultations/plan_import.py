@@ -24,15 +24,14 @@ Commitments may also be listed flat, at the top level, each naming its theme:
 """
 
 import json
-import re
 
 from flask_babel import gettext as _
 
+from consulta.core.forms import MONTH_RE
 from consulta.core.request_input import UNSTORABLE_CHARACTERS
 
 from .constants import PRINCIPLE_ALIASES, PRINCIPLES
 
-MONTH_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # paper sheets often give only a year
 LIMITS = {"title": 500, "summary": 5000, "problem": 10000, "objective": 10000,
           "responsible": 300}
 
@@ -160,7 +159,9 @@ def _commitment(raw, path, component, problems, numbers):
 def parse_plan(data):
     """Validate raw bytes/str of a plan file; return the plan as plain data.
 
-    Raises PlanFileError with every problem found.
+    Raises PlanFileError with every problem found (nothing is half imported).
+
+    :param data: the file's content, UTF-8 (a BOM is allowed), as bytes or text.
     """
     problems = []
     if isinstance(data, bytes):

@@ -1,19 +1,18 @@
-"""Operations on contributions and supports. None commits; the caller does, once."""
+"""Operations on contributions, supports and events.
+
+Each checks its rule, changes the models, writes the audit log and, where a part above
+cares, sends a signal (``signals.py``); none commits: the caller does, once. A rule
+that forbids the change raises ``OperationError`` with a message for the user.
+"""
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
-from consulta.accounts.models import Membership, Organization
 from consulta.audit.operations import record
-from consulta.consultations.models import (
-    Commitment,
-    Component,
-    Event,
-    EventAttendance,
-    PlanSection,
-)
+from consulta.consultations.models import Commitment, Event, EventAttendance, PlanSection
+from consulta.consultations.operations import require_component
 from consulta.core import search
 from consulta.core.dates import utc_to_local, utcnow
 from consulta.core.i18n import format_when
@@ -21,6 +20,7 @@ from consulta.core.operations import OperationError
 from consulta.extensions import db
 
 from .models import Contribution, Support
+from .queries import contribution_by_token, has_supported
 from .signals import contribution_submitted
 
 SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible", "actions",
@@ -28,10 +28,16 @@ SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible"
 
 
 class NotOpen(OperationError):
-    pass
+    """The consultation does not receive contributions now (not yet, or no longer)."""
 
 
 def ensure_open(consultation, now=None):
+    """Refuse (``NotOpen``, saying when it opens or closed) unless the consultation
+    receives contributions now.
+
+    :param consultation: the consultation taken part in.
+    :param now: the moment to check (default: now).
+    """
     status = consultation.status(now)
     if status == "open":
         return
@@ -45,7 +51,10 @@ def ensure_open(consultation, now=None):
 
 
 def search_document_for(contribution):
-    """The searchable text: what the public may read (masked personal data left out)."""
+    """The searchable text: what the public may read (masked personal data left out).
+
+    :param contribution: the contribution whose text it is.
+    """
     c = contribution
     parts = [c.public("title") or "", c.public("problem"), c.public("objective"),
              c.public("body"), c.public("responsible") or "",
@@ -55,7 +64,10 @@ def search_document_for(contribution):
 
 
 def reindex(contribution):
-    """Refresh the searchable text after the public text changed (edited, masked)."""
+    """Refresh the searchable text after the public text changed (sent, edited, masked).
+
+    :param contribution: a contribution already flushed (it needs its id).
+    """
     raw = search_document_for(contribution)
     contribution.search_document = search.prepare(raw)  # what PostgreSQL indexes
     db.session.flush()
@@ -70,11 +82,8 @@ def _assign_tracking_code(contribution):
 def _check_organization(user, organization_id):
     if not organization_id:
         return None
-    membership = db.session.scalar(
-        select(Membership).join(Organization).where(
-            Membership.user_id == user.id, Membership.organization_id == organization_id,
-            Membership.status == "approved", Organization.status == "approved"))
-    if membership is None:
+    # The same choice the form offers: approved member of an approved organization.
+    if organization_id not in {o.id for o in user.approved_organizations()}:
         raise OperationError(_l("You can only contribute on behalf of an organization you are "
                                 "an approved member of."))
     return organization_id
@@ -85,14 +94,41 @@ def _check_component(consultation, component_id, required):
         if required:
             raise OperationError(_l("Choose a component."))
         return None
-    component = db.session.get(Component, component_id)
-    if component is None or component.consultation_id != consultation.id:
-        raise OperationError(_l("Choose a component of this consultation."))
-    return component.id
+    return require_component(consultation, component_id).id
+
+
+def _check_event(consultation, event_id):
+    if not event_id:
+        return None
+    event = db.session.get(Event, event_id)
+    if event is None or event.consultation_id != consultation.id:
+        raise OperationError(_l("Choose an event of this consultation."))
+    return event.id
+
+
+def _ensure_can_take_part(consultation, user):
+    """Participants send and support only while the consultation is open, once confirmed."""
+    ensure_open(consultation)
+    if not user.is_confirmed:
+        raise OperationError(_l("Confirm your e-mail address before taking part."))
+
+
+def _proposal_columns(consultation, values):
+    """A proposal names its component and the version of the plan it was sent on."""
+    plan = consultation.published_plan
+    return {"component_id": _check_component(consultation, values.get("component_id"),
+                                             required=True),
+            "plan_version_id": plan.id if plan else None}
 
 
 def resolve_target(consultation, target, target_id):
-    """Check what a comment is about; returns the contribution columns to set."""
+    """Check what a comment is about; returns the contribution columns to set.
+
+    :param consultation: the consultation commented on.
+    :param target: "commitment" or "section" (of the published plan), "plan" (the plan
+        as a whole, once published) or "proposal" (a visible one of the consultation).
+    :param target_id: the id of the commitment, section or proposal.
+    """
     plan = consultation.published_plan
     if target == "commitment":
         commitment = db.session.get(Commitment, target_id or 0)
@@ -123,42 +159,13 @@ def resolve_target(consultation, target, target_id):
     raise OperationError(_l("Choose what your comment is about."))
 
 
-def find_by_token(token):
-    if not token:
-        return None
-    return db.session.scalar(select(Contribution).where(Contribution.submission_token == token))
+def _insert(contribution):
+    """Store a new contribution with its tracking code and searchable text.
 
-
-def submit_contribution(consultation, *, author, kind, values, organization_id=None,
-                        target=None, target_id=None, submission_token=None, notify=True):
-    """A participant sends a proposal or a comment through the web.
-
-    Idempotent on ``submission_token``: sending the same form twice returns the
-    contribution made the first time. Returns ``(contribution, created)``.
+    Returns the contribution already stored with the same submission token when the
+    same form arrived twice at the same moment and the other request won (then nothing
+    of this one is kept), else None.
     """
-    existing = find_by_token(submission_token)
-    if existing is not None:
-        if existing.author_id != author.id:
-            raise OperationError(_l("This form has already been used. Reload the page."))
-        return existing, False
-    ensure_open(consultation)
-    if not author.is_confirmed:
-        raise OperationError(_l("Confirm your e-mail address before taking part."))
-    columns = {"consultation_id": consultation.id, "kind": kind, "channel": "web",
-               "author_id": author.id, "sector": author.sector, "region": author.region,
-               "organization_id": _check_organization(author, organization_id),
-               "submission_token": submission_token or None}
-    if kind == "proposal":
-        columns["component_id"] = _check_component(consultation, values.get("component_id"),
-                                                    required=True)
-        columns["plan_version_id"] = (consultation.published_plan.id
-                                      if consultation.published_plan else None)
-    elif kind == "comment":
-        columns.update(resolve_target(consultation, target, target_id))
-    else:
-        raise OperationError(_l("Unknown kind of contribution."))
-    contribution = Contribution(**columns, created_at=utcnow(),
-                                **{k: values.get(k) for k in SHEET_FIELDS if k in values})
     try:
         # Added inside the savepoint: if the same form wins a race elsewhere, the
         # rollback of the savepoint also forgets this object.
@@ -166,23 +173,92 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
             db.session.add(contribution)
             db.session.flush()
     except IntegrityError:
-        # The same form arrived twice at the same moment: the other request won.
-        existing = find_by_token(submission_token)
-        if existing is not None and existing.author_id == author.id:
-            return existing, False
-        raise
+        existing = contribution_by_token(contribution.submission_token)
+        if existing is None:
+            raise
+        return existing
     _assign_tracking_code(contribution)
     reindex(contribution)
+    return None
+
+
+def _sent_before(existing, author):
+    """The answer to a form sent again: what its first sending made, to its author only."""
+    if existing.author_id != author.id:
+        raise OperationError(_l("This form has already been used. Reload the page."))
+    return existing, False
+
+
+def submit_contribution(consultation, *, author, kind, values, organization_id=None,
+                        target=None, target_id=None, submission_token=None, notify=True):
+    """A participant sends a proposal or a comment through the web.
+
+    Idempotent on ``submission_token``: sending the same form twice returns the
+    contribution made the first time, and records nothing more. Returns
+    ``(contribution, created)``. A new one gets its tracking code, is audited, and
+    ``signals.contribution_submitted`` is sent (the receipt e-mail listens).
+
+    :param consultation: the consultation, which must be open.
+    :param author: the participant sending it (with a confirmed e-mail address).
+    :param kind: "proposal" or "comment".
+    :param values: the fields of ``SHEET_FIELDS`` (a comment: its body); a proposal
+        also gives its ``component_id``.
+    :param organization_id: sent on behalf of this organization (the author is an
+        approved member of it); None in the author's own name.
+    :param target: what a comment is about (see ``resolve_target``).
+    :param target_id: the id of that commitment, section or proposal.
+    :param submission_token: the form's idempotency token.
+    :param notify: whether the author wants the receipt by e-mail.
+    """
+    existing = contribution_by_token(submission_token)
+    if existing is not None:
+        return _sent_before(existing, author)
+    _ensure_can_take_part(consultation, author)
+    columns = {"consultation_id": consultation.id, "kind": kind, "channel": "web",
+               "author_id": author.id, "sector": author.sector, "region": author.region,
+               "organization_id": _check_organization(author, organization_id),
+               "submission_token": submission_token or None}
+    if kind == "proposal":
+        columns.update(_proposal_columns(consultation, values))
+    elif kind == "comment":
+        columns.update(resolve_target(consultation, target, target_id))
+    else:
+        raise OperationError(_l("Unknown kind of contribution."))
+    contribution = Contribution(**columns, created_at=utcnow(),
+                                **{k: values.get(k) for k in SHEET_FIELDS if k in values})
+    existing = _insert(contribution)
+    if existing is not None:
+        return _sent_before(existing, author)
+    record("contribution.submitted", contribution, actor=author,
+           consultation_id=consultation.id,
+           after={"code": contribution.tracking_code, "channel": "web", "kind": kind})
     contribution_submitted.send(contribution, notify=notify)
     return contribution, True
 
 
-def update_contribution(contribution, *, user, values, organization_id=None):
-    """The author corrects a contribution within the edit window."""
+def ensure_can_edit(contribution, user):
+    """Refuse unless ``user`` may still correct the contribution: its author, within the
+    edit window (``CONTRIBUTION_EDIT_MINUTES``), while the consultation is open.
+
+    :param contribution: the contribution to correct.
+    :param user: who wants to correct it.
+    """
     if not contribution.can_be_edited_by(user):
         raise OperationError(_l("This contribution can no longer be changed: corrections are "
                                 "possible for %(minutes)d minutes after sending.",
                                 minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"]))
+
+
+def correct_contribution(contribution, *, user, values, organization_id=None):
+    """The author corrects a contribution within the edit window (audited with the
+    fields changed, before and after).
+
+    :param contribution: the contribution to correct.
+    :param user: its author.
+    :param values: the fields of ``SHEET_FIELDS`` (and a proposal's ``component_id``).
+    :param organization_id: on behalf of this organization, or None.
+    """
+    ensure_can_edit(contribution, user)
     before = {key: getattr(contribution, key) for key in SHEET_FIELDS}
     if contribution.kind == "proposal":
         contribution.component_id = _check_component(
@@ -201,7 +277,11 @@ def update_contribution(contribution, *, user, values, organization_id=None):
 
 
 def withdraw_contribution(contribution, *, user):
-    """The author withdraws it while the consultation is open: shown as withdrawn, kept."""
+    """The author withdraws it while the consultation is open: shown as withdrawn, kept.
+
+    :param contribution: the contribution to withdraw.
+    :param user: its author.
+    """
     if not contribution.can_be_withdrawn_by(user):
         raise OperationError(_l("This contribution cannot be withdrawn."))
     contribution.withdrawn_at = utcnow()
@@ -211,16 +291,18 @@ def withdraw_contribution(contribution, *, user):
 
 
 def support_proposal(contribution, *, user):
+    """Count ``user``'s support for a proposal; returns False if it was already counted
+    (a double click), then nothing more is recorded.
+
+    :param contribution: a proposal not withdrawn, of an open consultation.
+    :param user: a participant with a confirmed e-mail address, not its author.
+    """
     if contribution.kind != "proposal" or contribution.is_withdrawn:
         raise OperationError(_l("Only proposals can be supported."))
-    ensure_open(contribution.consultation)
-    if not user.is_confirmed:
-        raise OperationError(_l("Confirm your e-mail address before taking part."))
+    _ensure_can_take_part(contribution.consultation, user)
     if contribution.author_id == user.id:
         raise OperationError(_l("You cannot support your own proposal."))
-    exists = db.session.scalar(select(Support.id).where(
-        Support.contribution_id == contribution.id, Support.user_id == user.id))
-    if exists:
+    if has_supported(contribution, user):
         return False
     try:
         with db.session.begin_nested():
@@ -230,24 +312,30 @@ def support_proposal(contribution, *, user):
         return False  # a double click: already counted
     db.session.execute(update(Contribution).where(Contribution.id == contribution.id)
                        .values(supports_count=Contribution.supports_count + 1))
+    record("support.given", contribution, actor=user,
+           consultation_id=contribution.consultation_id,
+           before={"supported": False}, after={"supported": True})
     return True
 
 
 def withdraw_support(contribution, *, user):
+    """Take back ``user``'s support while the consultation is open; returns False (and
+    records nothing) if there was none.
+
+    :param contribution: the proposal supported.
+    :param user: the participant who supported it.
+    """
     ensure_open(contribution.consultation)
     removed = db.session.execute(delete(Support).where(
         Support.contribution_id == contribution.id, Support.user_id == user.id)).rowcount
-    if removed:
-        db.session.execute(update(Contribution).where(Contribution.id == contribution.id)
-                           .values(supports_count=Contribution.supports_count - removed))
-    return bool(removed)
-
-
-def has_supported(contribution, user):
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not removed:
         return False
-    return db.session.scalar(select(Support.id).where(
-        Support.contribution_id == contribution.id, Support.user_id == user.id)) is not None
+    db.session.execute(update(Contribution).where(Contribution.id == contribution.id)
+                       .values(supports_count=Contribution.supports_count - removed))
+    record("support.withdrawn", contribution, actor=user,
+           consultation_id=contribution.consultation_id,
+           before={"supported": True}, after={"supported": False})
+    return True
 
 
 # --- offline channels ---------------------------------------------------------------
@@ -261,18 +349,34 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
 
     Paper sheets are often incomplete: only the title and, for proposals, the
     component are required. Idempotent on ``submission_token`` like web forms.
+    Returns the contribution.
+
+    :param consultation: the consultation, once announced.
+    :param moderator: who types it in.
+    :param kind: "proposal" or "comment".
+    :param channel: how it arrived (``constants.OFFLINE_CHANNELS``).
+    :param values: the fields of ``SHEET_FIELDS``, ``component_id`` and, for a comment
+        on a proposal, ``parent_id``.
+    :param event_id: the consultation's event it came from, if any.
+    :param received_on: the day it was received (what figures and lists use).
+    :param author_name: the author as written on the sheet.
+    :param author_name_public: the author agreed that the name be published.
+    :param author_organization: the organization written on the sheet.
+    :param author_email: to tell the author the answer; never shown.
+    :param sector: the author's sector, if stated.
+    :param region: the author's region, if stated.
+    :param commitment_id: the published commitment a comment is about; without it (nor
+        ``parent_id``) a comment is about the plan as a whole.
+    :param submission_token: the form's idempotency token.
     """
-    existing = find_by_token(submission_token)
+    existing = contribution_by_token(submission_token)
     if existing is not None:
         return existing
     if not consultation.is_public:
         raise OperationError(_l("This consultation is not public."))
-    if event_id:
-        event = db.session.get(Event, event_id)
-        if event is None or event.consultation_id != consultation.id:
-            raise OperationError(_l("Choose an event of this consultation."))
     columns = {"consultation_id": consultation.id, "kind": kind, "channel": channel,
-               "entered_by_id": moderator.id, "event_id": event_id or None,
+               "entered_by_id": moderator.id,
+               "event_id": _check_event(consultation, event_id),
                "received_on": received_on, "author_name": author_name or None,
                "author_name_public": bool(author_name_public and author_name),
                "author_organization": author_organization or None,
@@ -280,35 +384,23 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                "sector": sector or None, "region": region or None,
                "submission_token": submission_token or None}
     if kind == "proposal":
-        columns["component_id"] = _check_component(consultation, values.get("component_id"),
-                                                    required=True)
-        columns["plan_version_id"] = (consultation.published_plan.id
-                                      if consultation.published_plan else None)
-    elif commitment_id:
-        columns["component_id"] = _check_component(consultation, values.get("component_id"),
-                                                    required=False)
-        columns.update(resolve_target(consultation, "commitment", commitment_id))
-    elif values.get("parent_id"):
-        columns["component_id"] = _check_component(consultation, values.get("component_id"),
-                                                    required=False)
-        columns.update(resolve_target(consultation, "proposal", values["parent_id"]))
+        columns.update(_proposal_columns(consultation, values))
     else:
+        # A comment on paper may name a component too; it is about a commitment, a
+        # proposal or the plan as a whole.
         columns["component_id"] = _check_component(consultation, values.get("component_id"),
                                                     required=False)
-        columns.update(resolve_target(consultation, "plan", None))
+        if commitment_id:
+            columns.update(resolve_target(consultation, "commitment", commitment_id))
+        elif values.get("parent_id"):
+            columns.update(resolve_target(consultation, "proposal", values["parent_id"]))
+        else:
+            columns.update(resolve_target(consultation, "plan", None))
     contribution = Contribution(**columns, created_at=utcnow(),
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
-    try:
-        with db.session.begin_nested():
-            db.session.add(contribution)
-            db.session.flush()
-    except IntegrityError:
-        existing = find_by_token(submission_token)
-        if existing is not None:
-            return existing
-        raise
-    _assign_tracking_code(contribution)
-    reindex(contribution)
+    existing = _insert(contribution)
+    if existing is not None:
+        return existing
     record("contribution.entered_offline", contribution, actor=moderator,
            consultation_id=consultation.id,
            after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
@@ -321,16 +413,19 @@ OFFLINE_FIELDS = ("channel", "event_id", "received_on", "author_name", "author_n
 
 
 def correct_offline_contribution(contribution, *, moderator, values, details):
-    """A moderator fixes what was typed in from paper; audited with before and after."""
+    """A moderator fixes what was typed in from paper; audited with before and after
+    (the author's e-mail address left out).
+
+    :param contribution: a contribution typed in by the moderators.
+    :param moderator: who corrects it.
+    :param values: the fields of ``SHEET_FIELDS`` and ``component_id``.
+    :param details: the fields of ``OFFLINE_FIELDS`` (channel, event, author...).
+    """
     if not contribution.is_offline:
         raise OperationError(_l("Only contributions typed in by the moderators can be "
                                 "corrected here."))
     consultation = contribution.consultation
-    event_id = details.get("event_id")
-    if event_id:
-        event = db.session.get(Event, event_id)
-        if event is None or event.consultation_id != consultation.id:
-            raise OperationError(_l("Choose an event of this consultation."))
+    _check_event(consultation, details.get("event_id"))
     details["component_id"] = _check_component(
         consultation, values.get("component_id"), required=contribution.kind == "proposal")
     before = {k: _jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
@@ -356,7 +451,15 @@ def _jsonable(value):
 
 
 def save_event(consultation, *, actor, event=None, attendance, **values):
-    """Create or edit an event with its attendance rows [(sector, participants, women)]."""
+    """Create or edit an event with its attendance; returns the event.
+
+    :param consultation: the consultation the event was held for.
+    :param actor: the moderator who records it.
+    :param event: the event to edit; None creates one.
+    :param attendance: its rows ``[(sector, participants, women)]``, one per sector;
+        they replace the stored ones.
+    :param values: kind, title, held_on, place, region, description.
+    """
     created = event is None
     if created:
         event = Event(consultation=consultation, created_by_id=actor.id, created_at=utcnow())

@@ -18,7 +18,7 @@ from consulta.core.taxonomy import SECTORS, region_codes
 from consulta.extensions import db
 
 from .constants import KINDS, PAGE_SIZES, SORTS
-from .models import Contribution
+from .models import Contribution, Support
 from .signals import list_extensions
 
 DEFAULT_PAGE_SIZE = 20
@@ -62,7 +62,35 @@ def component_key():
 
 def is_visible():
     """Shown in full to the public: neither hidden by moderation nor withdrawn."""
-    return Contribution.hidden_at.is_(None) & Contribution.withdrawn_at.is_(None)
+    return Contribution.hidden_at.is_(None) & not_withdrawn()
+
+
+def not_withdrawn():
+    """Still standing: not withdrawn by its author. Lists and counts take these; hidden
+    ones among them are listed with the reason instead of their text."""
+    return Contribution.withdrawn_at.is_(None)
+
+
+# --- one contribution -----------------------------------------------------------------
+
+def contribution_by_code(code):
+    """The contribution with this tracking code, or None (whoever may see it)."""
+    return db.session.scalar(select(Contribution).where(Contribution.tracking_code == code))
+
+
+def contribution_by_token(token):
+    """The contribution a form with this submission token made, or None."""
+    if not token:
+        return None
+    return db.session.scalar(select(Contribution).where(Contribution.submission_token == token))
+
+
+def has_supported(contribution, user):
+    """Whether ``user`` (perhaps anonymous) supports the proposal."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(Support.id).where(
+        Support.contribution_id == contribution.id, Support.user_id == user.id)) is not None
 
 
 # --- lists -------------------------------------------------------------------------------
@@ -99,11 +127,15 @@ def read_filters(args):
 
 
 def contributions_query(consultation, filters):
+    """The select() of a consultation's contributions for a list, filtered and sorted.
+
+    Withdrawn contributions are listed only when asked for (and then only they).
+
+    :param consultation: the consultation listed.
+    :param filters: as ``read_filters`` returns them.
+    """
     query = select(Contribution).where(Contribution.consultation_id == consultation.id)
-    if filters.get("withdrawn"):
-        query = query.where(Contribution.withdrawn_at.is_not(None))
-    else:
-        query = query.where(Contribution.withdrawn_at.is_(None))
+    query = query.where(~not_withdrawn() if filters.get("withdrawn") else not_withdrawn())
     for key, column in (("kind", Contribution.kind), ("sector", Contribution.sector),
                         ("region", Contribution.region), ("channel", Contribution.channel)):
         if filters.get(key):
@@ -156,10 +188,35 @@ def counts_by_commitment(consultation):
     rows = db.session.execute(
         select(Commitment.number, Contribution.kind, func.count())
         .select_from(Contribution).join(Commitment, Commitment.id == commitment_key())
-        .where(Contribution.consultation_id == consultation.id,
-               Contribution.withdrawn_at.is_(None))
+        .where(Contribution.consultation_id == consultation.id, not_withdrawn())
         .group_by(Commitment.number, Contribution.kind))
     counts = {}
     for number, kind, count in rows:
         counts.setdefault(number, {})[kind] = count
     return counts
+
+
+def contributions_of(user):
+    """Everything ``user`` sent through the web, newest first, loaded for a list."""
+    return db.session.scalars(with_list_relations(
+        select(Contribution).where(Contribution.author_id == user.id)
+        .order_by(Contribution.created_at.desc()))).all()
+
+
+#: The most comments a proposal's page shows.
+COMMENTS_SHOWN = 200
+
+
+def comments_on(proposal):
+    """The comments on a proposal, oldest first (at most ``COMMENTS_SHOWN``)."""
+    return db.session.scalars(with_list_relations(
+        select(Contribution).where(Contribution.parent_id == proposal.id)
+        .order_by(Contribution.created_at)).limit(COMMENTS_SHOWN)).all()
+
+
+def comment_target(target, target_id):
+    """What a comment is about, once ``operations.resolve_target`` accepted it: the
+    commitment, section or proposal with this id; None for the plan as a whole."""
+    model = {"commitment": Commitment, "section": PlanSection,
+             "proposal": Contribution}.get(target)
+    return db.session.get(model, target_id) if model is not None else None

@@ -90,7 +90,7 @@ def build_world(app):
             jorge, name="Colectivo en Revisión", sector="civil_society", region="cusco")
         unconfirmed = account("sin-confirmar@example.pe", "Sin Confirmar", confirmed=False)
         # A draft version of the plan with a section, a group, a template.
-        draft = consultations.draft_version(iv, actor=secretariat)
+        draft = consultations.ensure_draft_version(iv, actor=secretariat)
         section = consultations.save_section(draft, actor=secretariat, title="Presentación",
                                              body="Texto.")
         web = db.session.scalars(select(Contribution).where(

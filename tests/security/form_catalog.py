@@ -296,7 +296,7 @@ def build_world(app):
         consultation.announced_at = now - timedelta(days=21)
         db.session.flush()
         published = consultation.published_plan
-        draft = consultations.draft_version(consultation, actor=secretariat)
+        draft = consultations.ensure_draft_version(consultation, actor=secretariat)
         db.session.flush()
 
         organization = accounts.create_organization(
@@ -780,7 +780,7 @@ def scenarios():
         Scenario(ConfirmForm, "participant", CONFIRM_ROUTES + STAFF_CONFIRM_ROUTES,
                  deltas=[{}, {AUDIT: 1}, {AUDIT: 1, OUTBOX: (0, 5)}, {"memberships": (-1, 1)},
                          {"memberships": (-1, 1), AUDIT: 1}, {"memberships": 1, OUTBOX: 1},
-                         {"supports": (-1, 1)}, {AUDIT: (0, 20)},
+                         {"supports": (-1, 1), AUDIT: 1}, {AUDIT: (0, 20)},
                          {"phases": -1, AUDIT: 1}, {"components": -1, AUDIT: 1},
                          {"commitments": -1, AUDIT: 1}, {"plan_sections": -1, AUDIT: 1},
                          {"summary_snapshots": 1, "summary_rows": (0, 100), AUDIT: 1},
@@ -793,7 +793,7 @@ def scenarios():
                   _valid_proposal, {"add_action": ["1"], "send": ["1", ""]}),
             Route("contributions.edit", "/contributions/{proposal}/edit", _valid_proposal,
                   {"add_action": ["1"]})],
-            deltas=[{}, {"contributions": 1, OUTBOX: 1}, {AUDIT: (0, 1)}]),
+            deltas=[{}, {"contributions": 1, OUTBOX: 1, AUDIT: 1}, {AUDIT: (0, 1)}]),
         Scenario(contributions.CommentForm, "participant", [
             Route("contributions.new_comment", "/consultations/{slug}/comments/new",
                   lambda w: [("target", "commitment"),
@@ -803,7 +803,7 @@ def scenarios():
                    "target_id": ["1", "2", "3", "0", "-1"], "send": ["1", ""]}),
             Route("contributions.edit", "/contributions/{comment}/edit",
                   lambda w: [("body", "Comentario corregido."), ("organization", "0")])],
-            deltas=[{}, {"contributions": 1, OUTBOX: 1}, {AUDIT: (0, 1)}]),
+            deltas=[{}, {"contributions": 1, OUTBOX: 1, AUDIT: 1}, {AUDIT: (0, 1)}]),
         Scenario(contributions.OfflineContributionForm, "moderator", [
             Route("contributions.new_offline",
                   "/consultations/{slug}/contributions/offline/new", _valid_offline,

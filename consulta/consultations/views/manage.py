@@ -1,17 +1,16 @@
 """The technical secretariat's pages for preparing a consultation and its draft plan."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consulta.core.dates import local_to_utc, utc_to_local, utcnow
+from consulta.core.dates import utcnow
 from consulta.core.forms import ConfirmForm
-from consulta.core.operations import OperationError
 from consulta.core.permissions import role_required
-from consulta.extensions import db
+from consulta.core.transaction import attempt
 
 from .. import operations
-from ..access import get_in_consultation, get_visible_consultation
+from ..access import get_in_consultation, get_in_draft, get_visible_consultation
 from ..forms import (
     CommitmentForm,
     ComponentForm,
@@ -28,19 +27,6 @@ from . import bp
 secretariat_required = role_required("secretariat")
 
 
-def _consultation_values(form):
-    return {
-        "title": form.title.data, "summary": form.summary.data,
-        "description": form.description.data or "", "scope": form.scope.data,
-        "scope_region": form.scope_region.data, "scope_locality": form.scope_locality.data,
-        "organizer": form.organizer.data, "forum_name": form.forum_name.data,
-        "methodology": form.methodology.data or "", "channels": form.channels.data,
-        "requires_review": bool(form.requires_review.data),
-        "opens_at": local_to_utc(form.opens_at.data),
-        "closes_at": local_to_utc(form.closes_at.data),
-    }
-
-
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @secretariat_required
 def new():
@@ -48,15 +34,11 @@ def new():
     if request.method == "GET":
         form.channels.data = ["web", "workshop"]
     if form.validate_on_submit():
-        try:
+        with attempt(_("The consultation has been created. It stays private until you "
+                       "announce it."), field=form.slug) as done:
             consultation = operations.create_consultation(
-                actor=current_user, slug=form.slug.data, **_consultation_values(form))
-        except OperationError as error:
-            form.slug.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("The consultation has been created. It stays private until you announce "
-                    "it."), "success")
+                actor=current_user, slug=form.slug.data, **form.values())
+        if done:
             return redirect(url_for(".manage", slug=consultation.slug))
     return render_template("consultations/manage/form.html", form=form, consultation=None)
 
@@ -67,17 +49,12 @@ def edit(slug):
     consultation = get_visible_consultation(slug)
     form = ConsultationForm(obj=consultation)
     if request.method == "GET":
-        form.opens_at.data = utc_to_local(consultation.opens_at).replace(tzinfo=None)
-        form.closes_at.data = utc_to_local(consultation.closes_at).replace(tzinfo=None)
+        form.show_dates_of(consultation)
     if form.validate_on_submit():
-        try:
+        with attempt(_("The consultation has been saved."), field=form.slug) as done:
             operations.update_consultation(consultation, actor=current_user,
-                                           slug=form.slug.data, **_consultation_values(form))
-        except OperationError as error:
-            form.slug.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("The consultation has been saved."), "success")
+                                           slug=form.slug.data, **form.values())
+        if done:
             return redirect(url_for(".manage", slug=consultation.slug))
     return render_template("consultations/manage/form.html", form=form,
                            consultation=consultation)
@@ -95,15 +72,10 @@ def manage(slug):
 @secretariat_required
 def announce(slug):
     consultation = get_visible_consultation(slug)
-    try:
+    with attempt(_("The consultation is now public. The announcement date has been "
+                   "recorded.")):
         operations.announce_consultation(consultation, actor=current_user)
-    except OperationError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The consultation is now public. The announcement date has been recorded."),
-              "success")
-    return redirect(url_for(".manage", slug=consultation.slug))
+    return redirect(url_for(".manage", slug=slug))
 
 
 # --- phases --------------------------------------------------------------------
@@ -114,12 +86,12 @@ def phases(slug):
     consultation = get_visible_consultation(slug)
     form = PhaseForm()
     if form.validate_on_submit():
-        operations.save_phase(consultation, actor=current_user, name=form.name.data,
-                              starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                              description=form.description.data)
-        db.session.commit()
-        flash(_("The phase has been added."), "success")
-        return redirect(url_for(".phases", slug=slug))
+        with attempt(_("The phase has been added.")) as done:
+            operations.save_phase(consultation, actor=current_user, name=form.name.data,
+                                  starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                                  description=form.description.data)
+        if done:
+            return redirect(url_for(".phases", slug=slug))
     return render_template("consultations/manage/phases.html", consultation=consultation,
                            form=form, delete_form=ConfirmForm())
 
@@ -131,12 +103,12 @@ def edit_phase(slug, phase_id):
     phase = get_in_consultation(Phase, phase_id, consultation)
     form = PhaseForm(obj=phase)
     if form.validate_on_submit():
-        operations.save_phase(consultation, actor=current_user, phase=phase,
-                              name=form.name.data, starts_on=form.starts_on.data,
-                              ends_on=form.ends_on.data, description=form.description.data)
-        db.session.commit()
-        flash(_("The phase has been saved."), "success")
-        return redirect(url_for(".phases", slug=slug))
+        with attempt(_("The phase has been saved.")) as done:
+            operations.save_phase(consultation, actor=current_user, phase=phase,
+                                  name=form.name.data, starts_on=form.starts_on.data,
+                                  ends_on=form.ends_on.data, description=form.description.data)
+        if done:
+            return redirect(url_for(".phases", slug=slug))
     return render_template("consultations/manage/phase_form.html", consultation=consultation,
                            phase=phase, form=form)
 
@@ -146,13 +118,8 @@ def edit_phase(slug, phase_id):
 def delete_phase(slug, phase_id):
     consultation = get_visible_consultation(slug)
     phase = get_in_consultation(Phase, phase_id, consultation)
-    try:
+    with attempt(_("The phase has been deleted.")):
         operations.delete_phase(phase, actor=current_user)
-    except OperationError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The phase has been deleted."), "success")
     return redirect(url_for(".phases", slug=slug))
 
 
@@ -164,14 +131,10 @@ def components(slug):
     consultation = get_visible_consultation(slug)
     form = ComponentForm()
     if form.validate_on_submit():
-        try:
+        with attempt(_("The component has been added."), field=form.name) as done:
             operations.save_component(consultation, actor=current_user, name=form.name.data,
                                       description=form.description.data)
-        except OperationError as error:
-            form.name.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("The component has been added."), "success")
+        if done:
             return redirect(url_for(".components", slug=slug))
     return render_template("consultations/manage/components.html", consultation=consultation,
                            form=form, delete_form=ConfirmForm())
@@ -184,14 +147,10 @@ def edit_component(slug, component_id):
     component = get_in_consultation(Component, component_id, consultation)
     form = ComponentForm(obj=component)
     if form.validate_on_submit():
-        try:
+        with attempt(_("The component has been saved."), field=form.name) as done:
             operations.save_component(consultation, actor=current_user, component=component,
                                       name=form.name.data, description=form.description.data)
-        except OperationError as error:
-            form.name.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("The component has been saved."), "success")
+        if done:
             return redirect(url_for(".components", slug=slug))
     return render_template("consultations/manage/component_form.html",
                            consultation=consultation, component=component, form=form)
@@ -202,26 +161,25 @@ def edit_component(slug, component_id):
 def delete_component(slug, component_id):
     consultation = get_visible_consultation(slug)
     component = get_in_consultation(Component, component_id, consultation)
-    try:
+    with attempt(_("The component has been deleted.")):
         operations.delete_component(component, actor=current_user)
-    except OperationError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The component has been deleted."), "success")
     return redirect(url_for(".components", slug=slug))
 
 
 # --- draft plan ----------------------------------------------------------------
 
+def _render_manage_plan(consultation, status=200, **forms):
+    forms = {"import_form": PlanImportForm(), "publish_form": PublishPlanForm(),
+             "delete_form": ConfirmForm(), **forms}
+    return render_template("consultations/manage/plan.html", consultation=consultation,
+                           draft=consultation.draft_plan, published=consultation.published_plan,
+                           **forms), status
+
+
 @bp.route("/consultations/<slug>/plan/manage")
 @secretariat_required
 def manage_plan(slug):
-    consultation = get_visible_consultation(slug)
-    return render_template("consultations/manage/plan.html", consultation=consultation,
-                           draft=consultation.draft_plan, published=consultation.published_plan,
-                           import_form=PlanImportForm(), publish_form=PublishPlanForm(),
-                           delete_form=ConfirmForm())
+    return _render_manage_plan(get_visible_consultation(slug))
 
 
 @bp.route("/consultations/<slug>/plan/import", methods=["POST"])
@@ -236,17 +194,16 @@ def import_plan(slug):
         except PlanFileError as error:
             problems = error.problems
         else:
-            version = operations.import_plan(consultation, plan, actor=current_user)
-            db.session.commit()
-            flash(_("The plan has been imported into draft version %(number)d: %(commitments)d "
-                    "commitments in %(components)d components. Review it and publish it.",
-                    number=version.number, commitments=len(plan["commitments"]),
-                    components=len(plan["components"])), "success")
-            return redirect(url_for(".manage_plan", slug=slug))
-    return render_template("consultations/manage/plan.html", consultation=consultation,
-                           draft=consultation.draft_plan, published=consultation.published_plan,
-                           import_form=form, publish_form=PublishPlanForm(),
-                           delete_form=ConfirmForm(), problems=problems), 400
+            with attempt() as done:
+                version = operations.import_plan(consultation, plan, actor=current_user)
+            if done:
+                flash(_("The plan has been imported into draft version %(number)d: "
+                        "%(commitments)d commitments in %(components)d components. Review it "
+                        "and publish it.", number=version.number,
+                        commitments=len(plan["commitments"]),
+                        components=len(plan["components"])), "success")
+                return redirect(url_for(".manage_plan", slug=slug))
+    return _render_manage_plan(consultation, 400, import_form=form, problems=problems)
 
 
 @bp.route("/consultations/<slug>/plan/publish", methods=["POST"])
@@ -255,28 +212,13 @@ def publish_plan(slug):
     consultation = get_visible_consultation(slug)
     form = PublishPlanForm()
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             version = operations.publish_plan_version(consultation, actor=current_user,
                                                       note=form.note.data)
-        except OperationError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Version %(number)d of the draft plan is published.",
                     number=version.number), "success")
     return redirect(url_for(".manage_plan", slug=slug))
-
-
-def _commitment_values(form):
-    return {
-        "number": form.number.data, "title": form.title.data, "summary": form.summary.data,
-        "problem": form.problem.data, "objective": form.objective.data,
-        "responsible": form.responsible.data or None,
-        "co_responsible": [line.strip() for line in (form.co_responsible.data or "").split("\n")
-                           if line.strip()],
-        "actions": form.actions_data(), "due": form.due.data or None,
-        "principles": form.principles.data or [],
-    }
 
 
 def _commitment_form(consultation, commitment=None):
@@ -284,7 +226,6 @@ def _commitment_form(consultation, commitment=None):
     form.component.choices = [(c.id, c.name) for c in consultation.components]
     if commitment is not None and request.method == "GET":
         form.component.data = commitment.component_id
-        form.co_responsible.data = "\n".join(commitment.co_responsible or [])
         form.fill_actions(commitment.actions)
     return form
 
@@ -297,9 +238,7 @@ def edit_commitment(slug, commitment_id=None):
     consultation = get_visible_consultation(slug)
     commitment = None
     if commitment_id is not None:
-        commitment = get_in_consultation(Commitment, commitment_id, consultation)
-        if commitment.plan_version.is_published:
-            abort(404)
+        commitment = get_in_draft(Commitment, commitment_id, consultation)
     if not consultation.components:
         flash(_("Define the components before adding commitments."), "warning")
         return redirect(url_for(".components", slug=slug))
@@ -308,18 +247,13 @@ def edit_commitment(slug, commitment_id=None):
         return render_template("consultations/manage/commitment_form.html",
                                consultation=consultation, commitment=commitment, form=form)
     if form.validate_on_submit():
-        version = commitment.plan_version if commitment else operations.draft_version(
-            consultation, actor=current_user)
-        try:
+        with attempt(_("The commitment has been saved in the draft."),
+                     field=form.number) as done:
+            version = (commitment.plan_version if commitment
+                       else operations.ensure_draft_version(consultation, actor=current_user))
             operations.save_commitment(version, actor=current_user, commitment=commitment,
-                                       component_id=form.component.data,
-                                       **_commitment_values(form))
-        except OperationError as error:
-            db.session.rollback()
-            form.number.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("The commitment has been saved in the draft."), "success")
+                                       component_id=form.component.data, **form.values())
+        if done:
             return redirect(url_for(".manage_plan", slug=slug))
     return render_template("consultations/manage/commitment_form.html",
                            consultation=consultation, commitment=commitment, form=form)
@@ -331,13 +265,8 @@ def edit_commitment(slug, commitment_id=None):
 def delete_commitment(slug, commitment_id):
     consultation = get_visible_consultation(slug)
     commitment = get_in_consultation(Commitment, commitment_id, consultation)
-    try:
+    with attempt(_("The commitment has been removed from the draft.")):
         operations.delete_commitment(commitment, actor=current_user)
-    except OperationError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The commitment has been removed from the draft."), "success")
     return redirect(url_for(".manage_plan", slug=slug))
 
 
@@ -348,18 +277,16 @@ def edit_section(slug, section_id=None):
     consultation = get_visible_consultation(slug)
     section = None
     if section_id is not None:
-        section = get_in_consultation(PlanSection, section_id, consultation)
-        if section.plan_version.is_published:
-            abort(404)
+        section = get_in_draft(PlanSection, section_id, consultation)
     form = SectionForm(obj=section)
     if form.validate_on_submit():
-        version = section.plan_version if section else operations.draft_version(
-            consultation, actor=current_user)
-        operations.save_section(version, actor=current_user, section=section,
-                                title=form.title.data, body=form.body.data)
-        db.session.commit()
-        flash(_("The section has been saved in the draft."), "success")
-        return redirect(url_for(".manage_plan", slug=slug))
+        with attempt(_("The section has been saved in the draft.")) as done:
+            version = (section.plan_version if section
+                       else operations.ensure_draft_version(consultation, actor=current_user))
+            operations.save_section(version, actor=current_user, section=section,
+                                    title=form.title.data, body=form.body.data)
+        if done:
+            return redirect(url_for(".manage_plan", slug=slug))
     return render_template("consultations/manage/section_form.html", consultation=consultation,
                            section=section, form=form)
 
@@ -369,13 +296,8 @@ def edit_section(slug, section_id=None):
 def delete_section(slug, section_id):
     consultation = get_visible_consultation(slug)
     section = get_in_consultation(PlanSection, section_id, consultation)
-    try:
+    with attempt(_("The section has been removed from the draft.")):
         operations.delete_section(section, actor=current_user)
-    except OperationError as error:
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The section has been removed from the draft."), "success")
     return redirect(url_for(".manage_plan", slug=slug))
 
 
@@ -383,6 +305,6 @@ def delete_section(slug, section_id):
 @secretariat_required
 def start_draft(slug):
     consultation = get_visible_consultation(slug)
-    operations.draft_version(consultation, actor=current_user)
-    db.session.commit()
+    with attempt():
+        operations.ensure_draft_version(consultation, actor=current_user)
     return redirect(url_for(".manage_plan", slug=slug))

@@ -9,10 +9,10 @@ from flask_login import current_user
 
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.consultations.models import Event
+from consulta.consultations.queries import events_of
 from consulta.core.cache import cacheable
-from consulta.core.operations import OperationError
 from consulta.core.permissions import role_required
-from consulta.extensions import db
+from consulta.core.transaction import attempt
 
 from .. import operations
 from ..access import get_contribution
@@ -26,12 +26,11 @@ def _offline_form(consultation, contribution=None):
     form = OfflineContributionForm(obj=contribution)
     form.component.choices = [(0, _("Choose…"))] + [(c.id, c.name)
                                                      for c in consultation.components]
-    events = _events(consultation)
+    events = events_of(consultation)
     form.event.choices = [(0, _("None"))] + [
         (e.id, f"{e.title} ({e.held_on.isoformat()})") for e in events]
-    plan = consultation.published_plan
-    form.commitment.choices = [(0, _("None (the plan as a whole)"))] + (
-        [(c.id, f"{c.number}. {c.title[:80]}") for c in plan.commitments] if plan else [])
+    form.commitment.choices = [(0, _("None (the plan as a whole)"))] + [
+        (c.id, f"{c.number}. {c.title[:80]}") for c in consultation.published_commitments]
     if request.method == "GET" and contribution is None:
         # "Save and type in another" keeps what a pile of sheets from one event shares.
         event_id = request.args.get("event", type=int)
@@ -51,7 +50,6 @@ def _offline_form(consultation, contribution=None):
         form.component.data = contribution.component_id or 0
         form.event.data = contribution.event_id or 0
         form.commitment.data = contribution.commitment_id or 0
-        form.co_responsible.data = "\n".join(contribution.co_responsible or [])
         form.sector.data = contribution.sector or ""
         form.region.data = contribution.region or ""
         form.fill_actions(contribution.actions)
@@ -69,22 +67,12 @@ def new_offline(slug):
     if request.method == "POST" and form.add_action_row(request.form):
         return render_template("contributions/offline_form.html", **context)
     if form.validate_on_submit():
-        try:
+        with attempt() as done:
             contribution = operations.record_offline_contribution(
                 consultation, moderator=current_user, kind=form.kind.data,
-                channel=form.channel.data, values=form.sheet_values(),
-                event_id=form.event.data or None, received_on=form.received_on.data,
-                author_name=form.author_name.data,
-                author_name_public=form.author_name_public.data,
-                author_organization=form.author_organization.data,
-                author_email=form.author_email.data, sector=form.sector.data,
-                region=form.region.data, commitment_id=form.commitment.data or None,
-                submission_token=form.submission_token.data)
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+                values=form.sheet_values(), commitment_id=form.commitment.data or None,
+                submission_token=form.submission_token.data, **form.details())
+        if done:
             flash(_("Contribution %(code)s has been recorded.", code=contribution.tracking_code),
                   "success")
             if request.form.get("another"):
@@ -111,24 +99,13 @@ def correct_offline(code):
     if request.method == "POST" and form.add_action_row(request.form):
         return render_template("contributions/offline_form.html", **context)
     if form.validate_on_submit():
-        try:
+        with attempt(_("The contribution has been corrected.")) as done:
             operations.correct_offline_contribution(
                 contribution, moderator=current_user, values=form.sheet_values(),
                 details=form.details())
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The contribution has been corrected."), "success")
+        if done:
             return redirect(url_for(".detail", code=code))
     return render_template("contributions/offline_form.html", **context)
-
-
-def _events(consultation):
-    return db.session.scalars(
-        db.select(Event).where(Event.consultation_id == consultation.id)
-        .order_by(Event.held_on)).all()
 
 
 @bp.route("/consultations/<slug>/events")
@@ -136,7 +113,7 @@ def _events(consultation):
 def events(slug):
     consultation = get_visible_consultation(slug)
     return render_template("contributions/events.html", consultation=consultation,
-                           events=_events(consultation))
+                           events=events_of(consultation))
 
 
 @bp.route("/consultations/<slug>/events/new", methods=["GET", "POST"])
@@ -154,13 +131,13 @@ def edit_event(slug, event_id=None):
         return render_template("contributions/event_form.html", consultation=consultation,
                                event=event, form=form)
     if form.validate_on_submit():
-        event = operations.save_event(
-            consultation, actor=current_user, event=event, attendance=form.attendance_data(),
-            kind=form.kind.data, title=form.title.data, held_on=form.held_on.data,
-            place=form.place.data or "", region=form.region.data,
-            description=form.description.data or "")
-        db.session.commit()
-        flash(_("The event has been saved."), "success")
-        return redirect(url_for(".events", slug=slug))
+        with attempt(_("The event has been saved.")) as done:
+            operations.save_event(
+                consultation, actor=current_user, event=event,
+                attendance=form.attendance_data(), kind=form.kind.data, title=form.title.data,
+                held_on=form.held_on.data, place=form.place.data or "",
+                region=form.region.data, description=form.description.data or "")
+        if done:
+            return redirect(url_for(".events", slug=slug))
     return render_template("contributions/event_form.html", consultation=consultation,
                            event=event, form=form)

@@ -11,21 +11,20 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from consulta.consultations.access import get_visible_consultation
-from consulta.consultations.models import Commitment, PlanSection
 from consulta.core.forms import ConfirmForm
 from consulta.core.logs import clean, security_log
 from consulta.core.operations import OperationError
 from consulta.core.permissions import login_required
-from consulta.extensions import db, limiter
+from consulta.core.transaction import attempt
+from consulta.extensions import limiter
 
 from .. import operations
 from ..access import get_contribution
 from ..forms import CommentForm, ProposalForm
 from ..models import Contribution
-from ..queries import with_list_relations
+from ..queries import comment_target, contributions_of
 from . import bp
 
 
@@ -82,7 +81,6 @@ def _proposal_form(consultation, contribution=None):
     form.prepare(current_user)
     if contribution is not None and request.method == "GET":
         form.component.data = contribution.component_id
-        form.co_responsible.data = "\n".join(contribution.co_responsible or [])
         form.organization.data = contribution.organization_id or 0
         form.fill_actions(contribution.actions)
     return form
@@ -114,16 +112,12 @@ def new_proposal(slug):
         if not request.form.get("send"):
             return render_template("contributions/proposal_form.html",
                                    preview=Contribution(**form.sheet_values()), **context)
-        try:
+        with attempt() as done:  # the confirmation is shown only once this is durable
             contribution, _created = operations.submit_contribution(
                 consultation, author=current_user, kind="proposal",
                 values=form.sheet_values(), organization_id=form.organization.data,
                 submission_token=form.submission_token.data)
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()  # the confirmation is shown only once this is durable
+        if done:
             return redirect(url_for(".detail", code=contribution.tracking_code, sent=1))
     return render_template("contributions/proposal_form.html", **context)
 
@@ -136,14 +130,7 @@ def _comment_target(consultation):
         operations.resolve_target(consultation, target, target_id)
     except OperationError:
         abort(404)
-    obj = None
-    if target == "commitment":
-        obj = db.session.get(Commitment, target_id)
-    elif target == "section":
-        obj = db.session.get(PlanSection, target_id)
-    elif target == "proposal":
-        obj = db.session.get(Contribution, target_id)
-    return target, target_id, obj
+    return target, target_id, comment_target(target, target_id)
 
 
 @bp.route("/consultations/<slug>/comments/new", methods=["GET", "POST"])
@@ -165,17 +152,13 @@ def new_comment(slug):
         if not request.form.get("send"):
             return render_template("contributions/comment_form.html",
                                    preview=Contribution(body=form.body.data), **context)
-        try:
+        with attempt() as done:
             contribution, _created = operations.submit_contribution(
                 consultation, author=current_user, kind="comment",
                 values={"body": form.body.data}, organization_id=form.organization.data,
                 target=target, target_id=target_id,
                 submission_token=form.submission_token.data)
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if done:
             return redirect(url_for(".detail", code=contribution.tracking_code, sent=1))
     return render_template("contributions/comment_form.html", **context)
 
@@ -188,10 +171,10 @@ def edit(code):
     if contribution.author_id != current_user.id:
         abort(403)
     consultation = contribution.consultation
-    if not contribution.can_be_edited_by(current_user):
-        flash(_("This contribution can no longer be changed: corrections are possible for "
-                "%(minutes)d minutes after sending.",
-                minutes=current_app.config["CONTRIBUTION_EDIT_MINUTES"]), "error")
+    try:
+        operations.ensure_can_edit(contribution, current_user)
+    except OperationError as error:
+        flash(error.message, "error")
         return redirect(url_for(".detail", code=code))
     if contribution.kind == "proposal":
         form = _proposal_form(consultation, contribution)
@@ -208,15 +191,9 @@ def edit(code):
     if form.validate_on_submit():
         values = (form.sheet_values() if contribution.kind == "proposal"
                   else {"body": form.body.data})
-        try:
-            operations.update_contribution(contribution, user=current_user, values=values,
+        with attempt(_("Your contribution has been corrected.")):
+            operations.correct_contribution(contribution, user=current_user, values=values,
                                            organization_id=form.organization.data)
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return redirect(url_for(".detail", code=code))
-        db.session.commit()
-        flash(_("Your contribution has been corrected."), "success")
         return redirect(url_for(".detail", code=code))
     return render_template(template, consultation=consultation, form=form,
                            contribution=contribution, target=contribution.target,
@@ -237,12 +214,9 @@ def withdraw(code):
         return render_template("contributions/withdraw.html", contribution=contribution,
                                form=ConfirmForm())
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt() as done:
             operations.withdraw_contribution(contribution, user=current_user)
-        except OperationError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Your contribution has been withdrawn. It stays in the record, marked as "
                     "withdrawn."), "info")
     return redirect(url_for(".detail", code=code))
@@ -253,26 +227,17 @@ def withdraw(code):
 def support(code):
     contribution = get_contribution(code)
     if ConfirmForm().validate_on_submit():
-        try:
-            if request.form.get("action") == "withdraw":
+        if request.form.get("action") == "withdraw":
+            with attempt(_("Your support has been withdrawn.")):
                 operations.withdraw_support(contribution, user=current_user)
-                message = _("Your support has been withdrawn.")
-            else:
-                operations.support_proposal(contribution, user=current_user)
-                message = _("Thank you for your support.")
-        except OperationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
         else:
-            db.session.commit()
-            flash(message, "success")
+            with attempt(_("Thank you for your support.")):
+                operations.support_proposal(contribution, user=current_user)
     return redirect(url_for(".detail", code=code) + "#supports")
 
 
 @bp.route("/my/contributions")
 @login_required
 def mine():
-    contributions = db.session.scalars(with_list_relations(
-        select(Contribution).where(Contribution.author_id == current_user.id)
-        .order_by(Contribution.created_at.desc()))).all()
-    return render_template("contributions/mine.html", contributions=contributions)
+    return render_template("contributions/mine.html",
+                           contributions=contributions_of(current_user))

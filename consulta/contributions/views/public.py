@@ -2,20 +2,22 @@
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from consulta.consultations.access import get_visible_consultation
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
 from consulta.core.forms import ConfirmForm
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
-from consulta.extensions import db
 
-from .. import operations
 from ..access import get_contribution
 from ..constants import PAGE_SIZES, SORTS
-from ..models import Contribution
-from ..queries import contributions_query, read_filters, with_list_relations
+from ..queries import (
+    comments_on,
+    contributions_query,
+    has_supported,
+    read_filters,
+    with_list_relations,
+)
 from . import bp
 
 
@@ -42,17 +44,13 @@ def index(slug):
 def detail(code):
     contribution = get_contribution(code)
     now = utcnow()
-    comments = []
-    if contribution.kind == "proposal":
-        comments = db.session.scalars(with_list_relations(
-            select(Contribution).where(Contribution.parent_id == contribution.id)
-            .order_by(Contribution.created_at)).limit(200)).all()
     return render_template(
         "contributions/detail.html", contribution=contribution,
-        consultation=contribution.consultation, comments=comments,
+        consultation=contribution.consultation,
+        comments=comments_on(contribution) if contribution.kind == "proposal" else [],
         just_sent=request.args.get("sent") == "1"
         and current_user.is_authenticated and contribution.author_id == current_user.id,
         can_edit=contribution.can_be_edited_by(current_user, now),
         can_withdraw=contribution.can_be_withdrawn_by(current_user, now),
-        supported=operations.has_supported(contribution, current_user),
+        supported=has_supported(contribution, current_user),
         is_open=contribution.consultation.is_open(now), form=ConfirmForm())

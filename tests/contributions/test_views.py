@@ -12,8 +12,8 @@ from consulta.consultations.models import Commitment, Consultation
 from consulta.contributions.models import Contribution, Support
 from consulta.extensions import db
 
-from .conftest import iv_plan_json, login
-from .inert import active_html, main_content
+from ..conftest import iv_plan_json, login
+from ..inert import active_html, main_content
 
 ACTIONS = {
     "actions-0-description": "Diseñar el observatorio con la sociedad civil",

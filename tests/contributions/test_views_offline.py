@@ -8,7 +8,7 @@ from consulta.consultations.models import Consultation, Event
 from consulta.contributions.models import Contribution
 from consulta.extensions import db
 
-from .conftest import iv_plan_json, login
+from ..conftest import iv_plan_json, login
 
 
 @pytest.fixture

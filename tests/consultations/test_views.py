@@ -1,16 +1,17 @@
 """The secretariat prepares, announces and edits a consultation; everyone reads it."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from consulta.audit.models import AuditEntry
-from consulta.consultations.models import Consultation, Phase
+from consulta.consultations.models import Commitment, Component, Consultation, Phase
 from consulta.extensions import db
 
-from .conftest import login
-from .inert import active_html, main_content
+from ..conftest import iv_plan_json, login
+from ..inert import active_html, main_content
 
 FORM = {
     "title": "Consulta del V Plan de Acción de Gobierno Abierto",
@@ -48,6 +49,20 @@ def get_consultation(app, slug=None):
 def count(app, model):
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
+
+
+def change_notices(page):
+    """The text of the "Change notices" section of a consultation's page ("" if none)."""
+    section = re.search(r'<section aria-labelledby="h-notices".*?</section>', page, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", section.group(0)).split()) if section else ""
+
+
+def medium(app, value):
+    """A moment as the pages write it in Spanish ("15 jun 2030, 18:00")."""
+    with app.test_request_context():
+        from consulta.core.i18n import format_when
+
+        return format_when(value, "medium")
 
 
 def test_secretariat_creates_a_private_consultation_in_lima_time(app, client, secretariat):
@@ -236,9 +251,13 @@ def test_date_changes_after_announcement_are_public_notices(app, client, secreta
             AuditEntry.action == "consultation.dates_changed"))
         assert entry.before["closes_at"] == old_close.isoformat()
         assert entry.after["closes_at"] == "2030-06-15T23:00:00+00:00"
-    page = app.test_client().get(f"/consultations/{slug}").get_data(as_text=True)
-    assert "Avisos de cambio" in page or "Aviso" in page
-    assert "15 jun 2030" in page or "15 de junio de 2030" in page
+    notices = change_notices(app.test_client().get(f"/consultations/{slug}")
+                             .get_data(as_text=True))
+    assert notices.startswith("Avisos de cambio")
+    assert f"Cierre de aportes cambió del {medium(app, old_close)} al 15 jun 2030, 18:00." \
+        in notices
+    assert f"Apertura de aportes cambió del {medium(app, item.opens_at)} al " \
+        "1 may 2030, 9:00." in notices
     # Before the announcement no notice is recorded.
     client.post_form("/consultations/new", FORM)
     private = get_consultation(app, "consulta-del-v-plan-de-accion-de-gobierno-abierto")
@@ -310,9 +329,44 @@ def test_phase_date_changes_after_announcement_are_public_notices(app, client, s
     response = client.post_form(f"/consultations/{slug}/phases/{phase_id}/edit", {
         "name": "Recepción de aportes", "starts_on": "2030-04-01", "ends_on": "2030-05-15"})
     assert response.status_code == 302
-    page = app.test_client().get(f"/consultations/{slug}").get_data(as_text=True)
-    assert "Avisos de cambio" in page and "15 de mayo de 2030" in page
+    notices = change_notices(app.test_client().get(f"/consultations/{slug}")
+                             .get_data(as_text=True))
+    assert notices.startswith("Avisos de cambio")
+    assert 'La fase "Recepción de aportes" cambió de ' in notices
+    assert " a 1 abr 2030–15 may 2030." in notices
     # Phases of an announced consultation can be edited but not deleted.
     client.post_form(f"/consultations/{slug}/phases/{phase_id}/delete")
     with app.app_context():
         assert db.session.get(Phase, phase_id) is not None
+
+
+def test_a_component_used_by_contributions_cannot_be_deleted(app, create_user,
+                                                             create_consultation,
+                                                             create_contribution):
+    slug = create_consultation(plan=iv_plan_json())
+    with app.app_context():
+        component_id = db.session.scalar(select(Component.id).where(Component.name == "Salud"))
+    create_contribution(slug, kind="proposal", values={"component_id": component_id})
+    with app.app_context():
+        db.session.execute(Commitment.__table__.delete().where(
+            Commitment.component_id == component_id))
+        db.session.commit()
+    secretariat = app.test_client()
+    login(secretariat, create_user(roles=("secretariat",)))
+    response = secretariat.post_form(f"/consultations/{slug}/components/{component_id}/delete",
+                                     follow_redirects=True)
+    assert response.status_code == 200
+    assert "no se puede eliminar" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Component, component_id) is not None
+
+
+def test_the_api_publishes_sanitized_html_not_the_raw_markdown(app, create_consultation):
+    slug = create_consultation(plan=iv_plan_json(),
+                               description="**Hola** <script>alert(1)</script>",
+                               methodology="[x](javascript:alert(1))")
+    data = app.test_client().get(f"/api/v1/consultations/{slug}").get_json()
+    assert "description" not in data and "methodology" not in data
+    assert "<script>" not in data["description_html"]
+    assert "<strong>Hola</strong>" in data["description_html"]
+    assert "javascript:" not in data["methodology_html"]

@@ -8,7 +8,7 @@ from consulta.consultations.models import Consultation
 from consulta.contributions.operations import submit_contribution, support_proposal
 from consulta.extensions import db
 
-from .conftest import iv_plan_json
+from ..conftest import iv_plan_json
 
 
 @pytest.fixture
