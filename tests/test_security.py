@@ -85,7 +85,22 @@ def test_production_cookies_are_secure():
     assert app.config["AUTO_MIGRATE"] is False
 
 
-def test_passwords_are_hashed_with_scrypt(app_ctx):
-    from consulta.accounts.passwords import hash_password
+def test_passwords_are_hashed_with_scrypt_in_production_and_development(tmp_path):
+    """The test suite hashes with a cheap pbkdf2; every real deployment with scrypt, the
+    dummy hash of unknown accounts included."""
+    from consulta.accounts.models import User
+    from consulta.accounts.passwords import dummy_hash, hash_method, hash_password
+    from consulta.accounts.passwords import verify_password as verify
 
-    assert hash_password("una frase larga y segura").startswith("scrypt:")
+    production = create_app(environ={**PRODUCTION, "SECRET_KEY": STRONG_KEY})
+    development = create_app(environ={"SECRET_KEY": STRONG_KEY,
+                                      "DATABASE_URL": f"sqlite:///{tmp_path}/dev.db",
+                                      "AUTO_MIGRATE": "0"})
+    for app in (production, development):
+        assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+        with app.app_context():
+            stored = hash_password("una frase larga y segura")
+            assert stored.startswith("scrypt:") and dummy_hash(hash_method()).startswith(
+                "scrypt:")
+            assert verify(User(password_hash=stored), "una frase larga y segura")
+            assert not verify(User(password_hash=stored), "otra frase cualquiera")

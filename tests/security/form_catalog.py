@@ -34,7 +34,6 @@ from wtforms import (
 from wtforms.fields.core import UnboundField
 
 import consulta
-from consulta.accounts import passwords
 from consulta.extensions import db, limiter
 
 from ..conftest import CSRF_INPUT
@@ -175,14 +174,9 @@ def fuzz_app(app, monkeypatch):
     here. Everything else (CSRF, permissions, the database and its constraints) is the
     real thing."""
     from sqlalchemy import event
-    from werkzeug.security import generate_password_hash
 
     monkeypatch.setattr(limiter, "enabled", False)
-    monkeypatch.setattr(passwords, "generate_password_hash",
-                        lambda password, method=None: generate_password_hash(
-                            password, method="pbkdf2:sha256:1"))
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", generate_password_hash(
-        "not-a-real-password", method="pbkdf2:sha256:1"))
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1")
 
     def no_waiting_for_the_disk(dbapi_connection, _record):
         if type(dbapi_connection).__module__.startswith("sqlite3"):
