@@ -4,7 +4,7 @@ from werkzeug.security import check_password_hash
 from consulta.accounts.models import User
 from consulta.extensions import db
 
-from .conftest import TEST_PASSWORD, link_in, login
+from ..conftest import TEST_PASSWORD, link_in, login
 
 VALID = {
     "email": "Maria.Quispe@Example.pe",

@@ -10,7 +10,7 @@ from consulta.accounts.models import User
 from consulta.audit.models import AuditEntry
 from consulta.extensions import db
 
-from .conftest import login
+from ..conftest import login
 
 
 @pytest.mark.parametrize("url", ["/admin/users", "/moderation/organizations"])

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from consulta.accounts.models import User
 from consulta.extensions import db
 
-from .conftest import login
+from ..conftest import login
 
 
 def test_login_and_logout(client, create_user):

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 from flask import render_template_string
 
-from .conftest import login
+from ..conftest import login
 
 
 def test_spanish_is_the_default(client):
