@@ -55,6 +55,8 @@ def register_user(*, email, password, display_name, sector, region, gender=None,
     )
     db.session.add(user)
     db.session.flush()
+    record("account.registered", user, actor=user,
+           after={"privacy_version": user.privacy_version})
     send_confirmation(user)
     return user
 
@@ -69,6 +71,7 @@ def send_confirmation(user):
 def confirm_email(user):
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+        record("account.email_confirmed", user, actor=user)
         return True
     return False
 
@@ -95,13 +98,16 @@ def request_password_reset(email):
     return user
 
 
-def set_password(user, password):
+def set_password(user, password, *, via="reset_link"):
     """Set a new password and end every other session of the account."""
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
+    after = {"via": via}
     # Whoever could reset the password proved they read the mailbox.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+        after["email_confirmed"] = True
+    record("account.password_changed", user, actor=user, after=after)
     queue_mail(user.email, _l("Your password was changed"), "password_changed", user=user,
                reset_url=url_for("accounts.forgot_password", _external=True))
 
@@ -109,7 +115,7 @@ def set_password(user, password):
 def change_password(user, current_password, new_password):
     if not verify_password(user, current_password):
         raise OperationError(_l("The current password is not correct."))
-    set_password(user, new_password)
+    set_password(user, new_password, via="current_password")
 
 
 def end_all_sessions(user):
@@ -120,15 +126,28 @@ def end_all_sessions(user):
 
 PROFILE_FIELDS = ("display_name", "sector", "region", "gender", "show_name_publicly", "locale",
                   "email_notifications")
+#: Profile fields whose values the audit log may keep (settings, not facts about the
+#: person); for the others it keeps only the name of the field that changed.
+AUDITED_PROFILE_VALUES = ("show_name_publicly", "locale", "email_notifications")
 
 
 def update_profile(user, **values):
+    changed = []
+    before, after = {}, {}
     for name in PROFILE_FIELDS:
         if name in values:
             value = values[name]
             if name in ("gender", "locale"):
                 value = value or None
+            if getattr(user, name) == value:
+                continue
+            changed.append(name)
+            if name in AUDITED_PROFILE_VALUES:
+                before[name], after[name] = getattr(user, name), value
             setattr(user, name, value)
+    if changed:
+        record("account.profile_updated", user, actor=user, before=before,
+               after={**after, "changed": changed})
 
 
 def _iso(value):
@@ -244,7 +263,11 @@ def create_admin(email, password, display_name):
     if not created:
         user.password_hash = hash_password(password)
         user.session_token = new_session_token()
-        user.email_confirmed_at = user.email_confirmed_at or utcnow()
+        after = {"via": "create_admin"}
+        if user.email_confirmed_at is None:
+            user.email_confirmed_at = utcnow()
+            after["email_confirmed"] = True
+        record("account.password_changed", user, after=after)
     else:
         now = utcnow()
         user = User(email=email, password_hash=hash_password(password),
@@ -254,9 +277,11 @@ def create_admin(email, password, display_name):
                     email_confirmed_at=now, created_at=now)
         db.session.add(user)
         db.session.flush()
+        record("account.created", user, after={"privacy_version": user.privacy_version})
     if "admin" not in user.role_names:
+        before = sorted(user.role_names)
         user.roles.append(UserRole(role="admin", granted_at=utcnow()))
-        record("account.roles_changed", user, before={"roles": []},
+        record("account.roles_changed", user, before={"roles": before},
                after={"roles": sorted(user.role_names)})
     return user, created
 
@@ -346,14 +371,20 @@ def request_membership(user, organization):
     membership = organization.membership_of(user)
     if membership is not None and membership.status in ("pending", "approved"):
         raise OperationError(_l("You have already asked to join this organization."))
+    before = None
     if membership is None:
         membership = Membership(user_id=user.id, organization_id=organization.id)
         organization.memberships.append(membership)
+    else:
+        before = {"status": membership.status}  # asked again after a refusal
     membership.status = "pending"
     membership.is_admin = False
     membership.requested_at = utcnow()
     membership.decided_at = membership.decided_by_id = None
     db.session.flush()
+    record("membership.requested", membership, actor=user, before=before,
+           after={"status": "pending", "organization_id": organization.id,
+                  "user_id": user.id})
     for admin in organization_admins(organization):
         queue_mail(admin.email, _l("New request to join %(name)s", name=organization.name),
                    "membership_requested", user=admin, organization=organization,

@@ -724,7 +724,7 @@ def scenarios():
                 ("password_confirm", NEW_PASSWORD), ("display_name", "Nueva Persona"),
                 ("sector", "citizen"), ("region", "cusco"), ("gender", ""),
                 ("show_name_publicly", "y"), ("accept_privacy", "y"), ("fax_only", "")])],
-            deltas=[{}, {"users": 1, OUTBOX: 1}, {OUTBOX: 1}]),
+            deltas=[{}, {"users": 1, OUTBOX: 1, AUDIT: 1}, {OUTBOX: 1}]),
         Scenario(accounts.LoginForm, "anonymous", [Route(
             "accounts.login", "/login", lambda w: [
                 ("email", w.users["participant"][1]), ("password", PASSWORD),
@@ -739,19 +739,19 @@ def scenarios():
         Scenario(accounts.ResetPasswordForm, "anonymous", [Route(
             "accounts.reset_password", "/password/reset/{reset_token}", lambda w: [
                 ("password", NEW_PASSWORD), ("password_confirm", NEW_PASSWORD)])],
-            deltas=[{OUTBOX: 1}], after_success=_reset_password_token,
+            deltas=[{OUTBOX: 1, AUDIT: 1}], after_success=_reset_password_token,
             success=lambda response: response.status_code == 302),
         Scenario(accounts.ChangePasswordForm, "participant", [Route(
             "accounts.change_password", "/account/password", lambda w: [
                 ("current_password", PASSWORD), ("password", NEW_PASSWORD),
                 ("password_confirm", NEW_PASSWORD)])],
-            deltas=[{OUTBOX: 1}], after_success=_relogin("participant")),
+            deltas=[{OUTBOX: 1, AUDIT: 1}], after_success=_relogin("participant")),
         Scenario(accounts.ProfileForm, "participant", [Route(
             "accounts.profile", "/account", lambda w: [
                 ("display_name", "Otro Nombre"), ("sector", "academia"),
                 ("region", "lima-metropolitana"), ("gender", "female"), ("show_name_publicly", "y"),
                 ("locale", "en"), ("email_notifications", "y")])],
-            deltas=[{}]),
+            deltas=[{}, {AUDIT: 1}]),
         Scenario(accounts.DeleteAccountForm, "participant", [Route(
             "accounts.delete_account", "/account/delete", lambda w: [
                 ("password", PASSWORD), ("confirm", "y")])],
@@ -773,7 +773,8 @@ def scenarios():
         # Buttons: a ConfirmForm (only the token) or no form class at all.
         Scenario(ConfirmForm, "participant", CONFIRM_ROUTES + STAFF_CONFIRM_ROUTES,
                  deltas=[{}, {AUDIT: 1}, {AUDIT: 1, OUTBOX: (0, 5)}, {"memberships": (-1, 1)},
-                         {"memberships": (-1, 1), AUDIT: 1}, {"memberships": 1, OUTBOX: 1},
+                         {"memberships": (-1, 1), AUDIT: 1},
+                         {"memberships": 1, OUTBOX: 1, AUDIT: 1},
                          {"supports": (-1, 1)}, {AUDIT: (0, 20)},
                          {"phases": -1, AUDIT: 1}, {"components": -1, AUDIT: 1},
                          {"commitments": -1, AUDIT: 1}, {"plan_sections": -1, AUDIT: 1},
