@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from consulta.core.forms import ConfirmForm
-from consulta.core.i18n import LANGUAGE_COOKIE
+from consulta.core.i18n import LANGUAGE_COOKIE, set_language_cookie
 from consulta.core.logs import clean, security_log
 from consulta.core.permissions import login_required
 from consulta.core.urls import return_target, safe_next
@@ -139,7 +139,8 @@ def login():
             if not user.is_confirmed:
                 flash(_("Please confirm your e-mail address: you need it to take part. "
                         "We can send you the link again."), "warning")
-            return redirect(target)
+            # The account's language follows it to this browser (the switch changes it).
+            return set_language_cookie(redirect(target), user.locale)
         security_log.warning("failed login for %s from %s", clean(form.email.data),
                              clean(request.remote_addr))
         form.password.errors.append(_("The e-mail or the password is not correct."))

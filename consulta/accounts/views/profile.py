@@ -4,6 +4,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from consulta.core.i18n import forget_language_cookie, set_language_cookie
 from consulta.core.permissions import login_required
 from consulta.extensions import db
 
@@ -18,11 +19,18 @@ from . import bp
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
+        previous_locale = current_user.locale
         operations.update_profile(current_user, **{
             name: getattr(form, name).data for name in operations.PROFILE_FIELDS})
         db.session.commit()
         flash(_("Your profile has been saved."), "success")
-        return redirect(url_for(".profile"))
+        response = redirect(url_for(".profile"))
+        # This browser shows the language saved; turned to "automatic", the browser's.
+        if current_user.locale:
+            return set_language_cookie(response, current_user.locale)
+        if previous_locale:
+            return forget_language_cookie(response)
+        return response
     return render_template("accounts/profile.html", form=form)
 
 
