@@ -6,7 +6,7 @@ the action matters to others; none commits (the view or command does).
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 
 from consulta.audit.operations import record
 from consulta.core.dates import utcnow
@@ -17,14 +17,14 @@ from consulta.extensions import db
 from .constants import ROLES
 from .models import Membership, Organization, User, UserRole, new_session_token
 from .passwords import hash_password, verify_password
+from .queries import (
+    admin_count,
+    find_user_by_email,
+    messages_to,
+    organization_admins,
+    organization_name_taken,
+)
 from .tokens import make_confirmation_token, make_reset_token
-
-
-def find_user_by_email(email):
-    if not email:
-        return None
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
-
 
 # --- registration, confirmation, login --------------------------------------
 
@@ -66,6 +66,19 @@ def send_confirmation(user):
     queue_mail(user.email, _l("Confirm your e-mail address"), "confirm_email", user=user,
                confirm_url=url_for("accounts.confirm_email", token=token, _external=True),
                max_age_hours=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600)
+
+
+def request_confirmation_link(email):
+    """Send the confirmation link again to an active account not yet confirmed.
+
+    Returns the account, or None (unknown, deleted or already confirmed): the caller
+    answers the same either way.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.is_active or user.is_confirmed:
+        return None
+    send_confirmation(user)
+    return user
 
 
 def confirm_email(user):
@@ -156,9 +169,7 @@ def _iso(value):
 
 def export_user_data(user):
     """Everything Consulta holds about the account, as a JSON-serializable dict."""
-    messages = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.user_id == user.id)
-        .order_by(OutboxMessage.id)).all()
+    messages = messages_to(user)
     return {
         "account": {
             "id": user.id,
@@ -200,7 +211,7 @@ def delete_account(user, password):
     """
     if not verify_password(user, password):
         raise OperationError(_l("The password is not correct."))
-    if user.has_role("admin") and _admin_count() <= 1:
+    if user.has_role("admin") and admin_count() <= 1:
         raise OperationError(_l("You are the only administrator. Give the role to someone "
                                 "else before deleting your account."))
     db.session.execute(delete(OutboxMessage).where(
@@ -221,11 +232,6 @@ def delete_account(user, password):
 
 
 # --- roles -------------------------------------------------------------------
-
-def _admin_count():
-    return db.session.scalar(
-        select(func.count()).select_from(UserRole).where(UserRole.role == "admin"))
-
 
 def set_roles(user, roles, *, actor):
     """Give ``user`` exactly ``roles``; audited. An administrator cannot drop their own."""
@@ -314,23 +320,6 @@ def create_organization(user, *, name, sector, region, website=None):
     return organization
 
 
-def name_key(name):
-    """Compare names ignoring case, accents and spacing (SQLite's lower() is ASCII-only)."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
-
-
-def organization_name_taken(name, exclude_id=None):
-    key = name_key(name)
-    query = select(Organization.id, Organization.name)
-    if exclude_id is not None:
-        query = query.where(Organization.id != exclude_id)
-    return any(name_key(other) == key for _id, other in db.session.execute(query))
-
-
 def update_organization(organization, *, actor, name, sector, region, website=None):
     if organization_name_taken(name, exclude_id=organization.id):
         raise OperationError(_l("An organization with this name already exists."))
@@ -391,11 +380,6 @@ def request_membership(user, organization):
                    url=url_for("accounts.organization_members",
                                organization_id=organization.id, _external=True))
     return membership
-
-
-def organization_admins(organization):
-    return [m.user for m in organization.memberships
-            if m.status == "approved" and m.is_admin and m.user.is_active]
 
 
 def decide_membership(membership, *, approve, actor):

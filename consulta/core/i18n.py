@@ -20,8 +20,8 @@ def select_locale():
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # command line: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    cookie = request.cookies.get(LANGUAGE_COOKIE)
-    if cookie in languages:
+    cookie = language_cookie()
+    if cookie is not None:
         return cookie
     try:
         if current_user and current_user.is_authenticated and current_user.locale in languages:
@@ -35,6 +35,12 @@ def select_locale():
         if primary in languages:
             return primary
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def language_cookie():
+    """The language this browser chose (the cookie), if it is one the site offers."""
+    value = request.cookies.get(LANGUAGE_COOKIE)
+    return value if value in current_app.config["LANGUAGES"] else None
 
 
 def select_timezone():

@@ -1,9 +1,7 @@
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request
-from sqlalchemy import text
-
-from consulta.extensions import db
+from flask import Blueprint, jsonify, redirect, render_template, request
 
 from .cache import cacheable
+from .database import database_is_reachable
 from .i18n import set_language_cookie
 from .urls import safe_next
 
@@ -23,15 +21,9 @@ def privacy():
 
 @bp.route("/health")
 def health():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception:
-        current_app.logger.exception("health check: database unreachable")
-        db.session.rollback()
-        database = "unreachable"
-    status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "error", database=database), status
+    if database_is_reachable():
+        return jsonify(status="ok", database="ok"), 200
+    return jsonify(status="error", database="unreachable"), 503
 
 
 @bp.route("/language/<language>")
