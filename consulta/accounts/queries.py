@@ -8,6 +8,7 @@ import unicodedata
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from consulta.core.dates import utcnow
 from consulta.core.mail import OutboxMessage
 from consulta.extensions import db
 
@@ -51,6 +52,49 @@ def messages_to(user):
     return db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.user_id == user.id)
         .order_by(OutboxMessage.id)).all()
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def export_user_data(user):
+    """Everything Consulta holds about the account, as a JSON-serializable dict (what
+    its owner downloads).
+
+    :param user: the account.
+    """
+    messages = messages_to(user)
+    return {
+        "account": {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "sector": user.sector,
+            "region": user.region,
+            "gender": user.gender,
+            "show_name_publicly": user.show_name_publicly,
+            "interface_language": user.locale,
+            "email_notifications": user.email_notifications,
+            "roles": sorted(user.role_names),
+            "created_at": _iso(user.created_at),
+            "email_confirmed_at": _iso(user.email_confirmed_at),
+            "last_login_at": _iso(user.last_login_at),
+            "privacy_notice": {"version": user.privacy_version,
+                               "accepted_at": _iso(user.privacy_accepted_at)},
+        },
+        "organizations": [
+            {"organization": m.organization.name, "status": m.status,
+             "organization_admin": m.is_admin, "requested_at": _iso(m.requested_at),
+             "decided_at": _iso(m.decided_at)}
+            for m in user.memberships
+        ],
+        "emails_sent_to_you": [
+            {"subject": m.subject, "created_at": _iso(m.created_at), "status": m.status}
+            for m in messages
+        ],
+        "exported_at": _iso(utcnow()),
+    }
 
 
 # --- organizations ---------------------------------------------------------------------

@@ -171,8 +171,8 @@ def test_asking_again_after_a_refusal_is_audited_with_the_refusal(request_ctx, c
 
 def test_the_create_admin_command_audits_what_it_does(request_ctx, create_user):
     moderator = user(create_user(roles=("moderator",), confirmed=False))
-    operations.create_admin("nueva.admin@example.pe", NEW_PASSWORD, "Nueva")
-    operations.create_admin(moderator.email, NEW_PASSWORD, "ignored")
+    operations.make_administrator("nueva.admin@example.pe", NEW_PASSWORD, "Nueva")
+    operations.make_administrator(moderator.email, NEW_PASSWORD, "ignored")
     db.session.commit()
     actions = [(e.action, e.actor_id, e.before, e.after) for e in entries()]
     created = db.session.scalar(select(User).where(User.email == "nueva.admin@example.pe"))

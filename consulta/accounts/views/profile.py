@@ -8,7 +8,7 @@ from consulta.core.i18n import forget_language_cookie, set_language_cookie
 from consulta.core.permissions import login_required
 from consulta.core.transaction import attempt
 
-from .. import operations
+from .. import operations, queries
 from ..forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
 from ..sessions import remember_allowed
 from . import bp
@@ -57,7 +57,7 @@ def change_password():
 @bp.route("/account/export")
 @login_required
 def export_data():
-    data = operations.export_user_data(current_user)
+    data = queries.export_user_data(current_user)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="consulta-my-data.json"',
