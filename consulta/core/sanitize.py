@@ -42,10 +42,3 @@ def render_markdown(text):
     html = bleach.linkify(html, callbacks=[*DEFAULT_CALLBACKS, _rel], parse_email=False)
     # Escaped, rendered and cleaned with bleach above.
     return Markup(html)  # noqa: S704  # nosec B704
-
-
-def clean_plain_text(text):
-    """Normalize a single-line or multi-line plain text field: strip, unify newlines."""
-    if text is None:
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
