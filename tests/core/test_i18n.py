@@ -49,6 +49,11 @@ def test_language_switch_is_stored_in_a_cookie_and_beats_the_browser(client):
     assert '<html lang="es">' in client.get("/").get_data(as_text=True)
 
 
+def test_language_switch_ignores_next_pointing_to_another_host(client):
+    response = client.get("/language/en?next=//evil.example")
+    assert response.headers["Location"] == "/"
+
+
 def test_unknown_language_is_ignored(client):
     client.get("/language/xx")
     assert '<html lang="es">' in client.get("/").get_data(as_text=True)
