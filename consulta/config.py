@@ -118,6 +118,10 @@ def build_config(instance_path, environ=None):
         "BABEL_DEFAULT_LOCALE": "es",
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "America/Lima"),
         # Accounts
+        # Werkzeug's scrypt everywhere but in the test suite, which logs in thousands of
+        # times: there a cheap pbkdf2 (tests/security/test_enumeration.py measures with
+        # scrypt). Not read from the environment, so no deployment weakens it by mistake.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000" if mode == "testing" else "scrypt",
         "EMAIL_CONFIRMATION_MAX_AGE": int(env.get("EMAIL_CONFIRMATION_MAX_AGE", str(48 * 3600))),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", str(2 * 3600))),
         "PRIVACY_NOTICE_VERSION": "2026-11",

@@ -138,12 +138,16 @@ def app_ctx(app):
         yield
 
 
+#: {(hash method, password): hash}: one hash per password and method for the session.
 _password_hashes = {}
 
 
 @pytest.fixture
 def create_user(app):
-    """Factory: ``create_user(email=..., roles=("moderator",), confirmed=True, ...)``."""
+    """Factory: ``create_user(email=..., roles=("moderator",), confirmed=True, ...)``.
+
+    The password is hashed with the app's PASSWORD_HASH_METHOD (a cheap pbkdf2 in tests;
+    a test that sets it to scrypt gets scrypt hashes)."""
     from consulta.accounts.models import User, UserRole
     from consulta.accounts.passwords import hash_password
     from consulta.core.dates import utcnow
@@ -152,12 +156,14 @@ def create_user(app):
 
     def factory(email=None, password=TEST_PASSWORD, roles=(), confirmed=True, **fields):
         n = next(counter)
-        if password not in _password_hashes:
-            _password_hashes[password] = hash_password(password)
+        key = (app.config["PASSWORD_HASH_METHOD"], password)
+        if key not in _password_hashes:
+            with app.app_context():
+                _password_hashes[key] = hash_password(password)
         now = utcnow()
         values = {
             "email": email or f"persona{n}@example.pe",
-            "password_hash": _password_hashes[password],
+            "password_hash": _password_hashes[key],
             "display_name": f"Persona {n}",
             "sector": "citizen",
             "region": "cusco",

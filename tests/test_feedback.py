@@ -270,7 +270,7 @@ def test_offline_authors_with_an_email_are_told_too(app, setup, secretariat, out
 
 def test_responses_wait_in_the_outbox_when_the_mail_server_is_down(app, setup, secretariat,
                                                                    outbox):
-    from .test_mail import FakeSMTPHandler, free_port  # noqa: F401
+    from .core.test_mail import FakeSMTPHandler, free_port  # noqa: F401
 
     saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS",
                                         "MAIL_TIMEOUT")}

@@ -5,7 +5,7 @@ from flask.cli import with_appcontext
 
 from consulta.extensions import db
 
-from .operations import create_admin
+from .operations import make_administrator
 from .passwords import MIN_LENGTH, is_common
 
 
@@ -22,7 +22,7 @@ def create_admin_command(email, name, password):
         raise click.BadParameter(
             f"use at least {MIN_LENGTH} characters and not a common password",
             param_hint="--password")
-    user, created = create_admin(email, password, name or email.split("@")[0])
+    user, created = make_administrator(email, password, name or email.split("@")[0])
     db.session.commit()
     if created:
         click.echo(f"Created administrator {user.email}.")

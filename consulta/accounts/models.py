@@ -29,7 +29,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Lower-cased; NULL once the account is deleted.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
-    #: scrypt hash (Werkzeug); NULL once deleted, so nobody can log in.
+    #: Werkzeug hash, naming its method (scrypt; see accounts/passwords.py); NULL once
+    #: deleted, so nobody can log in.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(80))
     sector: Mapped[str] = mapped_column(String(32))

@@ -1,12 +1,14 @@
 """Operations that change accounts, organizations and roles.
 
-Each guards its transition, changes the models and writes the audit log where
-the action matters to others; none commits (the view or command does).
+Each guards its transition (raising ``OperationError`` with the reason), changes the
+models and writes the audit log, never with an address, a name, a gender or a
+password hash in it; none commits (the view or command does). What they read comes
+from ``queries.py``.
 """
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 
 from consulta.audit.operations import record
 from consulta.core.dates import utcnow
@@ -17,14 +19,13 @@ from consulta.extensions import db
 from .constants import ROLES
 from .models import Membership, Organization, User, UserRole, new_session_token
 from .passwords import hash_password, verify_password
+from .queries import (
+    admin_count,
+    find_user_by_email,
+    organization_admins,
+    organization_name_taken,
+)
 from .tokens import make_confirmation_token, make_reset_token
-
-
-def find_user_by_email(email):
-    if not email:
-        return None
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
-
 
 # --- registration, confirmation, login --------------------------------------
 
@@ -33,8 +34,16 @@ def register_user(*, email, password, display_name, sector, region, gender=None,
     """Create an account and send the confirmation link.
 
     If the address already has an account, nothing is created and its owner is
-    told by e-mail instead; the caller shows the same message either way.
-    Returns the new user, or None.
+    told by e-mail instead, after the same work (the password is hashed either way);
+    the caller shows the same message either way. Returns the new user, or None.
+
+    :param email: the address as typed (stored lower-cased).
+    :param password: the password as typed (only its hash is kept).
+    :param display_name: the name to show, with ``show_name_publicly`` consent.
+    :param sector: a code of ``core.taxonomy.SECTORS``.
+    :param region: a code of the deployment's regions.
+    :param gender: a code of ``core.taxonomy.GENDERS``, or empty.
+    :param locale: the interface language chosen in the browser, if any.
     """
     email = email.strip().lower()
     existing = find_user_by_email(email)
@@ -55,26 +64,58 @@ def register_user(*, email, password, display_name, sector, region, gender=None,
     )
     db.session.add(user)
     db.session.flush()
-    send_confirmation(user)
+    record("account.registered", user, actor=user,
+           after={"privacy_version": user.privacy_version})
+    send_confirmation_link(user)
     return user
 
 
-def send_confirmation(user):
+def send_confirmation_link(user):
+    """E-mail ``user`` the link that confirms their address.
+
+    :param user: the account; the link is bound to its current address.
+    """
     token = make_confirmation_token(user)
     queue_mail(user.email, _l("Confirm your e-mail address"), "confirm_email", user=user,
                confirm_url=url_for("accounts.confirm_email", token=token, _external=True),
                max_age_hours=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600)
 
 
+def request_confirmation_link(email):
+    """Send the confirmation link again to an active account not yet confirmed.
+
+    Returns the account, or None (unknown, deleted or already confirmed): the caller
+    answers the same either way.
+
+    :param email: the address as typed.
+    """
+    user = find_user_by_email(email)
+    if user is None or not user.is_active or user.is_confirmed:
+        return None
+    send_confirmation_link(user)
+    return user
+
+
 def confirm_email(user):
+    """Mark the address of ``user`` as confirmed; False if it already was.
+
+    :param user: the account whose confirmation link was opened.
+    """
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+        record("account.email_confirmed", user, actor=user)
         return True
     return False
 
 
 def authenticate(email, password):
-    """The active account for these credentials, or None (same work either way)."""
+    """The active account for these credentials, or None (same work either way).
+
+    Records the time of the log-in on the account.
+
+    :param email: the address as typed.
+    :param password: the password as typed.
+    """
     user = find_user_by_email(email)
     if not verify_password(user, password) or not user.is_active:
         return None
@@ -85,6 +126,13 @@ def authenticate(email, password):
 # --- passwords ---------------------------------------------------------------
 
 def request_password_reset(email):
+    """E-mail the link that sets a new password to the active account with ``email``.
+
+    Returns the account, or None (unknown or deleted): the caller answers the same
+    either way.
+
+    :param email: the address as typed.
+    """
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return None
@@ -95,24 +143,46 @@ def request_password_reset(email):
     return user
 
 
-def set_password(user, password):
-    """Set a new password and end every other session of the account."""
+def set_password(user, password, *, via="reset_link"):
+    """Set a new password and end every session of the account; its owner is told.
+
+    Whoever could use a reset link proved they read the mailbox: an address not yet
+    confirmed is confirmed too.
+
+    :param user: the account.
+    :param password: the new password as typed.
+    :param via: how the owner proved who they are, for the audit log: ``reset_link``
+        or ``current_password``.
+    """
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
+    after = {"via": via}
     # Whoever could reset the password proved they read the mailbox.
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
+        after["email_confirmed"] = True
+    record("account.password_changed", user, actor=user, after=after)
     queue_mail(user.email, _l("Your password was changed"), "password_changed", user=user,
                reset_url=url_for("accounts.forgot_password", _external=True))
 
 
 def change_password(user, current_password, new_password):
+    """Set a new password for someone who knows the current one (see set_password).
+
+    :param user: the account (the one logged in).
+    :param current_password: the password it has now, as typed.
+    :param new_password: the new password as typed.
+    """
     if not verify_password(user, current_password):
         raise OperationError(_l("The current password is not correct."))
-    set_password(user, new_password)
+    set_password(user, new_password, via="current_password")
 
 
 def end_all_sessions(user):
+    """Log the account out everywhere: every session and remember-me cookie stops working.
+
+    :param user: the account.
+    """
     user.session_token = new_session_token()
 
 
@@ -120,56 +190,35 @@ def end_all_sessions(user):
 
 PROFILE_FIELDS = ("display_name", "sector", "region", "gender", "show_name_publicly", "locale",
                   "email_notifications")
+#: Profile fields whose values the audit log may keep (settings, not facts about the
+#: person); for the others it keeps only the name of the field that changed.
+AUDITED_PROFILE_VALUES = ("show_name_publicly", "locale", "email_notifications")
 
 
 def update_profile(user, **values):
+    """Change the profile fields given in ``values`` (see PROFILE_FIELDS); others stay.
+
+    The audit log lists the fields changed, with values only for AUDITED_PROFILE_VALUES.
+
+    :param user: the account (its owner edits it).
+    :param values: new values by field name; an empty gender or locale means none.
+    """
+    changed = []
+    before, after = {}, {}
     for name in PROFILE_FIELDS:
         if name in values:
             value = values[name]
             if name in ("gender", "locale"):
                 value = value or None
+            if getattr(user, name) == value:
+                continue
+            changed.append(name)
+            if name in AUDITED_PROFILE_VALUES:
+                before[name], after[name] = getattr(user, name), value
             setattr(user, name, value)
-
-
-def _iso(value):
-    return value.isoformat() if value else None
-
-
-def export_user_data(user):
-    """Everything Consulta holds about the account, as a JSON-serializable dict."""
-    messages = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.user_id == user.id)
-        .order_by(OutboxMessage.id)).all()
-    return {
-        "account": {
-            "id": user.id,
-            "email": user.email,
-            "display_name": user.display_name,
-            "sector": user.sector,
-            "region": user.region,
-            "gender": user.gender,
-            "show_name_publicly": user.show_name_publicly,
-            "interface_language": user.locale,
-            "email_notifications": user.email_notifications,
-            "roles": sorted(user.role_names),
-            "created_at": _iso(user.created_at),
-            "email_confirmed_at": _iso(user.email_confirmed_at),
-            "last_login_at": _iso(user.last_login_at),
-            "privacy_notice": {"version": user.privacy_version,
-                               "accepted_at": _iso(user.privacy_accepted_at)},
-        },
-        "organizations": [
-            {"organization": m.organization.name, "status": m.status,
-             "organization_admin": m.is_admin, "requested_at": _iso(m.requested_at),
-             "decided_at": _iso(m.decided_at)}
-            for m in user.memberships
-        ],
-        "emails_sent_to_you": [
-            {"subject": m.subject, "created_at": _iso(m.created_at), "status": m.status}
-            for m in messages
-        ],
-        "exported_at": _iso(utcnow()),
-    }
+    if changed:
+        record("account.profile_updated", user, actor=user, before=before,
+               after={**after, "changed": changed})
 
 
 def delete_account(user, password):
@@ -177,11 +226,14 @@ def delete_account(user, password):
 
     The e-mail, name, gender and password are removed, memberships and roles
     dropped and e-mails to the address purged; sector and region stay, since
-    they are only used in aggregate.
+    they are only used in aggregate. The last administrator cannot leave.
+
+    :param user: the account (its owner deletes it).
+    :param password: its password as typed, to confirm.
     """
     if not verify_password(user, password):
         raise OperationError(_l("The password is not correct."))
-    if user.has_role("admin") and _admin_count() <= 1:
+    if user.has_role("admin") and admin_count() <= 1:
         raise OperationError(_l("You are the only administrator. Give the role to someone "
                                 "else before deleting your account."))
     db.session.execute(delete(OutboxMessage).where(
@@ -203,13 +255,16 @@ def delete_account(user, password):
 
 # --- roles -------------------------------------------------------------------
 
-def _admin_count():
-    return db.session.scalar(
-        select(func.count()).select_from(UserRole).where(UserRole.role == "admin"))
-
-
 def set_roles(user, roles, *, actor):
-    """Give ``user`` exactly ``roles``; audited. An administrator cannot drop their own."""
+    """Give ``user`` exactly ``roles``; False if it already had them.
+
+    An administrator cannot drop their own role; deleted accounts get none, and
+    accounts whose address is not confirmed get no new one.
+
+    :param user: the account.
+    :param roles: role names (unknown ones are ignored).
+    :param actor: the administrator.
+    """
     roles = {r for r in roles if r in ROLES}
     before = user.role_names
     if user.id == actor.id and "admin" in before and "admin" not in roles:
@@ -231,12 +286,17 @@ def set_roles(user, roles, *, actor):
     return True
 
 
-def create_admin(email, password, display_name):
+def make_administrator(email, password, display_name):
     """The `create-admin` command: a confirmed administrator with the given password.
 
     An existing account with the address gets the role *and* the password typed by
     the operator (its other sessions end), so that someone who registered the address
-    beforehand cannot keep access to an administrator account.
+    beforehand cannot keep access to an administrator account. Returns (the account,
+    whether it was created).
+
+    :param email: the administrator's address.
+    :param password: the password the operator typed.
+    :param display_name: the name of a new account (an existing one keeps its own).
     """
     email = email.strip().lower()
     user = find_user_by_email(email)
@@ -244,7 +304,11 @@ def create_admin(email, password, display_name):
     if not created:
         user.password_hash = hash_password(password)
         user.session_token = new_session_token()
-        user.email_confirmed_at = user.email_confirmed_at or utcnow()
+        after = {"via": "create_admin"}
+        if user.email_confirmed_at is None:
+            user.email_confirmed_at = utcnow()
+            after["email_confirmed"] = True
+        record("account.password_changed", user, after=after)
     else:
         now = utcnow()
         user = User(email=email, password_hash=hash_password(password),
@@ -254,9 +318,11 @@ def create_admin(email, password, display_name):
                     email_confirmed_at=now, created_at=now)
         db.session.add(user)
         db.session.flush()
+        record("account.created", user, after={"privacy_version": user.privacy_version})
     if "admin" not in user.role_names:
+        before = sorted(user.role_names)
         user.roles.append(UserRole(role="admin", granted_at=utcnow()))
-        record("account.roles_changed", user, before={"roles": []},
+        record("account.roles_changed", user, before={"roles": before},
                after={"roles": sorted(user.role_names)})
     return user, created
 
@@ -264,7 +330,16 @@ def create_admin(email, password, display_name):
 # --- organizations -----------------------------------------------------------
 
 def create_organization(user, *, name, sector, region, website=None):
-    """Propose an organization; its creator becomes its admin once a moderator approves it."""
+    """Propose an organization; its creator becomes its admin once a moderator approves it.
+
+    A moderator's organization is approved at once, without them as a member.
+
+    :param user: who proposes it (a confirmed account).
+    :param name: its name, unique however written (see queries.name_key).
+    :param sector: a code of ``core.taxonomy.SECTORS``.
+    :param region: a code of the deployment's regions.
+    :param website: its address, or empty.
+    """
     if not user.is_confirmed:
         raise OperationError(_l("Confirm your e-mail address first."))
     if organization_name_taken(name):
@@ -289,24 +364,16 @@ def create_organization(user, *, name, sector, region, website=None):
     return organization
 
 
-def name_key(name):
-    """Compare names ignoring case, accents and spacing (SQLite's lower() is ASCII-only)."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
-
-
-def organization_name_taken(name, exclude_id=None):
-    key = name_key(name)
-    query = select(Organization.id, Organization.name)
-    if exclude_id is not None:
-        query = query.where(Organization.id != exclude_id)
-    return any(name_key(other) == key for _id, other in db.session.execute(query))
-
-
 def update_organization(organization, *, actor, name, sector, region, website=None):
+    """Edit an organization's public details (audited when something changed).
+
+    :param organization: the organization.
+    :param actor: a moderator or one of its admins.
+    :param name: the new name, unique however written.
+    :param sector: a code of ``core.taxonomy.SECTORS``.
+    :param region: a code of the deployment's regions.
+    :param website: its address, or empty.
+    """
     if organization_name_taken(name, exclude_id=organization.id):
         raise OperationError(_l("An organization with this name already exists."))
     before = {"name": organization.name, "sector": organization.sector,
@@ -319,6 +386,12 @@ def update_organization(organization, *, actor, name, sector, region, website=No
 
 
 def review_organization(organization, *, approve, actor):
+    """Approve or reject a proposed organization; whoever proposed it is told.
+
+    :param organization: a pending organization.
+    :param approve: True to approve, False to reject.
+    :param actor: the moderator.
+    """
     if organization.status != "pending":
         raise OperationError(_l("This organization has already been reviewed."))
     organization.status = "approved" if approve else "rejected"
@@ -339,6 +412,11 @@ def review_organization(organization, *, approve, actor):
 
 
 def request_membership(user, organization):
+    """Ask to join an approved organization (again, after a refusal); its admins are told.
+
+    :param user: who asks (a confirmed account).
+    :param organization: the organization.
+    """
     if not user.is_confirmed:
         raise OperationError(_l("Confirm your e-mail address first."))
     if organization.status != "approved":
@@ -346,14 +424,20 @@ def request_membership(user, organization):
     membership = organization.membership_of(user)
     if membership is not None and membership.status in ("pending", "approved"):
         raise OperationError(_l("You have already asked to join this organization."))
+    before = None
     if membership is None:
         membership = Membership(user_id=user.id, organization_id=organization.id)
         organization.memberships.append(membership)
+    else:
+        before = {"status": membership.status}  # asked again after a refusal
     membership.status = "pending"
     membership.is_admin = False
     membership.requested_at = utcnow()
     membership.decided_at = membership.decided_by_id = None
     db.session.flush()
+    record("membership.requested", membership, actor=user, before=before,
+           after={"status": "pending", "organization_id": organization.id,
+                  "user_id": user.id})
     for admin in organization_admins(organization):
         queue_mail(admin.email, _l("New request to join %(name)s", name=organization.name),
                    "membership_requested", user=admin, organization=organization,
@@ -362,12 +446,13 @@ def request_membership(user, organization):
     return membership
 
 
-def organization_admins(organization):
-    return [m.user for m in organization.memberships
-            if m.status == "approved" and m.is_admin and m.user.is_active]
-
-
 def decide_membership(membership, *, approve, actor):
+    """Accept or refuse a request to join; the person who asked is told.
+
+    :param membership: a pending request.
+    :param approve: True to accept, False to refuse.
+    :param actor: an admin of the organization, or a moderator.
+    """
     if membership.status != "pending":
         raise OperationError(_l("This request has already been decided."))
     membership.status = "approved" if approve else "rejected"
@@ -388,6 +473,12 @@ def decide_membership(membership, *, approve, actor):
 
 
 def set_membership_admin(membership, *, is_admin, actor):
+    """Make a member an admin of the organization, or not (it keeps at least one).
+
+    :param membership: an approved membership.
+    :param is_admin: the new value.
+    :param actor: an admin of the organization, or a moderator.
+    """
     if membership.status != "approved":
         raise OperationError(_l("Only approved members can be organization admins."))
     if membership.is_admin == is_admin:
@@ -400,6 +491,12 @@ def set_membership_admin(membership, *, is_admin, actor):
 
 
 def leave_organization(membership, *, actor):
+    """End a membership (or withdraw a request); the only admin of an organization with
+    other members must name another admin first.
+
+    :param membership: the membership.
+    :param actor: its member.
+    """
     organization = membership.organization
     if (membership.is_admin and membership.status == "approved"
             and len(organization_admins(organization)) <= 1

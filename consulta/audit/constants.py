@@ -2,7 +2,12 @@ from flask_babel import lazy_gettext as _l
 
 #: What each audited action means, for the people reading the log.
 ACTIONS = {
+    "account.created": _l("Account created from the command line"),
     "account.deleted": _l("Account deleted"),
+    "account.email_confirmed": _l("E-mail address confirmed"),
+    "account.password_changed": _l("Password changed"),
+    "account.profile_updated": _l("Profile edited"),
+    "account.registered": _l("Account registered"),
     "account.roles_changed": _l("Roles changed"),
     "answer_template.saved": _l("Answer template saved"),
     "commitment.deleted": _l("Commitment removed from the draft"),
@@ -32,6 +37,7 @@ ACTIONS = {
     "membership.admin_changed": _l("Organization admin changed"),
     "membership.decided": _l("Membership request decided"),
     "membership.left": _l("Member left the organization"),
+    "membership.requested": _l("Request to join an organization"),
     "organization.created": _l("Organization created"),
     "organization.reviewed": _l("Organization reviewed"),
     "organization.updated": _l("Organization edited"),

@@ -1,3 +1,5 @@
+"""Writing the audit log: the one operation every other part calls."""
+
 from flask_login import current_user
 
 from consulta.extensions import db
@@ -18,10 +20,16 @@ def record(action, obj=None, *, object_type=None, object_id=None, before=None, a
            actor=None, consultation_id=None):
     """Append an audit entry to the session (the caller commits).
 
-    :param action: dotted verb such as ``account.deleted``.
+    :param action: dotted verb such as ``account.deleted`` (labelled in
+        ``audit.constants.ACTIONS``).
     :param obj: the model acted on; its table name and id are stored.
+    :param object_type: what was acted on, when no ``obj`` is given (or to override it).
+    :param object_id: its id, likewise.
     :param before: JSON-serializable values before the change (never personal data).
-    :param after: values after the change.
+    :param after: values after the change (never personal data either).
+    :param actor: who acted; by default the logged-in user, and nobody (None) outside a
+        request (the command line).
+    :param consultation_id: the consultation the action belongs to, for its log page.
     """
     if obj is not None:
         object_type = object_type or obj.__tablename__

@@ -46,6 +46,9 @@ def backup_database(url, output):
 
     Refuses when ``output`` exists. The copy is written beside it first and only put in
     place, without replacing anything, once complete.
+
+    :param url: the database URL (SQLite or PostgreSQL).
+    :param output: the file to write, readable by its owner only.
     """
     output = Path(output)
     if output.exists():
@@ -78,6 +81,11 @@ def restore_database(url, source, *, metadata, force=False):
 
     Refused unless the target holds no data of the application (tables of
     ``metadata`` absent or empty), or ``force``.
+
+    :param url: the database URL (SQLite or PostgreSQL).
+    :param source: a file written by ``backup_database`` for the same kind of database.
+    :param metadata: the application's tables (to tell whether the target is empty).
+    :param force: replace a database that holds data.
     """
     source = Path(source)
     if not source.is_file():

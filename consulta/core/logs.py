@@ -5,6 +5,7 @@ are logged with the tokens of e-mailed links replaced. Passwords are never logge
 import logging
 
 from flask import request
+from flask_login import current_user
 
 security_log = logging.getLogger("consulta.security")
 
@@ -29,8 +30,6 @@ def request_path():
 
 
 def _who():
-    from flask_login import current_user
-
     try:
         if current_user and current_user.is_authenticated:
             return f"user {current_user.id}"

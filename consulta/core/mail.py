@@ -54,6 +54,7 @@ class OutboxMessage(db.Model):
 def queue_mail(recipient, subject, template, *, user=None, locale=None, **context):
     """Store a message in the outbox; it is delivered once the transaction commits.
 
+    :param recipient: the address it goes to.
     :param subject: a (lazy) gettext string, rendered in ``locale``.
     :param template: name of ``templates/mail/<template>.txt``.
     :param user: the account the message is for, if any.
@@ -109,7 +110,13 @@ def _deliver_in_thread(app, ids):
 
 
 def deliver(ids):
-    """Try to send the given messages now; return how many were sent."""
+    """Try to send the given messages now; return how many were sent.
+
+    A message already sent, being sent by another worker, or out of attempts is left
+    alone; a failure is logged and left for ``send-mail``.
+
+    :param ids: ids of outbox messages.
+    """
     sent = 0
     for message_id in ids:
         try:

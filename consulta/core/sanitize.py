@@ -53,10 +53,3 @@ def plain_text(html):
     # bleach.clean makes a Cleaner per call: a Cleaner keeps parser state between calls
     # and is not thread-safe.
     return bleach.clean(html, tags=set(), strip=True)
-
-
-def clean_plain_text(text):
-    """Normalize a single-line or multi-line plain text field: strip, unify newlines."""
-    if text is None:
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()

@@ -85,7 +85,9 @@ def is_postgresql(session):
 def index_document(session, row_id, document):
     """Keep SQLite's search index up to date for one row (call after insert or update).
 
-    ``document`` is the raw text (not ``prepare``-d: preparing twice is not idempotent).
+    :param session: the session the row was written in.
+    :param row_id: the contribution's id.
+    :param document: the raw text (not ``prepare``-d: preparing twice is not idempotent).
     """
     if is_postgresql(session):
         return  # the expression index follows the column by itself

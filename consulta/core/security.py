@@ -1,5 +1,8 @@
 """Security headers on every response."""
 
+from flask import request
+from flask_login import current_user
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -22,8 +25,6 @@ def set_security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    from flask import request
-
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     # Pages seen while logged in may hold personal data: never keep them (shared computers).
@@ -33,8 +34,6 @@ def set_security_headers(response):
 
 
 def _logged_in():
-    from flask_login import current_user
-
     try:
         return bool(current_user and current_user.is_authenticated)
     except Exception:  # e.g. the database is down while an error page is sent

@@ -12,6 +12,7 @@ the export of a whole consultation.
 """
 
 import re
+import zipfile
 from io import BytesIO
 
 from openpyxl import Workbook, load_workbook
@@ -74,8 +75,6 @@ def read_xlsx_rows(data, max_rows=100_000):
     Refuses zip bombs (uncompressed size checked before opening), huge cells and
     malformed workbooks with SpreadsheetError, never a crash.
     """
-    import zipfile
-
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             if sum(item.file_size for item in archive.infolist()) > MAX_UNCOMPRESSED:

@@ -1,11 +1,8 @@
-from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request
-from flask_login import current_user
-from sqlalchemy import text
-
-from consulta.extensions import db
+from flask import Blueprint, jsonify, redirect, render_template, request
 
 from .cache import cacheable
-from .i18n import LANGUAGE_COOKIE
+from .database import database_is_reachable
+from .i18n import set_language_cookie
 from .urls import safe_next
 
 bp = Blueprint("core", __name__)
@@ -24,29 +21,17 @@ def privacy():
 
 @bp.route("/health")
 def health():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception:
-        current_app.logger.exception("health check: database unreachable")
-        db.session.rollback()
-        database = "unreachable"
-    status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "error", database=database), status
+    if database_is_reachable():
+        return jsonify(status="ok", database="ok"), 200
+    return jsonify(status="error", database="unreachable"), 503
 
 
 @bp.route("/language/<language>")
 def set_language(language):
-    """Switch the interface language (a plain link, so public pages need no session)."""
-    response = make_response(redirect(safe_next("/")))
-    if language in current_app.config["LANGUAGES"]:
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600,
-                            samesite="Lax", httponly=True,
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
-        if current_user.is_authenticated and current_user.locale != language:
-            current_user.locale = language
-            db.session.commit()
-    return response
+    """Switch the interface language of this browser: a plain link, so public pages need
+    no session, and a GET, so it writes only the cookie (never the account: the profile
+    is where an account's language is saved)."""
+    return set_language_cookie(redirect(safe_next("/")), language)
 
 
 @bp.app_context_processor

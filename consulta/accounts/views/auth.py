@@ -3,9 +3,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from consulta.core.forms import ConfirmForm
-from consulta.core.i18n import LANGUAGE_COOKIE
+from consulta.core.i18n import language_cookie, set_language_cookie
 from consulta.core.logs import clean, security_log
 from consulta.core.permissions import login_required
+from consulta.core.transaction import attempt
 from consulta.core.urls import return_target, safe_next
 from consulta.extensions import db, limiter, login_manager
 
@@ -45,11 +46,6 @@ def unauthorized():
     return redirect(url_for("accounts.login", next=return_target()))
 
 
-def _cookie_language():
-    value = request.cookies.get(LANGUAGE_COOKIE)
-    return value if value in current_app.config["LANGUAGES"] else None
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_REGISTER_IP"), methods=["POST"])
 @limiter.limit(_limit("RATELIMIT_REGISTER_ACCOUNT"), key_func=_account_key, methods=["POST"])
@@ -62,15 +58,16 @@ def register():
             security_log.info("registration honeypot filled from %s; dropped",
                               clean(request.remote_addr))
             return redirect(url_for(".registered"))
-        operations.register_user(
-            email=form.email.data, password=form.password.data,
-            display_name=form.display_name.data, sector=form.sector.data,
-            region=form.region.data, gender=form.gender.data,
-            show_name_publicly=form.show_name_publicly.data,
-            locale=_cookie_language(),
-        )
-        db.session.commit()
-        return redirect(url_for(".registered"))
+        with attempt() as done:
+            operations.register_user(
+                email=form.email.data, password=form.password.data,
+                display_name=form.display_name.data, sector=form.sector.data,
+                region=form.region.data, gender=form.gender.data,
+                show_name_publicly=form.show_name_publicly.data,
+                locale=language_cookie(),
+            )
+        if done:
+            return redirect(url_for(".registered"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -89,8 +86,9 @@ def confirm_email(token):
     except InvalidToken:
         return render_template("accounts/bad_link.html", kind="confirm", expired=False,
                                form=EmailForm()), 400
-    if operations.confirm_email(user):
-        db.session.commit()
+    with attempt():
+        confirmed = operations.confirm_email(user)
+    if confirmed:
         flash(_("Thank you, your e-mail address is confirmed."), "success")
     else:
         flash(_("Your e-mail address was already confirmed."), "info")
@@ -107,10 +105,8 @@ def resend_confirmation():
     if current_user.is_authenticated and request.method == "GET":
         form.email.data = current_user.email
     if form.validate_on_submit():
-        user = operations.find_user_by_email(form.email.data)
-        if user is not None and user.is_active and not user.is_confirmed:
-            operations.send_confirmation(user)
-            db.session.commit()
+        with attempt():
+            operations.request_confirmation_link(form.email.data)
         return render_template("accounts/link_sent.html", kind="confirm")
     return render_template("accounts/resend_confirmation.html", form=form)
 
@@ -129,17 +125,18 @@ def login():
         return redirect(safe_next(url_for("core.index")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = operations.authenticate(form.email.data, form.password.data)
+        with attempt():
+            user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
             target = safe_next(url_for("core.index"))
             session.clear()  # a fresh session at login (no fixation)
             login_user(user, remember=remember_allowed(user, form.remember.data))
-            db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             if not user.is_confirmed:
                 flash(_("Please confirm your e-mail address: you need it to take part. "
                         "We can send you the link again."), "warning")
-            return redirect(target)
+            # The account's language follows it to this browser (the switch changes it).
+            return set_language_cookie(redirect(target), user.locale)
         security_log.warning("failed login for %s from %s", clean(form.email.data),
                              clean(request.remote_addr))
         form.password.errors.append(_("The e-mail or the password is not correct."))
@@ -150,8 +147,8 @@ def login():
 @login_required
 def logout():
     if ConfirmForm().validate_on_submit():
-        operations.end_all_sessions(current_user)
-        db.session.commit()
+        with attempt():
+            operations.end_all_sessions(current_user)
         session.clear()
         logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
         flash(_("You have logged out."), "info")
@@ -164,8 +161,8 @@ def logout():
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
-        operations.request_password_reset(form.email.data)
-        db.session.commit()
+        with attempt():
+            operations.request_password_reset(form.email.data)
         return render_template("accounts/link_sent.html", kind="reset")
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -183,8 +180,8 @@ def reset_password(token):
                                form=EmailForm()), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        operations.set_password(user, form.password.data)
-        db.session.commit()
+        with attempt():
+            operations.set_password(user, form.password.data)
         session.clear()
         logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
         flash(_("Your password has been changed. You can log in with it now."), "success")

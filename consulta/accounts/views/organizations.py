@@ -1,15 +1,14 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from consulta.core.forms import ConfirmForm
 from consulta.core.pagination import paginate
 from consulta.core.permissions import login_required, role_required
+from consulta.core.transaction import attempt
 from consulta.extensions import db
 
-from .. import operations
+from .. import operations, queries
 from ..forms import OrganizationForm
 from ..models import Membership, Organization
 from . import bp
@@ -17,9 +16,7 @@ from . import bp
 
 def _get_organization(organization_id):
     """The organization if the current user may see it (404 otherwise, not 403)."""
-    organization = db.session.get(Organization, organization_id)
-    if organization is None:
-        abort(404)
+    organization = db.get_or_404(Organization, organization_id)
     if organization.status != "approved":
         allowed = current_user.is_authenticated and (
             current_user.has_role("moderator")
@@ -31,12 +28,9 @@ def _get_organization(organization_id):
 
 @bp.route("/organizations")
 def organizations():
-    query = (select(Organization).where(Organization.status == "approved")
-             .order_by(func.lower(Organization.name)))
     search = (request.args.get("q") or "").strip()[:100]
-    if search:
-        query = query.where(Organization.name.ilike(f"%{search}%"))
-    return render_template("accounts/organizations.html", page=paginate(query), search=search)
+    page = paginate(queries.approved_organizations(search=search))
+    return render_template("accounts/organizations.html", page=page, search=search)
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
@@ -44,14 +38,11 @@ def organizations():
 def new_organization():
     form = OrganizationForm()
     if form.validate_on_submit():
-        try:
+        with attempt(field=form.name) as done:
             organization = operations.create_organization(
                 current_user, name=form.name.data, sector=form.sector.data,
                 region=form.region.data, website=form.website.data)
-        except operations.OperationError as error:
-            form.name.errors.append(error.message)
-        else:
-            db.session.commit()
+        if done:
             if organization.status == "approved":
                 flash(_("The organization has been created."), "success")
             else:
@@ -78,15 +69,11 @@ def edit_organization(organization_id):
         abort(403)
     form = OrganizationForm(obj=organization)
     if form.validate_on_submit():
-        try:
+        with attempt(_("The organization has been saved."), field=form.name) as done:
             operations.update_organization(
                 organization, actor=current_user, name=form.name.data,
                 sector=form.sector.data, region=form.region.data, website=form.website.data)
-        except operations.OperationError as error:
-            form.name.errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(_("The organization has been saved."), "success")
+        if done:
             return redirect(url_for(".organization", organization_id=organization.id))
     return render_template("accounts/organization_form.html", form=form,
                            organization=organization)
@@ -97,14 +84,9 @@ def edit_organization(organization_id):
 def join_organization(organization_id):
     organization = _get_organization(organization_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt(_("Your request has been sent. You will receive an e-mail when it is "
+                       "decided.")):
             operations.request_membership(current_user, organization)
-        except operations.OperationError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Your request has been sent. You will receive an e-mail when it is "
-                    "decided."), "success")
     return redirect(url_for(".organization", organization_id=organization.id))
 
 
@@ -116,12 +98,9 @@ def leave_organization(organization_id):
     if membership is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt() as done:
             operations.leave_organization(membership, actor=current_user)
-        except operations.OperationError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("You are no longer a member of %(name)s.", name=organization.name), "info")
     return redirect(url_for(".organization", organization_id=organization.id))
 
@@ -139,11 +118,12 @@ def organization_members(organization_id):
 
 
 def _get_membership(organization_id, membership_id):
+    """The membership within the organization, for those who manage its members."""
     organization = _get_organization(organization_id)
     if not organization.can_be_managed_by(current_user):
         abort(403)
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.organization_id != organization.id:
+    membership = db.get_or_404(Membership, membership_id)
+    if membership.organization_id != organization.id:
         abort(404)
     return organization, membership
 
@@ -155,14 +135,9 @@ def decide_membership(organization_id, membership_id):
     organization, membership = _get_membership(organization_id, membership_id)
     decision = request.form.get("decision")
     if ConfirmForm().validate_on_submit() and decision in ("approve", "reject"):
-        try:
+        with attempt(_("The request has been decided.")):
             operations.decide_membership(membership, approve=decision == "approve",
                                          actor=current_user)
-        except operations.OperationError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The request has been decided."), "success")
     return redirect(url_for(".organization_members", organization_id=organization.id))
 
 
@@ -173,45 +148,27 @@ def set_member_admin(organization_id, membership_id):
     organization, membership = _get_membership(organization_id, membership_id)
     value = request.form.get("is_admin")
     if ConfirmForm().validate_on_submit() and value in ("0", "1"):
-        try:
+        with attempt(_("The member has been updated.")):
             operations.set_membership_admin(membership, is_admin=value == "1",
                                             actor=current_user)
-        except operations.OperationError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The member has been updated."), "success")
     return redirect(url_for(".organization_members", organization_id=organization.id))
 
 
 @bp.route("/moderation/organizations")
 @role_required("moderator")
 def review_organizations():
-    pending = db.session.scalars(
-        select(Organization).where(Organization.status == "pending")
-        .order_by(Organization.created_at)).all()
-    requests = db.session.scalars(
-        select(Membership).where(Membership.status == "pending")
-        .options(selectinload(Membership.user), selectinload(Membership.organization))
-        .order_by(Membership.requested_at)).all()
-    return render_template("accounts/review_organizations.html", pending=pending,
-                           requests=requests, form=ConfirmForm())
+    return render_template("accounts/review_organizations.html",
+                           pending=queries.pending_organizations(),
+                           requests=queries.pending_membership_requests(), form=ConfirmForm())
 
 
 @bp.route("/moderation/organizations/<int:organization_id>/review", methods=["POST"])
 @role_required("moderator")
 def review_organization(organization_id):
-    organization = db.session.get(Organization, organization_id)
-    if organization is None:
-        abort(404)
+    organization = db.get_or_404(Organization, organization_id)
     decision = request.form.get("decision")
     if ConfirmForm().validate_on_submit() and decision in ("approve", "reject"):
-        try:
+        with attempt(_("The organization has been reviewed.")):
             operations.review_organization(organization, approve=decision == "approve",
                                            actor=current_user)
-        except operations.OperationError as error:
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The organization has been reviewed."), "success")
     return redirect(url_for(".review_organizations"))

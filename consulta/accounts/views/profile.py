@@ -4,10 +4,11 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from consulta.core.i18n import forget_language_cookie, set_language_cookie
 from consulta.core.permissions import login_required
-from consulta.extensions import db
+from consulta.core.transaction import attempt
 
-from .. import operations
+from .. import operations, queries
 from ..forms import ChangePasswordForm, DeleteAccountForm, ProfileForm
 from ..sessions import remember_allowed
 from . import bp
@@ -18,11 +19,18 @@ from . import bp
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        operations.update_profile(current_user, **{
-            name: getattr(form, name).data for name in operations.PROFILE_FIELDS})
-        db.session.commit()
-        flash(_("Your profile has been saved."), "success")
-        return redirect(url_for(".profile"))
+        previous_locale = current_user.locale
+        with attempt(_("Your profile has been saved.")) as done:
+            operations.update_profile(current_user, **{
+                name: getattr(form, name).data for name in operations.PROFILE_FIELDS})
+        if done:
+            response = redirect(url_for(".profile"))
+            # This browser shows the language saved; turned to "automatic", the browser's.
+            if current_user.locale:
+                return set_language_cookie(response, current_user.locale)
+            if previous_locale:
+                return forget_language_cookie(response)
+            return response
     return render_template("accounts/profile.html", form=form)
 
 
@@ -31,13 +39,10 @@ def profile():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(field=form.current_password) as done:
             operations.change_password(current_user, form.current_password.data,
                                        form.password.data)
-        except operations.OperationError as error:
-            form.current_password.errors.append(error.message)
-        else:
-            db.session.commit()
+        if done:
             # Every other session ended with the old token; keep this one (and remember-me).
             remembered = request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"])
             session.clear()
@@ -52,7 +57,7 @@ def change_password():
 @bp.route("/account/export")
 @login_required
 def export_data():
-    data = operations.export_user_data(current_user)
+    data = queries.export_user_data(current_user)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="consulta-my-data.json"',
@@ -65,12 +70,9 @@ def export_data():
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        try:
+        with attempt(field=form.password) as done:
             operations.delete_account(current_user, form.password.data)
-        except operations.OperationError as error:
-            form.password.errors.append(error.message)
-        else:
-            db.session.commit()
+        if done:
             session.clear()
             logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
             flash(_("Your account has been deleted. Your contributions remain, without your "

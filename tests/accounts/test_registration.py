@@ -1,9 +1,10 @@
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
 from consulta.accounts.models import User
 from consulta.extensions import db
 
-from .conftest import TEST_PASSWORD, link_in, login
+from ..conftest import TEST_PASSWORD, link_in, login
 
 VALID = {
     "email": "Maria.Quispe@Example.pe",
@@ -34,7 +35,11 @@ def test_registration_stores_the_profile_and_sends_a_confirmation_link(app, clie
         assert (user.sector, user.region, user.gender) == ("civil_society", "cusco", "female")
         assert user.show_name_publicly is True
         assert user.privacy_accepted_at is not None and user.privacy_version
-        assert user.password_hash.startswith("scrypt:")
+        # Hashed with the configured method (scrypt outside the test suite: see
+        # test_passwords_are_hashed_with_scrypt_in_production_and_development).
+        method = app.config["PASSWORD_HASH_METHOD"].split(":")[0]
+        assert user.password_hash.startswith(f"{method}:")
+        assert check_password_hash(user.password_hash, VALID["password"])
         assert not user.is_confirmed
     [message] = outbox()
     assert message.recipient == "maria.quispe@example.pe"

@@ -3,7 +3,7 @@ from sqlalchemy import select
 from consulta.accounts.models import Membership, Organization, User
 from consulta.extensions import db
 
-from .conftest import login
+from ..conftest import login
 
 ORG = {"name": "Asociación Civil Transparencia Cusco", "sector": "civil_society",
        "region": "cusco", "website": "https://transparencia-cusco.example.pe"}

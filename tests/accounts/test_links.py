@@ -5,7 +5,7 @@ from sqlalchemy import select
 from consulta.accounts.models import User
 from consulta.extensions import db
 
-from .conftest import link_in, login
+from ..conftest import link_in, login
 
 
 def test_confirmation_link_confirms_once(app, client, create_user, outbox):

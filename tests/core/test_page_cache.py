@@ -6,7 +6,7 @@ from sqlalchemy import event
 from consulta.core.cache import cache
 from consulta.extensions import db
 
-from .conftest import iv_plan_json, login
+from ..conftest import iv_plan_json, login
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from consulta.extensions import db
 from consulta.summary.models import SummarySnapshot
 from consulta.summary.queries import recompute_digest
 
-from .conftest import make_app
+from ..conftest import make_app
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from consulta.accounts.models import User
 from consulta.audit.models import AuditEntry
 from consulta.extensions import db
 
-from .conftest import login
+from ..conftest import login
 
 
 def all_text_in_database():

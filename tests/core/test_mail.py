@@ -10,7 +10,7 @@ from sqlalchemy import select
 from consulta.core.mail import OutboxMessage
 from consulta.extensions import db
 
-from .test_accounts_registration import VALID
+from ..accounts.test_registration import VALID
 
 
 class FakeSMTPHandler(socketserver.StreamRequestHandler):

@@ -1,4 +1,4 @@
-from .conftest import make_app
+from ..conftest import make_app
 
 
 def test_health_reports_the_database(client):

@@ -1,30 +1,15 @@
-"""The permission check: anonymous → log in and come back; no role → 403.
+"""Roles, as an administrator gives them (the pages under /admin/users).
 
-Every route × every role is walked by tests/security/test_access_matrix.py.
+The permission check itself is in tests/core/test_permissions.py.
 """
 
-import pytest
 from sqlalchemy import select
 
 from consulta.accounts.models import User
 from consulta.audit.models import AuditEntry
 from consulta.extensions import db
 
-from .conftest import login
-
-
-@pytest.mark.parametrize("url", ["/admin/users", "/moderation/organizations"])
-def test_participant_gets_a_403_page_on_staff_pages(client, create_user, url):
-    login(client, create_user())
-    response = client.get(url)
-    assert response.status_code == 403
-    assert "No tienes permiso" in response.get_data(as_text=True)
-
-
-def test_moderator_cannot_manage_roles_but_admin_can(client, create_user):
-    login(client, create_user(roles=("moderator",)))
-    assert client.get("/admin/users").status_code == 403
-    assert client.get("/moderation/organizations").status_code == 200
+from ..conftest import login
 
 
 def test_admin_assigns_roles_and_it_is_audited(app, client, create_user):

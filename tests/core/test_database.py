@@ -10,7 +10,7 @@ from consulta.contributions.models import Contribution
 from consulta.core.mail import OutboxMessage
 from consulta.extensions import db
 
-from .conftest import iv_plan_json
+from ..conftest import iv_plan_json
 
 
 def test_sqlite_runs_with_wal_full_sync_a_busy_timeout_and_foreign_keys(app):

@@ -1,0 +1,33 @@
+"""Security headers and pages without inline scripts (consulta/core/security.py)."""
+
+from ..conftest import login
+
+
+def test_security_headers_on_every_page(client):
+    for url in ("/", "/login", "/no-existe"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_pages_have_no_inline_scripts(client):
+    for url in ("/", "/register", "/login", "/privacy"):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script>" not in page and "onclick=" not in page and "onload=" not in page
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_pages_seen_logged_in_are_not_cached(client, create_user):
+    assert "no-store" not in client.get("/privacy").headers.get("Cache-Control", "")
+    login(client, create_user())
+    assert client.get("/account").headers["Cache-Control"] == "no-store"
+    assert client.get("/privacy").headers["Cache-Control"] == "no-store"
