@@ -10,8 +10,8 @@ from consulta.consultations.models import Consultation
 from consulta.contributions.models import Contribution, ContributionGroup, Tag
 from consulta.extensions import db
 
-from .conftest import login
-from .inert import active_html, main_content
+from ..conftest import login
+from ..inert import active_html, main_content
 
 IV = "iv-plan-gobierno-abierto"
 
