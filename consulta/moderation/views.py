@@ -356,7 +356,8 @@ def home():
                                               .where(Organization.status == "pending"))
     pending_requests = db.session.scalar(select(func.count()).select_from(Membership)
                                          .where(Membership.status == "pending"))
+    counts = queries.counts_by_consultation(consultations)
     return render_template(
         "moderation/home.html",
-        items=[(c, queries.moderation_counts(c)) for c in consultations],
+        items=[(c, counts[c.id]) for c in consultations],
         pending_organizations=pending_organizations, pending_requests=pending_requests)
