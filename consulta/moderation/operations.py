@@ -11,7 +11,7 @@ from consulta.audit.operations import record
 from consulta.consultations.constants import PRINCIPLES
 from consulta.consultations.models import Commitment, Component, PlanVersion
 from consulta.contributions.constants import HIDE_REASONS
-from consulta.contributions.models import Contribution, ContributionGroup, Tag
+from consulta.contributions.models import ContributionGroup, Tag
 from consulta.contributions.operations import reindex
 from consulta.core.dates import utcnow
 from consulta.core.operations import Conflict, OperationError
@@ -121,20 +121,6 @@ def classify_contributions(contributions, *, actor, component_id=None, commitmen
                  is_new_commitment=is_new_commitment or current["new_commitment"],
                  principles=list(dict.fromkeys([*current["principles"], *(principles or ())])),
                  tags=list(dict.fromkeys([*current["tags"], *(tags or ())])))
-
-
-def next_unclassified(consultation, after_id=None):
-    query = select(Contribution).where(
-        Contribution.consultation_id == consultation.id,
-        Contribution.classified_at.is_(None), Contribution.hidden_at.is_(None),
-        Contribution.withdrawn_at.is_(None))
-    if after_id is not None:
-        following = db.session.scalar(query.where(Contribution.id > after_id)
-                                      .order_by(Contribution.id).limit(1))
-        if following is not None:
-            return following
-    return db.session.scalar(query.where(Contribution.id != (after_id or 0))
-                             .order_by(Contribution.id).limit(1))
 
 
 # --- groups ------------------------------------------------------------------------
