@@ -15,12 +15,14 @@ from consulta.contributions.queries import (
     ListFilter,
     commitment_key,
     component_key,
+    contributions_query,
     is_visible,
+    with_list_relations,
 )
 from consulta.extensions import db
 
 from .constants import OUTCOMES
-from .models import Response, ResponseVersion
+from .models import AnswerTemplate, Response, ResponseVersion
 
 
 class EffectiveVersion:
@@ -117,7 +119,58 @@ def unanswered(consultation):
 
 
 def responses_query(consultation, status=None):
+    """The consultation's responses (to contributions and to groups), the latest edited
+    first, with what the secretariat's list shows of each.
+
+    :param consultation: the consultation they answer.
+    :param status: only the responses in this status, when given.
+    """
     query = select(Response).where(Response.consultation_id == consultation.id)
     if status:
         query = query.where(Response.status == status)
-    return query.order_by(Response.updated_at.desc())
+    return query.order_by(Response.updated_at.desc()).options(
+        selectinload(Response.contribution), selectinload(Response.group),
+        selectinload(Response.last_edited_by), selectinload(Response.current_version))
+
+
+def selected_responses(consultation, ids):
+    """The responses of ``consultation`` among ``ids`` (others are left out).
+
+    :param consultation: the consultation they must belong to.
+    :param ids: response ids, as ticked in the secretariat's list.
+    """
+    return db.session.scalars(select(Response).where(
+        Response.id.in_(ids), Response.consultation_id == consultation.id)).all()
+
+
+def groups_with_responses(consultation):
+    """The consultation's groups by title, with their members and response loaded.
+
+    :param consultation: the consultation the groups belong to.
+    """
+    return db.session.scalars(
+        select(ContributionGroup).where(ContributionGroup.consultation_id == consultation.id)
+        .options(selectinload(ContributionGroup.response),
+                 selectinload(ContributionGroup.members))
+        .order_by(ContributionGroup.title)).all()
+
+
+def answer_templates(consultation):
+    """The consultation's answer templates, by title.
+
+    :param consultation: the consultation they belong to.
+    """
+    return db.session.scalars(select(AnswerTemplate).where(
+        AnswerTemplate.consultation_id == consultation.id)
+        .order_by(AnswerTemplate.title)).all()
+
+
+def matrix_query(consultation, filters):
+    """The contribution matrix as the secretariat reads it: the list's filters (but never
+    the withdrawn contributions), with what each row shows loaded.
+
+    :param consultation: the consultation whose contributions they are.
+    :param filters: from ``contributions.queries.read_filters`` (the outcome too).
+    """
+    return with_list_relations(contributions_query(consultation,
+                                                   {**filters, "withdrawn": False}))
