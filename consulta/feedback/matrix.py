@@ -29,7 +29,6 @@ from .operations import check_values, save_response
 COLUMNS = ("code", "kind", "date", "channel", "author", "organization", "component",
            "commitment", "title", "text", "group", "state", "outcome", "justification",
            "incorporated_in", "referred_to", "status")
-EDITABLE = ("outcome", "justification", "incorporated_in", "referred_to")
 
 
 def headers():

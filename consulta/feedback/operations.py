@@ -18,6 +18,7 @@ from consulta.extensions import db
 
 from .constants import NEEDS_COMMITMENTS, OUTCOMES
 from .models import AnswerTemplate, Response, ResponseVersion
+from .queries import written_response
 from .signals import response_published
 
 SENTENCE_RE = re.compile(r"[.!?¿¡;:]+")
@@ -68,7 +69,7 @@ def save_response(target, *, actor, outcome, justification, commitment_ids=(),
     consultation = target.consultation
     commitments = check_values(consultation, outcome=outcome, justification=justification,
                                commitment_ids=commitment_ids, referred_to=referred_to)
-    response = target.response if is_group else target.own_response
+    response = written_response(target)
     # expected_version 0 means "the form was opened when there was no response yet".
     if response is not None and expected_version is not None \
             and response.version != expected_version:

@@ -1,8 +1,9 @@
 """Read-side queries of feedback: each contribution's published outcome, coverage, lists.
 
 "A contribution's own response, else its group's" is written once, here, for SQL
-(``effective_response_columns``); ``Contribution.response`` says the same for one
-loaded contribution.
+(``EffectiveVersion``); ``Contribution.response`` says the same for one loaded
+contribution. ``written_response`` is another thing: the one response the secretariat
+edits for a contribution or for a group.
 """
 
 from sqlalchemy import case, select
@@ -51,6 +52,15 @@ class EffectiveVersion:
         for target, onclause in self._joins:
             query = query.outerjoin(target, onclause)
         return query
+
+
+def written_response(target):
+    """The response written for ``target`` itself, or None: a group's, or a contribution's
+    own (never its group's, which is edited on the group's page).
+
+    :param target: a ``Contribution`` or a ``ContributionGroup``.
+    """
+    return target.response if isinstance(target, ContributionGroup) else target.own_response
 
 
 def with_outcome(query):

@@ -46,8 +46,7 @@ def dashboard(slug):
 def _respond(target, consultation, template_name, context):
     form = ResponseForm(formdata=request.form if request.method == "POST" else None)
     form.fill_choices(consultation.published_commitments)
-    response = target.response if isinstance(target, ContributionGroup) else \
-        target.own_response
+    response = queries.written_response(target)
     templates = queries.answer_templates(consultation)
     if request.method == "GET":
         if response is not None:
@@ -78,8 +77,8 @@ def _respond(target, consultation, template_name, context):
             return redirect(request.path)
         if done:
             if request.form.get("then") in ("submit", "approve", "publish"):
-                return _apply(target.response if isinstance(target, ContributionGroup)
-                              else target.own_response, request.form["then"], request.path)
+                return _apply(queries.written_response(target), request.form["then"],
+                              request.path)
             return redirect(request.path)
     return render_template(template_name, form=form, response=response,
                            templates=templates, consultation=consultation,
