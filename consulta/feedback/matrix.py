@@ -6,15 +6,10 @@ is all or nothing: valid files create draft responses, never published ones.
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from consulta.audit.operations import record
 from consulta.consultations.constants import CHANNELS
-from consulta.consultations.models import Commitment
 from consulta.contributions.constants import HIDE_REASONS, KINDS
-from consulta.contributions.models import Contribution, ContributionGroup
-from consulta.contributions.queries import with_list_relations
 from consulta.core.dates import utc_to_local
 from consulta.core.operations import OperationError
 from consulta.core.spreadsheet import SpreadsheetError, read_xlsx_rows, xlsx_bytes
@@ -22,8 +17,8 @@ from consulta.core.taxonomy import sector_label
 from consulta.extensions import db
 
 from .constants import OUTCOME_ALIASES, OUTCOMES, STATUSES
-from .models import Response
 from .operations import check_values, save_response
+from .queries import contributions_by_code, matrix_export_query
 
 #: Column keys in order; the headers are translated, and both languages are read back.
 COLUMNS = ("code", "kind", "date", "channel", "author", "organization", "component",
@@ -50,13 +45,11 @@ def _text(contribution):
 
 
 def matrix_rows(consultation):
-    query = with_list_relations(
-        select(Contribution).where(Contribution.consultation_id == consultation.id)
-        .order_by(Contribution.id)).options(
-        selectinload(Contribution.own_response).selectinload(Response.commitments),
-        selectinload(Contribution.group).selectinload(ContributionGroup.response)
-        .selectinload(Response.commitments))
-    for c in db.session.scalars(query):
+    """The rows of the exported matrix, in the order of ``COLUMNS``, one per contribution.
+
+    :param consultation: the consultation whose contributions they are.
+    """
+    for c in db.session.scalars(matrix_export_query(consultation)):
         response = c.response  # its own, or its group's
         if c.is_hidden:
             state = _("Hidden by moderation: %(reason)s.",
@@ -157,11 +150,8 @@ def import_responses(consultation, data, *, actor):
         labels = headers()
         raise ImportProblems([(1, _("Missing column: %(name)s.", name=labels[k]))
                               for k in missing])
-    codes = {c.tracking_code: c for c in db.session.scalars(
-        select(Contribution).where(Contribution.consultation_id == consultation.id))}
-    plan = consultation.published_plan
-    numbers = {c.number: c.id for c in db.session.scalars(
-        select(Commitment).where(Commitment.plan_version_id == plan.id))} if plan else {}
+    codes = contributions_by_code(consultation)
+    numbers = {c.number: c.id for c in consultation.published_commitments}
     problems, valid, seen = [], [], set()
 
     def cell(values, key):

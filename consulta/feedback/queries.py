@@ -184,3 +184,26 @@ def matrix_query(consultation, filters):
     """
     return with_list_relations(contributions_query(consultation,
                                                    {**filters, "withdrawn": False}))
+
+
+def matrix_export_query(consultation):
+    """Every contribution of the consultation (withdrawn and hidden too) in the order
+    received, with its response and its group's and where they were incorporated.
+
+    :param consultation: the consultation whose matrix it is.
+    """
+    return with_list_relations(
+        select(Contribution).where(Contribution.consultation_id == consultation.id)
+        .order_by(Contribution.id)).options(
+        selectinload(Contribution.own_response).selectinload(Response.commitments),
+        selectinload(Contribution.group).selectinload(ContributionGroup.response)
+        .selectinload(Response.commitments))
+
+
+def contributions_by_code(consultation):
+    """``{tracking code: contribution}`` of every contribution of the consultation.
+
+    :param consultation: the consultation whose contributions they are.
+    """
+    return {c.tracking_code: c for c in db.session.scalars(
+        select(Contribution).where(Contribution.consultation_id == consultation.id))}
