@@ -17,7 +17,7 @@ from consulta.core.taxonomy import sector_label
 from consulta.extensions import db
 
 from .constants import OUTCOME_ALIASES, OUTCOMES, STATUSES
-from .operations import check_values, save_response
+from .operations import check_response_values, save_response
 from .queries import contributions_by_code, matrix_export_query
 
 #: Column keys in order; the headers are translated, and both languages are read back.
@@ -27,6 +27,7 @@ COLUMNS = ("code", "kind", "date", "channel", "author", "organization", "compone
 
 
 def headers():
+    """``{column key: header}`` in the current language."""
     return {
         "code": _("Code"), "kind": _("Kind"), "date": _("Date"), "channel": _("Channel"),
         "author": _("Author or sector"), "organization": _("Organization"),
@@ -79,6 +80,10 @@ def matrix_rows(consultation):
 
 
 def export_xlsx(consultation):
+    """The contribution matrix as an XLSX workbook (bytes), headers translated.
+
+    :param consultation: the consultation whose contributions it lists.
+    """
     labels = headers()
     return xlsx_bytes(_("Contributions"), [labels[k] for k in COLUMNS],
                       matrix_rows(consultation),
@@ -132,13 +137,26 @@ def _unneutralize(value):
 
 
 class ImportProblems(OperationError):
+    """An import refused: ``problems`` is ``[(row number or None, message)]``."""
+
     def __init__(self, problems):
         super().__init__(_("The file was not imported."))
         self.problems = problems
 
 
 def import_responses(consultation, data, *, actor):
-    """Check every row, then create or update draft responses; returns how many."""
+    """Import responses from a filled matrix: check every row, then save the changed
+    ones as drafts (never published). All or nothing: ``ImportProblems`` lists every
+    row refused, and nothing is saved.
+
+    Rows without outcome nor justification, and rows whose values equal the response
+    that answers them already, are left alone.
+
+    :param consultation: the consultation whose contributions the rows name.
+    :param data: the XLSX file's bytes (headers in Spanish or English).
+    :param actor: the member of the secretariat, recorded as the responses' editor.
+    :return: how many responses were saved.
+    """
     try:
         header_row, rows = read_xlsx_rows(data)
     except SpreadsheetError:
@@ -206,8 +224,9 @@ def import_responses(consultation, data, *, actor):
                                        "characters, entity up to 300).")))
             continue
         try:
-            check_values(consultation, outcome=outcome, justification=justification,
-                         commitment_ids=commitment_ids, referred_to=referred_to)
+            check_response_values(consultation, outcome=outcome,
+                                  justification=justification,
+                                  commitment_ids=commitment_ids, referred_to=referred_to)
         except OperationError as error:
             problems.append((number, error.message))
             continue

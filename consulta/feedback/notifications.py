@@ -15,7 +15,15 @@ def answered_by(response):
 
 
 def notify_authors(response, version, only=None):
-    """One e-mail per author (account or offline address) whose contribution it answers."""
+    """E-mail every author whose contribution ``response`` answers (an account that
+    accepts notifications, or the address of an offline contribution), once each;
+    hidden contributions are left out.
+
+    :param response: the response just published.
+    :param version: its published version the e-mail tells about.
+    :param only: tell only the authors of these contributions (default: every one it
+        answers, see ``answered_by``).
+    """
     sent = set()
     for contribution in only if only is not None else answered_by(response):
         if contribution.is_hidden:

@@ -64,13 +64,22 @@ def written_response(target):
 
 
 def with_outcome(query):
-    """Outer-join a contribution query to its published response; returns (query, outcome)."""
+    """Outer-join a contribution query to the published response that answers each one.
+
+    :param query: a ``select()`` of ``Contribution``.
+    :return: ``(query, outcome)``: the joined query, and the outcome column (None for a
+        contribution without a published answer).
+    """
     version = EffectiveVersion()
     return version.join(query), version.column("outcome")
 
 
 def filter_by_outcome(query, outcome):
-    """Only the contributions whose published response has ``outcome``."""
+    """Only the contributions whose published answer has ``outcome``.
+
+    :param query: a ``select()`` of ``Contribution``.
+    :param outcome: a code of ``OUTCOMES``.
+    """
     query, effective = with_outcome(query)
     return query.where(effective == outcome)
 
@@ -91,7 +100,13 @@ def list_extension(sender=None, **_extra):
 
 
 def coverage(consultation):
-    """Visible contributions (not hidden, not withdrawn) with a published response."""
+    """How many visible contributions (not hidden, not withdrawn) have a published
+    answer: in all, by component and by commitment (as classified, else as chosen).
+
+    :param consultation: the consultation whose contributions are counted.
+    :return: ``{"total", "answered", "percent", "by_component": [(component, total,
+        answered)], "by_commitment": [(commitment, total, answered)]}``.
+    """
     version = EffectiveVersion()
     rows = db.session.execute(version.join(
         select(component_key(), commitment_key(), version.column("outcome"))
@@ -122,7 +137,10 @@ def coverage(consultation):
 
 
 def unanswered(consultation):
-    """The visible contributions without a published response, oldest first."""
+    """The visible contributions without a published answer, oldest first (a query).
+
+    :param consultation: the consultation whose contributions they are.
+    """
     query, outcome = with_outcome(select(Contribution).where(
         Contribution.consultation_id == consultation.id, is_visible()))
     return query.where(outcome.is_(None)).order_by(Contribution.id)

@@ -139,7 +139,7 @@ def group(code):
             target = get_in_consultation(ContributionGroup, request.form.get("group", type=int),
                                          consultation)
             for item in [contribution, *others]:
-                operations.add_to_group(item, target, actor=current_user)
+                operations.group_contribution(item, target, actor=current_user)
         else:
             form = GroupForm()
             if not form.validate_on_submit():
@@ -157,7 +157,7 @@ def group(code):
 def ungroup(code):
     contribution = get_contribution(code)
     with attempt(_("The contribution is no longer in a group.")):
-        operations.remove_from_group(contribution, actor=current_user)
+        operations.ungroup_contribution(contribution, actor=current_user)
     return _back_to(code)
 
 
@@ -194,7 +194,7 @@ def mask(code):
         if request.form.get("action") == "clear":
             operations.unmask_contribution(contribution, actor=current_user)
         else:
-            operations.mask_fragment(contribution, actor=current_user,
+            operations.mask_contribution(contribution, actor=current_user,
                                          fragment=form.fragment.data)
     return _back_to(code)
 
