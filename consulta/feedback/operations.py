@@ -1,7 +1,7 @@
 """Responses: write, review, approve, publish; answer templates.
 
-None commits. Bulk operations check everything first; the caller commits once, so
-they are all or nothing.
+None commits. A bulk operation may refuse halfway, after changing the first items:
+the caller then rolls back, and its single commit (or rollback) makes it all or nothing.
 """
 
 import re

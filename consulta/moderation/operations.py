@@ -1,7 +1,7 @@
 """Systematization: classify, group, hide, mask. Every action goes to the audit log.
 
-None commits. Bulk operations validate everything before changing anything, so the
-caller's single commit (or rollback) makes them all-or-nothing.
+None commits. A bulk operation may refuse halfway, after changing the first items:
+the caller then rolls back, and its single commit (or rollback) makes it all or nothing.
 """
 
 from flask_babel import lazy_gettext as _l
