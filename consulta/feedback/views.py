@@ -116,8 +116,8 @@ def _apply(response, action, back):
 @bp.route("/feedback/responses/<int:response_id>/<action>", methods=["POST"])
 @secretariat_required
 def act(response_id, action):
-    response = db.session.get(ResponseModel, response_id)
-    if response is None or action not in ("submit", "approve", "publish"):
+    response = db.get_or_404(ResponseModel, response_id)
+    if action not in APPLIED:
         abort(404)
     back = url_for(".respond", code=response.contribution.tracking_code) \
         if response.contribution else url_for(".respond_group", group_id=response.group_id)

@@ -2,12 +2,18 @@
 log and the moderators' home."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from consulta.accounts.models import Membership, Organization
 from consulta.audit.models import AuditEntry
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
 from consulta.contributions.models import Contribution, ContributionGroup, Tag
-from consulta.contributions.queries import commitment_key, component_key, read_filters
+from consulta.contributions.queries import (
+    commitment_key,
+    component_key,
+    read_filters,
+    with_list_relations,
+)
 from consulta.core import search
 from consulta.extensions import db
 
@@ -97,7 +103,8 @@ def _in_state(state):
 
 
 def queue_query(consultation, state, filters):
-    """The contributions of the moderation queue: unclassified first, then oldest first.
+    """The contributions of the moderation queue, unclassified first, then oldest first,
+    with what a row of the queue shows loaded.
 
     :param consultation: the consultation being moderated.
     :param state: one of ``QUEUE_STATES`` ("all": every state).
@@ -116,7 +123,8 @@ def queue_query(consultation, state, filters):
         if clause is not None:
             query = query.where(clause)
     # The order work is done in.
-    return query.order_by(Contribution.classified_at.is_not(None), Contribution.id)
+    return with_list_relations(query).options(selectinload(Contribution.tags)).order_by(
+        Contribution.classified_at.is_not(None), Contribution.id)
 
 
 def next_unclassified(consultation, after_id=None):

@@ -3,12 +3,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
-from consulta.contributions.models import Contribution, ContributionGroup
-from consulta.contributions.queries import with_list_relations
+from consulta.contributions.models import ContributionGroup
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
 from consulta.core.pagination import paginate
@@ -32,8 +30,7 @@ def queue(slug):
     if state not in queries.QUEUE_STATES:
         state = "unclassified"
     filters = queries.queue_filters(request.args)
-    page = paginate(with_list_relations(queries.queue_query(consultation, state, filters))
-                    .options(selectinload(Contribution.tags)), per_page=50)
+    page = paginate(queries.queue_query(consultation, state, filters), per_page=50)
     bulk = BulkClassifyForm()
     bulk.fill_choices(consultation, consultation.published_commitments)
     return render_template(
@@ -91,7 +88,6 @@ def classify(code):
                 return redirect(url_for(".queue", slug=consultation.slug))
             return redirect(url_for(".classify", code=code))
         if done.conflict:  # show what is stored now, with the new version to save against
-            contribution = db.session.get(Contribution, contribution.id)
             form = ClassifyForm(formdata=None)
             form.fill_choices(consultation, queries.commitments_to_classify(consultation))
             _fill_from(form, contribution)
