@@ -6,15 +6,10 @@ is all or nothing: valid files create draft responses, never published ones.
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from consulta.audit.operations import record
 from consulta.consultations.constants import CHANNELS
-from consulta.consultations.models import Commitment
 from consulta.contributions.constants import HIDE_REASONS, KINDS
-from consulta.contributions.models import Contribution, ContributionGroup
-from consulta.contributions.queries import with_list_relations
 from consulta.core.dates import utc_to_local
 from consulta.core.operations import OperationError
 from consulta.core.spreadsheet import SpreadsheetError, read_xlsx_rows, xlsx_bytes
@@ -22,17 +17,17 @@ from consulta.core.taxonomy import sector_label
 from consulta.extensions import db
 
 from .constants import OUTCOME_ALIASES, OUTCOMES, STATUSES
-from .models import Response
-from .operations import check_values, save_response
+from .operations import check_response_values, save_response
+from .queries import contributions_by_code, matrix_export_query
 
 #: Column keys in order; the headers are translated, and both languages are read back.
 COLUMNS = ("code", "kind", "date", "channel", "author", "organization", "component",
            "commitment", "title", "text", "group", "state", "outcome", "justification",
            "incorporated_in", "referred_to", "status")
-EDITABLE = ("outcome", "justification", "incorporated_in", "referred_to")
 
 
 def headers():
+    """``{column key: header}`` in the current language."""
     return {
         "code": _("Code"), "kind": _("Kind"), "date": _("Date"), "channel": _("Channel"),
         "author": _("Author or sector"), "organization": _("Organization"),
@@ -51,13 +46,11 @@ def _text(contribution):
 
 
 def matrix_rows(consultation):
-    query = with_list_relations(
-        select(Contribution).where(Contribution.consultation_id == consultation.id)
-        .order_by(Contribution.id)).options(
-        selectinload(Contribution.own_response).selectinload(Response.commitments),
-        selectinload(Contribution.group).selectinload(ContributionGroup.response)
-        .selectinload(Response.commitments))
-    for c in db.session.scalars(query):
+    """The rows of the exported matrix, in the order of ``COLUMNS``, one per contribution.
+
+    :param consultation: the consultation whose contributions they are.
+    """
+    for c in db.session.scalars(matrix_export_query(consultation)):
         response = c.response  # its own, or its group's
         if c.is_hidden:
             state = _("Hidden by moderation: %(reason)s.",
@@ -87,6 +80,10 @@ def matrix_rows(consultation):
 
 
 def export_xlsx(consultation):
+    """The contribution matrix as an XLSX workbook (bytes), headers translated.
+
+    :param consultation: the consultation whose contributions it lists.
+    """
     labels = headers()
     return xlsx_bytes(_("Contributions"), [labels[k] for k in COLUMNS],
                       matrix_rows(consultation),
@@ -140,13 +137,26 @@ def _unneutralize(value):
 
 
 class ImportProblems(OperationError):
+    """An import refused: ``problems`` is ``[(row number or None, message)]``."""
+
     def __init__(self, problems):
         super().__init__(_("The file was not imported."))
         self.problems = problems
 
 
 def import_responses(consultation, data, *, actor):
-    """Check every row, then create or update draft responses; returns how many."""
+    """Import responses from a filled matrix: check every row, then save the changed
+    ones as drafts (never published). All or nothing: ``ImportProblems`` lists every
+    row refused, and nothing is saved.
+
+    Rows without outcome nor justification, and rows whose values equal the response
+    that answers them already, are left alone.
+
+    :param consultation: the consultation whose contributions the rows name.
+    :param data: the XLSX file's bytes (headers in Spanish or English).
+    :param actor: the member of the secretariat, recorded as the responses' editor.
+    :return: how many responses were saved.
+    """
     try:
         header_row, rows = read_xlsx_rows(data)
     except SpreadsheetError:
@@ -158,11 +168,8 @@ def import_responses(consultation, data, *, actor):
         labels = headers()
         raise ImportProblems([(1, _("Missing column: %(name)s.", name=labels[k]))
                               for k in missing])
-    codes = {c.tracking_code: c for c in db.session.scalars(
-        select(Contribution).where(Contribution.consultation_id == consultation.id))}
-    plan = consultation.published_plan
-    numbers = {c.number: c.id for c in db.session.scalars(
-        select(Commitment).where(Commitment.plan_version_id == plan.id))} if plan else {}
+    codes = contributions_by_code(consultation)
+    numbers = {c.number: c.id for c in consultation.published_commitments}
     problems, valid, seen = [], [], set()
 
     def cell(values, key):
@@ -217,8 +224,9 @@ def import_responses(consultation, data, *, actor):
                                        "characters, entity up to 300).")))
             continue
         try:
-            check_values(consultation, outcome=outcome, justification=justification,
-                         commitment_ids=commitment_ids, referred_to=referred_to)
+            check_response_values(consultation, outcome=outcome,
+                                  justification=justification,
+                                  commitment_ids=commitment_ids, referred_to=referred_to)
         except OperationError as error:
             problems.append((number, error.message))
             continue

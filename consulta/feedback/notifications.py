@@ -6,19 +6,26 @@ from flask_babel import lazy_gettext as _l
 from consulta.core.mail import queue_mail
 
 
-def members(response):
-    """The contributions a response answers: for a group, those without a published
-    answer of their own."""
+def answered_by(response):
+    """The contributions whose answer ``response`` is (``Contribution.response``): its
+    contribution, or the members of its group without a published answer of their own."""
     if response.contribution is not None:
         return [response.contribution]
-    return [c for c in response.group.members
-            if c.own_response is None or c.own_response.current_version is None]
+    return [c for c in response.group.members if c.response is response]
 
 
 def notify_authors(response, version, only=None):
-    """One e-mail per author (account or offline address) whose contribution it answers."""
+    """E-mail every author whose contribution ``response`` answers (an account that
+    accepts notifications, or the address of an offline contribution), once each;
+    hidden contributions are left out.
+
+    :param response: the response just published.
+    :param version: its published version the e-mail tells about.
+    :param only: tell only the authors of these contributions (default: every one it
+        answers, see ``answered_by``).
+    """
     sent = set()
-    for contribution in only if only is not None else members(response):
+    for contribution in only if only is not None else answered_by(response):
         if contribution.is_hidden:
             continue
         author = contribution.author
@@ -50,8 +57,7 @@ def tell_authors(response, version, notify=True, **_extra):
 
 def tell_new_group_member(contribution, group, had_answer, **_extra):
     """Receiver of ``contribution_grouped``: a contribution that had no answer and joins a
-    group answered publicly now has one; its author is told."""
-    response = group.response
-    if not had_answer and response is not None and response.current_version is not None \
-            and contribution.published_response is not None:
-        notify_authors(response, response.current_version, only=[contribution])
+    group answered publicly now has one (the group's); its author is told."""
+    version = contribution.published_response
+    if not had_answer and version is not None:
+        notify_authors(contribution.response, version, only=[contribution])

@@ -1,7 +1,7 @@
 """Responses: write, review, approve, publish; answer templates.
 
-None commits. Bulk operations check everything first; the caller commits once, so
-they are all or nothing.
+None commits. A bulk operation may refuse halfway, after changing the first items:
+the caller then rolls back, and its single commit (or rollback) makes it all or nothing.
 """
 
 import re
@@ -18,6 +18,7 @@ from consulta.extensions import db
 
 from .constants import NEEDS_COMMITMENTS, OUTCOMES
 from .models import AnswerTemplate, Response, ResponseVersion
+from .queries import written_response
 from .signals import response_published
 
 SENTENCE_RE = re.compile(r"[.!?¿¡;:]+")
@@ -28,8 +29,19 @@ def _sentences(text):
     return [s for s in SENTENCE_RE.split(text or "") if len(s.split()) >= 2]
 
 
-def check_values(consultation, *, outcome, justification, commitment_ids, referred_to):
-    """Every rule of a publishable response; returns the commitments."""
+def check_response_values(consultation, *, outcome, justification, commitment_ids,
+                          referred_to):
+    """Check every rule a response must meet to be published; refuse with
+    ``OperationError`` saying the first one it breaks.
+
+    :param consultation: the consultation the response belongs to.
+    :param outcome: a code of ``OUTCOMES``.
+    :param justification: the reasons, in plain language: two sentences at least.
+    :param commitment_ids: commitments of the consultation's plan where it was
+        incorporated (required for the outcomes of ``NEEDS_COMMITMENTS``).
+    :param referred_to: the entity it was referred to (required for "referred").
+    :return: the commitments of ``commitment_ids``.
+    """
     if outcome not in OUTCOMES:
         raise OperationError(_l("Choose the outcome."))
     justification = (justification or "").strip()
@@ -62,13 +74,27 @@ def save_response(target, *, actor, outcome, justification, commitment_ids=(),
     """Write or edit the response to a contribution or a group; it becomes a draft.
 
     Editing a published response leaves the published version visible until the
-    change is published in its turn.
+    change is published in its turn. Refuses with ``Conflict`` when someone saved it
+    since ``expected_version``, with ``OperationError`` when a value breaks a rule
+    (``check_response_values``).
+
+    :param target: the ``Contribution`` or ``ContributionGroup`` it answers.
+    :param actor: the member of the secretariat, recorded as its last editor.
+    :param outcome: a code of ``OUTCOMES``.
+    :param justification: the reasons, in plain language.
+    :param commitment_ids: where it was incorporated (kept only for the outcomes that
+        need them).
+    :param referred_to: the entity it was referred to (kept only for "referred").
+    :param expected_version: the version the form was opened on (0: when there was no
+        response yet); None skips the check.
+    :return: the response.
     """
     is_group = isinstance(target, ContributionGroup)
     consultation = target.consultation
-    commitments = check_values(consultation, outcome=outcome, justification=justification,
-                               commitment_ids=commitment_ids, referred_to=referred_to)
-    response = target.response if is_group else target.own_response
+    commitments = check_response_values(
+        consultation, outcome=outcome, justification=justification,
+        commitment_ids=commitment_ids, referred_to=referred_to)
+    response = written_response(target)
     # expected_version 0 means "the form was opened when there was no response yet".
     if response is not None and expected_version is not None \
             and response.version != expected_version:
@@ -98,7 +124,17 @@ def save_response(target, *, actor, outcome, justification, commitment_ids=(),
     return response
 
 
+def _consultation_of(response):
+    target = response.contribution or response.group
+    return target.consultation
+
+
 def submit_response_for_review(response, *, actor):
+    """Send a draft response for review by the secretariat.
+
+    :param response: a response in draft.
+    :param actor: the member of the secretariat, recorded in the audit log.
+    """
     if response.status != "draft":
         raise OperationError(_l("Only drafts can be sent for review."))
     response.status = "in_review"
@@ -108,11 +144,17 @@ def submit_response_for_review(response, *, actor):
 
 
 def approve_response(response, *, actor):
-    """A second member of the secretariat approves (four eyes: never the last editor)."""
+    """Approve a response before its publication.
+
+    When its consultation requires review (four eyes), neither its author nor its last
+    editor may approve it.
+
+    :param response: a response in draft or in review.
+    :param actor: the member of the secretariat who approves, recorded on it.
+    """
     if response.status not in ("draft", "in_review"):
         raise OperationError(_l("This response is not waiting for approval."))
-    consultation = response.contribution.consultation if response.contribution \
-        else response.group.consultation
+    consultation = _consultation_of(response)
     if consultation.requires_review and actor.id in (response.last_edited_by_id,
                                                      response.author_id):
         raise OperationError(_l("Four eyes: the response must be approved by someone other "
@@ -126,9 +168,17 @@ def approve_response(response, *, actor):
 
 
 def publish_response(response, *, actor, notify=True):
-    """Freeze the response as a new published version and tell the authors."""
-    consultation = response.contribution.consultation if response.contribution \
-        else response.group.consultation
+    """Publish a response: freeze it as a new version, the one the public sees.
+
+    Refused when it is published already, breaks a rule, or (with four eyes) was not
+    approved by someone other than its last editor. Sends ``response_published``.
+
+    :param response: the response to publish.
+    :param actor: the member of the secretariat, recorded as who published it.
+    :param notify: whether the authors it answers are told by e-mail.
+    :return: the new ``ResponseVersion``.
+    """
+    consultation = _consultation_of(response)
     if response.status == "published":
         raise OperationError(_l("This response is already published."))
     if consultation.requires_review:
@@ -139,9 +189,10 @@ def publish_response(response, *, actor, notify=True):
         if response.approved_by_id == response.last_edited_by_id:
             raise OperationError(_l("Four eyes: the response must be approved by someone "
                                     "other than who wrote it."))
-    check_values(consultation, outcome=response.outcome, justification=response.justification,
-                 commitment_ids=[c.id for c in response.commitments],
-                 referred_to=response.referred_to)
+    check_response_values(consultation, outcome=response.outcome,
+                          justification=response.justification,
+                          commitment_ids=[c.id for c in response.commitments],
+                          referred_to=response.referred_to)
     number = len(response.versions) + 1
     version = ResponseVersion(
         response=response, number=number, outcome=response.outcome,
@@ -161,7 +212,13 @@ def publish_response(response, *, actor, notify=True):
 
 
 def apply_to_responses(responses, *, action, actor):
-    """Approve or publish several responses: all or nothing (the caller rolls back)."""
+    """Send for review, approve or publish several responses: all or nothing (on a
+    refusal the caller rolls back the ones already done).
+
+    :param responses: the responses to act on (at least one).
+    :param action: "submit", "approve" or "publish".
+    :param actor: the member of the secretariat, recorded in the audit log.
+    """
     if not responses:
         raise OperationError(_l("Select at least one response."))
     operation = {"approve": approve_response, "publish": publish_response,
@@ -175,6 +232,16 @@ def apply_to_responses(responses, *, action, actor):
 # --- templates -------------------------------------------------------------------------
 
 def save_answer_template(consultation, *, actor, template=None, title, outcome, justification):
+    """Create or change a reusable justification for frequent answers.
+
+    :param consultation: the consultation it belongs to.
+    :param actor: the member of the secretariat, recorded in the audit log.
+    :param template: the template to change, or None to create one.
+    :param title: its name.
+    :param outcome: the outcome it fills in, or empty for any.
+    :param justification: the justification it fills in.
+    :return: the template.
+    """
     if outcome and outcome not in OUTCOMES:
         raise OperationError(_l("Choose the outcome."))
     if template is None:

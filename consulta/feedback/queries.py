@@ -1,8 +1,9 @@
 """Read-side queries of feedback: each contribution's published outcome, coverage, lists.
 
 "A contribution's own response, else its group's" is written once, here, for SQL
-(``effective_response_columns``); ``Contribution.response`` says the same for one
-loaded contribution.
+(``EffectiveVersion``); ``Contribution.response`` says the same for one loaded
+contribution. ``written_response`` is another thing: the one response the secretariat
+edits for a contribution or for a group.
 """
 
 from sqlalchemy import case, select
@@ -15,12 +16,14 @@ from consulta.contributions.queries import (
     ListFilter,
     commitment_key,
     component_key,
+    contributions_query,
     is_visible,
+    with_list_relations,
 )
 from consulta.extensions import db
 
 from .constants import OUTCOMES
-from .models import Response, ResponseVersion
+from .models import AnswerTemplate, Response, ResponseVersion
 
 
 class EffectiveVersion:
@@ -51,14 +54,32 @@ class EffectiveVersion:
         return query
 
 
+def written_response(target):
+    """The response written for ``target`` itself, or None: a group's, or a contribution's
+    own (never its group's, which is edited on the group's page).
+
+    :param target: a ``Contribution`` or a ``ContributionGroup``.
+    """
+    return target.response if isinstance(target, ContributionGroup) else target.own_response
+
+
 def with_outcome(query):
-    """Outer-join a contribution query to its published response; returns (query, outcome)."""
+    """Outer-join a contribution query to the published response that answers each one.
+
+    :param query: a ``select()`` of ``Contribution``.
+    :return: ``(query, outcome)``: the joined query, and the outcome column (None for a
+        contribution without a published answer).
+    """
     version = EffectiveVersion()
     return version.join(query), version.column("outcome")
 
 
 def filter_by_outcome(query, outcome):
-    """Only the contributions whose published response has ``outcome``."""
+    """Only the contributions whose published answer has ``outcome``.
+
+    :param query: a ``select()`` of ``Contribution``.
+    :param outcome: a code of ``OUTCOMES``.
+    """
     query, effective = with_outcome(query)
     return query.where(effective == outcome)
 
@@ -79,7 +100,13 @@ def list_extension(sender=None, **_extra):
 
 
 def coverage(consultation):
-    """Visible contributions (not hidden, not withdrawn) with a published response."""
+    """How many visible contributions (not hidden, not withdrawn) have a published
+    answer: in all, by component and by commitment (as classified, else as chosen).
+
+    :param consultation: the consultation whose contributions are counted.
+    :return: ``{"total", "answered", "percent", "by_component": [(component, total,
+        answered)], "by_commitment": [(commitment, total, answered)]}``.
+    """
     version = EffectiveVersion()
     rows = db.session.execute(version.join(
         select(component_key(), commitment_key(), version.column("outcome"))
@@ -110,14 +137,91 @@ def coverage(consultation):
 
 
 def unanswered(consultation):
-    """The visible contributions without a published response, oldest first."""
+    """The visible contributions without a published answer, oldest first (a query).
+
+    :param consultation: the consultation whose contributions they are.
+    """
     query, outcome = with_outcome(select(Contribution).where(
         Contribution.consultation_id == consultation.id, is_visible()))
     return query.where(outcome.is_(None)).order_by(Contribution.id)
 
 
 def responses_query(consultation, status=None):
+    """The consultation's responses (to contributions and to groups), the latest edited
+    first, with what the secretariat's list shows of each.
+
+    :param consultation: the consultation they answer.
+    :param status: only the responses in this status, when given.
+    """
     query = select(Response).where(Response.consultation_id == consultation.id)
     if status:
         query = query.where(Response.status == status)
-    return query.order_by(Response.updated_at.desc())
+    return query.order_by(Response.updated_at.desc()).options(
+        selectinload(Response.contribution), selectinload(Response.group),
+        selectinload(Response.last_edited_by), selectinload(Response.current_version))
+
+
+def selected_responses(consultation, ids):
+    """The responses of ``consultation`` among ``ids`` (others are left out).
+
+    :param consultation: the consultation they must belong to.
+    :param ids: response ids, as ticked in the secretariat's list.
+    """
+    return db.session.scalars(select(Response).where(
+        Response.id.in_(ids), Response.consultation_id == consultation.id)).all()
+
+
+def groups_with_responses(consultation):
+    """The consultation's groups by title, with their members and response loaded.
+
+    :param consultation: the consultation the groups belong to.
+    """
+    return db.session.scalars(
+        select(ContributionGroup).where(ContributionGroup.consultation_id == consultation.id)
+        .options(selectinload(ContributionGroup.response),
+                 selectinload(ContributionGroup.members))
+        .order_by(ContributionGroup.title)).all()
+
+
+def answer_templates(consultation):
+    """The consultation's answer templates, by title.
+
+    :param consultation: the consultation they belong to.
+    """
+    return db.session.scalars(select(AnswerTemplate).where(
+        AnswerTemplate.consultation_id == consultation.id)
+        .order_by(AnswerTemplate.title)).all()
+
+
+def matrix_query(consultation, filters):
+    """The contribution matrix as the secretariat reads it: the list's filters (but never
+    the withdrawn contributions), with what each row shows loaded.
+
+    :param consultation: the consultation whose contributions they are.
+    :param filters: from ``contributions.queries.read_filters`` (the outcome too).
+    """
+    return with_list_relations(contributions_query(consultation,
+                                                   {**filters, "withdrawn": False}))
+
+
+def matrix_export_query(consultation):
+    """Every contribution of the consultation (withdrawn and hidden too) in the order
+    received, with its response and its group's and where they were incorporated.
+
+    :param consultation: the consultation whose matrix it is.
+    """
+    return with_list_relations(
+        select(Contribution).where(Contribution.consultation_id == consultation.id)
+        .order_by(Contribution.id)).options(
+        selectinload(Contribution.own_response).selectinload(Response.commitments),
+        selectinload(Contribution.group).selectinload(ContributionGroup.response)
+        .selectinload(Response.commitments))
+
+
+def contributions_by_code(consultation):
+    """``{tracking code: contribution}`` of every contribution of the consultation.
+
+    :param consultation: the consultation whose contributions they are.
+    """
+    return {c.tracking_code: c for c in db.session.scalars(
+        select(Contribution).where(Contribution.consultation_id == consultation.id))}

@@ -2,24 +2,23 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
-from consulta.contributions.models import Contribution, ContributionGroup
-from consulta.contributions.queries import contributions_query, read_filters, with_list_relations
+from consulta.contributions.models import ContributionGroup
+from consulta.contributions.queries import read_filters, with_list_relations
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
 from consulta.core.pagination import paginate
 from consulta.core.permissions import role_required
+from consulta.core.transaction import attempt
 from consulta.extensions import db
 
 from . import operations, queries
 from .forms import MatrixImportForm, ResponseForm, TemplateForm
-from .matrix import ImportProblems, export_xlsx, import_responses
+from .matrix import export_xlsx, import_responses
 from .models import AnswerTemplate
 from .models import Response as ResponseModel
 
@@ -34,31 +33,21 @@ def dashboard(slug):
     status = request.args.get("status", "")
     if status not in ("draft", "in_review", "approved", "published"):
         status = ""
-    responses = paginate(queries.responses_query(consultation, status or None).options(
-        selectinload(ResponseModel.contribution), selectinload(ResponseModel.group),
-        selectinload(ResponseModel.last_edited_by),
-        selectinload(ResponseModel.current_version)), per_page=50)
+    responses = paginate(queries.responses_query(consultation, status or None), per_page=50)
     unanswered = paginate(with_list_relations(queries.unanswered(consultation)),
                           per_page=20)
     return render_template(
         "feedback/dashboard.html", consultation=consultation,
         coverage=queries.coverage(consultation), responses=responses, status=status,
         unanswered=unanswered, import_form=MatrixImportForm(), confirm=ConfirmForm(),
-        groups=db.session.scalars(select(ContributionGroup).where(
-            ContributionGroup.consultation_id == consultation.id)
-            .options(selectinload(ContributionGroup.response),
-                     selectinload(ContributionGroup.members))
-            .order_by(ContributionGroup.title)).all())
+        groups=queries.groups_with_responses(consultation))
 
 
 def _respond(target, consultation, template_name, context):
     form = ResponseForm(formdata=request.form if request.method == "POST" else None)
     form.fill_choices(consultation.published_commitments)
-    response = target.response if isinstance(target, ContributionGroup) else \
-        target.own_response
-    templates = db.session.scalars(select(AnswerTemplate).where(
-        AnswerTemplate.consultation_id == consultation.id)
-        .order_by(AnswerTemplate.title)).all()
+    response = queries.written_response(target)
+    templates = queries.answer_templates(consultation)
     if request.method == "GET":
         if response is not None:
             form.outcome.data = response.outcome
@@ -73,27 +62,23 @@ def _respond(target, consultation, template_name, context):
             if template.outcome:
                 form.outcome.data = template.outcome
     if form.validate_on_submit():
-        try:
+        conflict = _("Someone else saved this response while you were editing it. Its "
+                     "current text is shown below.")
+        with attempt(_("The response has been saved as a draft."), field=form.justification,
+                     stale=conflict) as done:
             operations.save_response(
                 target, actor=current_user, outcome=form.outcome.data,
                 justification=form.justification.data,
                 commitment_ids=form.commitments.data or [],
                 referred_to=form.referred_to.data,
                 expected_version=form.version.data or 0)
-            db.session.commit()
-        except (operations.Conflict, StaleDataError):
-            db.session.rollback()
-            flash(_("Someone else saved this response while you were editing it. Its current "
-                    "text is shown below."), "error")
+        if done.conflict:  # the form is opened again, with the current text
+            flash(conflict, "error")
             return redirect(request.path)
-        except OperationError as error:
-            db.session.rollback()
-            form.justification.errors.append(error.message)
-        else:
-            flash(_("The response has been saved as a draft."), "success")
+        if done:
             if request.form.get("then") in ("submit", "approve", "publish"):
-                return _apply(target.response if isinstance(target, ContributionGroup)
-                              else target.own_response, request.form["then"], request.path)
+                return _apply(queries.written_response(target), request.form["then"],
+                              request.path)
             return redirect(request.path)
     return render_template(template_name, form=form, response=response,
                            templates=templates, consultation=consultation,
@@ -116,26 +101,23 @@ def respond_group(group_id):
                     {"contribution": None, "group": group})
 
 
+#: What each action on responses says once it is done.
+APPLIED = {"submit": _l("The response has been sent for review."),
+           "approve": _l("The response has been approved."),
+           "publish": _l("The response has been published and the authors told.")}
+
+
 def _apply(response, action, back):
-    try:
+    with attempt(APPLIED[action]):
         operations.apply_to_responses([response], action=action, actor=current_user)
-    except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash({"submit": _("The response has been sent for review."),
-               "approve": _("The response has been approved."),
-               "publish": _("The response has been published and the authors told.")}[action],
-              "success")
     return redirect(back)
 
 
 @bp.route("/feedback/responses/<int:response_id>/<action>", methods=["POST"])
 @secretariat_required
 def act(response_id, action):
-    response = db.session.get(ResponseModel, response_id)
-    if response is None or action not in ("submit", "approve", "publish"):
+    response = db.get_or_404(ResponseModel, response_id)
+    if action not in APPLIED:
         abort(404)
     back = url_for(".respond", code=response.contribution.tracking_code) \
         if response.contribution else url_for(".respond_group", group_id=response.group_id)
@@ -148,19 +130,12 @@ def bulk(slug):
     consultation = get_visible_consultation(slug)
     ids = request.form.getlist("selected", type=int)  # what is not a number is left out
     action = request.form.get("action")
-    responses = db.session.scalars(select(ResponseModel).where(
-        ResponseModel.id.in_(ids), ResponseModel.consultation_id == consultation.id)).all()
-    try:
+    responses = queries.selected_responses(consultation, ids)
+    with attempt(_("%(count)d responses updated.", count=len(responses))):  # all or nothing
         if len(responses) != len(set(ids)):
             raise OperationError(_("Some selected responses do not belong to this "
                                    "consultation."))
         operations.apply_to_responses(responses, action=action, actor=current_user)
-    except OperationError as error:
-        db.session.rollback()  # all or nothing
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("%(count)d responses updated.", count=len(responses)), "success")
     return redirect(url_for(".dashboard", slug=slug, status=request.form.get("status") or None))
 
 
@@ -174,17 +149,15 @@ def templates(slug, template_id=None):
         template = get_in_consultation(AnswerTemplate, template_id, consultation)
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
-        operations.save_answer_template(consultation, actor=current_user, template=template,
-                                 title=form.title.data, outcome=form.outcome.data,
-                                 justification=form.justification.data)
-        db.session.commit()
-        flash(_("The template has been saved."), "success")
-        return redirect(url_for(".templates", slug=slug))
-    items = db.session.scalars(select(AnswerTemplate).where(
-        AnswerTemplate.consultation_id == consultation.id)
-        .order_by(AnswerTemplate.title)).all()
+        with attempt(_("The template has been saved.")) as done:
+            operations.save_answer_template(
+                consultation, actor=current_user, template=template, title=form.title.data,
+                outcome=form.outcome.data, justification=form.justification.data)
+        if done:
+            return redirect(url_for(".templates", slug=slug))
     return render_template("feedback/templates.html", consultation=consultation,
-                           form=form, items=items, template=template)
+                           form=form, items=queries.answer_templates(consultation),
+                           template=template)
 
 
 @bp.route("/consultations/<slug>/feedback/matrix.xlsx")
@@ -204,16 +177,14 @@ def import_matrix(slug):
     form = MatrixImportForm()
     problems = []
     if form.validate_on_submit():
-        try:
+        # A refusal is not flashed: the page below lists every problem of the file.
+        with attempt(field=form.file) as done:
             count = import_responses(consultation, form.file.data.read(), actor=current_user)
-        except ImportProblems as error:
-            db.session.rollback()
-            problems = error.problems
-        else:
-            db.session.commit()
+        if done:
             flash(_("%(count)d responses imported as drafts. Review and publish them.",
                     count=count), "success")
             return redirect(url_for(".dashboard", slug=slug))
+        problems = getattr(done.error, "problems", [(None, done.error.message)])
     else:
         problems = [(None, str(m)) for errors in form.errors.values() for m in errors]
     return render_template("feedback/import_problems.html", consultation=consultation,
@@ -225,9 +196,7 @@ def import_matrix(slug):
 def matrix(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)
-    query = with_list_relations(contributions_query(consultation, {
-        **filters, "withdrawn": False})).options(
-        selectinload(Contribution.own_response).selectinload(ResponseModel.commitments))
+    query = queries.matrix_query(consultation, filters)
     if request.args.get("all") == "1":  # the printable version: every row
         items = db.session.scalars(query).all()
         page = None

@@ -1,7 +1,7 @@
 """Systematization: classify, group, hide, mask. Every action goes to the audit log.
 
-None commits. Bulk operations validate everything before changing anything, so the
-caller's single commit (or rollback) makes them all-or-nothing.
+None commits. A bulk operation may refuse halfway, after changing the first items:
+the caller then rolls back, and its single commit (or rollback) makes it all or nothing.
 """
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +11,7 @@ from consulta.audit.operations import record
 from consulta.consultations.constants import PRINCIPLES
 from consulta.consultations.models import Commitment, Component, PlanVersion
 from consulta.contributions.constants import HIDE_REASONS
-from consulta.contributions.models import Contribution, ContributionGroup, Tag
+from consulta.contributions.models import ContributionGroup, Tag
 from consulta.contributions.operations import reindex
 from consulta.core.dates import utcnow
 from consulta.core.operations import Conflict, OperationError
@@ -22,7 +22,7 @@ from .signals import contribution_grouped, contribution_hidden, contribution_unh
 MAX_TAG_LENGTH = 60
 
 
-def classification_snapshot(contribution):
+def _classification_snapshot(contribution):
     return {
         "component_id": contribution.classified_component_id,
         "commitment_id": contribution.classified_commitment_id,
@@ -33,7 +33,10 @@ def classification_snapshot(contribution):
 
 
 def normalize_tags(raw):
-    """"Salud, salud rural ,SALUD" → ["salud", "salud rural"]."""
+    """Tag names as typed, cleaned: "Salud, salud rural ,SALUD" → ["salud", "salud rural"].
+
+    :param raw: the names separated by commas or semicolons (None: no tag).
+    """
     tags = []
     for piece in (raw or "").replace(";", ",").split(","):
         name = " ".join(piece.split()).lower()
@@ -42,7 +45,7 @@ def normalize_tags(raw):
     return tags
 
 
-def _check_values(consultation, *, component_id, commitment_id, principles, tags):
+def _check_classification(consultation, *, component_id, commitment_id, principles, tags):
     if component_id:
         component = db.session.get(Component, component_id)
         if component is None or component.consultation_id != consultation.id:
@@ -76,17 +79,32 @@ def _tags(consultation, names):
 
 
 def classify_contribution(contribution, *, actor, component_id=None, commitment_id=None,
-             is_new_commitment=False, principles=(), tags=(), expected_version=None):
-    """Set the classification; refuses with Conflict if someone saved it meanwhile."""
+                          is_new_commitment=False, principles=(), tags=(),
+                          expected_version=None):
+    """Set a contribution's classification (what is not given is cleared).
+
+    Refuses with ``Conflict`` when someone saved it since ``expected_version``, with
+    ``OperationError`` when a value is not of its consultation or not in a list.
+
+    :param contribution: the contribution to classify.
+    :param actor: the moderator, recorded as who classified it and in the audit log.
+    :param component_id: a component of its consultation, or None.
+    :param commitment_id: a commitment of its consultation's plan, or None.
+    :param is_new_commitment: it proposes a new commitment (kept only for a proposal
+        about no existing commitment).
+    :param principles: codes of ``PRINCIPLES`` (repeats are dropped).
+    :param tags: tag names, as ``normalize_tags`` gives them; new ones are created.
+    :param expected_version: the version the moderator's form was opened on, if any.
+    """
     if expected_version is not None and contribution.version != expected_version:
         raise Conflict(_l("Someone else saved this contribution while you were working on "
                           "it. Its current values are shown below: check them and save "
                           "again."))
     consultation = contribution.consultation
     principles, tags = list(dict.fromkeys(principles or ())), list(tags or ())
-    _check_values(consultation, component_id=component_id, commitment_id=commitment_id,
-                  principles=principles, tags=tags)
-    before = classification_snapshot(contribution)
+    _check_classification(consultation, component_id=component_id,
+                          commitment_id=commitment_id, principles=principles, tags=tags)
+    before = _classification_snapshot(contribution)
     contribution.classified_component_id = component_id or None
     contribution.classified_commitment_id = commitment_id or None
     contribution.is_new_commitment = bool(is_new_commitment and contribution.kind == "proposal"
@@ -95,15 +113,27 @@ def classify_contribution(contribution, *, actor, component_id=None, commitment_
     contribution.tags = _tags(consultation, tags)
     contribution.classified_at = utcnow()
     contribution.classified_by_id = actor.id
-    after = classification_snapshot(contribution)
+    after = _classification_snapshot(contribution)
     db.session.flush()  # the version check of the ORM runs here too
     record("contribution.classified", contribution, actor=actor,
            consultation_id=consultation.id, before=before, after=after)
 
 
 def classify_contributions(contributions, *, actor, component_id=None, commitment_id=None,
-                  is_new_commitment=False, principles=(), tags=()):
-    """Apply the same classification to several contributions, all or nothing."""
+                           is_new_commitment=False, principles=(), tags=()):
+    """Apply the same classification to several contributions of one consultation.
+
+    What is left empty stays as each one had it; principles and tags are added to
+    theirs. All or nothing: on a refusal the caller rolls back the ones already done.
+
+    :param contributions: the contributions, all of the same consultation.
+    :param actor: the moderator, recorded in the audit log (one entry per contribution).
+    :param component_id: the component to set, or None to keep each one's.
+    :param commitment_id: the commitment to set, or None to keep each one's.
+    :param is_new_commitment: mark them as proposing a new commitment.
+    :param principles: principle codes to add.
+    :param tags: tag names to add.
+    """
     if not contributions:
         raise OperationError(_l("Select at least one contribution."))
     consultations = {c.consultation_id for c in contributions}
@@ -114,27 +144,14 @@ def classify_contributions(contributions, *, actor, component_id=None, commitmen
         raise OperationError(_l("Choose at least one value to apply."))
     for contribution in contributions:
         # What is left empty in the bulk form stays as it was; tags are added.
-        current = classification_snapshot(contribution)
-        classify_contribution(contribution, actor=actor,
-                 component_id=component_id or current["component_id"],
-                 commitment_id=commitment_id or current["commitment_id"],
-                 is_new_commitment=is_new_commitment or current["new_commitment"],
-                 principles=list(dict.fromkeys([*current["principles"], *(principles or ())])),
-                 tags=list(dict.fromkeys([*current["tags"], *(tags or ())])))
-
-
-def next_unclassified(consultation, after_id=None):
-    query = select(Contribution).where(
-        Contribution.consultation_id == consultation.id,
-        Contribution.classified_at.is_(None), Contribution.hidden_at.is_(None),
-        Contribution.withdrawn_at.is_(None))
-    if after_id is not None:
-        following = db.session.scalar(query.where(Contribution.id > after_id)
-                                      .order_by(Contribution.id).limit(1))
-        if following is not None:
-            return following
-    return db.session.scalar(query.where(Contribution.id != (after_id or 0))
-                             .order_by(Contribution.id).limit(1))
+        current = _classification_snapshot(contribution)
+        classify_contribution(
+            contribution, actor=actor,
+            component_id=component_id or current["component_id"],
+            commitment_id=commitment_id or current["commitment_id"],
+            is_new_commitment=is_new_commitment or current["new_commitment"],
+            principles=list(dict.fromkeys([*current["principles"], *(principles or ())])),
+            tags=list(dict.fromkeys([*current["tags"], *(tags or ())])))
 
 
 # --- groups ------------------------------------------------------------------------
@@ -144,6 +161,14 @@ def _group_snapshot(contribution):
 
 
 def create_group(consultation, *, actor, title, summary="", members=()):
+    """Create a group of contributions that say the same thing, to answer them together.
+
+    :param consultation: the consultation the group belongs to.
+    :param actor: the moderator, recorded as its creator and in the audit log.
+    :param title: its title (required; cut at 300 characters).
+    :param summary: what its contributions say, in the moderators' words.
+    :param members: contributions to put in it at once (see ``group_contribution``).
+    """
     title = (title or "").strip()
     if not title:
         raise OperationError(_l("Give the group a title."))
@@ -155,11 +180,18 @@ def create_group(consultation, *, actor, title, summary="", members=()):
     record("group.created", group, actor=actor, consultation_id=consultation.id,
            after={"title": group.title, "summary": group.summary})
     for contribution in members:
-        add_to_group(contribution, group, actor=actor)
+        group_contribution(contribution, group, actor=actor)
     return group
 
 
 def update_group(group, *, actor, title, summary):
+    """Change a group's title and summary.
+
+    :param group: the group to change.
+    :param actor: the moderator, recorded in the audit log.
+    :param title: the new title (required; cut at 300 characters).
+    :param summary: the new summary.
+    """
     title = (title or "").strip()
     if not title:
         raise OperationError(_l("Give the group a title."))
@@ -169,8 +201,16 @@ def update_group(group, *, actor, title, summary):
            before=before, after={"title": group.title, "summary": group.summary})
 
 
-def add_to_group(contribution, group, *, actor):
-    """A contribution belongs to at most one group: adding moves it."""
+def group_contribution(contribution, group, *, actor):
+    """Put a contribution in a group; it leaves the group it was in (at most one).
+
+    Sends ``contribution_grouped``, so that an author whose contribution joins a group
+    already answered in public is told.
+
+    :param contribution: the contribution to group.
+    :param group: a group of the same consultation.
+    :param actor: the moderator, recorded in the audit log.
+    """
     if contribution.consultation_id != group.consultation_id:
         raise OperationError(_l("That group belongs to another consultation."))
     if contribution.group_id == group.id:
@@ -185,7 +225,12 @@ def add_to_group(contribution, group, *, actor):
     contribution_grouped.send(contribution, group=group, had_answer=had_answer)
 
 
-def remove_from_group(contribution, *, actor):
+def ungroup_contribution(contribution, *, actor):
+    """Take a contribution out of its group (nothing happens when it is in none).
+
+    :param contribution: the contribution to take out.
+    :param actor: the moderator, recorded in the audit log.
+    """
     if contribution.group_id is None:
         return
     before = _group_snapshot(contribution)
@@ -199,6 +244,15 @@ def remove_from_group(contribution, *, actor):
 # --- hiding and masking -----------------------------------------------------------------
 
 def hide_contribution(contribution, *, actor, reason, note=""):
+    """Hide a contribution from the public, with a public reason; it is never deleted.
+
+    Sends ``contribution_hidden``: its author is told by e-mail.
+
+    :param contribution: the contribution to hide (refused when it is hidden already).
+    :param actor: the moderator, recorded as who hid it and in the audit log.
+    :param reason: a code of ``HIDE_REASONS``, shown in its place.
+    :param note: an optional note shown with the reason (cut at 1000 characters).
+    """
     if reason not in HIDE_REASONS:
         raise OperationError(_l("Choose a reason from the list."))
     if contribution.is_hidden:
@@ -215,6 +269,12 @@ def hide_contribution(contribution, *, actor, reason, note=""):
 
 
 def unhide_contribution(contribution, *, actor):
+    """Show a hidden contribution again. Sends ``contribution_unhidden`` (the author is
+    told).
+
+    :param contribution: the hidden contribution (refused when it is not hidden).
+    :param actor: the moderator, recorded in the audit log.
+    """
     if not contribution.is_hidden:
         raise OperationError(_l("This contribution is not hidden."))
     before = {"hidden": True, "reason": contribution.hidden_reason,
@@ -228,8 +288,17 @@ def unhide_contribution(contribution, *, actor):
     contribution_unhidden.send(contribution)
 
 
-def mask_fragment(contribution, *, actor, fragment):
-    """Hide a piece of personal data in public, keeping the rest of the text."""
+def mask_contribution(contribution, *, actor, fragment):
+    """Mask a piece of personal data in a contribution's public text, keeping the rest.
+
+    The public (pages, API, exports, search) reads the text with it replaced; the
+    stored text stays as received. Masking the same piece twice changes nothing.
+
+    :param contribution: the contribution whose text holds the piece.
+    :param actor: the moderator, recorded in the audit log (the piece is not).
+    :param fragment: the exact text to mask, at least 3 characters, as it appears in
+        one of its texts.
+    """
     fragment = (fragment or "").strip()
     if len(fragment) < 3:
         raise OperationError(_l("Copy the exact text to mask (at least 3 characters)."))
@@ -251,6 +320,11 @@ def mask_fragment(contribution, *, actor, fragment):
 
 
 def unmask_contribution(contribution, *, actor):
+    """Show every masked piece of a contribution again (nothing happens when none is).
+
+    :param contribution: the contribution to unmask.
+    :param actor: the moderator, recorded in the audit log.
+    """
     if not contribution.masked_fragments:
         return
     before = {"masked": len(contribution.masked_fragments)}

@@ -1,28 +1,243 @@
-"""Read-side queries of moderation: counts by state."""
+"""Read-side queries of moderation: counts by state, the queue, groups, tags, the audit
+log and the moderators' home."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from consulta.contributions.models import Contribution
+from consulta.accounts.models import Membership, Organization
+from consulta.audit.models import AuditEntry
+from consulta.consultations.models import Commitment, Consultation, PlanVersion
+from consulta.contributions.models import Contribution, ContributionGroup, Tag
+from consulta.contributions.queries import (
+    commitment_key,
+    component_key,
+    read_filters,
+    with_list_relations,
+)
+from consulta.core import search
 from consulta.extensions import db
+
+#: The states a consultation's contributions are counted by, in a fixed order.
+STATES = ("received", "classified", "grouped", "hidden", "withdrawn", "unclassified")
+
+
+def _state_counts():
+    """One aggregate column per state of ``STATES``, over the selected contributions."""
+    c = Contribution
+    return (
+        func.count(),
+        func.count(c.classified_at),
+        func.count(c.group_id),
+        func.count(c.hidden_at),
+        func.count(c.withdrawn_at),
+        func.sum(db.case((c.classified_at.is_(None) & c.hidden_at.is_(None)
+                          & c.withdrawn_at.is_(None), 1), else_=0)),
+    )
+
+
+def counts_by_consultation(consultations):
+    """The contributions of several consultations counted by state, in one query.
+
+    :param consultations: the consultations to count (a consultation without
+        contributions counts zero in every state).
+    :return: ``{consultation id: {state: count}}`` with every state of ``STATES``.
+    """
+    ids = [consultation.id for consultation in consultations]
+    counts = {ident: dict.fromkeys(STATES, 0) for ident in ids}
+    if not ids:
+        return counts
+    rows = db.session.execute(
+        select(Contribution.consultation_id, *_state_counts())
+        .where(Contribution.consultation_id.in_(ids))
+        .group_by(Contribution.consultation_id))
+    for consultation_id, *values in rows:
+        counts[consultation_id] = {state: int(value or 0)
+                                   for state, value in zip(STATES, values, strict=True)}
+    return counts
 
 
 def moderation_counts(consultation):
-    """Counts by state: received, unclassified, classified, grouped, hidden, withdrawn."""
+    """One consultation's contributions counted by state, and the hidden ones by reason.
+
+    :param consultation: the consultation whose contributions are counted.
+    :return: ``{state: count}`` for every state of ``STATES``, plus
+        ``"hidden_by_reason"``: ``{reason: count}``.
+    """
     c = Contribution
-    row = db.session.execute(
-        select(
-            func.count(),
-            func.count(c.classified_at),
-            func.count(c.group_id),
-            func.count(c.hidden_at),
-            func.count(c.withdrawn_at),
-            func.sum(db.case((c.classified_at.is_(None) & c.hidden_at.is_(None)
-                              & c.withdrawn_at.is_(None), 1), else_=0)),
-        ).where(c.consultation_id == consultation.id)).one()
     by_reason = dict(db.session.execute(
         select(c.hidden_reason, func.count()).where(
             c.consultation_id == consultation.id, c.hidden_at.is_not(None))
         .group_by(c.hidden_reason)).all())
-    return {"received": row[0], "classified": row[1], "grouped": row[2], "hidden": row[3],
-            "withdrawn": row[4], "unclassified": int(row[5] or 0),
+    return {**counts_by_consultation([consultation])[consultation.id],
             "hidden_by_reason": by_reason}
+
+
+# --- the queue ------------------------------------------------------------------------
+
+#: The states the queue can show, in the order of its tabs.
+QUEUE_STATES = ("unclassified", "classified", "grouped", "hidden", "withdrawn", "all")
+
+#: The queue's filters; ``read_filters`` keeps only values from its allowlists.
+QUEUE_FILTERS = ("component", "commitment", "channel", "sector", "q")
+
+
+def queue_filters(args):
+    """The queue's filters from a query string, without the empty ones.
+
+    :param args: the request's query string (a ``MultiDict``).
+    """
+    filters = read_filters(args)
+    return {key: filters[key] for key in QUEUE_FILTERS if filters[key]}
+
+
+def _in_state(state):
+    c = Contribution
+    return {
+        "unclassified": (c.classified_at.is_(None), c.hidden_at.is_(None),
+                         c.withdrawn_at.is_(None)),
+        "classified": (c.classified_at.is_not(None),),
+        "grouped": (c.group_id.is_not(None),),
+        "hidden": (c.hidden_at.is_not(None),),
+        "withdrawn": (c.withdrawn_at.is_not(None),),
+    }.get(state, ())
+
+
+def queue_query(consultation, state, filters):
+    """The contributions of the moderation queue, unclassified first, then oldest first,
+    with what a row of the queue shows loaded.
+
+    :param consultation: the consultation being moderated.
+    :param state: one of ``QUEUE_STATES`` ("all": every state).
+    :param filters: from ``queue_filters``: ``component`` and ``commitment`` (ids, as
+        classified, else as the author chose), ``channel``, ``sector``, ``q`` (text).
+    """
+    query = select(Contribution).where(Contribution.consultation_id == consultation.id,
+                                       *_in_state(state))
+    for key, column in (("component", component_key()), ("commitment", commitment_key()),
+                        ("channel", Contribution.channel), ("sector", Contribution.sector)):
+        if filters.get(key):
+            query = query.where(column == filters[key])
+    if filters.get("q"):
+        clause = search.match(db.session, Contribution.search_document, Contribution.id,
+                              filters["q"])
+        if clause is not None:
+            query = query.where(clause)
+    # The order work is done in.
+    return with_list_relations(query).options(selectinload(Contribution.tags)).order_by(
+        Contribution.classified_at.is_not(None), Contribution.id)
+
+
+def next_unclassified(consultation, after_id=None):
+    """The next contribution to classify: the first unclassified one after ``after_id``,
+    else the first one from the start (never ``after_id`` itself), else None.
+
+    :param consultation: the consultation being moderated.
+    :param after_id: the id of the contribution just classified, if any.
+    """
+    query = select(Contribution).where(Contribution.consultation_id == consultation.id,
+                                       *_in_state("unclassified"))
+    if after_id is not None:
+        following = db.session.scalar(query.where(Contribution.id > after_id)
+                                      .order_by(Contribution.id).limit(1))
+        if following is not None:
+            return following
+    return db.session.scalar(query.where(Contribution.id != (after_id or 0))
+                             .order_by(Contribution.id).limit(1))
+
+
+def selected_contributions(consultation, ids):
+    """The contributions of ``consultation`` among ``ids`` (others are left out).
+
+    :param consultation: the consultation they must belong to.
+    :param ids: contribution ids, as ticked in the queue.
+    """
+    return db.session.scalars(select(Contribution).where(
+        Contribution.id.in_(ids), Contribution.consultation_id == consultation.id)).all()
+
+
+def commitments_to_classify(consultation):
+    """The commitments of every published version of the plan, newest version first:
+    a contribution may concern a commitment of an earlier version.
+
+    :param consultation: the consultation whose plan it is.
+    """
+    return db.session.scalars(
+        select(Commitment).join(PlanVersion)
+        .where(PlanVersion.consultation_id == consultation.id,
+               PlanVersion.published_at.is_not(None))
+        .order_by(PlanVersion.number.desc(), Commitment.number)).all()
+
+
+def tag_names(consultation):
+    """The names of the consultation's tags, alphabetically (offered while typing).
+
+    :param consultation: the consultation the tags belong to.
+    """
+    return db.session.scalars(select(Tag.name).where(Tag.consultation_id == consultation.id)
+                              .order_by(Tag.name)).all()
+
+
+# --- groups ---------------------------------------------------------------------------
+
+def groups_of(consultation):
+    """The consultation's groups of contributions, by title.
+
+    :param consultation: the consultation the groups belong to.
+    """
+    return db.session.scalars(select(ContributionGroup).where(
+        ContributionGroup.consultation_id == consultation.id)
+        .order_by(ContributionGroup.title)).all()
+
+
+def groups_with_counts(consultation):
+    """``[(group, number of members)]`` of the consultation, by title.
+
+    :param consultation: the consultation the groups belong to.
+    """
+    return db.session.execute(
+        select(ContributionGroup, func.count(Contribution.id))
+        .outerjoin(Contribution, Contribution.group_id == ContributionGroup.id)
+        .where(ContributionGroup.consultation_id == consultation.id)
+        .group_by(ContributionGroup.id).order_by(ContributionGroup.title)).all()
+
+
+# --- the audit log --------------------------------------------------------------------
+
+def audit_actions(consultation):
+    """The actions recorded in the consultation's audit log, alphabetically.
+
+    :param consultation: the consultation whose log it is.
+    """
+    return db.session.scalars(select(AuditEntry.action).distinct().where(
+        AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.action)).all()
+
+
+def audit_log(consultation, action=None):
+    """The consultation's audit entries, newest first.
+
+    :param consultation: the consultation whose log it is.
+    :param action: only the entries of this action, when given.
+    """
+    query = (select(AuditEntry).where(AuditEntry.consultation_id == consultation.id)
+             .order_by(AuditEntry.id.desc()))
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return query
+
+
+# --- the moderators' home -------------------------------------------------------------
+
+def announced_consultations():
+    """The consultations announced to the public, the latest to open first."""
+    return db.session.scalars(
+        select(Consultation).where(Consultation.announced_at.is_not(None))
+        .order_by(Consultation.opens_at.desc())).all()
+
+
+def pending_reviews():
+    """``(organizations, join requests)`` waiting for a moderator's review: how many."""
+    organizations = db.session.scalar(select(func.count()).select_from(Organization)
+                                      .where(Organization.status == "pending"))
+    requests = db.session.scalar(select(func.count()).select_from(Membership)
+                                 .where(Membership.status == "pending"))
+    return organizations, requests

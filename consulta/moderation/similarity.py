@@ -54,7 +54,14 @@ def _candidate_ids(contribution, terms):
 
 
 def similar_contributions(contribution, limit=5):
-    """[(contribution, score)] most similar first, from the same consultation."""
+    """Contributions of the same consultation that say much the same, most similar first.
+
+    Hidden and withdrawn ones are left out.
+
+    :param contribution: the contribution to compare the others with.
+    :param limit: how many to return at most.
+    :return: ``[(contribution, score)]``, scores between 0 and 1.
+    """
     vector = _vector(search_document_for(contribution))
     if not vector:
         return []

@@ -1,6 +1,7 @@
 """Feedback: a reasoned, published response for every contribution."""
 
 import re
+import socket
 from io import BytesIO
 
 import pytest
@@ -13,7 +14,7 @@ from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.extensions import db
 from consulta.feedback.models import Response, ResponseVersion
 
-from .conftest import iv_plan_json, login
+from ..conftest import iv_plan_json, login
 
 JUSTIFICATION = ("La propuesta se incorporó en el compromiso 5. El observatorio incluirá "
                  "las quejas y denuncias ciudadanas.")
@@ -52,6 +53,13 @@ def secretariat(app, create_user):
 def incorporated(setup, **changes):
     return {"outcome": "incorporated", "justification": JUSTIFICATION,
             "commitments": [str(setup["five"])], **changes}
+
+
+def free_port():
+    """A local port nobody listens on: a mail server that is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def response_of(app, code):
@@ -270,8 +278,6 @@ def test_offline_authors_with_an_email_are_told_too(app, setup, secretariat, out
 
 def test_responses_wait_in_the_outbox_when_the_mail_server_is_down(app, setup, secretariat,
                                                                    outbox):
-    from .core.test_mail import FakeSMTPHandler, free_port  # noqa: F401
-
     saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS",
                                         "MAIL_TIMEOUT")}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False,

@@ -10,8 +10,9 @@ from consulta.consultations.models import Consultation
 from consulta.contributions.models import Contribution, ContributionGroup, Tag
 from consulta.extensions import db
 
-from .conftest import login
-from .inert import active_html, main_content
+from ..conftest import iv_plan_json, login
+from ..inert import active_html, main_content
+from .conftest import count_statements
 
 IV = "iv-plan-gobierno-abierto"
 
@@ -358,3 +359,23 @@ def test_a_hidden_proposal_cannot_be_commented_and_its_title_stays_hidden(app, d
                                f"{get(app, code).id}")
     assert response.status_code == 404
     assert title not in response.get_data(as_text=True)
+
+
+def test_the_moderators_home_costs_the_same_queries_for_one_or_many_consultations(
+        app, create_consultation, create_contribution, moderator_login):
+    def home():
+        response = moderator_login.get("/moderation")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    first = create_consultation(title="Primera consulta", plan=iv_plan_json())
+    create_contribution(first)
+    with_one = count_statements(app, home)
+    for title in ("Segunda consulta", "Tercera consulta", "Cuarta consulta"):
+        slug = create_consultation(title=title, plan=iv_plan_json())
+        create_contribution(slug)
+        create_contribution(slug)
+    page = home()
+    assert all(title in page for title in ("Primera consulta", "Cuarta consulta"))
+    assert "2 aportes por clasificar" in page and "1 aporte por clasificar" in page
+    assert count_statements(app, home) == with_one

@@ -1,0 +1,156 @@
+"""Feedback's read queries: the answer that applies to each contribution (in SQL and on a
+loaded object), coverage, the unanswered list, the outcome filter of every list."""
+
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from consulta.contributions.models import Contribution
+from consulta.contributions.operations import withdraw_contribution
+from consulta.contributions.queries import contributions_query, read_filters
+from consulta.extensions import db
+from consulta.feedback import queries
+from consulta.moderation.operations import classify_contribution, hide_contribution
+
+from .conftest import (
+    JUSTIFICATION,
+    commitment_ids,
+    consultation_of,
+    contribution,
+    group,
+    response,
+    user,
+)
+
+
+def outcomes(slug):
+    """{code: outcome of the published answer that applies} through ``with_outcome``."""
+    query, outcome = queries.with_outcome(
+        select(Contribution.tracking_code).where(
+            Contribution.consultation_id == consultation_of(slug).id))
+    return dict(db.session.execute(query.add_columns(outcome)).all())
+
+
+def test_the_answer_that_applies_is_its_own_published_one_else_its_groups(
+        consultation, create_contribution, create_group, create_response, in_request):
+    alone, grouped, own_answer, own_draft, unanswered_group = (
+        create_contribution(consultation) for _ in range(5))
+    answered = create_group(consultation, [grouped, own_answer, own_draft])
+    create_group(consultation, [unanswered_group], title="Sin respuesta")
+    create_response(group_id=answered, outcome="not_incorporated")
+    create_response(own_answer, outcome="out_of_scope")
+    create_response(own_draft, outcome="referred", referred_to="Otra entidad", publish=False)
+    create_response(alone, outcome="already_covered", publish=False)
+
+    assert outcomes(consultation) == {
+        alone: None, grouped: "not_incorporated", own_answer: "out_of_scope",
+        own_draft: "not_incorporated", unanswered_group: None}
+    # The same rule on loaded objects.
+    assert {code: getattr(contribution(code).published_response, "outcome", None)
+            for code in outcomes(consultation)} == outcomes(consultation)
+    assert contribution(alone).response.status == "draft"  # its draft, for the staff
+
+
+def test_written_response_is_the_one_edited_for_a_contribution_or_a_group(
+        consultation, create_contribution, create_group, create_response, in_request):
+    code = create_contribution(consultation)
+    group_id = create_group(consultation, [code])
+    group_answer = create_response(group_id=group_id)
+
+    assert queries.written_response(contribution(code)) is None  # never its group's
+    assert queries.written_response(group(group_id)).id == group_answer
+    own = create_response(code, publish=False)
+    assert queries.written_response(contribution(code)).id == own
+
+
+def test_coverage_counts_visible_contributions_with_a_published_answer(
+        consultation, create_contribution, create_user, create_response, create_group,
+        moderator, in_request):
+    author = create_user()
+    five = commitment_ids(consultation, 5)[0]
+    about_five, classified, draft, grouped, hidden, withdrawn = (
+        create_contribution(consultation, author=author, target="commitment", target_id=five)
+        for _ in range(6))
+    health = {c.name: c.id for c in consultation_of(consultation).components}["Salud"]
+    create_response(about_five)
+    create_response(draft, publish=False)
+    create_response(group_id=create_group(consultation, [grouped]))
+    create_response(hidden)
+    classify_contribution(contribution(classified), actor=user(moderator),
+                          component_id=health)
+    hide_contribution(contribution(hidden), actor=user(moderator), reason="spam")
+    withdraw_contribution(contribution(withdrawn), user=user(author))
+    db.session.commit()
+
+    coverage = queries.coverage(consultation_of(consultation))
+
+    assert (coverage["total"], coverage["answered"], coverage["percent"]) == (4, 2, 50.0)
+    assert [(c.number, n, a) for c, n, a in coverage["by_commitment"]] == [(5, 4, 2)]
+    by_component = {c.name if c else None: (n, a) for c, n, a in coverage["by_component"]}
+    assert by_component == {"Salud": (1, 0), None: (3, 2)}  # as classified, else none
+
+
+def test_coverage_of_a_consultation_without_contributions_is_complete(consultation,
+                                                                      in_request):
+    coverage = queries.coverage(consultation_of(consultation))
+    assert (coverage["total"], coverage["answered"], coverage["percent"]) == (0, 0, 100.0)
+
+
+def test_unanswered_lists_the_visible_contributions_without_a_published_answer(
+        consultation, create_contribution, create_response, moderator, in_request):
+    first, answered, drafted, hidden, last = (create_contribution(consultation)
+                                              for _ in range(5))
+    create_response(answered)
+    create_response(drafted, publish=False)
+    hide_contribution(contribution(hidden), actor=user(moderator), reason="spam")
+    db.session.commit()
+
+    rows = db.session.scalars(queries.unanswered(consultation_of(consultation))).all()
+
+    assert [c.tracking_code for c in rows] == [first, drafted, last]
+
+
+def test_every_contribution_list_filters_by_the_published_outcome(
+        consultation, create_contribution, create_group, create_response, in_request):
+    incorporated, drafted, by_group, other = (create_contribution(consultation)
+                                              for _ in range(4))
+    create_response(incorporated, outcome="incorporated", commitments=(5,),
+                    justification=JUSTIFICATION)
+    create_response(drafted, outcome="incorporated", commitments=(5,),
+                    justification=JUSTIFICATION, publish=False)
+    create_response(group_id=create_group(consultation, [by_group]), outcome="incorporated",
+                    commitments=(5,), justification=JUSTIFICATION)
+    create_response(other, outcome="out_of_scope")
+
+    filters = read_filters(MultiDict({"outcome": "incorporated", "sort": "oldest"}))
+    found = db.session.scalars(contributions_query(consultation_of(consultation), filters))
+
+    assert [c.tracking_code for c in found] == [incorporated, by_group]
+    assert read_filters(MultiDict({"outcome": "invented"}))["outcome"] is None
+
+
+def test_responses_query_lists_the_latest_edited_first_by_status(
+        consultation, create_contribution, create_response, in_request):
+    published, drafted = create_contribution(consultation), create_contribution(consultation)
+    first = create_response(published)
+    second = create_response(drafted, publish=False)
+    consultation_item = consultation_of(consultation)
+
+    every = db.session.scalars(queries.responses_query(consultation_item)).all()
+    drafts = db.session.scalars(queries.responses_query(consultation_item, "draft")).all()
+
+    assert [r.id for r in every] == [second, first]
+    assert [r.id for r in drafts] == [second]
+    assert response(first).status == "published"
+
+
+def test_the_matrix_leaves_out_withdrawn_contributions(
+        consultation, create_contribution, create_user, in_request):
+    author = create_user()
+    kept, withdrawn = (create_contribution(consultation, author=author) for _ in range(2))
+    withdraw_contribution(contribution(withdrawn), user=user(author))
+    db.session.commit()
+
+    rows = db.session.scalars(queries.matrix_query(
+        consultation_of(consultation), read_filters(MultiDict()))).all()
+
+    assert [c.tracking_code for c in rows] == [kept]
