@@ -106,7 +106,13 @@ def make_app(database_url, **settings):
 
 @pytest.fixture(autouse=True)
 def _clean_state(request):
-    """Empty every table and reset rate limits after each test that used the app."""
+    """Empty every table and reset rate limits after each test that used the app.
+
+    The rate limiter is one object shared by every app a test creates (a browser test's
+    server, a production app): before each test it is put back as this app's settings say.
+    """
+    if "app" in request.fixturenames:
+        limiter.enabled = request.getfixturevalue("app").config["RATELIMIT_ENABLED"]
     yield
     if "app" not in request.fixturenames:
         return

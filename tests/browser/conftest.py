@@ -66,7 +66,11 @@ def serve(tmp_path_factory, **settings):
     from flask_migrate import upgrade
 
     from consulta.demo import load_demo
+    from consulta.extensions import limiter
 
+    # The rate limiter is one object shared by every app, and creating this one may turn it
+    # off (RATELIMIT_ENABLED=False): put it back when the server stops.
+    limiter_enabled = limiter.enabled
     url, drop = _test_database(tmp_path_factory)
     app = make_app(url, PUBLIC_PAGE_CACHE_SECONDS=0, **settings)
     with app.app_context():
@@ -84,6 +88,7 @@ def serve(tmp_path_factory, **settings):
         with app.app_context():
             db.engine.dispose()
         drop()
+        limiter.enabled = limiter_enabled
 
     return LiveServer(app, f"http://127.0.0.1:{httpd.server_port}"), stop
 
