@@ -630,7 +630,7 @@ def main():
             "PROXY_COUNT": "1",  # the clients add X-Forwarded-For/-Proto as nginx would
             # Production limits are 20 contributions per account per hour: this run sends
             # far more on purpose. The limiter stays on (its code runs on every request);
-            # the limits themselves are tested in tests/test_contributions_hardening.py.
+            # the limits themselves are tested in tests/contributions/test_views_protections.py.
             "RATELIMIT_SUBMIT_ACCOUNT": "100000 per hour",
             "RATELIMIT_SUBMIT_IP": "100000 per hour",
             "PUBLIC_PAGE_CACHE_SECONDS": "20",

@@ -1,4 +1,4 @@
-"""The OpenAPI 3 description of the open-data API (kept true by tests/test_api.py)."""
+"""The OpenAPI 3 description of the open-data API (kept true by tests/api/test_views.py)."""
 
 from flask import url_for
 
