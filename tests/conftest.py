@@ -4,6 +4,7 @@ every table emptied after each test."""
 
 import os
 import re
+import socket
 import threading
 import uuid
 
@@ -131,6 +132,13 @@ def _clean_state(request):
                     conn.execute(text(f'DELETE FROM "{table}"'))
                 conn.execute(text("DELETE FROM contributions_fts"))
         limiter.reset()
+
+
+def free_port():
+    """A local port nobody listens on (a mail server that is down), free to listen on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture

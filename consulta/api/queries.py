@@ -9,12 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
 from consulta.contributions.models import Contribution
-from consulta.contributions.queries import with_list_relations
+from consulta.contributions.queries import not_withdrawn, with_list_relations
 from consulta.extensions import db
 
 
 def _announced():
-    return Consultation.announced_at.is_not(None)
+    return Consultation.is_public
 
 
 def announced_consultations():
@@ -50,5 +50,5 @@ def listed_contributions(consultation):
     """
     return with_list_relations(
         select(Contribution).where(Contribution.consultation_id == consultation.id,
-                                   Contribution.withdrawn_at.is_(None))
+                                   not_withdrawn())
         .order_by(Contribution.id))

@@ -7,6 +7,11 @@ from consulta.extensions import db
 from .models import AuditEntry
 
 
+def jsonable(value):
+    """A value as the log's ``before``/``after`` JSON holds it: dates in ISO 8601."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 def _current_actor_id():
     try:
         if current_user and current_user.is_authenticated:

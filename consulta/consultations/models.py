@@ -86,9 +86,15 @@ class Consultation(db.Model):
     def __repr__(self):
         return f"<Consultation {self.slug}>"
 
-    @property
+    @hybrid_property
     def is_public(self):
+        """Announced: the public sees it (in a query, ``Consultation.is_public``)."""
         return self.announced_at is not None
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        return cls.announced_at.is_not(None)
 
     def status(self, now=None):
         """draft, announced, open, closed (or summary_published, once a summary exists)."""

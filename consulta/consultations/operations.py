@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from consulta.audit.operations import record
+from consulta.audit.operations import jsonable, record
 from consulta.core.dates import utcnow
 from consulta.core.operations import OperationError
 from consulta.extensions import db
@@ -76,10 +76,6 @@ def _clean(values):
     return values
 
 
-def _jsonable(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 def create_consultation(*, actor, slug=None, **values):
     """Create a consultation, private until it is announced.
 
@@ -125,7 +121,7 @@ def update_consultation(consultation, *, actor, slug=None, **values):
     for key, value in values.items():
         old = getattr(consultation, key)
         if old != value:
-            before[key], after[key] = _jsonable(old), _jsonable(value)
+            before[key], after[key] = jsonable(old), jsonable(value)
             setattr(consultation, key, value)
     if not after:
         return False

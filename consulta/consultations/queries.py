@@ -27,7 +27,7 @@ def consultations_by_status(*, include_private=False, now=None):
     now = now or utcnow()
     query = select(Consultation).order_by(Consultation.opens_at.desc())
     if not include_private:
-        query = query.where(Consultation.announced_at.is_not(None))
+        query = query.where(Consultation.is_public)
     groups = {"open": [], "announced": [], "finished": [], "draft": []}
     for consultation in db.session.scalars(query):
         status = consultation.status(now)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
-from consulta.audit.operations import record
+from consulta.audit.operations import jsonable, record
 from consulta.consultations.models import Commitment, Event, EventAttendance, PlanSection
 from consulta.consultations.operations import require_component
 from consulta.core import search
@@ -74,7 +74,11 @@ def reindex(contribution):
     search.index_document(db.session, contribution.id, raw)
 
 
-def _assign_tracking_code(contribution):
+def assign_tracking_code(contribution):
+    """Give a stored contribution its code: ``APO-<year of its date>-<id>``.
+
+    :param contribution: a contribution already flushed (it has its id).
+    """
     year = utc_to_local(contribution.created_at).year
     contribution.tracking_code = f"APO-{year}-{contribution.id:06d}"
 
@@ -177,7 +181,7 @@ def _insert(contribution):
         if existing is None:
             raise
         return existing
-    _assign_tracking_code(contribution)
+    assign_tracking_code(contribution)
     reindex(contribution)
     return None
 
@@ -428,7 +432,7 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
     _check_event(consultation, details.get("event_id"))
     details["component_id"] = _check_component(
         consultation, values.get("component_id"), required=contribution.kind == "proposal")
-    before = {k: _jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
+    before = {k: jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
     for key in SHEET_FIELDS:
         if key in values:
             setattr(contribution, key, values[key])
@@ -439,15 +443,11 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
                     if key != "author_name_public" else bool(value))
     contribution.updated_at = utcnow()
     reindex(contribution)
-    after = {k: _jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
+    after = {k: jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
     changed = [k for k in after if after[k] != before[k] and k != "author_email"]
     record("contribution.corrected_offline", contribution, actor=moderator,
            consultation_id=consultation.id, before={k: before[k] for k in changed},
            after={k: after[k] for k in changed})
-
-
-def _jsonable(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def save_event(consultation, *, actor, event=None, attendance, **values):

@@ -230,7 +230,7 @@ def audit_log(consultation, action=None):
 def announced_consultations():
     """The consultations announced to the public, the latest to open first."""
     return db.session.scalars(
-        select(Consultation).where(Consultation.announced_at.is_not(None))
+        select(Consultation).where(Consultation.is_public)
         .order_by(Consultation.opens_at.desc())).all()
 
 

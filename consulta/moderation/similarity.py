@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 
 from consulta.contributions.models import Contribution
 from consulta.contributions.operations import search_document_for
+from consulta.contributions.queries import is_visible
 from consulta.core import search
 from consulta.extensions import db
 
@@ -27,8 +28,7 @@ def _vector(document):
 def _candidate_ids(contribution, terms):
     session = db.session
     base = (Contribution.consultation_id == contribution.consultation_id,
-            Contribution.id != contribution.id, Contribution.hidden_at.is_(None),
-            Contribution.withdrawn_at.is_(None))
+            Contribution.id != contribution.id, is_visible())
     if search.is_postgresql(session):
         words = [w for w in search.prepare(" ".join(terms)).split() if w]
         if not words:

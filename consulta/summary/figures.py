@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from consulta.accounts.models import User
 from consulta.consultations.models import Commitment, Component, Event, EventAttendance
 from consulta.contributions.models import Contribution
-from consulta.contributions.queries import commitment_key, component_key, is_visible
+from consulta.contributions.queries import commitment_key, component_key, is_visible, not_withdrawn
 from consulta.core.dates import local_zone
 from consulta.extensions import db
 from consulta.feedback.queries import EffectiveVersion
@@ -16,7 +16,7 @@ from consulta.feedback.queries import EffectiveVersion
 def _counts(consultation, column, visible_only=False):
     query = select(column, func.count()).where(Contribution.consultation_id == consultation.id)
     if visible_only:
-        query = query.where(Contribution.withdrawn_at.is_(None))
+        query = query.where(not_withdrawn())
     return dict(db.session.execute(query.group_by(column)).all())
 
 
@@ -46,13 +46,13 @@ def compute_figures(consultation):
         select(Component).where(Component.consultation_id == consultation.id))}
     component = component_key()
     by_component = {components.get(k, ""): n for k, n in db.session.execute(
-        select(component, func.count()).where(base, c.withdrawn_at.is_(None))
+        select(component, func.count()).where(base, not_withdrawn())
         .group_by(component)).all() if k in components}
     by_commitment = Counter()
     for number, n in db.session.execute(
             select(Commitment.number, func.count()).select_from(c)
             .join(Commitment, Commitment.id == commitment_key())
-            .where(base, c.withdrawn_at.is_(None)).group_by(Commitment.number)).all():
+            .where(base, not_withdrawn()).group_by(Commitment.number)).all():
         by_commitment[str(number)] += n
 
     version = EffectiveVersion()

@@ -1,6 +1,5 @@
 """The outbox: sending never breaks a request, and a retry sends each message once."""
 
-import socket
 import socketserver
 import threading
 
@@ -11,6 +10,7 @@ from consulta.core.mail import OutboxMessage
 from consulta.extensions import db
 
 from ..accounts.test_registration import VALID
+from ..conftest import free_port
 
 
 class FakeSMTPHandler(socketserver.StreamRequestHandler):
@@ -54,12 +54,6 @@ def smtp_server():
     yield server
     server.shutdown()
     server.server_close()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def mail_settings(app, port):

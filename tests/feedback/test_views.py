@@ -1,7 +1,6 @@
 """Feedback: a reasoned, published response for every contribution."""
 
 import re
-import socket
 from io import BytesIO
 
 import pytest
@@ -14,7 +13,7 @@ from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.extensions import db
 from consulta.feedback.models import Response, ResponseVersion
 
-from ..conftest import iv_plan_json, login
+from ..conftest import free_port, iv_plan_json, login
 
 JUSTIFICATION = ("La propuesta se incorporó en el compromiso 5. El observatorio incluirá "
                  "las quejas y denuncias ciudadanas.")
@@ -53,13 +52,6 @@ def secretariat(app, create_user):
 def incorporated(setup, **changes):
     return {"outcome": "incorporated", "justification": JUSTIFICATION,
             "commitments": [str(setup["five"])], **changes}
-
-
-def free_port():
-    """A local port nobody listens on: a mail server that is down."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def response_of(app, code):
