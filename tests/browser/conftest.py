@@ -32,10 +32,15 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def _unavailable(reason):
+#: What is missing for the browser tests, and the command that installs it.
+_MISSING = {}
+
+
+def _unavailable(reason, install):
     if REQUIRED:
-        pytest.fail(f"browser tests are required here but {reason}")
-    pytest.skip(reason)
+        pytest.fail(f"browser tests are required here but {reason} ({install})")
+    _MISSING[reason] = install
+    pytest.skip(f"{reason} ({install})")
 
 
 class LiveServer:
@@ -103,11 +108,11 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+        _unavailable(f"{CHROMIUM} is missing", "apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Playwright is not installed (pip install -e '.[test]')")
+        _unavailable("Playwright is not installed", ".venv/bin/pip install -e '.[test]'")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                              args=CHROMIUM_ARGS)
@@ -140,7 +145,7 @@ def new_context(browser):
 @pytest.fixture(scope="session")
 def axe_source():
     if not AXE.exists():
-        _unavailable(f"axe-core is missing at {AXE} (npm ci --prefix tests/browser)")
+        _unavailable(f"axe-core is missing at {AXE}", "npm ci --prefix tests/browser")
     return AXE.read_text(encoding="utf-8")
 
 
@@ -174,7 +179,39 @@ def screenshot_dir(tmp_path_factory):
 _SCREENSHOTS = {}
 
 
+def _missing_tools():
+    """{what is missing: the command that installs it} for the browser tests."""
+    missing = {}
+    if not Path(CHROMIUM).exists():
+        missing[f"{CHROMIUM} is missing"] = "apt-get install chromium"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing["Playwright is not installed"] = ".venv/bin/pip install -e '.[test]'"
+    if not AXE.exists():
+        missing["axe-core is missing"] = "npm ci --prefix tests/browser"
+    return missing
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without Chromium or axe-core, leave the browser tests out and say so once, at the
+    end of the run (in CI, CONSULTA_BROWSER_TESTS=required lets them run and fail)."""
+    here = Path(__file__).resolve().parent
+    browser_tests = [item for item in items if here in item.path.resolve().parents]
+    if not browser_tests or REQUIRED:
+        return
+    _MISSING.update(_missing_tools())
+    if _MISSING:
+        config.hook.pytest_deselected(items=browser_tests)
+        items[:] = [item for item in items if item not in browser_tests]
+
+
 def pytest_terminal_summary(terminalreporter):
+    if _MISSING:
+        terminalreporter.write_line(
+            "Browser tests NOT RUN: {}. Install with: {}".format(
+                "; ".join(_MISSING), " && ".join(dict.fromkeys(_MISSING.values()))),
+            yellow=True, bold=True)
     folder = _SCREENSHOTS.get("dir")
     if folder and any(folder.iterdir()):
         terminalreporter.write_sep("-", "browser screenshots")

@@ -33,6 +33,8 @@ from consulta.demo.people import DEMO_PASSWORD
 from consulta.extensions import db
 from tests.browser.review import PageReview
 
+pytestmark = pytest.mark.browser
+
 PLAN = f"/consultations/{IV_PLAN_SLUG}"
 NEW_PASSWORD = "olla-comun-de-villa-2026"
 #: What the journeys leave for the next ones (codes, e-mails).

@@ -34,6 +34,8 @@ from tests.browser.xss_sweep import (
 from tests.inert import active_html
 from tests.security_payloads import EVALUATED, FORMULAS, TEXTS, pack
 
+pytestmark = pytest.mark.browser
+
 #: Fields whose text is never shown back as it was typed, and why (the payloads still go
 #: through them; the canary and DOM checks still apply wherever they end up).
 NOT_SHOWN_VERBATIM = {

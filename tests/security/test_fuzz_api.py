@@ -87,6 +87,7 @@ def api_world(fuzz_app):  # noqa: F811  (the imported fixture)
     return world
 
 
+@pytest.mark.fuzz
 def test_the_api_keeps_its_openapi_contract_under_schemathesis(api_world):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", api_world.app)
     operations = len(list(schema.get_all_operations()))
@@ -152,6 +153,7 @@ def test_every_api_route_is_fuzzed(app):
     assert api - covered == {"/api/v1/openapi.json"}
 
 
+@pytest.mark.fuzz
 def test_every_api_parameter_under_hypothesis_never_fails_or_breaks_the_schema(api_world):
     client = api_world.app.test_client()
     document = client.get("/api/v1/openapi.json").get_json()

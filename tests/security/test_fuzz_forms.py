@@ -226,6 +226,7 @@ def _newest_contribution_pages(app, limit=10):
     return [f"/contributions/{code}" for code in codes]
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=scenario_id)
 def test_fuzzed_submissions_never_fail_or_leave_partial_records(fuzz_app, scenario):  # noqa: F811
     app = fuzz_app
