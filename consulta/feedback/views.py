@@ -52,6 +52,17 @@ def _dashboard_pages(responses, unanswered):
             "unanswered_page": unanswered.page if unanswered.page > 1 else None}
 
 
+def _in_the_published_plan(consultation, commitments):
+    """The ids, in the latest published version of the plan, of ``commitments``.
+
+    A response keeps the commitments of the plan version it was written on; once a new
+    version is published, the form offers that version's rows. The same commitment is
+    the one with the same number (versions copy their commitments, number included).
+    """
+    now = {c.number: c.id for c in consultation.published_commitments}
+    return [now[c.number] for c in commitments if c.number in now]
+
+
 def _respond(target, consultation, template_name, context):
     form = ResponseForm(formdata=request.form if request.method == "POST" else None)
     form.fill_choices(consultation.published_commitments)
@@ -61,7 +72,7 @@ def _respond(target, consultation, template_name, context):
         if response is not None:
             form.outcome.data = response.outcome
             form.justification.data = response.justification
-            form.commitments.data = [c.id for c in response.commitments]
+            form.commitments.data = _in_the_published_plan(consultation, response.commitments)
             form.referred_to.data = response.referred_to
             form.version.data = response.version
         template = next((t for t in templates

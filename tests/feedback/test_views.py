@@ -522,3 +522,26 @@ def test_bulk_actions_come_back_to_the_pages_they_were_sent_from(app, setup, sec
     assert answer.status_code == 302
     assert answer.headers["Location"].endswith(
         f"/consultations/{setup['slug']}/feedback?status=draft&unanswered_page=3")
+
+
+def test_after_plan_version_2_the_form_still_ticks_where_it_was_incorporated(
+        app, setup, secretariat):
+    from consulta.accounts.models import User
+    from consulta.consultations import operations as plan
+
+    code = setup["codes"][0]
+    secretariat.post_form(f"/feedback/contributions/{code}",
+                          {**incorporated(setup), "then": "publish"})
+    with app.test_request_context():
+        consultation = db.session.scalar(select(Consultation))
+        actor = db.session.scalar(select(User).where(User.roles.any()))
+        plan.ensure_draft_version(consultation, actor=actor)
+        plan.publish_plan_version(consultation, actor=actor)
+        db.session.commit()
+        five_now = next(c.id for c in consultation.published_plan.commitments
+                        if c.number == 5)
+    assert five_now != setup["five"]
+
+    page = secretariat.get(f"/feedback/contributions/{code}").get_data(as_text=True)
+    [ticked] = re.findall(r'<input checked [^>]*name="commitments"[^>]*value="(\d+)"', page)
+    assert int(ticked) == five_now
