@@ -360,6 +360,31 @@ def test_unhide_contribution_shows_it_again_and_tells_its_author(
         f"Tu aporte {code} fue ocultado", f"Tu aporte {code} vuelve a estar visible"]
 
 
+def test_a_hidden_or_withdrawn_proposal_takes_no_support(
+        consultation, create_contribution, create_user, moderator, in_request):
+    from consulta.contributions.models import Support
+    from consulta.contributions.operations import support_proposal, withdraw_contribution
+
+    author, fan = create_user(), create_user()
+    hidden, withdrawn = (create_contribution(consultation, kind="proposal", author=author)
+                         for _ in range(2))
+    operations.hide_contribution(contribution(hidden), actor=user(moderator), reason="spam")
+    withdraw_contribution(contribution(withdrawn), user=user(author))
+    db.session.commit()
+
+    for code, message in ((hidden, "Esta propuesta fue ocultada por moderación: no se "
+                                   "puede apoyar."),
+                          (withdrawn, "Esta propuesta fue retirada por su autor: no se "
+                                      "puede apoyar.")):
+        with pytest.raises(OperationError) as refused:
+            support_proposal(contribution(code), user=user(fan))
+        db.session.rollback()
+        assert refused.value.message == message
+        assert contribution(code).supports_count == 0
+    assert db.session.scalars(select(Support)).all() == []
+    assert entries("support.given") == []
+
+
 def test_the_author_of_an_offline_contribution_is_told_at_the_address_they_left(
         consultation, create_contribution, moderator, outbox, in_request):
     code = create_contribution(consultation, channel="written",
