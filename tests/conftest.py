@@ -118,6 +118,13 @@ def _clean_state(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    empty_the_database(app)
+    with app.app_context():
+        limiter.reset()
+
+
+def empty_the_database(app):
+    """Delete every row of every table of the test database (the audit log's too)."""
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
@@ -129,9 +136,30 @@ def _clean_state(request):
                 # Tables that reference each other (responses ↔ versions): check at commit.
                 conn.execute(text("PRAGMA defer_foreign_keys=ON"))
                 for table in tables:
-                    conn.execute(text(f'DELETE FROM "{table}"'))
+                    if table != "audit_entries":
+                        conn.execute(text(f'DELETE FROM "{table}"'))
                 conn.execute(text("DELETE FROM contributions_fts"))
-        limiter.reset()
+                _empty_the_sqlite_audit_log(conn)
+
+
+def _empty_the_sqlite_audit_log(conn):
+    """Empty ``audit_entries`` of a SQLite test database, whose triggers refuse DELETE.
+
+    The append-only triggers are dropped, the rows deleted and the triggers created again
+    from their own stored SQL, in the transaction the other tables were emptied in (the
+    DELETEs before opened it): no other connection ever sees the log without them, and
+    the production schema has no way around them. PostgreSQL needs none of this:
+    TRUNCATE does not fire its row trigger.
+    """
+    assert conn.connection.dbapi_connection.in_transaction
+    triggers = conn.execute(text(
+        "SELECT name, sql FROM sqlite_master "
+        "WHERE type = 'trigger' AND tbl_name = 'audit_entries'")).all()
+    for name, _sql in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    conn.exec_driver_sql("DELETE FROM audit_entries")
+    for _name, sql in triggers:
+        conn.exec_driver_sql(sql)
 
 
 def free_port():

@@ -298,11 +298,18 @@ def support_proposal(contribution, *, user):
     """Count ``user``'s support for a proposal; returns False if it was already counted
     (a double click), then nothing more is recorded.
 
-    :param contribution: a proposal not withdrawn, of an open consultation.
+    :param contribution: a proposal of an open consultation, neither hidden by moderation
+        nor withdrawn by its author.
     :param user: a participant with a confirmed e-mail address, not its author.
     """
-    if contribution.kind != "proposal" or contribution.is_withdrawn:
+    if contribution.kind != "proposal":
         raise OperationError(_l("Only proposals can be supported."))
+    if contribution.is_hidden:
+        raise OperationError(_l("This proposal was hidden by moderation: it cannot be "
+                                "supported."))
+    if contribution.is_withdrawn:
+        raise OperationError(_l("This proposal was withdrawn by its author: it cannot be "
+                                "supported."))
     _ensure_can_take_part(contribution.consultation, user)
     if contribution.author_id == user.id:
         raise OperationError(_l("You cannot support your own proposal."))

@@ -13,9 +13,13 @@ COUNT_CAP = 10_000
 FILTERED_COUNT_CAP = 1_000
 
 
-def paginate(query, per_page=DEFAULT_PER_PAGE):
-    """Paginate a select() from the ``page`` query parameter (bad values give page 1)."""
-    page = request.args.get("page", type=int) or 1
+def paginate(query, per_page=DEFAULT_PER_PAGE, *, param="page"):
+    """Paginate a select() from the ``page`` query parameter (bad values give page 1).
+
+    :param param: the query parameter holding the page number, for a page that shows
+        two lists paged apart (each has its own).
+    """
+    page = request.args.get(param, type=int) or 1
     return db.paginate(query, page=max(page, 1), per_page=per_page, max_per_page=MAX_PER_PAGE,
                        error_out=False)
 

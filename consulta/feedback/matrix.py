@@ -16,7 +16,7 @@ from consulta.core.spreadsheet import SpreadsheetError, read_xlsx_rows, xlsx_byt
 from consulta.core.taxonomy import sector_label
 from consulta.extensions import db
 
-from .constants import OUTCOME_ALIASES, OUTCOMES, STATUSES
+from .constants import NEEDS_COMMITMENTS, OUTCOME_ALIASES, OUTCOMES, STATUSES
 from .operations import check_response_values, save_response
 from .queries import contributions_by_code, matrix_export_query
 
@@ -136,6 +136,21 @@ def _unneutralize(value):
     return value
 
 
+def _answer(outcome, justification, commitment_numbers, referred_to):
+    """What a response says, as ``save_response`` would keep it, to tell whether a row
+    changes it.
+
+    Commitments are compared by number, not by id: each version of the plan has rows of
+    its own (``ensure_draft_version`` copies them, number included), and a response
+    keeps the commitments of the version it answered, while the file names the numbers
+    of the latest published one. Commitment 5 of version 1 and of version 2 are the same
+    commitment, the one the public reads as "Compromiso 5" (its anchor).
+    """
+    return (outcome, (justification or "").strip(),
+            sorted(set(commitment_numbers)) if outcome in NEEDS_COMMITMENTS else [],
+            (referred_to or "").strip() if outcome == "referred" else "")
+
+
 class ImportProblems(OperationError):
     """An import refused: ``problems`` is ``[(row number or None, message)]``."""
 
@@ -202,18 +217,18 @@ def import_responses(consultation, data, *, actor):
             problems.append((number, _("Unknown outcome \"%(value)s\".",
                                        value=str(outcome_text or "—")[:60])))
             continue
-        commitment_ids = []
+        commitment_numbers, bad = [], []
         raw_numbers = str(cell(values, "incorporated_in") or "")
-        bad = []
         for piece in raw_numbers.replace(";", ",").split(","):
             piece = piece.strip()
             if not piece:
                 continue
             number_value = _whole_number(piece)
             if number_value in numbers:
-                commitment_ids.append(numbers[number_value])
+                commitment_numbers.append(number_value)
             else:
                 bad.append(piece)
+        commitment_ids = [numbers[n] for n in commitment_numbers]
         if bad:
             problems.append((number, _("Commitment %(numbers)s is not in this consultation's "
                                        "plan.", numbers=", ".join(bad)[:60])))
@@ -231,11 +246,10 @@ def import_responses(consultation, data, *, actor):
             problems.append((number, error.message))
             continue
         current = contribution.response
-        if current is not None and (
-                current.outcome, current.justification, sorted(c.id for c in
-                                                               current.commitments),
-                current.referred_to or "") == (outcome, justification,
-                                               sorted(commitment_ids), referred_to):
+        if current is not None and _answer(
+                current.outcome, current.justification,
+                [c.number for c in current.commitments], current.referred_to) == _answer(
+                outcome, justification, commitment_numbers, referred_to):
             continue  # unchanged: the published answer stays published
         valid.append((contribution, outcome, justification, commitment_ids, referred_to))
     if problems:

@@ -49,9 +49,27 @@ def notify_authors(response, version, only=None):
                                _external=True))
 
 
+def _what_the_author_reads(version):
+    return (version.outcome, version.justification, version.referred_to or "",
+            sorted(c["number"] for c in version.incorporated_in or []))
+
+
+def changes_nothing_told(version):
+    """Whether ``version`` says exactly what the published version before it said (the
+    same outcome, justification, entity and commitment numbers): an "updated" e-mail
+    would then be news of nothing.
+
+    :param version: a ``ResponseVersion`` just published.
+    """
+    earlier = [v for v in version.response.versions if v.number < version.number]
+    return bool(earlier) and _what_the_author_reads(
+        max(earlier, key=lambda v: v.number)) == _what_the_author_reads(version)
+
+
 def tell_authors(response, version, notify=True, **_extra):
-    """Receiver of ``response_published``."""
-    if notify:
+    """Receiver of ``response_published``: the authors are told, unless the new version
+    changes nothing they would read."""
+    if notify and not changes_nothing_told(version):
         notify_authors(response, version)
 
 

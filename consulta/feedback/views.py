@@ -33,14 +33,34 @@ def dashboard(slug):
     status = request.args.get("status", "")
     if status not in ("draft", "in_review", "approved", "published"):
         status = ""
-    responses = paginate(queries.responses_query(consultation, status or None), per_page=50)
+    # Two lists, each paged on its own: turning a page of one keeps the other where it is.
+    responses = paginate(queries.responses_query(consultation, status or None), per_page=50,
+                         param="responses_page")
     unanswered = paginate(with_list_relations(queries.unanswered(consultation)),
-                          per_page=20)
+                          per_page=20, param="unanswered_page")
     return render_template(
         "feedback/dashboard.html", consultation=consultation,
         coverage=queries.coverage(consultation), responses=responses, status=status,
         unanswered=unanswered, import_form=MatrixImportForm(), confirm=ConfirmForm(),
-        groups=queries.groups_with_responses(consultation))
+        groups=queries.groups_with_responses(consultation),
+        pages=_dashboard_pages(responses, unanswered))
+
+
+def _dashboard_pages(responses, unanswered):
+    """The dashboard's page numbers as query arguments (page 1 is left out of links)."""
+    return {"responses_page": responses.page if responses.page > 1 else None,
+            "unanswered_page": unanswered.page if unanswered.page > 1 else None}
+
+
+def _in_the_published_plan(consultation, commitments):
+    """The ids, in the latest published version of the plan, of ``commitments``.
+
+    A response keeps the commitments of the plan version it was written on; once a new
+    version is published, the form offers that version's rows. The same commitment is
+    the one with the same number (versions copy their commitments, number included).
+    """
+    now = {c.number: c.id for c in consultation.published_commitments}
+    return [now[c.number] for c in commitments if c.number in now]
 
 
 def _respond(target, consultation, template_name, context):
@@ -52,7 +72,7 @@ def _respond(target, consultation, template_name, context):
         if response is not None:
             form.outcome.data = response.outcome
             form.justification.data = response.justification
-            form.commitments.data = [c.id for c in response.commitments]
+            form.commitments.data = _in_the_published_plan(consultation, response.commitments)
             form.referred_to.data = response.referred_to
             form.version.data = response.version
         template = next((t for t in templates
@@ -136,7 +156,10 @@ def bulk(slug):
             raise OperationError(_("Some selected responses do not belong to this "
                                    "consultation."))
         operations.apply_to_responses(responses, action=action, actor=current_user)
-    return redirect(url_for(".dashboard", slug=slug, status=request.form.get("status") or None))
+    pages = {name: request.form.get(name, type=int) for name in ("responses_page",
+                                                                 "unanswered_page")}
+    return redirect(url_for(".dashboard", slug=slug, status=request.form.get("status") or None,
+                            **{name: n for name, n in pages.items() if n and n > 1}))
 
 
 @bp.route("/consultations/<slug>/feedback/templates", methods=["GET", "POST"])

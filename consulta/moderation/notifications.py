@@ -6,13 +6,14 @@ from flask_babel import lazy_gettext as _l
 from consulta.contributions.constants import HIDE_REASONS
 from consulta.core.mail import queue_mail
 
+from .queries import author_address
+
 
 def _tell_author(contribution, *, hidden):
-    author = contribution.author
-    recipient = author.email if author is not None and author.is_active else \
-        contribution.author_email
-    if not recipient:
+    recipient = author_address(contribution)
+    if recipient is None:
         return
+    author = contribution.author
     queue_mail(recipient,
                _l("Your contribution %(code)s was hidden", code=contribution.tracking_code)
                if hidden else

@@ -212,6 +212,20 @@ def audit_actions(consultation):
         AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.action)).all()
 
 
+def author_address(contribution):
+    """The address a contribution's author is told at when moderators hide it or show it
+    again: their account's (if still active), else the one typed in with an offline
+    contribution; None when there is none (an author typed in without an e-mail address,
+    a deleted account), and then nobody is told.
+
+    :param contribution: the contribution whose author it is.
+    """
+    author = contribution.author
+    if author is not None and author.is_active:
+        return author.email or None
+    return contribution.author_email or None
+
+
 def audit_log(consultation, action=None):
     """The consultation's audit entries, newest first.
 

@@ -116,7 +116,8 @@ def _render_workspace(contribution, form):
         form=form, suggestions=similar_contributions(contribution),
         tags=queries.tag_names(consultation), hide_form=HideForm(), mask_form=MaskForm(),
         group_form=GroupForm(), join_form=join_form, groups=groups, confirm=ConfirmForm(),
-        remaining=queries.moderation_counts(consultation)["unclassified"])
+        remaining=queries.moderation_counts(consultation)["unclassified"],
+        author_reachable=queries.author_address(contribution) is not None)
 
 
 def _back_to(code):
@@ -162,7 +163,13 @@ def ungroup(code):
 def hide(code):
     contribution = get_contribution(code)
     form = HideForm()
-    with attempt(_("The contribution has been hidden; the author has been told.")):
+    # The flash says what the e-mail receiver will do: told only with an address.
+    done_message = (
+        _("The contribution has been hidden; its author has been told by e-mail.")
+        if queries.author_address(contribution) is not None else
+        _("The contribution has been hidden. Its author left no e-mail address, so they "
+          "have not been told."))
+    with attempt(done_message):
         if not form.validate_on_submit():
             raise OperationError(_("Choose a reason."))
         operations.hide_contribution(contribution, actor=current_user,

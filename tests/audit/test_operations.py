@@ -16,6 +16,8 @@ from consulta.audit.models import AuditEntry, AuditLogIsAppendOnly
 from consulta.audit.operations import record
 from consulta.extensions import db
 
+from ..conftest import empty_the_database
+
 
 def only_entry():
     [entry] = db.session.scalars(select(AuditEntry)).all()
@@ -82,17 +84,34 @@ def test_entries_are_never_changed_nor_deleted(app):
         db.session.remove()
 
 
-def test_postgresql_refuses_to_change_or_delete_entries_too(app):
+def test_the_database_refuses_to_change_or_delete_entries_too(app):
+    """Also for anyone with a SQL prompt: a trigger on PostgreSQL and on SQLite."""
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("the database trigger exists on PostgreSQL")
         record("summary.published", object_type="summary_snapshots", object_id=1)
         db.session.commit()
-        with pytest.raises(DBAPIError), db.engine.begin() as conn:
-            conn.execute(text("UPDATE audit_entries SET action = 'x'"))
-        with pytest.raises(DBAPIError), db.engine.begin() as conn:
-            conn.execute(text("DELETE FROM audit_entries"))
+        for statement in ("UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries",
+                          "DELETE FROM audit_entries WHERE id = (SELECT max(id) FROM "
+                          "audit_entries)"):
+            with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+                conn.execute(text(statement))
         assert only_entry().action == "summary.published"
+        db.session.remove()
+
+
+def test_emptying_the_test_database_leaves_the_log_append_only(app):
+    """The tests' clean-up (which must empty the log) does not take the guard away."""
+    with app.app_context():
+        record("summary.published", object_type="summary_snapshots", object_id=1)
+        db.session.commit()
+        db.session.remove()
+    empty_the_database(app)
+    with app.app_context():
+        assert db.session.scalars(select(AuditEntry)).all() == []
+        record("summary.published", object_type="summary_snapshots", object_id=2)
+        db.session.commit()
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_entries"))
+        assert only_entry().object_id == 2
         db.session.remove()
 
 

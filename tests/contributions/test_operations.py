@@ -353,9 +353,11 @@ def test_only_standing_proposals_of_open_consultations_are_supported(
     with app.test_request_context():
         operations.withdraw_contribution(contribution_of(withdrawn), user=user_of(author))
         db.session.commit()
-        for code in (comment, withdrawn):
-            assert refusal(lambda code=code: operations.support_proposal(
-                contribution_of(code), user=user_of(fan))) == "Solo se pueden apoyar propuestas."
+        assert refusal(lambda: operations.support_proposal(
+            contribution_of(comment), user=user_of(fan))) == "Solo se pueden apoyar propuestas."
+        assert refusal(lambda: operations.support_proposal(
+            contribution_of(withdrawn), user=user_of(fan))) == (
+            "Esta propuesta fue retirada por su autor: no se puede apoyar.")
         consultation = consultation_of(slug)
         consultation.closes_at = consultation.opens_at + timedelta(days=1)  # closed now
         db.session.commit()

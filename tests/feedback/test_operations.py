@@ -501,6 +501,96 @@ def test_import_responses_saves_drafts_and_leaves_unchanged_answers_alone(
     assert entry.after == {"responses": 2} and entry.actor_id == secretariat.id
 
 
+def publish_plan_version_2(slug, actor):
+    """Publish a second version of the plan, a copy of the first (same commitments, new
+    rows), as the secretariat does after the consultation."""
+    from consulta.consultations import operations as plan
+
+    consultation = consultation_of(slug)
+    plan.ensure_draft_version(consultation, actor=user(actor))
+    plan.publish_plan_version(consultation, actor=user(actor), note="Versión final.")
+    db.session.commit()
+
+
+def test_reimporting_an_unchanged_matrix_after_plan_version_2_changes_nothing(
+        consultation, create_contribution, create_response, create_user, secretariat,
+        outbox, in_request):
+    authors = [create_user() for _ in range(3)]
+    codes = [create_contribution(consultation, author=a) for a in authors]
+    for code in codes[:2]:
+        create_response(code, outcome="incorporated", commitments=(5, 7),
+                        justification=JUSTIFICATION)
+    create_response(codes[2], outcome="referred", referred_to="Gobierno Regional",
+                    justification=OTHER_JUSTIFICATION)
+    publish_plan_version_2(consultation, secretariat)
+    assert contribution(codes[0]).own_response.commitments[0].plan_version.number == 1
+    file = export_xlsx(consultation_of(consultation))
+    sent_before, saved_before = len(outbox()), len(entries("response.saved"))
+
+    count = import_responses(consultation_of(consultation), file, actor=user(secretariat))
+    db.session.commit()
+
+    assert count == 0
+    for code in codes:
+        answer = contribution(code).own_response
+        assert answer.status == "published" and len(answer.versions) == 1
+    assert len(entries("response.saved")) == saved_before
+    assert len(outbox()) == sent_before  # nobody told of a change that did not happen
+
+
+def test_a_changed_row_after_plan_version_2_names_the_commitments_of_version_2(
+        consultation, create_contribution, create_response, secretariat, in_request):
+    same, changed = (create_contribution(consultation) for _ in range(2))
+    for code in (same, changed):
+        create_response(code, outcome="incorporated", commitments=(5,),
+                        justification=JUSTIFICATION)
+    publish_plan_version_2(consultation, secretariat)
+    rows = [["Código", "Resultado", "Justificación",
+             "Incorporado en (números de compromiso)", "Derivado a"],
+            [same, "Incorporado", JUSTIFICATION, "5", ""],
+            [changed, "Incorporado parcialmente", JUSTIFICATION, "5", ""]]
+
+    count = import_responses(consultation_of(consultation), xlsx(rows),
+                             actor=user(secretariat))
+    db.session.commit()
+
+    assert count == 1
+    assert contribution(same).own_response.status == "published"
+    draft = contribution(changed).own_response
+    assert (draft.status, draft.outcome) == ("draft", "partially_incorporated")
+    assert [(c.number, c.plan_version.number) for c in draft.commitments] == [(5, 2)]
+
+
+def test_cells_an_outcome_does_not_keep_do_not_make_a_row_a_change(
+        consultation, create_contribution, create_response, secretariat, in_request):
+    code = create_contribution(consultation)
+    create_response(code, outcome="not_incorporated", justification=OTHER_JUSTIFICATION)
+    rows = [["Code", "Outcome", "Justification", "Incorporated in (commitment numbers)",
+             "Referred to"],
+            [code, "Not incorporated", OTHER_JUSTIFICATION, "5", "Gobierno Regional"]]
+
+    assert import_responses(consultation_of(consultation), xlsx(rows),
+                            actor=user(secretariat)) == 0
+    assert contribution(code).own_response.status == "published"
+
+
+def test_publishing_an_answer_that_says_the_same_again_tells_nobody(
+        consultation, create_contribution, create_user, secretariat, outbox, in_request):
+    author = create_user(email="autora@example.pe")
+    code = create_contribution(consultation, author=author)
+    saved = save(contribution(code), secretariat)
+    operations.publish_response(saved, actor=user(secretariat))
+    db.session.commit()
+    publish_plan_version_2(consultation, secretariat)
+    save(contribution(code), secretariat)  # the same answer, saved again
+    version = operations.publish_response(response(saved.id), actor=user(secretariat))
+    db.session.commit()
+
+    assert version.number == 2
+    assert [m.subject for m in outbox("autora@example.pe")] == [
+        f"Tu aporte {code} ha recibido respuesta"]
+
+
 def test_import_responses_refuses_the_whole_file_and_reports_every_row(
         consultation, create_contribution, secretariat, in_request):
     good, *others = (create_contribution(consultation) for _ in range(6))

@@ -473,3 +473,75 @@ def test_four_eyes_the_original_author_cannot_approve_after_a_colleagues_edit(
     login(third, create_user(roles=("secretariat",)))
     third.post_form(f"/feedback/responses/{response_id}/approve")
     assert response_of(app, code)["status"] == "approved"
+
+
+def section(page, heading_id):
+    """The HTML of the page's ``<section>`` labelled by ``heading_id``."""
+    match = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', page, re.S)
+    assert match, heading_id
+    return match.group(1)
+
+
+def test_the_two_lists_of_the_dashboard_are_paged_apart(app, create_consultation,
+                                                        create_contribution, create_response,
+                                                        secretariat):
+    slug = create_consultation(plan=iv_plan_json())
+    codes = [create_contribution(slug, body=f"Comentario número {n}.") for n in range(22)]
+    for code in codes[:2]:
+        create_response(code, publish=False)  # drafts: in both lists
+    url = f"/consultations/{slug}/feedback"
+
+    page = secretariat.get(f"{url}?unanswered_page=2&status=draft").get_data(as_text=True)
+    unanswered, responses = section(page, "h-unanswered"), section(page, "h-responses")
+    assert codes[20] in unanswered and codes[21] in unanswered and codes[0] not in unanswered
+    assert codes[0] in responses and codes[1] in responses  # not emptied by the other's page
+    # Each list's links keep the other list's page and the filter.
+    assert f'href="{url}?status=draft&amp;unanswered_page=1#h-unanswered"' in unanswered
+    assert f'href="{url}?status=draft&amp;unanswered_page=2#h-responses"' in responses
+    assert 'name="unanswered_page" value="2"' in responses  # the bulk form comes back here
+
+    page = secretariat.get(f"{url}?responses_page=2").get_data(as_text=True)
+    assert codes[0] in section(page, "h-unanswered")  # page 1 of the unanswered
+    assert codes[0] not in section(page, "h-responses")
+    first = secretariat.get(url).get_data(as_text=True)
+    assert f'href="{url}?unanswered_page=2#h-unanswered"' in section(first, "h-unanswered")
+    for bad in ("abc", "-3", "0", "99999999999999999999"):
+        answer = secretariat.get(f"{url}?unanswered_page={bad}&responses_page={bad}")
+        assert answer.status_code == 200
+        assert codes[0] in section(answer.get_data(as_text=True), "h-unanswered")
+
+
+def test_bulk_actions_come_back_to_the_pages_they_were_sent_from(app, setup, secretariat):
+    code = setup["codes"][0]
+    secretariat.post_form(f"/feedback/contributions/{code}", incorporated(setup))
+    with app.app_context():
+        response_id = db.session.scalar(select(Response.id))
+    answer = secretariat.post_form(f"/consultations/{setup['slug']}/feedback/bulk", {
+        "selected": [str(response_id)], "action": "submit", "status": "draft",
+        "unanswered_page": "3", "responses_page": "x"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(
+        f"/consultations/{setup['slug']}/feedback?status=draft&unanswered_page=3")
+
+
+def test_after_plan_version_2_the_form_still_ticks_where_it_was_incorporated(
+        app, setup, secretariat):
+    from consulta.accounts.models import User
+    from consulta.consultations import operations as plan
+
+    code = setup["codes"][0]
+    secretariat.post_form(f"/feedback/contributions/{code}",
+                          {**incorporated(setup), "then": "publish"})
+    with app.test_request_context():
+        consultation = db.session.scalar(select(Consultation))
+        actor = db.session.scalar(select(User).where(User.roles.any()))
+        plan.ensure_draft_version(consultation, actor=actor)
+        plan.publish_plan_version(consultation, actor=actor)
+        db.session.commit()
+        five_now = next(c.id for c in consultation.published_plan.commitments
+                        if c.number == 5)
+    assert five_now != setup["five"]
+
+    page = secretariat.get(f"/feedback/contributions/{code}").get_data(as_text=True)
+    [ticked] = re.findall(r'<input checked [^>]*name="commitments"[^>]*value="(\d+)"', page)
+    assert int(ticked) == five_now

@@ -360,6 +360,69 @@ def test_unhide_contribution_shows_it_again_and_tells_its_author(
         f"Tu aporte {code} fue ocultado", f"Tu aporte {code} vuelve a estar visible"]
 
 
+def test_the_hide_email_keeps_the_reason_and_the_note_apart(
+        consultation, create_contribution, create_user, moderator, outbox, in_request):
+    authors = [create_user(email=f"autora{n}@example.pe") for n in range(2)]
+    noted, plain = (create_contribution(consultation, author=a) for a in authors)
+
+    operations.hide_contribution(contribution(noted), actor=user(moderator),
+                                 reason="offensive", note="Contiene insultos a una persona.")
+    operations.hide_contribution(contribution(plain), actor=user(moderator), reason="spam")
+    db.session.commit()
+
+    [with_note] = outbox("autora0@example.pe")
+    lines = with_note.body.splitlines()
+    assert "Motivo: Lenguaje ofensivo o discriminatorio" in lines
+    assert "Nota de la moderación: Contiene insultos a una persona." in lines
+    [without_note] = outbox("autora1@example.pe")
+    assert "Motivo: Spam o publicidad" in without_note.body.splitlines()
+    assert "Nota de la moderación" not in without_note.body
+
+
+def test_author_address_is_who_hiding_tells(consultation, create_contribution, create_user,
+                                            moderator, outbox, in_request):
+    from consulta.moderation.queries import author_address
+
+    web = create_contribution(consultation, author=create_user(email="web@example.pe"))
+    letter = create_contribution(consultation, channel="written", values={"title": "Carta"},
+                                 author_email="carta@example.pe")
+    sheet = create_contribution(consultation, channel="written", values={"title": "Hoja"},
+                                author_name="Vecina de Trujillo")  # typed in, no address
+    assert [author_address(contribution(c)) for c in (web, letter, sheet)] == [
+        "web@example.pe", "carta@example.pe", None]
+
+    for code in (web, letter, sheet):
+        operations.hide_contribution(contribution(code), actor=user(moderator), reason="spam")
+    db.session.commit()
+
+    assert sorted(m.recipient for m in outbox()) == ["carta@example.pe", "web@example.pe"]
+
+
+def test_a_hidden_or_withdrawn_proposal_takes_no_support(
+        consultation, create_contribution, create_user, moderator, in_request):
+    from consulta.contributions.models import Support
+    from consulta.contributions.operations import support_proposal, withdraw_contribution
+
+    author, fan = create_user(), create_user()
+    hidden, withdrawn = (create_contribution(consultation, kind="proposal", author=author)
+                         for _ in range(2))
+    operations.hide_contribution(contribution(hidden), actor=user(moderator), reason="spam")
+    withdraw_contribution(contribution(withdrawn), user=user(author))
+    db.session.commit()
+
+    for code, message in ((hidden, "Esta propuesta fue ocultada por moderación: no se "
+                                   "puede apoyar."),
+                          (withdrawn, "Esta propuesta fue retirada por su autor: no se "
+                                      "puede apoyar.")):
+        with pytest.raises(OperationError) as refused:
+            support_proposal(contribution(code), user=user(fan))
+        db.session.rollback()
+        assert refused.value.message == message
+        assert contribution(code).supports_count == 0
+    assert db.session.scalars(select(Support)).all() == []
+    assert entries("support.given") == []
+
+
 def test_the_author_of_an_offline_contribution_is_told_at_the_address_they_left(
         consultation, create_contribution, moderator, outbox, in_request):
     code = create_contribution(consultation, channel="written",

@@ -262,10 +262,9 @@ def test_the_audit_log_is_append_only(app, demo, codes, moderator_client):
     assert "Aporte ocultado" in page and "Equipo de Moderación" in page
 
 
-def test_the_audit_log_is_append_only_in_postgresql_too(app, demo):
+def test_the_audit_log_is_append_only_in_the_database_too(app, demo):
+    """On PostgreSQL and on SQLite alike (a trigger on each)."""
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("the database trigger exists on PostgreSQL")
         from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
 
@@ -379,3 +378,50 @@ def test_the_moderators_home_costs_the_same_queries_for_one_or_many_consultation
     assert all(title in page for title in ("Primera consulta", "Cuarta consulta"))
     assert "2 aportes por clasificar" in page and "1 aporte por clasificar" in page
     assert count_statements(app, home) == with_one
+
+
+def flashes(page):
+    return " ".join(re.findall(r'<p class="flash flash-[^"]*">(.*?)</p>', page, re.S))
+
+
+def test_the_hide_message_says_the_author_was_told_only_when_they_were(
+        app, consultation, create_contribution, moderator_login, outbox):
+    letter = create_contribution(consultation, channel="written", values={"title": "Carta"},
+                                 author_email="carta@example.pe")
+    sheet = create_contribution(consultation, channel="written", values={"title": "Hoja"},
+                                author_name="Vecina de Trujillo")  # typed in, no address
+
+    workspace = moderator_login.get(f"/moderation/{sheet}").get_data(as_text=True)
+    assert "no dejó un correo electrónico: no se le avisará" in workspace
+    page = moderator_login.post_form(f"/moderation/{sheet}/hide", {"reason": "spam"},
+                                     follow_redirects=True).get_data(as_text=True)
+    assert "Su autor no dejó un correo electrónico, así que no se le ha avisado." in \
+        flashes(page)
+    assert "avisó" not in flashes(page).replace("no se le ha avisado", "")
+    assert outbox() == []
+
+    workspace = moderator_login.get(f"/moderation/{letter}").get_data(as_text=True)
+    assert "se le avisa a su autor por correo electrónico" in workspace
+    page = moderator_login.post_form(f"/moderation/{letter}/hide", {"reason": "spam"},
+                                     follow_redirects=True).get_data(as_text=True)
+    assert "se le avisó a su autor por correo electrónico" in flashes(page)
+    assert [m.recipient for m in outbox()] == ["carta@example.pe"]
+
+
+def test_a_hidden_proposal_promises_no_response_and_offers_no_support(
+        app, consultation, create_contribution, create_user, moderator_login):
+    code = create_contribution(consultation, kind="proposal")
+    fan = app.test_client()
+    login(fan, create_user())
+    before = fan.get(f"/contributions/{code}").get_data(as_text=True)
+    assert "Apoyar esta propuesta" in before and "Cada aporte recibirá" in before
+
+    moderator_login.post_form(f"/moderation/{code}/hide", {"reason": "spam"})
+
+    page = fan.get(f"/contributions/{code}").get_data(as_text=True)
+    assert "Apoyar esta propuesta" not in page and "Cada aporte recibirá" not in page
+    assert "Este aporte fue ocultado por moderación y no tiene respuesta publicada." in page
+    answer = fan.post_form(f"/contributions/{code}/support", follow_redirects=True)
+    assert "Esta propuesta fue ocultada por moderación: no se puede apoyar." in \
+        answer.get_data(as_text=True)
+    assert get(app, code).supports_count == 0
