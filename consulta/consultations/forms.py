@@ -1,4 +1,6 @@
 import re
+from datetime import date
+from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -14,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.utils import unset_value
 from wtforms.validators import (
     InputRequired,
     NumberRange,
@@ -23,6 +26,8 @@ from wtforms.validators import (
 
 from consulta.core.dates import local_to_utc, utc_to_local
 from consulta.core.forms import (
+    MAX_YEAR,
+    MIN_YEAR,
     MONTH_RE,
     LinesField,
     MultiCheckboxField,
@@ -36,11 +41,30 @@ from consulta.core.forms import (
     validate_month,
 )
 from consulta.core.request_input import database_int
-from consulta.core.taxonomy import region_choices
+from consulta.core.taxonomy import SECTORS, region_choices
 
 from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ForumMembersForm(SubForm):
+    """How many members of each sector the forum has: one number per sector."""
+
+
+for _code, _label in SECTORS.items():
+    setattr(ForumMembersForm, _code, IntegerField(_label, validators=[
+        Optional(), NumberRange(min=0, max=10000, message=_l("Enter a number from 0."))]))
+del _code, _label
+
+
+class _DictFormField(FormField):
+    """A FormField whose stored value is a dict (a JSON column), not an object."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        if isinstance(data, dict):
+            data = SimpleNamespace(**data)
+        super().process(formdata, data, extra_filters)
 
 
 class ConsultationForm(FlaskForm):
@@ -69,6 +93,13 @@ class ConsultationForm(FlaskForm):
         validators=[Optional(), max_length(200)],
         description=_l("The standing body of government and civil society that will follow "
                        "the implementation of the plan."))
+    forum_members = _DictFormField(
+        ForumMembersForm, _l("Members of the forum by sector"),
+        description=_l("How many members each sector has in the forum: evidence that it "
+                       "stands (IRM guideline 7). Leave empty what you do not know."))
+    forum_meetings = LinesField(
+        _l("Dates of the forum's meetings"), filters=[strip],
+        description=_l("One date per line, as 2026-03-14. Only meetings already held."))
     methodology = TextAreaField(_l("Methodology"), filters=[strip],
                                 validators=[max_length(20000)],
                                 description=_l("How contributions are received, systematized "
@@ -104,6 +135,9 @@ class ConsultationForm(FlaskForm):
             "description": self.description.data or "", "scope": self.scope.data,
             "scope_region": self.scope_region.data, "scope_locality": self.scope_locality.data,
             "organizer": self.organizer.data, "forum_name": self.forum_name.data,
+            "forum_members": {k: n for k, n in (self.forum_members.data or {}).items()
+                              if n and k in SECTORS},
+            "forum_meetings": sorted({d.isoformat() for d in self.meeting_dates()}),
             "methodology": self.methodology.data or "", "channels": self.channels.data,
             "requires_review": bool(self.requires_review.data),
             "opens_at": local_to_utc(self.opens_at.data),
@@ -125,6 +159,22 @@ class ConsultationForm(FlaskForm):
     def validate_scope_locality(self, field):
         if self.scope.data == "local" and not field.data:
             raise ValidationError(_l("Enter the locality of a local consultation."))
+
+    def meeting_dates(self):
+        """The forum's meeting dates typed in, as dates (ValueError on a bad line)."""
+        return [date.fromisoformat(line) for line in lines(self.forum_meetings.data)]
+
+    def validate_forum_meetings(self, field):
+        for line in lines(field.data):
+            try:
+                day = date.fromisoformat(line)
+            except ValueError:
+                raise ValidationError(_l("Write each date as YYYY-MM-DD, for example "
+                                         "2026-03-14: “%(line)s” is not.",
+                                         line=line[:40])) from None
+            if not MIN_YEAR <= day.year <= MAX_YEAR:
+                raise ValidationError(_l("Enter a date between the years %(min)d and "
+                                         "%(max)d.", min=MIN_YEAR, max=MAX_YEAR))
 
     def validate_channels(self, field):
         if any(c not in ANNOUNCEABLE_CHANNELS for c in field.data or ()):

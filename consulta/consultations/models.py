@@ -54,6 +54,10 @@ class Consultation(db.Model):
     organizer: Mapped[str] = mapped_column(String(200))
     #: The multi-stakeholder forum that follows the plan (IRM guideline 7).
     forum_name: Mapped[str | None] = mapped_column(String(200))
+    #: Evidence that the forum stands (IRM guideline 7): its members by sector
+    #: ``{sector code: number}``, and the dates (ISO) of the meetings it has held.
+    forum_members: Mapped[dict] = mapped_column(JSON, default=dict)
+    forum_meetings: Mapped[list] = mapped_column(JSON, default=list)
     #: Markdown source.
     methodology: Mapped[str] = mapped_column(Text, default="")
     #: Channel codes announced for this consultation (see constants.CHANNELS).
@@ -277,10 +281,24 @@ class Commitment(db.Model):
 
 
 class Event(db.Model):
-    """An in-person activity of the consultation: workshop, work table, hearing..."""
+    """An in-person activity of the consultation: workshop, work table, hearing...
+
+    Its attendance is what was known, no more: a total (NULL when nobody counted),
+    how many of them had their gender recorded and how many of those were women (both
+    NULL when gender was not recorded), and optional rows by sector, which may cover
+    only part of the total.
+    """
 
     __tablename__ = "events"
-    __table_args__ = (enum_check("kind", EVENT_KINDS),)
+    __table_args__ = (
+        enum_check("kind", EVENT_KINDS),
+        CheckConstraint("attendees_total IS NULL OR attendees_total >= 0",
+                        name="attendees_total_valid"),
+        CheckConstraint("(gender_recorded_count IS NULL AND attendees_women IS NULL) OR "
+                        "(attendees_women >= 0 AND attendees_women <= gender_recorded_count "
+                        "AND gender_recorded_count <= attendees_total)",
+                        name="attendees_gender_valid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
@@ -290,6 +308,12 @@ class Event(db.Model):
     place: Mapped[str] = mapped_column(String(200), default="")
     region: Mapped[str] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: How many people attended; NULL when it was not recorded (never shown as zero).
+    attendees_total: Mapped[int | None] = mapped_column(Integer)
+    #: How many attendees had their gender recorded (the base of the women's share).
+    gender_recorded_count: Mapped[int | None] = mapped_column(Integer)
+    #: Of those whose gender was recorded, how many were women.
+    attendees_women: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -299,28 +323,43 @@ class Event(db.Model):
 
     @property
     def total_participants(self):
-        return sum(row.participants for row in self.attendance)
+        """The total attendance (None when not recorded)."""
+        return self.attendees_total
 
     @property
     def total_women(self):
-        return sum(row.women for row in self.attendance)
+        """Women among those whose gender was recorded (None when gender was not)."""
+        return self.attendees_women
+
+    @property
+    def sector_recorded_count(self):
+        """How many attendees are in the rows by sector (0 when there are none)."""
+        return sum(row.participants for row in self.attendance)
+
+    @property
+    def sector_unrecorded_count(self):
+        """Attendees whose sector was not recorded; None when the total is unknown."""
+        if self.attendees_total is None:
+            return None
+        return self.attendees_total - self.sector_recorded_count
 
 
 class EventAttendance(db.Model):
-    """How many people of a sector attended an event, and how many of them were women."""
+    """How many people of a sector attended an event, and how many of them were women
+    (NULL when their gender was not recorded)."""
 
     __tablename__ = "event_attendance"
     __table_args__ = (
         UniqueConstraint("event_id", "sector"),
         enum_check("sector", SECTORS),
-        CheckConstraint("participants >= 0 AND women >= 0 AND women <= participants",
-                        name="counts_valid"),
+        CheckConstraint("participants >= 0 AND (women IS NULL OR "
+                        "(women >= 0 AND women <= participants))", name="counts_valid"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     sector: Mapped[str] = mapped_column(String(32))
     participants: Mapped[int] = mapped_column(Integer)
-    women: Mapped[int] = mapped_column(Integer, default=0)
+    women: Mapped[int | None] = mapped_column(Integer)
 
     event: Mapped[Event] = relationship(back_populates="attendance")

@@ -7,21 +7,25 @@ view or command that called it does, once). A rule that forbids the change raise
 
 import re
 import unicodedata
+from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import jsonable, record
-from consulta.core.dates import utcnow
+from consulta.core.dates import local_today, utcnow
 from consulta.core.operations import OperationError
+from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
 from .models import Commitment, Component, Consultation, Phase, PlanSection, PlanVersion
 
 CONSULTATION_FIELDS = ("title", "summary", "description", "scope", "scope_region",
                        "scope_locality", "organizer", "forum_name", "methodology", "channels",
-                       "requires_review", "opens_at", "closes_at")
+                       "requires_review", "opens_at", "closes_at", "forum_members",
+                       "forum_meetings")
 DATE_FIELDS = ("opens_at", "closes_at")
 
 
@@ -73,7 +77,31 @@ def _clean(values):
             values[key] = values[key] or None
     if "channels" in values:
         values["channels"] = list(dict.fromkeys(values["channels"] or []))
+    _check_forum(values)
     return values
+
+
+def _check_forum(values):
+    """The forum's evidence: members by sector (known sectors, whole numbers) and the
+    dates of meetings already held; refused otherwise."""
+    members = values.get("forum_members")
+    if members is not None:
+        if any(sector not in SECTORS or not isinstance(n, int) or not 0 <= n <= 10000
+               for sector, n in members.items()):
+            raise OperationError(_l("The forum's members are a whole number from 0 for "
+                                    "each sector of the list."))
+        values["forum_members"] = {sector: n for sector, n in members.items() if n}
+    meetings = values.get("forum_meetings")
+    if meetings is not None:
+        try:
+            days = sorted({date.fromisoformat(day) for day in meetings})
+        except (TypeError, ValueError):
+            raise OperationError(_l("Write each date as YYYY-MM-DD, for example "
+                                    "2026-03-14.")) from None
+        if days and days[-1] > local_today():
+            raise OperationError(_l("A forum meeting on %(date)s has not been held yet: "
+                                    "record it once it has.", date=format_date(days[-1], "long")))
+        values["forum_meetings"] = [day.isoformat() for day in days]
 
 
 def create_consultation(*, actor, slug=None, **values):

@@ -31,3 +31,6 @@ HIDE_REASONS = {
     "off_topic": _l("Off topic"),
     "duplicate": _l("Exact duplicate of the same author"),
 }
+
+#: The largest attendance number an event accepts (a stadium, not a typo of six digits).
+MAX_ATTENDANCE = 1_000_000

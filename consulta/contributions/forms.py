@@ -39,7 +39,7 @@ from consulta.core.forms import (
 from consulta.core.request_input import database_int
 from consulta.core.taxonomy import region_choices, region_codes, sector_choices
 
-from .constants import KINDS, OFFLINE_CHANNELS
+from .constants import KINDS, MAX_ATTENDANCE, OFFLINE_CHANNELS
 
 
 class SheetFieldsMixin(ActionRowsMixin):
@@ -183,12 +183,16 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
             raise ValidationError(_l("Choose a region from the list."))
 
 
+def _attendance_number(label, description=None):
+    return IntegerField(label, description=description, validators=[
+        Optional(), NumberRange(min=0, max=MAX_ATTENDANCE,
+                                message=_l("Enter a number from 0."))])
+
+
 class AttendanceRowForm(SubForm):
     sector = SelectField(_l("Sector"), validate_choice=False)
-    participants = IntegerField(_l("Participants"), validators=[
-        Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0."))])
-    women = IntegerField(_l("Of them, women"), validators=[
-        Optional(), NumberRange(min=0, max=100000, message=_l("Enter a number from 0."))])
+    participants = _attendance_number(_l("Participants"))
+    women = _attendance_number(_l("Of them, women"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,6 +212,17 @@ class EventForm(FlaskForm):
     place = StringField(_l("Place"), filters=[strip], validators=[max_length(200)])
     region = SelectField(_l("Region"), validate_choice=False)
     description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(5000)])
+    attendees_total = _attendance_number(
+        _l("Total attendees"),
+        _l("Leave it empty if nobody counted them; with rows by sector and no total, the "
+           "total is the sum of the rows."))
+    gender_recorded_count = _attendance_number(
+        _l("Attendees whose gender was recorded"),
+        _l("Leave it empty if everyone's gender was recorded, or if nobody's was (then "
+           "leave the women empty too)."))
+    attendees_women = _attendance_number(
+        _l("Of them, women"),
+        _l("Leave it empty if gender was not recorded: it is never counted as zero."))
     attendance = FieldList(FormField(AttendanceRowForm), min_entries=3, max_entries=20)
 
     def __init__(self, *args, **kwargs):
@@ -230,20 +245,32 @@ class EventForm(FlaskForm):
         for entry in field.entries:
             row = entry.form
             if not row.sector.data:
-                if row.participants.data or row.women.data:
+                if row.participants.data is not None or row.women.data is not None:
                     row.sector.errors = [*row.sector.errors, _l("Choose the sector.")]
-                    raise ValidationError(_l("Every attendance row with numbers needs a "
-                                             "sector."))
+                    raise ValidationError(_l(
+                        "A row with numbers needs its sector. If the sector of these people "
+                        "was not recorded, count them only in the total attendees."))
                 continue
             if row.sector.data not in dict(sector_choices()):
                 raise ValidationError(_l("Choose sectors from the list."))
             if row.sector.data in seen:
                 raise ValidationError(_l("Each sector can appear only once."))
+            if row.participants.data is None:
+                row.participants.errors = [*row.participants.errors,
+                                           _l("Enter how many attended.")]
+                raise ValidationError(_l("Enter how many people of each sector attended."))
             seen.add(row.sector.data)
 
-    def attendance_data(self):
-        return [(e.form.sector.data, e.form.participants.data or 0, e.form.women.data or 0)
-                for e in self.attendance.entries if e.form.sector.data]
+    def attendance_values(self):
+        """The attendance as typed in, for ``operations.save_event``: the rows by sector
+        and the totals, None where a number was left empty (not recorded)."""
+        return {
+            "attendance": [(e.form.sector.data, e.form.participants.data, e.form.women.data)
+                           for e in self.attendance.entries if e.form.sector.data],
+            "attendees_total": self.attendees_total.data,
+            "gender_recorded_count": self.gender_recorded_count.data,
+            "attendees_women": self.attendees_women.data,
+        }
 
     def fill_attendance(self, rows):
         while len(self.attendance.entries):

@@ -17,8 +17,10 @@ from consulta.core import search
 from consulta.core.dates import utc_to_local, utcnow
 from consulta.core.i18n import format_when
 from consulta.core.operations import OperationError
+from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
+from .constants import MAX_ATTENDANCE
 from .models import Contribution, Support
 from .queries import contribution_by_token, has_supported
 from .signals import contribution_submitted
@@ -457,30 +459,121 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
            after={k: after[k] for k in changed})
 
 
-def save_event(consultation, *, actor, event=None, attendance, **values):
-    """Create or edit an event with its attendance; returns the event.
+def save_event(consultation, *, actor, event=None, attendance=(), attendees_total=None,
+               gender_recorded_count=None, attendees_women=None, **values):
+    """Create or edit an event with its attendance as it was known; returns the event.
+
+    Nothing unknown is stored as zero. The rows by sector may cover only part of the
+    total (the rest is "sector not recorded"), never more. Refused (``OperationError``,
+    nothing changed) for negative numbers, a total smaller than the sum of the rows,
+    more women than attendees or than people whose gender was recorded.
 
     :param consultation: the consultation the event was held for.
     :param actor: the moderator who records it.
     :param event: the event to edit; None creates one.
-    :param attendance: its rows ``[(sector, participants, women)]``, one per sector;
-        they replace the stored ones.
+    :param attendance: its rows by sector ``[(sector, participants, women)]``, one per
+        sector, ``women`` None when their gender was not recorded; they replace the
+        stored ones. Optional.
+    :param attendees_total: how many attended; None: the sum of the rows, or not
+        recorded when there are none.
+    :param gender_recorded_count: how many attendees had their gender recorded; None
+        with ``attendees_women``: what the rows say (the rows whose women are known),
+        or not recorded; None alone: all the attendees.
+    :param attendees_women: of those whose gender was recorded, how many were women.
     :param values: kind, title, held_on, place, region, description.
     """
+    counts = attendance_as_known(attendance, attendees_total, gender_recorded_count,
+                                 attendees_women)
     created = event is None
     if created:
         event = Event(consultation=consultation, created_by_id=actor.id, created_at=utcnow())
         db.session.add(event)
+    before = None if created else _attendance_record(event)
     for key, value in values.items():
         setattr(event, key, value)
     event.attendance.clear()
     db.session.flush()
-    for sector, participants, women in attendance:
+    event.attendees_total, event.gender_recorded_count, event.attendees_women = counts[:3]
+    for sector, participants, women in counts[3]:
         event.attendance.append(EventAttendance(sector=sector, participants=participants,
                                                 women=women))
     db.session.flush()
     record("event.created" if created else "event.updated", event, actor=actor,
-           consultation_id=consultation.id,
+           consultation_id=consultation.id, before=before,
            after={"title": event.title, "held_on": event.held_on.isoformat(),
-                  "participants": event.total_participants, "women": event.total_women})
+                  **_attendance_record(event)})
     return event
+
+
+def _attendance_record(event):
+    return {"participants": event.attendees_total,
+            "gender_recorded": event.gender_recorded_count, "women": event.attendees_women,
+            "by_sector": {row.sector: [row.participants, row.women]
+                          for row in event.attendance}}
+
+
+def attendance_as_known(rows, total, gender_recorded, women):
+    """Check an event's attendance and fill in what its parts say; returns
+    ``(total, gender_recorded, women, rows)``, each None when not recorded.
+
+    :param rows: ``[(sector, participants, women or None)]``.
+    :param total: the total attendance, or None.
+    :param gender_recorded: how many had their gender recorded, or None.
+    :param women: how many of those were women, or None.
+    """
+    rows = [(sector, participants, row_women) for sector, participants, row_women in rows]
+    numbers = [total, gender_recorded, women]
+    numbers += [n for _, participants, row_women in rows for n in (participants, row_women)]
+    if any(n is not None and not (isinstance(n, int) and 0 <= n <= MAX_ATTENDANCE)
+           for n in numbers):
+        raise OperationError(_l("Attendance numbers must be whole numbers from 0 to "
+                                "%(max)d.", max=MAX_ATTENDANCE))
+    seen = set()
+    for sector, participants, row_women in rows:
+        if sector not in SECTORS:
+            raise OperationError(_l("Choose sectors from the list."))
+        if sector in seen:
+            raise OperationError(_l("Each sector can appear only once."))
+        seen.add(sector)
+        if participants is None:
+            raise OperationError(_l("Enter how many people of each sector attended."))
+        if row_women is not None and row_women > participants:
+            raise OperationError(_l("There cannot be more women than participants in a "
+                                    "sector."))
+    in_rows = sum(participants for _, participants, _ in rows)
+    if total is None and rows:
+        total = in_rows
+    if total is not None and total < in_rows:
+        raise OperationError(_l(
+            "The total attendance (%(total)d) is smaller than the sum of the rows by sector "
+            "(%(sum)d). Correct the total or the rows.", total=total, sum=in_rows))
+    gendered_rows = [(participants, row_women) for _, participants, row_women in rows
+                     if row_women is not None]
+    if gender_recorded is None and women is None and gendered_rows:
+        gender_recorded = sum(participants for participants, _ in gendered_rows)
+        women = sum(row_women for _, row_women in gendered_rows)
+    if gender_recorded is not None and women is None:
+        raise OperationError(_l("Enter how many of the people whose gender was recorded "
+                                "were women."))
+    if women is not None:
+        if total is None:
+            raise OperationError(_l("Enter the total attendance before how many were "
+                                    "women."))
+        if women > total:
+            raise OperationError(_l("There cannot be more women (%(women)d) than attendees "
+                                    "(%(total)d).", women=women, total=total))
+        if gender_recorded is None:
+            gender_recorded = total
+        if gender_recorded > total:
+            raise OperationError(_l(
+                "The people whose gender was recorded (%(recorded)d) cannot be more than "
+                "the attendees (%(total)d).", recorded=gender_recorded, total=total))
+        if women > gender_recorded:
+            raise OperationError(_l(
+                "There cannot be more women (%(women)d) than people whose gender was "
+                "recorded (%(recorded)d).", women=women, recorded=gender_recorded))
+        if sum(w for _, w in gendered_rows) > women or \
+                sum(p for p, _ in gendered_rows) > gender_recorded:
+            raise OperationError(_l("The rows by sector count more women, or more people "
+                                    "with their gender recorded, than the event's totals."))
+    return total, gender_recorded, women, rows

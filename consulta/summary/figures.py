@@ -24,8 +24,10 @@ def compute_figures(consultation):
     """A JSON-ready dict of every figure the summary shows, from aggregate queries.
 
     Contributions by kind, channel, sector, region, component, commitment and outcome
-    of their published response; unique participants; declared genders, in aggregate
-    only; events and their attendance; contributions per day.
+    of their published response; unique participants (with an account, typed-in authors
+    with a name, and apart the typed-in contributions without one); declared genders,
+    in aggregate only; events and their attendance as recorded (see ``_attendance``);
+    contributions per day.
 
     :param consultation: the consultation to count.
     """
@@ -64,35 +66,30 @@ def compute_figures(consultation):
     answered = visible - by_outcome.get("none", 0)
 
     # Unique participants: accounts, plus offline authors told apart by what the
-    # sheet gives (e-mail, else name and organization).
+    # sheet gives (e-mail, else name and organization). A typed-in contribution with
+    # none of them has an unknown author: counted apart, never silently left out.
     accounts = db.session.scalar(select(func.count(func.distinct(c.author_id))).where(
         base, c.author_id.is_not(None)))
-    offline = {
-        ((email or "").lower() or f"{(name or '').lower()}|{(org or '').lower()}")
-        for email, name, org in db.session.execute(
+    offline, offline_unnamed = set(), 0
+    for email, name, org in db.session.execute(
             select(c.author_email, c.author_name, c.author_organization)
-            .where(base, c.author_id.is_(None)))
-        if email or name or org
-    }
+            .where(base, c.author_id.is_(None))):
+        if email or name or org:
+            offline.add((email or "").lower()
+                        or f"{(name or '').lower()}|{(org or '').lower()}")
+        else:
+            offline_unnamed += 1
     genders = {g or "undeclared": n for g, n in db.session.execute(
         select(User.gender, func.count(func.distinct(User.id)))
         .join(c, c.author_id == User.id).where(base).group_by(User.gender)).all()}
 
-    attendance_rows = db.session.execute(
-        select(EventAttendance.sector, func.sum(EventAttendance.participants),
-               func.sum(EventAttendance.women))
-        .join(Event).where(Event.consultation_id == consultation.id)
-        .group_by(EventAttendance.sector)).all()
-    attendance = {sector: {"participants": int(p or 0), "women": int(w or 0)}
-                  for sector, p, w in attendance_rows}
-    events = db.session.scalar(select(func.count()).select_from(Event).where(
-        Event.consultation_id == consultation.id))
-    attendees = sum(v["participants"] for v in attendance.values())
-    attendee_women = sum(v["women"] for v in attendance.values())
+    events = _attendance(consultation)
     declared = sum(n for g, n in genders.items() if g != "undeclared")
     women_declared = genders.get("female", 0)
-    women_total = women_declared + attendee_women
-    known_total = declared + attendees
+    # The women's share counts only people whose gender is known: declared in a
+    # profile, or recorded at an event (never the whole attendance).
+    women_total = women_declared + events["women"]
+    known_total = declared + events["gender_recorded"]
 
     zone = local_zone()
     per_day = Counter()
@@ -113,12 +110,48 @@ def compute_figures(consultation):
         "by_outcome": by_outcome,
         "by_hidden_reason": by_hidden_reason,
         "participants": {"accounts": accounts, "offline_authors": len(offline),
+                         "offline_unnamed": offline_unnamed,
                          "total": accounts + len(offline)},
         "declared_genders": {"declared": declared, "women_declared": women_declared,
                    "undeclared": genders.get("undeclared", 0)},
-        "events": {"count": events, "attendees": attendees, "women": attendee_women,
-                   "by_sector": attendance},
+        "events": events,
         "women": {"count": women_total, "known": known_total,
                   "share": round(100 * women_total / known_total, 1) if known_total else None},
         "per_day": dict(sorted(per_day.items())),
     }
+
+
+def _attendance(consultation):
+    """Events and their attendance as it was recorded, nothing unknown counted as zero.
+
+    ``count`` events (``by_kind``), ``counted`` of them with a known total;
+    ``attendees``, the sum of the known totals (None when no event has one);
+    ``in_sectors``, how many of them are in rows by sector, and ``sector_unrecorded``
+    the rest; ``gender_recorded`` people whose gender was recorded and ``women`` among
+    them; ``by_sector`` ``{sector: {participants, women}}`` (women None where a row did
+    not record it).
+
+    :param consultation: the consultation whose events they are.
+    """
+    of_consultation = Event.consultation_id == consultation.id
+    count, counted, attendees, gender_recorded, women = db.session.execute(
+        select(func.count(), func.count(Event.attendees_total), func.sum(Event.attendees_total),
+               func.sum(Event.gender_recorded_count), func.sum(Event.attendees_women))
+        .where(of_consultation)).one()
+    by_kind = dict(db.session.execute(
+        select(Event.kind, func.count()).where(of_consultation).group_by(Event.kind)).all())
+    a = EventAttendance
+    by_sector = {
+        sector: {"participants": int(participants or 0),
+                 "women": int(row_women or 0) if with_women == rows else None}
+        for sector, participants, row_women, with_women, rows in db.session.execute(
+            select(a.sector, func.sum(a.participants), func.sum(a.women), func.count(a.women),
+                   func.count())
+            .join(Event).where(of_consultation).group_by(a.sector)).all()}
+    in_sectors = sum(v["participants"] for v in by_sector.values())
+    attendees = int(attendees) if counted else None
+    return {"count": count, "by_kind": by_kind, "counted": counted, "attendees": attendees,
+            "in_sectors": in_sectors,
+            "sector_unrecorded": attendees - in_sectors if counted else None,
+            "gender_recorded": int(gender_recorded or 0), "women": int(women or 0),
+            "by_sector": by_sector}

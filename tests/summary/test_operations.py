@@ -245,7 +245,8 @@ def test_the_advance_notice_verdict_comes_from_the_dates(
     assert irm["advance_notice"]["verdict"] == expected
     assert irm["advance_notice"]["evidence"]["days"] == notice_days
     assert irm["advance_notice"]["note"] == "Se publicó en el diario oficial."
-    assert irm["consultation_during_implementation"]["verdict"] == "met"
+    # A forum's name alone is no evidence that it stands (members, meetings).
+    assert irm["consultation_during_implementation"]["verdict"] == "not_met"
     assert irm["process_and_timeline"]["verdict"] == "met"
     # No contributions: nothing to answer, summary published → documentation met.
     assert irm["documentation_and_feedback"]["verdict"] == "met"

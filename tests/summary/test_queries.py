@@ -69,11 +69,13 @@ def test_the_figures_of_a_small_consultation(closed_consultation, in_request):
     # The grouped comments count with their group's response.
     assert figures["by_outcome"] == {"already_covered": 2, "not_incorporated": 1, "none": 2}
     assert figures["by_hidden_reason"] == {"offensive": 1}
-    assert figures["participants"] == {"accounts": 6, "offline_authors": 1, "total": 7}
+    assert figures["participants"] == {"accounts": 6, "offline_authors": 1,
+                                       "offline_unnamed": 0, "total": 7}
     assert figures["declared_genders"] == {"declared": 4, "women_declared": 2,
                                            "undeclared": 2}
     assert figures["events"] == {
-        "count": 1, "attendees": 28, "women": 14,
+        "count": 1, "by_kind": {"workshop": 1}, "counted": 1, "attendees": 28,
+        "in_sectors": 28, "sector_unrecorded": 0, "gender_recorded": 28, "women": 14,
         "by_sector": {"civil_society": {"participants": 20, "women": 11},
                       "regional_government": {"participants": 8, "women": 3}}}
     assert figures["women"] == {"count": 16, "known": 32, "share": 50.0}

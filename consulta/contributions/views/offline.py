@@ -134,7 +134,7 @@ def edit_event(slug, event_id=None):
         with attempt(_("The event has been saved.")) as done:
             operations.save_event(
                 consultation, actor=current_user, event=event,
-                attendance=form.attendance_data(), kind=form.kind.data, title=form.title.data,
+                **form.attendance_values(), kind=form.kind.data, title=form.title.data,
                 held_on=form.held_on.data, place=form.place.data or "",
                 region=form.region.data, description=form.description.data or "")
         if done:
