@@ -534,9 +534,11 @@ def void_contribution(contribution, *, actor, reason):
         raise OperationError(_l("Say why the record is voided."))
     if len(reason) > 1000:
         raise OperationError(_l("The reason can have at most %(max)d characters.", max=1000))
-    contribution.voided_at = utcnow()
-    contribution.voided_by_id = actor.id
-    contribution.void_reason = reason
+    # Set together: the CHECK wants the moment, who and why at once (no flush between).
+    voided = {"voided_at": utcnow(), "voided_by_id": actor.id, "void_reason": reason}
+    with db.session.no_autoflush:
+        for key, value in voided.items():
+            setattr(contribution, key, value)
     db.session.flush()
     record("contribution.voided", contribution, actor=actor,
            consultation_id=contribution.consultation_id,

@@ -28,36 +28,46 @@ def _filler(column):
                                       "masked_fragments") else ""
 
 
+ROWS = (
+    # A web contribution: received when sent.
+    {"id": 1, "channel": "web", "author_id": 1, "received_on": None,
+     "created_at": "2026-12-02 15:30:00"},
+    # Typed in on 2 Dec 2026 from a 2016 workshop sheet.
+    {"id": 2, "channel": "workshop", "entered_by_id": 1, "received_on": "2016-06-14",
+     "created_at": "2026-12-02 16:00:00"},
+    # Typed in without the day it arrived.
+    {"id": 3, "channel": "email", "entered_by_id": 1, "received_on": None,
+     "created_at": "2026-12-02 17:00:00"},
+)
+
+
+def _insert(connection, table, **given):
+    """A row with ``given`` values and a placeholder in every other required column."""
+    values = {c["name"]: _filler(c) for c in inspect(connection).get_columns(table)
+              if not c["nullable"] and c["name"] != "id"}
+    values.update(given)
+    names = ", ".join(values)
+    marks = ", ".join(f":{name}" for name in values)
+    connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({marks})"), values)
+
+
 @pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                    reason="rows are inserted without their consultation: SQLite only")
+                    reason="placeholder rows need SQLite's ignore_check_constraints")
 def test_the_migration_dates_stored_rows_by_their_received_day_in_the_local_zone(
         tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'before.db'}",
                    BABEL_DEFAULT_TIMEZONE="America/Lima")
     with app.app_context():
         upgrade(revision=BEFORE)
-        columns = [c for c in inspect(db.engine).get_columns("contributions")
-                   if not c["nullable"] and c["name"] != "id"]
-        rows = (
-            # A web contribution: received when sent.
-            {"id": 1, "channel": "web", "author_id": 1, "received_on": None,
-             "created_at": "2026-12-02 15:30:00"},
-            # Typed in on 2 Dec 2026 from a 2016 workshop sheet.
-            {"id": 2, "channel": "workshop", "entered_by_id": 1, "received_on": "2016-06-14",
-             "created_at": "2026-12-02 16:00:00"},
-            # Typed in without the day it arrived.
-            {"id": 3, "channel": "email", "entered_by_id": 1, "received_on": None,
-             "created_at": "2026-12-02 17:00:00"},
-        )
         with db.engine.begin() as connection:
-            connection.execute(text("PRAGMA foreign_keys=OFF"))
-            for row in rows:
-                values = {c["name"]: _filler(c) for c in columns}
-                values.update({"kind": "comment", "target": "plan", **row})
-                names = ", ".join(values)
-                marks = ", ".join(f":{name}" for name in values)
-                connection.execute(text(f"INSERT INTO contributions ({names}) VALUES ({marks})"),
-                                   values)
+            # Just enough of an account and a consultation for the rows to point to.
+            connection.execute(text("PRAGMA ignore_check_constraints=ON"))
+            _insert(connection, "users", id=1)
+            _insert(connection, "consultations", id=1, created_by_id=1)
+            for row in ROWS:
+                _insert(connection, "contributions", consultation_id=1, kind="comment",
+                        target="plan", **row)
+            connection.execute(text("PRAGMA ignore_check_constraints=OFF"))
         upgrade()
         with db.engine.connect() as connection:
             received = dict(connection.execute(text(

@@ -676,4 +676,4 @@ def test_a_voided_proposal_can_be_neither_supported_nor_commented_on(
         assert refusal(lambda: submit(
             consultation_of(slug), user_of(fan), kind="comment", values={"body": "¿Y?"},
             target="proposal", target_id=contribution_of(typed).id)) == (
-            "Esa propuesta no es parte de esta consulta.")
+            "Esa propuesta no forma parte de esta consulta.")
