@@ -215,7 +215,8 @@ def main():
                 "component_id": component if kind == "proposal" else None,
                 "title": title, "problem": problem, "objective": objective, "body": body,
                 "co_responsible": [], "actions": [], "search_document": search.prepare(document),
-                "supports_count": 0, "created_at": created, "principles": [],
+                "supports_count": 0, "created_at": created, "received_at": created,
+                "principles": [],
                 "masked_fragments": [], "is_new_commitment": False, "version": 1,
             })
             if db.engine.dialect.name == "sqlite":

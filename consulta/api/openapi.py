@@ -134,7 +134,18 @@ def _document():
                 "id": {"type": "integer"}, "tracking_code": {"type": "string"},
                 "url": {"type": "string"}, "kind": {"enum": ["proposal", "comment"]},
                 "channel": {"type": "string"},
-                "created_at": {"type": "string", "format": "date-time"},
+                "created_at": {"type": "string", "format": "date-time",
+                               "description": "When it was stored (see recorded_at)."},
+                "received_at": {"type": "string", "format": "date-time",
+                                "description": "When it was received: what figures and "
+                                               "lists use (for a typed-in record, the "
+                                               "start of its received day)."},
+                "received_on": {"type": "string", "format": "date",
+                                "description": "The day it was received, in the "
+                                               "deployment's time zone."},
+                "recorded_at": {"type": "string", "format": "date-time",
+                                "description": "When it was sent through the web or typed "
+                                               "in by staff."},
                 "author": nullable_string, "organization": nullable_string,
                 "sector": nullable_string, "region": nullable_string,
                 "title": nullable_string, "body": nullable_string,

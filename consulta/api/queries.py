@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
 from consulta.contributions.models import Contribution
-from consulta.contributions.queries import not_withdrawn, with_list_relations
+from consulta.contributions.queries import not_withdrawn, received_order, with_list_relations
 from consulta.extensions import db
 
 
@@ -40,7 +40,8 @@ def announced_consultation(slug, *, with_plan=False):
 
 
 def listed_contributions(consultation):
-    """The consultation's contributions not withdrawn, oldest first (a select to paginate).
+    """The consultation's contributions not withdrawn (nor voided), in the order received
+    (a select to paginate).
 
     Hidden ones are listed: the API gives their metadata and the reason, never their text
     (see ``serializers.contribution``). What the list shows of each is loaded with the
@@ -51,4 +52,4 @@ def listed_contributions(consultation):
     return with_list_relations(
         select(Contribution).where(Contribution.consultation_id == consultation.id,
                                    not_withdrawn())
-        .order_by(Contribution.id))
+        .order_by(*received_order()))

@@ -3,6 +3,7 @@
 from flask import url_for
 
 from consulta.consultations.constants import PRINCIPLES
+from consulta.core.dates import utc_to_local
 from consulta.core.sanitize import render_markdown
 
 
@@ -126,14 +127,19 @@ def contribution(item):
         "url": url_for("contributions.detail", code=item.tracking_code, _external=True),
         "kind": item.kind,
         "channel": item.channel,
+        # When it was stored (kept for compatibility; ``recorded_at`` says the same).
         "created_at": iso(item.created_at),
+        # When it was received: what every figure and list uses.
+        "received_at": iso(item.received_at),
+        "recorded_at": iso(item.recorded_at),
         "updated_at": iso(item.updated_at),
         "author": item.public_author,
         "organization": item.public_organization,
         "sector": item.sector,
         "region": item.region,
         "event_id": item.event_id,
-        "received_on": iso(item.received_on),
+        # The day it was received, in the deployment's zone (web ones too).
+        "received_on": iso(utc_to_local(item.received_at).date()),
         "target": item.target,
         "plan_version": item.plan_version.number if item.plan_version else None,
         "commitment_number": item.commitment.number if item.commitment else None,

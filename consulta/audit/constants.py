@@ -29,6 +29,7 @@ ACTIONS = {
     "contribution.ungrouped": _l("Contribution taken out of its group"),
     "contribution.unhidden": _l("Contribution shown again"),
     "contribution.unmasked": _l("Masks removed"),
+    "contribution.voided": _l("Record typed in by mistake voided"),
     "contribution.withdrawn": _l("Contribution withdrawn by its author"),
     "event.created": _l("Event recorded"),
     "event.updated": _l("Event edited"),

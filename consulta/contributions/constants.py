@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
 KINDS = {
@@ -13,8 +15,15 @@ TARGETS = {
     "proposal": _l("A proposal"),
 }
 
-#: Channels through which moderators type in what arrived offline.
-OFFLINE_CHANNELS = ("workshop", "work_table", "email", "written", "other")
+#: Channels through which moderators type in what did not arrive through this platform;
+#: "web" is a web form outside it (an external form, a partner's site).
+OFFLINE_CHANNELS = ("workshop", "work_table", "email", "written", "web", "other")
+
+#: How the offline form names the web channel (``CHANNELS["web"]`` says "this site").
+TYPED_IN_WEB = _l("Web, outside this site (an external form, a partner's site)")
+
+#: No received date before this one is plausible (a typing error, not a fact).
+EARLIEST_RECEIVED_ON = date(2000, 1, 1)
 
 SORTS = {
     "newest": _l("Newest first"),

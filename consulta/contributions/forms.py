@@ -36,10 +36,12 @@ from consulta.core.forms import (
     strip,
     validate_month,
 )
+from consulta.core.operations import OperationError
 from consulta.core.request_input import database_int
 from consulta.core.taxonomy import region_choices, region_codes, sector_choices
 
-from .constants import KINDS, MAX_ATTENDANCE, OFFLINE_CHANNELS
+from .constants import KINDS, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
+from .operations import check_received_on
 
 
 class SheetFieldsMixin(ActionRowsMixin):
@@ -128,10 +130,14 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
     """What a moderator types in from a workshop sheet, an e-mail or a letter."""
 
     kind = SelectField(_l("Kind"), choices=list(KINDS.items()), validators=[required()])
-    channel = SelectField(_l("Channel"), choices=[(c, CHANNELS[c]) for c in OFFLINE_CHANNELS],
-                          validators=[required()])
+    channel = SelectField(_l("Channel"), choices=[
+        (c, TYPED_IN_WEB if c == "web" else CHANNELS[c]) for c in OFFLINE_CHANNELS],
+        validators=[required()])
     event = SelectField(_l("Event"), coerce=database_int, validate_choice=False, default=0)
-    received_on = DateField(_l("Received on"), validators=[Optional(), plausible_date])
+    received_on = DateField(_l("Received on"), validators=[Optional(), plausible_date],
+                            description=_l("The day it arrived: every list, figure and the "
+                                           "summary use it. Leave it empty only if nobody "
+                                           "knows (then today stands for it)."))
     commitment = SelectField(_l("Commitment commented on (for comments)"), coerce=database_int,
                              validate_choice=False, default=0)
     author_name = StringField(_l("Author's name"), filters=[strip], validators=[max_length(200)])
@@ -181,6 +187,23 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
     def validate_region(self, field):
         if field.data and field.data not in region_codes():
             raise ValidationError(_l("Choose a region from the list."))
+
+    def validate_received_on(self, field):
+        if field.errors:  # not a date at all
+            return
+        try:
+            check_received_on(field.data)
+        except OperationError as refusal:
+            raise ValidationError(str(refusal)) from None
+
+
+class VoidForm(FlaskForm):
+    """A moderator voids a record typed in by mistake."""
+
+    reason = TextAreaField(_l("Why is this record voided?"), filters=[strip], validators=[
+        required(_l("Say why the record is voided.")), max_length(1000)],
+        description=_l("For example: typed in twice (see APO-…), or on the wrong "
+                       "consultation. Staff will see it."))
 
 
 def _attendance_number(label, description=None):

@@ -5,7 +5,10 @@ cares, sends a signal (``signals.py``); none commits: the caller does, once. A r
 that forbids the change raises ``OperationError`` with a message for the user.
 """
 
+from datetime import date, datetime, time
+
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
@@ -14,13 +17,13 @@ from consulta.audit.operations import jsonable, record
 from consulta.consultations.models import Commitment, Event, EventAttendance, PlanSection
 from consulta.consultations.operations import require_component
 from consulta.core import search
-from consulta.core.dates import utc_to_local, utcnow
+from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
 from consulta.core.i18n import format_when
 from consulta.core.operations import OperationError
 from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
-from .constants import MAX_ATTENDANCE
+from .constants import EARLIEST_RECEIVED_ON, MAX_ATTENDANCE, OFFLINE_CHANNELS
 from .models import Contribution, Support
 from .queries import contribution_by_token, has_supported
 from .signals import contribution_submitted
@@ -77,12 +80,44 @@ def reindex(contribution):
 
 
 def assign_tracking_code(contribution):
-    """Give a stored contribution its code: ``APO-<year of its date>-<id>``.
+    """Give a stored contribution its code: ``APO-<year it was received>-<id>`` (the
+    year of its received moment in the deployment's zone, not of its typing).
 
     :param contribution: a contribution already flushed (it has its id).
     """
-    year = utc_to_local(contribution.created_at).year
+    year = utc_to_local(contribution.received_at or contribution.created_at).year
     contribution.tracking_code = f"APO-{year}-{contribution.id:06d}"
+
+
+def received_moment(received_on, recorded_at):
+    """The moment a contribution was received, as every list and figure uses it: the
+    start of ``received_on`` in the deployment's zone (the start, not noon: a sheet typed
+    in on the morning it arrived is never "received" in the future), else
+    ``recorded_at``.
+
+    :param received_on: the day it was received (a ``date``), or None if unknown.
+    :param recorded_at: when it was stored (sent through the web, or typed in).
+    """
+    if received_on is None:
+        return recorded_at
+    return local_to_utc(datetime.combine(received_on, time.min))
+
+
+def check_received_on(received_on):
+    """Refuse a received date in the future (in the deployment's zone) or absurd
+    (before ``constants.EARLIEST_RECEIVED_ON``).
+
+    :param received_on: the day typed in, or None (not known).
+    """
+    if received_on is None:
+        return
+    if not isinstance(received_on, date) or isinstance(received_on, datetime):
+        raise OperationError(_l("Enter the date it was received."))
+    if received_on > local_today():
+        raise OperationError(_l("The date it was received cannot be in the future."))
+    if received_on < EARLIEST_RECEIVED_ON:
+        raise OperationError(_l("The date it was received cannot be before %(date)s.",
+                                date=format_date(EARLIEST_RECEIVED_ON, "long")))
 
 
 def _check_organization(user, organization_id):
@@ -158,7 +193,7 @@ def resolve_target(consultation, target, target_id):
         proposal = db.session.get(Contribution, target_id or 0)
         if (proposal is None or proposal.consultation_id != consultation.id
                 or proposal.kind != "proposal" or proposal.is_withdrawn
-                or proposal.is_hidden):
+                or proposal.is_hidden or proposal.is_voided):
             raise OperationError(_l("That proposal is not part of this consultation."))
         return {"target": "proposal", "parent_id": proposal.id,
                 "plan_version_id": plan.id if plan else None}
@@ -230,7 +265,8 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
         columns.update(resolve_target(consultation, target, target_id))
     else:
         raise OperationError(_l("Unknown kind of contribution."))
-    contribution = Contribution(**columns, created_at=utcnow(),
+    now = utcnow()
+    contribution = Contribution(**columns, created_at=now, received_at=now,
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
     existing = _insert(contribution)
     if existing is not None:
@@ -304,7 +340,7 @@ def support_proposal(contribution, *, user):
         nor withdrawn by its author.
     :param user: a participant with a confirmed e-mail address, not its author.
     """
-    if contribution.kind != "proposal":
+    if contribution.kind != "proposal" or contribution.is_voided:
         raise OperationError(_l("Only proposals can be supported."))
     if contribution.is_hidden:
         raise OperationError(_l("This proposal was hidden by moderation: it cannot be "
@@ -367,11 +403,14 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     :param consultation: the consultation, once announced.
     :param moderator: who types it in.
     :param kind: "proposal" or "comment".
-    :param channel: how it arrived (``constants.OFFLINE_CHANNELS``).
+    :param channel: how it arrived (``constants.OFFLINE_CHANNELS``; "web" is a form
+        outside the platform: an external form, a partner's site).
     :param values: the fields of ``SHEET_FIELDS``, ``component_id`` and, for a comment
         on a proposal, ``parent_id``.
     :param event_id: the consultation's event it came from, if any.
-    :param received_on: the day it was received (what figures and lists use).
+    :param received_on: the day it was received (what figures, lists and its tracking
+        code use): not in the future, not before ``constants.EARLIEST_RECEIVED_ON``;
+        None when unknown (then the typing time stands for it).
     :param author_name: the author as written on the sheet.
     :param author_name_public: the author agreed that the name be published.
     :param author_organization: the organization written on the sheet.
@@ -387,6 +426,8 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
         return existing
     if not consultation.is_public:
         raise OperationError(_l("This consultation is not public."))
+    _check_channel(channel)
+    check_received_on(received_on)
     columns = {"consultation_id": consultation.id, "kind": kind, "channel": channel,
                "entered_by_id": moderator.id,
                "event_id": _check_event(consultation, event_id),
@@ -409,7 +450,9 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
             columns.update(resolve_target(consultation, "proposal", values["parent_id"]))
         else:
             columns.update(resolve_target(consultation, "plan", None))
-    contribution = Contribution(**columns, created_at=utcnow(),
+    now = utcnow()
+    contribution = Contribution(**columns, created_at=now,
+                                received_at=received_moment(received_on, now),
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
     existing = _insert(contribution)
     if existing is not None:
@@ -417,8 +460,13 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     record("contribution.entered_offline", contribution, actor=moderator,
            consultation_id=consultation.id,
            after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
-                  "event_id": event_id or None})
+                  "event_id": event_id or None, "received_on": jsonable(received_on)})
     return contribution
+
+
+def _check_channel(channel):
+    if channel not in OFFLINE_CHANNELS:
+        raise OperationError(_l("Choose a channel from the list."))
 
 
 OFFLINE_FIELDS = ("channel", "event_id", "received_on", "author_name", "author_name_public",
@@ -437,7 +485,14 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
     if not contribution.is_offline:
         raise OperationError(_l("Only contributions typed in by the moderators can be "
                                 "corrected here."))
+    if contribution.is_voided:
+        raise OperationError(_l("This record has been voided; it can no longer be "
+                                "corrected."))
     consultation = contribution.consultation
+    if "channel" in details:
+        _check_channel(details["channel"])
+    if "received_on" in details:
+        check_received_on(details["received_on"])
     _check_event(consultation, details.get("event_id"))
     details["component_id"] = _check_component(
         consultation, values.get("component_id"), required=contribution.kind == "proposal")
@@ -450,6 +505,10 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
             value = details[key]
             setattr(contribution, key, value if value not in ("", 0) else None
                     if key != "author_name_public" else bool(value))
+    # The received moment follows the day typed in; the tracking code, a public
+    # reference already given out, stays.
+    contribution.received_at = received_moment(contribution.received_on,
+                                               contribution.created_at)
     contribution.updated_at = utcnow()
     reindex(contribution)
     after = {k: jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
@@ -457,6 +516,40 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
     record("contribution.corrected_offline", contribution, actor=moderator,
            consultation_id=consultation.id, before={k: before[k] for k in changed},
            after={k: after[k] for k in changed})
+
+
+def void_contribution(contribution, *, actor, reason):
+    """A moderator voids a record typed in by mistake (twice, on the wrong consultation,
+    a test): it is kept and shown to staff with the reason, who and when, and left out
+    of every count, figure, public list, export and later summary version (a version
+    already published keeps it: it is frozen). Not moderation: a real contribution that
+    breaks the rules is hidden, and still counts. Audited.
+
+    :param contribution: a contribution typed in by staff (``is_offline``); web ones are
+        withdrawn by their authors instead.
+    :param actor: the moderator who voids it.
+    :param reason: why, in a few words (required, at most 1000 characters).
+    """
+    if not contribution.is_offline:
+        raise OperationError(_l("Only records typed in by the moderators can be voided; a "
+                                "contribution sent through the platform is withdrawn by "
+                                "its author."))
+    if contribution.is_voided:
+        raise OperationError(_l("This record has already been voided."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationError(_l("Say why the record is voided."))
+    if len(reason) > 1000:
+        raise OperationError(_l("The reason can have at most %(max)d characters.", max=1000))
+    # Set together: the CHECK wants the moment, who and why at once (no flush between).
+    voided = {"voided_at": utcnow(), "voided_by_id": actor.id, "void_reason": reason}
+    with db.session.no_autoflush:
+        for key, value in voided.items():
+            setattr(contribution, key, value)
+    db.session.flush()
+    record("contribution.voided", contribution, actor=actor,
+           consultation_id=contribution.consultation_id,
+           before={"voided": False}, after={"voided": True, "reason": reason})
 
 
 def save_event(consultation, *, actor, event=None, attendance=(), attendees_total=None,

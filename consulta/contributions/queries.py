@@ -61,14 +61,39 @@ def component_key():
 
 
 def is_visible():
-    """Shown in full to the public: neither hidden by moderation nor withdrawn."""
+    """Shown in full to the public: neither hidden by moderation nor withdrawn (nor
+    voided)."""
     return Contribution.hidden_at.is_(None) & not_withdrawn()
 
 
 def not_withdrawn():
-    """Still standing: not withdrawn by its author. Lists and counts take these; hidden
-    ones among them are listed with the reason instead of their text."""
-    return Contribution.withdrawn_at.is_(None)
+    """Still standing: not withdrawn by its author, and a real record (not voided). Lists
+    and counts take these; hidden ones among them are listed with the reason instead of
+    their text. (What the listing indexes hold, ``models.LISTED``.)"""
+    return Contribution.withdrawn_at.is_(None) & not_voided()
+
+
+def not_voided():
+    """A real record: not typed in by mistake and voided. Voided records are kept for
+    staff only; they are in no count, figure, list or export."""
+    return Contribution.voided_at.is_(None)
+
+
+def counted_in(consultation):
+    """The consultation's contributions that count (every record but the voided ones,
+    withdrawn and hidden included): the base of every count, figure and export.
+
+    :param consultation: the consultation whose contributions they are.
+    """
+    return (Contribution.consultation_id == consultation.id) & not_voided()
+
+
+def received_order(descending=False):
+    """The order of lists by the received moment (ties by id), oldest first unless
+    ``descending``: the order the listing index holds."""
+    if descending:
+        return (Contribution.received_at.desc(), Contribution.id.desc())
+    return (Contribution.received_at.asc(), Contribution.id.asc())
 
 
 # --- one contribution -----------------------------------------------------------------
@@ -129,13 +154,15 @@ def read_filters(args):
 def contributions_query(consultation, filters):
     """The select() of a consultation's contributions for a list, filtered and sorted.
 
-    Withdrawn contributions are listed only when asked for (and then only they).
+    Withdrawn contributions are listed only when asked for (and then only they); voided
+    records never. Sorted by the received moment, never the typing one.
 
     :param consultation: the consultation listed.
     :param filters: as ``read_filters`` returns them.
     """
     query = select(Contribution).where(Contribution.consultation_id == consultation.id)
-    query = query.where(~not_withdrawn() if filters.get("withdrawn") else not_withdrawn())
+    query = query.where(Contribution.withdrawn_at.is_not(None), not_voided()) \
+        if filters.get("withdrawn") else query.where(not_withdrawn())
     for key, column in (("kind", Contribution.kind), ("sector", Contribution.sector),
                         ("region", Contribution.region), ("channel", Contribution.channel)):
         if filters.get(key):
@@ -159,8 +186,8 @@ def contributions_query(consultation, filters):
             # Hidden text is never found by searching for it.
             query = query.where(clause, Contribution.hidden_at.is_(None))
     order = {
-        "newest": (Contribution.created_at.desc(), Contribution.id.desc()),
-        "oldest": (Contribution.created_at.asc(), Contribution.id.asc()),
+        "newest": received_order(descending=True),
+        "oldest": received_order(),
         "supported": (Contribution.supports_count.desc(), Contribution.id.desc()),
     }[filters.get("sort") or "newest"]
     return query.order_by(*order)
@@ -200,7 +227,7 @@ def contributions_of(user):
     """Everything ``user`` sent through the web, newest first, loaded for a list."""
     return db.session.scalars(with_list_relations(
         select(Contribution).where(Contribution.author_id == user.id)
-        .order_by(Contribution.created_at.desc()))).all()
+        .order_by(*received_order(descending=True)))).all()
 
 
 #: The most comments a proposal's page shows.
@@ -208,10 +235,11 @@ COMMENTS_SHOWN = 200
 
 
 def comments_on(proposal):
-    """The comments on a proposal, oldest first (at most ``COMMENTS_SHOWN``)."""
+    """The comments on a proposal (voided records left out), oldest first (at most
+    ``COMMENTS_SHOWN``)."""
     return db.session.scalars(with_list_relations(
-        select(Contribution).where(Contribution.parent_id == proposal.id)
-        .order_by(Contribution.created_at)).limit(COMMENTS_SHOWN)).all()
+        select(Contribution).where(Contribution.parent_id == proposal.id, not_voided())
+        .order_by(*received_order())).limit(COMMENTS_SHOWN)).all()
 
 
 def comment_target(target, target_id):

@@ -213,6 +213,7 @@ def load_web_participation(consultation):
     now = utcnow()
     for index, contribution in enumerate(made):
         contribution.created_at = now - timedelta(days=6 - index % 7, hours=index)
+        contribution.received_at = contribution.created_at  # sent then: received then
         operations.assign_tracking_code(contribution)
     # Supports for the proposals (web and workshop), from several people.
     proposals = db.session.scalars(select(Contribution).where(

@@ -8,7 +8,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from consulta.audit.operations import record
-from consulta.consultations.constants import CHANNELS
 from consulta.contributions.constants import HIDE_REASONS, KINDS
 from consulta.core.dates import utc_to_local
 from consulta.core.operations import OperationError
@@ -63,7 +62,9 @@ def matrix_rows(consultation):
         commitment = c.classified_commitment or c.commitment
         yield [
             c.tracking_code, str(KINDS[c.kind]),
-            utc_to_local(c.created_at).strftime("%Y-%m-%d %H:%M"), str(CHANNELS[c.channel]),
+            # The day it was received (a typed-in sheet has no hour), never its typing.
+            c.received_on.isoformat() if c.received_on
+            else utc_to_local(c.received_at).strftime("%Y-%m-%d %H:%M"), str(c.channel_label),
             c.public_author or f"{_('Participant')} · {sector_label(c.sector) or '—'}",
             c.public_organization or "", component.name if component else "",
             str(commitment.number) if commitment else "",

@@ -17,7 +17,7 @@ def answered_by(response):
 def notify_authors(response, version, only=None):
     """E-mail every author whose contribution ``response`` answers (an account that
     accepts notifications, or the address of an offline contribution), once each;
-    hidden contributions are left out.
+    hidden contributions and voided records are left out.
 
     :param response: the response just published.
     :param version: its published version the e-mail tells about.
@@ -26,7 +26,7 @@ def notify_authors(response, version, only=None):
     """
     sent = set()
     for contribution in only if only is not None else answered_by(response):
-        if contribution.is_hidden:
+        if contribution.is_hidden or contribution.is_voided:
             continue
         author = contribution.author
         if author is not None:

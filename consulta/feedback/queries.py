@@ -17,7 +17,9 @@ from consulta.contributions.queries import (
     commitment_key,
     component_key,
     contributions_query,
+    counted_in,
     is_visible,
+    received_order,
     with_list_relations,
 )
 from consulta.extensions import db
@@ -143,7 +145,7 @@ def unanswered(consultation):
     """
     query, outcome = with_outcome(select(Contribution).where(
         Contribution.consultation_id == consultation.id, is_visible()))
-    return query.where(outcome.is_(None)).order_by(Contribution.id)
+    return query.where(outcome.is_(None)).order_by(*received_order())
 
 
 def responses_query(consultation, status=None):
@@ -205,23 +207,25 @@ def matrix_query(consultation, filters):
 
 
 def matrix_export_query(consultation):
-    """Every contribution of the consultation (withdrawn and hidden too) in the order
-    received, with its response and its group's and where they were incorporated.
+    """Every contribution of the consultation (withdrawn and hidden too; voided records
+    never) in the order received, with its response and its group's and where they were
+    incorporated.
 
     :param consultation: the consultation whose matrix it is.
     """
     return with_list_relations(
-        select(Contribution).where(Contribution.consultation_id == consultation.id)
-        .order_by(Contribution.id)).options(
+        select(Contribution).where(counted_in(consultation))
+        .order_by(*received_order())).options(
         selectinload(Contribution.own_response).selectinload(Response.commitments),
         selectinload(Contribution.group).selectinload(ContributionGroup.response)
         .selectinload(Response.commitments))
 
 
 def contributions_by_code(consultation):
-    """``{tracking code: contribution}`` of every contribution of the consultation.
+    """``{tracking code: contribution}`` of every contribution of the consultation that
+    counts (a voided record is answered by no import).
 
     :param consultation: the consultation whose contributions they are.
     """
     return {c.tracking_code: c for c in db.session.scalars(
-        select(Contribution).where(Contribution.consultation_id == consultation.id))}
+        select(Contribution).where(counted_in(consultation)))}

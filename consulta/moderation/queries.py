@@ -11,27 +11,37 @@ from consulta.contributions.models import Contribution, ContributionGroup, Tag
 from consulta.contributions.queries import (
     commitment_key,
     component_key,
+    counted_in,
+    not_voided,
     read_filters,
+    received_order,
     with_list_relations,
 )
 from consulta.core import search
 from consulta.extensions import db
 
-#: The states a consultation's contributions are counted by, in a fixed order.
-STATES = ("received", "classified", "grouped", "hidden", "withdrawn", "unclassified")
+#: The states a consultation's contributions are counted by, in a fixed order. Voided
+#: records (typed in by mistake) are in none of the others.
+STATES = ("received", "classified", "grouped", "hidden", "withdrawn", "unclassified",
+          "voided")
 
 
 def _state_counts():
     """One aggregate column per state of ``STATES``, over the selected contributions."""
     c = Contribution
+
+    def count(condition=None):
+        condition = not_voided() if condition is None else condition & not_voided()
+        return func.sum(db.case((condition, 1), else_=0))
+
     return (
-        func.count(),
-        func.count(c.classified_at),
-        func.count(c.group_id),
-        func.count(c.hidden_at),
-        func.count(c.withdrawn_at),
-        func.sum(db.case((c.classified_at.is_(None) & c.hidden_at.is_(None)
-                          & c.withdrawn_at.is_(None), 1), else_=0)),
+        count(),
+        count(c.classified_at.is_not(None)),
+        count(c.group_id.is_not(None)),
+        count(c.hidden_at.is_not(None)),
+        count(c.withdrawn_at.is_not(None)),
+        count(c.classified_at.is_(None) & c.hidden_at.is_(None) & c.withdrawn_at.is_(None)),
+        func.count(c.voided_at),
     )
 
 
@@ -66,7 +76,7 @@ def moderation_counts(consultation):
     c = Contribution
     by_reason = dict(db.session.execute(
         select(c.hidden_reason, func.count()).where(
-            c.consultation_id == consultation.id, c.hidden_at.is_not(None))
+            counted_in(consultation), c.hidden_at.is_not(None))
         .group_by(c.hidden_reason)).all())
     return {**counts_by_consultation([consultation])[consultation.id],
             "hidden_by_reason": by_reason}
@@ -75,7 +85,8 @@ def moderation_counts(consultation):
 # --- the queue ------------------------------------------------------------------------
 
 #: The states the queue can show, in the order of its tabs.
-QUEUE_STATES = ("unclassified", "classified", "grouped", "hidden", "withdrawn", "all")
+QUEUE_STATES = ("unclassified", "classified", "grouped", "hidden", "withdrawn", "voided",
+                "all")
 
 #: The queue's filters; ``read_filters`` keeps only values from its allowlists.
 QUEUE_FILTERS = ("component", "commitment", "channel", "sector", "q")
@@ -92,14 +103,16 @@ def queue_filters(args):
 
 def _in_state(state):
     c = Contribution
-    return {
+    if state == "voided":
+        return (c.voided_at.is_not(None),)
+    return (not_voided(), *{
         "unclassified": (c.classified_at.is_(None), c.hidden_at.is_(None),
                          c.withdrawn_at.is_(None)),
         "classified": (c.classified_at.is_not(None),),
         "grouped": (c.group_id.is_not(None),),
         "hidden": (c.hidden_at.is_not(None),),
         "withdrawn": (c.withdrawn_at.is_not(None),),
-    }.get(state, ())
+    }.get(state, ()))
 
 
 def queue_query(consultation, state, filters):
@@ -124,7 +137,7 @@ def queue_query(consultation, state, filters):
             query = query.where(clause)
     # The order work is done in.
     return with_list_relations(query).options(selectinload(Contribution.tags)).order_by(
-        Contribution.classified_at.is_not(None), Contribution.id)
+        Contribution.classified_at.is_not(None), *received_order())
 
 
 def next_unclassified(consultation, after_id=None):
@@ -152,7 +165,7 @@ def selected_contributions(consultation, ids):
     :param ids: contribution ids, as ticked in the queue.
     """
     return db.session.scalars(select(Contribution).where(
-        Contribution.id.in_(ids), Contribution.consultation_id == consultation.id)).all()
+        Contribution.id.in_(ids), counted_in(consultation))).all()
 
 
 def commitments_to_classify(consultation):
@@ -196,7 +209,8 @@ def groups_with_counts(consultation):
     """
     return db.session.execute(
         select(ContributionGroup, func.count(Contribution.id))
-        .outerjoin(Contribution, Contribution.group_id == ContributionGroup.id)
+        .outerjoin(Contribution, (Contribution.group_id == ContributionGroup.id)
+                   & not_voided())
         .where(ContributionGroup.consultation_id == consultation.id)
         .group_by(ContributionGroup.id).order_by(ContributionGroup.title)).all()
 

@@ -7,14 +7,20 @@ from sqlalchemy import func, select
 from consulta.accounts.models import User
 from consulta.consultations.models import Commitment, Component, Event, EventAttendance
 from consulta.contributions.models import Contribution
-from consulta.contributions.queries import commitment_key, component_key, is_visible, not_withdrawn
+from consulta.contributions.queries import (
+    commitment_key,
+    component_key,
+    counted_in,
+    is_visible,
+    not_withdrawn,
+)
 from consulta.core.dates import local_zone
 from consulta.extensions import db
 from consulta.feedback.queries import EffectiveVersion
 
 
 def _counts(consultation, column, visible_only=False):
-    query = select(column, func.count()).where(Contribution.consultation_id == consultation.id)
+    query = select(column, func.count()).where(counted_in(consultation))
     if visible_only:
         query = query.where(not_withdrawn())
     return dict(db.session.execute(query.group_by(column)).all())
@@ -27,12 +33,12 @@ def compute_figures(consultation):
     of their published response; unique participants (with an account, typed-in authors
     with a name, and apart the typed-in contributions without one); declared genders,
     in aggregate only; events and their attendance as recorded (see ``_attendance``);
-    contributions per day.
+    contributions per day received. Voided records (typed in by mistake) count nowhere.
 
     :param consultation: the consultation to count.
     """
     c = Contribution
-    base = c.consultation_id == consultation.id
+    base = counted_in(consultation)
     total, withdrawn, hidden = db.session.execute(
         select(func.count(), func.count(c.withdrawn_at), func.count(c.hidden_at))
         .where(base)).one()
@@ -93,8 +99,8 @@ def compute_figures(consultation):
 
     zone = local_zone()
     per_day = Counter()
-    for (created,) in db.session.execute(select(c.created_at).where(base)):
-        per_day[created.astimezone(zone).date().isoformat()] += 1
+    for (received,) in db.session.execute(select(c.received_at).where(base)):
+        per_day[received.astimezone(zone).date().isoformat()] += 1
 
     return {
         "contributions": {"total": total, "withdrawn": withdrawn, "hidden": hidden,

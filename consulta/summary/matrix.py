@@ -13,14 +13,19 @@ from sqlalchemy.orm import aliased
 from consulta.accounts.models import Organization, User
 from consulta.consultations.models import Commitment, Component
 from consulta.contributions.models import Contribution, mask
+from consulta.contributions.queries import counted_in, received_order
 from consulta.core.dates import local_zone
 from consulta.extensions import db
 from consulta.feedback.queries import EffectiveVersion
 
-#: The public columns, in order (keys of each row; also the CSV header).
+#: The public columns, in order (keys of each row; also the CSV header). ``date`` and
+#: ``received_on`` are the day it was received (in the deployment's zone), which every
+#: figure uses; ``recorded_at`` is when it was stored (sent, or typed in by staff).
+#: New columns go at the end: readers of the CSV may go by position.
 FIELDS = ("code", "date", "kind", "channel", "author", "organization", "sector", "region",
           "component", "commitment", "title", "text", "status", "outcome", "justification",
-          "incorporated_in", "referred_to", "response_date", "response_version")
+          "incorporated_in", "referred_to", "response_date", "response_version",
+          "received_on", "recorded_at")
 
 BATCH = 2000
 
@@ -31,9 +36,9 @@ def _query():
     commitment, classified_commitment = aliased(Commitment), aliased(Commitment)
     version = EffectiveVersion()  # its own published response, else its group's
     columns = [
-        c.id, c.tracking_code, c.created_at, c.kind, c.channel, c.author_id, c.author_name,
-        c.author_name_public, c.author_organization, Organization.name, User.display_name,
-        User.show_name_publicly, User.deleted_at, c.sector, c.region,
+        c.id, c.tracking_code, c.received_at, c.created_at, c.kind, c.channel, c.author_id,
+        c.author_name, c.author_name_public, c.author_organization, Organization.name,
+        User.display_name, User.show_name_publicly, User.deleted_at, c.sector, c.region,
         classified_component.name, component.name, classified_commitment.number,
         commitment.number, c.title, c.problem, c.objective, c.body, c.hidden_at,
         c.hidden_reason, c.withdrawn_at, c.masked_fragments,
@@ -52,8 +57,9 @@ def _query():
 
 
 def _row(r, zone):
-    (_id, code, created_at, kind, channel, author_id, author_name, author_name_public,
-     author_organization, organization, display_name, show_name, deleted_at, sector, region,
+    (_id, code, received_at, created_at, kind, channel, author_id, author_name,
+     author_name_public, author_organization, organization, display_name, show_name,
+     deleted_at, sector, region,
      classified_component, component, classified_commitment, commitment, title, problem,
      objective, body, hidden_at, hidden_reason, withdrawn_at, masked, outcome, justification,
      incorporated, referred_to, published_at, number) = r
@@ -71,9 +77,10 @@ def _row(r, zone):
         status = "withdrawn" if withdrawn_at is not None else "visible"
         title_text = public(title)
         text = "\n".join(public(p) for p in (problem, objective, body) if p)
+    received_on = _aware(received_at).astimezone(zone).date().isoformat()
     return {
         "code": code,
-        "date": _aware(created_at).astimezone(zone).date().isoformat(),
+        "date": received_on,
         "kind": kind,
         "channel": channel,
         "author": author or "",
@@ -93,6 +100,8 @@ def _row(r, zone):
         "response_date": _aware(published_at).astimezone(zone).date().isoformat()
         if published_at else "",
         "response_version": number if outcome else None,
+        "received_on": received_on,
+        "recorded_at": _aware(created_at).astimezone(zone).replace(microsecond=0).isoformat(),
     }
 
 
@@ -101,7 +110,8 @@ def _aware(value):
 
 
 def iter_rows(consultation, batch=BATCH):
-    """Every contribution of the consultation as a public row, oldest first.
+    """Every contribution of the consultation as a public row, in the order received
+    (voided records, typed in by mistake, never).
 
     Never an e-mail, a gender or a name without consent; hidden contributions keep
     their metadata and the reason, not their text; masked personal data is replaced.
@@ -114,8 +124,8 @@ def iter_rows(consultation, batch=BATCH):
     :param consultation: the consultation.
     :param batch: rows fetched from the database at a time.
     """
-    query = _query().where(Contribution.consultation_id == consultation.id) \
-        .order_by(Contribution.id).execution_options(yield_per=batch)
+    query = _query().where(counted_in(consultation)) \
+        .order_by(*received_order()).execution_options(yield_per=batch)
     zone = local_zone()
     for row in db.session.execute(query):
         yield _row(row, zone)

@@ -14,7 +14,7 @@ from consulta.consultations.signals import plan_page
 from consulta.contributions import operations
 from consulta.contributions.models import Contribution, Support
 from consulta.contributions.signals import contribution_submitted
-from consulta.core.dates import utc_to_local
+from consulta.core.dates import local_today, utc_to_local
 from consulta.core.signals import merged_values
 from consulta.extensions import db
 
@@ -400,8 +400,8 @@ def test_a_moderator_types_in_what_arrived_offline(app, slug, create_user, creat
             "workshop", event_id, date(2026, 5, 11))
         assert (sheet.author_id, sheet.entered_by_id) == (None, moderator.id)
         assert (sheet.author_email, sheet.author_name_public) == ("juana@example.pe", True)
-        assert sheet.tracking_code == (
-            f"APO-{utc_to_local(sheet.created_at).year}-{sheet.id:06d}")
+        # The year it was received, not the year it was typed in.
+        assert sheet.tracking_code == f"APO-2026-{sheet.id:06d}"
         assert (on_five.target, on_five.commitment_id) == ("commitment", five)
         assert (on_proposal.target, on_proposal.parent_id) == (
             "proposal", contribution_of(proposal_code).id)
@@ -410,7 +410,8 @@ def test_a_moderator_types_in_what_arrived_offline(app, slug, create_user, creat
         entries = audit_entries("contribution.entered_offline")
         assert [e.actor_id for e in entries] == [moderator.id] * 4
         assert entries[0].after == {"code": sheet.tracking_code, "channel": "workshop",
-                                    "kind": "proposal", "event_id": event_id}
+                                    "kind": "proposal", "event_id": event_id,
+                                    "received_on": "2026-05-11"}
         assert "juana" not in repr([e.after for e in entries]).lower()
 
 
@@ -543,3 +544,138 @@ def test_the_plan_page_hears_how_many_contributions_concern_each_commitment(
         assert merged_values(plan_page, consultation_of(slug)) == {
             "counts": {5: {"comment": 2}, 9: {"proposal": 1}}}
         assert count(Contribution) == 4
+
+
+# --- the received date, and voiding a record typed in by mistake ---------------------
+
+def test_a_typed_in_record_is_received_at_the_start_of_its_day_and_coded_with_its_year(
+        app, slug, create_user):
+    moderator, author = create_user(roles=("moderator",)), create_user()
+    with app.test_request_context():
+        sheet = record(slug, moderator, received_on=date(2016, 6, 14), channel="workshop")
+        unknown = record(slug, moderator)
+        web, _created = submit(consultation_of(slug), user_of(author), kind="comment",
+                               values={"body": "Por la web."}, target="plan")
+        db.session.commit()
+        received = utc_to_local(sheet.received_at)
+        assert (received.date(), received.hour, received.minute) == (date(2016, 6, 14), 0, 0)
+        assert sheet.recorded_at == sheet.created_at > sheet.received_at
+        assert sheet.tracking_code == f"APO-2016-{sheet.id:06d}"
+        # Nobody knew the day: the typing moment stands for it.
+        assert unknown.received_on is None and unknown.received_at == unknown.created_at
+        # Sent through the web: received when sent.
+        assert web.received_at == web.created_at and web.received_on is None
+
+
+def test_a_received_date_in_the_future_or_absurd_is_refused(app, slug, create_user):
+    moderator = create_user(roles=("moderator",))
+    with app.test_request_context():
+        tomorrow = local_today() + timedelta(days=1)
+        assert refusal(lambda: record(slug, moderator, received_on=tomorrow)) == (
+            "La fecha de recepción no puede estar en el futuro.")
+        assert refusal(lambda: record(slug, moderator, received_on=date(1999, 12, 31))) == (
+            "La fecha de recepción no puede ser anterior al 1 de enero de 2000.")
+        assert count() == 0
+        # The limits themselves are accepted.
+        record(slug, moderator, received_on=local_today())
+        record(slug, moderator, received_on=date(2000, 1, 1))
+        db.session.commit()
+        assert count() == 2
+
+
+def test_a_correction_of_the_received_date_moves_the_received_moment_not_the_code(
+        app, slug, create_user, create_contribution):
+    moderator = create_user(roles=("moderator",))
+    typed = create_contribution(slug, channel="written", received_on=date(2026, 5, 11))
+    with app.test_request_context():
+        assert refusal(lambda: operations.correct_offline_contribution(
+            contribution_of(typed), moderator=user_of(moderator), values={},
+            details={"received_on": local_today() + timedelta(days=2)})) == (
+            "La fecha de recepción no puede estar en el futuro.")
+        operations.correct_offline_contribution(
+            contribution_of(typed), moderator=user_of(moderator), values={},
+            details={"received_on": date(2026, 5, 4)})
+        db.session.commit()
+        corrected = contribution_of(typed)
+        assert utc_to_local(corrected.received_at).date() == date(2026, 5, 4)
+        assert corrected.tracking_code == typed  # a reference already given out
+        [entry] = audit_entries("contribution.corrected_offline")
+        assert (entry.before, entry.after) == ({"received_on": "2026-05-11"},
+                                               {"received_on": "2026-05-04"})
+
+
+def test_a_contribution_received_through_a_web_form_elsewhere_is_typed_in_as_web(
+        app, slug, create_user):
+    moderator = create_user(roles=("moderator",))
+    with app.test_request_context():
+        sheet = record(slug, moderator, channel="web", received_on=date(2026, 5, 11))
+        db.session.commit()
+        assert (sheet.channel, sheet.is_offline, sheet.entered_by_id) == (
+            "web", True, moderator.id)
+        assert str(sheet.channel_label).startswith("Web, fuera de este sitio")
+        assert refusal(lambda: record(slug, moderator, channel="fax")) == (
+            "Elige un canal de la lista.")
+
+
+def test_a_moderator_voids_a_record_typed_in_by_mistake(app, slug, create_user,
+                                                        create_contribution):
+    moderator = create_user(roles=("moderator",))
+    typed = create_contribution(slug, channel="written")
+    with app.test_request_context():
+        operations.void_contribution(contribution_of(typed), actor=user_of(moderator),
+                                     reason="  Registrado dos veces (ver la hoja 12).  ")
+        db.session.commit()
+        voided = contribution_of(typed)
+        assert voided.is_voided and voided.voided_by_id == moderator.id
+        assert voided.void_reason == "Registrado dos veces (ver la hoja 12)."
+        assert count() == 1  # kept, never deleted
+        [entry] = audit_entries("contribution.voided")
+        assert (entry.actor_id, entry.before, entry.after) == (
+            moderator.id, {"voided": False},
+            {"voided": True, "reason": "Registrado dos veces (ver la hoja 12)."})
+
+
+def test_voiding_is_refused_for_web_contributions_twice_and_without_a_reason(
+        app, slug, create_user, create_contribution):
+    moderator = create_user(roles=("moderator",))
+    web = create_contribution(slug)
+    typed = create_contribution(slug, channel="email")
+    with app.test_request_context():
+        actor = user_of(moderator)
+        assert refusal(lambda: operations.void_contribution(
+            contribution_of(web), actor=actor, reason="Error")).startswith(
+            "Solo se pueden anular registros ingresados por los moderadores")
+        assert refusal(lambda: operations.void_contribution(
+            contribution_of(typed), actor=actor, reason="   ")) == (
+            "Di por qué se anula el registro.")
+        assert refusal(lambda: operations.void_contribution(
+            contribution_of(typed), actor=actor, reason="x" * 1001)).startswith(
+            "El motivo puede tener como máximo 1000 caracteres")
+        operations.void_contribution(contribution_of(typed), actor=actor, reason="Prueba")
+        db.session.commit()
+        assert refusal(lambda: operations.void_contribution(
+            contribution_of(typed), actor=actor, reason="Otra vez")) == (
+            "Este registro ya fue anulado.")
+        assert refusal(lambda: operations.correct_offline_contribution(
+            contribution_of(typed), moderator=actor, values={"title": "x"}, details={})
+        ).startswith("Este registro fue anulado")
+        assert not contribution_of(web).is_voided
+        assert len(audit_entries("contribution.voided")) == 1
+
+
+def test_a_voided_proposal_can_be_neither_supported_nor_commented_on(
+        app, slug, create_user, create_contribution):
+    moderator = create_user(roles=("moderator",))
+    fan = create_user()
+    typed = create_contribution(slug, channel="written", kind="proposal")
+    with app.test_request_context():
+        operations.void_contribution(contribution_of(typed), actor=user_of(moderator),
+                                     reason="Consulta equivocada")
+        db.session.commit()
+        assert refusal(lambda: operations.support_proposal(
+            contribution_of(typed), user=user_of(fan))) == (
+            "Solo se pueden apoyar propuestas.")
+        assert refusal(lambda: submit(
+            consultation_of(slug), user_of(fan), kind="comment", values={"body": "¿Y?"},
+            target="proposal", target_id=contribution_of(typed).id)) == (
+            "Esa propuesta no forma parte de esta consulta.")

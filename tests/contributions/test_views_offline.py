@@ -1,11 +1,15 @@
 """Moderators record events and type in contributions that arrived offline."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
+from consulta.accounts.models import User
 from consulta.audit.models import AuditEntry
 from consulta.consultations.models import Consultation, Event
 from consulta.contributions.models import Contribution
+from consulta.core.dates import local_today
 from consulta.extensions import db
 
 from ..conftest import iv_plan_json, login
@@ -183,3 +187,92 @@ def test_event_and_reception_dates_outside_1900_to_2200_are_form_errors(app, mod
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Event)) == 0
         assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
+# --- the received date, the web channel, voiding ----------------------------------------
+
+def _offline(client, consultation, **fields):
+    return client.post_form(f"/consultations/{consultation}/contributions/offline/new", {
+        "kind": "comment", "channel": "written", "title": "Carta de la junta vecinal",
+        **fields})
+
+
+def test_a_received_date_in_the_future_or_before_2000_is_a_form_error(app, moderator,
+                                                                      consultation):
+    _user, client = moderator
+    with app.app_context():
+        tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    for received_on, message in (
+            (tomorrow, "La fecha de recepción no puede estar en el futuro."),
+            ("1999-12-31", "La fecha de recepción no puede ser anterior al 1 de enero de "
+                           "2000.")):
+        response = _offline(client, consultation, received_on=received_on)
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
+def test_the_offline_form_offers_the_web_channel_for_forms_outside_the_platform(
+        app, moderator, consultation):
+    _user, client = moderator
+    page = client.get(f"/consultations/{consultation}/contributions/offline/new").get_data(
+        as_text=True)
+    assert 'value="web"' in page and "Web, fuera de este sitio" in page
+    response = _offline(client, consultation, channel="web", received_on="2026-05-11")
+    assert response.status_code == 302
+    with app.app_context():
+        item = db.session.scalar(select(Contribution))
+        assert (item.channel, item.is_offline) == ("web", True)
+        code = item.tracking_code
+    assert code.startswith("APO-2026-")
+    page = app.test_client().get(f"/contributions/{code}").get_data(as_text=True)
+    assert "Web, fuera de este sitio" in page and "11 de mayo de 2026" in page
+
+
+def test_a_moderator_voids_a_typed_in_record_and_only_staff_still_see_it(
+        app, moderator, consultation, create_contribution):
+    user, client = moderator
+    typed = create_contribution(consultation, channel="written", author=user)
+    kept = create_contribution(consultation, channel="written", author=user)
+    detail = f"/contributions/{typed}"
+    page = client.get(detail).get_data(as_text=True)
+    assert f"/contributions/{typed}/void" in page
+    # The form asks for a reason first; nothing changes without one.
+    assert client.get(f"{detail}/void").status_code == 200
+    response = client.post_form(f"{detail}/void", {"reason": "  "})
+    assert response.status_code == 200
+    assert "Di por qué se anula el registro." in response.get_data(as_text=True)
+    response = client.post_form(f"{detail}/void", {"reason": "Ingresado dos veces."})
+    assert response.status_code == 302 and response.headers["Location"].endswith(detail)
+    page = client.get(detail).get_data(as_text=True)
+    assert "Registro anulado" in page and "Ingresado dos veces." in page
+    with app.app_context():
+        assert db.session.get(User, user.id).display_name in page
+    # Gone for the public: its page, the list.
+    public = app.test_client()
+    assert public.get(detail).status_code == 404
+    listing = public.get(f"/consultations/{consultation}/contributions").get_data(as_text=True)
+    assert typed not in listing and kept in listing
+    # Sent twice: the second does nothing more.
+    assert client.post_form(f"{detail}/void", {"reason": "Otra vez"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "contribution.voided")) == 1
+
+
+def test_web_contributions_have_no_void_form_and_participants_cannot_void(
+        app, consultation, create_user, create_contribution):
+    web = create_contribution(consultation)
+    typed = create_contribution(consultation, channel="written")
+    staff = app.test_client()
+    login(staff, create_user(roles=("moderator",)))
+    assert staff.get(f"/contributions/{web}/void").status_code == 404
+    participant = app.test_client()
+    login(participant, create_user())
+    assert participant.get(f"/contributions/{typed}/void").status_code == 403
+    assert participant.post_form(f"/contributions/{typed}/void",
+                                 {"reason": "No me gusta"}).status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.voided_at.is_not(None))) == 0

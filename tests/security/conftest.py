@@ -125,6 +125,7 @@ def build_world(app):
             "contributions.edit": {"code": own.tracking_code},
             "contributions.withdraw": {"code": own.tracking_code},
             "contributions.correct_offline": {"code": offline.tracking_code},
+            "contributions.void": {"code": offline.tracking_code},
             "summary.show": {"slug": LL}, "summary.manage": {"slug": LL},
             "summary.publish": {"slug": LL}, "summary.pdf": {"slug": LL},
             "summary.printable": {"slug": LL}, "api.summary": {"slug": LL},

@@ -647,6 +647,18 @@ def _after_confirm(world, route, response):
         _keep_participant_admin(world)
 
 
+def _unvoid_offline(world, route, response):
+    """A voided record has no correction form: make the typed-in example count again."""
+    from consulta.contributions.models import Contribution
+
+    with world.app.app_context():
+        record = db.session.scalar(select(Contribution).where(
+            Contribution.tracking_code == world.ids["offline"]))
+        record.voided_at = record.voided_by_id = record.void_reason = None
+        db.session.commit()
+        db.session.remove()
+
+
 def _no_fields(world):
     return []
 
@@ -806,6 +818,10 @@ def scenarios():
             Route("contributions.correct_offline", "/contributions/{offline}/correct",
                   _valid_offline, {"add_action": ["1"]})],
             deltas=[{}, {"contributions": 1, AUDIT: 1}, {AUDIT: 1}]),
+        Scenario(contributions.VoidForm, "moderator", [
+            Route("contributions.void", "/contributions/{offline}/void",
+                  lambda w: [("reason", "Registrado dos veces.")])],
+            deltas=[{AUDIT: 1}], after_success=_unvoid_offline),
         Scenario(contributions.EventForm, "moderator", [
             Route("contributions.edit_event", "/consultations/{slug}/events/new",
                   _valid_event, {"add_row": ["1"]}),
@@ -984,7 +1000,8 @@ SHOWN_IN = {
     "ConfirmForm": ("organizations", "contributions", "consultation", "moderation",
                     "feedback"),
     "ProposalForm": ("contributions",), "CommentForm": ("contributions",),
-    "OfflineContributionForm": ("contributions",), "EventForm": ("consultation",),
+    "OfflineContributionForm": ("contributions",), "VoidForm": ("contributions",),
+    "EventForm": ("consultation",),
     "ConsultationForm": ("consultation",), "PhaseForm": ("consultation",),
     "ComponentForm": ("consultation", "contributions"), "CommitmentForm": ("consultation",),
     "SectionForm": ("consultation",), "PlanImportForm": ("consultation",),

@@ -117,6 +117,7 @@ ACCESS = {
     "contributions.withdraw": (OWNER, OWNER),
     "contributions.new_offline": (MODERATOR, MODERATOR),
     "contributions.correct_offline": (MODERATOR, MODERATOR),
+    "contributions.void": (MODERATOR, MODERATOR),
     "contributions.edit_event": (MODERATOR, MODERATOR),
     # --- moderation ------------------------------------------------------------------
     "moderation.home": (MODERATOR, None),

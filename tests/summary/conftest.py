@@ -44,8 +44,9 @@ class Closed:
 
     @property
     def codes(self):
-        """Every contribution's code, oldest first."""
-        return (*self.grouped, self.proposal, self.workshop, self.unanswered, self.hidden,
+        """Every contribution's code in the order received: the workshop's sheet (received
+        three days ago, typed in after the first web ones) first, then the web ones."""
+        return (self.workshop, *self.grouped, self.proposal, self.unanswered, self.hidden,
                 self.withdrawn)
 
 

@@ -16,7 +16,7 @@ from consulta.core.transaction import attempt
 
 from .. import operations
 from ..access import get_contribution
-from ..forms import EventForm, OfflineContributionForm
+from ..forms import EventForm, OfflineContributionForm, VoidForm
 from . import bp
 
 moderator_required = role_required("moderator")
@@ -91,7 +91,7 @@ def new_offline(slug):
 def correct_offline(code):
     """Moderators fix a typo in what they typed in from paper (audited)."""
     contribution = get_contribution(code)
-    if not contribution.is_offline:
+    if not contribution.is_offline or contribution.is_voided:
         abort(404)
     consultation = contribution.consultation
     form = _offline_form(consultation, contribution)
@@ -106,6 +106,27 @@ def correct_offline(code):
         if done:
             return redirect(url_for(".detail", code=code))
     return render_template("contributions/offline_form.html", **context)
+
+
+@bp.route("/contributions/<code>/void", methods=["GET", "POST"])
+@moderator_required
+def void(code):
+    """Moderators void a record typed in by mistake, saying why (audited; kept)."""
+    contribution = get_contribution(code)
+    if not contribution.is_offline:
+        abort(404)
+    if contribution.is_voided:  # sent twice: the first one did it
+        return redirect(url_for(".detail", code=code))
+    form = VoidForm()
+    if form.validate_on_submit():
+        with attempt(_("The record has been voided: it no longer counts anywhere."),
+                     field=form.reason) as done:
+            operations.void_contribution(contribution, actor=current_user,
+                                         reason=form.reason.data)
+        if done:
+            return redirect(url_for(".detail", code=code))
+    return render_template("contributions/void.html", contribution=contribution,
+                           consultation=contribution.consultation, form=form)
 
 
 @bp.route("/consultations/<slug>/events")
