@@ -542,14 +542,18 @@ def void_contribution(contribution, *, actor, reason):
     if len(reason) > 1000:
         raise OperationError(_l("The reason can have at most %(max)d characters.", max=1000))
     # Set together: the CHECK wants the moment, who and why at once (no flush between).
-    voided = {"voided_at": utcnow(), "voided_by_id": actor.id, "void_reason": reason}
+    # Out of its group too: the group's answer no longer speaks for it.
+    group_id = contribution.group_id
+    voided = {"voided_at": utcnow(), "voided_by_id": actor.id, "void_reason": reason,
+              "group_id": None}
     with db.session.no_autoflush:
         for key, value in voided.items():
             setattr(contribution, key, value)
     db.session.flush()
     record("contribution.voided", contribution, actor=actor,
            consultation_id=contribution.consultation_id,
-           before={"voided": False}, after={"voided": True, "reason": reason})
+           before={"voided": False, "group_id": group_id},
+           after={"voided": True, "reason": reason, "group_id": None})
 
 
 def save_event(consultation, *, actor, event=None, attendance=(), attendees_total=None,

@@ -78,6 +78,14 @@ def _tags(consultation, names):
     return tags
 
 
+def _refuse_voided(contribution):
+    """A voided record (typed in by mistake) counts nowhere: it is not moderated."""
+    if contribution.is_voided:
+        raise OperationError(_l("%(code)s was voided as a record typed in by mistake: it "
+                                "cannot be classified, grouped or hidden.",
+                                code=contribution.tracking_code))
+
+
 def classify_contribution(contribution, *, actor, component_id=None, commitment_id=None,
                           is_new_commitment=False, principles=(), tags=(),
                           expected_version=None):
@@ -100,6 +108,7 @@ def classify_contribution(contribution, *, actor, component_id=None, commitment_
         raise Conflict(_l("Someone else saved this contribution while you were working on "
                           "it. Its current values are shown below: check them and save "
                           "again."))
+    _refuse_voided(contribution)
     consultation = contribution.consultation
     principles, tags = list(dict.fromkeys(principles or ())), list(tags or ())
     _check_classification(consultation, component_id=component_id,
@@ -213,6 +222,7 @@ def group_contribution(contribution, group, *, actor):
     """
     if contribution.consultation_id != group.consultation_id:
         raise OperationError(_l("That group belongs to another consultation."))
+    _refuse_voided(contribution)
     if contribution.group_id == group.id:
         return
     before = _group_snapshot(contribution)
@@ -255,6 +265,7 @@ def hide_contribution(contribution, *, actor, reason, note=""):
     """
     if reason not in HIDE_REASONS:
         raise OperationError(_l("Choose a reason from the list."))
+    _refuse_voided(contribution)
     if contribution.is_hidden:
         raise OperationError(_l("This contribution is already hidden."))
     contribution.hidden_at = utcnow()

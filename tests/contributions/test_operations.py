@@ -631,8 +631,8 @@ def test_a_moderator_voids_a_record_typed_in_by_mistake(app, slug, create_user,
         assert count() == 1  # kept, never deleted
         [entry] = audit_entries("contribution.voided")
         assert (entry.actor_id, entry.before, entry.after) == (
-            moderator.id, {"voided": False},
-            {"voided": True, "reason": "Registrado dos veces (ver la hoja 12)."})
+            moderator.id, {"voided": False, "group_id": None},
+            {"voided": True, "reason": "Registrado dos veces (ver la hoja 12).", "group_id": None})
 
 
 def test_voiding_is_refused_for_web_contributions_twice_and_without_a_reason(

@@ -491,3 +491,33 @@ def test_unmask_contribution_shows_everything_again(consultation, create_contrib
     assert "987654321" in item.search_document
     [entry] = entries("contribution.unmasked")
     assert (entry.before, entry.after) == ({"masked": 1}, {"masked": 0})
+
+
+# --- voided records -----------------------------------------------------------------
+
+def test_a_voided_record_leaves_its_group_and_is_not_moderated(
+        consultation, create_contribution, create_group, moderator, in_request):
+    from consulta.contributions.operations import void_contribution
+
+    typed = create_contribution(consultation, channel="written")
+    other = create_contribution(consultation)
+    group_id = create_group(consultation, [typed, other])
+    void_contribution(contribution(typed), actor=user(moderator), reason="Ingresado dos veces")
+    db.session.commit()
+    assert contribution(typed).group_id is None
+    assert [c.tracking_code for c in group(group_id).members] == [other]
+    [entry] = entries("contribution.voided")
+    assert entry.before["group_id"] == group_id and entry.after["group_id"] is None
+
+    voided = f"{typed} se anuló como registro ingresado por error"
+    for attempt in (
+            lambda: operations.classify_contribution(contribution(typed), actor=user(moderator)),
+            lambda: operations.group_contribution(contribution(typed), group(group_id),
+                                                  actor=user(moderator)),
+            lambda: operations.hide_contribution(contribution(typed), actor=user(moderator),
+                                                 reason="offensive")):
+        with pytest.raises(OperationError) as refused:
+            attempt()
+        assert str(refused.value).startswith(voided)
+        db.session.rollback()
+    assert contribution(typed).group_id is None and not contribution(typed).is_hidden
