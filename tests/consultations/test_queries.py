@@ -62,14 +62,22 @@ def test_notices_are_the_date_changes_after_the_announcement_newest_first(
     with app.test_request_context():
         actor, consultation = user_of(secretariat), consultation_of(slug)
         operations.update_consultation(consultation, actor=actor,
-                                       closes_at=consultation.closes_at + timedelta(days=7))
+                                       closes_at=consultation.closes_at + timedelta(days=7),
+                                       reason="Ampliación")
         phase = consultation.phases[0]
         operations.save_phase(consultation, actor=actor, phase=phase, name="Otro nombre",
                               starts_on=phase.starts_on, ends_on=phase.ends_on)
         operations.save_phase(consultation, actor=actor, phase=phase, name="Otro nombre",
-                              starts_on=phase.starts_on, ends_on=phase.ends_on + timedelta(1))
+                              starts_on=phase.starts_on, ends_on=phase.ends_on + timedelta(1),
+                              reason="Un día más")
         db.session.commit()
         assert [n.action for n in queries.date_change_notices(consultation)] == [
-            "phase.dates_changed", "consultation.dates_changed"]
+            "phase.dates_changed", "window.dates_changed"]
+        # As the summary freezes them: oldest first, old and new values, who and why.
+        changes = queries.date_changes(consultation)
+        assert [(c["kind"], c["reason"], c["by"]) for c in changes] == [
+            ("window", "Ampliación", actor.display_name),
+            ("phase", "Un día más", actor.display_name)]
+        assert changes[1]["before"]["ends_on"] < changes[1]["after"]["ends_on"]
         assert queries.consultation_by_slug(slug).id == consultation.id
         assert queries.consultation_by_slug("no-existe") is None
