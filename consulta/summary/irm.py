@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from consulta.consultations.constants import ONLINE_CHANNELS
 from consulta.consultations.models import Event
+from consulta.core.dates import utc_to_local
 from consulta.extensions import db
 
 GUIDELINES_FILE = Path(__file__).resolve().parent.parent / "data" / "demo" / \
@@ -42,7 +43,8 @@ def checklist(consultation, figures, *, summary_published):
     announced, opens, closes = (consultation.announced_at, consultation.opens_at,
                                 consultation.closes_at)
     phases = len(consultation.phases)
-    notice_days = (opens - announced).days if announced else None
+    notice_days = _notice_days(announced, opens)
+    recorded_after = consultation.recorded_after_at is not None
     events_before_closing = db.session.scalar(
         select(func.count()).select_from(Event).where(
             Event.consultation_id == consultation.id,
@@ -65,7 +67,7 @@ def checklist(consultation, figures, *, summary_published):
         if key == "advance_notice":
             if notice_days is not None and notice_days >= min_notice:
                 return MET
-            return PARTLY if notice_days and notice_days > 0 else NOT_MET
+            return PARTLY if notice_days else NOT_MET
         if key == "awareness_raising":
             return MET if events_before_closing else NOT_MET
         if key == "multiple_channels":
@@ -85,10 +87,18 @@ def checklist(consultation, figures, *, summary_published):
         raise KeyError(key)
 
     evidence = {
+        # Each says which dates it used: the announcement made here, or the one recorded
+        # after the fact (with where it was announced).
         "process_and_timeline": {"phases": phases, "announced_at": _iso(announced),
                                  "opens_at": _iso(opens),
-                                 "methodology": bool(consultation.methodology)},
-        "advance_notice": {"days": notice_days, "minimum_days": min_notice},
+                                 "methodology": bool(consultation.methodology),
+                                 "recorded_after_at": _iso(consultation.recorded_after_at),
+                                 "announcement_reference":
+                                     consultation.announcement_reference},
+        "advance_notice": {"days": notice_days, "minimum_days": min_notice,
+                           "announced_at": _iso(announced), "opens_at": _iso(opens),
+                           "recorded_after": recorded_after,
+                           "announced_after_opening": bool(announced and announced > opens)},
         "awareness_raising": {"events": figures["events"]["count"],
                               "events_before_closing": events_before_closing,
                               "attendees": figures["events"]["attendees"]},
@@ -102,6 +112,14 @@ def checklist(consultation, figures, *, summary_published):
     notes = consultation.irm_notes or {}
     return [{"key": g["key"], "verdict": verdict(g["key"]), "evidence": evidence[g["key"]],
              "note": notes.get(g["key"], "")} for g in guidelines()]
+
+
+def _notice_days(announced, opens):
+    """Calendar days (local zone) from the announcement to the opening; None when not
+    announced or announced after the opening (never a negative number of days)."""
+    if announced is None or announced > opens:
+        return None
+    return (utc_to_local(opens).date() - utc_to_local(announced).date()).days
 
 
 def _iso(value):
