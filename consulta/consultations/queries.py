@@ -21,8 +21,9 @@ def consultation_by_slug(slug):
 
 def consultations_by_status(*, include_private=False, now=None):
     """The consultations as the index lists them: {"open", "announced", "finished",
-    "draft"} → consultations. Open ones closing soonest first, announced ones opening
-    soonest first, the others from the latest opening.
+    "draft"} → consultations. Open ones closing soonest first, announced ones (and
+    those between two participation windows) opening soonest first, the others from the
+    latest opening.
 
     :param include_private: also the consultations not yet announced (for the
         secretariat); otherwise "draft" stays empty.
@@ -36,10 +37,12 @@ def consultations_by_status(*, include_private=False, now=None):
     groups = {"open": [], "announced": [], "finished": [], "draft": []}
     for consultation in db.session.scalars(query):
         status = consultation.status(now)
+        if status == "closed" and consultation.next_window(now) is not None:
+            status = "announced"  # between two windows: it opens again, it is not over
         groups["finished" if status in ("closed", "summary_published") else status].append(
             consultation)
     groups["open"].sort(key=lambda c: c.closes_at)
-    groups["announced"].sort(key=lambda c: c.opens_at)
+    groups["announced"].sort(key=lambda c: (c.next_window(now) or c).opens_at)
     return groups
 
 
