@@ -7,7 +7,9 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from consulta.accounts.models import User
 from consulta.audit.models import AuditEntry
+from consulta.consultations import operations
 from consulta.consultations.models import Consultation, ParticipationWindow, Phase
 from consulta.core.dates import local_to_utc, local_today, utcnow
 from consulta.extensions import db
@@ -165,3 +167,23 @@ def test_extending_a_closed_window_through_its_page_adds_a_window_from_now(
                                            .order_by(ParticipationWindow.opens_at)).all()
         assert first.id == window_id and first.closes_at < before
         assert second.opens_at >= before - timedelta(seconds=1)
+
+
+def test_while_only_workshops_receive_the_page_says_when_the_web_opens_again(
+        app, create_consultation, create_user):
+    slug = create_consultation(opens_in_days=-30, closes_in_days=-1, announced_days_ago=40)
+    secretariat = create_user(roles=("secretariat",))
+    with app.test_request_context():
+        actor = db.session.get(User, secretariat.id)
+        consultation = db.session.scalar(select(Consultation))
+        operations.add_window(consultation, actor=actor, channel="workshop",
+                              opens_at=consultation.opens_at,
+                              closes_at=utcnow() + timedelta(days=10), reason="Talleres")
+        operations.add_window(consultation, actor=actor, channel="web",
+                              opens_at=utcnow() + timedelta(days=3),
+                              closes_at=utcnow() + timedelta(days=10), reason="Segunda")
+        db.session.commit()
+    response = app.test_client().get(f"/consultations/{slug}")
+    page = text_of(response)
+    assert "El formulario web está cerrado ahora; se vuelve a abrir el" in page
+    assert f'href="/consultations/{slug}/contribute"' not in response.get_data(as_text=True)

@@ -30,6 +30,7 @@ def detail(slug):
         today=local_today(), status=consultation.status(now),
         accepts_web=consultation.accepts_web(now),
         next_window=consultation.next_window(now),
+        next_web_window=consultation.next_window(now, "web"),
         windows=sorted(consultation.windows, key=lambda w: (w.opens_at, w.id)),
         notices=date_changes(consultation), channels=CHANNELS,
         channel_how_to=CHANNEL_HOW_TO, plan=consultation.published_plan,
