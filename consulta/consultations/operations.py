@@ -252,7 +252,7 @@ def record_past_consultation(consultation, *, actor, announced_on, reference):
 
 # --- participation windows ------------------------------------------------------
 
-#: A web window typed in "from now" is read to the minute: that much in the past is now.
+#: A web window opened or closed "now" is typed to the minute: that much in the past is now.
 NOW_TOLERANCE = timedelta(minutes=5)
 
 
@@ -423,10 +423,15 @@ def change_window(window, *, actor, opens_at, closes_at, reason=""):
     """
     consultation = window.consultation
     reason = (reason or "").strip()
+    now = utcnow()
+    if window.channel == "web" and consultation.is_public and \
+            not consultation.is_recorded_after and closes_at != window.closes_at and \
+            now - NOW_TOLERANCE <= closes_at < now:
+        closes_at = now  # "close now", typed to the minute
     if (opens_at, closes_at) == (window.opens_at, window.closes_at):
         return False
     _check_window(consultation, channel=window.channel, opens_at=opens_at,
-                  closes_at=closes_at, reason=reason, window=window)
+                  closes_at=closes_at, reason=reason, window=window, now=now)
     others = [w for w in consultation.windows if w is not window]
     _check_phases_covered(consultation, [(w.opens_at, w.closes_at) for w in others]
                           + [(opens_at, closes_at)])

@@ -176,6 +176,28 @@ def test_a_web_window_of_a_running_consultation_does_not_start_in_the_past(
         assert abs(window.opens_at - utcnow()) < timedelta(minutes=1)
 
 
+def test_a_running_web_window_closes_now_but_never_in_the_past(app, secretariat,
+                                                              create_consultation):
+    slug = create_consultation(opens_in_days=-7, closes_in_days=21)
+    with app.test_request_context():
+        actor = user_of(secretariat)
+        assert "no puede terminar en el pasado" in refusal(lambda: operations.change_window(
+            consultation_of(slug).windows[0], actor=actor,
+            opens_at=consultation_of(slug).opens_at, closes_at=utcnow() - timedelta(days=1),
+            reason="Cierre"))
+        # "Now", typed to the minute, is now.
+        window = consultation_of(slug).windows[0]
+        before = utcnow()
+        operations.change_window(window, actor=actor, opens_at=window.opens_at,
+                                 closes_at=utcnow() - timedelta(minutes=2),
+                                 reason="Se cierra para sistematizar")
+        db.session.commit()
+        consultation = consultation_of(slug)
+        assert consultation.windows[0].closes_at >= before
+        assert consultation.closes_at == consultation.windows[0].closes_at
+        assert consultation.status() == "closed"
+
+
 def test_a_change_of_dates_after_the_announcement_needs_a_reason(app, secretariat,
                                                                 create_consultation):
     slug = create_consultation(opens_in_days=10, closes_in_days=40)
