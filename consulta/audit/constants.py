@@ -17,6 +17,7 @@ ACTIONS = {
     "consultation.announced": _l("Consultation announced"),
     "consultation.created": _l("Consultation created"),
     "consultation.dates_changed": _l("Dates changed after the announcement"),
+    "consultation.recorded_after": _l("Consultation published, recorded after the fact"),
     "consultation.updated": _l("Consultation edited"),
     "contribution.classified": _l("Contribution classified"),
     "contribution.corrected": _l("Contribution corrected by its author"),
@@ -59,4 +60,6 @@ ACTIONS = {
     "summary.texts_saved": _l("Summary texts saved"),
     "support.given": _l("Proposal supported"),
     "support.withdrawn": _l("Support for a proposal withdrawn"),
+    "window.dates_changed": _l("Participation window changed after the announcement"),
+    "window.saved": _l("Participation window saved"),
 }

@@ -16,6 +16,8 @@ CHANNELS = {
     "other": _l("Other"),
 }
 ANNOUNCEABLE_CHANNELS = ("web", "workshop", "work_table", "email", "written")
+#: Channels that have participation windows (the dates during which they receive).
+WINDOW_CHANNELS = ANNOUNCEABLE_CHANNELS
 ONLINE_CHANNELS = ("web", "email")
 
 CHANNEL_HOW_TO = {

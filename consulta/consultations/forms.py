@@ -43,7 +43,7 @@ from consulta.core.forms import (
 from consulta.core.request_input import database_int
 from consulta.core.taxonomy import SECTORS, region_choices
 
-from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES
+from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES, WINDOW_CHANNELS
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -65,6 +65,17 @@ class _DictFormField(FormField):
         if isinstance(data, dict):
             data = SimpleNamespace(**data)
         super().process(formdata, data, extra_filters)
+
+
+def typed_moment(typed, stored=None):
+    """A date and time typed to the minute in local time, in UTC; the stored value when
+    it is the same minute (a form cannot show seconds, so leaving it as shown is not a
+    change of date)."""
+    value = local_to_utc(typed)
+    if stored is not None and value is not None and \
+            value.replace(second=0, microsecond=0) == stored.replace(second=0, microsecond=0):
+        return stored
+    return value
 
 
 class ConsultationForm(FlaskForm):
@@ -117,6 +128,10 @@ class ConsultationForm(FlaskForm):
     closes_at = DateTimeLocalField(
         _l("Contributions close on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
+    date_change_reason = TextAreaField(
+        _l("Why the dates change"), filters=[strip], validators=[max_length(1000)],
+        description=_l("Required when the dates of a public consultation change: it is "
+                       "published with the change."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,9 +142,10 @@ class ConsultationForm(FlaskForm):
         self.opens_at.data = utc_to_local(consultation.opens_at).replace(tzinfo=None)
         self.closes_at.data = utc_to_local(consultation.closes_at).replace(tzinfo=None)
 
-    def values(self):
+    def values(self, consultation=None):
         """What the operations store (see ``operations.CONSULTATION_FIELDS``); the dates,
-        typed in local time, in UTC."""
+        typed in local time, in UTC (the stored ones when shown unchanged, for an edit
+        of ``consultation``)."""
         return {
             "title": self.title.data, "summary": self.summary.data,
             "description": self.description.data or "", "scope": self.scope.data,
@@ -140,8 +156,10 @@ class ConsultationForm(FlaskForm):
             "forum_meetings": sorted({d.isoformat() for d in self.meeting_dates()}),
             "methodology": self.methodology.data or "", "channels": self.channels.data,
             "requires_review": bool(self.requires_review.data),
-            "opens_at": local_to_utc(self.opens_at.data),
-            "closes_at": local_to_utc(self.closes_at.data),
+            "opens_at": typed_moment(self.opens_at.data,
+                                     consultation.opens_at if consultation else None),
+            "closes_at": typed_moment(self.closes_at.data,
+                                      consultation.closes_at if consultation else None),
         }
 
     def validate_slug(self, field):
@@ -194,10 +212,92 @@ class PhaseForm(FlaskForm):
     ends_on = DateField(_l("End date"), validators=[InputRequired(_l("Enter a date.")),
                                                     plausible_date])
     description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(5000)])
+    receives_contributions = BooleanField(
+        _l("Contributions are received in this phase"),
+        description=_l("Its dates must then lie inside the participation windows."))
+    reason = TextAreaField(
+        _l("Why the dates change"), filters=[strip], validators=[max_length(1000)],
+        description=_l("Required when the dates of a public consultation's phase change: "
+                       "it is published with the change."))
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The end date must not be before the start date."))
+
+
+_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class WindowForm(FlaskForm):
+    """A new participation window (or an extension as a new window)."""
+
+    channel = SelectField(_l("Channel"), choices=[(c, CHANNELS[c]) for c in WINDOW_CHANNELS],
+                          validators=[required()])
+    opens_at = DateTimeLocalField(
+        _l("Opens on (Lima time)"), format=_DATETIME_FORMATS,
+        validators=[Optional(), plausible_date],
+        description=_l("Leave it empty to open it now."))
+    closes_at = DateTimeLocalField(
+        _l("Closes on (Lima time)"), format=_DATETIME_FORMATS,
+        validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
+    reason = TextAreaField(
+        _l("Reason"), filters=[strip], validators=[max_length(1000)],
+        description=_l("Why this window is added (for example, an extension requested by "
+                       "civil society). Required once the consultation is public: it is "
+                       "published."))
+
+    def validate_closes_at(self, field):
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("A window must end after it starts."))
+
+
+class WindowChangeForm(FlaskForm):
+    """New dates for a participation window."""
+
+    opens_at = DateTimeLocalField(
+        _l("Opens on (Lima time)"), format=_DATETIME_FORMATS,
+        validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
+    closes_at = DateTimeLocalField(
+        _l("Closes on (Lima time)"), format=_DATETIME_FORMATS,
+        validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
+    reason = TextAreaField(_l("Reason"), filters=[strip], validators=[max_length(1000)],
+                           description=_l("Required once the consultation is public: it "
+                                          "is published with the change."))
+
+    def validate_closes_at(self, field):
+        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
+            raise ValidationError(_l("A window must end after it starts."))
+
+    def show_dates_of(self, window):
+        self.opens_at.data = utc_to_local(window.opens_at).replace(tzinfo=None)
+        self.closes_at.data = utc_to_local(window.closes_at).replace(tzinfo=None)
+
+    def dates(self, window):
+        """The new dates in UTC (the stored ones where shown unchanged)."""
+        return {"opens_at": typed_moment(self.opens_at.data, window.opens_at),
+                "closes_at": typed_moment(self.closes_at.data, window.closes_at)}
+
+
+class WindowExtendForm(FlaskForm):
+    """A later end for a window: once it has closed, a new window from now."""
+
+    closes_at = DateTimeLocalField(
+        _l("New closing (Lima time)"), format=_DATETIME_FORMATS,
+        validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
+    reason = TextAreaField(_l("Reason for the extension"), filters=[strip],
+                           validators=[max_length(1000)])
+
+
+class RecordPastForm(FlaskForm):
+    """Publishing a consultation that has already taken place, recorded after the fact."""
+
+    announced_on = DateField(_l("Day it was announced"),
+                             validators=[InputRequired(_l("Enter a date.")), plausible_date])
+    reference = StringField(
+        _l("Where it was announced"), filters=[strip],
+        validators=[required(), max_length(500)],
+        description=_l("The official notice or its address, for example \"El Peruano, "
+                       "2016-06-10\" or https://…"))
 
 
 class ComponentForm(FlaskForm):

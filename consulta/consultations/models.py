@@ -20,7 +20,7 @@ from consulta.core.models import UTCDateTime, enum_check
 from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
-from .constants import EVENT_KINDS, PRINCIPLES, SCOPES
+from .constants import EVENT_KINDS, PRINCIPLES, SCOPES, WINDOW_CHANNELS
 
 
 class Consultation(db.Model):
@@ -62,12 +62,21 @@ class Consultation(db.Model):
     methodology: Mapped[str] = mapped_column(Text, default="")
     #: Channel codes announced for this consultation (see constants.CHANNELS).
     channels: Mapped[list] = mapped_column(JSON, default=list)
+    #: The participation period: the first window's opening and the last window's
+    #: closing (kept by the window operations; see ``ParticipationWindow``).
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: Four eyes: a second secretariat member must approve each response before publication.
     requires_review: Mapped[bool] = mapped_column(Boolean, default=False)
     #: When it was made public; NULL while it is being prepared (evidence of advance notice).
+    #: For a consultation recorded after the fact, the real announcement (its day, at
+    #: local midnight), as its official notice says.
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: When a consultation that had already taken place was published here, recorded after
+    #: the fact; NULL for one announced on this platform ahead of its opening.
+    recorded_after_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Where it was announced: the official notice ("El Peruano, 2016-06-10" or a URL).
+    announcement_reference: Mapped[str | None] = mapped_column(String(500))
     #: When the first summary was published (the event; versions are SummarySnapshots).
     summary_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The secretariat's introduction to the summary (Markdown) and notes per IRM item.
@@ -86,6 +95,10 @@ class Consultation(db.Model):
     plan_versions: Mapped[list["PlanVersion"]] = relationship(
         back_populates="consultation", order_by="PlanVersion.number",
         cascade="all, delete-orphan")
+    windows: Mapped[list["ParticipationWindow"]] = relationship(
+        back_populates="consultation",
+        order_by="(ParticipationWindow.opens_at, ParticipationWindow.id)",
+        cascade="all, delete-orphan")
 
     def __repr__(self):
         return f"<Consultation {self.slug}>"
@@ -100,8 +113,17 @@ class Consultation(db.Model):
     def _is_public_expression(cls):
         return cls.announced_at.is_not(None)
 
+    @property
+    def is_recorded_after(self):
+        """Published here after it took place (its dates are a record, not an agenda)."""
+        return self.recorded_after_at is not None
+
     def status(self, now=None):
-        """draft, announced, open, closed (or summary_published, once a summary exists)."""
+        """draft, announced, open, closed (or summary_published, once a summary exists).
+
+        Open means inside the participation period *and* inside one of its windows:
+        between two windows (before an extension starts) it is closed.
+        """
         now = now or utcnow()
         if self.announced_at is None:
             return "draft"
@@ -109,12 +131,42 @@ class Consultation(db.Model):
             return "summary_published"
         if now < self.opens_at:
             return "announced"
-        if now < self.closes_at:
-            return "open"
-        return "closed"
+        if now >= self.closes_at:
+            return "closed"
+        if self.windows and not any(w.contains(now) for w in self.windows):
+            return "closed"
+        return "open"
 
     def is_open(self, now=None):
         return self.status(now) == "open"
+
+    def windows_of(self, channel):
+        """The participation windows of one channel ("web"...), by opening."""
+        return [w for w in self.windows if w.channel == channel]
+
+    def window_at(self, moment, channel):
+        """The window of ``channel`` that contains ``moment``, or None.
+
+        A consultation without any window (rows made before windows existed) counts its
+        participation period as one web window.
+        """
+        if not self.windows:
+            if channel == "web" and self.opens_at <= moment < self.closes_at:
+                return ParticipationWindow(channel="web", opens_at=self.opens_at,
+                                           closes_at=self.closes_at)
+            return None
+        return next((w for w in self.windows_of(channel) if w.contains(moment)), None)
+
+    def next_window(self, moment, channel=None):
+        """The first window (of ``channel``, or of any) that opens after ``moment``."""
+        later = [w for w in self.windows if w.opens_at > moment
+                 and (channel is None or w.channel == channel)]
+        return later[0] if later else None
+
+    def accepts_web(self, now=None):
+        """Whether the web form receives contributions now: open and in a web window."""
+        now = now or utcnow()
+        return self.status(now) == "open" and self.window_at(now, "web") is not None
 
     @property
     def published_versions(self):
@@ -141,6 +193,41 @@ class Consultation(db.Model):
         return None
 
 
+class ParticipationWindow(db.Model):
+    """A period during which one channel receives contributions.
+
+    A consultation has one or more per channel; they never overlap within a channel.
+    An extension is a new window (or a window's new end) with its reason, never a silent
+    edit: every change after the announcement is also a public notice.
+    """
+
+    __tablename__ = "participation_windows"
+    __table_args__ = (
+        enum_check("channel", WINDOW_CHANNELS),
+        CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    #: The channel it opens (see constants.WINDOW_CHANNELS).
+    channel: Mapped[str] = mapped_column(String(16), default="web")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Exclusive: at this instant the window is closed.
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Why it was added or last changed (an extension's reason); empty for the first one.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="windows")
+
+    def __repr__(self):
+        return f"<ParticipationWindow {self.channel} {self.opens_at}–{self.closes_at}>"
+
+    def contains(self, moment):
+        return self.opens_at <= moment < self.closes_at
+
+
 class Phase(db.Model):
     """A step of the public timeline (dates are calendar days in the local zone)."""
 
@@ -154,8 +241,14 @@ class Phase(db.Model):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text, default="")
+    #: Contributions are received in this phase: its days must lie inside the windows.
+    receives_contributions: Mapped[bool] = mapped_column(Boolean, default=False)
 
     consultation: Mapped[Consultation] = relationship(back_populates="phases")
+
+    @property
+    def is_one_day(self):
+        return self.starts_on == self.ends_on
 
     def state(self, today):
         if today < self.starts_on:

@@ -7,7 +7,7 @@ view or command that called it does, once). A rule that forbids the change raise
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
@@ -15,12 +15,24 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import jsonable, record
-from consulta.core.dates import local_today, utcnow
+from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
+from consulta.core.i18n import format_when
 from consulta.core.operations import OperationError
+from consulta.core.signals import values_from_signal
 from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
-from .models import Commitment, Component, Consultation, Phase, PlanSection, PlanVersion
+from .constants import WINDOW_CHANNELS
+from .models import (
+    Commitment,
+    Component,
+    Consultation,
+    ParticipationWindow,
+    Phase,
+    PlanSection,
+    PlanVersion,
+)
+from .signals import windows_changing
 
 CONSULTATION_FIELDS = ("title", "summary", "description", "scope", "scope_region",
                        "scope_locality", "organizer", "forum_name", "methodology", "channels",
@@ -116,9 +128,17 @@ def create_consultation(*, actor, slug=None, **values):
         _ensure_slug_free(slug)
     else:
         slug = unique_slug(slugify(values["title"]))
-    consultation = Consultation(slug=slug, created_by_id=actor.id, created_at=utcnow(),
+    now = utcnow()
+    consultation = Consultation(slug=slug, created_by_id=actor.id, created_at=now,
                                 **{k: values.get(k) for k in CONSULTATION_FIELDS
                                    if k in values})
+    if consultation.opens_at and consultation.closes_at:
+        if consultation.closes_at <= consultation.opens_at:
+            raise OperationError(_l("The closing must come after the opening."))
+        # Its participation period is its first window, on the web.
+        consultation.windows.append(ParticipationWindow(
+            channel="web", opens_at=consultation.opens_at, closes_at=consultation.closes_at,
+            reason="", created_by_id=actor.id, created_at=now))
     db.session.add(consultation)
     db.session.flush()
     record("consultation.created", consultation, actor=actor, consultation_id=consultation.id,
@@ -126,16 +146,19 @@ def create_consultation(*, actor, slug=None, **values):
     return consultation
 
 
-def update_consultation(consultation, *, actor, slug=None, **values):
+def update_consultation(consultation, *, actor, slug=None, reason="", **values):
     """Edit a consultation; returns whether anything changed.
 
-    Date changes after the announcement are also recorded apart: the consultation's
-    page shows them as public notices.
+    Its opening and closing are those of its participation windows: a new opening
+    moves the first window's start, a new closing the last window's end (an extension
+    after that window closed is a new window from now, see ``extend_window``). After
+    the announcement each such change needs a reason and is a public notice.
 
     :param consultation: the consultation to edit.
     :param actor: the member of the secretariat who edits it.
     :param slug: a new address; refused once the consultation is public (people may
         have shared it) or if another consultation uses it.
+    :param reason: why the dates change (required for a change after the announcement).
     :param values: the fields of ``CONSULTATION_FIELDS`` to set.
     """
     values = _clean(values)
@@ -145,6 +168,10 @@ def update_consultation(consultation, *, actor, slug=None, **values):
             raise OperationError(_l("The address cannot change once the consultation is "
                                     "announced: people may have shared it."))
         values["slug"] = slug
+    opens_at = values.pop("opens_at", consultation.opens_at)
+    closes_at = values.pop("closes_at", consultation.closes_at)
+    dates_changed = _change_period(consultation, actor=actor, opens_at=opens_at,
+                                   closes_at=closes_at, reason=reason)
     before, after = {}, {}
     for key, value in values.items():
         old = getattr(consultation, key)
@@ -152,12 +179,7 @@ def update_consultation(consultation, *, actor, slug=None, **values):
             before[key], after[key] = jsonable(old), jsonable(value)
             setattr(consultation, key, value)
     if not after:
-        return False
-    dates_before = {k: before[k] for k in DATE_FIELDS if k in before}
-    if consultation.is_public and dates_before:
-        record("consultation.dates_changed", consultation, actor=actor,
-               consultation_id=consultation.id, before=dates_before,
-               after={k: after[k] for k in dates_before})
+        return dates_changed
     long_text = {"description", "methodology"}
     record("consultation.updated", consultation, actor=actor, consultation_id=consultation.id,
            before={k: ("…" if k in long_text else v) for k, v in before.items()},
@@ -169,7 +191,8 @@ def announce_consultation(consultation, *, actor):
     """Make the consultation public; the announcement date is evidence of advance notice.
 
     Refused when already announced, when the opening is not in the future, when it
-    closes before it opens, or without a timeline (at least one phase).
+    closes before it opens, or without a timeline (at least one phase). A consultation
+    that has already taken place is published with ``record_past_consultation``.
 
     :param consultation: the private consultation to announce.
     :param actor: the member of the secretariat who announces it.
@@ -179,7 +202,9 @@ def announce_consultation(consultation, *, actor):
         raise OperationError(_l("This consultation has already been announced."))
     if consultation.opens_at <= now:
         raise OperationError(_l("The opening date is in the past. Move it to a future date "
-                                "before announcing, so people have notice."))
+                                "before announcing, so people have notice. A consultation "
+                                "that has already taken place is recorded after the fact "
+                                "instead."))
     if consultation.closes_at <= consultation.opens_at:
         raise OperationError(_l("The closing must come after the opening."))
     if not consultation.phases:
@@ -189,12 +214,328 @@ def announce_consultation(consultation, *, actor):
            consultation_id=consultation.id, after={"announced_at": now.isoformat()})
 
 
+#: How long an announcement reference may be (the column holds 500).
+REFERENCE_MAX_LENGTH = 500
+
+
+def record_past_consultation(consultation, *, actor, announced_on, reference):
+    """Publish a consultation that has already taken place, recorded after the fact.
+
+    Its dates are a record of what happened: ``announced_at`` becomes the real
+    announcement day (local midnight), ``recorded_after_at`` the moment it is published
+    here, and every public page says so. Nothing in it is a change notice: only changes
+    made after this are. Refused when already public, when the announcement day is in
+    the future or after the opening, when participation has not ended yet (a running
+    consultation is announced with ``announce_consultation``), without a timeline, or
+    without a reference to the announcement.
+
+    :param consultation: the private consultation, with its real dates and phases.
+    :param actor: the member of the secretariat who records it.
+    :param announced_on: the day it was really announced (a local calendar date).
+    :param reference: where it was announced: the official notice ("El Peruano,
+        2016-06-10") or its address.
+    """
+    now = utcnow()
+    reference = (reference or "").strip()
+    if consultation.announced_at is not None:
+        raise OperationError(_l("This consultation has already been announced."))
+    if not reference:
+        raise OperationError(_l("Say where it was announced: the official notice or its "
+                                "address."))
+    if len(reference) > REFERENCE_MAX_LENGTH:
+        raise OperationError(_l("The reference to the announcement is too long (at most "
+                                "%(max)d characters).", max=REFERENCE_MAX_LENGTH))
+    if announced_on is None:
+        raise OperationError(_l("Enter the day it was announced."))
+    if announced_on > local_today():
+        raise OperationError(_l("The announcement date is in the future: a consultation "
+                                "recorded after the fact was announced in the past."))
+    if consultation.closes_at <= consultation.opens_at:
+        raise OperationError(_l("The closing must come after the opening."))
+    if consultation.closes_at > now or any(w.closes_at > now for w in consultation.windows):
+        raise OperationError(_l("Participation has not ended yet (it closes on %(date)s): "
+                                "only a consultation that has already taken place is "
+                                "recorded after the fact. Announce a running one instead.",
+                                date=format_when(consultation.closes_at)))
+    opening_day = utc_to_local(consultation.opens_at).date()
+    if announced_on > opening_day:
+        raise OperationError(_l("The announcement (%(announced)s) comes after the opening "
+                                "(%(opening)s): check both dates.",
+                                announced=format_date(announced_on, "long"),
+                                opening=format_date(opening_day, "long")))
+    if not consultation.phases:
+        raise OperationError(_l("Add the timeline (at least one phase) before publishing."))
+    announced_at = min(local_to_utc(datetime.combine(announced_on, time(0, 0))),
+                       consultation.opens_at)
+    consultation.announced_at = announced_at
+    consultation.recorded_after_at = now
+    consultation.announcement_reference = reference
+    record("consultation.recorded_after", consultation, actor=actor,
+           consultation_id=consultation.id,
+           after={"announced_at": announced_at.isoformat(),
+                  "recorded_after_at": now.isoformat(), "reference": reference})
+
+
+# --- participation windows ------------------------------------------------------
+
+#: A web window opened or closed "now" is typed to the minute: that much in the past is now.
+NOW_TOLERANCE = timedelta(minutes=5)
+
+
+def _window_values(window):
+    return {"channel": window.channel, "opens_at": window.opens_at.isoformat(),
+            "closes_at": window.closes_at.isoformat()}
+
+
+def _ensure_windows(consultation, actor):
+    """Rows made before windows existed get theirs: the period as one web window."""
+    if not consultation.windows:
+        consultation.windows.append(ParticipationWindow(
+            channel="web", opens_at=consultation.opens_at, closes_at=consultation.closes_at,
+            reason="", created_by_id=actor.id if actor else None, created_at=utcnow()))
+        db.session.flush()
+
+
+def _covered_days(spans):
+    """The local calendar days covered by (opens_at, closes_at) spans, merged into
+    [(first day, last day)] ranges."""
+    ranges = sorted((utc_to_local(opens).date(),
+                     utc_to_local(closes - timedelta(microseconds=1)).date())
+                    for opens, closes in spans)
+    merged = []
+    for first, last in ranges:
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _phase_is_covered(phase_start, phase_end, spans):
+    return any(first <= phase_start and phase_end <= last
+               for first, last in _covered_days(spans))
+
+
+def _check_window(consultation, *, channel, opens_at, closes_at, reason, window=None,
+                  now=None):
+    """Refuse a window (a new one, or ``window`` with new dates) that breaks a rule."""
+    now = now or utcnow()
+    if channel not in WINDOW_CHANNELS:
+        raise OperationError(_l("Choose a channel from the list."))
+    if opens_at is None or closes_at is None:
+        raise OperationError(_l("Enter when the window opens and closes."))
+    if closes_at <= opens_at:
+        raise OperationError(_l("A window must end after it starts."))
+    if consultation.summary_published_at is not None:
+        raise OperationError(_l("The summary has been published: its participation windows "
+                                "no longer change."))
+    for other in consultation.windows_of(channel):
+        if other is not window and other.opens_at < closes_at and opens_at < other.closes_at:
+            raise OperationError(_l(
+                "It overlaps the window of the same channel from %(opens)s to %(closes)s. "
+                "Change that window instead, or choose dates that do not overlap.",
+                opens=format_when(other.opens_at), closes=format_when(other.closes_at)))
+    if not consultation.is_public:
+        return
+    if not reason:
+        raise OperationError(_l("Say why: after the announcement every change of dates is "
+                                "published with its reason."))
+    old_opens = window.opens_at if window is not None else None
+    old_closes = window.closes_at if window is not None else None
+    if opens_at != old_opens and opens_at < consultation.announced_at:
+        raise OperationError(_l("A window cannot open before the announcement (%(date)s).",
+                                date=format_when(consultation.announced_at)))
+    if consultation.is_recorded_after:
+        if closes_at > now:
+            raise OperationError(_l("This consultation was recorded after it took place: "
+                                    "its windows end in the past."))
+    elif channel == "web":
+        if window is not None and closes_at != old_closes and old_closes <= now:
+            raise OperationError(_l("This web window has already closed. Extend it: the "
+                                    "extension is a new window from now, so the days in "
+                                    "between stay closed."))
+        if opens_at != old_opens and opens_at < now - NOW_TOLERANCE:
+            raise OperationError(_l("A web window cannot start in the past: nobody could "
+                                    "use those days. Start it now or later."))
+        if closes_at != old_closes and closes_at < now:
+            raise OperationError(_l("A web window cannot end in the past."))
+
+
+def _check_phases_covered(consultation, spans, phases=None):
+    """Refuse when a phase that receives contributions lies outside every window."""
+    for phase in phases if phases is not None else consultation.phases:
+        if phase.receives_contributions and not _phase_is_covered(
+                phase.starts_on, phase.ends_on, spans):
+            raise OperationError(_l(
+                "The phase \"%(name)s\" receives contributions, but its dates are not "
+                "inside a participation window. Change the phase's dates first, or add a "
+                "window that covers them.", name=phase.name))
+
+
+def _check_no_orphans(consultation, channel, before, after):
+    orphans = sum(values_from_signal(windows_changing, consultation, channel=channel,
+                                     before=before, after=after))
+    if orphans:
+        raise OperationError(_l(
+            "%(count)d contributions received through this channel would fall outside every "
+            "window. Keep the windows that contain them (marking contributions as received "
+            "late is not available).", count=orphans))
+
+
+def _sync_period(consultation):
+    """The participation period: from the first window's opening to the last closing."""
+    windows = consultation.windows
+    if windows:
+        consultation.opens_at = min(w.opens_at for w in windows)
+        consultation.closes_at = max(w.closes_at for w in windows)
+
+
+def _record_window(window, *, actor, before, reason):
+    consultation = window.consultation
+    after = {**_window_values(window), "reason": reason}
+    record("window.saved", window, actor=actor, consultation_id=consultation.id,
+           before=before, after=after)
+    if consultation.is_public:
+        record("window.dates_changed", window, actor=actor, consultation_id=consultation.id,
+               before=before, after=after)
+
+
+def add_window(consultation, *, actor, channel, opens_at=None, closes_at, reason=""):
+    """Add a participation window to a channel; returns it.
+
+    After the announcement it needs a reason and is a public notice; a web window of a
+    running consultation starts now at the earliest (the days before it stay closed).
+
+    :param consultation: the consultation.
+    :param actor: the member of the secretariat who adds it.
+    :param channel: one of ``constants.WINDOW_CHANNELS``.
+    :param opens_at: when it opens (UTC); None: now.
+    :param closes_at: when it closes (UTC), after it opens.
+    :param reason: why it is added (an extension's reason); required once public.
+    """
+    now = utcnow()
+    reason = (reason or "").strip()
+    _ensure_windows(consultation, actor)
+    opens_at = opens_at or now
+    if channel == "web" and consultation.is_public and not consultation.is_recorded_after \
+            and now - NOW_TOLERANCE <= opens_at < now:
+        opens_at = now
+    _check_window(consultation, channel=channel, opens_at=opens_at, closes_at=closes_at,
+                  reason=reason, now=now)
+    spans = [(w.opens_at, w.closes_at) for w in consultation.windows]
+    _check_phases_covered(consultation, [*spans, (opens_at, closes_at)])
+    window = ParticipationWindow(channel=channel, opens_at=opens_at, closes_at=closes_at,
+                                 reason=reason, created_by_id=actor.id, created_at=now)
+    consultation.windows.append(window)
+    _sync_period(consultation)
+    db.session.flush()
+    _record_window(window, actor=actor, before=None, reason=reason)
+    return window
+
+
+def change_window(window, *, actor, opens_at, closes_at, reason=""):
+    """Change the dates of a participation window; returns whether they changed.
+
+    Refused where contributions received in it would fall outside every window of its
+    channel, where a phase that receives contributions would be left outside, and, for
+    a running consultation's web window, for dates in the past (an extension of a
+    window already closed is ``extend_window``).
+
+    :param window: the window to change.
+    :param actor: the member of the secretariat who changes it.
+    :param opens_at: its new opening (UTC).
+    :param closes_at: its new closing (UTC).
+    :param reason: why; required once the consultation is public.
+    """
+    consultation = window.consultation
+    reason = (reason or "").strip()
+    now = utcnow()
+    if window.channel == "web" and consultation.is_public and \
+            not consultation.is_recorded_after and closes_at != window.closes_at and \
+            now - NOW_TOLERANCE <= closes_at < now:
+        closes_at = now  # "close now", typed to the minute
+    if (opens_at, closes_at) == (window.opens_at, window.closes_at):
+        return False
+    _check_window(consultation, channel=window.channel, opens_at=opens_at,
+                  closes_at=closes_at, reason=reason, window=window, now=now)
+    others = [w for w in consultation.windows if w is not window]
+    _check_phases_covered(consultation, [(w.opens_at, w.closes_at) for w in others]
+                          + [(opens_at, closes_at)])
+    same_channel = [(w.opens_at, w.closes_at) for w in others if w.channel == window.channel]
+    _check_no_orphans(consultation, window.channel,
+                      before=[*same_channel, (window.opens_at, window.closes_at)],
+                      after=[*same_channel, (opens_at, closes_at)])
+    before = _window_values(window)
+    window.opens_at, window.closes_at = opens_at, closes_at
+    if reason:
+        window.reason = reason
+    _sync_period(consultation)
+    db.session.flush()
+    _record_window(window, actor=actor, before=before, reason=reason)
+    return True
+
+
+def extend_window(window, *, actor, closes_at, reason=""):
+    """Move a window's end later; returns the window that now ends at ``closes_at``.
+
+    While the window has not closed (or for a consultation recorded after the fact, or
+    not yet announced) its end moves. Once it has closed, the extension is a new window
+    of the same channel from now: the days in between stay closed.
+
+    :param window: the window to extend.
+    :param actor: the member of the secretariat who extends it.
+    :param closes_at: the new end (UTC), later than the current one.
+    :param reason: why; required once the consultation is public.
+    """
+    consultation = window.consultation
+    if closes_at is None or closes_at <= window.closes_at:
+        raise OperationError(_l("An extension ends later than the window it extends."))
+    now = utcnow()
+    if consultation.is_public and not consultation.is_recorded_after \
+            and window.closes_at <= now:
+        return add_window(consultation, actor=actor, channel=window.channel,
+                          opens_at=now, closes_at=closes_at, reason=reason)
+    change_window(window, actor=actor, opens_at=window.opens_at, closes_at=closes_at,
+                  reason=reason)
+    return window
+
+
+def _change_period(consultation, *, actor, opens_at, closes_at, reason):
+    """The consultation form's opening and closing, applied to its windows."""
+    if (opens_at, closes_at) == (consultation.opens_at, consultation.closes_at):
+        return False
+    if opens_at is None or closes_at is None or closes_at <= opens_at:
+        raise OperationError(_l("The closing must come after the opening."))
+    _ensure_windows(consultation, actor)
+    first = min(consultation.windows, key=lambda w: (w.opens_at, w.id or 0))
+    last = max(consultation.windows, key=lambda w: (w.closes_at, -(w.id or 0)))
+    if first is last:
+        if closes_at > last.closes_at and opens_at == first.opens_at:
+            extend_window(last, actor=actor, closes_at=closes_at, reason=reason)
+        else:
+            change_window(first, actor=actor, opens_at=opens_at, closes_at=closes_at,
+                          reason=reason)
+        return True
+    if opens_at != first.opens_at:
+        change_window(first, actor=actor, opens_at=opens_at, closes_at=first.closes_at,
+                      reason=reason)
+    if closes_at > last.closes_at:
+        extend_window(last, actor=actor, closes_at=closes_at, reason=reason)
+    elif closes_at != last.closes_at:
+        change_window(last, actor=actor, opens_at=last.opens_at, closes_at=closes_at,
+                      reason=reason)
+    return True
+
+
 # --- timeline ------------------------------------------------------------------
 
-def save_phase(consultation, *, actor, phase=None, name, starts_on, ends_on, description=""):
+def save_phase(consultation, *, actor, phase=None, name, starts_on, ends_on, description="",
+               receives_contributions=False, reason=""):
     """Add a phase to the timeline, or edit one; returns the phase.
 
-    After the announcement, a change of dates is also recorded apart, as a public notice.
+    After the announcement, a change of dates needs a reason and is also recorded apart,
+    as a public notice. A phase that receives contributions must lie inside the
+    participation windows.
 
     :param consultation: the consultation whose timeline it is.
     :param actor: the member of the secretariat who saves it.
@@ -203,29 +544,52 @@ def save_phase(consultation, *, actor, phase=None, name, starts_on, ends_on, des
     :param starts_on: its first day (a local calendar date).
     :param ends_on: its last day, not before ``starts_on``.
     :param description: what happens in it (optional).
+    :param receives_contributions: whether contributions are received in it.
+    :param reason: why its dates change (required after the announcement).
     """
+    reason = (reason or "").strip()
     if ends_on < starts_on:
         raise OperationError(_l("The end date must not be before the start date."))
+    if receives_contributions:
+        spans = [(w.opens_at, w.closes_at) for w in consultation.windows] or [
+            (consultation.opens_at, consultation.closes_at)]
+        if not _phase_is_covered(starts_on, ends_on, spans):
+            raise OperationError(_l(
+                "This phase receives contributions, but its dates are not inside a "
+                "participation window (contributions: %(period)s). Change its dates, or "
+                "add a window first.", period=_period_text(consultation)))
+    dates_change = phase is not None and (phase.starts_on, phase.ends_on) != (starts_on,
+                                                                              ends_on)
+    if consultation.is_public and dates_change and not reason:
+        raise OperationError(_l("Say why the dates change: after the announcement every "
+                                "change of dates is published with its reason."))
     if phase is None:
         phase = Phase(consultation=consultation, position=len(consultation.phases) + 1)
         db.session.add(phase)
         before = None
     else:
         before = {"name": phase.name, "starts_on": phase.starts_on.isoformat(),
-                  "ends_on": phase.ends_on.isoformat()}
+                  "ends_on": phase.ends_on.isoformat(),
+                  "receives_contributions": bool(phase.receives_contributions)}
     phase.name, phase.description = name, description or ""
     phase.starts_on, phase.ends_on = starts_on, ends_on
+    phase.receives_contributions = bool(receives_contributions)
     db.session.flush()
-    after = {"name": name, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}
+    after = {"name": name, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
+             "receives_contributions": bool(receives_contributions)}
     if before != after:
         record("phase.saved", phase, actor=actor, consultation_id=consultation.id,
                before=before, after=after)
-        if consultation.is_public and before and (
-                before["starts_on"], before["ends_on"]) != (after["starts_on"],
-                                                            after["ends_on"]):
+        if consultation.is_public and dates_change:
             record("phase.dates_changed", phase, actor=actor, consultation_id=consultation.id,
-                   before=before, after=after)
+                   before=before, after={**after, "reason": reason})
     return phase
+
+
+def _period_text(consultation):
+    return "; ".join(f"{format_when(w.opens_at)} – {format_when(w.closes_at)}"
+                     for w in sorted(consultation.windows, key=lambda w: w.opens_at)) or \
+        f"{format_when(consultation.opens_at)} – {format_when(consultation.closes_at)}"
 
 
 def delete_phase(phase, *, actor):

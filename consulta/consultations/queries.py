@@ -9,6 +9,10 @@ from consulta.extensions import db
 
 from .models import Consultation, Event, PlanVersion
 
+#: The audit actions that are public notices: dates changed after the announcement.
+#: (``consultation.dates_changed`` is what earlier versions recorded for the period.)
+NOTICE_ACTIONS = ("consultation.dates_changed", "phase.dates_changed", "window.dates_changed")
+
 
 def consultation_by_slug(slug):
     """The consultation with this address, or None (whoever may see it)."""
@@ -17,24 +21,28 @@ def consultation_by_slug(slug):
 
 def consultations_by_status(*, include_private=False, now=None):
     """The consultations as the index lists them: {"open", "announced", "finished",
-    "draft"} → consultations. Open ones closing soonest first, announced ones opening
-    soonest first, the others from the latest opening.
+    "draft"} → consultations. Open ones closing soonest first, announced ones (and
+    those between two participation windows) opening soonest first, the others from the
+    latest opening.
 
     :param include_private: also the consultations not yet announced (for the
         secretariat); otherwise "draft" stays empty.
     :param now: the moment the status is computed for (default: now).
     """
     now = now or utcnow()
-    query = select(Consultation).order_by(Consultation.opens_at.desc())
+    query = (select(Consultation).order_by(Consultation.opens_at.desc())
+             .options(selectinload(Consultation.windows)))
     if not include_private:
         query = query.where(Consultation.is_public)
     groups = {"open": [], "announced": [], "finished": [], "draft": []}
     for consultation in db.session.scalars(query):
         status = consultation.status(now)
+        if status == "closed" and consultation.next_window(now) is not None:
+            status = "announced"  # between two windows: it opens again, it is not over
         groups["finished" if status in ("closed", "summary_published") else status].append(
             consultation)
     groups["open"].sort(key=lambda c: c.closes_at)
-    groups["announced"].sort(key=lambda c: c.opens_at)
+    groups["announced"].sort(key=lambda c: (c.next_window(now) or c).opens_at)
     return groups
 
 
@@ -56,10 +64,37 @@ def events_of(consultation):
 
 
 def date_change_notices(consultation):
-    """Public notices of dates changed after the announcement, newest first."""
+    """Public notices of dates changed after the announcement, newest first: each
+    entry keeps the old and new values, who (``actor``), when and why
+    (``after["reason"]``, absent in notices recorded before reasons were asked)."""
     return db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.consultation_id == consultation.id,
-               AuditEntry.action.in_(("consultation.dates_changed", "phase.dates_changed")))
+               AuditEntry.action.in_(NOTICE_ACTIONS))
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     ).all()
+
+
+def date_changes(consultation):
+    """The date changes made after the announcement, oldest first, as plain values the
+    summary can freeze: [{"at", "kind" ("period", "phase" or "window"), "name",
+    "channel", "before", "after", "reason", "by"}]; ``before`` is None for a window
+    added (an extension), and each of ``before``/``after`` holds ISO dates."""
+    changes = []
+    for entry in reversed(date_change_notices(consultation)):
+        before, after = entry.before or None, dict(entry.after or {})
+        reason = after.pop("reason", "") or ""
+        kind = {"consultation.dates_changed": "period", "phase.dates_changed": "phase",
+                "window.dates_changed": "window"}[entry.action]
+        keys = {"period": ("opens_at", "closes_at"), "phase": ("starts_on", "ends_on"),
+                "window": ("opens_at", "closes_at")}[kind]
+        changes.append({
+            "at": entry.created_at.isoformat(), "kind": kind,
+            "name": after.get("name") if kind == "phase" else None,
+            "channel": after.get("channel") if kind == "window" else None,
+            "before": {k: before.get(k) for k in keys} if before else None,
+            "after": {k: after.get(k) for k in keys},
+            "reason": reason,
+            "by": entry.actor.display_name if entry.actor is not None else None,
+        })
+    return changes

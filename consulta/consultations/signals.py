@@ -16,3 +16,10 @@ consultation_page = namespace.signal("consultation-page")
 #: consultation); each receiver returns a dict of values for its template.
 #: Contributions adds ``counts``: {commitment number: {kind: count}}.
 plan_page = namespace.signal("plan-page")
+
+#: Asked before the participation windows of a channel change (sender: the
+#: consultation; ``channel``, ``before`` and ``after``: lists of (opens_at, closes_at)).
+#: Each receiver returns how many of the contributions it knows, received through that
+#: channel inside the windows ``before``, would fall outside every window ``after``.
+#: Contributions answers for its contributions (by the moment each was received).
+windows_changing = namespace.signal("windows-changing")

@@ -38,19 +38,30 @@ class NotOpen(OperationError):
 
 def ensure_open(consultation, now=None):
     """Refuse (``NotOpen``, saying when it opens or closed) unless the consultation
-    receives contributions now.
+    receives contributions through the web now: open, and inside one of its web
+    participation windows (between two windows, or outside the web's, it does not).
 
     :param consultation: the consultation taken part in.
     :param now: the moment to check (default: now).
     """
-    status = consultation.status(now)
-    if status == "open":
+    now = now or utcnow()
+    if consultation.accepts_web(now):
         return
+    status = consultation.status(now)
     if status in ("draft",):
         raise NotOpen(_l("This consultation is not public."))
+    following = consultation.next_window(now, "web")
     if status == "announced":
         raise NotOpen(_l("This consultation is not open yet: contributions open on %(date)s.",
-                         date=format_when(consultation.opens_at)))
+                         date=format_when(following.opens_at if following
+                                          else consultation.opens_at)))
+    if status != "summary_published" and following is not None:
+        raise NotOpen(_l("This consultation does not receive contributions through the web "
+                         "now: the next web window opens on %(date)s.",
+                         date=format_when(following.opens_at)))
+    if status == "open":
+        raise NotOpen(_l("This consultation does not receive contributions through the web "
+                         "now; see the other channels on its page."))
     raise NotOpen(_l("This consultation closed on %(date)s; it no longer receives "
                      "contributions.", date=format_when(consultation.closes_at)))
 

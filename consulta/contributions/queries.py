@@ -6,6 +6,7 @@ commitment or component a contribution is about, whether the public sees it.
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -13,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from consulta.consultations.constants import CHANNELS
 from consulta.consultations.models import Commitment, PlanSection, PlanVersion
 from consulta.core import search
+from consulta.core.dates import local_to_utc
 from consulta.core.signals import values_from_signal
 from consulta.core.taxonomy import SECTORS, region_codes
 from consulta.extensions import db
@@ -248,3 +250,31 @@ def comment_target(target, target_id):
     model = {"commitment": Commitment, "section": PlanSection,
              "proposal": Contribution}.get(target)
     return db.session.get(model, target_id) if model is not None else None
+
+
+def count_left_outside(consultation, *, channel, before, after):
+    """How many contributions received through ``channel`` lie inside the windows
+    ``before`` and outside every window ``after`` (each a list of (opens_at,
+    closes_at)): what a change of participation windows would leave orphaned.
+
+    A contribution counts at the moment it was received (``received_at``); one typed in
+    with its day of receipt, on that local day (any part of it inside a window). Voided
+    records count nowhere, here neither.
+    """
+    def inside(spans, start, end):
+        return any(opens < end and start < closes for opens, closes in spans)
+
+    count = 0
+    rows = db.session.execute(
+        select(Contribution.received_at, Contribution.received_on)
+        .where(Contribution.consultation_id == consultation.id,
+               Contribution.channel == channel, not_voided()))
+    for received_at, received_on in rows:
+        if received_on is not None:
+            start = local_to_utc(datetime.combine(received_on, time(0, 0)))
+            end = start + timedelta(days=1)
+        else:
+            start, end = received_at, received_at + timedelta(microseconds=1)
+        if inside(before, start, end) and not inside(after, start, end):
+            count += 1
+    return count

@@ -45,7 +45,8 @@ def checklist(consultation, figures, *, summary_published):
     min_notice = current_app.config["IRM_MIN_NOTICE_DAYS"]
     announced, opens = consultation.announced_at, consultation.opens_at
     phases = len(consultation.phases)
-    notice_days = (opens - announced).days if announced else None
+    notice_days = _notice_days(announced, opens)
+    recorded_after = consultation.recorded_after_at is not None
     awareness = awareness_raising(consultation)
     channels = multiple_channels(consultation, figures)
     forum = consultation_during_implementation(consultation)
@@ -62,7 +63,7 @@ def checklist(consultation, figures, *, summary_published):
         if key == "advance_notice":
             if notice_days is not None and notice_days >= min_notice:
                 return MET
-            return PARTLY if notice_days and notice_days > 0 else NOT_MET
+            return PARTLY if notice_days else NOT_MET
         if key == "awareness_raising":
             return awareness["verdict"]
         if key == "multiple_channels":
@@ -80,10 +81,18 @@ def checklist(consultation, figures, *, summary_published):
         raise KeyError(key)
 
     evidence = {
+        # Each says which dates it used: the announcement made here, or the one recorded
+        # after the fact (with where it was announced).
         "process_and_timeline": {"phases": phases, "announced_at": _iso(announced),
                                  "opens_at": _iso(opens),
-                                 "methodology": bool(consultation.methodology)},
-        "advance_notice": {"days": notice_days, "minimum_days": min_notice},
+                                 "methodology": bool(consultation.methodology),
+                                 "recorded_after_at": _iso(consultation.recorded_after_at),
+                                 "announcement_reference":
+                                     consultation.announcement_reference},
+        "advance_notice": {"days": notice_days, "minimum_days": min_notice,
+                           "announced_at": _iso(announced), "opens_at": _iso(opens),
+                           "recorded_after": recorded_after,
+                           "announced_after_opening": bool(announced and announced > opens)},
         "awareness_raising": awareness["evidence"],
         "multiple_channels": channels["evidence"],
         "breadth": {"sectors": sorted(sectors), "regions": regions},
@@ -183,6 +192,14 @@ def consultation_during_implementation(consultation):
             "evidence": {"forum": consultation.forum_name, "members_by_sector": members,
                          "members": sum(members.values()), "meetings": meetings,
                          "implementation_followup": False}}
+
+
+def _notice_days(announced, opens):
+    """Calendar days (local zone) from the announcement to the opening; None when not
+    announced or announced after the opening (never a negative number of days)."""
+    if announced is None or announced > opens:
+        return None
+    return (utc_to_local(opens).date() - utc_to_local(announced).date()).days
 
 
 def _iso(value):

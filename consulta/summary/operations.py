@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import column, insert, table
 
 from consulta.audit.operations import record
+from consulta.consultations.queries import date_changes
 from consulta.core.dates import utcnow
 from consulta.core.operations import OperationError
 from consulta.core.sanitize import render_markdown
@@ -23,14 +24,21 @@ _ROWS = table("summary_rows", column("snapshot_id"), column("position"), column(
 
 
 def _timeline(consultation, published_at=None):
-    """The process as it happened, next to the planned phases."""
+    """The process as it happened, next to the planned phases: its participation windows
+    and every date changed after the announcement (old and new, who, when and why)."""
     return {
         "announced_at": _iso(consultation.announced_at),
+        "recorded_after_at": _iso(consultation.recorded_after_at),
+        "announcement_reference": consultation.announcement_reference,
         "opens_at": _iso(consultation.opens_at),
         "closes_at": _iso(consultation.closes_at),
         "first_summary_at": _iso(consultation.summary_published_at or published_at),
         "phases": [{"name": p.name, "starts_on": p.starts_on.isoformat(),
                     "ends_on": p.ends_on.isoformat()} for p in consultation.phases],
+        "windows": [{"channel": w.channel, "opens_at": _iso(w.opens_at),
+                     "closes_at": _iso(w.closes_at), "reason": w.reason}
+                    for w in sorted(consultation.windows, key=lambda w: (w.opens_at, w.id))],
+        "date_changes": date_changes(consultation),
     }
 
 

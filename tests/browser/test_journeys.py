@@ -547,6 +547,8 @@ def test_4_secretariat_answers_publishes_and_downloads(live_server, new_context,
     page.get_by_label("Cuatro ojos").check()
     now = datetime.now(ZoneInfo("America/Lima")) - timedelta(minutes=2)
     page.get_by_label("Cierre de aportes").fill(now.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Por qué cambian las fechas").fill(
+        "Se cierra la recepción para sistematizar los aportes.")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_role("status").first).to_contain_text("La consulta ha sido guardada")
 

@@ -34,10 +34,12 @@ from consulta.consultations.models import (
     Component,
     Consultation,
     Event,
+    ParticipationWindow,
     Phase,
     PlanSection,
 )
 from consulta.contributions.models import Contribution, ContributionGroup
+from consulta.core.dates import utcnow
 from consulta.extensions import db
 from consulta.feedback.models import AnswerTemplate, Response
 from consulta.summary.irm import guidelines
@@ -437,9 +439,12 @@ def consultations(sweep):
     slugs = []
     for n in range(count_of(fields)):
         values = rotate(n, fields)
+        opens, closes = local(timedelta(days=2)), local(timedelta(days=30))
         sweep.send("secretariat", "/consultations/new", form,
-                   _consultation_data(values, local(timedelta(days=2)),
-                                      local(timedelta(days=30))))
+                   _consultation_data(values, opens, closes))
+        if n == 0:  # M: its dates as typed, to edit it without changing them
+            sweep.ids["M_dates"] = (opens.replace(second=0, microsecond=0),
+                                    closes.replace(second=0, microsecond=0))
         slug = _slug_of(sweep, values["title"])
         slugs.append(slug)
         phase = {"name": f"Recepción {n}", "starts_on": str(local(timedelta(days=2)).date()),
@@ -548,11 +553,8 @@ def plan(sweep):
     sweep.page("secretariat", f"{m}/plan/sections/new")
     sweep.send("secretariat", f"{m}/plan/publish", _form("consultations", "PublishPlanForm"),
                {"note": ALL})
-    # Open M now: the change of date becomes a public notice.
-    values = sweep.ids["M_values"]
-    sweep.send("secretariat", f"{m}/edit", _form("consultations", "ConsultationForm"),
-               _consultation_data(values, local(timedelta(hours=-2)),
-                                  local(timedelta(days=30))))
+    # Changes of dates with their reasons become public notices; then M opens now.
+    timeline(sweep)
     plan = sweep.db(lambda: db.session.scalar(
         select(Consultation).where(Consultation.slug == sweep.ids["M"])).published_plan.id)
     sweep.ids["commitments"] = sweep.db(lambda: db.session.scalars(
@@ -563,6 +565,80 @@ def plan(sweep):
         .order_by(PlanSection.id)).all())
     for path in ("", "/plan", "/plan/v1", "/contribute", "/events"):
         sweep.page("anon", m + path)
+
+
+def timeline(sweep):
+    """Changes of dates after the announcement, each with a hostile reason: M's closing,
+    one of its phases, participation windows added, corrected and extended; consultations
+    of 2016 recorded after the fact with hostile references. Then M opens now (in the
+    database: a web window of a running consultation never starts in the past)."""
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+    values = sweep.ids["M_values"]
+    opens, closes = sweep.ids["M_dates"]
+    reasons = pack(1000)
+    for n, reason in enumerate(reasons):
+        sweep.send("secretariat", f"{m}/edit", _form("consultations", "ConsultationForm"), {
+            **_consultation_data(values, opens, closes + timedelta(minutes=n + 1)),
+            "date_change_reason": reason})
+    phase = sweep.db(lambda: db.session.scalar(
+        select(Phase.id).where(Phase.consultation.has(slug=slug)).order_by(Phase.id)))
+    for n, reason in enumerate(reasons):
+        sweep.send("secretariat", f"{m}/phases/{phase}/edit", _form("consultations", "PhaseForm"),
+                   {"name": f"Fase {n}", "starts_on": str(local(timedelta(days=2)).date()),
+                    "ends_on": str(local(timedelta(days=21 + n)).date()), "description": "",
+                    "reason": reason})
+    # Written contributions in windows of half a day, one per day from the third.
+    start = local(timedelta(days=3)).replace(second=0, microsecond=0)
+    half = timedelta(hours=12)
+    for n, reason in enumerate(reasons):
+        sweep.send("secretariat", f"{m}/windows", _form("consultations", "WindowForm"), {
+            "channel": "written", "opens_at": stamp(start + timedelta(days=n)),
+            "closes_at": stamp(start + timedelta(days=n) + half), "reason": reason})
+    window = sweep.db(lambda: db.session.scalar(
+        select(ParticipationWindow.id).where(
+            ParticipationWindow.consultation.has(slug=slug),
+            ParticipationWindow.channel == "written")
+        .order_by(ParticipationWindow.opens_at)))
+    for n, reason in enumerate(reasons):
+        sweep.send("secretariat", f"{m}/windows/{window}/edit",
+                   _form("consultations", "WindowChangeForm"), {
+                       "opens_at": stamp(start), "reason": reason,
+                       "closes_at": stamp(start + half + timedelta(minutes=n + 1))})
+    for n, reason in enumerate(reasons):
+        sweep.send("secretariat", f"{m}/windows/{window}/extend",
+                   _form("consultations", "WindowExtendForm"), {
+                       "reason": reason,
+                       "closes_at": stamp(start + half + timedelta(minutes=len(reasons) + n + 1))})
+    for path in ("/windows", f"/windows/{window}/edit"):
+        sweep.page("secretariat", m + path)
+    # Consultations of 2016, recorded after the fact; the reference is on every page.
+    for n, reference in enumerate(pack(500)):
+        title = f"Consulta de 2016 número {n + 1}"
+        sweep.send("secretariat", "/consultations/new", _form("consultations",
+                                                              "ConsultationForm"), {
+            "title": title, "slug": "", "summary": "Resumen.", "description": "",
+            "scope": "national", "scope_region": "", "scope_locality": "",
+            "organizer": "Gobierno Regional", "forum_name": "", "methodology": "Taller.",
+            "channels": ["workshop"], "opens_at": "2016-05-02T09:00",
+            "closes_at": "2016-06-30T18:00"})
+        past = _slug_of(sweep, title)
+        sweep.send("secretariat", f"/consultations/{past}/phases",
+                   _form("consultations", "PhaseForm"),
+                   {"name": "Taller", "starts_on": "2016-05-11", "ends_on": "2016-05-11",
+                    "description": ""})
+        sweep.send("secretariat", f"/consultations/{past}/record-past",
+                   _form("consultations", "RecordPastForm"),
+                   {"announced_on": "2016-04-20", "reference": reference})
+        sweep.page("anon", f"/consultations/{past}")
+
+    def open_now():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        moment = utcnow() - timedelta(hours=2)
+        consultation.opens_at = consultation.windows_of("web")[0].opens_at = moment
+        db.session.commit()
+
+    sweep.db(open_now)
 
 
 def events(sweep):
@@ -908,10 +984,13 @@ def summary(sweep):
     """Close M, write the introduction and notes with payloads, publish the summary."""
     slug = sweep.ids["M"]
     m = f"/consultations/{slug}"
-    values = sweep.ids["M_values"]
-    sweep.send("secretariat", f"{m}/edit", _form("consultations", "ConsultationForm"),
-               _consultation_data(values, local(timedelta(hours=-2)),
-                                  local(timedelta(minutes=-1))))
+
+    def close():  # as time would (the forms never set a date in the past)
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        consultation.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+
+    sweep.db(close)
     with sweep.app.app_context():
         keys = [g["key"] for g in guidelines()]
     notes = pack(2000)

@@ -95,21 +95,28 @@ def test_date_changes_after_the_announcement_are_recorded_as_public_notices(
     with app.test_request_context():
         actor = user_of(secretariat)
         consultation = consultation_of(public)
-        old_close = consultation.closes_at
+        old_open, old_close = consultation.opens_at, consultation.closes_at
         new_close = old_close + timedelta(days=7)
         assert operations.update_consultation(consultation, actor=actor, closes_at=new_close,
-                                              description="Un texto largo nuevo.")
+                                              description="Un texto largo nuevo.",
+                                              reason="Más tiempo para las regiones")
         operations.update_consultation(consultation_of(private), actor=actor,
                                        closes_at=new_close)
         db.session.commit()
-        [notice] = audit_entries("consultation.dates_changed")
+        # The closing is the web window's: its change is the notice, with who and why.
+        [notice] = audit_entries("window.dates_changed")
         assert notice.consultation_id == consultation.id
-        assert notice.before == {"closes_at": old_close.isoformat()}
-        assert notice.after == {"closes_at": new_close.isoformat()}
-        updates = audit_entries("consultation.updated")
-        assert len(updates) == 2
+        assert notice.actor_id == secretariat.id
+        assert notice.before == {"channel": "web", "opens_at": old_open.isoformat(),
+                                 "closes_at": old_close.isoformat()}
+        assert notice.after == {"channel": "web", "opens_at": old_open.isoformat(),
+                                "closes_at": new_close.isoformat(),
+                                "reason": "Más tiempo para las regiones"}
+        assert consultation_of(private).closes_at == new_close  # no notice: not public
+        assert len(audit_entries("window.saved")) == 2
+        [update] = audit_entries("consultation.updated")
         # Long texts are not copied into the log.
-        assert updates[0].after == {"closes_at": new_close.isoformat(), "description": "…"}
+        assert update.after == {"description": "…"}
 
 
 def test_the_address_cannot_change_once_announced(app, secretariat, create_consultation):
@@ -167,10 +174,17 @@ def test_phases_are_added_at_the_end_and_their_date_changes_become_notices(
         operations.save_phase(consultation, actor=actor, phase=added, name="Sistematización",
                               starts_on=date(2030, 4, 1), ends_on=date(2030, 4, 30))
         assert len(audit_entries("phase.saved")) == 1  # nothing changed, nothing recorded
+        assert "Indica por qué cambian las fechas" in refusal(lambda: operations.save_phase(
+            consultation_of(slug), actor=actor, phase=added, name="Sistematización",
+            starts_on=date(2030, 4, 1), ends_on=date(2030, 5, 15)))
+        consultation = consultation_of(slug)
+        added = next(p for p in consultation.phases if p.name == "Sistematización")
         operations.save_phase(consultation, actor=actor, phase=added, name="Sistematización",
-                              starts_on=date(2030, 4, 1), ends_on=date(2030, 5, 15))
+                              starts_on=date(2030, 4, 1), ends_on=date(2030, 5, 15),
+                              reason="Más aportes de lo previsto")
         db.session.commit()
         [notice] = audit_entries("phase.dates_changed")
+        assert notice.after["reason"] == "Más aportes de lo previsto"
         assert notice.before["ends_on"] == "2030-04-30"
         assert notice.after["ends_on"] == "2030-05-15"
         assert "no puede ser anterior" in refusal(lambda: operations.save_phase(

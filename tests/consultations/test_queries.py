@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from consulta.consultations import operations, queries
+from consulta.core.dates import utcnow
 from consulta.extensions import db
 
 from ..conftest import iv_plan_json
@@ -27,6 +28,24 @@ def test_the_index_groups_consultations_by_status_and_hides_private_ones(
                           "finished": [closed], "draft": []}
         assert slugs(queries.consultations_by_status(include_private=True))["draft"] == [
             private]
+
+
+def test_a_consultation_between_two_windows_is_listed_as_upcoming_not_finished(
+        app, create_consultation, create_user):
+    paused = create_consultation(opens_in_days=-30, closes_in_days=-2, title="En pausa",
+                                 announced_days_ago=40)
+    opening = create_consultation(opens_in_days=5, closes_in_days=50, title="Pronto")
+    secretariat = create_user(roles=("secretariat",))
+    with app.test_request_context():
+        operations.add_window(consultation_of(paused), actor=user_of(secretariat),
+                              channel="web", opens_at=utcnow() + timedelta(days=3),
+                              closes_at=utcnow() + timedelta(days=10),
+                              reason="Segunda ventana")
+        db.session.commit()
+        groups = queries.consultations_by_status()
+        assert [c.slug for c in groups["announced"]] == [paused, opening]
+        assert groups["finished"] == []
+        assert consultation_of(paused).status() == "closed"  # the status itself is honest
 
 
 def test_only_published_versions_of_the_plan_are_read(app, create_consultation,
@@ -62,14 +81,22 @@ def test_notices_are_the_date_changes_after_the_announcement_newest_first(
     with app.test_request_context():
         actor, consultation = user_of(secretariat), consultation_of(slug)
         operations.update_consultation(consultation, actor=actor,
-                                       closes_at=consultation.closes_at + timedelta(days=7))
+                                       closes_at=consultation.closes_at + timedelta(days=7),
+                                       reason="Ampliación")
         phase = consultation.phases[0]
         operations.save_phase(consultation, actor=actor, phase=phase, name="Otro nombre",
                               starts_on=phase.starts_on, ends_on=phase.ends_on)
         operations.save_phase(consultation, actor=actor, phase=phase, name="Otro nombre",
-                              starts_on=phase.starts_on, ends_on=phase.ends_on + timedelta(1))
+                              starts_on=phase.starts_on, ends_on=phase.ends_on + timedelta(1),
+                              reason="Un día más")
         db.session.commit()
         assert [n.action for n in queries.date_change_notices(consultation)] == [
-            "phase.dates_changed", "consultation.dates_changed"]
+            "phase.dates_changed", "window.dates_changed"]
+        # As the summary freezes them: oldest first, old and new values, who and why.
+        changes = queries.date_changes(consultation)
+        assert [(c["kind"], c["reason"], c["by"]) for c in changes] == [
+            ("window", "Ampliación", actor.display_name),
+            ("phase", "Un día más", actor.display_name)]
+        assert changes[1]["before"]["ends_on"] < changes[1]["after"]["ends_on"]
         assert queries.consultation_by_slug(slug).id == consultation.id
         assert queries.consultation_by_slug("no-existe") is None

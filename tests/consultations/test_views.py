@@ -242,30 +242,38 @@ def test_date_changes_after_announcement_are_public_notices(app, client, secreta
     slug = create_consultation(opens_in_days=10, closes_in_days=40)
     item = get_consultation(app, slug)
     old_close = item.closes_at
+    edit = {**FORM, "title": item.title, "slug": slug, "opens_at": "2030-05-01T09:00",
+            "closes_at": "2030-06-15T18:00"}
+    response = client.post_form(f"/consultations/{slug}/edit", edit)
+    assert response.status_code == 200  # refused: no reason given
+    assert "Indica por qué" in response.get_data(as_text=True)
+    assert get_consultation(app, slug).closes_at == old_close
     response = client.post_form(f"/consultations/{slug}/edit", {
-        **FORM, "title": item.title, "slug": slug, "opens_at": "2030-05-01T09:00",
-        "closes_at": "2030-06-15T18:00"})
+        **edit, "date_change_reason": "Se alinea con el calendario regional"})
     assert response.status_code == 302
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(
-            AuditEntry.action == "consultation.dates_changed"))
+            AuditEntry.action == "window.dates_changed"))
         assert entry.before["closes_at"] == old_close.isoformat()
         assert entry.after["closes_at"] == "2030-06-15T23:00:00+00:00"
+        assert entry.actor_id == secretariat.id
     notices = change_notices(app.test_client().get(f"/consultations/{slug}")
                              .get_data(as_text=True))
     assert notices.startswith("Avisos de cambio")
-    assert f"Cierre de aportes cambió del {medium(app, old_close)} al 15 jun 2030, 18:00." \
-        in notices
-    assert f"Apertura de aportes cambió del {medium(app, item.opens_at)} al " \
-        "1 may 2030, 9:00." in notices
+    assert "Ventana de participación (Web" in notices
+    assert "al 1 de mayo de 2030, 9:00 – 15 de junio de 2030, 18:00." in notices
+    assert "Motivo: Se alinea con el calendario regional." in notices
+    assert "Cambio hecho por Persona" in notices
     # Before the announcement no notice is recorded.
     client.post_form("/consultations/new", FORM)
     private = get_consultation(app, "consulta-del-v-plan-de-accion-de-gobierno-abierto")
     client.post_form(f"/consultations/{private.slug}/edit",
                      {**FORM, "closes_at": "2030-04-30T18:00"})
+    assert get_consultation(app, private.slug).closes_at == datetime(2030, 4, 30, 23, 0,
+                                                                     tzinfo=UTC)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "consultation.dates_changed")) == 1
+            AuditEntry.action == "window.dates_changed")) == 1
 
 
 def test_status_is_computed_from_dates(app, create_consultation):
@@ -284,6 +292,8 @@ MANAGE_URLS = [
     ("GET", "/consultations/{slug}/edit"), ("POST", "/consultations/{slug}/edit"),
     ("GET", "/consultations/{slug}/manage"), ("POST", "/consultations/{slug}/announce"),
     ("GET", "/consultations/{slug}/phases"), ("POST", "/consultations/{slug}/phases"),
+    ("GET", "/consultations/{slug}/windows"), ("POST", "/consultations/{slug}/windows"),
+    ("POST", "/consultations/{slug}/record-past"),
     ("GET", "/consultations/{slug}/components"), ("POST", "/consultations/{slug}/components"),
     ("GET", "/consultations/{slug}/plan/manage"), ("POST", "/consultations/{slug}/plan/import"),
     ("POST", "/consultations/{slug}/plan/publish"),
@@ -327,13 +337,15 @@ def test_phase_date_changes_after_announcement_are_public_notices(app, client, s
     with app.app_context():
         phase_id = db.session.scalar(select(Phase.id))
     response = client.post_form(f"/consultations/{slug}/phases/{phase_id}/edit", {
-        "name": "Recepción de aportes", "starts_on": "2030-04-01", "ends_on": "2030-05-15"})
+        "name": "Recepción de aportes", "starts_on": "2030-04-01", "ends_on": "2030-05-15",
+        "reason": "Los talleres se reprogramaron"})
     assert response.status_code == 302
     notices = change_notices(app.test_client().get(f"/consultations/{slug}")
                              .get_data(as_text=True))
     assert notices.startswith("Avisos de cambio")
-    assert 'La fase "Recepción de aportes" cambió de ' in notices
-    assert " a 1 abr 2030–15 may 2030." in notices
+    assert 'Fase "Recepción de aportes": cambió del ' in notices
+    assert " al 1 de abril de 2030 – 15 de mayo de 2030." in notices
+    assert "Motivo: Los talleres se reprogramaron." in notices
     # Phases of an announced consultation can be edited but not deleted.
     client.post_form(f"/consultations/{slug}/phases/{phase_id}/delete")
     with app.app_context():

@@ -112,6 +112,7 @@ def build_world(app):
             "slug": IV, "code": web[2].tracking_code, "user_id": jorge.id,
             "organization_id": organization.id, "membership_id": pending_membership.id,
             "component_id": iv.components[-1].id, "phase_id": iv.phases[-1].id,
+            "window_id": iv.windows[0].id,
             "commitment_id": draft.commitments[-1].id, "section_id": section.id,
             "event_id": event.id, "group_id": group.id, "template_id": template.id,
             "response_id": response.id, "action": "submit", "version": 1, "number": 1,

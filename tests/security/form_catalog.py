@@ -15,7 +15,7 @@ import io
 import json
 import pkgutil
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
@@ -289,6 +289,15 @@ def build_world(app):
         consultations.publish_plan_version(consultation, actor=secretariat)
         consultation.announced_at = now - timedelta(days=21)
         db.session.flush()
+        # A consultation of 2016, being prepared to be recorded after the fact.
+        past = consultations.create_consultation(
+            actor=secretariat, title="Consulta de 2016", summary="Resumen.",
+            organizer="Gobierno Regional", scope="national", channels=["workshop"],
+            opens_at=datetime(2016, 5, 2, 14, tzinfo=UTC),
+            closes_at=datetime(2016, 6, 30, 23, tzinfo=UTC))
+        past.phases.append(Phase(position=1, name="Taller", starts_on=date(2016, 5, 11),
+                                 ends_on=date(2016, 5, 11)))
+        db.session.flush()
         published = consultation.published_plan
         draft = consultations.ensure_draft_version(consultation, actor=secretariat)
         db.session.flush()
@@ -340,6 +349,7 @@ def build_world(app):
             draft_commitment_id=draft.commitments[0].id, section_id=draft.sections[0].id,
             published_section_id=published.sections[0].id,
             phase_id=consultation.phases[0].id, proposal=proposal.tracking_code,
+            window_id=consultation.windows[0].id, past_slug=past.slug, past_id=past.id,
             proposal_id=proposal.id, other=other.tracking_code, other_id=other.id,
             comment=comment.tracking_code, offline=offline.tracking_code,
             event_id=event.id, group_id=group.id, response_id=response.id,
@@ -553,6 +563,78 @@ def _valid_consultation(world):
             ("forum_name", "Foro"), ("methodology", "Método."), ("channels", "web"),
             ("channels", "workshop"), ("requires_review", "y"),
             ("opens_at", "2026-05-01T09:00"), ("closes_at", "2026-06-01T18:00")]
+
+
+def _local_stamp(world, moment):
+    """A moment as the forms take it: to the minute, in the deployment's zone."""
+    from consulta.core.dates import utc_to_local
+
+    with world.app.app_context():
+        return utc_to_local(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def _world_consultation(world, name="consultation_id"):
+    from consulta.consultations.models import Consultation
+
+    with world.app.app_context():
+        consultation = db.session.get(Consultation, world.ids[name])
+        values = (consultation.opens_at, consultation.closes_at,
+                  consultation.windows[0].opens_at, consultation.windows[0].closes_at)
+        db.session.remove()
+    return values
+
+
+def _valid_consultation_edit(world):
+    """The consultation's details with its dates as shown: no change of dates."""
+    opens, closes, _w_opens, _w_closes = _world_consultation(world)
+    return [(k, v) for k, v in _valid_consultation(world)
+            if k not in ("opens_at", "closes_at")] + [
+        ("opens_at", _local_stamp(world, opens)), ("closes_at", _local_stamp(world, closes)),
+        ("date_change_reason", "")]
+
+
+def _valid_window(world):
+    from consulta.core.dates import utcnow
+
+    return [("channel", "written"), ("opens_at", ""),
+            ("closes_at", _local_stamp(world, utcnow() + timedelta(days=5))),
+            ("reason", "Aportes escritos")]
+
+
+def _valid_window_change(world):
+    _opens, _closes, w_opens, w_closes = _world_consultation(world)
+    return [("opens_at", _local_stamp(world, w_opens)),
+            ("closes_at", _local_stamp(world, w_closes + timedelta(days=1))),
+            ("reason", "Un día más para las regiones")]
+
+
+def _valid_window_extension(world):
+    _opens, _closes, _w_opens, w_closes = _world_consultation(world)
+    return [("closes_at", _local_stamp(world, w_closes + timedelta(days=2))),
+            ("reason", "Ampliación pedida por el foro")]
+
+
+def _only_the_web_window(world, route, response):
+    """Each added window is taken away again: the next valid one must not overlap."""
+    from consulta.consultations.models import ParticipationWindow
+
+    with world.app.app_context():
+        db.session.execute(ParticipationWindow.__table__.delete().where(
+            ParticipationWindow.consultation_id == world.ids["consultation_id"],
+            ParticipationWindow.id != world.ids["window_id"]))
+        db.session.commit()
+        db.session.remove()
+
+
+def _unpublish_past(world, route, response):
+    """The 2016 consultation goes back to being prepared, to be recorded again."""
+    from consulta.consultations.models import Consultation
+
+    with world.app.app_context():
+        past = db.session.get(Consultation, world.ids["past_id"])
+        past.announced_at = past.recorded_after_at = past.announcement_reference = None
+        db.session.commit()
+        db.session.remove()
 
 
 def _valid_commitment(world, number="7"):
@@ -831,9 +913,12 @@ def scenarios():
                     {"event_attendance": (-20, 20), AUDIT: 1}]),
         Scenario(consultations.ConsultationForm, "secretariat", [
             Route("consultations.new", "/consultations/new", _valid_consultation),
-            Route("consultations.edit", "/consultations/{slug}/edit", _valid_consultation)],
-            # An edit of an announced consultation records the date change apart.
-            deltas=[{}, {"consultations": 1, AUDIT: 1}, {AUDIT: (1, 2)}],
+            Route("consultations.edit", "/consultations/{slug}/edit",
+                  _valid_consultation_edit)],
+            # A new consultation has its first window; an edit of an announced one's
+            # dates (with a reason) changes a window, or adds one, with its notice.
+            deltas=[{}, {"consultations": 1, "participation_windows": 1, AUDIT: 1},
+                    {AUDIT: (1, 3)}, {"participation_windows": 1, AUDIT: (2, 3)}],
             after_success=_restore_slug),
         Scenario(consultations.PhaseForm, "secretariat", [
             Route("consultations.phases", "/consultations/{slug}/phases", lambda w: [
@@ -841,8 +926,28 @@ def scenarios():
                 ("ends_on", "2026-04-30"), ("description", "Fase.")]),
             Route("consultations.edit_phase", "/consultations/{slug}/phases/{phase_id}/edit",
                   lambda w: [("name", "Recepción"), ("starts_on", "2026-03-01"),
-                             ("ends_on", "2026-03-31"), ("description", "")])],
+                             ("ends_on", "2026-03-31"), ("description", ""),
+                             ("reason", "Se reprogramó")])],
             deltas=[{}, {"phases": 1, AUDIT: (1, 2)}, {AUDIT: (1, 2)}]),
+        Scenario(consultations.WindowForm, "secretariat", [
+            Route("consultations.windows", "/consultations/{slug}/windows", _valid_window)],
+            deltas=[{}, {"participation_windows": 1, AUDIT: 2}],
+            after_success=_only_the_web_window),
+        Scenario(consultations.WindowChangeForm, "secretariat", [
+            Route("consultations.edit_window",
+                  "/consultations/{slug}/windows/{window_id}/edit", _valid_window_change)],
+            deltas=[{}, {AUDIT: 2}]),
+        Scenario(consultations.WindowExtendForm, "secretariat", [
+            Route("consultations.extend_window",
+                  "/consultations/{slug}/windows/{window_id}/extend",
+                  _valid_window_extension)],
+            deltas=[{}, {AUDIT: 2}, {"participation_windows": 1, AUDIT: 2}],
+            after_success=_only_the_web_window),
+        Scenario(consultations.RecordPastForm, "secretariat", [
+            Route("consultations.record_past", "/consultations/{past_slug}/record-past",
+                  lambda w: [("announced_on", "2016-04-20"),
+                             ("reference", "El Peruano, 2016-04-20")])],
+            deltas=[{}, {AUDIT: 1}], after_success=_unpublish_past),
         Scenario(consultations.ComponentForm, "secretariat", [
             Route("consultations.components", "/consultations/{slug}/components",
                   lambda w: [("name", "Ambiente"), ("description", "Eje.")]),

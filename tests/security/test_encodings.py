@@ -58,7 +58,7 @@ QUERY_PARAMETERS = (
 PATH_ARGUMENTS = {
     "slug": "slug", "code": "proposal", "user_id": "target_user_id",
     "organization_id": "organization_id", "membership_id": "membership_id",
-    "component_id": "component_id", "phase_id": "phase_id",
+    "component_id": "component_id", "phase_id": "phase_id", "window_id": "window_id",
     "commitment_id": "draft_commitment_id", "section_id": "section_id",
     "event_id": "event_id", "group_id": "group_id", "template_id": "template_id",
     "response_id": "response_id", "token": "reset_token",

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consulta.core.dates import utcnow
+from consulta.core.dates import local_to_utc, utcnow
 from consulta.core.forms import ConfirmForm
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
@@ -18,9 +18,13 @@ from ..forms import (
     PhaseForm,
     PlanImportForm,
     PublishPlanForm,
+    RecordPastForm,
     SectionForm,
+    WindowChangeForm,
+    WindowExtendForm,
+    WindowForm,
 )
-from ..models import Commitment, Component, Phase, PlanSection
+from ..models import Commitment, Component, ParticipationWindow, Phase, PlanSection
 from ..plan_import import PlanFileError, parse_plan
 from . import bp
 
@@ -30,9 +34,7 @@ secretariat_required = role_required("secretariat")
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @secretariat_required
 def new():
-    form = ConsultationForm()
-    if request.method == "GET":
-        form.channels.data = ["web", "workshop"]
+    form = ConsultationForm()  # nothing pre-ticked: the channels are the secretariat's choice
     if form.validate_on_submit():
         with attempt(_("The consultation has been created. It stays private until you "
                        "announce it."), field=form.slug) as done:
@@ -51,9 +53,14 @@ def edit(slug):
     if request.method == "GET":
         form.show_dates_of(consultation)
     if form.validate_on_submit():
-        with attempt(_("The consultation has been saved."), field=form.slug) as done:
+        # A refusal about the address is shown at its field; any other (dates), flashed.
+        address_changes = bool(form.slug.data) and form.slug.data != consultation.slug
+        with attempt(_("The consultation has been saved."),
+                     field=form.slug if address_changes else None) as done:
             operations.update_consultation(consultation, actor=current_user,
-                                           slug=form.slug.data, **form.values())
+                                           slug=form.slug.data,
+                                           reason=form.date_change_reason.data,
+                                           **form.values(consultation))
         if done:
             return redirect(url_for(".manage", slug=consultation.slug))
     return render_template("consultations/manage/form.html", form=form,
@@ -65,7 +72,8 @@ def edit(slug):
 def manage(slug):
     consultation = get_visible_consultation(slug)
     return render_template("consultations/manage/dashboard.html", consultation=consultation,
-                           status=consultation.status(), form=ConfirmForm(), now=utcnow())
+                           status=consultation.status(), form=ConfirmForm(), now=utcnow(),
+                           record_form=RecordPastForm())
 
 
 @bp.route("/consultations/<slug>/announce", methods=["POST"])
@@ -76,6 +84,86 @@ def announce(slug):
                    "recorded.")):
         operations.announce_consultation(consultation, actor=current_user)
     return redirect(url_for(".manage", slug=slug))
+
+
+@bp.route("/consultations/<slug>/record-past", methods=["POST"])
+@secretariat_required
+def record_past(slug):
+    consultation = get_visible_consultation(slug)
+    form = RecordPastForm()
+    if form.validate_on_submit():
+        with attempt(_("The consultation is now public, recorded after it took place.")) \
+                as done:
+            operations.record_past_consultation(
+                consultation, actor=current_user, announced_on=form.announced_on.data,
+                reference=form.reference.data)
+        if done:
+            return redirect(url_for(".manage", slug=slug))
+    return render_template("consultations/manage/dashboard.html", consultation=consultation,
+                           status=consultation.status(), form=ConfirmForm(), now=utcnow(),
+                           record_form=form)
+
+
+# --- participation windows ------------------------------------------------------
+
+def _sorted_windows(consultation):
+    return sorted(consultation.windows, key=lambda w: (w.opens_at, w.id))
+
+
+@bp.route("/consultations/<slug>/windows", methods=["GET", "POST"])
+@secretariat_required
+def windows(slug):
+    consultation = get_visible_consultation(slug)
+    form = WindowForm()
+    if form.validate_on_submit():
+        with attempt(_("The participation window has been added.")) as done:
+            operations.add_window(consultation, actor=current_user, channel=form.channel.data,
+                                  opens_at=local_to_utc(form.opens_at.data),
+                                  closes_at=local_to_utc(form.closes_at.data),
+                                  reason=form.reason.data)
+        if done:
+            return redirect(url_for(".windows", slug=slug))
+    return render_template("consultations/manage/windows.html", consultation=consultation,
+                           windows=_sorted_windows(consultation), form=form, now=utcnow())
+
+
+@bp.route("/consultations/<slug>/windows/<int:window_id>/edit", methods=["GET", "POST"])
+@secretariat_required
+def edit_window(slug, window_id):
+    consultation = get_visible_consultation(slug)
+    window = get_in_consultation(ParticipationWindow, window_id, consultation)
+    form = WindowChangeForm()
+    if request.method == "GET":
+        form.show_dates_of(window)
+    if form.validate_on_submit():
+        with attempt(_("The participation window has been changed.")) as done:
+            operations.change_window(window, actor=current_user, reason=form.reason.data,
+                                     **form.dates(window))
+        if done:
+            return redirect(url_for(".windows", slug=slug))
+    return render_template("consultations/manage/window_form.html", consultation=consultation,
+                           window=window, form=form, extend_form=WindowExtendForm(),
+                           now=utcnow())
+
+
+@bp.route("/consultations/<slug>/windows/<int:window_id>/extend", methods=["POST"])
+@secretariat_required
+def extend_window(slug, window_id):
+    consultation = get_visible_consultation(slug)
+    window = get_in_consultation(ParticipationWindow, window_id, consultation)
+    form = WindowExtendForm()
+    if form.validate_on_submit():
+        with attempt(_("The participation has been extended.")) as done:
+            operations.extend_window(window, actor=current_user,
+                                     closes_at=local_to_utc(form.closes_at.data),
+                                     reason=form.reason.data)
+        if done:
+            return redirect(url_for(".windows", slug=slug))
+    change_form = WindowChangeForm(formdata=None)
+    change_form.show_dates_of(window)
+    return render_template("consultations/manage/window_form.html", consultation=consultation,
+                           window=window, form=change_form, extend_form=form,
+                           now=utcnow())
 
 
 # --- phases --------------------------------------------------------------------
@@ -89,7 +177,9 @@ def phases(slug):
         with attempt(_("The phase has been added.")) as done:
             operations.save_phase(consultation, actor=current_user, name=form.name.data,
                                   starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                                  description=form.description.data)
+                                  description=form.description.data,
+                                  receives_contributions=form.receives_contributions.data,
+                                  reason=form.reason.data)
         if done:
             return redirect(url_for(".phases", slug=slug))
     return render_template("consultations/manage/phases.html", consultation=consultation,
@@ -106,7 +196,9 @@ def edit_phase(slug, phase_id):
         with attempt(_("The phase has been saved.")) as done:
             operations.save_phase(consultation, actor=current_user, phase=phase,
                                   name=form.name.data, starts_on=form.starts_on.data,
-                                  ends_on=form.ends_on.data, description=form.description.data)
+                                  ends_on=form.ends_on.data, description=form.description.data,
+                                  receives_contributions=form.receives_contributions.data,
+                                  reason=form.reason.data)
         if done:
             return redirect(url_for(".phases", slug=slug))
     return render_template("consultations/manage/phase_form.html", consultation=consultation,

@@ -6,7 +6,7 @@ from consulta.core.signals import merged_values
 
 from ..access import can_manage, get_visible_consultation
 from ..constants import CHANNEL_HOW_TO, CHANNELS
-from ..queries import consultations_by_status, date_change_notices, published_plan_version
+from ..queries import consultations_by_status, date_changes, published_plan_version
 from ..signals import consultation_page, plan_page
 from . import bp
 
@@ -28,7 +28,11 @@ def detail(slug):
     return render_template(
         "consultations/detail.html", consultation=consultation, now=now,
         today=local_today(), status=consultation.status(now),
-        notices=date_change_notices(consultation), channels=CHANNELS,
+        accepts_web=consultation.accepts_web(now),
+        next_window=consultation.next_window(now),
+        next_web_window=consultation.next_window(now, "web"),
+        windows=sorted(consultation.windows, key=lambda w: (w.opens_at, w.id)),
+        notices=date_changes(consultation), channels=CHANNELS,
         channel_how_to=CHANNEL_HOW_TO, plan=consultation.published_plan,
         **merged_values(consultation_page, consultation))
 
@@ -39,7 +43,7 @@ def _render_plan(consultation, version):
     return render_template("consultations/plan.html", consultation=consultation,
                            version=version, latest=consultation.published_plan,
                            versions=consultation.published_versions,
-                           is_open=consultation.is_open(),
+                           is_open=consultation.accepts_web(),
                            **merged_values(plan_page, consultation))
 
 
