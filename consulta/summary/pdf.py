@@ -331,37 +331,50 @@ def _matrix_row(r):
         component += (" · " if component else "") + _("Commitment %(number)s",
                                                       number=r["commitment"])
     outcome = r.get("outcome")
+    # Where it went, in the outcome's cell, as the page says it.
+    response = [str(OUTCOMES.get(outcome, outcome)) if outcome else "—"]
+    if r.get("incorporated_in"):
+        response.append(_("incorporated in commitment(s) %(numbers)s",
+                          numbers=", ".join(str(n) for n in r["incorporated_in"])))
+    if r.get("referred_to"):
+        response.append(_("referred to %(entity)s", entity=r["referred_to"]))
     return [r.get("code") or "", r.get("date") or "", author,
             str(CHANNELS.get(r.get("channel"), r.get("channel") or "")), component,
-            contribution, str(OUTCOMES.get(outcome, outcome)) if outcome else "—",
-            r.get("justification") or "",
-            ", ".join(str(n) for n in r.get("incorporated_in") or []),
-            r.get("referred_to") or ""]
+            contribution, "\n".join(response), r.get("justification") or ""]
 
 
-#: The columns of the matrix that hold the texts people wrote; they share the width the
-#: others leave.
+#: The columns of the matrix that hold the texts people wrote: they share the width the
+#: others leave, each at least TEXT_LEAST (cm).
 TEXT_COLUMNS = (5, 7)
+TEXT_LEAST = 5.5
 #: Least width of the other columns (cm); each is widened to its longest word, up to
-#: NARROW_MOST, so that a word is not cut. Codes and dates (0 and 1) never wrap.
-NARROW_LEAST = {0: 2, 1: 1.6, 2: 2.3, 3: 1.7, 4: 2.2, 6: 1.8, 8: 1.6, 9: 2.2}
+#: NARROW_MOST and as far as the texts keep TEXT_LEAST, so that a word is not cut.
+#: Codes and dates (0 and 1) never wrap.
+NARROW_LEAST = {0: 2, 1: 1.6, 2: 2.3, 3: 1.7, 4: 2.2, 6: 2.6}
 NARROW_MOST = 3.2
 
 
 def _matrix(story, styles, snapshot, frame_height, width):
     texts = [_matrix_row(r) for r in stored_rows(snapshot)]
     header = [_("Code"), _("Date"), _("Author or sector"), _("Channel"), _("Component"),
-              _("Contribution"), _("Outcome"), _("Justification"), _("Incorporated in"),
-              _("Referred to")]
-    widths = {}
-    for column, least in NARROW_LEAST.items():
+              _("Contribution"), _("Outcome"), _("Justification")]
+    widths, least = {}, {}
+    for column, minimum in NARROW_LEAST.items():
         words = {w for row in [header, *texts] for w in row[column].split()} or {""}
         widest = max(pdfmetrics.stringWidth(w, styles.font, 7.5) for w in words) \
             + 2 * PADDING_X + 2
-        if column > 1:
-            widest = min(widest, NARROW_MOST * cm)
-        widths[column] = max(widest, least * cm)
-    rest = max(width - sum(widths.values()), 6 * cm)
+        least[column] = widest if column < 2 else minimum * cm
+        widths[column] = max(min(widest, NARROW_MOST * cm), minimum * cm) if column > 1 \
+            else max(widest, minimum * cm)
+    # Widened columns give back what the texts need to keep their least width.
+    spare = width - len(TEXT_COLUMNS) * TEXT_LEAST * cm - sum(widths[c] for c in (0, 1)) \
+        - sum(least[c] for c in widths if c > 1)
+    extra = sum(widths[c] - least[c] for c in widths if c > 1)
+    if extra > max(spare, 0):
+        scale = max(spare, 0) / extra
+        for column in (c for c in widths if c > 1):
+            widths[column] = least[column] + (widths[column] - least[column]) * scale
+    rest = max(width - sum(widths.values()), len(TEXT_COLUMNS) * 3 * cm)
     widths.update({column: rest / len(TEXT_COLUMNS) for column in TEXT_COLUMNS})
     rows = [[value if column < 2 else styles.cell(value) for column, value in enumerate(row)]
             for row in texts]
