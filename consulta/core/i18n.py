@@ -6,9 +6,13 @@ has one) and saving the profile set it. Without the cookie, the account's langua
 then the browser's Accept-Language, then Spanish.
 """
 
-from babel.numbers import format_percent
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import parse_pattern
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "consulta_lang"
@@ -75,15 +79,73 @@ def register_filters(app):
     app.jinja_env.filters["date"] = lambda value, fmt="medium": (
         format_date(value, fmt) if value else ""
     )
-    app.jinja_env.filters["number"] = lambda value: format_decimal(value or 0)
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["percent"] = format_share
     app.jinja_env.filters["when"] = format_when
 
 
-def format_share(value):
-    """A share given out of 100, as the reader's language writes it ("73,2 %")."""
-    return format_percent((value or 0) / 100, locale=get_locale(),
-                          decimal_quantization=False)
+# Numbers: the one place where counts, decimals and shares become text. Every page,
+# frozen summary, PDF and export that writes a number for people goes through these two
+# functions, so a share reads the same everywhere: rounded to one decimal (half up, on
+# the decimal the value was meant to be: 28.3, not the 28.300000000000003 of a float),
+# with the separators and the percent sign of the reader's language.
+
+ONE_DECIMAL = Decimal("0.1")
+
+
+def _one_decimal(value):
+    """``value`` (int, float, Decimal, or None for 0) as a Decimal rounded to one decimal.
+
+    A float goes through its shortest repr ("28.300000000000004" → 28.3), so the value a
+    person computed is rounded, not its binary approximation.
+    """
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(repr(float(value or 0)))
+        if number.is_finite():
+            return number.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError, OverflowError):
+        pass
+    return Decimal(0)  # NaN, infinity or not a number: nothing to show but 0
+
+
+@lru_cache(maxsize=16)
+def _patterns(language):
+    """(decimal pattern, percent pattern) of a language, with at most one decimal."""
+    locale = Locale.parse(language)
+    patterns = []
+    for formats in (locale.decimal_formats, locale.percent_formats):
+        pattern = parse_pattern(formats[None].pattern)  # a new object: babel's stays as is
+        pattern.frac_prec = (0, 1)
+        patterns.append(pattern)
+    return tuple(patterns)
+
+
+def _language(locale):
+    return str(locale or get_locale() or "es")
+
+
+def format_number(value, locale=None):
+    """A number as the reader's language writes it: a count as it is ("12.345" in
+    Spanish, "12,345" in English), a decimal rounded to one decimal ("3,5" / "3.5").
+
+    :param value: an int, float or Decimal; None counts as 0.
+    :param locale: a language code; the reader's language when None.
+    """
+    language = _language(locale)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _patterns(language)[0].apply(value, language)
+    return _patterns(language)[0].apply(_one_decimal(value), language)
+
+
+def format_share(value, locale=None):
+    """A share given out of 100, rounded to one decimal, as the reader's language writes
+    it: "73,2 %" and "100 %" in Spanish, "73.2%" in English.
+
+    :param value: the share, from 0 to 100 (28.3 for 28.3 %); None counts as 0.
+    :param locale: a language code; the reader's language when None.
+    """
+    language = _language(locale)
+    return _patterns(language)[1].apply(_one_decimal(value) / 100, language)
 
 
 def format_when(value, date_format="long"):

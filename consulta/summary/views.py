@@ -1,6 +1,19 @@
 """The consultation summary: preview and publication (secretariat), public snapshots."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import TextAreaField
@@ -8,13 +21,15 @@ from wtforms.validators import Length
 
 from consulta.consultations.access import can_manage, get_visible_consultation
 from consulta.core.cache import cacheable
+from consulta.core.errors import render_error
 from consulta.core.forms import ConfirmForm
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
 
 from . import operations, queries
+from .exports import snapshot_csv, snapshot_xlsx
 from .irm import guidelines
-from .pdf import stored_pdf
+from .pdf import PDFUnavailable, stored_pdf
 
 bp = Blueprint("summary", __name__)
 ROWS_PER_PAGE = 25
@@ -59,12 +74,49 @@ def printable(slug, version):
 
 @bp.route("/consultations/<slug>/summary/v<int:version>.pdf")
 def pdf(slug, version):
-    """The official document; generated once per version and kept (it never changes)."""
+    """The official document of a version, in the language asked for (``?lang=``) or
+    the reader's; made once per version and language, and kept (it never changes)."""
     consultation = get_visible_consultation(slug)
     snapshot = _snapshot_or_404(consultation, version)
-    return send_file(stored_pdf(consultation, snapshot), mimetype="application/pdf",
-                     as_attachment=True, max_age=3600,
-                     download_name=f"resumen-{consultation.slug}-v{snapshot.version}.pdf")
+    asked = request.args.get("lang")
+    language = asked if asked in current_app.config["LANGUAGES"] else str(get_locale())
+    try:
+        path = stored_pdf(consultation, snapshot, language)
+    except PDFUnavailable as failure:
+        return render_error(500, title=_("The PDF could not be made"), message=_(
+            "The PDF of this version of the summary could not be made. The problem has "
+            "been recorded and the team will look into it; meanwhile the summary page, "
+            "its printable version and its open data hold the same content."),
+            error_id=failure.error_id)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         max_age=3600,
+                         download_name=f"resumen-{consultation.slug}-v{snapshot.version}-"
+                                       f"{language}.pdf")
+    if asked != language:  # chosen by the cookie, the account or the browser
+        response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+@bp.route("/consultations/<slug>/summary/v<int:version>.csv")
+def version_csv(slug, version):
+    """The contribution matrix of a version as published (its frozen rows), as CSV:
+    what the API's ``summary/vN/matrix`` serves, never the live matrix."""
+    consultation = get_visible_consultation(slug)
+    snapshot = _snapshot_or_404(consultation, version)
+    return Response(stream_with_context(snapshot_csv(snapshot)), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="aportes-'
+                             f'{consultation.slug}-v{snapshot.version}.csv"'})
+
+
+@bp.route("/consultations/<slug>/summary/v<int:version>.xlsx")
+def version_xlsx(slug, version):
+    """The contribution matrix of a version as published (its frozen rows), as XLSX."""
+    consultation = get_visible_consultation(slug)
+    snapshot = _snapshot_or_404(consultation, version)
+    return send_file(snapshot_xlsx(snapshot), as_attachment=True,
+                     download_name=f"aportes-{consultation.slug}-v{snapshot.version}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument."
+                              "spreadsheetml.sheet")
 
 
 class SummaryTextsForm(ConfirmForm):

@@ -72,6 +72,8 @@ NOT_PAGES = {
     "accounts.export_data": "JSON download: test_exports_keep_payloads_inert",
     "feedback.export": "XLSX download: test_exports_keep_payloads_inert",
     "summary.pdf": "PDF download: test_exports_keep_payloads_inert",
+    "summary.version_csv": "CSV download: the frozen rows, as the API's matrix",
+    "summary.version_xlsx": "XLSX download: the frozen rows, as the API's matrix",
 }
 
 INIT_SCRIPT = """

@@ -5,6 +5,7 @@ from flask import render_template_string
 from sqlalchemy import event
 
 from consulta.accounts.models import User
+from consulta.core.i18n import format_number, format_share
 from consulta.extensions import db
 
 from ..conftest import login
@@ -175,3 +176,39 @@ def test_error_pages_are_in_the_users_language(client):
     assert "Página no encontrada" in client.get("/no-existe").get_data(as_text=True)
     page = client.get("/no-existe", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Page not found" in page
+
+
+#: A share as each language writes it: at most one decimal, its decimal separator, its
+#: percent sign (Spanish with a no-break space before it).
+SHARE_PATTERNS = {"es": re.compile(r"^(0|[1-9]\d{0,2})(,\d)?\xa0%$"),
+                  "en": re.compile(r"^(0|[1-9]\d{0,2})(\.\d)?%$")}
+
+
+def test_every_share_from_0_to_100_has_one_decimal_at_most(app):
+    with app.test_request_context("/"):
+        for language, pattern in SHARE_PATTERNS.items():
+            decimal = "," if language == "es" else "."
+            for tenths in range(1001):
+                # The value as written, as a float sum gives it (0.1 * 3 is
+                # 0.30000000000000004), and as a figure computes it.
+                for value in (tenths / 10, tenths * 0.1, round(100 * tenths / 1000, 1)):
+                    text = format_share(value, language)
+                    assert pattern.match(text), (language, value, text)
+                    number = text.rstrip("%").rstrip("\xa0").replace(decimal, ".")
+                    assert float(number) == tenths / 10, (language, value, text)
+
+
+def test_shares_and_decimals_in_pages_follow_the_readers_language(app):
+    template = "{{ 28.300000000000004|percent }} {{ 1.3999999999999999|percent }} " \
+               "{{ 100.0|percent }} {{ 0.05|percent }} {{ 3.14159|number }} {{ 12345|number }}"
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        assert render_template_string(template) == \
+            "28,3\xa0% 1,4\xa0% 100\xa0% 0,1\xa0% 3,1 12.345"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(template) == "28.3% 1.4% 100% 0.1% 3.1 12,345"
+
+
+def test_shares_that_are_not_numbers_show_zero(app):
+    with app.test_request_context("/"):
+        assert [format_share(v, "en") for v in (None, "x", float("nan"))] == ["0%"] * 3
+        assert format_number(None, "en") == "0" and format_number(2.25, "es") == "2,3"

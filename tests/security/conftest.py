@@ -130,6 +130,7 @@ def build_world(app):
             "summary.show": {"slug": LL}, "summary.manage": {"slug": LL},
             "summary.publish": {"slug": LL}, "summary.pdf": {"slug": LL},
             "summary.printable": {"slug": LL}, "api.summary": {"slug": LL},
+            "summary.version_csv": {"slug": LL}, "summary.version_xlsx": {"slug": LL},
             "api.summary_matrix": {"slug": LL},
         }
         world.accounts = {

@@ -71,6 +71,8 @@ ACCESS = {
     "summary.show": (PUBLIC, None),
     "summary.printable": (PUBLIC, None),
     "summary.pdf": (PUBLIC, None),
+    "summary.version_csv": (PUBLIC, None),
+    "summary.version_xlsx": (PUBLIC, None),
     "accounts.organizations": (PUBLIC, None),
     "accounts.organization": (PUBLIC, None),
     "api.openapi": (PUBLIC, None),

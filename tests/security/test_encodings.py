@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]
 QUERY_PARAMETERS = (
     "q", "page", "per_page", "sort", "kind", "component", "commitment", "sector", "region",
     "channel", "outcome", "withdrawn", "state", "status", "action", "role", "template",
-    "version", "event", "received_on", "target", "target_id", "next", "all", "sent",
+    "version", "event", "received_on", "target", "target_id", "next", "all", "sent", "lang",
 )
 
 #: What a path argument of the URL map stands for in the world.

@@ -144,13 +144,13 @@ def test_no_email_or_gender_in_any_page_or_export(app, demo):
         assert not [e for e in emails if e in values]
 
 
-def test_the_pdf_and_the_printable_version(app, closed_consultation, publish):
+def test_the_pdf_and_the_printable_version(app, closed_consultation, publish, pdf_folder):
     slug = closed_consultation.slug
     publish(slug, closed_consultation.secretariat)
     response = app.test_client().get(f"/consultations/{slug}/summary/v1.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert response.headers["Content-Disposition"].startswith("attachment")
-    assert f"resumen-{slug}-v1.pdf" in response.headers["Content-Disposition"]
+    assert f"resumen-{slug}-v1-es.pdf" in response.headers["Content-Disposition"]
     # Rendered once and kept: the same document again.
     assert app.test_client().get(f"/consultations/{slug}/summary/v1.pdf").data == response.data
     page = app.test_client().get(f"/consultations/{slug}/summary/v1/print").get_data(
