@@ -62,4 +62,5 @@ ACTIONS = {
     "support.withdrawn": _l("Support for a proposal withdrawn"),
     "window.dates_changed": _l("Participation window changed after the announcement"),
     "window.saved": _l("Participation window saved"),
+    "window.removed": _l("Participation window removed"),
 }

@@ -433,6 +433,39 @@ def add_window(consultation, *, actor, channel, opens_at=None, closes_at, reason
     return window
 
 
+def remove_window(window, *, actor):
+    """Remove a participation window of a consultation not yet public (a channel it did
+    not use after all, such as the web window every new consultation starts with).
+
+    Refused once the consultation is public (its windows are then a record: change one
+    with its reason instead), for its only window, and where a phase that receives
+    contributions or a contribution would be left outside every window.
+
+    :param window: the window to remove.
+    :param actor: the member of the secretariat who removes it.
+    """
+    consultation = window.consultation
+    if consultation.is_public:
+        raise OperationError(_l("The consultation is public: its windows are a record and "
+                                "are not removed. Change the window, with its reason."))
+    others = [w for w in consultation.windows if w is not window]
+    if not others:
+        raise OperationError(_l("A consultation needs at least one participation window: "
+                                "add the right one before removing this one."))
+    spans = [(w.opens_at, w.closes_at) for w in others]
+    _check_phases_covered(consultation, spans)
+    _check_no_orphans(consultation, window.channel,
+                      [(window.opens_at, window.closes_at)],
+                      [(w.opens_at, w.closes_at) for w in others
+                       if w.channel == window.channel])
+    before = _window_values(window)
+    consultation.windows.remove(window)
+    _sync_period(consultation)
+    db.session.flush()
+    record("window.removed", object_type="participation_windows", object_id=window.id, actor=actor,
+           consultation_id=consultation.id, before=before)
+
+
 def change_window(window, *, actor, opens_at, closes_at, reason=""):
     """Change the dates of a participation window; returns whether they changed.
 

@@ -408,3 +408,45 @@ def test_after_publication_only_real_changes_are_notices(app, secretariat,
         assert change["kind"] == "window" and change["channel"] == "written"
         assert change["reason"] == "Aportes escritos del alcalde distrital"
         assert change["by"] == actor.display_name and change["before"] is None
+
+
+def test_a_window_of_a_channel_not_used_is_removed_before_the_consultation_is_public(
+        app, secretariat, past_consultation):
+    """A workshop-only consultation keeps no web window: it is removed before recording."""
+    slug = past_consultation()
+    with app.test_request_context():
+        actor = user_of(secretariat)
+        [web] = consultation_of(slug).windows
+        # Its only window cannot go.
+        assert "al menos una ventana" in refusal(
+            lambda: operations.remove_window(web, actor=actor))
+        operations.add_window(consultation_of(slug), actor=actor, channel="workshop",
+                              opens_at=lima(date(2016, 5, 11)),
+                              closes_at=lima(date(2016, 5, 12)))
+        db.session.commit()
+        # A phase that receives contributions over the whole period is left outside.
+        phase = consultation_of(slug).phases[0]
+        phase.receives_contributions = True
+        db.session.commit()
+        web = consultation_of(slug).windows_of("web")[0]
+        assert "no están dentro de una ventana" in refusal(
+            lambda: operations.remove_window(web, actor=actor))
+        consultation_of(slug).phases[0].receives_contributions = False
+        db.session.commit()
+        operations.remove_window(consultation_of(slug).windows_of("web")[0], actor=actor)
+        db.session.commit()
+        consultation = consultation_of(slug)
+        assert [w.channel for w in consultation.windows] == ["workshop"]
+        # The period follows the windows left.
+        assert (consultation.opens_at, consultation.closes_at) == (
+            lima(date(2016, 5, 11)), lima(date(2016, 5, 12)))
+        [entry] = audit_entries("window.removed")
+        assert entry.before["channel"] == "web" and entry.actor_id == secretariat.id
+        # Once public, windows are a record.
+        operations.record_past_consultation(consultation, actor=actor,
+                                            announced_on=date(2016, 5, 2),
+                                            reference="Convocatoria al taller")
+        db.session.commit()
+        assert "son un registro" in refusal(lambda: operations.remove_window(
+            consultation_of(slug).windows[0], actor=actor))
+        assert count(ParticipationWindow) == 1

@@ -776,6 +776,8 @@ STAFF_CONFIRM_ROUTES = [
           role="secretariat"),
     Route("consultations.delete_phase", "/consultations/{slug}/phases/{phase_id}/delete",
           _no_fields, role="secretariat"),
+    Route("consultations.remove_window", "/consultations/{slug}/windows/{window_id}/remove",
+          _no_fields, role="secretariat"),
     Route("consultations.delete_component",
           "/consultations/{slug}/components/{component_id}/delete", _no_fields,
           role="secretariat"),

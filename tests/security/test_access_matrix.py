@@ -144,6 +144,7 @@ ACCESS = {
     "consultations.windows": (SECRETARIAT, SECRETARIAT),
     "consultations.edit_window": (SECRETARIAT, SECRETARIAT),
     "consultations.extend_window": (None, SECRETARIAT),
+    "consultations.remove_window": (None, SECRETARIAT),
     "consultations.phases": (SECRETARIAT, SECRETARIAT),
     "consultations.edit_phase": (SECRETARIAT, SECRETARIAT),
     "consultations.delete_phase": (None, SECRETARIAT),

@@ -166,6 +166,16 @@ def extend_window(slug, window_id):
                            now=utcnow())
 
 
+@bp.route("/consultations/<slug>/windows/<int:window_id>/remove", methods=["POST"])
+@secretariat_required
+def remove_window(slug, window_id):
+    consultation = get_visible_consultation(slug)
+    window = get_in_consultation(ParticipationWindow, window_id, consultation)
+    with attempt(_("The participation window has been removed.")):
+        operations.remove_window(window, actor=current_user)
+    return redirect(url_for(".windows", slug=slug))
+
+
 # --- phases --------------------------------------------------------------------
 
 @bp.route("/consultations/<slug>/phases", methods=["GET", "POST"])
