@@ -3,7 +3,6 @@
 Idempotent: every object is looked up by a natural key before being created.
 """
 
-from datetime import timedelta
 
 import click
 from flask import current_app
@@ -12,10 +11,15 @@ from sqlalchemy import select
 
 from consulta.accounts.models import User
 from consulta.extensions import db
-from consulta.summary.operations import publish_summary
 
-from .consultations import load_iv_plan, load_la_libertad
-from .participation import load_responses, load_web_participation, load_workshop
+from .consultations import load_iv_plan
+from .la_libertad import finish_la_libertad, load_la_libertad
+from .participation import (
+    load_classification,
+    load_responses,
+    load_web_participation,
+    load_workshop,
+)
 from .people import (
     DEMO_ORGANIZATIONS,
     DEMO_PASSWORD,
@@ -23,30 +27,6 @@ from .people import (
     ensure_demo_organization,
     ensure_demo_user,
 )
-
-
-def finish_with_summary(consultation, moderator, secretariat):
-    """Give the finished consultation its workshop, a published response to every
-    contribution and a published summary; nothing when its summary exists already.
-
-    :param consultation: the closed consultation (La Libertad).
-    :param moderator: who types in the workshop's contributions.
-    :param secretariat: who answers them and publishes the summary.
-    """
-    if consultation.summary_published_at is not None:
-        return
-    # The demo recreates a past process: it was open while the workshop took place.
-    closes = consultation.closes_at
-    load_workshop(consultation, moderator, component_map={},
-                  held_on=(consultation.opens_at + timedelta(days=10)).date())
-    consultation.summary_introduction = (
-        "El Gobierno Regional La Libertad recibió los aportes de su taller descentralizado "
-        "en Trujillo y los aportes escritos posteriores. Este resumen presenta cada aporte "
-        "con la respuesta de la secretaría técnica.")
-    db.session.flush()
-    load_responses(consultation, secretariat, left_unanswered=0)
-    assert consultation.closes_at == closes
-    publish_summary(consultation, actor=secretariat)
 
 
 def load_demo():
@@ -64,7 +44,8 @@ def load_demo():
     load_web_participation(iv_plan)
     db.session.flush()
     load_responses(iv_plan, secretariat)
-    finish_with_summary(la_libertad, moderator, secretariat)
+    load_classification(iv_plan, moderator)
+    finish_la_libertad(la_libertad, moderator, secretariat)
     db.session.commit()
     yield f"Open consultation: /consultations/{iv_plan.slug}"
     yield f"Finished consultation: /consultations/{la_libertad.slug}"

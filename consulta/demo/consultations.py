@@ -1,4 +1,4 @@
-"""The demo's consultations: the open one on Peru's IV plan and a finished regional one."""
+"""The demo's open consultation, on Peru's IV plan (the finished one: ``la_libertad``)."""
 
 import json
 from datetime import datetime, time, timedelta
@@ -21,7 +21,6 @@ def _read(name):
 
 
 IV_PLAN_SLUG = "iv-plan-gobierno-abierto"
-LA_LIBERTAD_SLUG = "plan-gobierno-abierto-la-libertad"
 
 IV_PLAN_DESCRIPTION = """\
 La Secretaría de Gobierno y Transformación Digital somete a **consulta pública** el borrador
@@ -118,50 +117,3 @@ def load_iv_plan(actor):
              "Respuesta fundamentada a cada aporte y resumen de la consulta."),
         ],
     )
-
-
-def load_la_libertad(actor):
-    """The finished regional consultation of La Libertad (closed 60 days ago), its plan
-    made of the proposals of its 2016 workshop.
-
-    :param actor: the secretariat member who creates it.
-    :return: (consultation, whether it was created now).
-    """
-    workshop = _read("taller-la-libertad-2016.json")
-    plan = {
-        "plan": {"title": "Plan de Acción de Gobierno Abierto de La Libertad"},
-        "themes": [{"name": name, "commitments": []} for name in workshop["components"]],
-    }
-    by_name = {t["name"]: t for t in plan["themes"]}
-    for number, proposal in enumerate((p for p in workshop["proposals"] if p.get("problem")),
-                                      start=1):
-        by_name[proposal["component"]]["commitments"].append({
-            "number": number, "title": proposal["title"], "problem": proposal["problem"],
-            "objective": proposal.get("objective"), "responsible": proposal.get("responsible"),
-            "co_responsible": proposal.get("co_responsible") or [],
-            "actions": proposal.get("actions") or [], "due": proposal.get("due"),
-        })
-    plan["themes"] = [t for t in plan["themes"] if t["commitments"]]
-    today = local_today()
-    day = timedelta(days=1)
-    return _consultation(
-        LA_LIBERTAD_SLUG, actor=actor, plan_data=plan,
-        announced_days_ago=120, opens_days_ago=95, closes_in_days=-60,
-        title="Consulta del Plan Regional de Gobierno Abierto de La Libertad",
-        summary="Consulta regional, ya cerrada, sobre los compromisos de gobierno abierto del "
-                "Gobierno Regional La Libertad.",
-        description="El Gobierno Regional La Libertad consultó su plan de gobierno abierto con "
-                    "talleres presenciales y aportes por escrito.",
-        scope="regional", scope_region="la-libertad",
-        organizer="Gobierno Regional La Libertad",
-        forum_name="Comité Regional de Gobierno Abierto de La Libertad",
-        methodology="Talleres descentralizados y recepción de aportes por escrito.",
-        channels=["web", "workshop", "written"],
-        phases=[
-            ("Publicación del borrador", today - 120 * day, today - 96 * day, ""),
-            ("Recepción de aportes", today - 95 * day, today - 60 * day, ""),
-            ("Sistematización", today - 59 * day, today - 40 * day, ""),
-            ("Publicación del resumen", today - 39 * day, today - 30 * day, ""),
-        ],
-    )
-

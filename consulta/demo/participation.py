@@ -15,6 +15,7 @@ from consulta.contributions.models import Contribution
 from consulta.core.dates import utcnow
 from consulta.extensions import db
 from consulta.feedback.operations import publish_response, save_response
+from consulta.moderation.operations import classify_contribution
 
 from .people import DEMO_CITIZENS, ensure_demo_user
 
@@ -288,3 +289,30 @@ def load_responses(consultation, secretariat, left_unanswered=LEFT_UNANSWERED):
                                                        "partially_incorporated") else [],
             referred_to="Defensoría del Pueblo" if outcome == "referred" else None)
         publish_response(response, actor=secretariat, notify=False)  # demo history, nobody to tell
+
+
+#: How many of the open consultation's contributions the moderators have classified so
+#: far: the rest wait in the queue (classification in progress).
+CLASSIFIED_SO_FAR = 12
+
+
+def load_classification(consultation, moderator, classified=CLASSIFIED_SO_FAR):
+    """Classify the first contributions of a consultation under the component and
+    commitment their authors chose; nothing when some are classified already.
+
+    :param consultation: the consultation.
+    :param moderator: who classifies them.
+    :param classified: how many, oldest first.
+    """
+    if db.session.scalar(select(func.count()).select_from(Contribution).where(
+            Contribution.consultation_id == consultation.id,
+            Contribution.classified_at.is_not(None))):
+        return
+    contributions = db.session.scalars(select(Contribution).where(
+        Contribution.consultation_id == consultation.id,
+        Contribution.withdrawn_at.is_(None)).order_by(Contribution.id).limit(classified))
+    for contribution in contributions:
+        component_id = contribution.component_id or getattr(
+            contribution.commitment, "component_id", None)
+        classify_contribution(contribution, actor=moderator, component_id=component_id,
+                              commitment_id=contribution.commitment_id)

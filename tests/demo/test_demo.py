@@ -1,13 +1,14 @@
 """The demo data (``flask demo``): what a newcomer finds, made again without duplicates."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from consulta.accounts.models import Organization, User
 from consulta.consultations.models import Commitment, Consultation
+from consulta.consultations.queries import date_change_notices
 from consulta.contributions.models import Contribution
-from consulta.core.dates import utcnow
+from consulta.core.dates import utc_to_local, utcnow
 from consulta.extensions import db
 from consulta.summary.models import SummaryRow, SummarySnapshot
 
@@ -70,3 +71,49 @@ def test_the_la_libertad_workshop_attendance_is_in_its_summary(app):
     assert events["by_sector"]["regional_government"] == {"participants": 38, "women": 13}
     assert events["by_sector"]["local_government"] == {"participants": 8, "women": 1}
     assert events["by_sector"]["civil_society"] == {"participants": 4, "women": 3}
+
+
+def test_the_finished_consultation_is_the_2016_workshop_recorded_after_the_fact(app):
+    """Real dates, codes of 2016, no web window, no change notice, the workshop's figures,
+    and verdicts that say what the record shows (no advance notice is on record)."""
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    client = app.test_client()
+    with app.app_context():
+        consultation = db.session.scalar(select(Consultation).where(
+            Consultation.slug == LA_LIBERTAD))
+        assert consultation.is_recorded_after
+        assert utc_to_local(consultation.announced_at).date() == date(2016, 5, 11)
+        assert utc_to_local(consultation.opens_at).date() == date(2016, 5, 11)
+        assert utc_to_local(consultation.closes_at).date() == date(2016, 5, 31)
+        assert sorted(w.channel for w in consultation.windows) == ["workshop", "written"]
+        assert date_change_notices(consultation) == []
+        contributions = db.session.scalars(select(Contribution).where(
+            Contribution.consultation_id == consultation.id)).all()
+        assert len(contributions) == 10
+        assert all(c.tracking_code.startswith("APO-2016-") for c in contributions)
+        assert all(c.classified_at is not None for c in contributions)
+        assert len({c.group_id for c in contributions if c.group_id}) == 1
+        assert [c.hidden_reason for c in contributions if c.is_hidden] == ["off_topic"]
+    summary = client.get(f"/api/v1/consultations/{LA_LIBERTAD}/summary").get_json()
+    figures = summary["content"]["figures"]
+    assert figures["contributions"]["total"] == 10
+    assert figures["by_channel"] == {"workshop": 7, "written": 3}
+    assert figures["per_day"] == {"2016-05-11": 7, "2016-05-12": 3}
+    irm = {item["key"]: item for item in summary["content"]["irm"]}
+    assert irm["advance_notice"]["verdict"] == "not_met"
+    assert irm["advance_notice"]["evidence"]["days"] == 0
+    assert irm["process_and_timeline"]["verdict"] == "met"
+    page = client.get(f"/consultations/{LA_LIBERTAD}/summary").get_data(as_text=True)
+    assert "Registrada después de realizada" in page
+    assert "11 de mayo de 2016" in page
+    assert "Ninguna fecha se cambió después del anuncio." in page
+
+
+def test_the_open_consultation_shows_classification_in_progress(app):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        consultation = db.session.scalar(select(Consultation).where(
+            Consultation.slug == "iv-plan-gobierno-abierto"))
+        classified = [c.classified_at is not None for c in db.session.scalars(
+            select(Contribution).where(Contribution.consultation_id == consultation.id))]
+    assert any(classified) and not all(classified)
