@@ -2,6 +2,8 @@
 
 from flask import url_for
 
+from consulta.consultations.constants import WINDOW_CHANNELS
+
 PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}
 PER_PAGE = {"name": "per_page", "in": "query",
             "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
@@ -93,7 +95,8 @@ def _document():
             "ConsultationSummary": {
                 "type": "object",
                 "required": ["slug", "title", "status", "scope", "opens_at", "closes_at",
-                             "announced_at", "url"],
+                             "announced_at", "recorded_after_at", "announcement_reference",
+                             "windows", "url"],
                 "properties": {
                     "slug": {"type": "string"}, "title": {"type": "string"},
                     "summary": {"type": "string"},
@@ -103,7 +106,28 @@ def _document():
                     "opens_at": {"type": "string", "format": "date-time"},
                     "closes_at": {"type": "string", "format": "date-time"},
                     "announced_at": {"type": "string", "format": "date-time"},
+                    "recorded_after_at": {
+                        "type": ["string", "null"], "format": "date-time",
+                        "description": "When a consultation that had already taken place "
+                                       "was published here, recorded after the fact; null "
+                                       "for one announced here ahead of its opening."},
+                    "announcement_reference": {
+                        **nullable_string,
+                        "description": "Where it was announced (the official notice)."},
+                    "windows": {"type": "array",
+                                "items": {"$ref": "#/components/schemas/Window"}},
                     "url": {"type": "string"}, "api_url": {"type": "string"}}},
+            "Window": {
+                "type": "object", "required": ["channel", "opens_at", "closes_at", "reason"],
+                "description": "A participation window: when one channel received "
+                               "contributions (closes_at excluded).",
+                "properties": {
+                    "channel": {"enum": list(WINDOW_CHANNELS)},
+                    "opens_at": {"type": "string", "format": "date-time"},
+                    "closes_at": {"type": "string", "format": "date-time"},
+                    "reason": {"type": "string", "description": "Why it was added or "
+                               "last changed (an extension's reason); empty for the "
+                               "period it was announced with."}}},
             "ConsultationList": {"type": "object", "required": ["consultations"], "properties": {
                 "page": {"type": "integer"}, "per_page": {"type": "integer"},
                 "total": {"type": "integer"},

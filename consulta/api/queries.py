@@ -18,8 +18,10 @@ def _announced():
 
 
 def announced_consultations():
-    """Announced consultations, the latest to open first (a select to paginate)."""
-    return select(Consultation).where(_announced()).order_by(Consultation.opens_at.desc())
+    """Announced consultations, the latest to open first (a select to paginate), their
+    participation windows loaded with the page."""
+    return select(Consultation).where(_announced()).order_by(
+        Consultation.opens_at.desc()).options(selectinload(Consultation.windows))
 
 
 def announced_consultation(slug, *, with_plan=False):
@@ -33,6 +35,7 @@ def announced_consultation(slug, *, with_plan=False):
     if with_plan:
         query = query.options(
             selectinload(Consultation.phases), selectinload(Consultation.components),
+            selectinload(Consultation.windows),
             selectinload(Consultation.plan_versions)
             .selectinload(PlanVersion.commitments).selectinload(Commitment.component),
             selectinload(Consultation.plan_versions).selectinload(PlanVersion.sections))

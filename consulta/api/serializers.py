@@ -15,8 +15,20 @@ def iso(value):
     return value.isoformat() if value is not None else None
 
 
+def window(item):
+    """A participation window: the channel it opens, from when until when (exclusive),
+    and why it was added or last changed (empty for the announced period).
+
+    :param item: the ``ParticipationWindow``.
+    """
+    return {"channel": item.channel, "opens_at": iso(item.opens_at),
+            "closes_at": iso(item.closes_at), "reason": item.reason or ""}
+
+
 def consultation_summary(consultation, now=None):
-    """A consultation as the lists show it.
+    """A consultation as the lists show it, with its participation windows (loaded with
+    it, see ``queries``) and, for one recorded after it took place, when and where it
+    was announced.
 
     :param consultation: an announced consultation.
     :param now: the moment its status is computed at (now when None).
@@ -32,6 +44,9 @@ def consultation_summary(consultation, now=None):
         "opens_at": iso(consultation.opens_at),
         "closes_at": iso(consultation.closes_at),
         "announced_at": iso(consultation.announced_at),
+        "recorded_after_at": iso(consultation.recorded_after_at),
+        "announcement_reference": consultation.announcement_reference,
+        "windows": [window(w) for w in consultation.windows],
         "url": url_for("consultations.detail", slug=consultation.slug, _external=True),
         "api_url": url_for("api.consultation", slug=consultation.slug, _external=True),
     }

@@ -56,6 +56,19 @@ def published_plan_version(consultation, number):
         .options(selectinload(PlanVersion.commitments), selectinload(PlanVersion.sections)))
 
 
+def channel_windows(consultation, channel):
+    """The windows during which ``channel`` receives, as (opens_at, closes_at) spans by
+    opening: its participation windows or, when the consultation has none of that
+    channel ("other", a channel announced without its own dates, rows made before
+    windows existed), the consultation's participation period (opening to closing).
+
+    :param consultation: the consultation.
+    :param channel: a channel code (``constants.CHANNELS``).
+    """
+    spans = [(w.opens_at, w.closes_at) for w in consultation.windows_of(channel)]
+    return spans or [(consultation.opens_at, consultation.closes_at)]
+
+
 def events_of(consultation):
     """The consultation's events (workshops, work tables...), by date."""
     return db.session.scalars(

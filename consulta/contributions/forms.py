@@ -41,7 +41,7 @@ from consulta.core.request_input import database_int
 from consulta.core.taxonomy import region_choices, region_codes, sector_choices
 
 from .constants import KINDS, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
-from .operations import check_received_on
+from .operations import check_received_in_windows, check_received_on
 
 
 class SheetFieldsMixin(ActionRowsMixin):
@@ -138,6 +138,11 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
                             description=_l("The day it arrived: every list, figure and the "
                                            "summary use it. Leave it empty only if nobody "
                                            "knows (then today stands for it)."))
+    received_outside_window = BooleanField(
+        _l("Received outside the participation windows (late or early)"),
+        description=_l("The day it was received lies outside every participation window "
+                       "of its channel: tick it if that is really so. The summary counts "
+                       "these records apart."))
     commitment = SelectField(_l("Commitment commented on (for comments)"), coerce=database_int,
                              validate_choice=False, default=0)
     author_name = StringField(_l("Author's name"), filters=[strip], validators=[max_length(200)])
@@ -158,8 +163,10 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
         required(_l("Give the contribution a title.")), max_length(300)])
     submission_token = submission_token_field()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, consultation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        #: Whose participation windows the received date is checked against.
+        self.consultation = consultation
         self.sector.choices = sector_choices(blank=_l("Not stated"))
         self.region.choices = region_choices(blank=_l("Not stated"))
         if not self.submission_token.data:
@@ -167,7 +174,9 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
 
     def details(self):
         return {"channel": self.channel.data, "event_id": self.event.data or None,
-                "received_on": self.received_on.data, "author_name": self.author_name.data,
+                "received_on": self.received_on.data,
+                "received_outside_window": self.received_outside_window.data,
+                "author_name": self.author_name.data,
                 "author_name_public": self.author_name_public.data,
                 "author_organization": self.author_organization.data,
                 "author_email": self.author_email.data, "sector": self.sector.data,
@@ -195,6 +204,22 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
             check_received_on(field.data)
         except OperationError as refusal:
             raise ValidationError(str(refusal)) from None
+
+
+    def validate_received_outside_window(self, field):
+        if self.consultation is None or self.received_on.errors or self.channel.errors:
+            return
+        try:
+            check_received_in_windows(self.consultation, self.channel.data,
+                                      self.received_on.data, field.data)
+        except OperationError as refusal:
+            raise ValidationError(str(refusal)) from None
+
+    @property
+    def asks_outside_window(self):
+        """Whether the form shows the "received outside the windows" confirmation: once
+        the date was found outside, or when it is already ticked."""
+        return bool(self.received_outside_window.errors or self.received_outside_window.data)
 
 
 class VoidForm(FlaskForm):

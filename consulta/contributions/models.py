@@ -106,6 +106,10 @@ class Contribution(db.Model):
     #: ``received_on`` day in the deployment's zone (its typing time when no day was
     #: given). Set by the operations (``operations.received_moment``).
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: A typed-in record whose received day lies outside every participation window of
+    #: its channel, saved once the moderator confirmed it arrived late or early
+    #: (``queries.received_outside_windows``); counted apart in the summary.
+    received_outside_window: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # What a comment is about.
     target: Mapped[str | None] = mapped_column(String(16))

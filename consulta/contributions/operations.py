@@ -14,8 +14,10 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import jsonable, record
+from consulta.consultations.constants import CHANNELS
 from consulta.consultations.models import Commitment, Event, EventAttendance, PlanSection
 from consulta.consultations.operations import require_component
+from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
 from consulta.core.i18n import format_when
@@ -23,9 +25,9 @@ from consulta.core.operations import OperationError
 from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
-from .constants import EARLIEST_RECEIVED_ON, MAX_ATTENDANCE, OFFLINE_CHANNELS
+from .constants import EARLIEST_RECEIVED_ON, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
 from .models import Contribution, Support
-from .queries import contribution_by_token, has_supported
+from .queries import contribution_by_token, has_supported, received_outside_windows
 from .signals import contribution_submitted
 
 SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible", "actions",
@@ -129,6 +131,34 @@ def check_received_on(received_on):
     if received_on < EARLIEST_RECEIVED_ON:
         raise OperationError(_l("The date it was received cannot be before %(date)s.",
                                 date=format_date(EARLIEST_RECEIVED_ON, "long")))
+
+
+class OutsideWindows(OperationError):
+    """A received day outside every window of its channel, not confirmed as such."""
+
+
+def check_received_in_windows(consultation, channel, received_on, confirmed):
+    """Whether a typed-in record was received outside every participation window of its
+    channel (``queries.received_outside_windows``): refused (``OutsideWindows``, naming
+    the windows) unless the moderator confirmed that it arrived late or early.
+
+    :param consultation: the consultation it was received for.
+    :param channel: how it arrived.
+    :param received_on: the day it was received, or None (not known: never outside).
+    :param confirmed: the moderator ticked "received outside the participation windows".
+    """
+    if not received_outside_windows(consultation, channel, received_on):
+        return False
+    if not confirmed:
+        windows = "; ".join(f"{format_when(opens)} – {format_when(closes)}"
+                            for opens, closes in channel_windows(consultation, channel))
+        raise OutsideWindows(_l(
+            "%(date)s lies outside the participation windows of the channel “%(channel)s” "
+            "(%(windows)s). If it really arrived late or early, tick “Received outside the "
+            "participation windows (late or early)” to save it; otherwise correct the date "
+            "or the channel.", date=format_date(received_on, "long"), windows=windows,
+            channel=TYPED_IN_WEB if channel == "web" else CHANNELS.get(channel, channel)))
+    return True
 
 
 def _check_organization(user, organization_id):
@@ -404,7 +434,8 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                                 event_id=None, received_on=None, author_name=None,
                                 author_name_public=False, author_organization=None,
                                 author_email=None, sector=None, region=None,
-                                commitment_id=None, submission_token=None):
+                                commitment_id=None, submission_token=None,
+                                received_outside_window=False):
     """A moderator types in what arrived at a workshop, by e-mail or on paper.
 
     Paper sheets are often incomplete: only the title and, for proposals, the
@@ -431,6 +462,9 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     :param commitment_id: the published commitment a comment is about; without it (nor
         ``parent_id``) a comment is about the plan as a whole.
     :param submission_token: the form's idempotency token.
+    :param received_outside_window: the moderator confirms that it was received outside
+        every participation window of its channel (late or early); without it such a
+        ``received_on`` is refused (``OutsideWindows``).
     """
     existing = contribution_by_token(submission_token)
     if existing is not None:
@@ -439,6 +473,8 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
         raise OperationError(_l("This consultation is not public."))
     _check_channel(channel)
     check_received_on(received_on)
+    outside = check_received_in_windows(consultation, channel, received_on,
+                                        received_outside_window)
     columns = {"consultation_id": consultation.id, "kind": kind, "channel": channel,
                "entered_by_id": moderator.id,
                "event_id": _check_event(consultation, event_id),
@@ -447,7 +483,8 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                "author_organization": author_organization or None,
                "author_email": (author_email or "").strip().lower() or None,
                "sector": sector or None, "region": region or None,
-               "submission_token": submission_token or None}
+               "submission_token": submission_token or None,
+               "received_outside_window": outside}
     if kind == "proposal":
         columns.update(_proposal_columns(consultation, values))
     else:
@@ -471,7 +508,8 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     record("contribution.entered_offline", contribution, actor=moderator,
            consultation_id=consultation.id,
            after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
-                  "event_id": event_id or None, "received_on": jsonable(received_on)})
+                  "event_id": event_id or None, "received_on": jsonable(received_on),
+                  "received_outside_window": outside})
     return contribution
 
 
@@ -481,7 +519,9 @@ def _check_channel(channel):
 
 
 OFFLINE_FIELDS = ("channel", "event_id", "received_on", "author_name", "author_name_public",
-                  "author_organization", "author_email", "sector", "region", "component_id")
+                  "author_organization", "author_email", "sector", "region", "component_id",
+                  "received_outside_window")
+BOOLEAN_FIELDS = ("author_name_public", "received_outside_window")
 
 
 def correct_offline_contribution(contribution, *, moderator, values, details):
@@ -491,7 +531,9 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
     :param contribution: a contribution typed in by the moderators.
     :param moderator: who corrects it.
     :param values: the fields of ``SHEET_FIELDS`` and ``component_id``.
-    :param details: the fields of ``OFFLINE_FIELDS`` (channel, event, author...).
+    :param details: the fields of ``OFFLINE_FIELDS`` (channel, event, author...); its
+        ``received_outside_window`` is the moderator's confirmation that the (new) day
+        of receipt lies outside every window of its channel (else such a day is refused).
     """
     if not contribution.is_offline:
         raise OperationError(_l("Only contributions typed in by the moderators can be "
@@ -504,6 +546,10 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
         _check_channel(details["channel"])
     if "received_on" in details:
         check_received_on(details["received_on"])
+    details["received_outside_window"] = check_received_in_windows(
+        consultation, details.get("channel", contribution.channel),
+        details.get("received_on", contribution.received_on),
+        details.get("received_outside_window", contribution.received_outside_window))
     _check_event(consultation, details.get("event_id"))
     details["component_id"] = _check_component(
         consultation, values.get("component_id"), required=contribution.kind == "proposal")
@@ -515,7 +561,7 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
         if key in details:
             value = details[key]
             setattr(contribution, key, value if value not in ("", 0) else None
-                    if key != "author_name_public" else bool(value))
+                    if key not in BOOLEAN_FIELDS else bool(value))
     # The received moment follows the day typed in; the tracking code, a public
     # reference already given out, stays.
     contribution.received_at = received_moment(contribution.received_on,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from consulta.consultations.constants import CHANNELS
 from consulta.consultations.models import Commitment, PlanSection, PlanVersion
+from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc
 from consulta.core.signals import values_from_signal
@@ -252,6 +253,37 @@ def comment_target(target, target_id):
     return db.session.get(model, target_id) if model is not None else None
 
 
+def received_span(received_on, received_at):
+    """The span a contribution was received in, as (start, end): its whole local day when
+    the day is known (``received_on``), else the instant ``received_at``."""
+    if received_on is not None:
+        start = local_to_utc(datetime.combine(received_on, time(0, 0)))
+        return start, start + timedelta(days=1)
+    return received_at, received_at + timedelta(microseconds=1)
+
+
+def within(spans, received):
+    """Whether a received span (``received_span``) touches any of ``spans``: a day of
+    receipt counts as inside when any part of it lies inside a window."""
+    start, end = received
+    return any(opens < end and start < closes for opens, closes in spans)
+
+
+def received_outside_windows(consultation, channel, received_on):
+    """Whether a day of receipt lies outside every window of ``channel``
+    (``consultations.queries.channel_windows``): a late or early record, saved only
+    once a moderator confirms it. False when the day is not known.
+
+    :param consultation: the consultation it was received for.
+    :param channel: how it arrived.
+    :param received_on: the day it was received (a ``date``), or None.
+    """
+    if received_on is None or not channel:
+        return False
+    return not within(channel_windows(consultation, channel),
+                      received_span(received_on, None))
+
+
 def count_left_outside(consultation, *, channel, before, after):
     """How many contributions received through ``channel`` lie inside the windows
     ``before`` and outside every window ``after`` (each a list of (opens_at,
@@ -261,20 +293,13 @@ def count_left_outside(consultation, *, channel, before, after):
     with its day of receipt, on that local day (any part of it inside a window). Voided
     records count nowhere, here neither.
     """
-    def inside(spans, start, end):
-        return any(opens < end and start < closes for opens, closes in spans)
-
     count = 0
     rows = db.session.execute(
         select(Contribution.received_at, Contribution.received_on)
         .where(Contribution.consultation_id == consultation.id,
                Contribution.channel == channel, not_voided()))
     for received_at, received_on in rows:
-        if received_on is not None:
-            start = local_to_utc(datetime.combine(received_on, time(0, 0)))
-            end = start + timedelta(days=1)
-        else:
-            start, end = received_at, received_at + timedelta(microseconds=1)
-        if inside(before, start, end) and not inside(after, start, end):
+        received = received_span(received_on, received_at)
+        if within(before, received) and not within(after, received):
             count += 1
     return count

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Commitment, Component, Event, EventAttendance
@@ -33,14 +33,17 @@ def compute_figures(consultation):
     of their published response; unique participants (with an account, typed-in authors
     with a name, and apart the typed-in contributions without one); declared genders,
     in aggregate only; events and their attendance as recorded (see ``_attendance``);
-    contributions per day received. Voided records (typed in by mistake) count nowhere.
+    contributions per day received; how many typed-in records were received outside the
+    participation windows of their channel (confirmed late or early:
+    ``contributions.outside_windows``). Voided records (typed in by mistake) count nowhere.
 
     :param consultation: the consultation to count.
     """
     c = Contribution
     base = counted_in(consultation)
-    total, withdrawn, hidden = db.session.execute(
-        select(func.count(), func.count(c.withdrawn_at), func.count(c.hidden_at))
+    total, withdrawn, hidden, outside_windows = db.session.execute(
+        select(func.count(), func.count(c.withdrawn_at), func.count(c.hidden_at),
+               func.count(case((c.received_outside_window.is_(True), 1))))
         .where(base)).one()
     by_kind = _counts(consultation, c.kind, visible_only=True)
     by_channel = _counts(consultation, c.channel, visible_only=True)
@@ -105,6 +108,7 @@ def compute_figures(consultation):
     return {
         "contributions": {"total": total, "withdrawn": withdrawn, "hidden": hidden,
                           "visible": visible, "answered": answered,
+                          "outside_windows": outside_windows,
                           "answered_share": round(100 * answered / visible, 1)
                           if visible else 100.0},
         "by_kind": by_kind,

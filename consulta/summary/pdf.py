@@ -15,11 +15,12 @@ import os
 import re
 import tempfile
 import uuid
+from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from flask import current_app, render_template
-from flask_babel import force_locale, get_locale
+from flask import current_app, render_template, render_template_string
+from flask_babel import force_locale, format_date, get_locale, ngettext
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -72,8 +73,9 @@ MATRIX_TEXT_CHARS = 1500
 #: Characters that are not text (C0 controls but tab and line break, DEL): drawn as
 #: boxes or refused by reportlab's paragraph parser.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-SOURCE_FILES = (Path(__file__), Path(__file__).resolve().parents[2] / "templates" /
-                "summary" / "_evidence.html")
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+SOURCE_FILES = (Path(__file__), TEMPLATES / "summary" / "_evidence.html",
+                TEMPLATES / "consultations" / "_macros.html")
 
 
 def _code_version():
@@ -141,6 +143,8 @@ class _Styles:
                                  leading=20)
         self.h2 = ParagraphStyle("h2", parent=base["Heading2"], fontName=font,
                                  fontSize=12.5, leading=16)
+        self.h3 = ParagraphStyle("h3", parent=base["Heading3"], fontName=font,
+                                 fontSize=10.5, leading=13)
 
     def cell(self, value):
         return Paragraph(_text(value, self.font), self.small)
@@ -274,6 +278,13 @@ def _figures(story, styles, figures, frame_height, width):
     parts.append(f"{_('With a published response')}: "
                  f"{format_share(totals.get('answered_share'))}")
     story.append(styles.paragraph(" · ".join(parts)))
+    if totals.get("outside_windows"):
+        story.append(styles.paragraph(ngettext(
+            "%(num)d contribution received outside the participation windows (late or "
+            "early): typed in by the moderators, who confirmed the date.",
+            "%(num)d contributions received outside the participation windows (late or "
+            "early): typed in by the moderators, who confirmed the date.",
+            totals["outside_windows"])))
     women = figures.get("women") or {}
     if women.get("share") is not None:
         story.append(styles.paragraph(_(
@@ -291,6 +302,68 @@ def _figures(story, styles, figures, frame_height, width):
         story += [Spacer(1, 0.25 * cm),
                   _table(styles, [styles.cell(title), _("Contributions")], rows,
                          [width - 3 * cm, 3 * cm], frame_height)]
+
+
+def _plain(markup):
+    return " ".join(html.unescape(plain_text(str(markup))).split())
+
+
+def _date_change(change):
+    """A change of dates as the summary page words it (one macro)."""
+    try:
+        return _plain(render_template_string(
+            '{% from "consultations/_macros.html" import date_change_text %}'
+            "{{ date_change_text(change) }}", change=change))
+    except Exception:  # a version frozen with a change the macro no longer knows
+        log.warning("a change of dates could not be written in the PDF", exc_info=True)
+        return ""
+
+
+def _timeline(story, styles, timeline):
+    """The process as it happened, as the summary page shows it: the "recorded after the
+    fact" label with where it was announced, the dates, the participation windows and
+    every change of dates (from the frozen content, in the reader's language)."""
+    if not timeline:
+        return
+
+    def moment(value):
+        return format_when(datetime.fromisoformat(value), "long") if value else "—"
+
+    story.append(styles.paragraph(_("The process as it happened"), styles.h2))
+    reference = timeline.get("announcement_reference")
+    if timeline.get("recorded_after_at"):
+        label = _("Recorded after it took place, on %(date)s.", date=format_date(
+            datetime.fromisoformat(timeline["recorded_after_at"]), "long"))
+        label += " " + _("Its dates are a record of what happened, entered after the fact.")
+        if reference:
+            label += " " + _("Announced in:") + " " + reference
+        story.append(styles.paragraph(label))
+    announced = timeline.get("announced_at")
+    if announced and timeline.get("recorded_after_at"):
+        announced = format_date(datetime.fromisoformat(announced), "long")
+    else:
+        announced = moment(announced)
+    if reference:
+        announced += f" ({reference})"
+    story.append(styles.paragraph("\n".join([
+        f"{_('Announced')}: {announced}",
+        f"{_('Opened')}: {moment(timeline.get('opens_at'))}",
+        f"{_('Closed')}: {moment(timeline.get('closes_at'))}",
+        f"{_('Summary first published')}: {moment(timeline.get('first_summary_at'))}"])))
+    if timeline.get("windows"):
+        story.append(styles.paragraph(_("Participation windows"), styles.h3))
+        for w in timeline["windows"]:
+            line = (f"• {CHANNELS.get(w['channel'], w['channel'])}: "
+                    f"{moment(w.get('opens_at'))} – {moment(w.get('closes_at'))}")
+            if w.get("reason"):
+                line += f" ({w['reason']})"
+            story.append(styles.paragraph(line))
+    if "date_changes" in timeline:
+        story.append(styles.paragraph(_("Changes of dates"), styles.h3))
+        for change in timeline["date_changes"]:
+            story.append(styles.paragraph("• " + _date_change(change)))
+        if not timeline["date_changes"]:
+            story.append(styles.paragraph(_("No date was changed after the announcement.")))
 
 
 def _irm(story, styles, content, frame_height, width):
@@ -424,6 +497,7 @@ def _render(consultation, snapshot, out):
         story.append(styles.paragraph(_introduction_text(content["introduction_html"])))
     story.append(styles.paragraph(_("Figures"), styles.h2))
     _figures(story, styles, figures, portrait_height, portrait_width)
+    _timeline(story, styles, content.get("timeline"))
     story.append(styles.paragraph(_("IRM checklist"), styles.h2))
     _irm(story, styles, content, portrait_height, portrait_width)
     story += [NextPageTemplate("landscape"), PageBreak(),

@@ -5,7 +5,7 @@ and commits (or sees the refusal and rolls back), then reads what was stored. Ac
 consultations and most contributions come from the factories (tests/conftest.py).
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -14,7 +14,7 @@ from consulta.consultations.signals import plan_page
 from consulta.contributions import operations
 from consulta.contributions.models import Contribution, Support
 from consulta.contributions.signals import contribution_submitted
-from consulta.core.dates import local_today, utc_to_local
+from consulta.core.dates import local_to_utc, local_today, utc_to_local
 from consulta.core.signals import merged_values
 from consulta.extensions import db
 
@@ -388,7 +388,8 @@ def test_a_moderator_types_in_what_arrived_offline(app, slug, create_user, creat
                        values={"title": "Plataforma de servicios",
                                "component_id": component_ids(consultation)["Salud"]},
                        event_id=event_id, received_on=date(2026, 5, 11),
-                       author_name="Juana Pérez", author_name_public=True,
+                       received_outside_window=True, author_name="Juana Pérez",
+                       author_name_public=True,
                        author_email=" Juana@Example.PE ", sector="citizen",
                        region="la-libertad")
         on_five = record(slug, moderator, commitment_id=five)
@@ -411,7 +412,8 @@ def test_a_moderator_types_in_what_arrived_offline(app, slug, create_user, creat
         assert [e.actor_id for e in entries] == [moderator.id] * 4
         assert entries[0].after == {"code": sheet.tracking_code, "channel": "workshop",
                                     "kind": "proposal", "event_id": event_id,
-                                    "received_on": "2026-05-11"}
+                                    "received_on": "2026-05-11",
+                                    "received_outside_window": True}
         assert "juana" not in repr([e.after for e in entries]).lower()
 
 
@@ -552,7 +554,8 @@ def test_a_typed_in_record_is_received_at_the_start_of_its_day_and_coded_with_it
         app, slug, create_user):
     moderator, author = create_user(roles=("moderator",)), create_user()
     with app.test_request_context():
-        sheet = record(slug, moderator, received_on=date(2016, 6, 14), channel="workshop")
+        sheet = record(slug, moderator, received_on=date(2016, 6, 14), channel="workshop",
+                       received_outside_window=True)
         unknown = record(slug, moderator)
         web, _created = submit(consultation_of(slug), user_of(author), kind="comment",
                                values={"body": "Por la web."}, target="plan")
@@ -578,7 +581,7 @@ def test_a_received_date_in_the_future_or_absurd_is_refused(app, slug, create_us
         assert count() == 0
         # The limits themselves are accepted.
         record(slug, moderator, received_on=local_today())
-        record(slug, moderator, received_on=date(2000, 1, 1))
+        record(slug, moderator, received_on=date(2000, 1, 1), received_outside_window=True)
         db.session.commit()
         assert count() == 2
 
@@ -586,7 +589,8 @@ def test_a_received_date_in_the_future_or_absurd_is_refused(app, slug, create_us
 def test_a_correction_of_the_received_date_moves_the_received_moment_not_the_code(
         app, slug, create_user, create_contribution):
     moderator = create_user(roles=("moderator",))
-    typed = create_contribution(slug, channel="written", received_on=date(2026, 5, 11))
+    typed = create_contribution(slug, channel="written", received_on=date(2026, 5, 11),
+                                received_outside_window=True)
     with app.test_request_context():
         assert refusal(lambda: operations.correct_offline_contribution(
             contribution_of(typed), moderator=user_of(moderator), values={},
@@ -608,7 +612,8 @@ def test_a_contribution_received_through_a_web_form_elsewhere_is_typed_in_as_web
         app, slug, create_user):
     moderator = create_user(roles=("moderator",))
     with app.test_request_context():
-        sheet = record(slug, moderator, channel="web", received_on=date(2026, 5, 11))
+        sheet = record(slug, moderator, channel="web", received_on=date(2026, 5, 11),
+                       received_outside_window=True)
         db.session.commit()
         assert (sheet.channel, sheet.is_offline, sheet.entered_by_id) == (
             "web", True, moderator.id)
@@ -679,3 +684,98 @@ def test_a_voided_proposal_can_be_neither_supported_nor_commented_on(
             consultation_of(slug), user_of(fan), kind="comment", values={"body": "¿Y?"},
             target="proposal", target_id=contribution_of(typed).id)) == (
             "Esa propuesta no forma parte de esta consulta.")
+
+
+# --- received outside the participation windows of its channel --------------------------
+
+def _day_start(day):
+    return local_to_utc(datetime.combine(day, time.min))
+
+
+@pytest.fixture
+def windowed(app, create_consultation, create_user):
+    """A consultation whose web window ran from 30 days ago to yesterday, with workshops
+    from 20 to 10 days ago (a window of their own) and no window for e-mail."""
+    secretariat = create_user(roles=("secretariat",))
+    slug = create_consultation(plan=iv_plan_json(), opens_in_days=-30, closes_in_days=-1,
+                               announced_days_ago=40, actor=secretariat)
+    with app.test_request_context():
+        today = local_today()
+        consultations.add_window(
+            consultation_of(slug), actor=user_of(secretariat), channel="workshop",
+            opens_at=_day_start(today - timedelta(days=20)),
+            closes_at=_day_start(today - timedelta(days=10)), reason="Talleres regionales")
+        db.session.commit()
+    return slug
+
+
+def test_a_received_day_outside_the_windows_of_its_channel_needs_a_confirmation(
+        app, windowed, create_user):
+    moderator = create_user(roles=("moderator",))
+    with app.test_request_context():
+        today = local_today()
+
+        def ago(days):
+            return today - timedelta(days=days)
+
+        inside = [record(windowed, moderator, channel="workshop", received_on=ago(15)),
+                  # no e-mail window: the consultation's period stands for it
+                  record(windowed, moderator, channel="email", received_on=ago(25)),
+                  record(windowed, moderator, channel="web", received_on=ago(25)),
+                  record(windowed, moderator, channel="workshop")]  # day not known
+        db.session.commit()
+        assert [c.received_outside_window for c in inside] == [False] * 4
+        # A workshop day inside the web window but outside the workshops', an e-mail
+        # before the period, a form outside the platform after the web closed, "other"
+        # (never a window of its own): each refused without the tick, nothing saved.
+        for channel, days in (("workshop", 25), ("email", 40), ("web", 0), ("other", 40)):
+            message = refusal(lambda channel=channel, days=days: record(
+                windowed, moderator, channel=channel, received_on=ago(days)))
+            assert "fuera de las ventanas de participación" in message, message
+            assert "Recibido fuera de las ventanas de participación" in message
+        assert count() == 4
+        late = record(windowed, moderator, channel="workshop", received_on=ago(5),
+                      received_outside_window=True)
+        # Ticked for a day inside its window: nothing to confirm, not stored as outside.
+        ticked_inside = record(windowed, moderator, channel="workshop", received_on=ago(12),
+                               received_outside_window=True)
+        db.session.commit()
+        assert contribution_of(late.tracking_code).received_outside_window is True
+        assert contribution_of(ticked_inside.tracking_code).received_outside_window is False
+        entries = audit_entries("contribution.entered_offline")
+        assert entries[-2].after["received_outside_window"] is True
+        assert entries[-1].after["received_outside_window"] is False
+
+
+def test_a_correction_checks_the_received_day_against_the_windows_again(
+        app, windowed, create_user):
+    moderator = create_user(roles=("moderator",))
+    with app.test_request_context():
+        today = local_today()
+        # An e-mail (no window of its own: the period) received 25 days ago.
+        code = record(windowed, moderator, channel="email",
+                      received_on=today - timedelta(days=25)).tracking_code
+        db.session.commit()
+
+        def correct(**details):
+            operations.correct_offline_contribution(
+                contribution_of(code), moderator=user_of(moderator), values={},
+                details=details)
+
+        # Another channel whose windows leave that day out, or a day before the period,
+        # without the tick: refused, nothing changed.
+        for details in ({"channel": "workshop"}, {"received_on": today - timedelta(days=45)}):
+            assert "fuera de las ventanas de participación" in refusal(
+                lambda details=details: correct(**details))
+        stored = contribution_of(code)
+        assert (stored.channel, stored.received_on, stored.received_outside_window) == (
+            "email", today - timedelta(days=25), False)
+        correct(channel="workshop", received_outside_window=True)
+        db.session.commit()
+        assert contribution_of(code).received_outside_window is True
+        # Moved inside the workshops' window: no longer outside, whatever the tick says.
+        correct(received_on=today - timedelta(days=14))
+        db.session.commit()
+        assert contribution_of(code).received_outside_window is False
+        entries = audit_entries("contribution.corrected_offline")
+        assert [e.after.get("received_outside_window") for e in entries] == [True, False]

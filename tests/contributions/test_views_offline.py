@@ -1,5 +1,6 @@
 """Moderators record events and type in contributions that arrived offline."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -82,7 +83,7 @@ def test_a_paper_proposal_needs_only_title_and_component(app, moderator, consult
     user, client = moderator
     response = client.post_form(f"/consultations/{consultation}/contributions/offline/new", {
         "kind": "proposal", "channel": "workshop", "received_on": "2026-05-11",
-        "component": str(component_id(app, consultation)),
+        "received_outside_window": "y", "component": str(component_id(app, consultation)),
         "title": "Plataforma web que integre los servicios públicos"})
     assert response.status_code == 302
     with app.app_context():
@@ -219,7 +220,8 @@ def test_the_offline_form_offers_the_web_channel_for_forms_outside_the_platform(
     page = client.get(f"/consultations/{consultation}/contributions/offline/new").get_data(
         as_text=True)
     assert 'value="web"' in page and "Web, fuera de este sitio" in page
-    response = _offline(client, consultation, channel="web", received_on="2026-05-11")
+    response = _offline(client, consultation, channel="web", received_on="2026-05-11",
+                        received_outside_window="y")
     assert response.status_code == 302
     with app.app_context():
         item = db.session.scalar(select(Contribution))
@@ -276,3 +278,46 @@ def test_web_contributions_have_no_void_form_and_participants_cannot_void(
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Contribution).where(
             Contribution.voided_at.is_not(None))) == 0
+
+
+def test_a_received_date_outside_the_windows_asks_for_the_tick_and_staff_see_it(
+        app, moderator, create_consultation):
+    """A letter received after the consultation closed (no window of its channel: the
+    consultation's period) is saved only once the moderator ticks that it came late."""
+    _user, client = moderator
+    slug = create_consultation(plan=iv_plan_json(), opens_in_days=-30, closes_in_days=-5)
+    with app.app_context():
+        late = (local_today() - timedelta(days=2)).isoformat()
+    form = client.get(f"/consultations/{slug}/contributions/offline/new").get_data(
+        as_text=True)
+    assert 'name="received_outside_window"' not in form  # asked only when it matters
+    response = _offline(client, slug, received_on=late)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "queda fuera de las ventanas de participación del canal" in page
+    assert 'name="received_outside_window"' in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
+    response = _offline(client, slug, received_on=late, received_outside_window="y")
+    assert response.status_code == 302
+    with app.app_context():
+        item = db.session.scalar(select(Contribution))
+        assert item.received_outside_window is True
+        code = item.tracking_code
+        entry = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "contribution.entered_offline"))
+        assert entry.after["received_outside_window"] is True
+    label = "recibido fuera de las ventanas de participación (tardío o anticipado)"
+    assert label in client.get(f"/contributions/{code}").get_data(as_text=True)
+    assert label not in app.test_client().get(f"/contributions/{code}").get_data(
+        as_text=True)
+    # Its correction form shows the tick, kept.
+    correction = client.get(f"/contributions/{code}/correct").get_data(as_text=True)
+    assert re.search(r'name="received_outside_window"[^>]*checked|checked[^>]*'
+                     r'name="received_outside_window"', correction)
+    # Unticked with the date still outside: refused, nothing changed.
+    response = client.post_form(f"/contributions/{code}/correct", {
+        "channel": "written", "title": "Carta de la junta vecinal", "received_on": late})
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(Contribution)).received_outside_window is True

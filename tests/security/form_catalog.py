@@ -549,7 +549,8 @@ def _valid_proposal(world):
 
 def _valid_offline(world):
     return [("kind", "comment"), ("channel", "workshop"), ("event", str(world.ids["event_id"])),
-            ("received_on", "2026-03-01"), ("commitment", str(world.ids["commitment_id"])),
+            ("received_on", "2026-03-01"), ("received_outside_window", "y"),
+            ("commitment", str(world.ids["commitment_id"])),
             ("component", "0"), ("title", "Aporte de taller"), ("body", "Lo que se dijo."),
             ("author_name", "Rosa Quispe"), ("author_name_public", "y"),
             ("author_organization", "Colectivo"), ("author_email", "rosa@example.pe"),

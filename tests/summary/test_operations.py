@@ -38,7 +38,7 @@ def test_preview_summary_is_what_publishing_would_freeze_and_changes_nothing(
                             "consultation"}
     assert content["figures"]["contributions"] == {
         "total": 7, "withdrawn": 1, "hidden": 1, "visible": 5, "answered": 3,
-        "answered_share": 60.0}
+        "answered_share": 60.0, "outside_windows": 0}
     irm = {item["key"]: item["verdict"] for item in content["irm"]}
     # As if published: 3 of the 5 visible answered → documentation partly met (not "not
     # met", which an unpublished summary gets).

@@ -57,7 +57,8 @@ def test_the_figures_of_a_small_consultation(closed_consultation, in_request):
     figures = compute_figures(consultation)
 
     assert figures["contributions"] == {"total": 7, "withdrawn": 1, "hidden": 1,
-                                        "visible": 5, "answered": 3, "answered_share": 60.0}
+                                        "visible": 5, "answered": 3, "answered_share": 60.0,
+                                        "outside_windows": 0}
     # Counted: everything not withdrawn (hidden included); outcomes: only what is visible.
     assert figures["by_kind"] == {"comment": 5, "proposal": 1}
     assert figures["by_channel"] == {"web": 5, "workshop": 1}

@@ -110,7 +110,8 @@ def test_figures_lists_and_exports_date_a_typed_in_record_by_its_received_day(
     received = today - timedelta(days=9)
     web = create_contribution(slug, body="Por la web, hoy.")
     typed = create_contribution(slug, author=moderator, channel="written",
-                                received_on=received, body="Carta de hace nueve días.")
+                                received_on=received, received_outside_window=True,
+                                body="Carta de hace nueve días.")
     with app.test_request_context():
         consultation = consultation_of(slug)
         assert compute_figures(consultation)["per_day"] == {
@@ -145,7 +146,8 @@ def test_the_feedback_matrix_dates_a_typed_in_record_by_its_received_day(
         app, create_consultation, create_user, create_contribution):
     slug = create_consultation(plan=iv_plan_json())
     secretariat = create_user(roles=("secretariat",))
-    typed = create_contribution(slug, channel="email", received_on=date(2026, 5, 11))
+    typed = create_contribution(slug, channel="email", received_on=date(2026, 5, 11),
+                                received_outside_window=True)
     client = app.test_client()
     login(client, secretariat)
     page = client.get(f"/consultations/{slug}/matrix").get_data(as_text=True)

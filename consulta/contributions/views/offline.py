@@ -23,7 +23,7 @@ moderator_required = role_required("moderator")
 
 
 def _offline_form(consultation, contribution=None):
-    form = OfflineContributionForm(obj=contribution)
+    form = OfflineContributionForm(obj=contribution, consultation=consultation)
     form.component.choices = [(0, _("Choose…"))] + [(c.id, c.name)
                                                      for c in consultation.components]
     events = events_of(consultation)
