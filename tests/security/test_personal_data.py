@@ -9,10 +9,8 @@ page, every API list (all pages), the CSV and XLSX exports and the text of the s
 PDF are searched.
 """
 
-import base64
 import io
 import re
-import zlib
 from collections import deque
 from urllib.parse import urlsplit
 
@@ -23,6 +21,7 @@ from consulta.accounts.models import User
 from consulta.contributions.models import Contribution
 from consulta.extensions import db
 
+from ..pdf import pdf_text
 from .conftest import IV, LL
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -73,22 +72,6 @@ def plant_personal_data(app, world):
     with app.app_context():
         emails = {e for e in db.session.scalars(select(User.email)) if e}
     return emails | {SECRET_EMAIL, "autora.offline@example.pe"}
-
-
-def pdf_text(data):
-    """The text drawn in a PDF made by reportlab (its ASCII is kept as is)."""
-    chunks = []
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
-        stream = stream.strip()
-        try:
-            if stream.endswith(b"~>"):  # ASCII85, then deflated (reportlab's page streams)
-                stream = base64.a85decode(stream[:-2])
-            content = zlib.decompress(stream)
-        except (ValueError, zlib.error):
-            continue
-        chunks += re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content)
-    return " ".join(c.decode("latin-1").replace("\\(", "(").replace("\\)", ")")
-                     for c in chunks)
 
 
 def xlsx_text(data):

@@ -1,8 +1,6 @@
 """Fixtures of the summary tests: a small closed consultation made with the factories."""
 
-import base64
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +17,7 @@ from consulta.moderation.operations import hide_contribution
 from consulta.summary.operations import publish_summary
 
 from ..conftest import iv_plan_json, login
+from ..pdf import pdf_lines, pdf_text  # noqa: F401 (the summary tests import them from here)
 
 
 @dataclass(frozen=True)
@@ -170,31 +169,6 @@ def demo(app):
     """The demo data (its finished consultation has a published summary)."""
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-
-
-def pdf_lines(data):
-    """The lines of text drawn in a PDF made by reportlab (ASCII as is; other letters
-    as octal escapes such as ``\\001``): the strings of each ``Tj`` up to the next line
-    (``T*``) or text block (``ET``), joined."""
-    lines = []
-    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
-        stream = stream.strip()
-        try:
-            if stream.endswith(b"~>"):  # ASCII85, then deflated (reportlab's page streams)
-                stream = base64.a85decode(stream[:-2])
-            content = zlib.decompress(stream)
-        except (ValueError, zlib.error):
-            continue
-        for piece in re.split(rb"\sT\*|\sET\b", content):
-            strings = re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", piece)
-            if strings:
-                lines.append(b"".join(strings).decode("latin-1").replace("\\(", "(")
-                             .replace("\\)", ")").replace("\\\\", "\\"))
-    return lines
-
-
-def pdf_text(data):
-    return " ".join(pdf_lines(data))
 
 
 def page_count(data):
