@@ -297,8 +297,8 @@ CLASSIFIED_SO_FAR = 12
 
 
 def load_classification(consultation, moderator, classified=CLASSIFIED_SO_FAR):
-    """Classify the first contributions of a consultation under the component and
-    commitment their authors chose; nothing when some are classified already.
+    """Classify the first contributions sent through the platform under the component
+    and commitment their authors chose; nothing when some are classified already.
 
     :param consultation: the consultation.
     :param moderator: who classifies them.
@@ -308,8 +308,9 @@ def load_classification(consultation, moderator, classified=CLASSIFIED_SO_FAR):
             Contribution.consultation_id == consultation.id,
             Contribution.classified_at.is_not(None))):
         return
+    # Those sent through the platform, oldest first; the workshop's sheets wait.
     contributions = db.session.scalars(select(Contribution).where(
-        Contribution.consultation_id == consultation.id,
+        Contribution.consultation_id == consultation.id, Contribution.channel == "web",
         Contribution.withdrawn_at.is_(None)).order_by(Contribution.id).limit(classified))
     for contribution in contributions:
         component_id = contribution.component_id or getattr(
