@@ -623,6 +623,18 @@ def timeline(sweep):
             "channels": ["workshop"], "opens_at": "2016-05-02T09:00",
             "closes_at": "2016-06-30T18:00"})
         past = _slug_of(sweep, title)
+        if n == 0:
+            # The forum's meetings are dates, one per line: anything else is refused and
+            # shown back in the form.
+            sweep.send("secretariat", f"/consultations/{past}/edit",
+                       _form("consultations", "ConsultationForm"), {
+                           "title": title, "slug": past, "summary": "Resumen.",
+                           "description": "", "scope": "national", "scope_region": "",
+                           "scope_locality": "", "organizer": "Gobierno Regional",
+                           "forum_name": "Foro", "forum_meetings": ALL,
+                           "methodology": "Taller.", "channels": ["workshop"],
+                           "opens_at": "2016-05-02T09:00", "closes_at": "2016-06-30T18:00"},
+                       ok=(200,), capture="forum meetings refused")
         sweep.send("secretariat", f"/consultations/{past}/phases",
                    _form("consultations", "PhaseForm"),
                    {"name": "Taller", "starts_on": "2016-05-11", "ends_on": "2016-05-11",
@@ -810,6 +822,8 @@ def moderation(sweep):
         values = {**rotate(n, fields), "kind": "proposal" if n % 2 else "comment",
                   "channel": "workshop", "event": str(events[n % len(events)]),
                   "received_on": str(local(timedelta(days=-1)).date()),
+                  # Yesterday may lie outside the sweep consultation's windows: confirmed.
+                  "received_outside_window": "y",
                   "component": str(sweep.ids["components"][n % 3]),
                   "commitment": str(sweep.ids["commitments"][0]) if n % 2 == 0 else "0",
                   "author_name_public": "y", "author_email": f"taller{n}@ejemplo.pe",
@@ -824,7 +838,8 @@ def moderation(sweep):
                   sweep.get("moderator", f"/contributions/{codes[0]}/correct"))
     sweep.send("moderator", f"/contributions/{codes[0]}/correct", offline, {
         **rotate(1, fields), "kind": "comment", "channel": "email", "event": "0",
-        "component": "0", "commitment": "0", "author_email": "", "sector": "", "region": ""})
+        "component": "0", "commitment": "0", "author_email": "", "sector": "", "region": "",
+        "received_outside_window": "y"})
     # Tags: each at most 60 characters, commas separate them.
     tag_values = [", ".join(t.replace(",", " ").replace(";", " ")[:60] for t in chunk)
                   for chunk in _chunks(TEXTS, 7)]
@@ -886,6 +901,14 @@ def moderation(sweep):
     sweep.page("moderator", f"{m}/contributions/offline/new?event={events[0]}")
     for code in codes:
         sweep.page("anon", f"/contributions/{code}")
+    # Records typed in by mistake are voided with a reason that staff read on their page
+    # (the public no longer sees them: the last ones, read above already).
+    void = _form("contributions", "VoidForm")
+    sweep.page("moderator", f"/contributions/{codes[-1]}/void")
+    for n, reason in enumerate(pack(1000)):
+        code = codes[-(n + 1)]
+        sweep.send("moderator", f"/contributions/{code}/void", void, {"reason": reason})
+        sweep.page("moderator", f"/contributions/{code}")
 
 
 def _chunks(items, size):

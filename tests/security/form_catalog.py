@@ -649,6 +649,8 @@ def _valid_commitment(world, number="7"):
 def _valid_event(world):
     return [("kind", "workshop"), ("title", "Taller"), ("held_on", "2026-03-10"),
             ("place", "Cusco"), ("region", "cusco"), ("description", "Descripción."),
+            # Totals left empty, as a browser sends them: the sum of the rows.
+            ("attendees_total", ""), ("gender_recorded_count", ""), ("attendees_women", ""),
             ("attendance-0-sector", "citizen"), ("attendance-0-participants", "30"),
             ("attendance-0-women", "12"), ("attendance-1-sector", "academia"),
             ("attendance-1-participants", "5"), ("attendance-1-women", "5")]
