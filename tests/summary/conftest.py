@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from consulta.accounts.models import User
 from consulta.consultations.models import Consultation
 from consulta.contributions.models import Contribution
-from consulta.contributions.operations import withdraw_contribution
+from consulta.contributions.operations import save_event, withdraw_contribution
 from consulta.core.dates import local_today, utcnow
 from consulta.extensions import db
 from consulta.moderation.operations import hide_contribution
@@ -173,3 +173,12 @@ def demo(app):
 
 def page_count(data):
     return len(re.findall(rb"/Type /Page[^s]", data))
+
+
+def record_event(slug, moderator, *, kind="work_table", held_on=date(2016, 6, 14), **counts):
+    """An event of ``kind`` recorded by ``moderator``, with the attendance ``counts``
+    given (``attendees_total=...``, ``attendance=[...]``), committed."""
+    save_event(consultation_of(slug), actor=user(moderator), kind=kind, title="Mesas temáticas",
+               held_on=held_on, place="Lima", region="lima-metropolitana", description="",
+               **counts)
+    db.session.commit()

@@ -2,25 +2,15 @@
 zero, the women's share counts only people whose gender was recorded, and the
 participants say who they count (typed-in authors without a name included, apart)."""
 
-from datetime import date
 
 from flask import render_template
 
-from consulta.contributions import operations
-from consulta.extensions import db
 from consulta.summary.figures import compute_figures
 from consulta.summary.irm import guidelines
 from consulta.summary.operations import preview_summary
 
 from ..conftest import iv_plan_json
-from .conftest import consultation_of, user
-
-
-def record_event(slug, moderator, *, kind="work_table", held_on=date(2016, 6, 14), **counts):
-    operations.save_event(consultation_of(slug), actor=user(moderator), kind=kind,
-                          title="Mesas temáticas", held_on=held_on, place="Lima",
-                          region="lima-metropolitana", description="", **counts)
-    db.session.commit()
+from .conftest import consultation_of, record_event
 
 
 def summary_html(slug):

@@ -2,13 +2,12 @@
 each names the data it used: a work table is not a workshop, a channel announced but not
 used is no evidence, a forum's name alone is no forum, and unknown attendance is no zero."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import render_template
 
 from consulta.consultations import operations as consultations
-from consulta.contributions import operations
 from consulta.core.dates import local_today
 from consulta.core.operations import OperationError
 from consulta.extensions import db
@@ -16,14 +15,7 @@ from consulta.summary.figures import compute_figures
 from consulta.summary.irm import checklist, guidelines
 
 from ..conftest import iv_plan_json, login
-from .conftest import consultation_of, user
-
-
-def record_event(slug, moderator, *, kind="work_table", held_on=date(2016, 6, 14), **counts):
-    operations.save_event(consultation_of(slug), actor=user(moderator), kind=kind,
-                          title="Evento", held_on=held_on, place="Lima",
-                          region="lima-metropolitana", description="", **counts)
-    db.session.commit()
+from .conftest import consultation_of, record_event, user
 
 
 def refusal(action):
