@@ -209,6 +209,7 @@ def _document():
                     "type": "object", "properties": {
                         "position": {"type": "integer"},
                         "salt": {"type": ["string", "null"]},
+                        "seal": {"type": ["object", "null"]},
                         "digest": {"type": ["string", "null"]}}}}}},
         }},
     }

@@ -142,9 +142,10 @@ def summary_matrix(slug, version):
     offset = (page_number - 1) * per_page
     rows = list(stored_rows(snapshot, offset, per_page))
     # What anyone needs to recompute the version's digest (``/summary/digest``): each
-    # row's position, salt (None once redacted) and digest, in the order of ``rows``.
-    seals = [{"position": position, "salt": salt, "digest": digest}
-             for position, digest, salt in row_seals(snapshot, offset, per_page)]
+    # row's position, salt (None once redacted), seal (once redacted) and digest as
+    # published, in the order of ``rows``.
+    seals = [{"position": position, "salt": salt, "seal": seal, "digest": digest}
+             for position, digest, salt, seal in row_seals(snapshot, offset, per_page)]
     response = jsonify({"consultation": slug, "version": version, "page": page_number,
                         "per_page": per_page, "total": snapshot.row_count, "rows": rows,
                         "row_digests": seals})

@@ -55,6 +55,9 @@ class SummaryRow(db.Model):
     #: A random hex salt in the row's digest, public with the row; erased when the row
     #: is redacted, so that nobody can confirm a guess of what was redacted.
     salt: Mapped[str | None] = mapped_column(String(32))
+    #: Once redacted: the salts of its fields not redacted and the leaves of the redacted
+    #: ones, from which anyone recomputes its digest (``digest.seal_digest``).
+    seal: Mapped[dict | None] = mapped_column(JSON)
 
 
 class SummaryRedaction(db.Model):

@@ -106,7 +106,7 @@ def publish_summary(consultation, *, actor):
     for position, row in enumerate(iter_rows(consultation), start=1):
         text = canonical(row)
         salt = new_salt()
-        sealed = row_digest(salt, text)
+        sealed = row_digest(salt, row)
         digest.add(sealed)
         batch.append((snapshot.id, position, text, sealed, salt))
         count = position

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from consulta.extensions import db
 
-from .digest import canonical, digest_of, row_digest
+from .digest import digest_of, row_digest, seal_digest
 from .models import SummaryRedaction, SummaryRow, SummarySnapshot
 
 
@@ -62,24 +62,32 @@ def stored_rows(snapshot, offset=0, limit=None):
 
 def recompute_digest(snapshot):
     """The digest recomputed from what is public, to verify the published one (as
-    ``/summary/digest`` tells anyone to): each row's digest from its salt and data, but
-    for the rows the public redaction log names, whose digest as published is kept.
+    ``/summary/digest`` tells anyone to): each row's digest from its salt and data, or,
+    for a row redacted, from its data and seal, whose leaves must be the fields the
+    public redaction log names for that row.
 
     :param snapshot: the published ``SummarySnapshot``; equal to its ``digest`` as long
-        as neither its content nor any of its rows changed but by a logged redaction.
+        as neither its content nor any field of its rows changed but by a logged
+        redaction.
     """
-    redacted = redacted_positions(snapshot)
+    logged = {}
+    for position, field in db.session.execute(
+            select(SummaryRedaction.position, SummaryRedaction.field)
+            .where(SummaryRedaction.snapshot_id == snapshot.id)):
+        logged.setdefault(position, set()).add(field)
     rows = db.session.execute(
-        select(SummaryRow.position, SummaryRow.data, SummaryRow.digest, SummaryRow.salt)
+        select(SummaryRow.position, SummaryRow.data, SummaryRow.salt, SummaryRow.seal)
         .where(SummaryRow.snapshot_id == snapshot.id)
         .order_by(SummaryRow.position).execution_options(yield_per=2000))
 
     def digests():
-        for position, data, digest, salt in rows:
-            if position in redacted and salt is None:
-                yield digest or ""
-            else:  # a row without its salt but not in the log cannot be checked: fails
-                yield row_digest(salt or "", canonical(data))
+        for position, data, salt, seal in rows:
+            if salt is not None:
+                yield row_digest(salt, data)
+            elif seal and set(seal.get("leaves") or {}) <= logged.get(position, set()):
+                yield seal_digest(data, seal)
+            else:  # neither salt nor a logged seal: it cannot be checked, so it fails
+                yield ""
 
     return digest_of(snapshot.content, digests())
 
@@ -104,14 +112,15 @@ def redaction_log(snapshot):
 
 
 def row_seals(snapshot, offset=0, limit=None):
-    """Each row's position, digest and salt (None once redacted), in order, for anyone
-    to verify the version's digest.
+    """Each row's position, digest, salt (None once redacted) and seal (once redacted),
+    in order, for anyone to verify the version's digest.
 
     :param snapshot: the published ``SummarySnapshot``.
     :param offset: how many rows to skip from the first.
     :param limit: how many rows at most; None for all the rest.
     """
-    query = select(SummaryRow.position, SummaryRow.digest, SummaryRow.salt).where(
+    query = select(SummaryRow.position, SummaryRow.digest, SummaryRow.salt,
+                   SummaryRow.seal).where(
         SummaryRow.snapshot_id == snapshot.id, SummaryRow.position > offset)
     if limit is not None:
         query = query.where(SummaryRow.position <= offset + limit)

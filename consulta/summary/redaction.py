@@ -30,10 +30,12 @@ from consulta.extensions import db
 from consulta.moderation.signals import contribution_hidden, fragment_masked
 
 from .constants import REDACTED
+from .digest import redaction_seal
 from .models import SummaryRedaction, SummaryRow, SummarySnapshot
 from .pdf import forget_pdfs
 
-#: The fields of a row that hold what people wrote (a masked fragment may be in any).
+#: The fields of a row that hold what people wrote (a masked fragment may be in any);
+#: each is one of ``digest.SEALED_FIELDS``, so it can be redacted alone.
 TEXT_FIELDS = ("title", "text", "justification", "referred_to")
 
 
@@ -79,20 +81,22 @@ def redact_rows(consultation_id, codes, change, reason):
     if not snapshots:
         return 0
     rows = db.session.execute(
-        select(SummaryRow.id, SummaryRow.snapshot_id, SummaryRow.position, SummaryRow.data)
+        select(SummaryRow.id, SummaryRow.snapshot_id, SummaryRow.position, SummaryRow.data,
+               SummaryRow.salt, SummaryRow.seal)
         .where(SummaryRow.snapshot_id.in_(list(snapshots)),
                SummaryRow.data["code"].as_string().in_(codes))).all()
     now = utcnow()
     count, touched = 0, set()
-    for row_id, snapshot_id, position, data in rows:
-        data = dict(data)
+    for row_id, snapshot_id, position, original, salt, seal in rows:
+        data = dict(original)
         fields = change(data)
         if not fields:
             continue
         # Past the ORM, whose guard refuses any change to a published row: a redaction
-        # is the one change allowed, and it is logged below.
+        # is the one change allowed, and it is logged below. The row's digest stays.
         db.session.execute(update(SummaryRow.__table__).where(SummaryRow.id == row_id)
-                           .values(data=data, salt=None))
+                           .values(data=data, salt=None, seal=redaction_seal(
+                               salt, seal, original, fields)))
         db.session.execute(insert(SummaryRedaction), [
             {"snapshot_id": snapshot_id, "position": position, "code": data.get("code"),
              "field": field, "reason": reason, "redacted_at": now} for field in fields])

@@ -112,7 +112,7 @@ def _earlier_values(earlier, path, women_key, known_key):
     return values
 
 
-def suppress(content, earlier=()):
+def suppress(content, earlier=(), k=None):
     """A copy of a summary's content with every gender figure of a small group replaced.
 
     Idempotent: suppressed figures stay suppressed.
@@ -121,8 +121,9 @@ def suppress(content, earlier=()):
         or as a version froze it).
     :param earlier: the public contents of the earlier versions (already suppressed),
         whose figures this one must not be subtracted from.
+    :param k: the least group; ``SMALL_GROUP_MIN`` when None.
     """
-    k = small_group_min()
+    k = k or small_group_min()
     content = copy.deepcopy(content)
     pairs = list(_pairs(content))
     verdict = None

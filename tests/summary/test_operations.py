@@ -165,16 +165,22 @@ def test_the_digest_is_sha256_of_the_content_and_of_salted_row_digests():
     """Anyone can verify a published digest with a few lines of code: this layout is
     public (``/summary/digest``) and must never change, or versions would no longer
     verify."""
-    content = {"título": "Ñandú", "b": [1, 2], "a": None}
-    rows = [("00" * 16, {"code": "APO-1", "text": "línea"}),
-            ("ab" * 16, {"code": "APO-2", "text": ""})]
-    row_digests = [hashlib.sha256((salt + canonical(row)).encode()).hexdigest()
-                   for salt, row in rows]
-    text = '{"a":null,"b":[1,2],"título":"Ñandú"}' + "".join("\n" + d for d in row_digests)
+    def sha(text):
+        return hashlib.sha256(text.encode()).hexdigest()
 
-    assert canonical(rows[0][1]) == '{"code":"APO-1","text":"línea"}'
-    assert [row_digest(salt, canonical(row)) for salt, row in rows] == row_digests
-    assert digest_of(content, iter(row_digests)) == hashlib.sha256(text.encode()).hexdigest()
+    content = {"título": "Ñandú", "b": [1, 2], "a": None}
+    rows = [("00" * 16, {"code": "APO-1", "text": "línea", "author": "Ana"}),
+            ("ab" * 16, {"code": "APO-2", "text": ""})]
+    expected = []
+    for salt, row in rows:
+        leaves = {f: sha(sha(f"{salt}:{f}") + canonical(row[f])) for f in ("author", "text")
+                  if f in row}
+        expected.append(sha(canonical({**row, **leaves})))
+    text = '{"a":null,"b":[1,2],"título":"Ñandú"}' + "".join("\n" + d for d in expected)
+
+    assert canonical(rows[0][1]) == '{"author":"Ana","code":"APO-1","text":"línea"}'
+    assert [row_digest(salt, row) for salt, row in rows] == expected
+    assert digest_of(content, iter(expected)) == hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_the_legacy_digest_is_sha256_of_canonical_json_lines():
