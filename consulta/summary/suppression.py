@@ -28,7 +28,7 @@ are shown under it too, in every output.
 
 import copy
 
-from flask import current_app
+from consulta.core.small_groups import small_group_min
 
 from .queries import snapshots_before
 
@@ -40,10 +40,6 @@ GENDER_PAIRS = (
     (("figures", "events"), "women", "gender_recorded"),
     (("irm", "awareness_raising", "evidence"), "women", "gender_recorded"),
 )
-
-
-def small_group_min():
-    return current_app.config.get("SMALL_GROUP_MIN", 5)
 
 
 def is_suppressed(value):
