@@ -8,8 +8,14 @@ logged in the version's public log (when, which row, which field, why; never wha
 held). Every output reads the stored rows, so the page, the print view, the API, the
 CSV/XLSX and the PDF (made again: its file name counts the redactions) follow.
 
-Each redacted row keeps the digest it was published with and loses its salt, so the
-version's digest stays verifiable (``digest.py``).
+Each redacted row keeps the digest it was published with, loses its salt and gets a
+seal (the salts of its fields not redacted, the leaves of the redacted ones), so the
+version's digest stays verifiable field by field (``digest.py``). A redaction is
+final: unhiding or unmasking later does not bring the text back into a published
+version.
+
+The stored PDFs of a redacted version are deleted before the commit: should the
+transaction fail, they are only made again.
 
 The parts below send signals; this module listens (it runs inside the operation's
 transaction, and changes nothing when no published row matches).
