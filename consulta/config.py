@@ -153,6 +153,9 @@ def build_config(instance_path, environ=None):
         "SITE_NAME": env.get("SITE_NAME", "Consulta"),
         # Minimum days between announcement and opening for the IRM "advance notice".
         "IRM_MIN_NOTICE_DAYS": int(env.get("IRM_MIN_NOTICE_DAYS", "14")),
+        # Least number of people an aggregate of personal characteristics (gender) may
+        # count to be published; smaller groups read "fewer than N" (summary/suppression.py).
+        "SMALL_GROUP_MIN": max(int(env.get("SMALL_GROUP_MIN", "5")), 1),
         # Seconds a public page is reused for anonymous visitors (0: off). See core/cache.py.
         "PUBLIC_PAGE_CACHE_SECONDS": int(env.get("PUBLIC_PAGE_CACHE_SECONDS",
                                              "20" if production else "0")),

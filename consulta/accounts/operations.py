@@ -25,6 +25,7 @@ from .queries import (
     organization_admins,
     organization_name_taken,
 )
+from .signals import account_erased, name_consent_withdrawn
 from .tokens import make_confirmation_token, make_reset_token
 
 # --- registration, confirmation, login --------------------------------------
@@ -219,6 +220,8 @@ def update_profile(user, **values):
     if changed:
         record("account.profile_updated", user, actor=user, before=before,
                after={**after, "changed": changed})
+    if before.get("show_name_publicly") and not after.get("show_name_publicly", True):
+        name_consent_withdrawn.send(user)
 
 
 def delete_account(user, password):
@@ -251,6 +254,7 @@ def delete_account(user, password):
     user.session_token = new_session_token()
     user.roles.clear()
     user.memberships.clear()
+    account_erased.send(user)
 
 
 # --- roles -------------------------------------------------------------------

@@ -191,11 +191,25 @@ def _document():
                 "published_at": {"type": "string", "format": "date-time"},
                 "digest_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                 "rows": {"type": "integer"}, "content": {"type": "object"},
+                "legacy_digest_sha256": {"type": ["string", "null"]},
+                "digest_method_url": {"type": "string"},
+                "redactions": {"type": "array", "items": {
+                    "type": "object", "properties": {
+                        "redacted_at": {"type": "string", "format": "date-time"},
+                        "position": {"type": "integer"}, "code": {"type": "string"},
+                        "field": {"type": "string"}, "reason": {"type": "string"},
+                        "reason_text": {"type": "string"}}}},
                 "matrix_url": {"type": "string"}}},
             "SummaryMatrix": {"type": "object", "required": ["rows"], "properties": {
                 "consultation": {"type": "string"}, "version": {"type": "integer"},
                 "page": {"type": "integer"}, "per_page": {"type": "integer"},
                 "total": {"type": "integer"},
-                "rows": {"type": "array", "items": {"type": "object"}}}},
+                "rows": {"type": "array", "items": {"type": "object"}},
+                "row_digests": {"type": "array", "items": {
+                    "type": "object", "properties": {
+                        "position": {"type": "integer"},
+                        "salt": {"type": ["string", "null"]},
+                        "seal": {"type": ["object", "null"]},
+                        "digest": {"type": ["string", "null"]}}}}}},
         }},
     }

@@ -14,8 +14,10 @@ from flask import (
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
 from consulta.extensions import db
+from consulta.summary.constants import REASONS
 from consulta.summary.exports import csv_stream, xlsx_file
-from consulta.summary.queries import latest_snapshot, stored_rows
+from consulta.summary.queries import latest_snapshot, redaction_log, row_seals, stored_rows
+from consulta.summary.suppression import public_content
 
 from . import queries, serializers
 from .openapi import document
@@ -114,7 +116,13 @@ def summary(slug):
         "consultation": consultation.slug, "version": snapshot.version,
         "published_at": serializers.iso(snapshot.published_at),
         "digest_sha256": snapshot.digest, "rows": snapshot.row_count,
-        "content": snapshot.content,
+        "legacy_digest_sha256": snapshot.legacy_digest,
+        "digest_method_url": url_for("summary.digest_method", _external=True),
+        "content": public_content(snapshot),
+        "redactions": [{"redacted_at": serializers.iso(when), "position": position,
+                        "code": code, "field": field, "reason": reason,
+                        "reason_text": str(REASONS.get(reason, reason))}
+                       for when, position, code, field, reason in redaction_log(snapshot)],
         "matrix_url": url_for("api.summary_matrix", slug=slug, version=snapshot.version,
                               _external=True),
     })
@@ -131,9 +139,16 @@ def summary_matrix(slug, version):
     if snapshot is None:
         abort(404)
     page_number, per_page = _page_args(100)
-    rows = list(stored_rows(snapshot, (page_number - 1) * per_page, per_page))
+    offset = (page_number - 1) * per_page
+    rows = list(stored_rows(snapshot, offset, per_page))
+    # What anyone needs to recompute the version's digest (``/summary/digest``): each
+    # row's position, salt (None once redacted), seal (once redacted) and digest as
+    # published, in the order of ``rows``.
+    seals = [{"position": position, "salt": salt, "seal": seal, "digest": digest}
+             for position, digest, salt, seal in row_seals(snapshot, offset, per_page)]
     response = jsonify({"consultation": slug, "version": version, "page": page_number,
-                        "per_page": per_page, "total": snapshot.row_count, "rows": rows})
+                        "per_page": per_page, "total": snapshot.row_count, "rows": rows,
+                        "row_digests": seals})
     return response
 
 

@@ -28,7 +28,7 @@ from consulta.extensions import db
 from .constants import EARLIEST_RECEIVED_ON, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
 from .models import Contribution, Support
 from .queries import contribution_by_token, has_supported, received_outside_windows
-from .signals import contribution_submitted
+from .signals import author_name_consent_withdrawn, contribution_submitted
 
 SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible", "actions",
                 "due", "body")
@@ -573,6 +573,8 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
     record("contribution.corrected_offline", contribution, actor=moderator,
            consultation_id=consultation.id, before={k: before[k] for k in changed},
            after={k: after[k] for k in changed})
+    if before["author_name_public"] and not contribution.author_name_public:
+        author_name_consent_withdrawn.send(contribution)
 
 
 def void_contribution(contribution, *, actor, reason):

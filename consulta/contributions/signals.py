@@ -12,3 +12,8 @@ contribution_submitted = namespace.signal("contribution-submitted")
 #: None); each receiver returns a ``consulta.contributions.queries.ListExtension``.
 #: Feedback adds the filter by outcome and loads the published responses.
 list_extensions = namespace.signal("list-extensions")
+
+#: A typed-in author's consent to show their name was withdrawn (sender: the
+#: contribution, its ``author_name_public`` now false): the parts above redact the name
+#: they published.
+author_name_consent_withdrawn = namespace.signal("author-name-consent-withdrawn")

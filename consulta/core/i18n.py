@@ -12,7 +12,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.numbers import parse_pattern
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "consulta_lang"
@@ -131,6 +131,8 @@ def format_number(value, locale=None):
     :param value: an int, float or Decimal; None counts as 0.
     :param locale: a language code; the reader's language when None.
     """
+    if isinstance(value, dict):
+        return suppressed_text(value)
     language = _language(locale)
     if isinstance(value, int) and not isinstance(value, bool):
         return _patterns(language)[0].apply(value, language)
@@ -144,8 +146,23 @@ def format_share(value, locale=None):
     :param value: the share, from 0 to 100 (28.3 for 28.3 %); None counts as 0.
     :param locale: a language code; the reader's language when None.
     """
+    if isinstance(value, dict):
+        return suppressed_text(value)
     language = _language(locale)
     return _patterns(language)[1].apply(_one_decimal(value) / 100, language)
+
+
+def suppressed_text(marker):
+    """What a published figure reads in place of a count that is not shown, so that no
+    small group of people can be singled out: ``{"fewer_than": 5}`` → "fewer than 5";
+    ``{"withheld": 5}`` (it would reveal such a group next to an earlier version) →
+    "not shown (small group)".
+
+    :param marker: the dict a suppressed figure holds (see ``summary/suppression.py``).
+    """
+    if "fewer_than" in marker:
+        return gettext("fewer than %(number)s", number=marker["fewer_than"])
+    return gettext("not shown (small group)")
 
 
 def format_when(value, date_format="long"):

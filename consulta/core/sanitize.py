@@ -5,6 +5,8 @@ HTML survives, links may only use http, https or mailto, and every link gets
 rel="nofollow noopener noreferrer".
 """
 
+import re
+
 import bleach
 import markdown as markdown_lib
 from bleach.linkifier import DEFAULT_CALLBACKS
@@ -28,6 +30,10 @@ _cleaner = bleach.Cleaner(tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                           filters=[])
 
 
+_CODE = re.compile(r"<code>.*?</code>", re.DOTALL)
+_ESCAPED_TWICE = re.compile(r"&amp;(amp|lt|gt);")
+
+
 def render_markdown(text):
     """Markdown subset → safe HTML (a Markup object ready for templates)."""
     if not text:
@@ -38,6 +44,8 @@ def render_markdown(text):
     escaped = "\n".join(
         ">" + line[4:] if line.startswith("&gt;") else line for line in escaped.split("\n"))
     html = markdown_lib.markdown(escaped, extensions=["sane_lists"], output_format="html")
+    # Markdown escapes the text of code again: "<" typed in `code` read "&lt;".
+    html = _CODE.sub(lambda m: _ESCAPED_TWICE.sub(r"&\1;", m.group(0)), html)
     html = _cleaner.clean(html)
     html = bleach.linkify(html, callbacks=[*DEFAULT_CALLBACKS, _rel], parse_email=False)
     # Escaped, rendered and cleaned with bleach above.

@@ -17,7 +17,12 @@ from consulta.core.dates import utcnow
 from consulta.core.operations import Conflict, OperationError
 from consulta.extensions import db
 
-from .signals import contribution_grouped, contribution_hidden, contribution_unhidden
+from .signals import (
+    contribution_grouped,
+    contribution_hidden,
+    contribution_unhidden,
+    fragment_masked,
+)
 
 MAX_TAG_LENGTH = 60
 
@@ -328,6 +333,7 @@ def mask_contribution(contribution, *, actor, fragment):
     record("contribution.masked", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before,
            after={"masked": len(contribution.masked_fragments)})
+    fragment_masked.send(contribution, fragment=fragment)
 
 
 def unmask_contribution(contribution, *, actor):

@@ -13,3 +13,7 @@ contribution_unhidden = namespace.signal("contribution-unhidden")
 #: A contribution joined a group (sender: the contribution). ``group``: the group;
 #: ``had_answer``: whether a published response answered it before.
 contribution_grouped = namespace.signal("contribution-grouped")
+
+#: A moderator masked a fragment of personal data in a contribution (sender: the
+#: contribution). ``fragment``: the text masked (for the parts that redact copies).
+fragment_masked = namespace.signal("fragment-masked")

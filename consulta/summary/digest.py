@@ -1,11 +1,27 @@
 """The digest that seals a published summary: SHA-256 over canonical JSON.
 
 One definition, used to seal a version as it is written (``operations.publish_summary``)
-and to verify it later from what is stored (``queries.recompute_digest``).
+and to verify it later from what is stored (``queries.recompute_digest``). How it is
+computed is public (``/summary/digest``, and the README):
+
+1. each field of a row that may hold personal data (``SEALED_FIELDS``) has a salt,
+   SHA-256 of the row's random salt, ":" and the field's name, and a leaf, SHA-256 of
+   that salt followed by the field's canonical JSON (sorted keys, no spaces, UTF-8);
+2. each row's digest: SHA-256 of the row's canonical JSON with those fields replaced
+   by their leaves;
+3. the version's digest: SHA-256 of the content's canonical JSON, then for each row
+   in order a line break and its digest (64 hex characters).
+
+When a field of a row is redacted (``redaction.py``), the row loses its salt and
+publishes instead the salts of its other fields and the leaves of the redacted ones
+(its "seal"): anyone can still recompute the row's digest as published, so every field
+not redacted, in every row, is checked; nobody can confirm a guess of what was
+redacted (its leaf's salt is never published).
 """
 
 import hashlib
 import json
+import secrets
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -18,8 +34,88 @@ def canonical(data):
     return _CANONICAL.encode(data)
 
 
+#: The fields of a row that may hold personal data, and may be redacted: each enters
+#: the row's digest through a salted digest of its own ("leaf"), so that one can be
+#: redacted while the others are still checked.
+SEALED_FIELDS = ("author", "organization", "title", "text", "justification",
+                 "referred_to")
+
+
+def new_salt():
+    """A random salt for a row's digest (128 bits, hex)."""
+    return secrets.token_hex(16)
+
+
+def field_salt(salt, field):
+    """The salt of one field of a row: SHA-256 of the row's salt, a colon and the
+    field's name (hex). Given for a field once its row is redacted; it reveals neither
+    the row's salt nor another field's.
+
+    :param salt: the row's salt.
+    :param field: a name of ``SEALED_FIELDS``.
+    """
+    return hashlib.sha256(f"{salt}:{field}".encode()).hexdigest()
+
+
+def leaf(salt_of_field, value):
+    """The digest of one field's value: SHA-256 of its salt and its canonical JSON."""
+    return hashlib.sha256((salt_of_field + canonical(value)).encode()).hexdigest()
+
+
+def _sealed_digest(row, leaves):
+    sealed = {**row, **{f: leaves[f] for f in SEALED_FIELDS if f in row}}
+    return hashlib.sha256(canonical(sealed).encode()).hexdigest()
+
+
+def row_digest(salt, row):
+    """The hex digest of one row: SHA-256 of the row's canonical JSON with each field of
+    ``SEALED_FIELDS`` replaced by its leaf (``leaf(field_salt(salt, field), value)``).
+
+    :param salt: the row's salt (hex text).
+    :param row: the row (a dict) as published.
+    """
+    return _sealed_digest(row, {f: leaf(field_salt(salt, f), row[f])
+                                for f in SEALED_FIELDS if f in row})
+
+
+def seal_digest(row, seal):
+    """The digest of a redacted row from what is public: its fields now, the salts of
+    the fields not redacted and the leaves of the redacted ones (``seal``).
+
+    :param row: the row as stored now.
+    :param seal: ``{"salts": {field: salt}, "leaves": {field: leaf}}``.
+    """
+    salts, leaves = seal.get("salts") or {}, seal.get("leaves") or {}
+    return _sealed_digest(row, {
+        f: leaves[f] if f in leaves else leaf(salts.get(f, ""), row[f])
+        for f in SEALED_FIELDS if f in row})
+
+
+def redaction_seal(salt, seal, original, fields):
+    """The seal of a row whose ``fields`` are redacted (now or again): their leaves from
+    the values as published, the salts of the others.
+
+    :param salt: the row's salt, or None when it was redacted before (``seal`` then).
+    :param seal: its seal from an earlier redaction, or None.
+    :param original: the row before this redaction.
+    :param fields: the fields redacted now.
+    """
+    seal = seal or {}
+    salts = dict(seal.get("salts") or {})
+    leaves = dict(seal.get("leaves") or {})
+    if salt is not None:
+        salts = {f: field_salt(salt, f) for f in SEALED_FIELDS if f in original}
+    for field in fields:
+        if field in salts:
+            leaves[field] = leaf(salts.pop(field), original[field])
+    return {"salts": salts, "leaves": leaves}
+
+
 class SummaryDigest:
-    """SHA-256 over the canonical content, then each row's canonical text after a newline.
+    """SHA-256 over the canonical content, then each row's digest after a newline.
+
+    (Versions published before per-row digests were sealed with each row's canonical
+    text in place of its digest: ``legacy_digest_of``.)
 
     :param content: the content of the summary (figures, checklist, timeline...).
     """
@@ -30,7 +126,8 @@ class SummaryDigest:
     def add(self, row_text):
         """Add the next row, in order.
 
-        :param row_text: the row's canonical JSON text (see ``canonical``).
+        :param row_text: the row's digest (``row_digest``); its canonical JSON text for
+            the legacy digest.
         """
         self._sha.update(b"\n")
         self._sha.update(row_text.encode())
@@ -39,8 +136,21 @@ class SummaryDigest:
         return self._sha.hexdigest()
 
 
-def digest_of(content, rows):
-    """The hex digest of a summary's content and rows.
+def digest_of(content, row_digests):
+    """The hex digest of a version from its content and its rows' digests.
+
+    :param content: the content of the summary, as published.
+    :param row_digests: the rows' digests in order (an iterator is fine: read once).
+    """
+    digest = SummaryDigest(content)
+    for value in row_digests:
+        digest.add(value)
+    return digest.hexdigest()
+
+
+def legacy_digest_of(content, rows):
+    """The digest versions were published with before per-row digests: SHA-256 of the
+    content and each row's canonical JSON.
 
     :param content: the content of the summary.
     :param rows: its rows in order, as dicts (an iterator is fine: read once).

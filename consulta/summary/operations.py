@@ -10,17 +10,19 @@ from consulta.core.operations import OperationError
 from consulta.core.sanitize import render_markdown
 from consulta.extensions import db
 
-from .digest import SummaryDigest, canonical
+from .digest import SummaryDigest, canonical, new_salt, row_digest
 from .figures import compute_figures
 from .irm import checklist
 from .matrix import iter_rows
 from .models import SummarySnapshot
-from .queries import last_version_number
+from .queries import last_version_number, snapshots_before
 from .signals import summary_published
+from .suppression import public_content, suppress
 
 #: The rows table for bulk inserts of rows already serialized (canonical JSON is JSON:
 #: serializing each of tens of thousands of rows once, not twice, halves that cost).
-_ROWS = table("summary_rows", column("snapshot_id"), column("position"), column("data"))
+_ROWS = table("summary_rows", column("snapshot_id"), column("position"), column("data"),
+               column("digest"), column("salt"))
 
 
 def _timeline(consultation, published_at=None):
@@ -47,15 +49,16 @@ def _iso(value):
 
 
 def preview_summary(consultation):
-    """What publishing would freeze now: introduction, figures, the IRM checklist as if
-    published, timeline. Changes nothing (the secretariat's preview, and the content
+    """What publishing would freeze now: introduction, figures (gender figures of small
+    groups suppressed: ``suppression.py``), the IRM checklist as if published,
+    timeline. Changes nothing (the secretariat's preview, and the content
     ``publish_summary`` freezes).
 
     :param consultation: the consultation to sum up.
     :return: the JSON-ready content of a summary.
     """
     figures = compute_figures(consultation)
-    return {
+    content = {
         "introduction_html": str(render_markdown(consultation.summary_introduction)),
         "figures": figures,
         "irm": checklist(consultation, figures, summary_published=True),
@@ -64,6 +67,10 @@ def preview_summary(consultation):
                          "organizer": consultation.organizer,
                          "forum_name": consultation.forum_name},
     }
+    # Gender figures of small groups are suppressed, also against what the earlier
+    # versions show (no subtraction of two versions singles anyone out).
+    earlier = snapshots_before(consultation.id, last_version_number(consultation) + 1)
+    return suppress(content, [public_content(s, earlier) for s in earlier])
 
 
 def publish_summary(consultation, *, actor):
@@ -98,8 +105,10 @@ def publish_summary(consultation, *, actor):
     batch, count = [], 0
     for position, row in enumerate(iter_rows(consultation), start=1):
         text = canonical(row)
-        digest.add(text)
-        batch.append((snapshot.id, position, text))
+        salt = new_salt()
+        sealed = row_digest(salt, row)
+        digest.add(sealed)
+        batch.append((snapshot.id, position, text, sealed, salt))
         count = position
         if len(batch) >= 2000:
             _write_rows(batch)
@@ -120,7 +129,8 @@ def publish_summary(consultation, *, actor):
 
 
 def _write_rows(rows):
-    """Append (snapshot_id, position, canonical JSON) rows in the session's transaction.
+    """Append (snapshot_id, position, canonical JSON, row digest, salt) rows in the
+    session's transaction.
 
     PostgreSQL takes them with COPY, several times faster than INSERTs of JSON values
     (4 s to write 50,000 rows, most of a snapshot's publication time there).
@@ -129,16 +139,17 @@ def _write_rows(rows):
     if connection.dialect.name == "postgresql":
         cursor = connection.connection.dbapi_connection.cursor()
         try:
-            with cursor.copy("COPY summary_rows (snapshot_id, position, data) "
-                             "FROM STDIN") as copy:
+            with cursor.copy("COPY summary_rows (snapshot_id, position, data, digest, "
+                             "salt) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         finally:
             cursor.close()
         return
     connection.execute(insert(_ROWS), [
-        {"snapshot_id": snapshot_id, "position": position, "data": data}
-        for snapshot_id, position, data in rows])
+        {"snapshot_id": snapshot_id, "position": position, "data": data, "digest": digest,
+         "salt": salt}
+        for snapshot_id, position, data, digest, salt in rows])
 
 
 def save_summary_texts(consultation, *, actor, introduction, notes):

@@ -40,18 +40,22 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
+from sqlalchemy import func, select
 
 from consulta.consultations.constants import CHANNELS
 from consulta.contributions.constants import HIDE_REASONS
 from consulta.core.i18n import format_number, format_share, format_when
 from consulta.core.sanitize import plain_text
 from consulta.core.taxonomy import sector_label
+from consulta.extensions import db
 from consulta.feedback.constants import OUTCOMES
 
 from .charts import figure_rows
-from .constants import IRM_VERDICTS
+from .constants import IRM_VERDICTS, REASONS, redacted_text
 from .irm import guidelines
-from .queries import stored_rows
+from .models import SummaryRedaction
+from .queries import redaction_log, stored_rows
+from .suppression import public_content
 
 try:  # POSIX: one process renders a version's PDF, the others wait for it
     import fcntl
@@ -286,7 +290,14 @@ def _figures(story, styles, figures, frame_height, width):
             "early): typed in by the moderators, who confirmed the date.",
             totals["outside_windows"])))
     women = figures.get("women") or {}
-    if women.get("share") is not None:
+    if isinstance(women.get("share"), dict):  # a small group: suppressed
+        marker = women["share"]
+        story.append(styles.paragraph(_(
+            "Participation of women: not shown, so that no group of fewer than %(number)s "
+            "people is singled out (gender is shown only for groups of at least %(number)s "
+            "people and their complement).",
+            number=marker.get("fewer_than") or marker.get("withheld"))))
+    elif women.get("share") is not None:
         story.append(styles.paragraph(_(
             "Participation of women: %(count)s of %(known)s people whose gender is known "
             "(%(share)s), counting profiles that declared it and event attendance.",
@@ -383,7 +394,9 @@ def _irm(story, styles, content, frame_height, width):
 
 
 def _matrix_row(r):
-    """The texts of a frozen matrix row, in the columns of ``_matrix``."""
+    """The texts of a frozen matrix row, in the columns of ``_matrix`` (redacted texts
+    in the reader's language)."""
+    r = {key: redacted_text(value) for key, value in r.items()}
     status = r.get("status") or ""
     if status.startswith("hidden:"):
         contribution = _("Hidden by moderation: %(reason)s.",
@@ -455,6 +468,21 @@ def _matrix(story, styles, snapshot, frame_height, width):
                         [widths[column] for column in range(len(header))], frame_height))
 
 
+def _redactions(story, styles, snapshot, frame_height, width):
+    """The version's public redaction log: when, which row, which field, why."""
+    story.append(styles.paragraph(_("Redaction log"), styles.h2))
+    log_rows = redaction_log(snapshot)
+    if not log_rows:
+        story.append(styles.paragraph(_("Nothing has been redacted in this version.")))
+        return
+    rows = [[styles.cell(format_when(when, "medium")),
+             styles.cell(f"{code} ({_('row %(number)s', number=position)})"),
+             styles.cell(field), styles.cell(REASONS.get(reason, reason))]
+            for when, position, code, field, reason in log_rows]
+    story.append(_table(styles, [_("Date"), _("Code"), _("Field"), _("Reason")], rows,
+                        [4.5 * cm, 5 * cm, 3 * cm, width - 12.5 * cm], frame_height))
+
+
 def render_pdf(consultation, snapshot, out, language=None):
     """Write a published version of the summary as a PDF: figures, IRM checklist and the
     frozen contribution matrix, every label and number in ``language``.
@@ -471,7 +499,7 @@ def render_pdf(consultation, snapshot, out, language=None):
 def _render(consultation, snapshot, out):
     font = _font()
     styles = _Styles(font)
-    content = snapshot.content
+    content = public_content(snapshot)
     figures = content["figures"]
     portrait, wide = A4, landscape(A4)
     frames = {}
@@ -503,6 +531,7 @@ def _render(consultation, snapshot, out):
     story += [NextPageTemplate("landscape"), PageBreak(),
               styles.paragraph(_("Contribution matrix"), styles.h2)]
     _matrix(story, styles, snapshot, frames["landscape"]._aH, frames["landscape"]._aW)
+    _redactions(story, styles, snapshot, frames["landscape"]._aH, frames["landscape"]._aW)
     footer = _Footer(font, _("Summary of the consultation") + " · " +
                      _("Version %(version)s", version=snapshot.version))
     document = BaseDocTemplate(out, pagesize=portrait, leftMargin=MARGIN,
@@ -528,8 +557,25 @@ def pdf_path(consultation, snapshot, language):
     :param snapshot: the published ``SummarySnapshot``.
     :param language: a language code of LANGUAGES.
     """
+    redactions = db.session.scalar(select(func.count()).select_from(SummaryRedaction)
+                                   .where(SummaryRedaction.snapshot_id == snapshot.id))
+    # A redaction leaves the digest as it was: the count of redactions makes a new file.
+    redacted = f"-r{redactions}" if redactions else ""
     return _folder() / (f"{consultation.slug}-v{snapshot.version}-{snapshot.digest[:12]}"
-                        f"-{language}-{CODE_VERSION}.pdf")
+                        f"-{language}-{CODE_VERSION}{redacted}.pdf")
+
+
+def forget_pdfs(slug, version):
+    """Delete every stored PDF of a version (after a redaction: none of them may be
+    served again, and none should stay on disk with what was redacted).
+
+    :param slug: the consultation's address.
+    :param version: the version number.
+    """
+    for old in _folder().glob(f"{slug}-v{version}-*"):
+        if old.suffix in (".pdf", ".failed"):
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def failure_path(path):

@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from consulta.extensions import db
 
-from .digest import digest_of
-from .models import SummaryRow, SummarySnapshot
+from .digest import digest_of, row_digest, seal_digest
+from .models import SummaryRedaction, SummaryRow, SummarySnapshot
 
 
 def latest_snapshot(consultation, version=None):
@@ -61,12 +61,80 @@ def stored_rows(snapshot, offset=0, limit=None):
 
 
 def recompute_digest(snapshot):
-    """The digest recomputed from what is stored, to verify the published one.
+    """The digest recomputed from what is public, to verify the published one (as
+    ``/summary/digest`` tells anyone to): each row's digest from its salt and data, or,
+    for a row redacted, from its data and seal, whose leaves must be the fields the
+    public redaction log names for that row.
 
     :param snapshot: the published ``SummarySnapshot``; equal to its ``digest`` as long
-        as neither its content nor any of its rows changed.
+        as neither its content nor any field of its rows changed but by a logged
+        redaction.
     """
+    logged = {}
+    for position, field in db.session.execute(
+            select(SummaryRedaction.position, SummaryRedaction.field)
+            .where(SummaryRedaction.snapshot_id == snapshot.id)):
+        logged.setdefault(position, set()).add(field)
     rows = db.session.execute(
-        select(SummaryRow.data).where(SummaryRow.snapshot_id == snapshot.id)
-        .order_by(SummaryRow.position).execution_options(yield_per=2000)).scalars()
-    return digest_of(snapshot.content, rows)
+        select(SummaryRow.position, SummaryRow.data, SummaryRow.salt, SummaryRow.seal)
+        .where(SummaryRow.snapshot_id == snapshot.id)
+        .order_by(SummaryRow.position).execution_options(yield_per=2000))
+
+    def digests():
+        for position, data, salt, seal in rows:
+            if salt is not None:
+                yield row_digest(salt, data)
+            elif seal and set(seal.get("leaves") or {}) <= logged.get(position, set()):
+                yield seal_digest(data, seal)
+            else:  # neither salt nor a logged seal: it cannot be checked, so it fails
+                yield ""
+
+    return digest_of(snapshot.content, digests())
+
+
+def redacted_positions(snapshot):
+    """The positions of a version's rows that the redaction log names."""
+    return set(db.session.scalars(select(SummaryRedaction.position).distinct()
+                                  .where(SummaryRedaction.snapshot_id == snapshot.id)))
+
+
+def redaction_log(snapshot):
+    """The public redaction log of a version, oldest first: (redacted_at, position,
+    code, field, reason); never what was redacted.
+
+    :param snapshot: the published ``SummarySnapshot``.
+    """
+    return db.session.execute(
+        select(SummaryRedaction.redacted_at, SummaryRedaction.position,
+               SummaryRedaction.code, SummaryRedaction.field, SummaryRedaction.reason)
+        .where(SummaryRedaction.snapshot_id == snapshot.id)
+        .order_by(SummaryRedaction.id)).all()
+
+
+def row_seals(snapshot, offset=0, limit=None):
+    """Each row's position, digest, salt (None once redacted) and seal (once redacted),
+    in order, for anyone to verify the version's digest.
+
+    :param snapshot: the published ``SummarySnapshot``.
+    :param offset: how many rows to skip from the first.
+    :param limit: how many rows at most; None for all the rest.
+    """
+    query = select(SummaryRow.position, SummaryRow.digest, SummaryRow.salt,
+                   SummaryRow.seal).where(
+        SummaryRow.snapshot_id == snapshot.id, SummaryRow.position > offset)
+    if limit is not None:
+        query = query.where(SummaryRow.position <= offset + limit)
+    return db.session.execute(query.order_by(SummaryRow.position)).all()
+
+
+def snapshots_before(consultation_id, version):
+    """The versions of a consultation's summary published before ``version``, oldest
+    first.
+
+    :param consultation_id: the consultation's id.
+    :param version: a version number.
+    """
+    return db.session.scalars(
+        select(SummarySnapshot).where(SummarySnapshot.consultation_id == consultation_id,
+                                      SummarySnapshot.version < version)
+        .order_by(SummarySnapshot.version)).all()

@@ -30,6 +30,7 @@ from . import operations, queries
 from .exports import snapshot_csv, snapshot_xlsx
 from .irm import guidelines
 from .pdf import PDFUnavailable, stored_pdf
+from .suppression import public_content
 
 bp = Blueprint("summary", __name__)
 ROWS_PER_PAGE = 25
@@ -57,8 +58,9 @@ def show(slug):
     pages = max((snapshot.row_count + ROWS_PER_PAGE - 1) // ROWS_PER_PAGE, 1)
     rows = list(queries.stored_rows(snapshot, (page - 1) * ROWS_PER_PAGE, ROWS_PER_PAGE))
     return render_template("summary/show.html", consultation=consultation, snapshot=snapshot,
-                           content=snapshot.content, rows=rows, page=page, pages=pages,
-                           versions=queries.published_versions(consultation),
+                           content=public_content(snapshot), rows=rows, page=page,
+                           pages=pages, versions=queries.published_versions(consultation),
+                           redactions=queries.redaction_log(snapshot),
                            guidelines=guidelines(), printable=False)
 
 
@@ -67,9 +69,18 @@ def printable(slug, version):
     consultation = get_visible_consultation(slug)
     snapshot = _snapshot_or_404(consultation, version)
     return render_template("summary/show.html", consultation=consultation, snapshot=snapshot,
-                           content=snapshot.content, rows=queries.stored_rows(snapshot),
-                           page=1, pages=1, versions=queries.published_versions(consultation),
+                           content=public_content(snapshot),
+                           rows=queries.stored_rows(snapshot), page=1, pages=1,
+                           versions=queries.published_versions(consultation),
+                           redactions=queries.redaction_log(snapshot),
                            guidelines=guidelines(), printable=True)
+
+
+@bp.route("/summary/digest")
+@cacheable
+def digest_method():
+    """How the digest of a published summary is computed and checked, for anyone."""
+    return render_template("summary/digest.html")
 
 
 @bp.route("/consultations/<slug>/summary/v<int:version>.pdf")

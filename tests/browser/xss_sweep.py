@@ -1025,6 +1025,7 @@ def summary(sweep):
     sweep.page("anon", f"{m}/summary")
     sweep.page("anon", f"{m}/summary?page=2")
     sweep.page("anon", f"{m}/summary/v1/print")
+    sweep.page("anon", "/summary/digest")
 
 
 def refused(sweep):

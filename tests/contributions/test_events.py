@@ -256,3 +256,19 @@ def test_the_migration_fills_the_attendance_from_the_rows(tmp_path_factory):
         with app.app_context():
             db.engine.dispose()
         drop()
+
+
+def test_the_events_page_shows_no_gender_count_of_a_small_group(app, slug, moderator):
+    """1 woman of 8 in a row singles her out: no event of the consultation shows its
+    women (all or nothing, so that none is the difference of two others)."""
+    with app.test_request_context():
+        save(slug, moderator, attendance=[("regional_government", 38, 13),
+                                          ("local_government", 8, 1)])
+        save(slug, moderator, attendees_total=136, gender_recorded_count=60,
+             attendees_women=17)
+        db.session.commit()
+    page = events_page(app, slug)
+    assert "mujeres: no se muestra, para que no se distinga a ningún grupo de menos de 5 " \
+           "personas" in page
+    assert "17 de 60" not in page and "14 de 46" not in page
+    assert "<td>menos de 5</td>" in page

@@ -73,6 +73,7 @@ ACCESS = {
     "summary.pdf": (PUBLIC, None),
     "summary.version_csv": (PUBLIC, None),
     "summary.version_xlsx": (PUBLIC, None),
+    "summary.digest_method": (PUBLIC, None),
     "accounts.organizations": (PUBLIC, None),
     "accounts.organization": (PUBLIC, None),
     "api.openapi": (PUBLIC, None),

@@ -90,8 +90,10 @@ def test_a_partial_breakdown_by_sector_lists_only_the_sectors_recorded(
         assert figures["events"]["sector_unrecorded"] == 136
         assert figures["women"] == {"count": 2, "known": 3, "share": 66.7}
         html = summary_html(slug)
-    assert "139 asistentes; sector no registrado para 136; mujeres: 2 de 3 con género " \
-           "registrado" in html
+    # 2 women of 3: groups under SMALL_GROUP_MIN (5), so the summary does not say it.
+    assert "139 asistentes; sector no registrado para 136; mujeres: no se muestra, para " \
+           "que no se distinga a ningún grupo de menos de 5 personas" in html
+    assert "2 de 3" not in html
     assert "Otros" not in html
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from consulta.audit.models import AuditEntry
 from consulta.core.operations import OperationError
 from consulta.extensions import db
-from consulta.summary.digest import digest_of
+from consulta.summary.digest import canonical, digest_of, legacy_digest_of, row_digest
 from consulta.summary.models import SummaryRow, SummarySnapshot
 from consulta.summary.operations import preview_summary, publish_summary, save_summary_texts
 from consulta.summary.queries import latest_snapshot, recompute_digest, stored_rows
@@ -161,15 +161,37 @@ def test_the_digest_detects_a_stored_row_or_content_that_changed(
     assert recompute_digest(snapshot) != snapshot.digest
 
 
-def test_the_digest_is_sha256_of_canonical_json_lines():
+def test_the_digest_is_sha256_of_the_content_and_of_salted_row_digests():
     """Anyone can verify a published digest with a few lines of code: this layout is
-    public and must never change, or earlier versions would no longer verify."""
+    public (``/summary/digest``) and must never change, or versions would no longer
+    verify."""
+    def sha(text):
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    content = {"título": "Ñandú", "b": [1, 2], "a": None}
+    rows = [("00" * 16, {"code": "APO-1", "text": "línea", "author": "Ana"}),
+            ("ab" * 16, {"code": "APO-2", "text": ""})]
+    expected = []
+    for salt, row in rows:
+        leaves = {f: sha(sha(f"{salt}:{f}") + canonical(row[f])) for f in ("author", "text")
+                  if f in row}
+        expected.append(sha(canonical({**row, **leaves})))
+    text = '{"a":null,"b":[1,2],"título":"Ñandú"}' + "".join("\n" + d for d in expected)
+
+    assert canonical(rows[0][1]) == '{"author":"Ana","code":"APO-1","text":"línea"}'
+    assert [row_digest(salt, row) for salt, row in rows] == expected
+    assert digest_of(content, iter(expected)) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_legacy_digest_is_sha256_of_canonical_json_lines():
+    """The digest versions were published with before per-row digests, kept next to
+    theirs: it must keep verifying them."""
     content = {"título": "Ñandú", "b": [1, 2], "a": None}
     rows = [{"code": "APO-1", "text": "línea"}, {"code": "APO-2", "text": ""}]
     text = ('{"a":null,"b":[1,2],"título":"Ñandú"}'
             '\n{"code":"APO-1","text":"línea"}\n{"code":"APO-2","text":""}')
 
-    assert digest_of(content, iter(rows)) == hashlib.sha256(text.encode()).hexdigest()
+    assert legacy_digest_of(content, iter(rows)) == hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_a_published_summary_cannot_be_changed_through_the_models(

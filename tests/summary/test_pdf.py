@@ -220,3 +220,25 @@ def test_a_failed_pdf_is_remembered_and_answered_with_a_clear_page(
     retried = client.get(url)
     assert retried.status_code == 200 and retried.data.startswith(b"%PDF")
     assert len(list(pdf_folder.glob("*.pdf"))) == 2  # both languages made by the command
+
+
+def test_the_introduction_is_escaped_once_in_code_too(
+        app, closed_consultation, publish, pdf_folder):
+    """Markdown escaped what was already escaped in `code`: the PDF (and the page) read
+    "&lt;script&gt;"."""
+    slug = closed_consultation.slug
+    with app.test_request_context():
+        save_summary_texts(consultation_of(slug), actor=user(closed_consultation.secretariat),
+                           introduction="Se retiró `<script>` y `a & b`.\n\n"
+                                        "    <b>bloque</b> & fin\n", notes={})
+        db.session.commit()
+        db.session.remove()
+    publish(slug, closed_consultation.secretariat)
+    client = app.test_client()
+
+    text = pdf_text(client.get(f"/consultations/{slug}/summary/v1.pdf?lang=en").data)
+    page = client.get(f"/consultations/{slug}/summary").get_data(as_text=True)
+
+    assert "<script>" in text and "a & b" in text and "<b>bloque</b> & fin" in text
+    assert "&lt;" not in text and "&amp;" not in text
+    assert "<code>&lt;script&gt;</code>" in page and "<code>a &amp; b</code>" in page

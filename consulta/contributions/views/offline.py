@@ -12,6 +12,7 @@ from consulta.consultations.models import Event
 from consulta.consultations.queries import events_of
 from consulta.core.cache import cacheable
 from consulta.core.permissions import role_required
+from consulta.core.small_groups import events_gender_shown, small_group_min
 from consulta.core.transaction import attempt
 
 from .. import operations
@@ -133,8 +134,10 @@ def void(code):
 @cacheable
 def events(slug):
     consultation = get_visible_consultation(slug)
+    events = events_of(consultation)
     return render_template("contributions/events.html", consultation=consultation,
-                           events=events_of(consultation))
+                           events=events, gender_shown=events_gender_shown(events),
+                           suppressed={"fewer_than": small_group_min()})
 
 
 @bp.route("/consultations/<slug>/events/new", methods=["GET", "POST"])

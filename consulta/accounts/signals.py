@@ -1,0 +1,13 @@
+"""What the accounts part tells the parts above it."""
+
+from blinker import Namespace
+
+namespace = Namespace()
+
+#: An account was erased by its owner (sender: the user, already anonymized): the parts
+#: above remove what they published of that person (the summary redacts the name).
+account_erased = namespace.signal("account-erased")
+
+#: A person withdrew their consent to show their name publicly (sender: the user; the
+#: profile's "show my name" unticked): the parts above redact what they published.
+name_consent_withdrawn = namespace.signal("name-consent-withdrawn")
