@@ -22,6 +22,7 @@ from consulta.core import search
 from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
 from consulta.core.i18n import format_when
 from consulta.core.operations import OperationError
+from consulta.core.personal_data import find_personal_data
 from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
@@ -79,6 +80,29 @@ def search_document_for(contribution):
              " ".join(c.public_list("co_responsible")),
              " ".join(a.get("description") or "" for a in c.public_actions())]
     return "\n".join(p for p in parts if p)
+
+
+def hold_personal_data(contribution):
+    """Mask in public the likely personal data in a contribution's texts (a DNI, a phone
+    number... see ``consulta.core.personal_data``) until a moderator reviews it: each
+    new piece joins ``masked_fragments`` and ``personal_data_held``, and the
+    contribution awaits review. Returns the codes of the kinds held (empty: nothing).
+
+    Call it before ``reindex``: the search index holds only what the public may read.
+
+    :param contribution: the contribution just sent, typed in or corrected.
+    """
+    masked = list(contribution.masked_fragments or [])
+    held = list(contribution.personal_data_held or [])
+    new = [f for f in find_personal_data(contribution.texts())
+           if f.text not in masked and f.text not in {h["text"] for h in held}]
+    if not new:
+        return []
+    contribution.masked_fragments = [*masked, *(f.text for f in new)]
+    contribution.personal_data_held = [*held, *({"code": f.code, "text": f.text}
+                                               for f in new)]
+    contribution.personal_data_held_at = contribution.personal_data_held_at or utcnow()
+    return [f.code for f in new]
 
 
 def reindex(contribution):
@@ -309,12 +333,14 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
     now = utcnow()
     contribution = Contribution(**columns, created_at=now, received_at=now,
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
+    held = hold_personal_data(contribution)
     existing = _insert(contribution)
     if existing is not None:
         return _sent_before(existing, author)
     record("contribution.submitted", contribution, actor=author,
            consultation_id=consultation.id,
-           after={"code": contribution.tracking_code, "channel": "web", "kind": kind})
+           after={"code": contribution.tracking_code, "channel": "web", "kind": kind,
+                  **({"personal_data_held": held} if held else {})})
     contribution_submitted.send(contribution, notify=notify)
     return contribution, True
 
@@ -351,12 +377,14 @@ def correct_contribution(contribution, *, user, values, organization_id=None):
         if key in values:
             setattr(contribution, key, values[key])
     contribution.updated_at = utcnow()
+    held = hold_personal_data(contribution)
     reindex(contribution)
     changed = [key for key in SHEET_FIELDS if before[key] != getattr(contribution, key)]
     record("contribution.corrected", contribution, actor=user,
            consultation_id=contribution.consultation_id,
            before={key: before[key] for key in changed},
-           after={key: getattr(contribution, key) for key in changed})
+           after={**{key: getattr(contribution, key) for key in changed},
+                  **({"personal_data_held": held} if held else {})})
 
 
 def withdraw_contribution(contribution, *, user):
@@ -502,6 +530,7 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     contribution = Contribution(**columns, created_at=now,
                                 received_at=received_moment(received_on, now),
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
+    held = hold_personal_data(contribution)
     existing = _insert(contribution)
     if existing is not None:
         return existing
@@ -509,7 +538,8 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
            consultation_id=consultation.id,
            after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
                   "event_id": event_id or None, "received_on": jsonable(received_on),
-                  "received_outside_window": outside})
+                  "received_outside_window": outside,
+                  **({"personal_data_held": held} if held else {})})
     return contribution
 
 
@@ -567,12 +597,14 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
     contribution.received_at = received_moment(contribution.received_on,
                                                contribution.created_at)
     contribution.updated_at = utcnow()
+    held = hold_personal_data(contribution)
     reindex(contribution)
     after = {k: jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
     changed = [k for k in after if after[k] != before[k] and k != "author_email"]
     record("contribution.corrected_offline", contribution, actor=moderator,
            consultation_id=consultation.id, before={k: before[k] for k in changed},
-           after={k: after[k] for k in changed})
+           after={**{k: after[k] for k in changed},
+                  **({"personal_data_held": held} if held else {})})
 
 
 def void_contribution(contribution, *, actor, reason):

@@ -202,6 +202,19 @@ def mask(code):
     return _back_to(code)
 
 
+@bp.route("/moderation/<code>/personal-data", methods=["POST"])
+@moderator_required
+def review_personal_data(code):
+    """Confirm the masks of the personal data held on the way in, or release some."""
+    contribution = get_contribution(code)
+    with attempt(_("The personal data has been reviewed.")):
+        if not ConfirmForm().validate_on_submit():
+            raise OperationError(_("The form expired. Try again."))
+        operations.review_personal_data(contribution, actor=current_user,
+                                        release=request.form.getlist("release")[:100])
+    return _back_to(code)
+
+
 @bp.route("/moderation/<code>/unmask", methods=["POST"])
 @moderator_required
 def unmask(code):
