@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, update
+from sqlalchemy import Boolean, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import jsonable, record
@@ -21,6 +21,7 @@ from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
 from consulta.core.i18n import format_when
+from consulta.core.mail import OutboxMessage
 from consulta.core.operations import OperationError
 from consulta.core.personal_data import find_personal_data
 from consulta.core.taxonomy import SECTORS
@@ -29,7 +30,10 @@ from consulta.extensions import db
 from .constants import EARLIEST_RECEIVED_ON, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
 from .models import Contribution, Support
 from .queries import contribution_by_token, has_supported, received_outside_windows
-from .signals import contribution_submitted
+from .signals import contribution_author_erased, contribution_submitted
+
+#: Personal characteristics kept when an author is erased: they count only in aggregate.
+KEPT_IN_AGGREGATE = ("sector", "region")
 
 SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible", "actions",
                 "due", "body")
@@ -643,6 +647,69 @@ def void_contribution(contribution, *, actor, reason):
            consultation_id=contribution.consultation_id,
            before={"voided": False, "group_id": group_id},
            after={"voided": True, "reason": reason, "group_id": None})
+
+
+# --- rights of typed-in authors ----------------------------------------------------------
+
+def _erased_value(name):
+    column = Contribution.__table__.columns[name]
+    return False if isinstance(column.type, Boolean) else None
+
+
+def erasable_author_fields(contribution):
+    """The personal fields of a record's author that hold something and would be erased
+    (``Contribution.PERSONAL_FIELDS`` but sector and region).
+
+    :param contribution: the record.
+    """
+    return [name for name in Contribution.PERSONAL_FIELDS
+            if name not in KEPT_IN_AGGREGATE
+            and getattr(contribution, name) not in (None, "", False)]
+
+
+def erase_offline_author(contribution, *, actor):
+    """Erase the personal data of a typed-in record's author (their right to erasure,
+    exercised through the secretariat): every column of ``Contribution.PERSONAL_FIELDS``
+    is emptied except sector and region, which only count in aggregate, as when an
+    account is deleted; what the author wrote stays, as a participant's contributions
+    do. E-mails to the address (waiting or sent) are purged when no other record holds
+    it. Audited with the names of the fields erased, never their values; sends
+    ``contribution_author_erased``.
+
+    :param contribution: a typed-in record (``is_offline``).
+    :param actor: the secretariat member acting on the author's request.
+    """
+    if not contribution.is_offline:
+        raise OperationError(_l("Only the author of a record typed in by staff is erased "
+                                "here; participants delete their own account."))
+    fields = [name for name in Contribution.PERSONAL_FIELDS if name not in KEPT_IN_AGGREGATE]
+    erased = erasable_author_fields(contribution)
+    if not erased:
+        raise OperationError(_l("This record holds no personal data of its author."))
+    email = contribution.author_email
+    for name in fields:
+        setattr(contribution, name, _erased_value(name))
+    db.session.flush()
+    if email and not db.session.scalar(select(Contribution.id).where(
+            Contribution.author_email == email).limit(1)):
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
+    record("contribution.author_erased", contribution, actor=actor,
+           consultation_id=contribution.consultation_id, before={"fields": erased},
+           after={"erased": True})
+    contribution_author_erased.send(contribution)
+
+
+def record_author_data_export(contributions, *, actor):
+    """Audit that the secretariat exported a typed-in author's records (their right of
+    access): one entry per record, with how many were exported, never the data.
+
+    :param contributions: the records exported.
+    :param actor: who exported them.
+    """
+    for contribution in contributions:
+        record("contribution.author_data_exported", contribution, actor=actor,
+               consultation_id=contribution.consultation_id,
+               after={"records": len(contributions)})
 
 
 def save_event(consultation, *, actor, event=None, attendance=(), attendees_total=None,

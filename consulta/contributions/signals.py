@@ -12,3 +12,7 @@ contribution_submitted = namespace.signal("contribution-submitted")
 #: None); each receiver returns a ``consulta.contributions.queries.ListExtension``.
 #: Feedback adds the filter by outcome and loads the published responses.
 list_extensions = namespace.signal("list-extensions")
+
+#: The secretariat erased the personal data of a typed-in record's author (sender: the
+#: contribution). Published summaries redact the author there too.
+contribution_author_erased = namespace.signal("contribution-author-erased")

@@ -8,8 +8,8 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from .dates import utc_to_local
-from .sanitize import render_markdown
 from .personal_data import label as personal_data_label
+from .sanitize import render_markdown
 from .taxonomy import GENDERS, SECTORS, region_name, regions, sector_label
 
 

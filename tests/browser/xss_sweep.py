@@ -889,7 +889,7 @@ def moderation(sweep):
         sweep.send("moderator", f"/moderation/{sweep.ids['comments'][1]}/mask", mask,
                    {"fragment": fragment})
     sweep.page("moderator", "/moderation")
-    for state in ("all", "hidden", "grouped", "withdrawn", "unclassified"):
+    for state in ("all", "hidden", "grouped", "withdrawn", "unclassified", "personal_data"):
         sweep.page("moderator", f"{m}/moderation?state={state}")
     for code in proposals[:4] + codes[:3] + sweep.ids["comments"][:2]:
         sweep.page("moderator", f"/moderation/{code}")
