@@ -59,7 +59,9 @@ def bulk_classify(slug):
         for errors in form.errors.values():
             for message in errors:
                 flash(str(message), "error")
-    return redirect(url_for(".queue", slug=slug, state=request.form.get("state") or None))
+    state = request.form.get("state")  # back to the tab it came from, if it is one
+    return redirect(url_for(".queue", slug=slug,
+                            state=state if state in queries.QUEUE_STATES else None))
 
 
 @bp.route("/moderation/<code>", methods=["GET", "POST"])
