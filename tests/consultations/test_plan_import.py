@@ -100,8 +100,8 @@ def test_the_command_refuses_a_bad_file_whole_and_says_why(app, create_consultat
 @pytest.mark.parametrize("number", ["9" * 4301, "1" + "0" * 40, "1e99999", "NaN", "Infinity",
                                     "-" + "7" * 5000 + ".5"])
 def test_every_number_is_bounded_before_conversion(app, number):
-    data = ('{"themes": [{"name": "Salud", "commitments": [{"number": %s, "title": "T"}]}]}'
-            % number).encode()
+    data = ('{"themes": [{"name": "Salud", "commitments": [{"number": '
+           + number + ', "title": "T"}]}]}').encode()
     with app.test_request_context(), pytest.raises(PlanFileError) as refused:
         parse_plan(data)
     [(path, message)] = refused.value.problems

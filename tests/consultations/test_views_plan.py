@@ -269,8 +269,8 @@ def test_a_commitment_edit_that_leaves_out_the_co_responsible_keeps_them(
 def test_a_4301_digit_number_is_refused_with_a_message_not_a_500(
         app, secretariat_client, create_consultation):
     slug = create_consultation()
-    content = ('{"themes": [{"name": "Salud", "commitments": [{"number": %s, "title": "T"}]}]}'
-               % ("9" * 4301)).encode()
+    content = ('{"themes": [{"name": "Salud", "commitments": [{"number": '
+              + "9" * 4301 + ', "title": "T"}]}]}').encode()
     response = upload(secretariat_client, slug, content)
     assert response.status_code == 400  # as every refused file
     assert "número" in error_summary(response.get_data(as_text=True))
