@@ -1,6 +1,8 @@
 """Personal data caught on the way in and held masked until a moderator reviews it;
 masking a fragment that spans list items, action rows or lines."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -228,3 +230,22 @@ def test_the_moderator_reviews_held_data_from_the_queue(
     queue = moderator_login.get(f"/consultations/{consultation}/moderation"
                                 "?state=personal_data").get_data(as_text=True)
     assert code not in queue
+
+
+def test_sent_anyway_the_author_is_told_and_the_public_never_sees_it(
+        app, consultation, create_user):
+    client = app.test_client()
+    login(client, create_user())
+    url = f"/consultations/{consultation}/comments/new"
+    body = {"body": "Mi DNI es 45678912, llámenme."}
+    preview = client.post_form(url, {**body, "preview": "1"}).get_data(as_text=True)
+    token = re.search(r'name="submission_token" type="hidden" value="([^"]+)"',
+                      preview).group(1)
+
+    sent = client.post_form(url, {**body, "submission_token": token, "send": "1"})
+    confirmation = client.get(sent.headers["Location"]).get_data(as_text=True)
+
+    assert "hasta que un moderador lo revise" in confirmation
+    assert "45678912" not in main_content(confirmation)
+    public = app.test_client().get(sent.headers["Location"].split("?")[0])
+    assert "45678912" not in public.get_data(as_text=True)
