@@ -172,7 +172,8 @@ class Contribution(db.Model):
     masked_fragments: Mapped[list] = mapped_column(JSON, default=list)
     #: Likely personal data found in its texts on the way in (``{"code", "text"}``, see
     #: ``consulta.core.personal_data``), masked in public (in ``masked_fragments``) until
-    #: a moderator confirms the mask or releases it; empty once reviewed.
+    #: a moderator confirms the mask or releases it; a reviewed one keeps the decision
+    #: (``"decision": "confirmed" | "released"``), so it is not held again.
     personal_data_held: Mapped[list] = mapped_column(JSON, default=list)
     #: When personal data was held for review; NULL when none awaits a moderator.
     personal_data_held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -300,6 +301,11 @@ class Contribution(db.Model):
     @property
     def awaits_personal_data_review(self):
         return self.personal_data_held_at is not None
+
+    @property
+    def personal_data_to_review(self):
+        """The held fragments no moderator has decided on yet."""
+        return [item for item in self.personal_data_held or [] if "decision" not in item]
 
     @property
     def is_offline(self):

@@ -98,8 +98,10 @@ def hold_personal_data(contribution):
     """
     masked = list(contribution.masked_fragments or [])
     held = list(contribution.personal_data_held or [])
-    new = [f for f in find_personal_data(contribution.texts())
-           if f.text not in masked and f.text not in {h["text"] for h in held}]
+    # What is masked already, waits for review or was reviewed (a release sticks) is not
+    # held again.
+    known = set(masked) | {item["text"] for item in held}
+    new = [f for f in find_personal_data(contribution.texts()) if f.text not in known]
     if not new:
         return []
     contribution.masked_fragments = [*masked, *(f.text for f in new)]

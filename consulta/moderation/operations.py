@@ -346,7 +346,9 @@ def unmask_contribution(contribution, *, actor):
     before = {"masked": len(contribution.masked_fragments)}
     contribution.masked_fragments = []
     # What was held for review is shown too: nothing is left to review.
-    contribution.personal_data_held = []
+    contribution.personal_data_held = [
+        item if "decision" in item else {**item, "decision": "released"}
+        for item in contribution.personal_data_held or []]
     contribution.personal_data_held_at = None
     reindex(contribution)  # the search index holds only what the public may read
     record("contribution.unmasked", contribution, actor=actor,
@@ -362,20 +364,24 @@ def review_personal_data(contribution, *, actor, release=()):
     :param contribution: a contribution whose personal data awaits review (refused
         otherwise).
     :param actor: the moderator, recorded in the audit log.
-    :param release: the held fragments (their text) to show again.
+    :param release: the held fragments (their text) awaiting review to show again.
     """
     if not contribution.awaits_personal_data_review:
         raise OperationError(_l("No personal data of this contribution awaits review."))
-    held = list(contribution.personal_data_held or [])
+    pending = contribution.personal_data_to_review
     release = set(release or ())
-    if release - {item["text"] for item in held}:
+    if release - {item["text"] for item in pending}:
         raise OperationError(_l("Choose fragments held in this contribution."))
-    released = [item for item in held if item["text"] in release]
-    confirmed = [item for item in held if item["text"] not in release]
-    before = {"masked": len(contribution.masked_fragments or []), "held": len(held)}
+    released = [item for item in pending if item["text"] in release]
+    confirmed = [item for item in pending if item["text"] not in release]
+    before = {"masked": len(contribution.masked_fragments or []), "held": len(pending)}
     contribution.masked_fragments = [f for f in contribution.masked_fragments or []
                                      if f not in release]
-    contribution.personal_data_held = []
+    # The decisions stay on the row: a later correction does not hold them again.
+    contribution.personal_data_held = [
+        item if "decision" in item else
+        {**item, "decision": "released" if item["text"] in release else "confirmed"}
+        for item in contribution.personal_data_held or []]
     contribution.personal_data_held_at = None
     reindex(contribution)  # released text is searchable again
     record("contribution.personal_data_reviewed", contribution, actor=actor,

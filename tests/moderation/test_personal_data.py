@@ -97,7 +97,10 @@ def test_the_moderator_confirms_a_mask_and_releases_another(
     item = contribution(code)
     assert item.public("problem") == "Nadie responde. Mi DNI es […] y mi celular " \
                                      "987 654 321, escríbanme."
-    assert not item.awaits_personal_data_review and item.personal_data_held == []
+    assert not item.awaits_personal_data_review and item.personal_data_to_review == []
+    assert item.personal_data_held == [
+        {"code": "dni", "text": "45678912", "decision": "confirmed"},
+        {"code": "phone", "text": "987 654 321", "decision": "released"}]
     assert item.masked_fragments == ["45678912"]
     assert "987" in item.search_document
     [entry] = entries("contribution.personal_data_reviewed")
@@ -249,3 +252,22 @@ def test_sent_anyway_the_author_is_told_and_the_public_never_sees_it(
     assert "45678912" not in main_content(confirmation)
     public = app.test_client().get(sent.headers["Location"].split("?")[0])
     assert "45678912" not in public.get_data(as_text=True)
+
+
+def test_a_released_fragment_is_not_held_again_when_the_record_is_corrected(
+        consultation, create_contribution, moderator, in_request):
+    from consulta.contributions.operations import correct_offline_contribution
+
+    code = create_contribution(consultation, channel="written", author=moderator,
+                               body="Presupuesto del año 20202021 para el comedor.")
+    operations.review_personal_data(contribution(code), actor=user(moderator),
+                                    release=["20202021"])  # a budget line, not a DNI
+
+    correct_offline_contribution(
+        contribution(code), moderator=user(moderator), details={},
+        values={"body": "Presupuesto del año 20202021; contacto 987 654 321."})
+
+    item = contribution(code)
+    assert item.awaits_personal_data_review
+    assert [i["text"] for i in item.personal_data_to_review] == ["987 654 321"]
+    assert item.public("body") == "Presupuesto del año 20202021; contacto […]."
