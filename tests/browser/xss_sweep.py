@@ -901,6 +901,9 @@ def moderation(sweep):
     sweep.page("moderator", f"{m}/contributions/offline/new?event={events[0]}")
     for code in codes:
         sweep.page("anon", f"/contributions/{code}")
+        # The secretariat reads the typed-in author's data (rights of access, erasure).
+        sweep.page("secretariat", f"/contributions/{code}/author")
+    sweep.page("secretariat", "/offline-authors?q=taller")
     # Records typed in by mistake are voided with a reason that staff read on their page
     # (the public no longer sees them: the last ones, read above already).
     void = _form("contributions", "VoidForm")
