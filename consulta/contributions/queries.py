@@ -385,14 +385,16 @@ def find_offline_author_records(text):
     text = " ".join((text or "").split())
     if len(text) < 3:
         return []
-    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%") \
-        .replace("_", "\\_") + "%"
+    # "!" escapes the wildcards typed (a backslash means different things to each
+    # database's string literals).
+    pattern = "%" + text.lower().replace("!", "!!").replace("%", "!%") \
+        .replace("_", "!_") + "%"
     c = Contribution
     return db.session.scalars(
         select(c).where(c.entered_by_id.is_not(None), (
-            func.lower(c.author_name).like(pattern, escape="\\")
-            | func.lower(c.author_organization).like(pattern, escape="\\")
-            | func.lower(c.author_email).like(pattern, escape="\\")))
+            func.lower(c.author_name).like(pattern, escape="!")
+            | func.lower(c.author_organization).like(pattern, escape="!")
+            | func.lower(c.author_email).like(pattern, escape="!")))
         .order_by(c.received_at, c.id).limit(OFFLINE_AUTHOR_MATCHES)).all()
 
 

@@ -71,6 +71,10 @@ def test_the_secretariat_finds_an_offline_authors_records_by_name_or_contact(
     assert first in found and second in found and "Pedro" not in found
     assert first in by_address and second not in by_address
     assert "juana@example.pe" in page and second in page and "Pedro" not in page
+    # What is typed is text, never a wildcard.
+    for wildcard in ("%%%", "___", "!%!"):
+        assert first not in client.get("/offline-authors", query_string={"q": wildcard}) \
+            .get_data(as_text=True)
 
 
 def test_the_secretariat_exports_an_offline_authors_records_audited(
