@@ -10,9 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from consulta.core.dates import utcnow
 from consulta.core.mail import OutboxMessage
+from consulta.core.signals import merged_values
 from consulta.extensions import db
 
 from .models import Membership, Organization, User, UserRole
+from .signals import data_export
 
 # --- users ---------------------------------------------------------------------------
 
@@ -60,7 +62,9 @@ def _iso(value):
 
 def export_user_data(user):
     """Everything Consulta holds about the account, as a JSON-serializable dict (what
-    its owner downloads).
+    its owner downloads): the account, its consents, its memberships, the e-mails sent
+    to it, and what the parts above add through ``signals.data_export`` (contributions
+    with their public state, supports).
 
     :param user: the account.
     """
@@ -83,6 +87,12 @@ def export_user_data(user):
             "privacy_notice": {"version": user.privacy_version,
                                "accepted_at": _iso(user.privacy_accepted_at)},
         },
+        "consents": {
+            "privacy_notice": {"version": user.privacy_version,
+                               "accepted_at": _iso(user.privacy_accepted_at)},
+            "show_name_publicly": user.show_name_publicly,
+            "email_notifications": user.email_notifications,
+        },
         "organizations": [
             {"organization": m.organization.name, "status": m.status,
              "organization_admin": m.is_admin, "requested_at": _iso(m.requested_at),
@@ -93,6 +103,7 @@ def export_user_data(user):
             {"subject": m.subject, "created_at": _iso(m.created_at), "status": m.status}
             for m in messages
         ],
+        **merged_values(data_export, user),
         "exported_at": _iso(utcnow()),
     }
 

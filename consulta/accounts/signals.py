@@ -1,4 +1,4 @@
-"""What the accounts part tells the parts above it."""
+"""What the accounts part tells the parts above it, and asks them."""
 
 from blinker import Namespace
 
@@ -11,3 +11,7 @@ account_erased = namespace.signal("account-erased")
 #: A person withdrew their consent to show their name publicly (sender: the user; the
 #: profile's "show my name" unticked): the parts above redact what they published.
 name_consent_withdrawn = namespace.signal("name-consent-withdrawn")
+#: Asked by "download my data" for what the parts above hold about the person (sender:
+#: the account); each receiver returns a dict of sections added to the export (the
+#: contributions part adds the person's contributions and supports).
+data_export = namespace.signal("data-export")

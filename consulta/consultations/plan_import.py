@@ -24,6 +24,7 @@ Commitments may also be listed flat, at the top level, each naming its theme:
 """
 
 import json
+import math
 
 from flask_babel import gettext as _
 
@@ -34,6 +35,32 @@ from .constants import PRINCIPLE_ALIASES, PRINCIPLES
 
 LIMITS = {"title": 500, "summary": 5000, "problem": 10000, "objective": 10000,
           "responsible": 300}
+
+
+#: The longest number a plan file may hold, in characters (sign, digits, point and
+#: exponent): the numbers of a plan are small (a commitment's number, a year). Checked
+#: before conversion, so a number of thousands of digits is refused with a message
+#: instead of costing quadratic time or Python's 4,300-digit limit (a 500).
+MAX_NUMBER_LENGTH = 30
+
+
+class _NumberOutOfBounds(ValueError):
+    pass
+
+
+def _bounded(convert):
+    def parse(text):
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise _NumberOutOfBounds(text[:20])
+        value = convert(text)
+        if not math.isfinite(value):  # 1e999 reads as infinity
+            raise _NumberOutOfBounds(text[:20])
+        return value
+    return parse
+
+
+def _no_constant(name):
+    raise _NumberOutOfBounds(name)  # NaN, Infinity, -Infinity: not JSON numbers
 
 
 class PlanFileError(Exception):
@@ -170,7 +197,13 @@ def parse_plan(data):
         except UnicodeDecodeError:
             raise PlanFileError([("", _("The file is not UTF-8 text."))]) from None
     try:
-        document = json.loads(data)
+        document = json.loads(data, parse_int=_bounded(int), parse_float=_bounded(float),
+                              parse_constant=_no_constant)
+    except _NumberOutOfBounds as exc:
+        raise PlanFileError([("", _("The file holds a number that is too long or not a "
+                                    "number (%(number)s…): numbers in a plan have at most "
+                                    "%(max)d characters.", number=str(exc),
+                                    max=MAX_NUMBER_LENGTH))]) from None
     except (json.JSONDecodeError, RecursionError) as exc:
         message = _("The file is not valid JSON (line %(line)s: %(error)s).",
                     line=getattr(exc, "lineno", "?"), error=getattr(exc, "msg", str(exc)))

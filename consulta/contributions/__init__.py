@@ -1,11 +1,12 @@
 """Contributions: proposals and comments sent on the web or typed in from offline
 channels, their supports, the public lists and the search."""
 
+from consulta.accounts.signals import data_export
 from consulta.consultations.signals import plan_page, windows_changing
 
 from .constants import HIDE_REASONS, KINDS
 from .notifications import send_receipt
-from .queries import count_left_outside, counts_by_commitment
+from .queries import count_left_outside, counts_by_commitment, export_contributions_of
 from .signals import contribution_submitted
 from .views import bp
 
@@ -20,9 +21,15 @@ def _left_outside_windows(consultation, *, channel, before, after, **_extra):
     return count_left_outside(consultation, channel=channel, before=before, after=after)
 
 
+def _contributions_in_the_export(user, **_extra):
+    """"Download my data" holds the person's contributions and supports."""
+    return export_contributions_of(user)
+
+
 def init_app(app):
     app.register_blueprint(bp)
     app.jinja_env.globals.update(CONTRIBUTION_KINDS=KINDS, HIDE_REASONS=HIDE_REASONS)
     contribution_submitted.connect(send_receipt)
     plan_page.connect(_counts_on_the_plan)
     windows_changing.connect(_left_outside_windows)
+    data_export.connect(_contributions_in_the_export)

@@ -1,4 +1,6 @@
+import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import (
@@ -168,10 +170,27 @@ class Contribution(db.Model):
     void_reason: Mapped[str | None] = mapped_column(String(1000))
     #: Fragments of text (personal data of third parties) masked in public.
     masked_fragments: Mapped[list] = mapped_column(JSON, default=list)
+    #: Likely personal data found in its texts on the way in (``{"code", "text"}``, see
+    #: ``consulta.core.personal_data``), masked in public (in ``masked_fragments``) until
+    #: a moderator confirms the mask or releases it; a reviewed one keeps the decision
+    #: (``"decision": "confirmed" | "released"``), so it is not held again.
+    personal_data_held: Mapped[list] = mapped_column(JSON, default=list)
+    #: When personal data was held for review; NULL when none awaits a moderator.
+    personal_data_held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Optimistic locking: two moderators saving at once cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    #: The columns that hold personal data of its author or of third parties: what
+    #: "download my data" gives its author and what erasing a typed-in author clears
+    #: (besides the texts, which a moderator masks). Other parts append their contact
+    #: columns here.
+    PERSONAL_FIELDS = ("author_name", "author_name_public", "author_organization",
+                       "author_email", "sector", "region")
+    #: The texts the author wrote, in the order of the proposal sheet.
+    TEXT_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible",
+                   "actions", "due", "body")
 
     consultation = relationship("Consultation")
     author = relationship("User", foreign_keys=[author_id])
@@ -242,14 +261,51 @@ class Contribution(db.Model):
         return mask(value, self.masked_fragments)
 
     def public_list(self, field):
-        return [self.public_value(v) for v in getattr(self, field) or []]
+        """A list field (co-responsible entities) as the public may read it; a fragment
+        spanning two items is masked in both."""
+        return mask_items(getattr(self, field) or [], self.masked_fragments or [])
 
     def public_value(self, value):
         return mask(value, self.masked_fragments) if self.masked_fragments else value
 
     def public_actions(self):
-        return [{**a, "description": self.public_value(a.get("description"))}
-                for a in self.actions or []]
+        """The actions with their descriptions as the public may read them; a fragment
+        spanning two rows is masked in both."""
+        actions = self.actions or []
+        descriptions = mask_items([a.get("description") or "" for a in actions],
+                                  self.masked_fragments or [])
+        return [{**a, "description": text if a.get("description") is not None else None}
+                for a, text in zip(actions, descriptions, strict=True)]
+
+    def texts(self):
+        """Every text a person typed into it, one string per field, list item or action
+        (what personal data is looked for in)."""
+        return [self.title, self.problem, self.objective, self.responsible,
+                *(self.co_responsible or []),
+                *((a.get("description") or "") for a in self.actions or []), self.body]
+
+    def public_texts(self, fragments=None):
+        """The texts the public reads, each list field joined as one (``mask_items``):
+        with ``fragments``, as they would read with those masked instead.
+
+        :param fragments: the fragments to mask (default: its own masked fragments).
+        """
+        fragments = self.masked_fragments or [] if fragments is None else fragments
+        actions = [a.get("description") or "" for a in self.actions or []]
+        return [mask(self.title or "", fragments), mask(self.problem or "", fragments),
+                mask(self.objective or "", fragments), mask(self.body or "", fragments),
+                mask(self.responsible or "", fragments),
+                ITEM_SEPARATOR.join(mask_items(self.co_responsible or [], fragments)),
+                ITEM_SEPARATOR.join(mask_items(actions, fragments))]
+
+    @property
+    def awaits_personal_data_review(self):
+        return self.personal_data_held_at is not None
+
+    @property
+    def personal_data_to_review(self):
+        """The held fragments no moderator has decided on yet."""
+        return [item for item in self.personal_data_held or [] if "decision" not in item]
 
     @property
     def is_offline(self):
@@ -299,12 +355,51 @@ class Contribution(db.Model):
 
 MASK = "[…]"
 
+#: Joins the items of a list field (co-responsible entities, action descriptions) while
+#: they are masked, so that a fragment spanning two items (copied from the page, where
+#: they follow each other) is found and masked in each of them.
+ITEM_SEPARATOR = "\x1f"
+_GAP = r"[\s\x1f]+"
+
+
+@lru_cache(maxsize=512)
+def _fragment_pattern(fragment):
+    """The fragment with any run of spaces, line breaks or item boundaries matching any
+    other: copied from a page, a text over two lines or two items reads with a space."""
+    return re.compile(_GAP.join(re.escape(word) for word in fragment.split()))
+
+
+def _masked(match):
+    # Over several items, each item's part is masked and the items stay apart.
+    return ITEM_SEPARATOR.join(MASK if part.strip() else part
+                               for part in match.group().split(ITEM_SEPARATOR))
+
 
 def mask(text, fragments):
+    """The text with every fragment replaced by ``MASK``, longest first; spaces and line
+    breaks inside a fragment match any spaces or line breaks.
+
+    :param text: the text (a list field joined by ``ITEM_SEPARATOR``).
+    :param fragments: the fragments to mask.
+    """
     for fragment in sorted(fragments, key=len, reverse=True):
-        if fragment:
-            text = text.replace(fragment, MASK)
+        if fragment and fragment.strip():
+            text = _fragment_pattern(fragment).sub(_masked, text)
     return text
+
+
+def mask_items(items, fragments):
+    """The items of a list field with the fragments masked, a fragment spanning two
+    items masked in both; as many items as given.
+
+    :param items: strings.
+    :param fragments: the fragments to mask.
+    """
+    if not fragments:
+        return list(items)
+    joined = ITEM_SEPARATOR.join((item or "").replace(ITEM_SEPARATOR, " ")
+                                 for item in items)
+    return mask(joined, fragments).split(ITEM_SEPARATOR) if items else []
 
 
 class ContributionGroup(db.Model):

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, update
+from sqlalchemy import Boolean, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import jsonable, record
@@ -21,14 +21,23 @@ from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
 from consulta.core.i18n import format_when
+from consulta.core.mail import OutboxMessage
 from consulta.core.operations import OperationError
+from consulta.core.personal_data import find_personal_data
 from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
 from .constants import EARLIEST_RECEIVED_ON, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
 from .models import Contribution, Support
 from .queries import contribution_by_token, has_supported, received_outside_windows
-from .signals import author_name_consent_withdrawn, contribution_submitted
+from .signals import (
+    author_name_consent_withdrawn,
+    contribution_author_erased,
+    contribution_submitted,
+)
+
+#: Personal characteristics kept when an author is erased: they count only in aggregate.
+KEPT_IN_AGGREGATE = ("sector", "region")
 
 SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible", "actions",
                 "due", "body")
@@ -79,6 +88,31 @@ def search_document_for(contribution):
              " ".join(c.public_list("co_responsible")),
              " ".join(a.get("description") or "" for a in c.public_actions())]
     return "\n".join(p for p in parts if p)
+
+
+def hold_personal_data(contribution):
+    """Mask in public the likely personal data in a contribution's texts (a DNI, a phone
+    number... see ``consulta.core.personal_data``) until a moderator reviews it: each
+    new piece joins ``masked_fragments`` and ``personal_data_held``, and the
+    contribution awaits review. Returns the codes of the kinds held (empty: nothing).
+
+    Call it before ``reindex``: the search index holds only what the public may read.
+
+    :param contribution: the contribution just sent, typed in or corrected.
+    """
+    masked = list(contribution.masked_fragments or [])
+    held = list(contribution.personal_data_held or [])
+    # What is masked already, waits for review or was reviewed (a release sticks) is not
+    # held again.
+    known = set(masked) | {item["text"] for item in held}
+    new = [f for f in find_personal_data(contribution.texts()) if f.text not in known]
+    if not new:
+        return []
+    contribution.masked_fragments = [*masked, *(f.text for f in new)]
+    contribution.personal_data_held = [*held, *({"code": f.code, "text": f.text}
+                                               for f in new)]
+    contribution.personal_data_held_at = contribution.personal_data_held_at or utcnow()
+    return [f.code for f in new]
 
 
 def reindex(contribution):
@@ -309,12 +343,14 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
     now = utcnow()
     contribution = Contribution(**columns, created_at=now, received_at=now,
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
+    held = hold_personal_data(contribution)
     existing = _insert(contribution)
     if existing is not None:
         return _sent_before(existing, author)
     record("contribution.submitted", contribution, actor=author,
            consultation_id=consultation.id,
-           after={"code": contribution.tracking_code, "channel": "web", "kind": kind})
+           after={"code": contribution.tracking_code, "channel": "web", "kind": kind,
+                  **({"personal_data_held": held} if held else {})})
     contribution_submitted.send(contribution, notify=notify)
     return contribution, True
 
@@ -351,12 +387,14 @@ def correct_contribution(contribution, *, user, values, organization_id=None):
         if key in values:
             setattr(contribution, key, values[key])
     contribution.updated_at = utcnow()
+    held = hold_personal_data(contribution)
     reindex(contribution)
     changed = [key for key in SHEET_FIELDS if before[key] != getattr(contribution, key)]
     record("contribution.corrected", contribution, actor=user,
            consultation_id=contribution.consultation_id,
            before={key: before[key] for key in changed},
-           after={key: getattr(contribution, key) for key in changed})
+           after={**{key: getattr(contribution, key) for key in changed},
+                  **({"personal_data_held": held} if held else {})})
 
 
 def withdraw_contribution(contribution, *, user):
@@ -502,6 +540,7 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     contribution = Contribution(**columns, created_at=now,
                                 received_at=received_moment(received_on, now),
                                 **{k: values.get(k) for k in SHEET_FIELDS if k in values})
+    held = hold_personal_data(contribution)
     existing = _insert(contribution)
     if existing is not None:
         return existing
@@ -509,7 +548,8 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
            consultation_id=consultation.id,
            after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
                   "event_id": event_id or None, "received_on": jsonable(received_on),
-                  "received_outside_window": outside})
+                  "received_outside_window": outside,
+                  **({"personal_data_held": held} if held else {})})
     return contribution
 
 
@@ -567,12 +607,14 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
     contribution.received_at = received_moment(contribution.received_on,
                                                contribution.created_at)
     contribution.updated_at = utcnow()
+    held = hold_personal_data(contribution)
     reindex(contribution)
     after = {k: jsonable(getattr(contribution, k)) for k in (*SHEET_FIELDS, *OFFLINE_FIELDS)}
     changed = [k for k in after if after[k] != before[k] and k != "author_email"]
     record("contribution.corrected_offline", contribution, actor=moderator,
            consultation_id=consultation.id, before={k: before[k] for k in changed},
-           after={k: after[k] for k in changed})
+           after={**{k: after[k] for k in changed},
+                  **({"personal_data_held": held} if held else {})})
     if before["author_name_public"] and not contribution.author_name_public:
         author_name_consent_withdrawn.send(contribution)
 
@@ -613,6 +655,69 @@ def void_contribution(contribution, *, actor, reason):
            consultation_id=contribution.consultation_id,
            before={"voided": False, "group_id": group_id},
            after={"voided": True, "reason": reason, "group_id": None})
+
+
+# --- rights of typed-in authors ----------------------------------------------------------
+
+def _erased_value(name):
+    column = Contribution.__table__.columns[name]
+    return False if isinstance(column.type, Boolean) else None
+
+
+def erasable_author_fields(contribution):
+    """The personal fields of a record's author that hold something and would be erased
+    (``Contribution.PERSONAL_FIELDS`` but sector and region).
+
+    :param contribution: the record.
+    """
+    return [name for name in Contribution.PERSONAL_FIELDS
+            if name not in KEPT_IN_AGGREGATE
+            and getattr(contribution, name) not in (None, "", False)]
+
+
+def erase_offline_author(contribution, *, actor):
+    """Erase the personal data of a typed-in record's author (their right to erasure,
+    exercised through the secretariat): every column of ``Contribution.PERSONAL_FIELDS``
+    is emptied except sector and region, which only count in aggregate, as when an
+    account is deleted; what the author wrote stays, as a participant's contributions
+    do. E-mails to the address (waiting or sent) are purged when no other record holds
+    it. Audited with the names of the fields erased, never their values; sends
+    ``contribution_author_erased``.
+
+    :param contribution: a typed-in record (``is_offline``).
+    :param actor: the secretariat member acting on the author's request.
+    """
+    if not contribution.is_offline:
+        raise OperationError(_l("Only the author of a record typed in by staff is erased "
+                                "here; participants delete their own account."))
+    fields = [name for name in Contribution.PERSONAL_FIELDS if name not in KEPT_IN_AGGREGATE]
+    erased = erasable_author_fields(contribution)
+    if not erased:
+        raise OperationError(_l("This record holds no personal data of its author."))
+    email = contribution.author_email
+    for name in fields:
+        setattr(contribution, name, _erased_value(name))
+    db.session.flush()
+    if email and not db.session.scalar(select(Contribution.id).where(
+            Contribution.author_email == email).limit(1)):
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient == email))
+    record("contribution.author_erased", contribution, actor=actor,
+           consultation_id=contribution.consultation_id, before={"fields": erased},
+           after={"erased": True})
+    contribution_author_erased.send(contribution)
+
+
+def record_author_data_export(contributions, *, actor):
+    """Audit that the secretariat exported a typed-in author's records (their right of
+    access): one entry per record, with how many were exported, never the data.
+
+    :param contributions: the records exported.
+    :param actor: who exported them.
+    """
+    for contribution in contributions:
+        record("contribution.author_data_exported", contribution, actor=actor,
+               consultation_id=contribution.consultation_id,
+               after={"records": len(contributions)})
 
 
 def save_event(consultation, *, actor, event=None, attendance=(), attendees_total=None,

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from consulta.accounts.queries import name_key
 from consulta.consultations.constants import CHANNELS
 from consulta.consultations.models import Commitment, PlanSection, PlanVersion
 from consulta.consultations.queries import channel_windows
@@ -303,3 +304,119 @@ def count_left_outside(consultation, *, channel, before, after):
         if within(before, received) and not within(after, received):
             count += 1
     return count
+
+
+# --- rights of access and erasure ---------------------------------------------------------
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def public_state(contribution):
+    """What the public sees of a contribution now, in words a person reads in their
+    data export: visible, hidden (with the reason), withdrawn or voided; the name shown;
+    how many pieces are masked; the published response, if any.
+
+    :param contribution: the contribution.
+    """
+    c = contribution
+    status = ("voided" if c.is_voided else f"hidden:{c.hidden_reason}" if c.is_hidden
+              else "withdrawn" if c.is_withdrawn else "visible")
+    version = c.published_response
+    return {
+        "status": status,
+        "author_shown_as": c.public_author or "Participante",
+        "masked_fragments": len(c.masked_fragments or []),
+        "personal_data_awaiting_review": c.awaits_personal_data_review,
+        "response": {"outcome": version.outcome, "justification": version.justification,
+                     "published_at": _iso(version.published_at)} if version else None,
+    }
+
+
+def personal_record(contribution):
+    """One contribution as its author gets it back: every personal field
+    (``Contribution.PERSONAL_FIELDS``), every text as written, and its public state.
+
+    :param contribution: the contribution.
+    """
+    c = contribution
+    return {
+        "tracking_code": c.tracking_code,
+        "consultation": {"slug": c.consultation.slug, "title": c.consultation.title},
+        "kind": c.kind,
+        "channel": c.channel,
+        "received_at": _iso(c.received_at),
+        "recorded_at": _iso(c.created_at),
+        "updated_at": _iso(c.updated_at),
+        "organization": c.organization.name if c.organization is not None else None,
+        "personal_data": {name: getattr(c, name) for name in Contribution.PERSONAL_FIELDS},
+        "texts": {name: getattr(c, name) for name in Contribution.TEXT_FIELDS},
+        "public_state": public_state(c),
+    }
+
+
+def export_contributions_of(user):
+    """The part of "download my data" that the contributions part holds: the person's
+    contributions (with their current public state) and supports.
+
+    :param user: the account.
+    """
+    supports = db.session.execute(
+        select(Support.created_at, Contribution.tracking_code, Contribution.title)
+        .join(Contribution, Contribution.id == Support.contribution_id)
+        .where(Support.user_id == user.id).order_by(Support.created_at)).all()
+    return {
+        "contributions": [personal_record(c) for c in contributions_of(user)],
+        "supports": [{"proposal": code, "title": title, "supported_at": _iso(at)}
+                     for at, code, title in supports],
+    }
+
+
+#: The most records a search for a typed-in author lists.
+OFFLINE_AUTHOR_MATCHES = 200
+
+
+def find_offline_author_records(text):
+    """Typed-in records (not web ones: their authors have an account) whose author's
+    name, organization or e-mail address contains ``text`` (any case), oldest first.
+
+    :param text: part of a name or of an address (at least 3 characters, else nothing).
+    """
+    text = " ".join((text or "").split())
+    if len(text) < 3:
+        return []
+    # "!" escapes the wildcards typed (a backslash means different things to each
+    # database's string literals).
+    pattern = "%" + text.lower().replace("!", "!!").replace("%", "!%") \
+        .replace("_", "!_") + "%"
+    c = Contribution
+    return db.session.scalars(
+        select(c).where(c.entered_by_id.is_not(None), (
+            func.lower(c.author_name).like(pattern, escape="!")
+            | func.lower(c.author_organization).like(pattern, escape="!")
+            | func.lower(c.author_email).like(pattern, escape="!")))
+        .order_by(c.received_at, c.id).limit(OFFLINE_AUTHOR_MATCHES)).all()
+
+
+def records_of_offline_author(contribution):
+    """Every typed-in record of the same author as ``contribution``: the same name
+    (ignoring case, accents and spacing) or the same e-mail address; itself first.
+
+    :param contribution: a typed-in record.
+    """
+    c = Contribution
+    name = name_key(contribution.author_name)
+    email = contribution.author_email
+    if not name and not email:
+        return [contribution]
+    # Names are compared in Python (SQLite folds neither accents nor non-ASCII case):
+    # only three short columns of the typed-in records are read.
+    candidates = db.session.execute(
+        select(c.id, c.author_name, c.author_email).where(
+            c.entered_by_id.is_not(None), c.id != contribution.id,
+            c.author_name.is_not(None) | c.author_email.is_not(None))).all()
+    ids = [ident for ident, other_name, other_email in candidates
+           if (name and name_key(other_name) == name) or (email and other_email == email)]
+    others = db.session.scalars(select(c).where(c.id.in_(ids[:OFFLINE_AUTHOR_MATCHES]))
+                                .order_by(c.received_at, c.id)).all() if ids else []
+    return [contribution, *others]

@@ -17,3 +17,6 @@ list_extensions = namespace.signal("list-extensions")
 #: contribution, its ``author_name_public`` now false): the parts above redact the name
 #: they published.
 author_name_consent_withdrawn = namespace.signal("author-name-consent-withdrawn")
+#: The secretariat erased the personal data of a typed-in record's author (sender: the
+#: contribution). Published summaries redact the author there too.
+contribution_author_erased = namespace.signal("contribution-author-erased")

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import force_locale
 from sqlalchemy import ForeignKey, Integer, String, Text, delete, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -102,6 +102,36 @@ def _forget_after_rollback(session):
     if session.in_nested_transaction():
         return  # only a savepoint: messages queued before it are still to be sent
     session.info.pop("outbox_new", None)
+
+
+def after_response(job, *args):
+    """Run ``job(*args)`` apart from the request, which answers without waiting for it:
+    mail work whose cost would otherwise tell who has an account (a reset link is
+    queued only for a known address). The job commits what it changes.
+
+    With ``MAIL_SEND_ASYNC`` on (production) it runs in the mail threads, inside a
+    request context for the same site address (links in the e-mail are absolute);
+    off (tests), right away in this thread. Returns the future, or None.
+
+    :param job: a function of ``args``.
+    """
+    app = current_app._get_current_object()
+    if not app.config.get("MAIL_SEND_ASYNC"):
+        job(*args)
+        return None
+    base_url = request.url_root
+
+    def run():
+        with app.test_request_context(base_url=base_url):
+            try:
+                job(*args)
+            except Exception:  # the request has been answered: only the log can tell
+                log.exception("mail: background job %s failed", getattr(job, "__name__", job))
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    return _executor.submit(run)
 
 
 def _deliver_in_thread(app, ids):

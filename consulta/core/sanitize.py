@@ -1,7 +1,8 @@
 """The one sanitizing policy for text users write (bleach).
 
 Markdown is rendered to HTML and then cleaned to a small allow-list: no raw
-HTML survives, links may only use http, https or mailto, and every link gets
+HTML survives, links may only use http, https or mailto (or be a path on this site;
+any other link becomes its text), and every link gets
 rel="nofollow noopener noreferrer".
 """
 
@@ -16,8 +17,23 @@ ALLOWED_TAGS = frozenset({
     "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code", "pre",
     "h2", "h3", "h4", "hr", "table", "thead", "tbody", "tr", "th", "td",
 })
-ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+#: A link's address: one of ALLOWED_PROTOCOLS, or a path on this site (``/…``, not
+#: ``//host``) or an anchor. bleach alone lets ``javascript:1`` through (it reads it as
+#: a host and a port).
+_SAFE_HREF = re.compile(r"^(?:(?:https?|mailto):|/(?![/\\])|#)", re.IGNORECASE)
+#: A link left without its address (refused above): its text stays, as text.
+_LINK_WITHOUT_HREF = re.compile(r"<a(?:\s+title=\"[^\"]*\")?>(.*?)</a>", re.DOTALL)
+
+
+def _link_attribute(tag, name, value):
+    if name == "href":
+        return bool(_SAFE_HREF.match(value.strip()))
+    return name in ("title", "rel")
+
+
+ALLOWED_ATTRIBUTES = {"a": _link_attribute}
 
 
 def _rel(attrs, new=False):
@@ -46,7 +62,7 @@ def render_markdown(text):
     html = markdown_lib.markdown(escaped, extensions=["sane_lists"], output_format="html")
     # Markdown escapes the text of code again: "<" typed in `code` read "&lt;".
     html = _CODE.sub(lambda m: _ESCAPED_TWICE.sub(r"&\1;", m.group(0)), html)
-    html = _cleaner.clean(html)
+    html = _LINK_WITHOUT_HREF.sub(r"\1", _cleaner.clean(html))
     html = bleach.linkify(html, callbacks=[*DEFAULT_CALLBACKS, _rel], parse_email=False)
     # Escaped, rendered and cleaned with bleach above.
     return Markup(html)  # noqa: S704  # nosec B704

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from .dates import utc_to_local
+from .personal_data import label as personal_data_label
 from .sanitize import render_markdown
 from .taxonomy import GENDERS, SECTORS, region_name, regions, sector_label
 
@@ -21,6 +22,7 @@ def register_template_globals(app):
         GENDERS=GENDERS,
         region_name=region_name,
         sector_label=sector_label,
+        personal_data_label=personal_data_label,
         site_name=lambda: current_app.config["SITE_NAME"],
     )
     app.jinja_env.filters["markdown"] = render_markdown

@@ -17,6 +17,7 @@ from consulta.core.transaction import attempt
 from consulta.extensions import db
 
 from . import operations, queries
+from .constants import STATUSES
 from .forms import MatrixImportForm, ResponseForm, TemplateForm
 from .matrix import export_xlsx, import_responses
 from .models import AnswerTemplate
@@ -30,9 +31,7 @@ secretariat_required = role_required("secretariat")
 @secretariat_required
 def dashboard(slug):
     consultation = get_visible_consultation(slug)
-    status = request.args.get("status", "")
-    if status not in ("draft", "in_review", "approved", "published"):
-        status = ""
+    status = _status_filter(request.args.get("status"))
     # Two lists, each paged on its own: turning a page of one keeps the other where it is.
     responses = paginate(queries.responses_query(consultation, status or None), per_page=50,
                          param="responses_page")
@@ -158,8 +157,20 @@ def bulk(slug):
         operations.apply_to_responses(responses, action=action, actor=current_user)
     pages = {name: request.form.get(name, type=int) for name in ("responses_page",
                                                                  "unanswered_page")}
-    return redirect(url_for(".dashboard", slug=slug, status=request.form.get("status") or None,
-                            **{name: n for name, n in pages.items() if n and n > 1}))
+    # Only values from their allow-lists go back into the address (never an echo).
+    return redirect(url_for(".dashboard", slug=slug,
+                            status=_status_filter(request.form.get("status")) or None,
+                            **{name: n for name, n in pages.items()
+                               if n and 1 < n <= MAX_PAGE}))
+
+
+#: The highest page number carried back into an address.
+MAX_PAGE = 100_000
+
+
+def _status_filter(value):
+    """The dashboard's status filter: a code of ``STATUSES``, else "" (every status)."""
+    return value if value in STATUSES else ""
 
 
 @bp.route("/consultations/<slug>/feedback/templates", methods=["GET", "POST"])

@@ -22,6 +22,7 @@ from .signals import (
     contribution_hidden,
     contribution_unhidden,
     fragment_masked,
+    personal_data_reviewed,
 )
 
 MAX_TAG_LENGTH = 60
@@ -318,11 +319,9 @@ def mask_contribution(contribution, *, actor, fragment):
     fragment = (fragment or "").strip()
     if len(fragment) < 3:
         raise OperationError(_l("Copy the exact text to mask (at least 3 characters)."))
-    texts = [contribution.title or "", contribution.problem, contribution.objective,
-             contribution.body, contribution.responsible or "",
-             " ".join(contribution.co_responsible or []),
-             " ".join(a.get("description", "") for a in contribution.actions or [])]
-    if not any(fragment in text for text in texts):
+    # The check is the masking itself: the fragment appears exactly when masking it
+    # changes what the public reads (over two lines, list items or action rows too).
+    if contribution.public_texts([fragment]) == contribution.public_texts([]):
         raise OperationError(_l("That text does not appear in the contribution. Copy it "
                                 "exactly as written."))
     if fragment in (contribution.masked_fragments or []):
@@ -346,6 +345,49 @@ def unmask_contribution(contribution, *, actor):
         return
     before = {"masked": len(contribution.masked_fragments)}
     contribution.masked_fragments = []
+    # What was held for review is shown too: nothing is left to review.
+    contribution.personal_data_held = [
+        item if "decision" in item else {**item, "decision": "released"}
+        for item in contribution.personal_data_held or []]
+    contribution.personal_data_held_at = None
     reindex(contribution)  # the search index holds only what the public may read
     record("contribution.unmasked", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before, after={"masked": 0})
+
+
+def review_personal_data(contribution, *, actor, release=()):
+    """Decide on the likely personal data held masked on the way in: each held fragment
+    stays masked (confirmed) unless listed in ``release``, which shows it again (it was
+    not personal data). Nothing is left to review afterwards. Audited with the kinds of
+    data and the counts, never the fragments; sends ``personal_data_reviewed``.
+
+    :param contribution: a contribution whose personal data awaits review (refused
+        otherwise).
+    :param actor: the moderator, recorded in the audit log.
+    :param release: the held fragments (their text) awaiting review to show again.
+    """
+    if not contribution.awaits_personal_data_review:
+        raise OperationError(_l("No personal data of this contribution awaits review."))
+    pending = contribution.personal_data_to_review
+    release = set(release or ())
+    if release - {item["text"] for item in pending}:
+        raise OperationError(_l("Choose fragments held in this contribution."))
+    released = [item for item in pending if item["text"] in release]
+    confirmed = [item for item in pending if item["text"] not in release]
+    before = {"masked": len(contribution.masked_fragments or []), "held": len(pending)}
+    contribution.masked_fragments = [f for f in contribution.masked_fragments or []
+                                     if f not in release]
+    # The decisions stay on the row: a later correction does not hold them again.
+    contribution.personal_data_held = [
+        item if "decision" in item else
+        {**item, "decision": "released" if item["text"] in release else "confirmed"}
+        for item in contribution.personal_data_held or []]
+    contribution.personal_data_held_at = None
+    reindex(contribution)  # released text is searchable again
+    record("contribution.personal_data_reviewed", contribution, actor=actor,
+           consultation_id=contribution.consultation_id, before=before,
+           after={"masked": len(contribution.masked_fragments), "held": 0,
+                  "confirmed": [item["code"] for item in confirmed],
+                  "released": [item["code"] for item in released]})
+    personal_data_reviewed.send(contribution, confirmed=[i["text"] for i in confirmed],
+                                released=[i["text"] for i in released])

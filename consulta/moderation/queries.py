@@ -23,7 +23,7 @@ from consulta.extensions import db
 #: The states a consultation's contributions are counted by, in a fixed order. Voided
 #: records (typed in by mistake) are in none of the others.
 STATES = ("received", "classified", "grouped", "hidden", "withdrawn", "unclassified",
-          "voided")
+          "voided", "personal_data")
 
 
 def _state_counts():
@@ -42,6 +42,7 @@ def _state_counts():
         count(c.withdrawn_at.is_not(None)),
         count(c.classified_at.is_(None) & c.hidden_at.is_(None) & c.withdrawn_at.is_(None)),
         func.count(c.voided_at),
+        count(c.personal_data_held_at.is_not(None)),
     )
 
 
@@ -86,7 +87,7 @@ def moderation_counts(consultation):
 
 #: The states the queue can show, in the order of its tabs.
 QUEUE_STATES = ("unclassified", "classified", "grouped", "hidden", "withdrawn", "voided",
-                "all")
+                "personal_data", "all")
 
 #: The queue's filters; ``read_filters`` keeps only values from its allowlists.
 QUEUE_FILTERS = ("component", "commitment", "channel", "sector", "q")
@@ -112,6 +113,8 @@ def _in_state(state):
         "grouped": (c.group_id.is_not(None),),
         "hidden": (c.hidden_at.is_not(None),),
         "withdrawn": (c.withdrawn_at.is_not(None),),
+        # Likely personal data held masked on the way in, awaiting a moderator.
+        "personal_data": (c.personal_data_held_at.is_not(None),),
     }.get(state, ()))
 
 

@@ -14,6 +14,11 @@ contribution_unhidden = namespace.signal("contribution-unhidden")
 #: ``had_answer``: whether a published response answered it before.
 contribution_grouped = namespace.signal("contribution-grouped")
 
-#: A moderator masked a fragment of personal data in a contribution (sender: the
-#: contribution). ``fragment``: the text masked (for the parts that redact copies).
+#: A moderator masked a fragment of personal data in a contribution's texts (sender: the
+#: contribution; ``fragment``: the text masked). Published summaries redact it.
 fragment_masked = namespace.signal("fragment-masked")
+
+#: A moderator reviewed the personal data held on the way in (sender: the
+#: contribution); ``released``: the fragments shown again, ``confirmed``: those kept
+#: masked.
+personal_data_reviewed = namespace.signal("personal-data-reviewed")

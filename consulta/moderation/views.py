@@ -59,7 +59,9 @@ def bulk_classify(slug):
         for errors in form.errors.values():
             for message in errors:
                 flash(str(message), "error")
-    return redirect(url_for(".queue", slug=slug, state=request.form.get("state") or None))
+    state = request.form.get("state")  # back to the tab it came from, if it is one
+    return redirect(url_for(".queue", slug=slug,
+                            state=state if state in queries.QUEUE_STATES else None))
 
 
 @bp.route("/moderation/<code>", methods=["GET", "POST"])
@@ -199,6 +201,19 @@ def mask(code):
         else:
             operations.mask_contribution(contribution, actor=current_user,
                                          fragment=form.fragment.data)
+    return _back_to(code)
+
+
+@bp.route("/moderation/<code>/personal-data", methods=["POST"])
+@moderator_required
+def review_personal_data(code):
+    """Confirm the masks of the personal data held on the way in, or release some."""
+    contribution = get_contribution(code)
+    with attempt(_("The personal data has been reviewed.")):
+        if not ConfirmForm().validate_on_submit():
+            raise OperationError(_("The form expired. Try again."))
+        operations.review_personal_data(contribution, actor=current_user,
+                                        release=request.form.getlist("release")[:100])
     return _back_to(code)
 
 

@@ -17,6 +17,7 @@ REASONS = {
     "masked": _l("personal data masked by moderation"),
     "account_erased": _l("account of the author erased"),
     "name_withdrawn": _l("the author withdrew consent to show their name"),
+    "author_erased": _l("the author's data erased at their request"),
 }
 
 

@@ -29,7 +29,10 @@ from sqlalchemy import insert, select, update
 from consulta.accounts.signals import account_erased, name_consent_withdrawn
 from consulta.consultations.models import Consultation
 from consulta.contributions.models import Contribution
-from consulta.contributions.signals import author_name_consent_withdrawn
+from consulta.contributions.signals import (
+    author_name_consent_withdrawn,
+    contribution_author_erased,
+)
 from consulta.core.cache import cache
 from consulta.core.dates import utcnow
 from consulta.extensions import db
@@ -157,6 +160,12 @@ def _on_masked(contribution, fragment=None, **_extra):
 def _on_offline_name_withdrawn(contribution, **_extra):
     redact_rows(contribution.consultation_id, [contribution.tracking_code],
                 _whole(("author",)), "name_withdrawn")
+
+
+@contribution_author_erased.connect
+def _on_offline_author_erased(contribution, **_extra):
+    redact_rows(contribution.consultation_id, [contribution.tracking_code],
+                _whole(("author",)), "author_erased")
 
 
 @account_erased.connect

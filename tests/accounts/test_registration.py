@@ -46,6 +46,19 @@ def test_registration_stores_the_profile_and_sends_a_confirmation_link(app, clie
     assert "Confirma" in message.subject  # Spanish by default
 
 
+def test_the_confirmation_email_does_not_greet_with_the_chosen_name(app, client, outbox):
+    # Anyone can register any address: the name they choose must not reach its owner.
+    bait = "Gane un premio en www.estafa.example"
+    client.post_form("/register", {**VALID, "display_name": bait})
+    [message] = outbox()
+    assert bait not in message.body and "estafa" not in message.subject
+    assert message.body.startswith("Hola:")
+    # Nor does a reset link ask for that unconfirmed account.
+    app.test_client().post_form("/password/forgot", {"email": VALID["email"]})
+    assert all(bait not in m.body for m in outbox())
+    assert len(outbox()) == 2
+
+
 def test_registration_journey_confirm_login_profile_export_delete(app, client, outbox):
     client.post_form("/register", VALID)
     confirm = link_in(outbox()[0], "/confirm/")

@@ -130,8 +130,10 @@ RAW_FORM_KEYS = {
     "another": "a flag (type in another)",
     "then": "compared with an allow-list of actions",
     "action": "compared with an allow-list of actions",
-    "status": "only passed on to a redirect whose page checks it (swept there)",
-    "state": "only passed on to a redirect whose page checks it (swept there)",
+    "status": "checked against the dashboard's statuses before the redirect",
+    "state": "checked against the queue's tabs before the redirect",
+    "release": "compared with the fragments held on the row (else refused, never shown)",
+    "scope": "compared with 'all'",
     "next": "a flag on the classify form; safe_next elsewhere (swept as a query parameter)",
     "group": "read as an integer",
     "with": "tracking codes looked up exactly",
@@ -889,7 +891,7 @@ def moderation(sweep):
         sweep.send("moderator", f"/moderation/{sweep.ids['comments'][1]}/mask", mask,
                    {"fragment": fragment})
     sweep.page("moderator", "/moderation")
-    for state in ("all", "hidden", "grouped", "withdrawn", "unclassified"):
+    for state in ("all", "hidden", "grouped", "withdrawn", "unclassified", "personal_data"):
         sweep.page("moderator", f"{m}/moderation?state={state}")
     for code in proposals[:4] + codes[:3] + sweep.ids["comments"][:2]:
         sweep.page("moderator", f"/moderation/{code}")
@@ -901,6 +903,9 @@ def moderation(sweep):
     sweep.page("moderator", f"{m}/contributions/offline/new?event={events[0]}")
     for code in codes:
         sweep.page("anon", f"/contributions/{code}")
+        # The secretariat reads the typed-in author's data (rights of access, erasure).
+        sweep.page("secretariat", f"/contributions/{code}/author")
+    sweep.page("secretariat", "/offline-authors?q=taller")
     # Records typed in by mistake are voided with a reason that staff read on their page
     # (the public no longer sees them: the last ones, read above already).
     void = _form("contributions", "VoidForm")

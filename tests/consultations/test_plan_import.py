@@ -95,3 +95,21 @@ def test_the_command_refuses_a_bad_file_whole_and_says_why(app, create_consultat
     assert commitments_count(app) == 0
     unknown = app.test_cli_runner().invoke(args=["import-plan", "no-existe", str(path)])
     assert unknown.exit_code != 0 and "no-existe" in unknown.output
+
+
+@pytest.mark.parametrize("number", ["9" * 4301, "1" + "0" * 40, "1e99999", "NaN", "Infinity",
+                                    "-" + "7" * 5000 + ".5"])
+def test_every_number_is_bounded_before_conversion(app, number):
+    data = ('{"themes": [{"name": "Salud", "commitments": [{"number": '
+           + number + ', "title": "T"}]}]}').encode()
+    with app.test_request_context(), pytest.raises(PlanFileError) as refused:
+        parse_plan(data)
+    [(path, message)] = refused.value.problems
+    assert path == "" and "número" in message
+
+
+def test_ordinary_numbers_still_read(app):
+    with app.test_request_context():
+        plan = parsed({"themes": [{"name": "Salud", "commitments": [
+            {"number": 12, "title": "T", "weight": 0.5, "year": 2026}]}]})
+    assert [c["number"] for c in plan["commitments"]] == [12]

@@ -264,3 +264,14 @@ def test_a_commitment_edit_that_leaves_out_the_co_responsible_keeps_them(
         stored = db.session.get(Commitment, commitment_id)
         assert (stored.title, stored.co_responsible) == ("Observatorio de precios",
                                                          ["MINSA", "DIGEMID"])
+
+
+def test_a_4301_digit_number_is_refused_with_a_message_not_a_500(
+        app, secretariat_client, create_consultation):
+    slug = create_consultation()
+    content = ('{"themes": [{"name": "Salud", "commitments": [{"number": '
+              + "9" * 4301 + ', "title": "T"}]}]}').encode()
+    response = upload(secretariat_client, slug, content)
+    assert response.status_code == 400  # as every refused file
+    assert "número" in error_summary(response.get_data(as_text=True))
+    assert commitments_count(app) == 0

@@ -545,3 +545,12 @@ def test_after_plan_version_2_the_form_still_ticks_where_it_was_incorporated(
     page = secretariat.get(f"/feedback/contributions/{code}").get_data(as_text=True)
     [ticked] = re.findall(r'<input checked [^>]*name="commitments"[^>]*value="(\d+)"', page)
     assert int(ticked) == five_now
+
+
+def test_bulk_actions_echo_only_allowed_values_into_the_address(app, setup, secretariat):
+    answer = secretariat.post_form(f"/consultations/{setup['slug']}/feedback/bulk", {
+        "action": "submit", "status": "x" * 70_000, "unanswered_page": "9" * 40,
+        "responses_page": "2"})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(
+        f"/consultations/{setup['slug']}/feedback?responses_page=2")

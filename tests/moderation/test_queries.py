@@ -29,10 +29,10 @@ def test_counts_by_consultation_counts_each_state_of_each_consultation(
 
     assert counts[consultations[0].id] == {
         "received": 4, "classified": 1, "grouped": 1, "hidden": 1, "withdrawn": 1,
-        "unclassified": 1, "voided": 0}
+        "unclassified": 1, "voided": 0, "personal_data": 0}
     assert counts[consultations[1].id] == {
         "received": 1, "classified": 0, "grouped": 0, "hidden": 0, "withdrawn": 0,
-        "unclassified": 1, "voided": 0}
+        "unclassified": 1, "voided": 0, "personal_data": 0}
     assert counts[consultations[2].id] == dict.fromkeys(queries.STATES, 0)
     assert queries.counts_by_consultation([]) == {}
 

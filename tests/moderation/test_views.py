@@ -432,3 +432,12 @@ def test_a_hidden_proposal_promises_no_response_and_offers_no_support(
     assert "Esta propuesta fue ocultada por moderación: no se puede apoyar." in \
         answer.get_data(as_text=True)
     assert get(app, code).supports_count == 0
+
+
+def test_bulk_classification_echoes_only_a_known_tab_into_the_address(
+        app, demo, moderator_client):
+    for state, query in (("x" * 70_000, ""), ("hidden", "?state=hidden")):
+        answer = moderator_client.post_form(f"/consultations/{IV}/moderation/bulk",
+                                            {"state": state})
+        assert answer.status_code == 302
+        assert answer.headers["Location"].endswith(f"/consultations/{IV}/moderation{query}")

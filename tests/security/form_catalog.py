@@ -775,6 +775,8 @@ STAFF_CONFIRM_ROUTES = [
     Route("moderation.ungroup", "/moderation/{other}/ungroup", _no_fields, role="moderator"),
     Route("moderation.unhide", "/moderation/{proposal}/unhide", _no_fields, role="moderator"),
     Route("moderation.unmask", "/moderation/{proposal}/unmask", _no_fields, role="moderator"),
+    Route("moderation.review_personal_data", "/moderation/{proposal}/personal-data",
+          _no_fields, {"release": ["45678912", "x", ""]}, role="moderator"),
     Route("consultations.announce", "/consultations/{slug}/announce", _no_fields,
           role="secretariat"),
     Route("consultations.delete_phase", "/consultations/{slug}/phases/{phase_id}/delete",
@@ -882,6 +884,15 @@ def scenarios():
                           "plan_sections": (0, 50), AUDIT: 1},
                          {AUDIT: (1, 20), "response_versions": (0, 20), OUTBOX: (0, 40)}],
                  after_success=_after_confirm),
+        # The secretariat exports (a JSON download, audited) or erases a typed-in author.
+        Scenario(ConfirmForm, "secretariat", [
+            Route("contributions.export_offline_author",
+                  "/contributions/{offline}/author/export", _no_fields),
+            Route("contributions.erase_offline_author", "/contributions/{offline}/author/erase",
+                  _no_fields, {"scope": ["this", "all", "x"]})],
+            deltas=[{}, {AUDIT: (1, 50)}, {AUDIT: (1, 50), OUTBOX: (-50, 0)}],
+            success=lambda response: response.status_code in (200, 302)
+            and "/login" not in response.headers.get("Location", "")),
         Scenario(contributions.ProposalForm, "participant", [
             Route("contributions.new_proposal", "/consultations/{slug}/proposals/new",
                   _valid_proposal, {"add_action": ["1"], "send": ["1", ""]}),

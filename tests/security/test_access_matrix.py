@@ -121,6 +121,10 @@ ACCESS = {
     "contributions.new_offline": (MODERATOR, MODERATOR),
     "contributions.correct_offline": (MODERATOR, MODERATOR),
     "contributions.void": (MODERATOR, MODERATOR),
+    "contributions.offline_authors": (SECRETARIAT, None),
+    "contributions.offline_author": (SECRETARIAT, None),
+    "contributions.export_offline_author": (None, SECRETARIAT),
+    "contributions.erase_offline_author": (None, SECRETARIAT),
     "contributions.edit_event": (MODERATOR, MODERATOR),
     # --- moderation ------------------------------------------------------------------
     "moderation.home": (MODERATOR, None),
@@ -133,6 +137,7 @@ ACCESS = {
     "moderation.unhide": (None, MODERATOR),
     "moderation.mask": (None, MODERATOR),
     "moderation.unmask": (None, MODERATOR),
+    "moderation.review_personal_data": (None, MODERATOR),
     "moderation.groups": (MODERATOR, None),
     "moderation.group_detail": (MODERATOR, MODERATOR),
     "moderation.audit": (STAFF_READER, None),

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from consulta.accounts.models import User
 from consulta.accounts.operations import delete_account, update_profile
 from consulta.contributions.models import Contribution
-from consulta.contributions.operations import correct_offline_contribution
+from consulta.contributions.operations import correct_offline_contribution, erase_offline_author
 from consulta.extensions import db
 from consulta.moderation.operations import hide_contribution, mask_contribution
 from consulta.summary.constants import REDACTED
@@ -77,6 +77,10 @@ def withdraw_offline_name(app, c, moderator):
                                  values={}, details={"author_name_public": False})
 
 
+def erase_offline_author_data(app, c, moderator):
+    erase_offline_author(contribution(c.workshop), actor=user(moderator))
+
+
 #: Each kind of redaction: (operation, the secret it removes, the row's code attribute,
 #: the fields redacted, the reason logged).
 KINDS = {
@@ -86,6 +90,8 @@ KINDS = {
     "name_withdrawn": (withdraw_name, NAMES[1], None, {"author"}, "name_withdrawn"),
     "offline_name_withdrawn": (withdraw_offline_name, OFFLINE_NAME, "workshop", {"author"},
                                "name_withdrawn"),
+    "offline_author_erased": (erase_offline_author_data, OFFLINE_NAME, "workshop", {"author"},
+                              "author_erased"),
 }
 
 

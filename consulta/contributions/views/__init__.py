@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("contributions", __name__)
 
-from . import offline, participate, public  # noqa: E402, F401  (routes register on bp)
+from . import authors, offline, participate, public  # noqa: E402, F401  (routes register on bp)

@@ -76,6 +76,9 @@ def new_offline(slug):
         if done:
             flash(_("Contribution %(code)s has been recorded.", code=contribution.tracking_code),
                   "success")
+            if contribution.awaits_personal_data_review:
+                flash(_("Something in it looks like personal data: it is hidden from the "
+                        "public until a moderator reviews it."), "warning")
             if request.form.get("another"):
                 return redirect(url_for(
                     ".new_offline", slug=slug, event=form.event.data or None,

@@ -17,6 +17,8 @@ from consulta.core.forms import ConfirmForm
 from consulta.core.logs import clean, security_log
 from consulta.core.operations import OperationError
 from consulta.core.permissions import login_required
+from consulta.core.personal_data import find_personal_data
+from consulta.core.personal_data import label as personal_data_label
 from consulta.core.transaction import attempt
 from consulta.extensions import limiter
 
@@ -86,6 +88,12 @@ def _proposal_form(consultation, contribution=None):
     return form
 
 
+def _personal_data(preview):
+    """What looks like personal data in a preview, as ``(kind, text)`` to warn about."""
+    return [(personal_data_label(f.code), f.text)
+            for f in find_personal_data(preview.texts())]
+
+
 def _dropped_by_honeypot(form):
     if form.fax_only.data:
         security_log.info("contribution honeypot filled from %s; dropped",
@@ -110,8 +118,9 @@ def new_proposal(slug):
         if _dropped_by_honeypot(form):
             return redirect(url_for("consultations.detail", slug=slug))
         if not request.form.get("send"):
-            return render_template("contributions/proposal_form.html",
-                                   preview=Contribution(**form.sheet_values()), **context)
+            preview = Contribution(**form.sheet_values())
+            return render_template("contributions/proposal_form.html", preview=preview,
+                                   personal_data=_personal_data(preview), **context)
         with attempt() as done:  # the confirmation is shown only once this is durable
             contribution, _created = operations.submit_contribution(
                 consultation, author=current_user, kind="proposal",
@@ -150,8 +159,9 @@ def new_comment(slug):
         if _dropped_by_honeypot(form):
             return redirect(url_for("consultations.detail", slug=slug))
         if not request.form.get("send"):
-            return render_template("contributions/comment_form.html",
-                                   preview=Contribution(body=form.body.data), **context)
+            preview = Contribution(body=form.body.data)
+            return render_template("contributions/comment_form.html", preview=preview,
+                                   personal_data=_personal_data(preview), **context)
         with attempt() as done:
             contribution, _created = operations.submit_contribution(
                 consultation, author=current_user, kind="comment",
