@@ -2,11 +2,12 @@
 channels, their supports, the public lists and the search."""
 
 from consulta.consultations.signals import plan_page, windows_changing
+from consulta.core.cache import forget_pages, register_page_scope
 
 from .constants import HIDE_REASONS, KINDS
 from .notifications import send_receipt
-from .queries import count_left_outside, counts_by_commitment
-from .signals import contribution_submitted
+from .queries import consultation_slug_of, count_left_outside, counts_by_commitment
+from .signals import contribution_changed, contribution_submitted, event_saved
 from .views import bp
 
 
@@ -20,9 +21,22 @@ def _left_outside_windows(consultation, *, channel, before, after, **_extra):
     return count_left_outside(consultation, channel=channel, before=before, after=after)
 
 
+def _forget_pages_of_contribution(contribution, **_extra):
+    forget_pages(contribution.consultation.slug)
+
+
+def _forget_pages_of_consultation(consultation, **_extra):
+    forget_pages(consultation.slug)
+
+
 def init_app(app):
     app.register_blueprint(bp)
     app.jinja_env.globals.update(CONTRIBUTION_KINDS=KINDS, HIDE_REASONS=HIDE_REASONS)
     contribution_submitted.connect(send_receipt)
     plan_page.connect(_counts_on_the_plan)
     windows_changing.connect(_left_outside_windows)
+    # The page cache: a contribution's page belongs to its consultation.
+    register_page_scope("code", consultation_slug_of)
+    for signal in (contribution_submitted, contribution_changed):
+        signal.connect(_forget_pages_of_contribution)
+    event_saved.connect(_forget_pages_of_consultation)

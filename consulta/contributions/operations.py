@@ -28,7 +28,7 @@ from consulta.extensions import db
 from .constants import EARLIEST_RECEIVED_ON, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
 from .models import Contribution, Support
 from .queries import contribution_by_token, has_supported, received_outside_windows
-from .signals import contribution_submitted
+from .signals import contribution_changed, contribution_submitted, event_saved
 
 SHEET_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible", "actions",
                 "due", "body")
@@ -357,6 +357,7 @@ def correct_contribution(contribution, *, user, values, organization_id=None):
            consultation_id=contribution.consultation_id,
            before={key: before[key] for key in changed},
            after={key: getattr(contribution, key) for key in changed})
+    contribution_changed.send(contribution)
 
 
 def withdraw_contribution(contribution, *, user):
@@ -371,6 +372,7 @@ def withdraw_contribution(contribution, *, user):
     record("contribution.withdrawn", contribution, actor=user,
            consultation_id=contribution.consultation_id,
            before={"withdrawn": False}, after={"withdrawn": True})
+    contribution_changed.send(contribution)
 
 
 def support_proposal(contribution, *, user):
@@ -405,6 +407,7 @@ def support_proposal(contribution, *, user):
     record("support.given", contribution, actor=user,
            consultation_id=contribution.consultation_id,
            before={"supported": False}, after={"supported": True})
+    contribution_changed.send(contribution)
     return True
 
 
@@ -425,6 +428,7 @@ def withdraw_support(contribution, *, user):
     record("support.withdrawn", contribution, actor=user,
            consultation_id=contribution.consultation_id,
            before={"supported": True}, after={"supported": False})
+    contribution_changed.send(contribution)
     return True
 
 
@@ -510,6 +514,7 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
            after={"code": contribution.tracking_code, "channel": channel, "kind": kind,
                   "event_id": event_id or None, "received_on": jsonable(received_on),
                   "received_outside_window": outside})
+    contribution_changed.send(contribution)
     return contribution
 
 
@@ -573,6 +578,7 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
     record("contribution.corrected_offline", contribution, actor=moderator,
            consultation_id=consultation.id, before={k: before[k] for k in changed},
            after={k: after[k] for k in changed})
+    contribution_changed.send(contribution)
 
 
 def void_contribution(contribution, *, actor, reason):
@@ -611,6 +617,7 @@ def void_contribution(contribution, *, actor, reason):
            consultation_id=contribution.consultation_id,
            before={"voided": False, "group_id": group_id},
            after={"voided": True, "reason": reason, "group_id": None})
+    contribution_changed.send(contribution)
 
 
 def save_event(consultation, *, actor, event=None, attendance=(), attendees_total=None,
@@ -656,6 +663,7 @@ def save_event(consultation, *, actor, event=None, attendance=(), attendees_tota
            consultation_id=consultation.id, before=before,
            after={"title": event.title, "held_on": event.held_on.isoformat(),
                   **_attendance_record(event)})
+    event_saved.send(consultation)
     return event
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consulta.consultations.constants import CHANNELS
-from consulta.consultations.models import Commitment, PlanSection, PlanVersion
+from consulta.consultations.models import Commitment, Consultation, PlanSection, PlanVersion
 from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc
@@ -106,6 +106,17 @@ def contribution_by_code(code):
     return db.session.scalar(select(Contribution).where(Contribution.tracking_code == code))
 
 
+def consultation_slug_of(code):
+    """The slug of the consultation of the contribution ``code`` (None: no such one), for
+    the page cache. Read on a connection of its own, before the request's transaction
+    begins: a snapshot taken earlier could hold data older than the generation read."""
+    with db.engine.connect() as connection:
+        return connection.scalar(
+            select(Consultation.slug).join(Contribution,
+                                           Contribution.consultation_id == Consultation.id)
+            .where(Contribution.tracking_code == code))
+
+
 def contribution_by_token(token):
     """The contribution a form with this submission token made, or None."""
     if not token:
@@ -129,6 +140,18 @@ def _int(value):
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
+
+
+#: The query parameters of a list of contributions, besides the filters the parts above
+#: add (see ``list_parameters``).
+LIST_PARAMETERS = ("kind", "component", "commitment", "sector", "region", "channel",
+                   "withdrawn", "q", "sort", "per_page", "page")
+
+
+def list_parameters():
+    """Every query parameter a list of contributions reads (the page cache's key)."""
+    return LIST_PARAMETERS + tuple(name for extension in _extensions()
+                                   for name in extension.filters)
 
 
 def read_filters(args):

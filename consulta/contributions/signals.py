@@ -12,3 +12,10 @@ contribution_submitted = namespace.signal("contribution-submitted")
 #: None); each receiver returns a ``consulta.contributions.queries.ListExtension``.
 #: Feedback adds the filter by outcome and loads the published responses.
 list_extensions = namespace.signal("list-extensions")
+
+#: A contribution changed after it was sent (sender: the contribution): corrected,
+#: withdrawn, supported or not, typed in from an offline channel, voided.
+contribution_changed = namespace.signal("contribution-changed")
+
+#: An event (workshop, work table) was saved (sender: its consultation).
+event_saved = namespace.signal("event-saved")

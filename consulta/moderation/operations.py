@@ -17,7 +17,13 @@ from consulta.core.dates import utcnow
 from consulta.core.operations import Conflict, OperationError
 from consulta.extensions import db
 
-from .signals import contribution_grouped, contribution_hidden, contribution_unhidden
+from .signals import (
+    contribution_grouped,
+    contribution_hidden,
+    contribution_moderated,
+    contribution_unhidden,
+    group_saved,
+)
 
 MAX_TAG_LENGTH = 60
 
@@ -126,6 +132,7 @@ def classify_contribution(contribution, *, actor, component_id=None, commitment_
     db.session.flush()  # the version check of the ORM runs here too
     record("contribution.classified", contribution, actor=actor,
            consultation_id=consultation.id, before=before, after=after)
+    contribution_moderated.send(contribution)
 
 
 def classify_contributions(contributions, *, actor, component_id=None, commitment_id=None,
@@ -188,6 +195,7 @@ def create_group(consultation, *, actor, title, summary="", members=()):
     db.session.flush()
     record("group.created", group, actor=actor, consultation_id=consultation.id,
            after={"title": group.title, "summary": group.summary})
+    group_saved.send(group)
     for contribution in members:
         group_contribution(contribution, group, actor=actor)
     return group
@@ -208,6 +216,7 @@ def update_group(group, *, actor, title, summary):
     group.title, group.summary = title[:300], (summary or "").strip()
     record("group.updated", group, actor=actor, consultation_id=group.consultation_id,
            before=before, after={"title": group.title, "summary": group.summary})
+    group_saved.send(group)
 
 
 def group_contribution(contribution, group, *, actor):
@@ -249,6 +258,7 @@ def ungroup_contribution(contribution, *, actor):
     record("contribution.ungrouped", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before,
            after={"group_id": None})
+    contribution_moderated.send(contribution)
 
 
 # --- hiding and masking -----------------------------------------------------------------
@@ -328,6 +338,7 @@ def mask_contribution(contribution, *, actor, fragment):
     record("contribution.masked", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before,
            after={"masked": len(contribution.masked_fragments)})
+    contribution_moderated.send(contribution)
 
 
 def unmask_contribution(contribution, *, actor):
@@ -343,3 +354,4 @@ def unmask_contribution(contribution, *, actor):
     reindex(contribution)  # the search index holds only what the public may read
     record("contribution.unmasked", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before, after={"masked": 0})
+    contribution_moderated.send(contribution)

@@ -130,7 +130,7 @@ def void(code):
 
 
 @bp.route("/consultations/<slug>/events")
-@cacheable
+@cacheable(params=())
 def events(slug):
     consultation = get_visible_consultation(slug)
     return render_template("contributions/events.html", consultation=consultation,

@@ -1,0 +1,69 @@
+"""Attempts counted atomically, before what they attempt is checked.
+
+Flask-Limiter's ``deduct_when`` counts a request after it ran: 40 log-ins sent at once
+all pass the check before the first failure is counted, and more guesses get through
+than the limit allows. Here an attempt takes its place first (one atomic increment in
+the limiter's storage, Redis in production), and only then is the password checked; a
+success gives the place back, so only failures use up the limit.
+
+When the storage does not answer (Redis down), each process counts on its own
+meanwhile, and says so in the log: a limit per worker is weaker, but nobody is locked
+out of the site because a cache is down.
+"""
+
+import logging
+
+from limits import parse
+from limits.storage import MemoryStorage
+
+from consulta.extensions import limiter
+
+log = logging.getLogger(__name__)
+
+#: Per-process counters, used only while the shared storage does not answer.
+_fallback = MemoryStorage()
+
+
+def _storage():
+    try:
+        return limiter.storage
+    except Exception:  # not initialised (an app without rate limits)
+        return _fallback
+
+
+def _incr(key, expiry, amount=1):
+    try:
+        return _storage().incr(key, expiry, amount=amount)
+    except Exception as error:
+        log.error("rate-limit storage unavailable, counting per process meanwhile: %s", error)
+        return _fallback.incr(key, expiry, amount=amount)
+
+
+class Attempts:
+    """The places an attempt took, to give back if it succeeds."""
+
+    def __init__(self):
+        self._taken = []
+        self.allowed = True
+
+    def take(self, name, limit, key):
+        """Take a place in ``limit`` ("10 per 15 minutes") for ``key``; False (and this
+        attempt refused) when the limit is used up."""
+        item = parse(limit)
+        storage_key = f"consulta-attempts/{name}/{key}"
+        count = _incr(storage_key, item.get_expiry())
+        self._taken.append((storage_key, item.get_expiry()))
+        if count > item.amount:
+            self.allowed = False
+        return count <= item.amount
+
+    def give_back(self):
+        """The attempt succeeded: it does not count towards the limits."""
+        for storage_key, expiry in self._taken:
+            _incr(storage_key, expiry, amount=-1)
+        self._taken.clear()
+
+
+def reset_attempts():
+    """Forget every per-process count (tests)."""
+    _fallback.reset()
