@@ -16,6 +16,8 @@ import logging
 from limits import parse
 from limits.storage import MemoryStorage
 
+from flask import current_app
+
 from consulta.extensions import limiter
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,8 @@ class Attempts:
         """Take a place in ``limit`` ("10 per 15 minutes") for ``key``; False (and this
         attempt refused) when the limit is used up."""
         item = parse(limit)
-        storage_key = f"consulta-attempts/{name}/{key}"
+        prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+        storage_key = f"{prefix}consulta-attempts/{name}/{key}"
         count = _incr(storage_key, item.get_expiry())
         self._taken.append((storage_key, item.get_expiry()))
         if count > item.amount:

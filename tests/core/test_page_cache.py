@@ -44,7 +44,8 @@ def queries(app, client, url, **kwargs):
 
 def stored_entries(app):
     with app.app_context():
-        return sum(1 for key in cache.cache._cache if key.startswith("consulta:page:"))
+        return sum(1 for key in cache.cache._cache
+                   if key.removeprefix("consulta:").startswith("page:"))
 
 
 def hide(app, code, moderator):
@@ -116,6 +117,7 @@ def test_unknown_query_parameters_create_no_new_entries(cached, create_consultat
     client = app.test_client()
     client.get(f"/consultations/{slug}/contributions")
     entries = stored_entries(app)
+    assert entries == 1
     for n in range(1, 6):
         response, statements = queries(app, client,
                                        f"/consultations/{slug}/contributions?x={n}&utm={n}")
