@@ -12,11 +12,11 @@ out of the site because a cache is down.
 """
 
 import logging
-
-from limits import parse
-from limits.storage import MemoryStorage
+import time
 
 from flask import current_app
+from limits import parse
+from limits.storage import MemoryStorage
 
 from consulta.extensions import limiter
 
@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 #: Per-process counters, used only while the shared storage does not answer.
 _fallback = MemoryStorage()
+#: Seconds between two log lines saying the storage does not answer.
+LOG_EVERY = 60
+_last_logged = [0.0]
 
 
 def _storage():
@@ -37,7 +40,10 @@ def _incr(key, expiry, amount=1):
     try:
         return _storage().incr(key, expiry, amount=amount)
     except Exception as error:
-        log.error("rate-limit storage unavailable, counting per process meanwhile: %s", error)
+        if time.monotonic() - _last_logged[0] > LOG_EVERY:
+            _last_logged[0] = time.monotonic()
+            log.error("rate-limit storage unavailable, counting per process meanwhile: %s",
+                      error)
         return _fallback.incr(key, expiry, amount=amount)
 
 
@@ -68,5 +74,6 @@ class Attempts:
 
 
 def reset_attempts():
-    """Forget every per-process count (tests)."""
+    """Forget every per-process count, and when the storage failure was logged (tests)."""
     _fallback.reset()
+    _last_logged[0] = 0.0
