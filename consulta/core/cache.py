@@ -217,5 +217,5 @@ def cached_figures(key, compute, *, scope=SITE):
 
 
 def clear():
-    """Forget everything cached (tests, and the `flask cache-clear` command)."""
+    """Forget everything cached (tests)."""
     _cache_call("clear")

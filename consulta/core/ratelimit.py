@@ -17,6 +17,7 @@ import time
 from flask import current_app
 from limits import parse
 from limits.storage import MemoryStorage
+from werkzeug.exceptions import TooManyRequests
 
 from consulta.extensions import limiter
 
@@ -47,12 +48,27 @@ def _incr(key, expiry, amount=1):
         return _fallback.incr(key, expiry, amount=amount)
 
 
+def _seconds_left(key, item):
+    try:
+        expires = _storage().get_expiry(key)
+    except Exception:
+        expires = _fallback.get_expiry(key)
+    return max(1, int(expires - time.time()) + 1) if expires else item.get_expiry()
+
+
+def refuse(attempts):
+    """Answer 429 with Retry-After (raised)."""
+    raise TooManyRequests(retry_after=attempts.retry_after)
+
+
 class Attempts:
     """The places an attempt took, to give back if it succeeds."""
 
     def __init__(self):
         self._taken = []
         self.allowed = True
+        #: Seconds until a refused attempt may be made again.
+        self.retry_after = None
 
     def take(self, name, limit, key):
         """Take a place in ``limit`` ("10 per 15 minutes") for ``key``; False (and this
@@ -64,6 +80,7 @@ class Attempts:
         self._taken.append((storage_key, item.get_expiry()))
         if count > item.amount:
             self.allowed = False
+            self.retry_after = max(self.retry_after or 0, _seconds_left(storage_key, item))
         return count <= item.amount
 
     def give_back(self):

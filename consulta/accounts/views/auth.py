@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -7,7 +7,7 @@ from consulta.core.forms import ConfirmForm
 from consulta.core.i18n import language_cookie, set_language_cookie
 from consulta.core.logs import clean, security_log
 from consulta.core.permissions import login_required
-from consulta.core.ratelimit import Attempts
+from consulta.core.ratelimit import Attempts, refuse
 from consulta.core.transaction import attempt
 from consulta.core.urls import return_target, safe_next
 from consulta.extensions import db, limiter, login_manager
@@ -142,7 +142,7 @@ def login():
         if not attempts.allowed:
             security_log.warning("login limit reached for %s from %s", clean(form.email.data),
                                  clean(request.remote_addr))
-            abort(429)
+            refuse(attempts)
         with attempt():
             user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
