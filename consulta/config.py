@@ -144,6 +144,8 @@ def build_config(instance_path, environ=None):
         # Redis unreachable: count per process meanwhile (logged), never refuse everyone.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Prefix of the counters' keys (two sites sharing one Redis need different ones).
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
         # Page cache (Flask-Caching): Redis when REDIS_URL is set, else in-process.
         "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
         "CACHE_REDIS_URL": redis_url or None,

@@ -19,7 +19,8 @@ def redis_app(database_url, redis_prefix, restore_limiter):  # noqa: F811
                     RATELIMIT_LOGIN_IP="1000 per 15 minutes", **redis_settings(prefix))
 
 
-def test_forty_simultaneous_failures_let_at_most_the_limit_through(redis_app, create_user):
+def test_forty_simultaneous_failures_let_at_most_the_limit_through(
+        redis_app, redis_prefix, create_user):  # noqa: F811
     user = create_user()
     clients = [redis_app.test_client() for _ in range(40)]
     tokens = [client.csrf_token() for client in clients]
@@ -40,7 +41,10 @@ def test_forty_simultaneous_failures_let_at_most_the_limit_through(redis_app, cr
         thread.join()
     assert len(statuses) == 40 and set(statuses) <= {200, 429}
     assert statuses.count(200) == LIMIT  # each one a password checked and refused
-    # Counted in Redis: another app (another worker) sees the same count.
+    # Counted in Redis, where every worker reads it.
+    client, prefix = redis_prefix
+    keys = list(client.scan_iter(match=f"*{prefix}consulta-attempts/login-account/*"))
+    assert len(keys) == 1 and int(client.get(keys[0])) == 40
     assert redis_app.test_client().post_form(
         "/login", {"email": user.email, "password": user.password}).status_code == 429
 

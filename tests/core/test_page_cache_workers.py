@@ -4,12 +4,15 @@ A contribution hidden for abuse must leave every anonymous page at the next requ
 whichever worker answers it and whatever either of them cached before.
 """
 
+import http.cookiejar
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -46,6 +49,7 @@ def gunicorn_workers(database_url, redis_prefix):  # noqa: F811
     settings = redis_settings(prefix)
     env = {**os.environ, "CONSULTA_ENV": "testing", "DATABASE_URL": database_url,
            "REDIS_URL": settings["REDIS_URL"], "CACHE_KEY_PREFIX": prefix,
+           "RATELIMIT_KEY_PREFIX": prefix, "RATELIMIT_LOGIN_ACCOUNT": "10 per 15 minutes",
            "PUBLIC_PAGE_CACHE_SECONDS": "300", "MAIL_SERVER": "", "MAIL_SEND_ASYNC": "0"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
@@ -112,3 +116,24 @@ def test_hiding_a_contribution_removes_it_from_every_anonymous_page_on_every_wor
         for page in pages[:3]:
             status, body, _headers = _get(base + page)
             assert status == 200 and ABUSE not in body, page
+
+
+def test_the_login_limit_holds_across_two_workers(gunicorn_workers, create_user):
+    """Counted in Redis: 20 failures spread over both workers let 10 through, not 19."""
+    base, _prefix = gunicorn_workers
+    user = create_user()
+    answers = []
+    for n in range(20):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(base + "/login", timeout=10) as page:
+            token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                              page.read().decode()).group(1)
+        data = urllib.parse.urlencode({"email": user.email, "password": f"mala-{n}",
+                                       "csrf_token": token}).encode()
+        try:
+            with opener.open(base + "/login", data=data, timeout=10) as response:
+                answers.append(response.status)
+        except urllib.error.HTTPError as error:
+            answers.append(error.code)
+    assert answers == [200] * 10 + [429] * 10
