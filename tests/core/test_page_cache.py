@@ -5,12 +5,13 @@ import re
 import time
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 
 from consulta.core.cache import clear
 from consulta.extensions import cache, db
 
-from ..conftest import iv_plan_json, login
+from ..conftest import iv_plan_json, login, make_app
+from ..redis_support import redis_prefix, redis_settings, restore_limiter  # noqa: F401
 
 ABUSE = "Texto abusivo que la moderación va a ocultar."
 
@@ -159,25 +160,38 @@ def test_hiding_a_contribution_removes_it_from_every_anonymous_page_at_once(
         assert ABUSE not in client.get(url).get_data(as_text=True), url
 
 
-def test_a_hit_does_not_extend_the_life_of_an_entry(cached, create_consultation):
-    from consulta.consultations.models import Consultation
+def _page_expiries(app):
+    with app.app_context():
+        return {key: entry[0] for key, entry in cache.cache._cache.items()
+                if key.removeprefix("consulta:").startswith("page:")}
 
+
+def test_a_hit_does_not_extend_the_life_of_an_entry(cached, create_consultation):
     slug = create_consultation(plan=iv_plan_json())
     app = cached
-    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 2
     client = app.test_client()
-    url = f"/consultations/{slug}"
-    start = time.monotonic()
-    assert "Consulta de prueba" in client.get(url).get_data(as_text=True)
-    with app.app_context():  # a change no operation announces: only the TTL forgets it
-        db.session.execute(update(Consultation).where(Consultation.slug == slug)
-                           .values(title="Título cambiado por detrás"))
-        db.session.commit()
-    time.sleep(max(0.0, start + 1.2 - time.monotonic()))
-    assert "Consulta de prueba" in client.get(url).get_data(as_text=True)  # a hit
-    time.sleep(max(0.0, start + 2.5 - time.monotonic()))
-    # Stored at 0 s for 2 s: the hit at 1.2 s did not store it again until 3.2 s.
-    assert "Título cambiado por detrás" in client.get(url).get_data(as_text=True)
+    client.get(f"/consultations/{slug}")
+    stored = _page_expiries(app)
+    assert len(stored) == 1
+    time.sleep(1.1)  # the expiry is kept in whole seconds
+    _hit, statements = queries(app, client, f"/consultations/{slug}")
+    assert statements == 0  # served from the cache ...
+    assert _page_expiries(app) == stored  # ... and not stored again with a new expiry
+
+
+def test_a_hit_does_not_extend_the_life_of_an_entry_in_redis(
+        database_url, create_consultation, redis_prefix, restore_limiter):  # noqa: F811
+    redis_client, prefix = redis_prefix
+    app = make_app(database_url, PUBLIC_PAGE_CACHE_SECONDS=30, **redis_settings(prefix))
+    slug = create_consultation(plan=iv_plan_json())
+    client = app.test_client()
+    client.get(f"/consultations/{slug}")
+    [key] = redis_client.scan_iter(match=f"{prefix}page:*")
+    time.sleep(1.2)
+    ttl_before = redis_client.pttl(key)
+    _hit, statements = queries(app, client, f"/consultations/{slug}")
+    assert statements == 0
+    assert 0 < redis_client.pttl(key) <= ttl_before <= 29_000
 
 
 def test_anonymous_contribution_pages_set_no_cookie_and_are_cached(
