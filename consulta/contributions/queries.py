@@ -142,16 +142,12 @@ def _int(value):
     return number if 0 < number < 2**31 else None
 
 
-#: The query parameters of a list of contributions, besides the filters the parts above
-#: add (see ``list_parameters``).
-LIST_PARAMETERS = ("kind", "component", "commitment", "sector", "region", "channel",
-                   "withdrawn", "q", "sort", "per_page", "page")
-
-
-def list_parameters():
-    """Every query parameter a list of contributions reads (the page cache's key)."""
-    return LIST_PARAMETERS + tuple(name for extension in _extensions()
-                                   for name in extension.filters)
+def list_page_key(args):
+    """What a list of contributions shows for this query string, as the page cache's key:
+    the filters as ``read_filters`` reads them (a value it drops makes no new entry) and
+    the page number."""
+    filters = {name: value for name, value in read_filters(args).items() if value}
+    return {**filters, "page": max(_int(args.get("page")) or 1, 1)}
 
 
 def read_filters(args):

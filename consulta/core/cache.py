@@ -62,8 +62,9 @@ def cacheable(view=None, *, params=("page",), bypass=()):
     Only for pages that depend on nothing but the URL, the language and what the
     consultation's generation covers.
 
-    :param params: the query parameters the view reads (or a function returning them);
-        others never change the key.
+    :param params: the names of the query parameters the view reads (others never change
+        the key), or a function of the query string returning the values as the view
+        reads them (a dict), so that values it ignores make no new entries either.
     :param bypass: parameters whose presence means a page not worth keeping (a free-text
         search): such a request is rendered without the cache.
     """
@@ -114,9 +115,11 @@ def _page_key(view_args, params, bypass):
     generation = page_generation(scope)
     if generation is None:
         return None
-    names = params() if callable(params) else params
-    query = sorted((name, _normalized(request.args.get(name))) for name in names
-                   if (request.args.get(name) or "").strip())
+    if callable(params):  # the view's own reading of its parameters
+        query = sorted((name, repr(value)) for name, value in params(request.args).items())
+    else:
+        query = sorted((name, _normalized(request.args.get(name))) for name in params
+                       if (request.args.get(name) or "").strip())
     raw = repr((request.endpoint, str(get_locale()), scope, generation,
                 sorted(view_args.items()), query))
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -126,7 +129,7 @@ def _normalized(value):
     value = value.strip()
     if value.lstrip("-").isdigit() and len(value) < 12:
         return str(int(value))  # ?page=01 is ?page=1
-    return value[:200]
+    return value
 
 
 def _storable(response):

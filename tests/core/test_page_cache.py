@@ -130,6 +130,9 @@ def test_unknown_query_parameters_create_no_new_entries(cached, create_consultat
     _r, statements = queries(app, client,
                              f"/consultations/{slug}/contributions?page=01&kind=proposal")
     assert statements == 0 and stored_entries(app) == entries
+    # A value the list ignores is no new entry either.
+    _r, statements = queries(app, client, f"/consultations/{slug}/contributions?kind=nada")
+    assert statements == 0 and stored_entries(app) == entries
 
 
 def test_a_new_submission_is_on_the_cached_first_page_at_the_next_request(

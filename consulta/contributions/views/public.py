@@ -14,7 +14,7 @@ from ..queries import (
     comments_on,
     contributions_query,
     has_supported,
-    list_parameters,
+    list_page_key,
     read_filters,
     with_list_relations,
 )
@@ -22,7 +22,7 @@ from . import bp
 
 
 @bp.route("/consultations/<slug>/contributions")
-@cacheable(params=list_parameters, bypass=("q",))
+@cacheable(params=list_page_key, bypass=("q",))
 def index(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)
