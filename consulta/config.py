@@ -85,7 +85,9 @@ def build_config(instance_path, environ=None):
     redis_url = env.get("REDIS_URL", "").strip()
     ratelimit_storage = env.get("RATELIMIT_STORAGE_URI", "").strip() or redis_url or "memory://"
     workers = env.get("WEB_CONCURRENCY", "").strip()
-    if production and ratelimit_storage.startswith("memory://") and workers != "1":
+    ratelimit_enabled = _bool(env.get("RATELIMIT_ENABLED"), default=True)
+    if (production and ratelimit_enabled and ratelimit_storage.startswith("memory://")
+            and workers != "1"):
         raise ConfigurationError(
             "Rate limits need storage shared by every worker in production: set REDIS_URL "
             "(for example redis://127.0.0.1:6379/0). memory:// counts in each worker apart "
@@ -137,7 +139,7 @@ def build_config(instance_path, environ=None):
         "REDIS_URL": redis_url,
         # Rate limits (Flask-Limiter syntax). Storage: REDIS_URL when set, else memory
         # (one counter per process: refused in production with several workers).
-        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_ENABLED": ratelimit_enabled,
         "RATELIMIT_STORAGE_URI": ratelimit_storage,
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}
         if ratelimit_storage.startswith("redis") else {},
