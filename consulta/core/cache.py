@@ -25,6 +25,7 @@ skipped: the page is rendered as if there were no cache.
 import hashlib
 import logging
 import secrets
+import time
 from functools import wraps
 
 from flask import Response, current_app, request, session
@@ -42,6 +43,9 @@ PER_REQUEST_HEADERS = ("etag", "content-length", "strict-transport-security", "s
 SITE = "*"
 #: Where the consultations to forget wait for their transaction to commit.
 _PENDING = "consulta_pages_to_forget"
+#: Seconds between two log lines saying the cache does not answer.
+LOG_EVERY = 60
+_last_logged = [0.0]
 #: The roles that never get the public figures from the cache.
 STAFF_ROLES = ("moderator", "secretariat", "admin")
 
@@ -149,7 +153,10 @@ def _cache_call(method, *args, **kwargs):
     try:
         return getattr(cache.cache, method)(*args, **kwargs)
     except Exception as error:  # Redis down: render as if there were no cache
-        log.warning("page cache unavailable (%s): %s", method, error)
+        if time.monotonic() - _last_logged[0] > LOG_EVERY:
+            _last_logged[0] = time.monotonic()
+            log.error("page cache unavailable (%s), pages rendered each time: %s", method,
+                      error)
         return None
 
 
