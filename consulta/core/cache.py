@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 PER_REQUEST_HEADERS = ("etag", "content-length", "strict-transport-security", "set-cookie")
 #: The scope of the pages that belong to no consultation.
 SITE = "*"
+#: The generation every page's key includes besides its own: moved to forget them all.
+EVERY_PAGE = "!all"
 #: Where the consultations to forget wait for their transaction to commit.
 _PENDING = "consulta_pages_to_forget"
 #: Seconds between two log lines saying the cache does not answer.
@@ -116,8 +118,8 @@ def _page_key(view_args, params, bypass):
             if scope is None:
                 return None
             break
-    generation = page_generation(scope)
-    if generation is None:
+    generation = page_generation(scope), page_generation(EVERY_PAGE)
+    if None in generation:
         return None
     if callable(params):  # the view's own reading of its parameters
         query = sorted((name, repr(value)) for name, value in params(request.args).items())
@@ -185,6 +187,12 @@ def bump_generation(scope):
         if (not _cache_call("add", key, secrets.randbits(40), timeout=0)
                 and _cache_call("inc", key) is None):
             log.error("page cache: could not forget the pages of %s", key)
+
+
+def forget_every_page():
+    """Forget every public page once the current transaction commits: what changed (an
+    author's public name) may show on any consultation."""
+    forget_pages(EVERY_PAGE)
 
 
 def forget_pages(slug):

@@ -243,3 +243,22 @@ def test_the_public_counts_follow_a_change_at_once_and_staff_always_get_them_fre
     assert received(first) == received(second) == "1"
     assert received(third) == "2"  # and recomputed after a new contribution
     assert staff_second == staff_first  # never kept for staff
+
+
+def test_an_author_who_withdraws_consent_to_show_their_name_leaves_every_page_at_once(
+        cached, create_consultation, create_contribution, create_user):
+    from consulta.accounts.models import User
+    from consulta.accounts.operations import update_profile
+
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    author = create_user(display_name="Rosa Quispe Mamani", show_name_publicly=True)
+    create_contribution(slug, author=author)
+    url = f"/consultations/{slug}/contributions"
+    client = app.test_client()
+    assert "Rosa Quispe Mamani" in client.get(url).get_data(as_text=True)
+    with app.test_request_context():
+        update_profile(db.session.get(User, author.id), show_name_publicly=False)
+        db.session.commit()
+        db.session.remove()
+    assert "Rosa Quispe Mamani" not in client.get(url).get_data(as_text=True)
