@@ -27,7 +27,7 @@ from .core.database import upgrade_database
 from .core.i18n import select_locale, select_timezone
 from .core.request_input import init_request_input
 from .core.translations import compiled_translations_dir
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = ROOT / "migrations"
@@ -82,6 +82,7 @@ def _init_extensions(app):
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     limiter.init_app(app)
+    cache.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled_translations_dir(app))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
@@ -91,8 +92,10 @@ def _warn_about_production_settings(app):
         return
     log = logging.getLogger("consulta")
     if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
-        log.warning("RATELIMIT_STORAGE_URI is memory://: each worker counts on its own; use "
-                    "Redis so that rate limits hold across workers.")
+        log.warning("RATELIMIT_STORAGE_URI is memory:// (WEB_CONCURRENCY=1): a single worker "
+                    "must run, or rate limits no longer hold; set REDIS_URL.")
+    if not app.config["REDIS_URL"]:
+        log.warning("REDIS_URL is not set: each worker keeps its own page cache.")
     if not app.config["PROXY_COUNT"]:
         log.warning("PROXY_COUNT is 0: behind a reverse proxy every visitor shares its IP and "
                     "rate limits per IP apply to everyone at once.")

@@ -82,6 +82,16 @@ def build_config(instance_path, environ=None):
         "sqlite:///" + str(Path(instance_path) / "consulta.db")
     )
     mail_server = env.get("MAIL_SERVER", "")
+    redis_url = env.get("REDIS_URL", "").strip()
+    ratelimit_storage = env.get("RATELIMIT_STORAGE_URI", "").strip() or redis_url or "memory://"
+    workers = env.get("WEB_CONCURRENCY", "").strip()
+    ratelimit_enabled = _bool(env.get("RATELIMIT_ENABLED"), default=True)
+    if (production and ratelimit_enabled and ratelimit_storage.startswith("memory://")
+            and workers != "1"):
+        raise ConfigurationError(
+            "Rate limits need storage shared by every worker in production: set REDIS_URL "
+            "(for example redis://127.0.0.1:6379/0). memory:// counts in each worker apart "
+            "and is accepted only with WEB_CONCURRENCY=1 (a single gunicorn worker).")
 
     return {
         "CONSULTA_ENV": mode,
@@ -125,10 +135,27 @@ def build_config(instance_path, environ=None):
         "EMAIL_CONFIRMATION_MAX_AGE": int(env.get("EMAIL_CONFIRMATION_MAX_AGE", str(48 * 3600))),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", str(2 * 3600))),
         "PRIVACY_NOTICE_VERSION": "2026-11",
-        # Rate limits (Flask-Limiter syntax). Storage: memory by default, Redis in production.
-        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis: the rate-limit counters and the page cache, shared by every worker.
+        "REDIS_URL": redis_url,
+        # Rate limits (Flask-Limiter syntax). Storage: REDIS_URL when set, else memory
+        # (one counter per process: refused in production with several workers).
+        "RATELIMIT_ENABLED": ratelimit_enabled,
+        "RATELIMIT_STORAGE_URI": ratelimit_storage,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}
+        if ratelimit_storage.startswith("redis") else {},
+        # Redis unreachable: count per process meanwhile (logged), never refuse everyone.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Prefix of the counters' keys (two sites sharing one Redis need different ones).
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
+        # Page cache (Flask-Caching): Redis when REDIS_URL is set, else in-process.
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url or None,
+        "CACHE_KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "consulta:"),
+        "CACHE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}
+        if redis_url else None,
+        "CACHE_THRESHOLD": 2000,
+        "CACHE_DEFAULT_TIMEOUT": 300,
         # Login limits count failed attempts only.
         "RATELIMIT_LOGIN_IP": env.get("RATELIMIT_LOGIN_IP", "30 per 15 minutes"),
         "RATELIMIT_LOGIN_ACCOUNT": env.get("RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes"),
@@ -156,10 +183,12 @@ def build_config(instance_path, environ=None):
         # Least number of people an aggregate of personal characteristics (gender) may
         # count to be published; smaller groups read "fewer than N" (summary/suppression.py).
         "SMALL_GROUP_MIN": max(int(env.get("SMALL_GROUP_MIN", "5")), 1),
-        # Seconds a public page is reused for anonymous visitors (0: off). See core/cache.py.
+        # Seconds a public page is kept for anonymous visitors (0: off); a change to what it
+        # shows is visible at once, whatever this says. See core/cache.py.
         "PUBLIC_PAGE_CACHE_SECONDS": int(env.get("PUBLIC_PAGE_CACHE_SECONDS",
                                              "20" if production else "0")),
-        # Seconds the public counts of a consultation page are reused per worker (0: off).
+        # Seconds the public counts of a consultation page are kept (0: off); a change to
+        # the consultation recomputes them at once.
         "PUBLIC_FIGURES_CACHE_SECONDS": int(env.get("PUBLIC_FIGURES_CACHE_SECONDS",
                                                 "60" if production else "0")),
         # Contributions

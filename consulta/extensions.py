@@ -1,6 +1,7 @@
 """The Flask extensions, created once and bound to the app in create_app()."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,3 +31,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+#: The page cache (see consulta/core/cache.py): Redis when REDIS_URL is set.
+cache = Cache()

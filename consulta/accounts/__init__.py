@@ -1,12 +1,19 @@
 """Accounts: registration, log-in and sessions, profile and personal data, roles,
 organizations and their members."""
 
+from consulta.core.cache import forget_every_page
 from consulta.extensions import login_manager
 
 from .cli import create_admin_command
 from .constants import LANGUAGE_NAMES, ROLES
 from .sessions import init_staff_sessions
+from .signals import public_identity_changed
 from .views import bp
+
+
+def _forget_every_page(_sender, **_extra):
+    """A name public pages show changed: they may be on any consultation's pages."""
+    forget_every_page()
 
 
 def init_app(app):
@@ -15,3 +22,4 @@ def init_app(app):
     app.jinja_env.globals.update(LANGUAGE_NAMES=LANGUAGE_NAMES, ROLES=ROLES)
     init_staff_sessions(app)
     app.cli.add_command(create_admin_command)
+    public_identity_changed.connect(_forget_every_page)

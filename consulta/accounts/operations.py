@@ -25,7 +25,7 @@ from .queries import (
     organization_admins,
     organization_name_taken,
 )
-from .signals import account_erased, name_consent_withdrawn
+from .signals import account_erased, name_consent_withdrawn, public_identity_changed
 from .tokens import make_confirmation_token, make_reset_token
 
 # --- registration, confirmation, login --------------------------------------
@@ -191,6 +191,8 @@ def end_all_sessions(user):
 
 PROFILE_FIELDS = ("display_name", "sector", "region", "gender", "show_name_publicly", "locale",
                   "email_notifications")
+#: Profile fields public pages may show with a contribution (the name with consent).
+PUBLIC_PROFILE_FIELDS = {"display_name", "show_name_publicly", "sector"}
 #: Profile fields whose values the audit log may keep (settings, not facts about the
 #: person); for the others it keeps only the name of the field that changed.
 AUDITED_PROFILE_VALUES = ("show_name_publicly", "locale", "email_notifications")
@@ -220,6 +222,8 @@ def update_profile(user, **values):
     if changed:
         record("account.profile_updated", user, actor=user, before=before,
                after={**after, "changed": changed})
+        if PUBLIC_PROFILE_FIELDS.intersection(changed):
+            public_identity_changed.send(user)
     if before.get("show_name_publicly") and not after.get("show_name_publicly", True):
         name_consent_withdrawn.send(user)
 
@@ -243,6 +247,7 @@ def delete_account(user, password):
         (OutboxMessage.user_id == user.id) | (OutboxMessage.recipient == user.email)))
     record("account.deleted", user, actor=user,
            before={"roles": sorted(user.role_names)}, after={"deleted": True})
+    public_identity_changed.send(user)
     user.email = None
     user.password_hash = None
     user.display_name = ""
@@ -387,6 +392,7 @@ def update_organization(organization, *, actor, name, sector, region, website=No
     after = {"name": name, "sector": sector, "region": region, "website": website or None}
     if before != after:
         record("organization.updated", organization, actor=actor, before=before, after=after)
+        public_identity_changed.send(organization)
 
 
 def review_organization(organization, *, approve, actor):
@@ -403,6 +409,7 @@ def review_organization(organization, *, approve, actor):
     organization.reviewed_by_id = actor.id
     record("organization.reviewed", organization, actor=actor,
            before={"status": "pending"}, after={"status": organization.status})
+    public_identity_changed.send(organization)
     creator = db.session.get(User, organization.created_by_id) if organization.created_by_id \
         else None
     if creator is not None and creator.is_active:

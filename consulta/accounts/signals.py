@@ -15,3 +15,7 @@ name_consent_withdrawn = namespace.signal("name-consent-withdrawn")
 #: the account); each receiver returns a dict of sections added to the export (the
 #: contributions part adds the person's contributions and supports).
 data_export = namespace.signal("data-export")
+#: What public pages may show of an author changed (sender: the user or organization):
+#: a name, the consent to show it, an organization's name or approval, an account
+#: erased. Contributions of any consultation may show it: every public page is forgotten.
+public_identity_changed = namespace.signal("public-identity-changed")

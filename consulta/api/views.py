@@ -64,7 +64,7 @@ def _page_args(default=50):
 
 
 @bp.route("/consultations")
-@cacheable
+@cacheable(params=("page", "per_page"))
 def consultations():
     """Announced consultations, newest first; paginated with a Link header."""
     now = utcnow()
@@ -87,7 +87,7 @@ def _public_consultation(slug, *, with_plan=False):
 
 
 @bp.route("/consultations/<slug>/contributions")
-@cacheable
+@cacheable(params=("page", "per_page"))
 def contributions(slug):
     """Visible contributions, paginated (``page``, ``per_page`` up to 100), oldest first."""
     consultation = _public_consultation(slug)
@@ -105,7 +105,7 @@ def contributions(slug):
 
 
 @bp.route("/consultations/<slug>/summary")
-@cacheable
+@cacheable(params=("version",))
 def summary(slug):
     """The latest published summary (``?version=N`` for another); 404 before the first."""
     consultation = _public_consultation(slug)
@@ -131,7 +131,7 @@ def summary(slug):
 
 
 @bp.route("/consultations/<slug>/summary/v<int:version>/matrix")
-@cacheable
+@cacheable(params=("page", "per_page"))
 def summary_matrix(slug, version):
     """The frozen matrix rows of a published summary, paginated."""
     consultation = _public_consultation(slug)
@@ -173,7 +173,7 @@ def contributions_xlsx(slug):
 
 
 @bp.route("/consultations/<slug>")
-@cacheable
+@cacheable(params=())
 def consultation(slug):
     """One announced consultation with its phases, components and draft plan."""
     item = _public_consultation(slug, with_plan=True)

@@ -1,9 +1,16 @@
 """Consultations: their timeline, components, the versioned draft plan and its
 commitments, and the events (workshops, work tables) held for them."""
 
+from consulta.core.cache import forget_pages
+
 from .cli import import_plan_command
 from .constants import CHANNELS, EVENT_KINDS, PRINCIPLES, SCOPES, STATUSES
+from .signals import consultation_changed
 from .views import bp
+
+
+def _forget_pages(consultation, **_extra):
+    forget_pages(consultation.slug)
 
 
 def init_app(app):
@@ -11,3 +18,4 @@ def init_app(app):
     app.jinja_env.globals.update(SCOPES=SCOPES, CHANNELS=CHANNELS, PRINCIPLES=PRINCIPLES,
                                  CONSULTATION_STATUSES=STATUSES, EVENT_KINDS=EVENT_KINDS)
     app.cli.add_command(import_plan_command)
+    consultation_changed.connect(_forget_pages)

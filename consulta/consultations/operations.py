@@ -32,7 +32,7 @@ from .models import (
     PlanSection,
     PlanVersion,
 )
-from .signals import windows_changing
+from .signals import consultation_changed, windows_changing
 
 CONSULTATION_FIELDS = ("title", "summary", "description", "scope", "scope_region",
                        "scope_locality", "organizer", "forum_name", "methodology", "channels",
@@ -143,6 +143,7 @@ def create_consultation(*, actor, slug=None, **values):
     db.session.flush()
     record("consultation.created", consultation, actor=actor, consultation_id=consultation.id,
            after={"slug": slug, "title": consultation.title})
+    consultation_changed.send(consultation)
     return consultation
 
 
@@ -184,6 +185,7 @@ def update_consultation(consultation, *, actor, slug=None, reason="", **values):
     record("consultation.updated", consultation, actor=actor, consultation_id=consultation.id,
            before={k: ("…" if k in long_text else v) for k, v in before.items()},
            after={k: ("…" if k in long_text else v) for k, v in after.items()})
+    consultation_changed.send(consultation)
     return True
 
 
@@ -212,6 +214,7 @@ def announce_consultation(consultation, *, actor):
     consultation.announced_at = now
     record("consultation.announced", consultation, actor=actor,
            consultation_id=consultation.id, after={"announced_at": now.isoformat()})
+    consultation_changed.send(consultation)
 
 
 #: How long an announcement reference may be (the column holds 500).
@@ -274,6 +277,7 @@ def record_past_consultation(consultation, *, actor, announced_on, reference):
            consultation_id=consultation.id,
            after={"announced_at": announced_at.isoformat(),
                   "recorded_after_at": now.isoformat(), "reference": reference})
+    consultation_changed.send(consultation)
 
 
 # --- participation windows ------------------------------------------------------
@@ -395,6 +399,7 @@ def _record_window(window, *, actor, before, reason):
     after = {**_window_values(window), "reason": reason}
     record("window.saved", window, actor=actor, consultation_id=consultation.id,
            before=before, after=after)
+    consultation_changed.send(consultation)
     if consultation.is_public:
         record("window.dates_changed", window, actor=actor, consultation_id=consultation.id,
                before=before, after=after)
@@ -613,6 +618,7 @@ def save_phase(consultation, *, actor, phase=None, name, starts_on, ends_on, des
     if before != after:
         record("phase.saved", phase, actor=actor, consultation_id=consultation.id,
                before=before, after=after)
+        consultation_changed.send(consultation)
         if consultation.is_public and dates_change:
             record("phase.dates_changed", phase, actor=actor, consultation_id=consultation.id,
                    before=before, after={**after, "reason": reason})
@@ -637,6 +643,7 @@ def delete_phase(phase, *, actor):
                                 "deleted, so that the published timeline stays traceable."))
     record("phase.deleted", phase, actor=actor, consultation_id=consultation.id,
            before={"name": phase.name}, after=None)
+    consultation_changed.send(consultation)
     consultation.phases.remove(phase)
 
 
@@ -682,6 +689,7 @@ def save_component(consultation, *, actor, component=None, name, description="")
     db.session.flush()
     record("component.saved", component, actor=actor, consultation_id=consultation.id,
            before=before, after={"name": name})
+    consultation_changed.send(consultation)
     return component
 
 
@@ -709,6 +717,7 @@ def delete_component(component, *, actor):
                                 "deleted. You can rename it.")) from None
     record("component.deleted", component, actor=actor, consultation_id=consultation.id,
            before={"name": component.name}, after=None)
+    consultation_changed.send(consultation)
 
 
 # --- draft plan ----------------------------------------------------------------
@@ -853,6 +862,7 @@ def publish_plan_version(consultation, *, actor, note=""):
     version.note = note or ""
     record("plan.published", version, actor=actor, consultation_id=consultation.id,
            after={"number": version.number, "commitments": len(version.commitments)})
+    consultation_changed.send(consultation)
     return version
 
 
@@ -894,4 +904,5 @@ def import_plan(consultation, plan, *, actor):
            after={"version": version.number, "components": len(plan["components"]),
                   "commitments": len(plan["commitments"]),
                   "sections": len(plan["sections"])})
+    consultation_changed.send(consultation)
     return version

@@ -23,3 +23,8 @@ plan_page = namespace.signal("plan-page")
 #: channel inside the windows ``before``, would fall outside every window ``after``.
 #: Contributions answers for its contributions (by the moment each was received).
 windows_changing = namespace.signal("windows-changing")
+
+#: Something a public page of the consultation shows changed (sender: the consultation):
+#: its fields, announcement, windows, timeline, components or published plan. Sent
+#: before the commit; the page cache forgets the consultation's pages after it.
+consultation_changed = namespace.signal("consultation-changed")

@@ -3,11 +3,17 @@ channels, their supports, the public lists and the search."""
 
 from consulta.accounts.signals import data_export
 from consulta.consultations.signals import plan_page, windows_changing
+from consulta.core.cache import forget_pages, register_page_scope
 
 from .constants import HIDE_REASONS, KINDS
 from .notifications import send_receipt
-from .queries import count_left_outside, counts_by_commitment, export_contributions_of
-from .signals import contribution_submitted
+from .queries import (
+    consultation_slug_of,
+    count_left_outside,
+    counts_by_commitment,
+    export_contributions_of,
+)
+from .signals import contribution_changed, contribution_submitted, event_saved
 from .views import bp
 
 
@@ -26,6 +32,14 @@ def _contributions_in_the_export(user, **_extra):
     return export_contributions_of(user)
 
 
+def _forget_pages_of_contribution(contribution, **_extra):
+    forget_pages(contribution.consultation.slug)
+
+
+def _forget_pages_of_consultation(consultation, **_extra):
+    forget_pages(consultation.slug)
+
+
 def init_app(app):
     app.register_blueprint(bp)
     app.jinja_env.globals.update(CONTRIBUTION_KINDS=KINDS, HIDE_REASONS=HIDE_REASONS)
@@ -33,3 +47,8 @@ def init_app(app):
     plan_page.connect(_counts_on_the_plan)
     windows_changing.connect(_left_outside_windows)
     data_export.connect(_contributions_in_the_export)
+    # The page cache: a contribution's page belongs to its consultation.
+    register_page_scope("code", consultation_slug_of)
+    for signal in (contribution_submitted, contribution_changed):
+        signal.connect(_forget_pages_of_contribution)
+    event_saved.connect(_forget_pages_of_consultation)

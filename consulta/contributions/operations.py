@@ -33,7 +33,9 @@ from .queries import contribution_by_token, has_supported, received_outside_wind
 from .signals import (
     author_name_consent_withdrawn,
     contribution_author_erased,
+    contribution_changed,
     contribution_submitted,
+    event_saved,
 )
 
 #: Personal characteristics kept when an author is erased: they count only in aggregate.
@@ -395,6 +397,7 @@ def correct_contribution(contribution, *, user, values, organization_id=None):
            before={key: before[key] for key in changed},
            after={**{key: getattr(contribution, key) for key in changed},
                   **({"personal_data_held": held} if held else {})})
+    contribution_changed.send(contribution)
 
 
 def withdraw_contribution(contribution, *, user):
@@ -409,6 +412,7 @@ def withdraw_contribution(contribution, *, user):
     record("contribution.withdrawn", contribution, actor=user,
            consultation_id=contribution.consultation_id,
            before={"withdrawn": False}, after={"withdrawn": True})
+    contribution_changed.send(contribution)
 
 
 def support_proposal(contribution, *, user):
@@ -443,6 +447,7 @@ def support_proposal(contribution, *, user):
     record("support.given", contribution, actor=user,
            consultation_id=contribution.consultation_id,
            before={"supported": False}, after={"supported": True})
+    contribution_changed.send(contribution)
     return True
 
 
@@ -463,6 +468,7 @@ def withdraw_support(contribution, *, user):
     record("support.withdrawn", contribution, actor=user,
            consultation_id=contribution.consultation_id,
            before={"supported": True}, after={"supported": False})
+    contribution_changed.send(contribution)
     return True
 
 
@@ -550,6 +556,7 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                   "event_id": event_id or None, "received_on": jsonable(received_on),
                   "received_outside_window": outside,
                   **({"personal_data_held": held} if held else {})})
+    contribution_changed.send(contribution)
     return contribution
 
 
@@ -617,6 +624,7 @@ def correct_offline_contribution(contribution, *, moderator, values, details):
                   **({"personal_data_held": held} if held else {})})
     if before["author_name_public"] and not contribution.author_name_public:
         author_name_consent_withdrawn.send(contribution)
+    contribution_changed.send(contribution)
 
 
 def void_contribution(contribution, *, actor, reason):
@@ -655,6 +663,7 @@ def void_contribution(contribution, *, actor, reason):
            consultation_id=contribution.consultation_id,
            before={"voided": False, "group_id": group_id},
            after={"voided": True, "reason": reason, "group_id": None})
+    contribution_changed.send(contribution)
 
 
 # --- rights of typed-in authors ----------------------------------------------------------
@@ -763,6 +772,7 @@ def save_event(consultation, *, actor, event=None, attendance=(), attendees_tota
            consultation_id=consultation.id, before=before,
            after={"title": event.title, "held_on": event.held_on.isoformat(),
                   **_attendance_record(event)})
+    event_saved.send(consultation)
     return event
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from consulta.accounts.queries import name_key
 from consulta.consultations.constants import CHANNELS
-from consulta.consultations.models import Commitment, PlanSection, PlanVersion
+from consulta.consultations.models import Commitment, Consultation, PlanSection, PlanVersion
 from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc
@@ -107,6 +107,17 @@ def contribution_by_code(code):
     return db.session.scalar(select(Contribution).where(Contribution.tracking_code == code))
 
 
+def consultation_slug_of(code):
+    """The slug of the consultation of the contribution ``code`` (None: no such one), for
+    the page cache. Read on a connection of its own, before the request's transaction
+    begins: a snapshot taken earlier could hold data older than the generation read."""
+    with db.engine.connect() as connection:
+        return connection.scalar(
+            select(Consultation.slug).join(Contribution,
+                                           Contribution.consultation_id == Consultation.id)
+            .where(Contribution.tracking_code == code))
+
+
 def contribution_by_token(token):
     """The contribution a form with this submission token made, or None."""
     if not token:
@@ -130,6 +141,14 @@ def _int(value):
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
+
+
+def list_page_key(args):
+    """What a list of contributions shows for this query string, as the page cache's key:
+    the filters as ``read_filters`` reads them (a value it drops makes no new entry) and
+    the page number."""
+    filters = {name: value for name, value in read_filters(args).items() if value}
+    return {**filters, "page": max(_int(args.get("page")) or 1, 1)}
 
 
 def read_filters(args):

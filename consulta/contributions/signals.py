@@ -20,3 +20,9 @@ author_name_consent_withdrawn = namespace.signal("author-name-consent-withdrawn"
 #: The secretariat erased the personal data of a typed-in record's author (sender: the
 #: contribution). Published summaries redact the author there too.
 contribution_author_erased = namespace.signal("contribution-author-erased")
+#: A contribution changed after it was sent (sender: the contribution): corrected,
+#: withdrawn, supported or not, typed in from an offline channel, voided.
+contribution_changed = namespace.signal("contribution-changed")
+
+#: An event (workshop, work table) was saved (sender: its consultation).
+event_saved = namespace.signal("event-saved")

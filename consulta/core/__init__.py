@@ -7,7 +7,6 @@ pages that belong to no part (home, privacy notice, health, language switch).
 Nothing here imports a domain part (``tests/test_layering.py`` checks it).
 """
 
-from .cache import serve_from_cache, store_in_cache
 from .cli import register_commands
 from .errors import register_error_handlers
 from .i18n import register_filters
@@ -21,7 +20,5 @@ def init_app(app):
     register_template_globals(app)
     register_filters(app)
     register_error_handlers(app)
-    app.before_request(serve_from_cache)
-    app.after_request(store_in_cache)
-    app.after_request(set_security_headers)  # runs first: the cache keeps the headers
+    app.after_request(set_security_headers)  # on every page, from the cache or not
     register_commands(app)

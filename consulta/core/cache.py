@@ -1,114 +1,239 @@
-"""A short-lived in-process cache of public pages for anonymous visitors.
+"""The page cache: public pages for anonymous visitors, shared by every worker and
+forgotten the moment what they show changes.
 
-Anonymous visitors carry no cookie on public pages (no session, no CSRF token), so
-what they get depends only on the URL and the language: the rendered page can be
-reused for a few seconds. This is what lets one small server absorb the last days
-of a national consultation. Logged-in users, any request with a session cookie,
-and anything but GET always get a fresh page. Each worker keeps its own cache
-(bounded, least recently used first out); PUBLIC_PAGE_CACHE_SECONDS = 0 turns it
-off (the default outside production). A view opts in with ``@cacheable``.
+Built on Flask-Caching (``consulta.extensions.cache``): Redis when ``REDIS_URL`` is set
+(production: every worker sees the same pages), otherwise a small in-process cache.
+``PUBLIC_PAGE_CACHE_SECONDS = 0`` turns the page cache off (the default outside
+production).
+
+A page's key is its endpoint, its URL values, the language, the **generation** of the
+consultation it shows and the values of the query parameters the view declares; any
+other parameter is ignored (``?x=1`` and ``?x=2`` are one entry). The generation is a
+counter kept in the cache backend and bumped, after the transaction commits, by every
+operation that changes what a public page of that consultation shows: the parts send
+their signals, and their receivers call ``forget_pages`` (core imports no part). Pages
+that belong to no consultation (home, the list of consultations) follow the site's
+generation, which every bump moves too. So a change is on every page at the next
+request, whatever the time to live; and a hit is only read, never stored again, so it
+never lengthens an entry's life.
+
+Only anonymous visitors (no session, no remember cookie) are served from the cache, and
+only pages that set no cookie are stored. A cache that fails (Redis down) is logged and
+skipped: the page is rendered as if there were no cache.
 """
 
-import threading
+import hashlib
+import logging
+import secrets
 import time
-from collections import OrderedDict
+from functools import wraps
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, session
 from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event
 
-MAX_ENTRIES = 512
+from consulta.extensions import cache, db
+
+log = logging.getLogger(__name__)
+
 #: Not stored with a page: recomputed for each request (HSTS only goes out over HTTPS).
-PER_REQUEST_HEADERS = ("etag", "content-length", "strict-transport-security")
+PER_REQUEST_HEADERS = ("etag", "content-length", "strict-transport-security", "set-cookie")
+#: The scope of the pages that belong to no consultation.
+SITE = "*"
+#: The generation every page's key includes besides its own: moved to forget them all.
+EVERY_PAGE = "!all"
+#: Where the consultations to forget wait for their transaction to commit.
+_PENDING = "consulta_pages_to_forget"
+#: Seconds between two log lines saying the cache does not answer.
+LOG_EVERY = 60
+_last_logged = [0.0]
+#: The roles that never get the public figures from the cache.
+STAFF_ROLES = ("moderator", "secretariat", "admin")
+
+#: URL value name -> function(value) giving the scope (the consultation's slug) of the
+#: page; "slug" is the consultation's own. Parts register theirs (a contribution's code).
+_scope_resolvers = {"slug": lambda slug: slug}
 
 
-class PageCache:
-    def __init__(self):
-        self._entries = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] < time.monotonic():
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def set(self, key, value, seconds):
-        with self._lock:
-            self._entries[key] = (time.monotonic() + seconds, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > MAX_ENTRIES:
-                self._entries.popitem(last=False)
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
+def register_page_scope(url_value, resolver):
+    """Pages with the URL value ``url_value`` belong to the consultation whose slug
+    ``resolver(value)`` returns (None: the page is not cached)."""
+    _scope_resolvers[url_value] = resolver
 
 
-cache = PageCache()
+def cacheable(view=None, *, params=("page",), bypass=()):
+    """Let anonymous visitors get this public view's page from the shared cache.
 
+    Only for pages that depend on nothing but the URL, the language and what the
+    consultation's generation covers.
 
-def cacheable(view):
-    """Let anonymous visitors get this public view's page from the cache.
-
-    Only for pages that depend on nothing but the URL and the language.
+    :param params: the names of the query parameters the view reads (others never change
+        the key), or a function of the query string returning the values as the view
+        reads them (a dict), so that values it ignores make no new entries either.
+    :param bypass: parameters whose presence means a page not worth keeping (a free-text
+        search): such a request is rendered without the cache.
     """
-    view.cacheable = True
-    return view
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            key = _page_key(kwargs, params, bypass)
+            if key is None:
+                return view(*args, **kwargs)
+            stored = _cache_call("get", key)
+            if stored is not None:
+                body, headers = stored
+                return _conditional(Response(body, status=200, headers=headers))
+            response = current_app.make_response(view(*args, **kwargs))
+            if _storable(response):
+                headers = [(k, v) for k, v in response.headers.items()
+                           if k.lower() not in PER_REQUEST_HEADERS]
+                _cache_call("set", key, (response.get_data(), headers),
+                            timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
+            return _conditional(response) if response.status_code == 200 else response
+
+        wrapped.cacheable = True
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
 
 
-def _is_cacheable(endpoint):
-    return getattr(current_app.view_functions.get(endpoint), "cacheable", False)
+def _anonymous_get():
+    config = current_app.config
+    return (request.method in ("GET", "HEAD")
+            and not request.cookies.get(config["SESSION_COOKIE_NAME"])
+            and not request.cookies.get(config["REMEMBER_COOKIE_NAME"]))
 
 
-def _key():
-    seconds = current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS", 0)
-    if (not seconds or request.method != "GET" or not _is_cacheable(request.endpoint)
-            or request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
-            or request.cookies.get(current_app.config["REMEMBER_COOKIE_NAME"])):
+def _page_key(view_args, params, bypass):
+    if not current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS") or not _anonymous_get():
         return None
-    return (str(get_locale()), request.full_path)
-
-
-def serve_from_cache():
-    key = _key()
-    if key is None:
+    if any(request.args.get(name) for name in bypass):
         return None
-    stored = cache.get(key)
-    if stored is None:
+    scope = SITE
+    for name, value in view_args.items():
+        resolver = _scope_resolvers.get(name)
+        if resolver is not None:
+            scope = resolver(value)
+            if scope is None:
+                return None
+            break
+    generation = page_generation(scope), page_generation(EVERY_PAGE)
+    if None in generation:
         return None
-    body, status, headers = stored
-    return Response(body, status=status, headers=headers)
+    if callable(params):  # the view's own reading of its parameters
+        query = sorted((name, repr(value)) for name, value in params(request.args).items())
+    else:
+        query = sorted((name, _normalized(request.args.get(name))) for name in params
+                       if (request.args.get(name) or "").strip())
+    raw = repr((request.endpoint, str(get_locale()), scope, generation,
+                sorted(view_args.items()), query))
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def store_in_cache(response):
-    key = _key()
-    if (key is not None and response.status_code == 200 and not response.is_streamed
-            and "Set-Cookie" not in response.headers):
-        headers = [(k, v) for k, v in response.headers.items()
-                   if k.lower() not in PER_REQUEST_HEADERS]
-        cache.set(key, (response.get_data(), 200, headers),
-                  current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
-    return response
+def _normalized(value):
+    value = value.strip()
+    if value.lstrip("-").isdigit() and len(value) < 12:
+        return str(int(value))  # ?page=01 is ?page=1
+    return value
 
 
-#: Public figures (counts over every contribution of a consultation) reused for
-#: PUBLIC_FIGURES_CACHE_SECONDS per worker, for everyone: a count of 200,000 rows on
-#: each view of a consultation page is what made its cost grow with the table.
-figures_cache = PageCache()
+def _storable(response):
+    """A complete page that sets no cookie (a session begun for an anonymous visitor
+    would hand its CSRF token to everyone)."""
+    return (response.status_code == 200 and not response.is_streamed
+            and "Set-Cookie" not in response.headers and not session.modified)
 
 
-def cached_figures(key, compute):
-    """``compute()``, or its value from the last PUBLIC_FIGURES_CACHE_SECONDS."""
+def _conditional(response):
+    """ETag and 304 on public pages, from the cache or not."""
+    response.add_etag(overwrite=False)
+    return response.make_conditional(request)
+
+
+def _cache_call(method, *args, **kwargs):
+    try:
+        return getattr(cache.cache, method)(*args, **kwargs)
+    except Exception as error:  # Redis down: render as if there were no cache
+        if time.monotonic() - _last_logged[0] > LOG_EVERY:
+            _last_logged[0] = time.monotonic()
+            log.error("page cache unavailable (%s), pages rendered each time: %s", method,
+                      error)
+        return None
+
+
+# Generations -------------------------------------------------------------------------
+
+def _generation_key(scope):
+    return "generation:" + scope
+
+
+def page_generation(scope):
+    """The current generation of ``scope`` (a consultation's slug, or SITE); None when
+    the cache cannot say (then nothing is cached)."""
+    key = _generation_key(scope)
+    value = _cache_call("get", key)
+    if value is None:
+        # A random start: a counter lost (evicted, Redis restarted) never comes back to a
+        # number whose pages may still be stored.
+        _cache_call("add", key, secrets.randbits(40), timeout=0)
+        value = _cache_call("get", key)
+    return value
+
+
+def bump_generation(scope):
+    """Forget every page of ``scope`` (and of the site) now."""
+    for key in {_generation_key(scope), _generation_key(SITE)}:
+        if (not _cache_call("add", key, secrets.randbits(40), timeout=0)
+                and _cache_call("inc", key) is None):
+            log.error("page cache: could not forget the pages of %s", key)
+
+
+def forget_every_page():
+    """Forget every public page once the current transaction commits: what changed (an
+    author's public name) may show on any consultation."""
+    forget_pages(EVERY_PAGE)
+
+
+def forget_pages(slug):
+    """Forget the public pages of the consultation ``slug`` once the current transaction
+    commits (at once if none is open): bumped earlier, another worker could store the old
+    page again under the new generation before the change is visible to it."""
+    if not slug:
+        return
+    current = db.session()
+    if current.in_transaction():
+        current.info.setdefault(_PENDING, set()).add(slug)
+    else:
+        bump_generation(slug)
+
+
+@event.listens_for(db.session, "after_commit")
+def _forget_after_commit(db_session):
+    for slug in db_session.info.pop(_PENDING, ()):
+        bump_generation(slug)
+
+
+# Figures -----------------------------------------------------------------------------
+
+def cached_figures(key, compute, *, scope=SITE):
+    """``compute()``, or its value kept for PUBLIC_FIGURES_CACHE_SECONDS under the
+    generation of ``scope``: what changes the consultation's pages recomputes them.
+    Staff always get them computed: they act on what they see."""
     seconds = current_app.config.get("PUBLIC_FIGURES_CACHE_SECONDS", 0)
-    if not seconds:
+    if not seconds or (current_user.is_authenticated and current_user.has_role(*STAFF_ROLES)):
         return compute()
-    value = figures_cache.get(key)
+    generation = page_generation(scope)
+    if generation is None:
+        return compute()
+    full_key = "figures:" + hashlib.sha256(repr((key, scope, generation)).encode()).hexdigest()
+    value = _cache_call("get", full_key)
     if value is None:
         value = compute()
-        figures_cache.set(key, value, seconds)
+        _cache_call("set", full_key, value, timeout=seconds)
     return value
+
+
+def clear():
+    """Forget everything cached (tests)."""
+    _cache_call("clear")

@@ -3,7 +3,7 @@
 import logging
 import uuid
 
-from flask import render_template, request
+from flask import make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -95,6 +95,11 @@ def handle_http_exception(error):
         log_refused("access denied")
     elif error.code == 429:
         log_refused("too many requests")
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:  # when the limit frees a place (core/ratelimit.py)
+            response = make_response(render_error(error.code))
+            response.retry_after = retry_after
+            return response
     return render_error(error.code)
 
 

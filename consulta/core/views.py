@@ -1,7 +1,7 @@
 from flask import Blueprint, jsonify, redirect, render_template, request
 
 from .cache import cacheable
-from .database import database_is_reachable
+from .health import health_report
 from .i18n import set_language_cookie
 from .urls import safe_next
 
@@ -9,7 +9,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
-@cacheable
+@cacheable(params=())
 def index():
     return render_template("core/index.html")
 
@@ -21,9 +21,9 @@ def privacy():
 
 @bp.route("/health")
 def health():
-    if database_is_reachable():
-        return jsonify(status="ok", database="ok"), 200
-    return jsonify(status="error", database="unreachable"), 503
+    """Each dependency's state (see core/health.py): 503 when the site cannot work."""
+    report, status = health_report()
+    return jsonify(report), status
 
 
 @bp.route("/language/<language>")

@@ -1,7 +1,10 @@
 """Feedback: the secretariat's reasoned response to every contribution or group, its
 review and publication, the contribution matrix, and the authors told."""
 
+from consulta.consultations.models import Consultation
 from consulta.contributions.signals import list_extensions
+from consulta.core.cache import forget_pages
+from consulta.extensions import db
 from consulta.moderation.signals import contribution_grouped
 
 from .constants import OUTCOME_ICONS, OUTCOMES, STATUSES
@@ -11,10 +14,16 @@ from .signals import response_published
 from .views import bp
 
 
+def _forget_pages(response, **_extra):
+    """A published response shows on the consultation's public pages at once."""
+    forget_pages(db.session.get(Consultation, response.consultation_id).slug)
+
+
 def init_app(app):
     app.register_blueprint(bp)
     app.jinja_env.globals.update(OUTCOMES=OUTCOMES, OUTCOME_ICONS=OUTCOME_ICONS,
                                  RESPONSE_STATUSES=STATUSES)
     list_extensions.connect(list_extension)
     response_published.connect(tell_authors)
+    response_published.connect(_forget_pages)
     contribution_grouped.connect(tell_new_group_member)

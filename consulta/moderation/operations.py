@@ -20,8 +20,10 @@ from consulta.extensions import db
 from .signals import (
     contribution_grouped,
     contribution_hidden,
+    contribution_moderated,
     contribution_unhidden,
     fragment_masked,
+    group_saved,
     personal_data_reviewed,
 )
 
@@ -132,6 +134,7 @@ def classify_contribution(contribution, *, actor, component_id=None, commitment_
     db.session.flush()  # the version check of the ORM runs here too
     record("contribution.classified", contribution, actor=actor,
            consultation_id=consultation.id, before=before, after=after)
+    contribution_moderated.send(contribution)
 
 
 def classify_contributions(contributions, *, actor, component_id=None, commitment_id=None,
@@ -194,6 +197,7 @@ def create_group(consultation, *, actor, title, summary="", members=()):
     db.session.flush()
     record("group.created", group, actor=actor, consultation_id=consultation.id,
            after={"title": group.title, "summary": group.summary})
+    group_saved.send(group)
     for contribution in members:
         group_contribution(contribution, group, actor=actor)
     return group
@@ -214,6 +218,7 @@ def update_group(group, *, actor, title, summary):
     group.title, group.summary = title[:300], (summary or "").strip()
     record("group.updated", group, actor=actor, consultation_id=group.consultation_id,
            before=before, after={"title": group.title, "summary": group.summary})
+    group_saved.send(group)
 
 
 def group_contribution(contribution, group, *, actor):
@@ -255,6 +260,7 @@ def ungroup_contribution(contribution, *, actor):
     record("contribution.ungrouped", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before,
            after={"group_id": None})
+    contribution_moderated.send(contribution)
 
 
 # --- hiding and masking -----------------------------------------------------------------
@@ -333,6 +339,7 @@ def mask_contribution(contribution, *, actor, fragment):
            consultation_id=contribution.consultation_id, before=before,
            after={"masked": len(contribution.masked_fragments)})
     fragment_masked.send(contribution, fragment=fragment)
+    contribution_moderated.send(contribution)
 
 
 def unmask_contribution(contribution, *, actor):
@@ -353,6 +360,7 @@ def unmask_contribution(contribution, *, actor):
     reindex(contribution)  # the search index holds only what the public may read
     record("contribution.unmasked", contribution, actor=actor,
            consultation_id=contribution.consultation_id, before=before, after={"masked": 0})
+    contribution_moderated.send(contribution)
 
 
 def review_personal_data(contribution, *, actor, release=()):
@@ -391,3 +399,4 @@ def review_personal_data(contribution, *, actor, release=()):
                   "released": [item["code"] for item in released]})
     personal_data_reviewed.send(contribution, confirmed=[i["text"] for i in confirmed],
                                 released=[i["text"] for i in released])
+    contribution_moderated.send(contribution)

@@ -22,3 +22,9 @@ fragment_masked = namespace.signal("fragment-masked")
 #: contribution); ``released``: the fragments shown again, ``confirmed``: those kept
 #: masked.
 personal_data_reviewed = namespace.signal("personal-data-reviewed")
+#: A moderator classified, ungrouped, masked or unmasked a contribution (sender: the
+#: contribution).
+contribution_moderated = namespace.signal("contribution-moderated")
+
+#: A group of contributions was created or renamed (sender: the group).
+group_saved = namespace.signal("group-saved")

@@ -44,7 +44,7 @@ def _snapshot_or_404(consultation, version=None):
 
 
 @bp.route("/consultations/<slug>/summary")
-@cacheable
+@cacheable(params=("version", "page"))
 def show(slug):
     consultation = get_visible_consultation(slug)
     version = request.args.get("version", type=int)

@@ -148,3 +148,47 @@ def test_logout_deletes_the_remember_cookie(client, create_user):
     assert any(c.startswith("consulta_remember=;") or
                (c.startswith("consulta_remember=") and "Expires=Thu, 01 Jan 1970" in c)
                for c in cookies), cookies
+
+
+def test_a_known_device_is_not_locked_out_by_failures_elsewhere(app, create_user):
+    user = create_user()
+    owner = app.test_client()
+    login(owner, user)  # this browser is now known for the account
+    owner.post_form("/logout")
+    attacker = app.test_client()
+    limit = int(app.config["RATELIMIT_LOGIN_ACCOUNT"].split()[0])
+    for n in range(limit + 3):
+        attacker.post_form("/login", {"email": user.email, "password": f"adivina-{n}"},
+                           environ_base={"REMOTE_ADDR": f"10.2.0.{n}"})
+    # The attacker, even with the right password now, is refused ...
+    assert attacker.post_form("/login", {"email": user.email, "password": user.password},
+                              environ_base={"REMOTE_ADDR": "10.2.1.1"}).status_code == 429
+    # ... and so is any browser the account never used; its owner's browser is not.
+    stranger = app.test_client()
+    assert stranger.post_form("/login", {"email": user.email, "password": user.password},
+                              environ_base={"REMOTE_ADDR": "10.2.1.2"}).status_code == 429
+    assert owner.post_form("/login", {"email": user.email, "password": user.password},
+                           environ_base={"REMOTE_ADDR": "10.3.0.1"}).status_code == 302
+
+
+def test_a_known_device_cookie_is_signed_and_names_one_account(app, create_user):
+    user, other = create_user(), create_user()
+    owner = app.test_client()
+    response = login(owner, user)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie")
+                  if c.startswith("consulta_device="))
+    assert user.email not in cookie and "HttpOnly" in cookie
+    owner.post_form("/logout")
+    limit = int(app.config["RATELIMIT_LOGIN_ACCOUNT"].split()[0])
+    for n in range(limit):
+        app.test_client().post_form("/login", {"email": other.email, "password": "no"},
+                                    environ_base={"REMOTE_ADDR": f"10.4.0.{n}"})
+    # Known for one account only: the other account's limit applies to it as to anyone.
+    assert owner.post_form("/login", {"email": other.email, "password": other.password},
+                           environ_base={"REMOTE_ADDR": "10.4.1.1"}).status_code == 429
+    owner.set_cookie("consulta_device", "forged." + cookie.split("=", 1)[1][:20])
+    for n in range(limit):
+        app.test_client().post_form("/login", {"email": user.email, "password": "no"},
+                                    environ_base={"REMOTE_ADDR": f"10.5.0.{n}"})
+    assert owner.post_form("/login", {"email": user.email, "password": user.password},
+                           environ_base={"REMOTE_ADDR": "10.5.1.1"}).status_code == 429

@@ -6,8 +6,9 @@ from flask import request
 from consulta import create_app
 from consulta.config import ConfigurationError
 
+#: One worker, so per-process rate limits are allowed (see the tests of REDIS_URL below).
 PRODUCTION = {"CONSULTA_ENV": "production", "DATABASE_URL": "sqlite://",
-              "TRUSTED_HOSTS": "consulta.example.gob.pe"}
+              "TRUSTED_HOSTS": "consulta.example.gob.pe", "WEB_CONCURRENCY": "1"}
 STRONG_KEY = "0123456789abcdef" * 4
 
 
@@ -60,3 +61,21 @@ def test_production_cookies_are_secure():
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["AUTO_MIGRATE"] is False
+
+
+def test_production_with_several_workers_refuses_per_process_rate_limits():
+    settings = {**PRODUCTION, "SECRET_KEY": STRONG_KEY}
+    del settings["WEB_CONCURRENCY"]
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        create_app(environ=settings)
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        create_app(environ={**settings, "WEB_CONCURRENCY": "4",
+                            "RATELIMIT_STORAGE_URI": "memory://"})
+
+
+def test_production_counts_rate_limits_and_keeps_pages_in_redis_when_redis_url_is_set():
+    settings = {**PRODUCTION, "SECRET_KEY": STRONG_KEY, "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    del settings["WEB_CONCURRENCY"]
+    app = create_app(environ=settings)
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert app.config["CACHE_TYPE"] == "RedisCache"

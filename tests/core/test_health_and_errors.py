@@ -1,10 +1,12 @@
 from ..conftest import make_app
 
 
-def test_health_reports_the_database(client):
+def test_health_reports_each_dependency(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured",
+                                   "rate_limits": "memory (each worker counts apart)",
+                                   "cache": "off"}
 
 
 def test_health_reports_an_unreachable_database(tmp_path):

@@ -1,21 +1,30 @@
-"""Public pages are reused for a few seconds for anonymous visitors, never for others."""
+"""The page cache: anonymous visitors share pages, and a change is on every page at the
+next request (the consultation's generation), whatever the time to live."""
+
+import re
+import time
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from consulta.core.cache import cache
-from consulta.extensions import db
+from consulta.core.cache import clear
+from consulta.extensions import cache, db
 
-from ..conftest import iv_plan_json, login
+from ..conftest import iv_plan_json, login, make_app
+from ..redis_support import redis_prefix, redis_settings, restore_limiter  # noqa: F401
+
+ABUSE = "Texto abusivo que la moderación va a ocultar."
 
 
 @pytest.fixture
 def cached(app):
     app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 30
-    cache.clear()
+    with app.app_context():
+        clear()
     yield app
     app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 0
-    cache.clear()
+    with app.app_context():
+        clear()
 
 
 def queries(app, client, url, **kwargs):
@@ -32,6 +41,26 @@ def queries(app, client, url, **kwargs):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     return response, len(statements)
+
+
+def stored_entries(app):
+    with app.app_context():
+        return sum(1 for key in cache.cache._cache
+                   if key.removeprefix("consulta:").startswith("page:"))
+
+
+def hide(app, code, moderator):
+    from consulta.accounts.models import User
+    from consulta.contributions.models import Contribution
+    from consulta.moderation.operations import hide_contribution
+
+    with app.test_request_context():
+        contribution = db.session.scalar(select(Contribution)
+                                         .where(Contribution.tracking_code == code))
+        hide_contribution(contribution, actor=db.session.get(User, moderator.id),
+                          reason="offensive")
+        db.session.commit()
+        db.session.remove()
 
 
 def test_anonymous_visitors_get_the_same_page_without_touching_the_database(
@@ -74,48 +103,162 @@ def test_api_answers_from_the_cache_still_honour_conditional_requests(cached,
     assert again.status_code == 304
 
 
-def test_the_public_counts_of_a_consultation_page_are_reused_for_a_while(
-        app, create_consultation, create_user):
-    import re
-
-    from sqlalchemy import select
-
-    from consulta.accounts.models import User
-    from consulta.consultations.models import Consultation
-    from consulta.contributions.operations import submit_contribution
-    from consulta.core.cache import figures_cache
-
+def test_public_pages_carry_an_etag_and_answer_304(cached, create_consultation):
     slug = create_consultation(plan=iv_plan_json())
-    author = create_user()
+    app = cached
+    first = app.test_client().get(f"/consultations/{slug}/contributions")
+    again = app.test_client().get(f"/consultations/{slug}/contributions",
+                                  headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
 
-    def comment():
-        with app.test_request_context():
-            consultation = db.session.scalar(
-                select(Consultation).where(Consultation.slug == slug))
-            submit_contribution(consultation, author=db.session.get(User, author.id),
-                                kind="comment", notify=False,
-                                values={"body": "Un comentario más para contar."},
-                                target="plan")
-            db.session.commit()
+
+def test_unknown_query_parameters_create_no_new_entries(cached, create_consultation):
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    client = app.test_client()
+    client.get(f"/consultations/{slug}/contributions")
+    entries = stored_entries(app)
+    assert entries == 1
+    for n in range(1, 6):
+        response, statements = queries(app, client,
+                                       f"/consultations/{slug}/contributions?x={n}&utm={n}")
+        assert response.status_code == 200 and statements == 0
+    assert stored_entries(app) == entries
+    # Allowed parameters are normalized and sorted: one entry for the same page.
+    client.get(f"/consultations/{slug}/contributions?kind=proposal&page=1")
+    entries = stored_entries(app)
+    _r, statements = queries(app, client,
+                             f"/consultations/{slug}/contributions?page=01&kind=proposal")
+    assert statements == 0 and stored_entries(app) == entries
+    # A value the list ignores is no new entry either.
+    _r, statements = queries(app, client, f"/consultations/{slug}/contributions?kind=nada")
+    assert statements == 0 and stored_entries(app) == entries
+
+
+def test_a_new_submission_is_on_the_cached_first_page_at_the_next_request(
+        cached, create_consultation, create_contribution):
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    client = app.test_client()
+    url = f"/consultations/{slug}/contributions"
+    assert "Un aporte recién enviado" not in client.get(url).get_data(as_text=True)
+    _r, statements = queries(app, client, url)
+    assert statements == 0  # served from the cache
+    create_contribution(slug, body="Un aporte recién enviado a la consulta.")
+    assert "Un aporte recién enviado" in client.get(url).get_data(as_text=True)
+
+
+def test_hiding_a_contribution_removes_it_from_every_anonymous_page_at_once(
+        cached, create_consultation, create_contribution, create_user):
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    code = create_contribution(slug, body=ABUSE)
+    pages = [f"/consultations/{slug}/contributions", f"/contributions/{code}",
+             f"/api/v1/consultations/{slug}/contributions"]
+    client = app.test_client()
+    for url in pages * 2:
+        assert ABUSE in client.get(url).get_data(as_text=True)
+    hide(app, code, create_user(roles=("moderator",)))
+    for url in pages:
+        assert ABUSE not in client.get(url).get_data(as_text=True), url
+
+
+def _page_expiries(app):
+    with app.app_context():
+        return {key: entry[0] for key, entry in cache.cache._cache.items()
+                if key.removeprefix("consulta:").startswith("page:")}
+
+
+def test_a_hit_does_not_extend_the_life_of_an_entry(cached, create_consultation):
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    client = app.test_client()
+    client.get(f"/consultations/{slug}")
+    stored = _page_expiries(app)
+    assert len(stored) == 1
+    time.sleep(1.1)  # the expiry is kept in whole seconds
+    _hit, statements = queries(app, client, f"/consultations/{slug}")
+    assert statements == 0  # served from the cache ...
+    assert _page_expiries(app) == stored  # ... and not stored again with a new expiry
+
+
+def test_a_hit_does_not_extend_the_life_of_an_entry_in_redis(
+        database_url, create_consultation, redis_prefix, restore_limiter):  # noqa: F811
+    redis_client, prefix = redis_prefix
+    app = make_app(database_url, PUBLIC_PAGE_CACHE_SECONDS=30, **redis_settings(prefix))
+    slug = create_consultation(plan=iv_plan_json())
+    client = app.test_client()
+    client.get(f"/consultations/{slug}")
+    [key] = redis_client.scan_iter(match=f"{prefix}page:*")
+    time.sleep(1.2)
+    ttl_before = redis_client.pttl(key)
+    _hit, statements = queries(app, client, f"/consultations/{slug}")
+    assert statements == 0
+    assert 0 < redis_client.pttl(key) <= ttl_before <= 29_000
+
+
+def test_anonymous_contribution_pages_set_no_cookie_and_are_cached(
+        cached, create_consultation, create_contribution):
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    code = create_contribution(slug, kind="proposal")
+    first = app.test_client().get(f"/contributions/{code}")
+    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    second, statements = queries(app, app.test_client(), f"/contributions/{code}")
+    assert second.data == first.data
+    assert statements <= 1  # the consultation of the code, read apart; nothing rendered
+
+
+def test_a_free_text_search_is_not_kept(cached, create_consultation):
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    entries = stored_entries(app)
+    app.test_client().get(f"/consultations/{slug}/contributions?q=transparencia")
+    assert stored_entries(app) == entries
+
+
+def test_the_public_counts_follow_a_change_at_once_and_staff_always_get_them_fresh(
+        app, create_consultation, create_user, create_contribution):
+    slug = create_consultation(plan=iv_plan_json())
 
     def received(response):
         page = response.get_data(as_text=True)
         return re.search(r"<dt>Recibidos?</dt><dd>(\d+)</dd>", page).group(1)
 
-    comment()
-    client = app.test_client()
-    login(client, create_user())
+    create_contribution(slug)
+    participant, moderator = app.test_client(), app.test_client()
+    login(participant, create_user())
+    login(moderator, create_user(roles=("moderator",)))
     app.config["PUBLIC_FIGURES_CACHE_SECONDS"] = 60
-    figures_cache.clear()
     try:
-        first, first_queries = queries(app, client, f"/consultations/{slug}")
-        comment()
-        second, second_queries = queries(app, client, f"/consultations/{slug}")
-        figures_cache.clear()
-        third = client.get(f"/consultations/{slug}")
+        first, first_queries = queries(app, participant, f"/consultations/{slug}")
+        second, second_queries = queries(app, participant, f"/consultations/{slug}")
+        create_contribution(slug)
+        third = participant.get(f"/consultations/{slug}")
+        _s, staff_first = queries(app, moderator, f"/consultations/{slug}")
+        _s, staff_second = queries(app, moderator, f"/consultations/{slug}")
     finally:
         app.config["PUBLIC_FIGURES_CACHE_SECONDS"] = 0
-        figures_cache.clear()
-    assert second_queries < first_queries  # the counts were not recomputed
+    assert second_queries < first_queries  # the counts were kept
     assert received(first) == received(second) == "1"
-    assert received(third) == "2"
+    assert received(third) == "2"  # and recomputed after a new contribution
+    assert staff_second == staff_first  # never kept for staff
+
+
+def test_an_author_who_withdraws_consent_to_show_their_name_leaves_every_page_at_once(
+        cached, create_consultation, create_contribution, create_user):
+    from consulta.accounts.models import User
+    from consulta.accounts.operations import update_profile
+
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    author = create_user(display_name="Rosa Quispe Mamani", show_name_publicly=True)
+    create_contribution(slug, author=author)
+    url = f"/consultations/{slug}/contributions"
+    client = app.test_client()
+    assert "Rosa Quispe Mamani" in client.get(url).get_data(as_text=True)
+    with app.test_request_context():
+        update_profile(db.session.get(User, author.id), show_name_publicly=False)
+        db.session.commit()
+        db.session.remove()
+    assert "Rosa Quispe Mamani" not in client.get(url).get_data(as_text=True)

@@ -155,7 +155,7 @@ def world(app):
 
 #: The production settings the security tests run a second app with.
 PRODUCTION = {"CONSULTA_ENV": "production", "SECRET_KEY": "0123456789abcdef" * 4,
-              "TRUSTED_HOSTS": "consulta.example.gob.pe"}
+              "TRUSTED_HOSTS": "consulta.example.gob.pe", "WEB_CONCURRENCY": "1"}
 
 
 @pytest.fixture

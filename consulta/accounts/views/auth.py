@@ -1,5 +1,6 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from consulta.core.forms import ConfirmForm
@@ -7,11 +8,13 @@ from consulta.core.i18n import language_cookie, set_language_cookie
 from consulta.core.logs import clean, security_log
 from consulta.core.mail import after_response
 from consulta.core.permissions import login_required
+from consulta.core.ratelimit import Attempts, refuse
 from consulta.core.transaction import attempt
 from consulta.core.urls import return_target, safe_next
 from consulta.extensions import db, limiter, login_manager
 
 from .. import operations
+from ..devices import known_device, remember_device
 from ..forms import EmailForm, LoginForm, RegistrationForm, ResetPasswordForm
 from ..models import User
 from ..sessions import remember_allowed
@@ -112,23 +115,39 @@ def resend_confirmation():
     return render_template("accounts/resend_confirmation.html", form=form)
 
 
-def _failed_login(response):
-    """Only failed attempts count towards the login limits (a success redirects)."""
-    return response.status_code != 302
+def _count_login_attempt(email):
+    """Take this attempt's place in the login limits, before the password is checked:
+    per IP, and per account, or per known device for a browser the account logged in
+    from before (whose owner the attacker's failures must not lock out)."""
+    attempts = Attempts()
+    if not limiter.enabled:
+        return attempts
+    config = current_app.config
+    attempts.take("login-ip", config["RATELIMIT_LOGIN_IP"], get_remote_address())
+    device = known_device(email)
+    if device:
+        attempts.take("login-device", config["RATELIMIT_LOGIN_ACCOUNT"], device)
+    else:
+        attempts.take("login-account", config["RATELIMIT_LOGIN_ACCOUNT"],
+                      (email or "").strip().lower()[:254])
+    return attempts
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit("RATELIMIT_LOGIN_IP"), methods=["POST"], deduct_when=_failed_login)
-@limiter.limit(_limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=_account_key, methods=["POST"],
-               deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(url_for("core.index")))
     form = LoginForm()
     if form.validate_on_submit():
+        attempts = _count_login_attempt(form.email.data)
+        if not attempts.allowed:
+            security_log.warning("login limit reached for %s from %s", clean(form.email.data),
+                                 clean(request.remote_addr))
+            refuse(attempts)
         with attempt():
             user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
+            attempts.give_back()  # only failures use up the limits
             target = safe_next(url_for("core.index"))
             session.clear()  # a fresh session at login (no fixation)
             login_user(user, remember=remember_allowed(user, form.remember.data))
@@ -137,7 +156,8 @@ def login():
                 flash(_("Please confirm your e-mail address: you need it to take part. "
                         "We can send you the link again."), "warning")
             # The account's language follows it to this browser (the switch changes it).
-            return set_language_cookie(redirect(target), user.locale)
+            return remember_device(set_language_cookie(redirect(target), user.locale),
+                                   form.email.data)
         security_log.warning("failed login for %s from %s", clean(form.email.data),
                              clean(request.remote_addr))
         form.password.errors.append(_("The e-mail or the password is not correct."))

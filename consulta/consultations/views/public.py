@@ -12,7 +12,7 @@ from . import bp
 
 
 @bp.route("/consultations")
-@cacheable
+@cacheable(params=())
 def index():
     now = utcnow()
     return render_template("consultations/index.html", now=now,
@@ -21,7 +21,7 @@ def index():
 
 
 @bp.route("/consultations/<slug>")
-@cacheable
+@cacheable(params=())
 def detail(slug):
     consultation = get_visible_consultation(slug)
     now = utcnow()
@@ -48,7 +48,7 @@ def _render_plan(consultation, version):
 
 
 @bp.route("/consultations/<slug>/plan")
-@cacheable
+@cacheable(params=())
 def plan(slug):
     consultation = get_visible_consultation(slug)
     latest = consultation.published_plan
@@ -57,7 +57,7 @@ def plan(slug):
 
 
 @bp.route("/consultations/<slug>/plan/v<int:number>")
-@cacheable
+@cacheable(params=())
 def plan_version(slug, number):
     consultation = get_visible_consultation(slug)
     return _render_plan(consultation, published_plan_version(consultation, number))

@@ -134,7 +134,7 @@ def void(code):
 
 
 @bp.route("/consultations/<slug>/events")
-@cacheable
+@cacheable(params=())
 def events(slug):
     consultation = get_visible_consultation(slug)
     events = events_of(consultation)

@@ -6,7 +6,6 @@ from flask_login import current_user
 from consulta.consultations.access import get_visible_consultation
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
-from consulta.core.forms import ConfirmForm
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
 
 from ..access import get_contribution
@@ -15,6 +14,7 @@ from ..queries import (
     comments_on,
     contributions_query,
     has_supported,
+    list_page_key,
     read_filters,
     with_list_relations,
 )
@@ -22,7 +22,7 @@ from . import bp
 
 
 @bp.route("/consultations/<slug>/contributions")
-@cacheable
+@cacheable(params=list_page_key, bypass=("q",))
 def index(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)
@@ -40,7 +40,7 @@ def index(slug):
 
 
 @bp.route("/contributions/<code>")
-@cacheable
+@cacheable(params=())
 def detail(code):
     contribution = get_contribution(code)
     now = utcnow()
@@ -53,4 +53,6 @@ def detail(code):
         can_edit=contribution.can_be_edited_by(current_user, now),
         can_withdraw=contribution.can_be_withdrawn_by(current_user, now),
         supported=has_supported(contribution, current_user),
-        is_open=contribution.consultation.is_open(now), form=ConfirmForm())
+        # No form object here: building one starts a session (its CSRF token), and an
+        # anonymous visitor would get a cookie and an uncacheable page for nothing.
+        is_open=contribution.consultation.is_open(now))
