@@ -283,10 +283,11 @@ ID_FIELDS = [
     ("participant", "/consultations/{slug}/proposals/new", ("component", "organization")),
     ("participant", "/consultations/{slug}/comments/new", ("target_id", "organization")),
     ("moderator", "/moderation/{proposal}", ("component", "commitment", "version")),
-    ("moderator", "/consultations/{slug}/moderation/bulk", ("selected", "component")),
+    ("moderator", "/consultations/{slug}/moderation/bulk", ("selected", "component",
+                                                           "page_ids", "queue_component")),
     ("moderator", "/moderation/{proposal}/group", ("with",)),
     ("secretariat", "/feedback/contributions/{proposal}", ("commitments", "version")),
-    ("secretariat", "/consultations/{slug}/feedback/bulk", ("selected",)),
+    ("secretariat", "/consultations/{slug}/feedback/bulk", ("selected", "page_ids")),
     ("secretariat", "/consultations/{slug}/plan/commitments/new", ("component", "number")),
 ]
 
