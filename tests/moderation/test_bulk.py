@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+
 from consulta.core.dates import local_today
 from consulta.extensions import db
 

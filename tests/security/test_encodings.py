@@ -284,7 +284,7 @@ ID_FIELDS = [
     ("participant", "/consultations/{slug}/comments/new", ("target_id", "organization")),
     ("moderator", "/moderation/{proposal}", ("component", "commitment", "version")),
     ("moderator", "/consultations/{slug}/moderation/bulk", ("selected", "component",
-                                                           "page_ids", "queue_component")),
+                                                           "page_ids")),
     ("moderator", "/moderation/{proposal}/group", ("with",)),
     ("secretariat", "/feedback/contributions/{proposal}", ("commitments", "version")),
     ("secretariat", "/consultations/{slug}/feedback/bulk", ("selected", "page_ids")),
