@@ -283,11 +283,10 @@ ID_FIELDS = [
     ("participant", "/consultations/{slug}/proposals/new", ("component", "organization")),
     ("participant", "/consultations/{slug}/comments/new", ("target_id", "organization")),
     ("moderator", "/moderation/{proposal}", ("component", "commitment", "version")),
-    ("moderator", "/consultations/{slug}/moderation/bulk", ("selected", "component",
-                                                           "page_ids")),
+    ("moderator", "/consultations/{slug}/moderation/bulk", ("selected", "component")),
     ("moderator", "/moderation/{proposal}/group", ("with",)),
     ("secretariat", "/feedback/contributions/{proposal}", ("commitments", "version")),
-    ("secretariat", "/consultations/{slug}/feedback/bulk", ("selected", "page_ids")),
+    ("secretariat", "/consultations/{slug}/feedback/bulk", ("selected",)),
     ("secretariat", "/consultations/{slug}/plan/commitments/new", ("component", "number")),
 ]
 
