@@ -1,6 +1,7 @@
 """Contributions: proposals and comments sent on the web or typed in from offline
 channels, their supports, the public lists and the search."""
 
+from consulta.audit.changes import label_values
 from consulta.consultations.signals import plan_page, windows_changing
 
 from .constants import HIDE_REASONS, KINDS
@@ -26,3 +27,5 @@ def init_app(app):
     contribution_submitted.connect(send_receipt)
     plan_page.connect(_counts_on_the_plan)
     windows_changing.connect(_left_outside_windows)
+    label_values("kind", KINDS)
+    label_values("reason", HIDE_REASONS)

@@ -1,6 +1,7 @@
 """Feedback: the secretariat's reasoned response to every contribution or group, its
 review and publication, the contribution matrix, and the authors told."""
 
+from consulta.audit.changes import label_values
 from consulta.contributions.signals import list_extensions
 from consulta.moderation.signals import contribution_grouped
 
@@ -18,3 +19,5 @@ def init_app(app):
     list_extensions.connect(list_extension)
     response_published.connect(tell_authors)
     contribution_grouped.connect(tell_new_group_member)
+    label_values("outcome", OUTCOMES)
+    label_values("status", STATUSES)

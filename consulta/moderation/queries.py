@@ -6,7 +6,13 @@ from sqlalchemy.orm import selectinload
 
 from consulta.accounts.models import Membership, Organization
 from consulta.audit.models import AuditEntry
-from consulta.consultations.models import Commitment, Consultation, PlanVersion
+from consulta.consultations.models import (
+    Commitment,
+    Component,
+    Consultation,
+    Event,
+    PlanVersion,
+)
 from consulta.contributions.models import Contribution, ContributionGroup, Tag
 from consulta.contributions.queries import (
     commitment_key,
@@ -280,6 +286,31 @@ def audit_actions(consultation):
     """
     return db.session.scalars(select(AuditEntry.action).distinct().where(
         AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.action)).all()
+
+
+def audit_names(consultation):
+    """``{key: {id: name}}``: how the ids recorded in the consultation's audit log read
+    (its components, commitments of every plan version, groups and events), four small
+    queries whatever the length of the log.
+
+    :param consultation: the consultation whose log it is.
+    """
+    def names(query):
+        return dict(db.session.execute(query).all())
+
+    return {
+        "component_id": names(select(Component.id, Component.name)
+                              .where(Component.consultation_id == consultation.id)),
+        "commitment_id": {ident: f"{number}. {title}" for ident, number, title in
+                          db.session.execute(
+                              select(Commitment.id, Commitment.number, Commitment.title)
+                              .join(PlanVersion)
+                              .where(PlanVersion.consultation_id == consultation.id))},
+        "group_id": names(select(ContributionGroup.id, ContributionGroup.title)
+                          .where(ContributionGroup.consultation_id == consultation.id)),
+        "event_id": names(select(Event.id, Event.title)
+                          .where(Event.consultation_id == consultation.id)),
+    }
 
 
 def author_address(contribution):

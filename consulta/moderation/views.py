@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from consulta.audit.changes import display, entry_changes
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import ContributionGroup
@@ -298,8 +299,11 @@ def audit(slug):
     action = request.args.get("action", "")
     if action not in actions:  # the filter offers the actions in this log, nothing else
         action = ""
-    return render_template("moderation/audit.html", consultation=consultation,
-                           page=paginate(queries.audit_log(consultation, action), per_page=50),
+    page = paginate(queries.audit_log(consultation, action), per_page=50)
+    names = queries.audit_names(consultation)
+    return render_template("moderation/audit.html", consultation=consultation, page=page,
+                           rows=[(entry, entry_changes(entry)) for entry in page.items],
+                           show=lambda key, value: display(key, value, names),
                            action=action, actions=actions)
 
 
