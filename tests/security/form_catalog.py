@@ -1095,7 +1095,8 @@ PAGES = {
         ("participant", "/organizations/{organization_id}/members"),
         ("moderator", "/moderation/organizations")],
     "moderation": [
-        ("moderator", "/moderation"), ("moderator", "/consultations/{slug}/moderation/groups"),
+        ("moderator", "/moderation"), ("moderator", "/staff"),
+        ("moderator", "/consultations/{slug}/moderation/groups"),
         ("moderator", "/moderation/{proposal}"), ("moderator", "/moderation/groups/{group_id}")],
     "feedback": [
         ("secretariat", "/consultations/{slug}/feedback"),
