@@ -464,7 +464,7 @@ def test_3_moderator_with_the_keyboard_only(live_server, new_context, review):
     tab_to(page, id="q")
     keyboard.type("medicamentos")
     press_and_load(page)
-    boxes = page.locator("table.queue input[type=checkbox]")
+    boxes = page.locator("table.queue tbody input[name=selected]")  # not "select all"
     expect(boxes.first).to_be_visible()
     to_tick = boxes.count()
     for _ in range(to_tick):
