@@ -136,6 +136,7 @@ RAW_FORM_KEYS = {
     "group": "read as an integer",
     "with": "tracking codes looked up exactly",
     "selected": "digits only",
+    "confirmed": "compared with a digest the server computes of the matching ids",
     "target": "resolve_target allow-list (swept as a query parameter of the comment form)",
     "target_id": "read as an integer",
     "note-{g['key']}": "SWEPT: the summary's IRM notes (Sweep.summary)",
