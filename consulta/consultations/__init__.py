@@ -1,10 +1,14 @@
 """Consultations: their timeline, components, the versioned draft plan and its
 commitments, and the events (workshops, work tables) held for them."""
 
+from consulta.audit.changes import label_values
 from consulta.core.cache import forget_pages
+from consulta.core.dates import utcnow
+from consulta.core.signals import home_page
 
 from .cli import import_plan_command
 from .constants import CHANNELS, EVENT_KINDS, PRINCIPLES, SCOPES, STATUSES
+from .queries import consultations_by_status
 from .signals import consultation_changed
 from .views import bp
 
@@ -13,9 +17,20 @@ def _forget_pages(consultation, **_extra):
     forget_pages(consultation.slug)
 
 
+def _on_the_home_page(_sender, **_extra):
+    """The home page leads to the consultations open now, else to the next one."""
+    now = utcnow()
+    groups = consultations_by_status(now=now)
+    return {"open_now": groups["open"],
+            "coming": [(c, (c.next_window(now) or c).opens_at) for c in groups["announced"][:1]]}
+
+
 def init_app(app):
     app.register_blueprint(bp)
+    home_page.connect(_on_the_home_page)
     app.jinja_env.globals.update(SCOPES=SCOPES, CHANNELS=CHANNELS, PRINCIPLES=PRINCIPLES,
                                  CONSULTATION_STATUSES=STATUSES, EVENT_KINDS=EVENT_KINDS)
     app.cli.add_command(import_plan_command)
     consultation_changed.connect(_forget_pages)
+    label_values("channel", CHANNELS)
+    label_values("principles", PRINCIPLES)

@@ -2,6 +2,7 @@
 channels, their supports, the public lists and the search."""
 
 from consulta.accounts.signals import data_export
+from consulta.audit.changes import label_values
 from consulta.consultations.signals import plan_page, windows_changing
 from consulta.core.cache import forget_pages, register_page_scope
 
@@ -52,3 +53,5 @@ def init_app(app):
     for signal in (contribution_submitted, contribution_changed):
         signal.connect(_forget_pages_of_contribution)
     event_saved.connect(_forget_pages_of_consultation)
+    label_values("kind", KINDS)
+    label_values("reason", HIDE_REASONS)

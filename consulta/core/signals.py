@@ -8,6 +8,8 @@ its ``init_app``. The same way, a page of a lower part asks the parts above it w
 they add to it (Indico's ``values_from_signal``): each receiver returns a value.
 """
 
+from blinker import Namespace
+
 
 def values_from_signal(signal, sender=None, **kwargs):
     """The values returned by the receivers of ``signal``, in connection order (None
@@ -21,3 +23,11 @@ def merged_values(signal, sender=None, **kwargs):
     for value in values_from_signal(signal, sender, **kwargs):
         merged.update(value)
     return merged
+
+
+namespace = Namespace()
+
+#: Asked while the public home page is built (no sender); each receiver returns a dict
+#: of values for its template. Consultations adds ``open_now`` (the consultations open
+#: now) and ``coming`` (the next one to open), so that the home page leads to them.
+home_page = namespace.signal("home-page")

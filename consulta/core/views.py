@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request
 from .cache import cacheable
 from .health import health_report
 from .i18n import set_language_cookie
+from .signals import home_page, merged_values
 from .urls import safe_next
 
 bp = Blueprint("core", __name__)
@@ -11,7 +12,7 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @cacheable(params=())
 def index():
-    return render_template("core/index.html")
+    return render_template("core/index.html", **merged_values(home_page))
 
 
 @bp.route("/privacy")

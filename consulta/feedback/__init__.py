@@ -1,6 +1,7 @@
 """Feedback: the secretariat's reasoned response to every contribution or group, its
 review and publication, the contribution matrix, and the authors told."""
 
+from consulta.audit.changes import label_values
 from consulta.consultations.models import Consultation
 from consulta.contributions.signals import list_extensions
 from consulta.core.cache import forget_pages
@@ -27,3 +28,5 @@ def init_app(app):
     response_published.connect(tell_authors)
     response_published.connect(_forget_pages)
     contribution_grouped.connect(tell_new_group_member)
+    label_values("outcome", OUTCOMES)
+    label_values("status", STATUSES)

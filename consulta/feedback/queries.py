@@ -163,6 +163,20 @@ def responses_query(consultation, status=None):
         selectinload(Response.last_edited_by), selectinload(Response.current_version))
 
 
+def response_ids(consultation, status, limit):
+    """The ids of the consultation's responses in ``status`` (every status when None), at
+    most ``limit`` + 1 of them (so that the caller can tell "more than ``limit``").
+
+    :param consultation: the consultation they answer.
+    :param status: the status of the list's filter, or None.
+    :param limit: the most a bulk action may touch.
+    """
+    query = select(Response.id).where(Response.consultation_id == consultation.id)
+    if status:
+        query = query.where(Response.status == status)
+    return db.session.scalars(query.order_by(Response.id).limit(limit + 1)).all()
+
+
 def selected_responses(consultation, ids):
     """The responses of ``consultation`` among ``ids`` (others are left out).
 

@@ -9,6 +9,7 @@ from consulta.consultations.access import get_in_consultation, get_visible_consu
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import ContributionGroup
 from consulta.contributions.queries import read_filters, with_list_relations
+from consulta.core.bulk import BULK_LIMIT, form_ids, ids_digest, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
 from consulta.core.pagination import paginate
@@ -25,7 +26,6 @@ from .models import Response as ResponseModel
 
 bp = Blueprint("feedback", __name__)
 secretariat_required = role_required("secretariat")
-
 
 @bp.route("/consultations/<slug>/feedback")
 @secretariat_required
@@ -143,25 +143,57 @@ def act(response_id, action):
     return _apply(response, action, back)
 
 
+#: What the confirmation of a bulk action asks, by action.
+CONFIRM = {"submit": _l("Send these %(num)d responses for review?"),
+           "approve": _l("Approve these %(num)d responses?"),
+           "publish": _l("Publish these %(num)d responses and tell their authors?")}
+
+
 @bp.route("/consultations/<slug>/feedback/bulk", methods=["POST"])
 @secretariat_required
 def bulk(slug):
     consultation = get_visible_consultation(slug)
-    ids = request.form.getlist("selected", type=int)  # what is not a number is left out
     action = request.form.get("action")
+    # Only values from their allow-lists go back into the address (never an echo).
+    status = _status_filter(request.form.get("status")) or None
+    pages = {name: request.form.get(name, type=int) for name in ("responses_page",
+                                                                 "unanswered_page")}
+    back = redirect(url_for(".dashboard", slug=slug, status=status,
+                            **{name: n for name, n in pages.items()
+                               if n and 1 < n <= MAX_PAGE}))
+    scope = read_scope(request.form)
+    if scope == "filter":
+        if action not in APPLIED:
+            flash(_("Unknown action."), "error")
+            return back
+        ids = queries.response_ids(consultation, status, BULK_LIMIT)
+        if not ids:
+            flash(_("No response matches the filter: nothing was changed."), "error")
+            return back
+        if len(ids) > BULK_LIMIT:
+            flash(_("More than %(limit)d responses match the filter: narrow it down, "
+                    "nothing was changed.", limit=BULK_LIMIT), "error")
+            return back
+        digest = ids_digest(ids)
+        if request.form.get("confirmed") != digest:  # not confirmed yet, or confirmed stale
+            if request.form.get("confirmed"):
+                flash(_("The responses matching the filter changed since you confirmed "
+                        "(someone edited, added or published some): nothing was changed. "
+                        "Check the new count and confirm again."), "warning")
+            return render_template(
+                "feedback/bulk_confirm.html", consultation=consultation, action=action,
+                question=CONFIRM[action] % {"num": len(ids)}, count=len(ids), digest=digest,
+                status=status, pages={k: v for k, v in pages.items() if v},
+                confirm=ConfirmForm())
+    else:
+        ids = form_ids(request.form, "page_ids" if scope == "page" else "selected")
     responses = queries.selected_responses(consultation, ids)
     with attempt(_("%(count)d responses updated.", count=len(responses))):  # all or nothing
         if len(responses) != len(set(ids)):
             raise OperationError(_("Some selected responses do not belong to this "
                                    "consultation."))
         operations.apply_to_responses(responses, action=action, actor=current_user)
-    pages = {name: request.form.get(name, type=int) for name in ("responses_page",
-                                                                 "unanswered_page")}
-    # Only values from their allow-lists go back into the address (never an echo).
-    return redirect(url_for(".dashboard", slug=slug,
-                            status=_status_filter(request.form.get("status")) or None,
-                            **{name: n for name, n in pages.items()
-                               if n and 1 < n <= MAX_PAGE}))
+    return back
 
 
 #: The highest page number carried back into an address.

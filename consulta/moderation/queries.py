@@ -6,7 +6,13 @@ from sqlalchemy.orm import selectinload
 
 from consulta.accounts.models import Membership, Organization
 from consulta.audit.models import AuditEntry
-from consulta.consultations.models import Commitment, Consultation, PlanVersion
+from consulta.consultations.models import (
+    Commitment,
+    Component,
+    Consultation,
+    Event,
+    PlanVersion,
+)
 from consulta.contributions.models import Contribution, ContributionGroup, Tag
 from consulta.contributions.queries import (
     commitment_key,
@@ -118,6 +124,26 @@ def _in_state(state):
     }.get(state, ()))
 
 
+def _queue_conditions(consultation, state, filters):
+    """The WHERE clauses of the queue in ``state`` with ``filters``."""
+    conditions = [Contribution.consultation_id == consultation.id, *_in_state(state)]
+    for key, column in (("component", component_key()), ("commitment", commitment_key()),
+                        ("channel", Contribution.channel), ("sector", Contribution.sector)):
+        if filters.get(key):
+            conditions.append(column == filters[key])
+    if filters.get("q"):
+        clause = search.match(db.session, Contribution.search_document, Contribution.id,
+                              filters["q"])
+        if clause is not None:
+            conditions.append(clause)
+    return conditions
+
+
+def _queue_order():
+    """The order work is done in: unclassified first, then by the received moment."""
+    return (Contribution.classified_at.is_not(None), *received_order())
+
+
 def queue_query(consultation, state, filters):
     """The contributions of the moderation queue, unclassified first, then oldest first,
     with what a row of the queue shows loaded.
@@ -127,20 +153,56 @@ def queue_query(consultation, state, filters):
     :param filters: from ``queue_filters``: ``component`` and ``commitment`` (ids, as
         classified, else as the author chose), ``channel``, ``sector``, ``q`` (text).
     """
-    query = select(Contribution).where(Contribution.consultation_id == consultation.id,
-                                       *_in_state(state))
-    for key, column in (("component", component_key()), ("commitment", commitment_key()),
-                        ("channel", Contribution.channel), ("sector", Contribution.sector)):
-        if filters.get(key):
-            query = query.where(column == filters[key])
-    if filters.get("q"):
-        clause = search.match(db.session, Contribution.search_document, Contribution.id,
-                              filters["q"])
-        if clause is not None:
-            query = query.where(clause)
+    query = select(Contribution).where(*_queue_conditions(consultation, state, filters))
     # The order work is done in.
     return with_list_relations(query).options(selectinload(Contribution.tags)).order_by(
-        Contribution.classified_at.is_not(None), *received_order())
+        *_queue_order())
+
+
+def queue_ids(consultation, state, filters, limit):
+    """The ids of the contributions in the queue with these filters, in its order, at
+    most ``limit`` + 1 of them (so that the caller can tell "more than ``limit``").
+
+    :param consultation: the consultation being moderated.
+    :param state: one of ``QUEUE_STATES``.
+    :param filters: from ``queue_filters``.
+    :param limit: the most a bulk action may touch.
+    """
+    return db.session.scalars(
+        select(Contribution.id).where(*_queue_conditions(consultation, state, filters))
+        .order_by(*_queue_order()).limit(limit + 1)).all()
+
+
+def next_in_queue(consultation, state, filters, current, *, was_classified):
+    """The contribution after ``current`` in the queue as the moderator sees it (its
+    state, filters and order), for "Save and next".
+
+    The place of ``current`` is where it stood before it was saved (classifying it moves
+    it out of the unclassified tab, or down the list): ``was_classified`` says whether it
+    was classified then. In the unclassified tab the queue starts again from the top when
+    its end is reached (what was skipped is still to do); elsewhere its end is the end.
+
+    :param consultation: the consultation being moderated.
+    :param state: one of ``QUEUE_STATES``.
+    :param filters: from ``queue_filters``.
+    :param current: the contribution just saved.
+    :param was_classified: whether ``current`` was classified before this save.
+    :return: a contribution, or None at the end of the queue.
+    """
+    c = Contribution
+    conditions = _queue_conditions(consultation, state, filters)
+    later = (c.received_at > current.received_at) | (
+        (c.received_at == current.received_at) & (c.id > current.id))
+    if was_classified:
+        after = c.classified_at.is_not(None) & later
+    else:
+        after = c.classified_at.is_not(None) | (c.classified_at.is_(None) & later)
+    following = db.session.scalar(select(c).where(*conditions, after, c.id != current.id)
+                                  .order_by(*_queue_order()).limit(1))
+    if following is None and state == "unclassified":
+        following = db.session.scalar(select(c).where(*conditions, c.id != current.id)
+                                      .order_by(*_queue_order()).limit(1))
+    return following
 
 
 def next_unclassified(consultation, after_id=None):
@@ -227,6 +289,31 @@ def audit_actions(consultation):
     """
     return db.session.scalars(select(AuditEntry.action).distinct().where(
         AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.action)).all()
+
+
+def audit_names(consultation):
+    """``{key: {id: name}}``: how the ids recorded in the consultation's audit log read
+    (its components, commitments of every plan version, groups and events), four small
+    queries whatever the length of the log.
+
+    :param consultation: the consultation whose log it is.
+    """
+    def names(query):
+        return dict(db.session.execute(query).all())
+
+    return {
+        "component_id": names(select(Component.id, Component.name)
+                              .where(Component.consultation_id == consultation.id)),
+        "commitment_id": {ident: f"{number}. {title}" for ident, number, title in
+                          db.session.execute(
+                              select(Commitment.id, Commitment.number, Commitment.title)
+                              .join(PlanVersion)
+                              .where(PlanVersion.consultation_id == consultation.id))},
+        "group_id": names(select(ContributionGroup.id, ContributionGroup.title)
+                          .where(ContributionGroup.consultation_id == consultation.id)),
+        "event_id": names(select(Event.id, Event.title)
+                          .where(Event.consultation_id == consultation.id)),
+    }
 
 
 def author_address(contribution):

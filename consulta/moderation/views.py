@@ -3,10 +3,13 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
+from consulta.audit.changes import display, entry_changes
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import ContributionGroup
+from consulta.core.bulk import BULK_LIMIT, form_ids, ids_digest, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
 from consulta.core.pagination import paginate
@@ -22,21 +25,43 @@ bp = Blueprint("moderation", __name__)
 moderator_required = role_required("moderator")
 
 
+def _queue_position(values):
+    """The queue tab and filters a request carries (the queue's query string, or the
+    hidden fields of a form posted from it)."""
+    state = values.get("state", "unclassified")
+    if state not in queries.QUEUE_STATES:
+        state = "unclassified"
+    return state, queries.queue_filters(values)
+
+
+def _posted_queue_position(form):
+    """The queue tab and filters a bulk form carries, as hidden ``queue_*`` fields (the
+    classification fields of the same form have names of their own, such as
+    "component")."""
+    return _queue_position(MultiDict(
+        [(key.removeprefix("queue_"), value) for key, value in form.items(multi=True)
+         if key.startswith("queue_")]))
+
+
+def _queue_args(state, filters):
+    """The query arguments that bring back the queue as it was (the default tab left
+    out, so that plain links stay plain)."""
+    return {"state": None if state == "unclassified" else state, **filters}
+
+
 @bp.route("/consultations/<slug>/moderation")
 @moderator_required
 def queue(slug):
     consultation = get_visible_consultation(slug)
-    state = request.args.get("state", "unclassified")
-    if state not in queries.QUEUE_STATES:
-        state = "unclassified"
-    filters = queries.queue_filters(request.args)
+    state, filters = _queue_position(request.args)
     page = paginate(queries.queue_query(consultation, state, filters), per_page=50)
     bulk = BulkClassifyForm()
     bulk.fill_choices(consultation, consultation.published_commitments)
     return render_template(
         "moderation/queue.html", consultation=consultation, page=page, state=state,
         counts=queries.moderation_counts(consultation), bulk=bulk,
-        tags=queries.tag_names(consultation), states=queries.QUEUE_STATES, args=filters)
+        tags=queries.tag_names(consultation), states=queries.QUEUE_STATES, args=filters,
+        queue_args=_queue_args(state, filters))
 
 
 @bp.route("/consultations/<slug>/moderation/bulk", methods=["POST"])
@@ -45,23 +70,44 @@ def bulk_classify(slug):
     consultation = get_visible_consultation(slug)
     form = BulkClassifyForm()
     form.fill_choices(consultation, consultation.published_commitments)
-    ids = request.form.getlist("selected", type=int)  # what is not a number is left out
-    if form.validate_on_submit():
-        contributions = queries.selected_contributions(consultation, ids)
-        with attempt(_("%(count)d contributions have been classified.",
-                       count=len(contributions))):  # all or nothing
-            if len(contributions) != len(set(ids)):
-                raise OperationError(_("Some selected contributions do not belong to this "
-                                       "consultation."))
-            operations.classify_contributions(contributions, actor=current_user,
-                                              **form.values())
-    else:
+    state, filters = _posted_queue_position(request.form)
+    back = redirect(url_for(".queue", slug=slug, **_queue_args(state, filters)))
+    if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:
                 flash(str(message), "error")
-    state = request.form.get("state")  # back to the tab it came from, if it is one
-    return redirect(url_for(".queue", slug=slug,
-                            state=state if state in queries.QUEUE_STATES else None))
+        return back
+    scope = read_scope(request.form)
+    if scope == "filter":
+        ids = queries.queue_ids(consultation, state, filters, BULK_LIMIT)
+        if not ids:
+            flash(_("No contribution matches the filter: nothing was changed."), "error")
+            return back
+        if len(ids) > BULK_LIMIT:
+            flash(_("More than %(limit)d contributions match the filter: narrow it down, "
+                    "nothing was changed.", limit=BULK_LIMIT), "error")
+            return back
+        digest = ids_digest(ids)
+        if request.form.get("confirmed") != digest:  # not confirmed yet, or confirmed stale
+            if request.form.get("confirmed"):
+                flash(_("The contributions matching the filter changed since you confirmed "
+                        "(someone classified or added some): nothing was changed. Check the "
+                        "new count and confirm again."), "warning")
+            return render_template(
+                "moderation/bulk_confirm.html", consultation=consultation, form=form,
+                count=len(ids), digest=digest, state=state, filters=filters,
+                queue_args=_queue_args(state, filters))
+    else:
+        ids = form_ids(request.form, "page_ids" if scope == "page" else "selected")
+    contributions = queries.selected_contributions(consultation, ids)
+    with attempt(_("%(count)d contributions have been classified.",
+                   count=len(contributions))):  # all or nothing
+        if len(contributions) != len(set(ids)):
+            raise OperationError(_("Some selected contributions do not belong to this "
+                                   "consultation."))
+        operations.classify_contributions(contributions, actor=current_user,
+                                          **form.values())
+    return back
 
 
 @bp.route("/moderation/<code>", methods=["GET", "POST"])
@@ -69,6 +115,10 @@ def bulk_classify(slug):
 def classify(code):
     contribution = get_contribution(code)
     consultation = contribution.consultation
+    # The queue this contribution was opened from: "Save and next" follows it.
+    state, filters = _queue_position(request.args)
+    queue_args = _queue_args(state, filters)
+    was_classified = contribution.is_classified
     form = ClassifyForm(formdata=request.form if request.method == "POST" else None)
     form.fill_choices(consultation, queries.commitments_to_classify(consultation))
     if request.method == "GET":
@@ -83,17 +133,21 @@ def classify(code):
                                              **form.values())
         if done:
             if request.form.get("next"):
-                following = queries.next_unclassified(consultation, after_id=contribution.id)
+                following = queries.next_in_queue(consultation, state, filters, contribution,
+                                                  was_classified=was_classified)
                 if following is not None:
-                    return redirect(url_for(".classify", code=following.tracking_code))
-                flash(_("There are no more contributions to classify."), "info")
-                return redirect(url_for(".queue", slug=consultation.slug))
-            return redirect(url_for(".classify", code=code))
+                    return redirect(url_for(".classify", code=following.tracking_code,
+                                            **queue_args))
+                flash(_("There are no more contributions to classify.")
+                      if state == "unclassified" else
+                      _("That was the last contribution of the queue."), "info")
+                return redirect(url_for(".queue", slug=consultation.slug, **queue_args))
+            return redirect(url_for(".classify", code=code, **queue_args))
         if done.conflict:  # show what is stored now, with the new version to save against
             form = ClassifyForm(formdata=None)
             form.fill_choices(consultation, queries.commitments_to_classify(consultation))
             _fill_from(form, contribution)
-    return _render_workspace(contribution, form)
+    return _render_workspace(contribution, form, queue_args)
 
 
 def _fill_from(form, contribution):
@@ -108,7 +162,7 @@ def _fill_from(form, contribution):
     form.version.data = contribution.version
 
 
-def _render_workspace(contribution, form):
+def _render_workspace(contribution, form, queue_args):
     consultation = contribution.consultation
     groups = queries.groups_of(consultation)
     join_form = JoinGroupForm()
@@ -119,6 +173,7 @@ def _render_workspace(contribution, form):
         tags=queries.tag_names(consultation), hide_form=HideForm(), mask_form=MaskForm(),
         group_form=GroupForm(), join_form=join_form, groups=groups, confirm=ConfirmForm(),
         remaining=queries.moderation_counts(consultation)["unclassified"],
+        queue_args=queue_args,
         author_reachable=queries.author_address(contribution) is not None)
 
 
@@ -257,8 +312,11 @@ def audit(slug):
     action = request.args.get("action", "")
     if action not in actions:  # the filter offers the actions in this log, nothing else
         action = ""
-    return render_template("moderation/audit.html", consultation=consultation,
-                           page=paginate(queries.audit_log(consultation, action), per_page=50),
+    page = paginate(queries.audit_log(consultation, action), per_page=50)
+    names = queries.audit_names(consultation)
+    return render_template("moderation/audit.html", consultation=consultation, page=page,
+                           rows=[(entry, entry_changes(entry)) for entry in page.items],
+                           show=lambda key, value: display(key, value, names),
                            action=action, actions=actions)
 
 

@@ -138,6 +138,7 @@ RAW_FORM_KEYS = {
     "group": "read as an integer",
     "with": "tracking codes looked up exactly",
     "selected": "digits only",
+    "confirmed": "compared with a digest the server computes of the matching ids",
     "target": "resolve_target allow-list (swept as a query parameter of the comment form)",
     "target_id": "read as an integer",
     "note-{g['key']}": "SWEPT: the summary's IRM notes (Sweep.summary)",
@@ -864,7 +865,12 @@ def moderation(sweep):
         sweep.send("moderator", f"{m}/moderation/bulk", _form("moderation",
                                                               "BulkClassifyForm"), {
             "selected": [str(i) for i in ids], "component": "0", "commitment": "0",
-            "tags": tags, "state": "all"})
+            "tags": tags, "queue_state": "all"})
+    # The confirmation of "all matching the filter" repeats the tags it will set.
+    sweep.send("moderator", f"{m}/moderation/bulk", _form("moderation", "BulkClassifyForm"),
+               {"scope": "filter", "component": "0", "commitment": "0",
+                "tags": tag_values[0], "queue_state": "all"}, ok=(200,),
+               capture="bulk classification confirmation")
     group_fields = {"title": pack(300, " "), "summary": PARTS}
     group_form = _form("moderation", "GroupForm")
     join = _form("moderation", "JoinGroupForm")
@@ -891,6 +897,8 @@ def moderation(sweep):
         sweep.send("moderator", f"/moderation/{sweep.ids['comments'][1]}/mask", mask,
                    {"fragment": fragment})
     sweep.page("moderator", "/moderation")
+    sweep.page("moderator", "/staff")
+    sweep.page("secretariat", "/staff")
     for state in ("all", "hidden", "grouped", "withdrawn", "unclassified", "personal_data"):
         sweep.page("moderator", f"{m}/moderation?state={state}")
     for code in proposals[:4] + codes[:3] + sweep.ids["comments"][:2]:

@@ -801,7 +801,9 @@ STAFF_CONFIRM_ROUTES = [
     Route("feedback.bulk", "/consultations/{slug}/feedback/bulk",
           lambda w: [("selected", str(w.ids["response_id"])), ("action", "submit")],
           {"action": ["submit", "approve", "publish", "delete"],
-           "selected": ["1", "2", "999999", "x", "²"], "status": ["draft", "x"]},
+           "selected": ["1", "2", "999999", "x", "²"], "status": ["draft", "x"],
+           "scope": ["selected", "page", "filter", "x"], "page_ids": ["1", "999999", "x"],
+           "confirmed": ["0" * 32, "x"]},
           role="secretariat"),
 ]
 
@@ -1011,7 +1013,9 @@ def scenarios():
                 ("selected", str(w.ids["proposal_id"])), ("selected", str(w.ids["other_id"])),
                 ("component", str(w.ids["component_id"])), ("principles", "integrity"),
                 ("tags", "agua")],
-            {"selected": ["1", "2", "3", "999999", "²", "-1"], "state": ["hidden", "x"]})],
+            {"selected": ["1", "2", "3", "999999", "²", "-1"], "queue_state": ["hidden", "x"],
+             "queue_channel": ["workshop", "x"], "scope": ["selected", "page", "filter", "x"],
+             "page_ids": ["1", "999999", "x"], "confirmed": ["0" * 32, "x"]})],
             deltas=[{}, {AUDIT: (1, 100), "tags": (0, 100), "contribution_tags": (-200, 200)}]),
         Scenario(moderation.HideForm, "moderator", [Route(
             "moderation.hide", "/moderation/{proposal}/hide", lambda w: [
@@ -1102,7 +1106,8 @@ PAGES = {
         ("participant", "/organizations/{organization_id}/members"),
         ("moderator", "/moderation/organizations")],
     "moderation": [
-        ("moderator", "/moderation"), ("moderator", "/consultations/{slug}/moderation/groups"),
+        ("moderator", "/moderation"), ("moderator", "/staff"),
+        ("moderator", "/consultations/{slug}/moderation/groups"),
         ("moderator", "/moderation/{proposal}"), ("moderator", "/moderation/groups/{group_id}")],
     "feedback": [
         ("secretariat", "/consultations/{slug}/feedback"),

@@ -128,6 +128,8 @@ ACCESS = {
     "contributions.edit_event": (MODERATOR, MODERATOR),
     # --- moderation ------------------------------------------------------------------
     "moderation.home": (MODERATOR, None),
+    # --- staff ------------------------------------------------------------------------
+    "staff.home": (STAFF_READER, None),
     "moderation.queue": (MODERATOR, None),
     "moderation.bulk_classify": (None, MODERATOR),
     "moderation.classify": (MODERATOR, MODERATOR),

@@ -133,10 +133,18 @@ def _count_login_attempt(email):
     return attempts
 
 
+def _landing(user):
+    """Where a login leads: the page asked for; staff who asked for none (or for the
+    home page) land on their start page, with what awaits them."""
+    if user.is_staff and request.values.get("next", "/") in ("", "/"):
+        return url_for("staff.home")
+    return safe_next(url_for("core.index"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(url_for("core.index")))
+        return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         attempts = _count_login_attempt(form.email.data)
@@ -148,7 +156,7 @@ def login():
             user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
             attempts.give_back()  # only failures use up the limits
-            target = safe_next(url_for("core.index"))
+            target = _landing(user)
             session.clear()  # a fresh session at login (no fixation)
             login_user(user, remember=remember_allowed(user, form.remember.data))
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")

@@ -1,0 +1,91 @@
+"""What awaits the staff, counted in SQL: one grouped query per kind of work, whatever
+the number of contributions; the consultations considered are bounded."""
+
+from sqlalchemy import func, select
+
+from consulta.consultations.models import Consultation
+from consulta.contributions.models import Contribution
+from consulta.contributions.queries import is_visible
+from consulta.core.dates import utcnow
+from consulta.extensions import db
+from consulta.feedback.models import Response
+from consulta.feedback.queries import with_outcome
+from consulta.moderation.queries import counts_by_consultation, pending_reviews
+
+#: The most consultations the start page lists (the latest to open first).
+MAX_CONSULTATIONS = 30
+
+
+def work_consultations(*, include_private):
+    """The consultations the start page lists: announced ones, and those still being
+    prepared for the secretariat; the latest to open first, ``MAX_CONSULTATIONS`` at
+    most.
+
+    :param include_private: also the consultations not announced yet.
+    """
+    query = select(Consultation).order_by(Consultation.opens_at.desc()).limit(
+        MAX_CONSULTATIONS)
+    if not include_private:
+        query = query.where(Consultation.is_public)
+    return db.session.scalars(query).all()
+
+
+def unanswered_by_consultation(ids):
+    """``{consultation id: visible contributions without a published response}``."""
+    if not ids:
+        return {}
+    query, outcome = with_outcome(
+        select(Contribution.consultation_id, func.count(Contribution.id))
+        .select_from(Contribution)
+        .where(Contribution.consultation_id.in_(ids), is_visible()))
+    return dict(db.session.execute(
+        query.where(outcome.is_(None)).group_by(Contribution.consultation_id)).all())
+
+
+def responses_by_status(ids):
+    """``{consultation id: {status: count}}`` of the responses not published yet (those
+    published again after an edit count as what they are now)."""
+    counts = {}
+    if not ids:
+        return counts
+    for consultation_id, status, count in db.session.execute(
+            select(Response.consultation_id, Response.status, func.count())
+            .where(Response.consultation_id.in_(ids), Response.status != "published")
+            .group_by(Response.consultation_id, Response.status)):
+        counts.setdefault(consultation_id, {})[status] = count
+    return counts
+
+
+def awaiting(user, now=None):
+    """What awaits ``user`` on each consultation, as rows for the start page.
+
+    :param user: a staff account; a moderator sees the contributions to classify, the
+        secretariat the responses and summaries, an administrator both.
+    :param now: the moment "closed" is judged at (default: now).
+    :return: ``{"rows": [{"consultation", "to_classify", "unanswered", "drafts",
+        "in_review", "approved", "summary_due"}], "organizations": n, "requests": n}``
+        (counts of the other role are None).
+    """
+    now = now or utcnow()
+    moderates = user.has_role("moderator")
+    answers = user.has_role("secretariat")
+    consultations = work_consultations(include_private=answers)
+    ids = [c.id for c in consultations]
+    states = counts_by_consultation(consultations) if moderates else {}
+    unanswered = unanswered_by_consultation(ids) if answers else {}
+    statuses = responses_by_status(ids) if answers else {}
+    rows = []
+    for consultation in consultations:
+        responses = statuses.get(consultation.id, {})
+        rows.append({
+            "consultation": consultation,
+            "to_classify": states[consultation.id]["unclassified"] if moderates else None,
+            "unanswered": unanswered.get(consultation.id, 0) if answers else None,
+            "drafts": responses.get("draft", 0) if answers else None,
+            "in_review": responses.get("in_review", 0) if answers else None,
+            "approved": responses.get("approved", 0) if answers else None,
+            "summary_due": answers and consultation.is_public
+            and consultation.closes_at <= now and consultation.summary_published_at is None,
+        })
+    organizations, requests = pending_reviews() if moderates else (None, None)
+    return {"rows": rows, "organizations": organizations, "requests": requests}
