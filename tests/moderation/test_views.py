@@ -436,8 +436,10 @@ def test_a_hidden_proposal_promises_no_response_and_offers_no_support(
 
 def test_bulk_classification_echoes_only_a_known_tab_into_the_address(
         app, demo, moderator_client):
+    # The queue's tab travels in the form as "queue_state" (the bulk form's own fields
+    # have names of their own).
     for state, query in (("x" * 70_000, ""), ("hidden", "?state=hidden")):
         answer = moderator_client.post_form(f"/consultations/{IV}/moderation/bulk",
-                                            {"state": state})
+                                            {"queue_state": state})
         assert answer.status_code == 302
         assert answer.headers["Location"].endswith(f"/consultations/{IV}/moderation{query}")
