@@ -198,6 +198,11 @@ def main():
             body = paragraph(rng, rng.randint(1, 5))
             component = components[rng.randrange(len(components))].id
             commitment = rng.choice(commitment_ids) if kind == "comment" else None
+            # One comment in 25 answers a proposal already sent (the threads of a
+            # proposal page), the others a commitment of the draft.
+            parent = None
+            if kind == "comment" and i % 25 == 1 and i > 5:
+                parent, commitment = first_id + 5 * rng.randrange(i // 5), None
             document = "\n".join(x for x in (title or "", problem, objective, body) if x)
             rows.append({
                 "id": cid, "tracking_code": f"APO-{created.year}-{cid:06d}",
@@ -210,7 +215,8 @@ def main():
                 "author_name_public": False, "sector": rng.choice(SECTORS),
                 "region": rng.choice(REGIONS),
                 "event_id": rng.choice(event_ids) if channel == "workshop" else None,
-                "target": None if kind == "proposal" else "commitment",
+                "target": None if kind == "proposal" else
+                ("proposal" if parent else "commitment"), "parent_id": parent,
                 "plan_version_id": plan.id, "commitment_id": commitment,
                 "component_id": component if kind == "proposal" else None,
                 "title": title, "problem": problem, "objective": objective, "body": body,
