@@ -31,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-PASSWORD = "benchmark-password-2026"
+PASSWORD = "benchmark-password-2026"  # noqa: S105 (generate.py sets it)
 #: The account of each role (generate.py's participants, numbered from 1).
 ACCOUNTS = {"participant": 4, "organization": 5, "moderator": 2, "secretariat": 1,
             "administrator": 3}
