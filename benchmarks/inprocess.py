@@ -142,7 +142,7 @@ def login(client, email):
         raise SystemExit(f"could not log in as {email}: {response.status_code}")
 
 
-def measure(app, client, path, requests, warmup):
+def measure(app, client, path, requests, warmup, show_sql=False):
     from sqlalchemy import event
 
     from consulta.extensions import db
@@ -153,12 +153,15 @@ def measure(app, client, path, requests, warmup):
         engine = db.engine
     statements = []
 
-    def count(*args, **kwargs):
-        statements.append(1)
+    def count(conn, cursor, statement, *args, **kwargs):
+        statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
     response = client.get(path)
     event.remove(engine, "before_cursor_execute", count)
+    if show_sql:
+        for statement in statements:
+            print("   ", " ".join(statement.split())[:300])
     cpu = []
     for _ in range(requests):
         start = time.process_time()
@@ -176,6 +179,7 @@ def main():
     parser.add_argument("--page", action="append", default=[],
                         help="only pages whose name contains this (repeatable)")
     parser.add_argument("--role", action="append", default=[], help="only this role")
+    parser.add_argument("--sql", action="store_true", help="print each page's statements")
     parser.add_argument("--json", metavar="LABEL", help="append to benchmarks/results.json")
     args = parser.parse_args()
 
@@ -200,7 +204,8 @@ def main():
             if role != "anonymous":
                 login(clients[role], users[role])
         path = template.format(**values)
-        figures = measure(app, clients[role], path, args.requests, args.warmup)
+        figures = measure(app, clients[role], path, args.requests, args.warmup,
+                          args.sql)
         results.append({"role": role, "page": name, "path": path, **figures})
         print(f"{role:13} {name:22} {figures['cpu_ms']:8.1f} ms {figures['queries']:4} q "
               f"{figures['bytes']:9,} B  {figures['status']}", flush=True)

@@ -51,3 +51,29 @@ def paginate_capped(query, page, per_page, cap=COUNT_CAP):
     return CappedPagination(select=query, session=db.session(), cap=cap,
                             page=min(max(page, 1), last_page), per_page=per_page,
                             max_per_page=per_page, error_out=False)
+
+
+class RowPagination(SelectPagination):
+    """A page of a select() of columns: the rows themselves, no ORM object hydrated; the
+    total counted without the columns (a correlated count per row is never run to count
+    the rows)."""
+
+    def _query_items(self):
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+    def _query_count(self):
+        sub = self._query_args["select"].order_by(None).with_only_columns(
+            sa.literal_column("1"), maintain_column_froms=True).subquery()
+        return self._query_args["session"].execute(
+            sa.select(sa.func.count()).select_from(sub)).scalar()
+
+
+def paginate_rows(query, per_page=DEFAULT_PER_PAGE, *, param="page"):
+    """As ``paginate``, for a select() of columns (a list that needs no ORM object).
+
+    :param param: the query parameter holding the page number.
+    """
+    page = request.args.get(param, type=int) or 1
+    return RowPagination(select=query, session=db.session(), page=max(page, 1),
+                         per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)

@@ -8,10 +8,10 @@ from flask_login import current_user
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import ContributionGroup
-from consulta.contributions.queries import read_filters, with_list_relations
+from consulta.contributions.queries import read_filters
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
-from consulta.core.pagination import paginate
+from consulta.core.pagination import paginate, paginate_rows
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
 from consulta.extensions import db
@@ -36,14 +36,16 @@ def dashboard(slug):
     # Two lists, each paged on its own: turning a page of one keeps the other where it is.
     responses = paginate(queries.responses_query(consultation, status or None), per_page=50,
                          param="responses_page")
-    unanswered = paginate(with_list_relations(queries.unanswered(consultation)),
-                          per_page=20, param="unanswered_page")
+    unanswered = paginate(queries.unanswered(consultation).options(
+        *queries.unanswered_page_options()), per_page=20, param="unanswered_page")
+    # A national consultation has a thousand groups: a page of them, counted in SQL.
+    groups = paginate_rows(queries.groups_with_responses(consultation), per_page=50,
+                           param="groups_page")
     return render_template(
         "feedback/dashboard.html", consultation=consultation,
         coverage=queries.coverage(consultation), responses=responses, status=status,
         unanswered=unanswered, import_form=MatrixImportForm(), confirm=ConfirmForm(),
-        groups=queries.groups_with_responses(consultation),
-        pages=_dashboard_pages(responses, unanswered))
+        groups=groups, pages=_dashboard_pages(responses, unanswered))
 
 
 def _dashboard_pages(responses, unanswered):
