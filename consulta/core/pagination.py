@@ -13,15 +13,21 @@ COUNT_CAP = 10_000
 FILTERED_COUNT_CAP = 1_000
 
 
-def paginate(query, per_page=DEFAULT_PER_PAGE, *, param="page"):
+def paginate(query, per_page=DEFAULT_PER_PAGE, *, param="page", total=None):
     """Paginate a select() from the ``page`` query parameter (bad values give page 1).
 
     :param param: the query parameter holding the page number, for a page that shows
         two lists paged apart (each has its own).
+    :param total: the number of rows when the page already knows it (counted with
+        other figures), so that it is not counted again.
     """
     page = request.args.get(param, type=int) or 1
-    return db.paginate(query, page=max(page, 1), per_page=per_page, max_per_page=MAX_PER_PAGE,
-                       error_out=False)
+    pagination = db.paginate(query, page=max(page, 1), per_page=per_page,
+                             max_per_page=MAX_PER_PAGE, error_out=False,
+                             count=total is None)
+    if total is not None:
+        pagination.total = total
+    return pagination
 
 
 class CappedPagination(SelectPagination):

@@ -36,14 +36,16 @@ def dashboard(slug):
     # Two lists, each paged on its own: turning a page of one keeps the other where it is.
     responses = paginate(queries.responses_query(consultation, status or None), per_page=50,
                          param="responses_page")
+    coverage = queries.coverage(consultation)
     unanswered = paginate(queries.unanswered(consultation).options(
-        *queries.unanswered_page_options()), per_page=20, param="unanswered_page")
+        *queries.unanswered_page_options()), per_page=20, param="unanswered_page",
+        total=coverage["total"] - coverage["answered"])
     # A national consultation has a thousand groups: a page of them, counted in SQL.
     groups = paginate_rows(queries.groups_with_responses(consultation), per_page=50,
                            param="groups_page")
     return render_template(
         "feedback/dashboard.html", consultation=consultation,
-        coverage=queries.coverage(consultation), responses=responses, status=status,
+        coverage=coverage, responses=responses, status=status,
         unanswered=unanswered, import_form=MatrixImportForm(), confirm=ConfirmForm(),
         groups=groups, pages=_dashboard_pages(responses, unanswered))
 
