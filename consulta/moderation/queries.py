@@ -202,6 +202,33 @@ def groups_of(consultation):
         .order_by(ContributionGroup.title)).all()
 
 
+#: How many of the latest groups the classification page offers besides the groups of
+#: the contribution and of its similar ones (a national consultation has a thousand).
+LATEST_GROUPS_OFFERED = 30
+
+
+def groups_to_offer(consultation, contribution, suggestions=()):
+    """The groups a moderator may add ``contribution`` to from its page, by title: its
+    own group, those of the similar contributions and the latest created. A bounded list
+    (id and title only), never every group of the consultation.
+
+    :param consultation: the consultation the groups belong to.
+    :param contribution: the contribution being classified.
+    :param suggestions: ``[(contribution, score)]`` of ``similar_contributions``.
+    """
+    known = {c.group_id for c, _score in suggestions if c.group_id}
+    if contribution.group_id:
+        known.add(contribution.group_id)
+    latest = (select(ContributionGroup.id)
+              .where(ContributionGroup.consultation_id == consultation.id)
+              .order_by(ContributionGroup.id.desc()).limit(LATEST_GROUPS_OFFERED))
+    return db.session.execute(
+        select(ContributionGroup.id, ContributionGroup.title)
+        .where(ContributionGroup.consultation_id == consultation.id,
+               ContributionGroup.id.in_(latest) | ContributionGroup.id.in_(known))
+        .order_by(ContributionGroup.title, ContributionGroup.id)).all()
+
+
 def groups_with_counts(consultation):
     """``[(group, number of members)]`` of the consultation, by title.
 

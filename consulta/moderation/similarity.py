@@ -9,6 +9,7 @@ import math
 from collections import Counter
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import joinedload
 
 from consulta.contributions.models import Contribution
 from consulta.contributions.operations import search_document_for
@@ -25,10 +26,13 @@ def _vector(document):
     return Counter(search.stems(document))
 
 
-def _candidate_ids(contribution, terms):
+def _candidates(contribution, terms):
+    """``[(id, search_document)]`` of the best full-text candidates: two columns, no
+    contribution loaded (only the few suggested are, once ranked)."""
     session = db.session
     base = (Contribution.consultation_id == contribution.consultation_id,
             Contribution.id != contribution.id, is_visible())
+    columns = select(Contribution.id, Contribution.search_document)
     if search.is_postgresql(session):
         words = [w for w in search.prepare(" ".join(terms)).split() if w]
         if not words:
@@ -36,8 +40,7 @@ def _candidate_ids(contribution, terms):
         tsquery = " | ".join(f"'{w}'" for w in words if "'" not in w)
         clause = text("contributions.search_vector @@ to_tsquery('spanish', :similar)") \
             .bindparams(similar=tsquery)
-        return session.scalars(select(Contribution.id).where(*base, clause)
-                               .limit(MAX_CANDIDATES)).all()
+        return session.execute(columns.where(*base, clause).limit(MAX_CANDIDATES)).all()
     fts_query = " OR ".join('"{}"'.format(t.replace('"', "")) for t in terms)
     # Best-ranked candidates of this consultation only (others must not crowd them out).
     matching = session.execute(
@@ -49,14 +52,15 @@ def _candidate_ids(contribution, terms):
          "limit": MAX_CANDIDATES}).scalars().all()
     if not matching:
         return []
-    return session.scalars(select(Contribution.id).where(
-        *base, Contribution.id.in_(matching))).all()
+    return session.execute(columns.where(*base, Contribution.id.in_(matching))).all()
 
 
 def similar_contributions(contribution, limit=5):
     """Contributions of the same consultation that say much the same, most similar first.
 
-    Hidden and withdrawn ones are left out.
+    Hidden and withdrawn ones are left out. Candidates are compared through their stored
+    search document (already prepared: only stemmed, from a cache); only the ``limit``
+    best are loaded.
 
     :param contribution: the contribution to compare the others with.
     :param limit: how many to return at most.
@@ -67,11 +71,11 @@ def similar_contributions(contribution, limit=5):
         return []
     # The distinctive words of this contribution are the query.
     terms = [term for term, _count in vector.most_common(MAX_QUERY_TERMS)]
-    ids = _candidate_ids(contribution, terms)
-    if not ids:
+    candidates = _candidates(contribution, terms)
+    if not candidates:
         return []
-    candidates = db.session.scalars(select(Contribution).where(Contribution.id.in_(ids))).all()
-    vectors = {c.id: _vector(search_document_for(c)) for c in candidates}
+    vectors = {cid: Counter(search.stems_of_prepared(document or ""))
+               for cid, document in candidates}
     documents = len(vectors) + 1
     frequency = Counter()
     for v in [vector, *vectors.values()]:
@@ -83,13 +87,17 @@ def similar_contributions(contribution, limit=5):
     target = weighted(vector)
     norm = math.sqrt(sum(w * w for w in target.values()))
     scored = []
-    for candidate in candidates:
-        other = weighted(vectors[candidate.id])
+    for cid, other_vector in vectors.items():
+        other = weighted(other_vector)
         other_norm = math.sqrt(sum(w * w for w in other.values()))
         if not other_norm:
             continue
         score = sum(w * other.get(t, 0) for t, w in target.items()) / (norm * other_norm)
         if score >= MIN_SCORE:
-            scored.append((candidate, round(score, 3)))
-    scored.sort(key=lambda item: (-item[1], item[0].id))
-    return scored[:limit]
+            scored.append((cid, round(score, 3)))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    best = scored[:limit]
+    loaded = {c.id: c for c in db.session.scalars(
+        select(Contribution).where(Contribution.id.in_([cid for cid, _s in best]))
+        .options(joinedload(Contribution.group)))}
+    return [(loaded[cid], score) for cid, score in best]

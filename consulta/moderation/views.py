@@ -108,14 +108,16 @@ def _fill_from(form, contribution):
 
 def _render_workspace(contribution, form):
     consultation = contribution.consultation
-    groups = queries.groups_of(consultation)
+    suggestions = similar_contributions(contribution)
+    groups = queries.groups_to_offer(consultation, contribution, suggestions)
     join_form = JoinGroupForm()
     join_form.group.choices = [(g.id, g.title) for g in groups]
     return render_template(
         "moderation/classify.html", contribution=contribution, consultation=consultation,
-        form=form, suggestions=similar_contributions(contribution),
+        form=form, suggestions=suggestions,
         tags=queries.tag_names(consultation), hide_form=HideForm(), mask_form=MaskForm(),
         group_form=GroupForm(), join_form=join_form, groups=groups, confirm=ConfirmForm(),
+        LATEST_GROUPS_OFFERED=queries.LATEST_GROUPS_OFFERED,
         remaining=queries.moderation_counts(consultation)["unclassified"],
         author_reachable=queries.author_address(contribution) is not None)
 
