@@ -140,6 +140,16 @@ def queue_query(consultation, state, filters):
         Contribution.classified_at.is_not(None), *received_order())
 
 
+def unclassified_count(consultation):
+    """How many contributions of the consultation wait to be classified (a range of the
+    states index, not a count of every state).
+
+    :param consultation: the consultation being moderated.
+    """
+    return db.session.scalar(select(func.count()).select_from(Contribution).where(
+        Contribution.consultation_id == consultation.id, *_in_state("unclassified")))
+
+
 def next_unclassified(consultation, after_id=None):
     """The next contribution to classify: the first unclassified one after ``after_id``,
     else the first one from the start (never ``after_id`` itself), else None.

@@ -19,6 +19,8 @@ from consulta.extensions import db
 
 MAX_QUERY_TERMS = 16
 MAX_CANDIDATES = 300
+#: The matches ranked for candidates, at most (the latest ones; see ``_candidates``).
+RANKED_MATCHES = 2000
 MIN_SCORE = 0.08
 
 
@@ -42,14 +44,16 @@ def _candidates(contribution, terms):
             .bindparams(similar=tsquery)
         return session.execute(columns.where(*base, clause).limit(MAX_CANDIDATES)).all()
     fts_query = " OR ".join('"{}"'.format(t.replace('"', "")) for t in terms)
-    # Best-ranked candidates of this consultation only (others must not crowd them out).
+    # Best-ranked candidates of this consultation only (others must not crowd them out),
+    # ranked among its latest RANKED_MATCHES matches: common words match most of a
+    # national consultation, and ranking every match cost 0.4 s at 50,000.
     matching = session.execute(
-        text("SELECT f.rowid FROM contributions_fts AS f "
-             "JOIN contributions AS c ON c.id = f.rowid "
+        text("SELECT m.id FROM (SELECT f.rowid AS id, f.rank AS rank "
+             "FROM contributions_fts AS f JOIN contributions AS c ON c.id = f.rowid "
              "WHERE contributions_fts MATCH :q AND c.consultation_id = :consultation "
-             "ORDER BY f.rank LIMIT :limit"),
+             "ORDER BY f.rowid DESC LIMIT :pool) AS m ORDER BY m.rank LIMIT :limit"),
         {"q": fts_query, "consultation": contribution.consultation_id,
-         "limit": MAX_CANDIDATES}).scalars().all()
+         "pool": RANKED_MATCHES, "limit": MAX_CANDIDATES}).scalars().all()
     if not matching:
         return []
     return session.execute(columns.where(*base, Contribution.id.in_(matching))).all()

@@ -118,7 +118,7 @@ def _render_workspace(contribution, form):
         tags=queries.tag_names(consultation), hide_form=HideForm(), mask_form=MaskForm(),
         group_form=GroupForm(), join_form=join_form, groups=groups, confirm=ConfirmForm(),
         LATEST_GROUPS_OFFERED=queries.LATEST_GROUPS_OFFERED,
-        remaining=queries.moderation_counts(consultation)["unclassified"],
+        remaining=queries.unclassified_count(consultation),
         author_reachable=queries.author_address(contribution) is not None)
 
 
