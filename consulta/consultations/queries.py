@@ -7,7 +7,7 @@ from consulta.audit.models import AuditEntry
 from consulta.core.dates import utcnow
 from consulta.extensions import db
 
-from .models import Consultation, Event, PlanVersion
+from .models import Commitment, Consultation, Event, PlanVersion
 
 #: The audit actions that are public notices: dates changed after the announcement.
 #: (``consultation.dates_changed`` is what earlier versions recorded for the period.)
@@ -53,7 +53,8 @@ def published_plan_version(consultation, number):
         select(PlanVersion)
         .where(PlanVersion.consultation_id == consultation.id, PlanVersion.number == number,
                PlanVersion.is_published)
-        .options(selectinload(PlanVersion.commitments), selectinload(PlanVersion.sections)))
+        .options(selectinload(PlanVersion.commitments).joinedload(Commitment.component),
+                 selectinload(PlanVersion.sections)))
 
 
 def channel_windows(consultation, channel):

@@ -107,9 +107,9 @@ def filter_by_outcome(query, outcome):
 def response_loader_options():
     """What a list shows of each contribution's response, loaded with the list."""
     return (
-        selectinload(Contribution.own_response).selectinload(Response.current_version),
-        selectinload(Contribution.group).selectinload(ContributionGroup.response)
-        .selectinload(Response.current_version),
+        joinedload(Contribution.own_response).joinedload(Response.current_version),
+        joinedload(Contribution.group).joinedload(ContributionGroup.response)
+        .joinedload(Response.current_version),
     )
 
 
@@ -254,8 +254,8 @@ def matrix_export_query(consultation):
     return with_list_relations(
         select(Contribution).where(counted_in(consultation))
         .order_by(*received_order())).options(
-        selectinload(Contribution.own_response).selectinload(Response.commitments),
-        selectinload(Contribution.group).selectinload(ContributionGroup.response)
+        joinedload(Contribution.own_response).selectinload(Response.commitments),
+        joinedload(Contribution.group).joinedload(ContributionGroup.response)
         .selectinload(Response.commitments))
 
 

@@ -4,10 +4,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
-from consulta.contributions.models import ContributionGroup
+from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.contributions.queries import read_filters
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
@@ -120,7 +121,9 @@ def respond(code):
 @bp.route("/feedback/groups/<int:group_id>", methods=["GET", "POST"])
 @secretariat_required
 def respond_group(group_id):
-    group = db.get_or_404(ContributionGroup, group_id)
+    # Its members with their own responses, in two queries whatever the group's size.
+    group = db.get_or_404(ContributionGroup, group_id, options=[
+        selectinload(ContributionGroup.members).selectinload(Contribution.own_response)])
     return _respond(group, group.consultation, "feedback/respond.html",
                     {"contribution": None, "group": group})
 
