@@ -7,7 +7,7 @@ edits for a contribution or for a group.
 """
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Commitment, Component
