@@ -294,6 +294,17 @@ def main():
         for chunk in batched(version_rows):
             session.execute(insert(ResponseVersion), chunk)
         session.execute(text("UPDATE responses SET current_version_id = id"))
+        # The audit log such a consultation leaves: one entry per classification and per
+        # published response (the audit page and the date notices read it).
+        session.execute(text(
+            "INSERT INTO audit_entries (created_at, actor_id, action, object_type, "
+            "object_id, consultation_id) SELECT classified_at, 1, 'contribution.classified', "
+            "'contribution', id, consultation_id FROM contributions "
+            "WHERE classified_at IS NOT NULL ORDER BY id"))
+        session.execute(text(
+            "INSERT INTO audit_entries (created_at, actor_id, action, object_type, "
+            "object_id, consultation_id) SELECT updated_at, 1, 'response.published', "
+            "'response', id, consultation_id FROM responses ORDER BY id"))
         if db.engine.dialect.name == "postgresql":
             for table in ("users", "organizations", "contributions", "contribution_groups",
                           "responses", "response_versions"):

@@ -1,6 +1,6 @@
 """Read-side queries of consultations: what the pages and commands load."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consulta.audit.models import AuditEntry
@@ -57,6 +57,21 @@ def published_plan_version(consultation, number):
                  selectinload(PlanVersion.sections)))
 
 
+def commitment_choices(consultation):
+    """``(id, number, title)`` rows of the commitments of the latest published version of
+    the plan, by number: what a filter or a form offers, without loading the commitments
+    (their sheets, actions and principles) nor the plan's versions.
+
+    :param consultation: the consultation whose plan it is.
+    """
+    latest = (select(PlanVersion.id).where(PlanVersion.consultation_id == consultation.id,
+                                           PlanVersion.is_published)
+              .order_by(PlanVersion.number.desc()).limit(1).scalar_subquery())
+    return db.session.execute(
+        select(Commitment.id, Commitment.number, Commitment.title)
+        .where(Commitment.plan_version_id == latest).order_by(Commitment.number)).all()
+
+
 def channel_windows(consultation, channel):
     """The windows during which ``channel`` receives, as (opens_at, closes_at) spans by
     opening: its participation windows or, when the consultation has none of that
@@ -81,11 +96,15 @@ def date_change_notices(consultation):
     """Public notices of dates changed after the announcement, newest first: each
     entry keeps the old and new values, who (``actor``), when and why
     (``after["reason"]``, absent in notices recorded before reasons were asked)."""
+    # Ordered by an expression, not the bare column: SQLite otherwise walks the whole
+    # log in the created_at index's order (to skip a sort) and tests every entry, where
+    # the (consultation, action) index finds the few notices at once.
     return db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.consultation_id == consultation.id,
                AuditEntry.action.in_(NOTICE_ACTIONS))
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .order_by(func.coalesce(AuditEntry.created_at, AuditEntry.created_at).desc(),
+                  AuditEntry.id.desc())
     ).all()
 
 
