@@ -83,3 +83,20 @@ def paginate_rows(query, per_page=DEFAULT_PER_PAGE, *, param="page"):
     page = request.args.get(param, type=int) or 1
     return RowPagination(select=query, session=db.session(), page=max(page, 1),
                          per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)
+
+
+def paginate_ids(ids_query, load, per_page=DEFAULT_PER_PAGE, *, param="page"):
+    """A page of objects found by a select() of their ids: the ids are sorted, paged and
+    counted alone, then ``load(ids)`` fetches the page's objects (with their relations),
+    kept in the ids' order. For a list whose order has no index: the database then sorts
+    narrow rows instead of every row joined to what the page shows.
+
+    :param ids_query: a select() of one id column, filtered and ordered.
+    :param load: ``load(ids)`` → the objects with those ids (any order).
+    :param param: the query parameter holding the page number.
+    """
+    page = paginate_rows(ids_query, per_page, param=param)
+    ids = [row[0] for row in page.items]
+    loaded = {item.id: item for item in load(ids)} if ids else {}
+    page.items = [loaded[i] for i in ids if i in loaded]
+    return page

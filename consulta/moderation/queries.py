@@ -2,7 +2,7 @@
 log and the moderators' home."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consulta.accounts.models import Membership, Organization
 from consulta.audit.models import AuditEntry
@@ -18,6 +18,7 @@ from consulta.contributions.queries import (
     with_list_relations,
 )
 from consulta.core import search
+from consulta.core.pagination import paginate_ids
 from consulta.extensions import db
 
 #: The states a consultation's contributions are counted by, in a fixed order. Voided
@@ -124,8 +125,32 @@ def queue_query(consultation, state, filters):
     :param filters: from ``queue_filters``: ``component`` and ``commitment`` (ids, as
         classified, else as the author chose), ``channel``, ``sector``, ``q`` (text).
     """
-    query = select(Contribution).where(Contribution.consultation_id == consultation.id,
-                                       *_in_state(state))
+    return with_list_relations(_queue_select(consultation, state, filters, Contribution)) \
+        .options(selectinload(Contribution.tags))
+
+
+def queue_page(consultation, state, filters, per_page):
+    """A page of ``queue_query``: the ids sorted and counted alone (the queue's order has
+    no index, so every row is sorted: narrow rows, not rows joined to everything a row
+    shows), then only the page's contributions loaded with what a row shows.
+
+    :param consultation: the consultation being moderated.
+    :param state: one of ``QUEUE_STATES``.
+    :param filters: from ``queue_filters``.
+    :param per_page: rows per page.
+    """
+    def load(ids):  # no LIMIT here: the tags (a collection) are joined too
+        return db.session.scalars(with_list_relations(
+            select(Contribution).where(Contribution.id.in_(ids)))
+            .options(joinedload(Contribution.tags))).unique()
+
+    return paginate_ids(_queue_select(consultation, state, filters, Contribution.id), load,
+                        per_page)
+
+
+def _queue_select(consultation, state, filters, *columns):
+    query = select(*columns).where(Contribution.consultation_id == consultation.id,
+                                   *_in_state(state))
     for key, column in (("component", component_key()), ("commitment", commitment_key()),
                         ("channel", Contribution.channel), ("sector", Contribution.sector)):
         if filters.get(key):
@@ -136,8 +161,7 @@ def queue_query(consultation, state, filters):
         if clause is not None:
             query = query.where(clause)
     # The order work is done in.
-    return with_list_relations(query).options(selectinload(Contribution.tags)).order_by(
-        Contribution.classified_at.is_not(None), *received_order())
+    return query.order_by(Contribution.classified_at.is_not(None), *received_order())
 
 
 def unclassified_count(consultation):

@@ -30,7 +30,7 @@ def queue(slug):
     if state not in queries.QUEUE_STATES:
         state = "unclassified"
     filters = queries.queue_filters(request.args)
-    page = paginate(queries.queue_query(consultation, state, filters), per_page=50)
+    page = queries.queue_page(consultation, state, filters, per_page=50)
     bulk = BulkClassifyForm()
     bulk.fill_choices(consultation, consultation.published_commitments)
     return render_template(
