@@ -198,6 +198,11 @@ def main():
             body = paragraph(rng, rng.randint(1, 5))
             component = components[rng.randrange(len(components))].id
             commitment = rng.choice(commitment_ids) if kind == "comment" else None
+            # One comment in 25 answers a proposal already sent (the threads of a
+            # proposal page), the others a commitment of the draft.
+            parent = None
+            if kind == "comment" and i % 25 == 1 and i > 5:
+                parent, commitment = first_id + 5 * rng.randrange(i // 5), None
             document = "\n".join(x for x in (title or "", problem, objective, body) if x)
             rows.append({
                 "id": cid, "tracking_code": f"APO-{created.year}-{cid:06d}",
@@ -210,7 +215,8 @@ def main():
                 "author_name_public": False, "sector": rng.choice(SECTORS),
                 "region": rng.choice(REGIONS),
                 "event_id": rng.choice(event_ids) if channel == "workshop" else None,
-                "target": None if kind == "proposal" else "commitment",
+                "target": None if kind == "proposal" else
+                ("proposal" if parent else "commitment"), "parent_id": parent,
                 "plan_version_id": plan.id, "commitment_id": commitment,
                 "component_id": component if kind == "proposal" else None,
                 "title": title, "problem": problem, "objective": objective, "body": body,
@@ -288,6 +294,17 @@ def main():
         for chunk in batched(version_rows):
             session.execute(insert(ResponseVersion), chunk)
         session.execute(text("UPDATE responses SET current_version_id = id"))
+        # The audit log such a consultation leaves: one entry per classification and per
+        # published response (the audit page and the date notices read it).
+        session.execute(text(
+            "INSERT INTO audit_entries (created_at, actor_id, action, object_type, "
+            "object_id, consultation_id) SELECT classified_at, 1, 'contribution.classified', "
+            "'contribution', id, consultation_id FROM contributions "
+            "WHERE classified_at IS NOT NULL ORDER BY id"))
+        session.execute(text(
+            "INSERT INTO audit_entries (created_at, actor_id, action, object_type, "
+            "object_id, consultation_id) SELECT updated_at, 1, 'response.published', "
+            "'response', id, consultation_id FROM responses ORDER BY id"))
         if db.engine.dialect.name == "postgresql":
             for table in ("users", "organizations", "contributions", "contribution_groups",
                           "responses", "response_versions"):

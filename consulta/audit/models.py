@@ -19,7 +19,12 @@ class AuditEntry(db.Model):
     """
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_entries_object", "object_type", "object_id"),
+        # A consultation's log by action (the audit page's filter and its list of
+        # actions, the public date-change notices), without reading the whole log.
+        Index("ix_audit_entries_consultation_action", "consultation_id", "action", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

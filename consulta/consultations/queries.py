@@ -1,13 +1,13 @@
 """Read-side queries of consultations: what the pages and commands load."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consulta.audit.models import AuditEntry
 from consulta.core.dates import utcnow
 from consulta.extensions import db
 
-from .models import Consultation, Event, PlanVersion
+from .models import Commitment, Consultation, Event, PlanVersion
 
 #: The audit actions that are public notices: dates changed after the announcement.
 #: (``consultation.dates_changed`` is what earlier versions recorded for the period.)
@@ -53,7 +53,23 @@ def published_plan_version(consultation, number):
         select(PlanVersion)
         .where(PlanVersion.consultation_id == consultation.id, PlanVersion.number == number,
                PlanVersion.is_published)
-        .options(selectinload(PlanVersion.commitments), selectinload(PlanVersion.sections)))
+        .options(selectinload(PlanVersion.commitments).joinedload(Commitment.component),
+                 selectinload(PlanVersion.sections)))
+
+
+def commitment_choices(consultation):
+    """``(id, number, title)`` rows of the commitments of the latest published version of
+    the plan, by number: what a filter or a form offers, without loading the commitments
+    (their sheets, actions and principles) nor the plan's versions.
+
+    :param consultation: the consultation whose plan it is.
+    """
+    latest = (select(PlanVersion.id).where(PlanVersion.consultation_id == consultation.id,
+                                           PlanVersion.is_published)
+              .order_by(PlanVersion.number.desc()).limit(1).scalar_subquery())
+    return db.session.execute(
+        select(Commitment.id, Commitment.number, Commitment.title)
+        .where(Commitment.plan_version_id == latest).order_by(Commitment.number)).all()
 
 
 def channel_windows(consultation, channel):
@@ -80,11 +96,15 @@ def date_change_notices(consultation):
     """Public notices of dates changed after the announcement, newest first: each
     entry keeps the old and new values, who (``actor``), when and why
     (``after["reason"]``, absent in notices recorded before reasons were asked)."""
+    # Ordered by an expression, not the bare column: SQLite otherwise walks the whole
+    # log in the created_at index's order (to skip a sort) and tests every entry, where
+    # the (consultation, action) index finds the few notices at once.
     return db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.consultation_id == consultation.id,
                AuditEntry.action.in_(NOTICE_ACTIONS))
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .order_by(func.coalesce(AuditEntry.created_at, AuditEntry.created_at).desc(),
+                  AuditEntry.id.desc())
     ).all()
 
 

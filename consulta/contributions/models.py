@@ -68,6 +68,11 @@ class Contribution(db.Model):
         Index("ix_contributions_supported", "consultation_id", "supports_count", "id",
               postgresql_where=text(LISTED), sqlite_where=text(LISTED)),
         Index("ix_contributions_author", "author_id", "received_at"),
+        # Partial: almost every row has no parent, and SQLite's planner ignored a full
+        # index of NULLs and scanned the table for a proposal's comments.
+        Index("ix_contributions_parent_id", "parent_id",
+              postgresql_where=text("parent_id IS NOT NULL"),
+              sqlite_where=text("parent_id IS NOT NULL")),
         # Covers the moderation figures of the consultation page (an index-only scan).
         Index("ix_contributions_states", "consultation_id", "hidden_at", "withdrawn_at",
               "classified_at", "group_id", "hidden_reason", "voided_at"),
@@ -120,7 +125,7 @@ class Contribution(db.Model):
     commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("plan_sections.id"))
     #: The proposal commented on.
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"))
 
     # The proposal sheet (comments use title and body only, but offline written
     # comments often come on a full sheet).

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
+from consulta.accounts.models import User
 from consulta.accounts.queries import name_key
 from consulta.consultations.constants import CHANNELS
 from consulta.consultations.models import Commitment, Consultation, PlanSection, PlanVersion
@@ -103,8 +104,20 @@ def received_order(descending=False):
 # --- one contribution -----------------------------------------------------------------
 
 def contribution_by_code(code):
-    """The contribution with this tracking code, or None (whoever may see it)."""
-    return db.session.scalar(select(Contribution).where(Contribution.tracking_code == code))
+    """The contribution with this tracking code, or None (whoever may see it), with what
+    its pages show of it (consultation, author, target, event, group) in the same query."""
+    return db.session.scalar(select(Contribution).where(Contribution.tracking_code == code)
+                             .options(*_one_contribution_options()))
+
+
+def _one_contribution_options():
+    return (joinedload(Contribution.consultation), joinedload(Contribution.event),
+            joinedload(Contribution.author).lazyload(User.roles),
+            joinedload(Contribution.organization), joinedload(Contribution.component),
+            joinedload(Contribution.commitment).joinedload(Commitment.plan_version),
+            joinedload(Contribution.classified_component),
+            joinedload(Contribution.classified_commitment), joinedload(Contribution.group),
+            joinedload(Contribution.parent))
 
 
 def consultation_slug_of(code):
@@ -218,14 +231,18 @@ def contributions_query(consultation, filters):
 
 def with_list_relations(query):
     """Load what a list shows in a fixed number of queries, whatever the page size."""
+    # Each relation is one row per contribution (many-to-one): joined to the page's own
+    # query rather than a query of its own each (21 queries to 9 on the public list).
+    # The author's roles are never shown in a list.
     options = [
-        selectinload(Contribution.author), selectinload(Contribution.organization),
-        selectinload(Contribution.component),
-        selectinload(Contribution.commitment).selectinload(Commitment.plan_version),
-        selectinload(Contribution.section).selectinload(PlanSection.plan_version),
-        selectinload(Contribution.parent), selectinload(Contribution.classified_component),
-        selectinload(Contribution.classified_commitment),
-        selectinload(Contribution.consultation), selectinload(Contribution.group),
+        joinedload(Contribution.author).lazyload(User.roles),
+        joinedload(Contribution.organization),
+        joinedload(Contribution.component),
+        joinedload(Contribution.commitment).joinedload(Commitment.plan_version),
+        joinedload(Contribution.section).joinedload(PlanSection.plan_version),
+        joinedload(Contribution.parent), joinedload(Contribution.classified_component),
+        joinedload(Contribution.classified_commitment),
+        joinedload(Contribution.consultation), joinedload(Contribution.group),
     ]
     for extension in _extensions():
         options.extend(extension.loader_options)

@@ -1,11 +1,13 @@
 """Friendly error pages in the user's language, never a traceback."""
 
 import logging
+import sqlite3
 import uuid
 
 from flask import make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from consulta.extensions import db
@@ -29,6 +31,9 @@ def _messages():
                                          "pages. Nothing was changed.")),
         429: (_("Too many attempts"), _("You have made too many requests in a short time. "
                                         "Please wait a few minutes and try again.")),
+        503: (_("Please try again"), _("Many people are saving at this very moment and "
+                                        "your request could not wait its turn. Nothing was "
+                                        "changed: please try again in a few seconds.")),
         500: (_("Something went wrong"), _("An unexpected error happened on our side. "
                                            "Nothing you did caused it; please try again "
                                            "later.")),
@@ -116,8 +121,35 @@ def handle_internal_error(error):
     return render_error(500, error_id=error_id)
 
 
+#: Seconds a client is asked to wait when the database is busy.
+BUSY_RETRY_AFTER = 5
+
+
+def _database_busy(error):
+    """True for SQLite's "database is locked": a writer held the lock past the busy
+    timeout (a long write elsewhere), not a bug."""
+    original = getattr(error, "orig", None)
+    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
+
+
+def handle_operational_error(error):
+    """A busy database gets a 503 "try again" (HTML or JSON) with ``Retry-After``, never a
+    500; any other operational error is an internal error."""
+    if not _database_busy(error):
+        return handle_internal_error(error)
+    log.warning("database busy on %s %s: %s", request.method, request_path(), error.orig)
+    try:
+        db.session.rollback()
+    except Exception:
+        log.exception("rollback after a busy database failed")
+    response = make_response(render_error(503))
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
 def register_error_handlers(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_internal_error)
     app.register_error_handler(Exception, handle_internal_error)

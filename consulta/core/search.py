@@ -78,6 +78,13 @@ def stems(text_value):
     return [_stem(w) for w in prepare(text_value).split() if w not in STOP_WORDS]
 
 
+def stems_of_prepared(document):
+    """``stems`` of a text already ``prepare``-d (a stored ``search_document``): the same
+    tokens without preparing the text again, so comparing stored documents costs a
+    split and cached stem lookups."""
+    return [_stem(w) for w in document.split() if w not in STOP_WORDS]
+
+
 def is_postgresql(session):
     return session.get_bind().dialect.name == "postgresql"
 

@@ -52,6 +52,8 @@ class Response(db.Model):
         Index("uq_responses_group_id", "group_id", unique=True,
               postgresql_where=text("group_id IS NOT NULL"),
               sqlite_where=text("group_id IS NOT NULL")),
+        # The secretariat's list, latest edited first: read in order, a page at a time.
+        Index("ix_responses_consultation_updated", "consultation_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,15 +4,16 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
-from consulta.contributions.models import ContributionGroup
-from consulta.contributions.queries import read_filters, with_list_relations
+from consulta.contributions.models import Contribution, ContributionGroup
+from consulta.contributions.queries import read_filters
 from consulta.core.bulk import BULK_LIMIT, form_ids, ids_digest, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
-from consulta.core.pagination import paginate
+from consulta.core.pagination import paginate, paginate_rows
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
 from consulta.extensions import db
@@ -35,14 +36,18 @@ def dashboard(slug):
     # Two lists, each paged on its own: turning a page of one keeps the other where it is.
     responses = paginate(queries.responses_query(consultation, status or None), per_page=50,
                          param="responses_page")
-    unanswered = paginate(with_list_relations(queries.unanswered(consultation)),
-                          per_page=20, param="unanswered_page")
+    coverage = queries.coverage(consultation)
+    unanswered = paginate(queries.unanswered(consultation).options(
+        *queries.unanswered_page_options()), per_page=20, param="unanswered_page",
+        total=coverage["total"] - coverage["answered"])
+    # A national consultation has a thousand groups: a page of them, counted in SQL.
+    groups = paginate_rows(queries.groups_with_responses(consultation), per_page=50,
+                           param="groups_page")
     return render_template(
         "feedback/dashboard.html", consultation=consultation,
-        coverage=queries.coverage(consultation), responses=responses, status=status,
+        coverage=coverage, responses=responses, status=status,
         unanswered=unanswered, import_form=MatrixImportForm(), confirm=ConfirmForm(),
-        groups=queries.groups_with_responses(consultation),
-        pages=_dashboard_pages(responses, unanswered))
+        groups=groups, pages=_dashboard_pages(responses, unanswered))
 
 
 def _dashboard_pages(responses, unanswered):
@@ -115,7 +120,9 @@ def respond(code):
 @bp.route("/feedback/groups/<int:group_id>", methods=["GET", "POST"])
 @secretariat_required
 def respond_group(group_id):
-    group = db.get_or_404(ContributionGroup, group_id)
+    # Its members with their own responses, in two queries whatever the group's size.
+    group = db.get_or_404(ContributionGroup, group_id, options=[
+        selectinload(ContributionGroup.members).selectinload(Contribution.own_response)])
     return _respond(group, group.consultation, "feedback/respond.html",
                     {"contribution": None, "group": group})
 

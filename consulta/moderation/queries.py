@@ -2,7 +2,7 @@
 log and the moderators' home."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consulta.accounts.models import Membership, Organization
 from consulta.audit.models import AuditEntry
@@ -24,6 +24,7 @@ from consulta.contributions.queries import (
     with_list_relations,
 )
 from consulta.core import search
+from consulta.core.pagination import paginate_ids
 from consulta.extensions import db
 
 #: The states a consultation's contributions are counted by, in a fixed order. Voided
@@ -153,10 +154,8 @@ def queue_query(consultation, state, filters):
     :param filters: from ``queue_filters``: ``component`` and ``commitment`` (ids, as
         classified, else as the author chose), ``channel``, ``sector``, ``q`` (text).
     """
-    query = select(Contribution).where(*_queue_conditions(consultation, state, filters))
-    # The order work is done in.
-    return with_list_relations(query).options(selectinload(Contribution.tags)).order_by(
-        *_queue_order())
+    return with_list_relations(_queue_select(consultation, state, filters, Contribution)) \
+        .options(selectinload(Contribution.tags))
 
 
 def queue_ids(consultation, state, filters, limit):
@@ -169,8 +168,7 @@ def queue_ids(consultation, state, filters, limit):
     :param limit: the most a bulk action may touch.
     """
     return db.session.scalars(
-        select(Contribution.id).where(*_queue_conditions(consultation, state, filters))
-        .order_by(*_queue_order()).limit(limit + 1)).all()
+        _queue_select(consultation, state, filters, Contribution.id).limit(limit + 1)).all()
 
 
 def next_in_queue(consultation, state, filters, current, *, was_classified):
@@ -203,6 +201,40 @@ def next_in_queue(consultation, state, filters, current, *, was_classified):
         following = db.session.scalar(select(c).where(*conditions, c.id != current.id)
                                       .order_by(*_queue_order()).limit(1))
     return following
+
+
+def queue_page(consultation, state, filters, per_page):
+    """A page of ``queue_query``: the ids sorted and counted alone (the queue's order has
+    no index, so every row is sorted: narrow rows, not rows joined to everything a row
+    shows), then only the page's contributions loaded with what a row shows.
+
+    :param consultation: the consultation being moderated.
+    :param state: one of ``QUEUE_STATES``.
+    :param filters: from ``queue_filters``.
+    :param per_page: rows per page.
+    """
+    def load(ids):  # no LIMIT here: the tags (a collection) are joined too
+        return db.session.scalars(with_list_relations(
+            select(Contribution).where(Contribution.id.in_(ids)))
+            .options(joinedload(Contribution.tags))).unique()
+
+    return paginate_ids(_queue_select(consultation, state, filters, Contribution.id), load,
+                        per_page)
+
+
+def _queue_select(consultation, state, filters, *columns):
+    return select(*columns).where(*_queue_conditions(consultation, state, filters)) \
+        .order_by(*_queue_order())
+
+
+def unclassified_count(consultation):
+    """How many contributions of the consultation wait to be classified (a range of the
+    states index, not a count of every state).
+
+    :param consultation: the consultation being moderated.
+    """
+    return db.session.scalar(select(func.count()).select_from(Contribution).where(
+        Contribution.consultation_id == consultation.id, *_in_state("unclassified")))
 
 
 def next_unclassified(consultation, after_id=None):
@@ -265,6 +297,33 @@ def groups_of(consultation):
     return db.session.scalars(select(ContributionGroup).where(
         ContributionGroup.consultation_id == consultation.id)
         .order_by(ContributionGroup.title)).all()
+
+
+#: How many of the latest groups the classification page offers besides the groups of
+#: the contribution and of its similar ones (a national consultation has a thousand).
+LATEST_GROUPS_OFFERED = 30
+
+
+def groups_to_offer(consultation, contribution, suggestions=()):
+    """The groups a moderator may add ``contribution`` to from its page, by title: its
+    own group, those of the similar contributions and the latest created. A bounded list
+    (id and title only), never every group of the consultation.
+
+    :param consultation: the consultation the groups belong to.
+    :param contribution: the contribution being classified.
+    :param suggestions: ``[(contribution, score)]`` of ``similar_contributions``.
+    """
+    known = {c.group_id for c, _score in suggestions if c.group_id}
+    if contribution.group_id:
+        known.add(contribution.group_id)
+    latest = (select(ContributionGroup.id)
+              .where(ContributionGroup.consultation_id == consultation.id)
+              .order_by(ContributionGroup.id.desc()).limit(LATEST_GROUPS_OFFERED))
+    return db.session.execute(
+        select(ContributionGroup.id, ContributionGroup.title)
+        .where(ContributionGroup.consultation_id == consultation.id,
+               ContributionGroup.id.in_(latest) | ContributionGroup.id.in_(known))
+        .order_by(ContributionGroup.title, ContributionGroup.id)).all()
 
 
 def groups_with_counts(consultation):

@@ -54,7 +54,7 @@ def _queue_args(state, filters):
 def queue(slug):
     consultation = get_visible_consultation(slug)
     state, filters = _queue_position(request.args)
-    page = paginate(queries.queue_query(consultation, state, filters), per_page=50)
+    page = queries.queue_page(consultation, state, filters, per_page=50)
     bulk = BulkClassifyForm()
     bulk.fill_choices(consultation, consultation.published_commitments)
     return render_template(
@@ -164,15 +164,17 @@ def _fill_from(form, contribution):
 
 def _render_workspace(contribution, form, queue_args):
     consultation = contribution.consultation
-    groups = queries.groups_of(consultation)
+    suggestions = similar_contributions(contribution)
+    groups = queries.groups_to_offer(consultation, contribution, suggestions)
     join_form = JoinGroupForm()
     join_form.group.choices = [(g.id, g.title) for g in groups]
     return render_template(
         "moderation/classify.html", contribution=contribution, consultation=consultation,
-        form=form, suggestions=similar_contributions(contribution),
+        form=form, suggestions=suggestions,
         tags=queries.tag_names(consultation), hide_form=HideForm(), mask_form=MaskForm(),
         group_form=GroupForm(), join_form=join_form, groups=groups, confirm=ConfirmForm(),
-        remaining=queries.moderation_counts(consultation)["unclassified"],
+        LATEST_GROUPS_OFFERED=queries.LATEST_GROUPS_OFFERED,
+        remaining=queries.unclassified_count(consultation),
         queue_args=queue_args,
         author_reachable=queries.author_address(contribution) is not None)
 

@@ -127,5 +127,7 @@ def iter_rows(consultation, batch=BATCH):
     query = _query().where(counted_in(consultation)) \
         .order_by(*received_order()).execution_options(yield_per=batch)
     zone = local_zone()
-    for row in db.session.execute(query):
+    # Through the session's connection: plain rows, without the ORM's result layer
+    # (a fifth of a snapshot's CPU at 50,000 rows), in the session's transaction.
+    for row in db.session.connection().execute(query):
         yield _row(row, zone)

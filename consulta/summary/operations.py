@@ -1,5 +1,7 @@
 """Publishing the summary of a consultation as a frozen, versioned, signed snapshot."""
 
+import tempfile
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import column, insert, table
 
@@ -96,34 +98,41 @@ def publish_summary(consultation, *, actor):
     content["version"] = version
     content["published_at"] = now.isoformat()
     content["timeline"]["first_summary_at"] = _iso(consultation.summary_published_at or now)
-    snapshot = SummarySnapshot(consultation_id=consultation.id, version=version,
-                               published_at=now, published_by_id=actor.id, content=content,
-                               digest="", row_count=0)
-    db.session.add(snapshot)
-    db.session.flush()
     digest = SummaryDigest(content)
-    batch, count = [], 0
-    for position, row in enumerate(iter_rows(consultation), start=1):
-        text = canonical(row)
-        salt = new_salt()
-        sealed = row_digest(salt, row)
-        digest.add(sealed)
-        batch.append((snapshot.id, position, text, sealed, salt))
-        count = position
-        if len(batch) >= 2000:
+    # Every row is read, serialized and hashed before anything is written: on SQLite the
+    # first write takes the database's write lock until the commit, and building the
+    # rows of 50,000 contributions took seconds in which nobody else could write (a
+    # log-in failed with "database is locked"). The rows wait in a temporary file, one
+    # line each as "JSON<TAB>row digest<TAB>salt" (canonical JSON escapes tabs and
+    # newlines), so memory stays flat; the transaction then only inserts them.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
+        count = 0
+        for row in iter_rows(consultation):
+            salt = new_salt()
+            sealed = row_digest(salt, row)
+            digest.add(sealed)
+            spool.write(f"{canonical(row)}\t{sealed}\t{salt}\n")
+            count += 1
+        snapshot = SummarySnapshot(consultation_id=consultation.id, version=version,
+                                   published_at=now, published_by_id=actor.id,
+                                   content=content, digest=digest.hexdigest(),
+                                   row_count=count)
+        db.session.add(snapshot)
+        db.session.flush()
+        spool.seek(0)
+        batch = []
+        for position, line in enumerate(spool, start=1):
+            text, sealed, salt = line[:-1].split("\t")
+            batch.append((snapshot.id, position, text, sealed, salt))
+            if len(batch) >= 5000:
+                _write_rows(batch)
+                batch = []
+        if batch:
             _write_rows(batch)
-            batch = []
-    if batch:
-        _write_rows(batch)
-    # Written once, before the snapshot is ever read: the frozen guard is for updates.
-    db.session.execute(SummarySnapshot.__table__.update()
-                       .where(SummarySnapshot.id == snapshot.id)
-                       .values(digest=digest.hexdigest(), row_count=count))
     if consultation.summary_published_at is None:
         consultation.summary_published_at = now
     record("summary.published", snapshot, actor=actor, consultation_id=consultation.id,
            after={"version": version, "rows": count, "digest": digest.hexdigest()})
-    db.session.expire(snapshot)  # its digest and row count were written past the ORM
     summary_published.send(snapshot)
     return snapshot
 

@@ -149,10 +149,16 @@ def manage(slug):
                                           introduction=form.introduction.data, notes=notes)
         if done:
             return redirect(url_for(".manage", slug=slug))
+    # The preview counts every contribution (a second at 50,000): made when asked for,
+    # otherwise the page shows the latest published version, as stored.
+    preview = request.args.get("preview") == "1"
+    versions = queries.published_versions(consultation)
+    snapshot = None if preview or not versions else queries.latest_snapshot(consultation)
+    content = operations.preview_summary(consultation) if preview else \
+        (public_content(snapshot) if snapshot is not None else None)
     return render_template("summary/manage.html", consultation=consultation, form=form,
-                           content=operations.preview_summary(consultation),
-                           guidelines=guidelines(),
-                           versions=queries.published_versions(consultation),
+                           content=content, preview=preview, snapshot=snapshot,
+                           guidelines=guidelines(), versions=versions,
                            publish_form=ConfirmForm())
 
 

@@ -1034,6 +1034,7 @@ def summary(sweep):
         "introduction": ALL, **{f"note-{key}": notes[n % len(notes)]
                                for n, key in enumerate(keys)}})
     sweep.page("secretariat", f"{m}/summary/manage")
+    sweep.page("secretariat", f"{m}/summary/manage?preview=1")
     sweep.send("secretariat", f"{m}/summary/publish", None, {})
     sweep.page("anon", f"{m}/summary")
     sweep.page("anon", f"{m}/summary?page=2")

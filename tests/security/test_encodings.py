@@ -52,6 +52,7 @@ QUERY_PARAMETERS = (
     "q", "page", "per_page", "sort", "kind", "component", "commitment", "sector", "region",
     "channel", "outcome", "withdrawn", "state", "status", "action", "role", "template",
     "version", "event", "received_on", "target", "target_id", "next", "all", "sent", "lang",
+    "preview",
 )
 
 #: What a path argument of the URL map stands for in the world.

@@ -3,6 +3,7 @@
 import hashlib
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 
 from consulta.audit.models import AuditEntry
@@ -69,6 +70,34 @@ def test_publish_summary_freezes_the_content_and_every_row(closed_consultation, 
     assert audit("summary.published") == [
         (secretariat.id, snapshot.id, None,
          {"version": 1, "rows": 7, "digest": snapshot.digest})]
+
+
+def test_publishing_reads_every_row_before_it_writes_anything(closed_consultation,
+                                                              in_request):
+    """On SQLite the first write takes the database's write lock until the commit: the
+    rows are read, serialized and hashed before it, so the lock lasts only the inserts."""
+    consultation = consultation_of(closed_consultation.slug)
+    secretariat = user(closed_consultation.secretariat)
+    sent = []
+
+    def listener(conn, cursor, statement, *args):
+        sent.append(" ".join(statement.split()))
+
+    engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", listener)
+    try:
+        snapshot = publish_summary(consultation, actor=secretariat)
+        db.session.flush()
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", listener)
+
+    first_write = next(n for n, sql in enumerate(sent)
+                       if sql.split()[0] in ("INSERT", "UPDATE", "DELETE", "COPY"))
+    assert any("FROM contributions" in sql for sql in sent[:first_write])
+    assert [sql for sql in sent[first_write:] if "FROM contributions" in sql] == []
+    assert not [sql for sql in sent if sql.startswith("UPDATE summary_snapshots")]
+    db.session.commit()
+    assert recompute_digest(snapshot) == snapshot.digest and snapshot.row_count == 7
 
 
 def test_each_row_is_the_public_matrix_row_with_the_effective_response(

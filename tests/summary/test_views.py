@@ -178,6 +178,23 @@ def test_the_manage_page_previews_and_saves_the_texts(app, closed_consultation,
         assert consultation.irm_notes == {"breadth": "Llegó a seis regiones."}
 
 
+def test_the_manage_page_counts_only_when_the_preview_is_asked_for(
+        app, closed_consultation, secretariat_login, publish):
+    slug = closed_consultation.slug
+    page = secretariat_login.get(f"/consultations/{slug}/summary/manage").get_data(
+        as_text=True)
+    assert "Previsualizar el resumen tal como se publicaría ahora" in page
+    assert "Aportes recibidos" not in page  # no figure counted for a plain visit
+
+    preview = secretariat_login.get(f"/consultations/{slug}/summary/manage?preview=1")
+    assert "Aportes recibidos" in preview.get_data(as_text=True)
+
+    publish(slug, closed_consultation.secretariat)
+    page = secretariat_login.get(f"/consultations/{slug}/summary/manage").get_data(
+        as_text=True)
+    assert "Versión 1, tal como se publicó" in page and "Aportes recibidos" in page
+
+
 def test_a_note_never_overrides_a_verdict(app, create_consultation, create_user):
     slug = create_consultation(plan=iv_plan_json(), opens_in_days=-10, closes_in_days=-1,
                                announced_days_ago=11, forum_name=None)

@@ -4,6 +4,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from consulta.consultations.access import get_visible_consultation
+from consulta.consultations.queries import commitment_choices
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
@@ -33,7 +34,7 @@ def index(slug):
                            cap=FILTERED_COUNT_CAP if filtered else COUNT_CAP)
     return render_template(
         "contributions/index.html", consultation=consultation, page=page, filters=filters,
-        commitments=consultation.published_commitments, sorts=SORTS, page_sizes=PAGE_SIZES,
+        commitments=commitment_choices(consultation), sorts=SORTS, page_sizes=PAGE_SIZES,
         query_args={k: v for k, v in filters.items()
                     if v and not (k == "sort" and v == "newest")
                     and not (k == "per_page" and v == 20)})

@@ -1,0 +1,229 @@
+"""CPU time, queries and bytes per page, in process, for every role and page.
+
+    python benchmarks/inprocess.py sqlite:////tmp/bench50.db
+    python benchmarks/inprocess.py postgresql://postgres@127.0.0.1/bench50 --json pg-50k
+    python benchmarks/inprocess.py sqlite:////tmp/bench50.db --page feedback --requests 20
+
+Works on a database made by ``generate.py``. It gives staff roles to a few of its
+participants (p2 moderator, p3 administrator; p1 is the secretariat, p5 a member of an
+organization), logs in as each role through the real login form, and requests every
+page that role uses: ``median CPU ms`` is ``time.process_time`` per request, the
+median of ``--requests`` requests after ``--warmup`` ones, with the page cache off.
+A bare route in the same app, through the same stack, is the in-process ceiling.
+``--json LABEL`` appends the figures, with the load average, to benchmarks/results.json.
+
+To measure a new page, add a line to ``PAGES``: the role that uses it, a name and the
+path, where ``{slug}``, ``{proposal}`` (a proposal with comments), ``{contribution}``
+(an unclassified contribution), ``{group}``, ``{organization}`` and ``{event}``
+``{version}`` are filled from the database.
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+PASSWORD = "benchmark-password-2026"  # noqa: S105 (generate.py sets it)
+#: The account of each role (generate.py's participants, numbered from 1).
+ACCOUNTS = {"participant": 4, "organization": 5, "moderator": 2, "secretariat": 1,
+            "administrator": 3}
+#: (role, name, path): every page a role uses. Roles: anonymous, participant,
+#: organization, moderator, secretariat, administrator.
+PAGES = [
+    ("anonymous", "bare", "/__bench_bare"),
+    ("anonymous", "home", "/"),
+    ("anonymous", "consultations", "/consultations"),
+    ("anonymous", "consultation", "/consultations/{slug}"),
+    ("anonymous", "plan", "/consultations/{slug}/plan"),
+    ("anonymous", "list", "/consultations/{slug}/contributions"),
+    ("anonymous", "list_filtered", "/consultations/{slug}/contributions?kind=proposal"
+     "&sector=academia"),
+    ("anonymous", "search", "/consultations/{slug}/contributions?q=participacion"),
+    ("anonymous", "proposal", "/contributions/{proposal}"),
+    ("anonymous", "summary", "/consultations/{slug}/summary"),
+    ("anonymous", "events", "/consultations/{slug}/events"),
+    ("anonymous", "organizations", "/organizations"),
+    ("anonymous", "api_list", "/api/v1/consultations/{slug}/contributions"),
+    ("anonymous", "api_consultation", "/api/v1/consultations/{slug}"),
+    ("participant", "home", "/"),
+    ("participant", "consultation", "/consultations/{slug}"),
+    ("participant", "list", "/consultations/{slug}/contributions"),
+    ("participant", "proposal", "/contributions/{proposal}"),
+    ("participant", "mine", "/my/contributions"),
+    ("participant", "profile", "/account"),
+    ("organization", "organization", "/organizations/{organization}"),
+    ("organization", "members", "/organizations/{organization}/members"),
+    ("organization", "list", "/consultations/{slug}/contributions"),
+    ("moderator", "moderation_home", "/moderation"),
+    ("moderator", "queue", "/consultations/{slug}/moderation"),
+    ("moderator", "queue_unclassified", "/consultations/{slug}/moderation?state=unclassified"),
+    ("moderator", "classification", "/moderation/{contribution}"),
+    ("moderator", "groups", "/consultations/{slug}/moderation/groups"),
+    ("moderator", "group", "/moderation/groups/{group}"),
+    ("moderator", "audit", "/consultations/{slug}/moderation/audit"),
+    ("moderator", "organizations_review", "/moderation/organizations"),
+    ("moderator", "offline_new", "/consultations/{slug}/contributions/offline/new"),
+    ("moderator", "event", "/consultations/{slug}/events/{event}/edit"),
+    ("moderator", "proposal", "/contributions/{proposal}"),
+    ("secretariat", "manage", "/consultations/{slug}/manage"),
+    ("secretariat", "manage_plan", "/consultations/{slug}/plan/manage"),
+    ("secretariat", "windows", "/consultations/{slug}/windows"),
+    ("secretariat", "phases", "/consultations/{slug}/phases"),
+    ("secretariat", "components", "/consultations/{slug}/components"),
+    ("secretariat", "edit", "/consultations/{slug}/edit"),
+    ("secretariat", "feedback", "/consultations/{slug}/feedback"),
+    ("secretariat", "respond", "/feedback/contributions/{contribution}"),
+    ("secretariat", "respond_group", "/feedback/groups/{group}"),
+    ("secretariat", "matrix", "/consultations/{slug}/matrix"),
+    ("secretariat", "templates", "/consultations/{slug}/feedback/templates"),
+    ("secretariat", "summary_manage", "/consultations/{slug}/summary/manage"),
+    ("administrator", "admin_users", "/admin/users"),
+]
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def prepare(app):
+    """Staff roles and a membership for the benchmark accounts; the path values."""
+    from sqlalchemy import func, select
+
+    from consulta.accounts.models import Membership, User, UserRole
+    from consulta.consultations.models import Consultation, Event
+    from consulta.contributions.models import Contribution, ContributionGroup
+    from consulta.extensions import db
+
+    with app.app_context():
+        session = db.session
+        now = datetime.now(UTC)
+        for role, user_id in (("moderator", ACCOUNTS["moderator"]),
+                              ("admin", ACCOUNTS["administrator"])):
+            if not session.get(UserRole, (user_id, role)):
+                session.add(UserRole(user_id=user_id, role=role, granted_at=now))
+        member = ACCOUNTS["organization"]
+        if not session.scalar(select(Membership).where(Membership.user_id == member)):
+            session.add(Membership(user_id=member, organization_id=1, status="approved",
+                                   is_admin=True, requested_at=now, decided_at=now))
+        session.commit()
+        consultation = session.scalar(select(Consultation).order_by(Consultation.id))
+        commented = session.scalar(
+            select(Contribution.parent_id).where(Contribution.parent_id.is_not(None))
+            .group_by(Contribution.parent_id).order_by(func.count().desc()).limit(1))
+        proposal = commented or session.scalar(
+            select(Contribution.id).where(Contribution.kind == "proposal").limit(1))
+        unclassified = session.scalar(
+            select(Contribution.tracking_code).where(Contribution.classified_at.is_(None),
+                                                     Contribution.group_id.is_(None))
+            .order_by(Contribution.id).limit(1))
+        values = {
+            "slug": consultation.slug,
+            "proposal": session.get(Contribution, proposal).tracking_code,
+            "contribution": unclassified,
+            "group": session.scalar(select(func.min(ContributionGroup.id))),
+            "organization": session.scalar(select(Membership.organization_id)
+                                           .where(Membership.user_id == member)),
+            "event": session.scalar(select(func.min(Event.id))),
+        }
+        users = {role: session.get(User, user_id).email for role, user_id in ACCOUNTS.items()}
+    return values, users
+
+
+def login(client, email):
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": token})
+    if response.status_code != 302:
+        raise SystemExit(f"could not log in as {email}: {response.status_code}")
+
+
+def measure(app, client, path, requests, warmup, show_sql=False):
+    from sqlalchemy import event
+
+    from consulta.extensions import db
+
+    for _ in range(warmup):
+        response = client.get(path)
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def count(conn, cursor, statement, *args, **kwargs):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    response = client.get(path)
+    event.remove(engine, "before_cursor_execute", count)
+    if show_sql:
+        for statement in statements:
+            print("   ", " ".join(statement.split())[:300])
+    cpu = []
+    for _ in range(requests):
+        start = time.process_time()
+        client.get(path).close()
+        cpu.append((time.process_time() - start) * 1000)
+    return {"cpu_ms": round(statistics.median(cpu), 2), "queries": len(statements),
+            "bytes": len(response.data), "status": response.status_code}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("database_url")
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--page", action="append", default=[],
+                        help="only pages whose name contains this (repeatable)")
+    parser.add_argument("--role", action="append", default=[], help="only this role")
+    parser.add_argument("--sql", action="store_true", help="print each page's statements")
+    parser.add_argument("--json", metavar="LABEL", help="append to benchmarks/results.json")
+    args = parser.parse_args()
+
+    from consulta import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url,
+                      "PUBLIC_PAGE_CACHE_SECONDS": 0, "PUBLIC_FIGURES_CACHE_SECONDS": 0,
+                      "RATELIMIT_ENABLED": False},
+                     environ={"CONSULTA_ENV": "testing"})
+    app.add_url_rule("/__bench_bare", "bench_bare", lambda: "ok")
+    values, users = prepare(app)
+    load_before = os.getloadavg()[0]
+    results = []
+    clients = {}
+    for role, name, template in PAGES:
+        if args.role and role not in args.role:
+            continue
+        if args.page and not any(part in name for part in args.page):
+            continue
+        if role not in clients:
+            clients[role] = app.test_client()
+            if role != "anonymous":
+                login(clients[role], users[role])
+        path = template.format(**values)
+        figures = measure(app, clients[role], path, args.requests, args.warmup,
+                          args.sql)
+        results.append({"role": role, "page": name, "path": path, **figures})
+        print(f"{role:13} {name:22} {figures['cpu_ms']:8.1f} ms {figures['queries']:4} q "
+              f"{figures['bytes']:9,} B  {figures['status']}", flush=True)
+    load_after = os.getloadavg()[0]
+    print(f"load average (1 min): {load_before:.1f} before, {load_after:.1f} after")
+    if args.json:
+        path = HERE / "results.json"
+        stored = json.loads(path.read_text()) if path.exists() else []
+        stored.append({
+            "label": args.json, "kind": "inprocess",
+            "date": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": args.database_url.split(":", 1)[0],
+            "requests": args.requests, "load_before": load_before,
+            "load_after": load_after, "pages": results})
+        path.write_text(json.dumps(stored, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("CONSULTA_ENV", "testing")
+    sys.exit(main())
