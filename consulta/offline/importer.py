@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import record
-from consulta.consultations.constants import CHANNELS
+from consulta.consultations.constants import ATTENDANCE_SECTOR_ALIASES, CHANNELS
 from consulta.consultations.queries import events_of
 from consulta.contributions.constants import KINDS, OFFLINE_CHANNELS, TYPED_IN_WEB
 from consulta.contributions.models import Contribution
@@ -336,6 +336,8 @@ class _Checker:
                          if v in OFFLINE_CHANNELS}
         self.channels.update({_fold(k): v for k, v in CHANNEL_ALIASES.items()})
         self.sectors = _labels(SECTORS)
+        # As attendance sheets write them ("Municipios", "Gremios empresariales").
+        self.sectors.update({_fold(k): v for k, v in ATTENDANCE_SECTOR_ALIASES.items()})
         self.genders = _labels(GENDERS)
         self.regions = {}
         for region in regions():
@@ -460,10 +462,10 @@ class _Checker:
             else:
                 refuse("contact", _("Write an e-mail address or a phone number."))
         if event and _fold(event) not in self.events:
-            if received_on is None:
+            if cell("received_on") in (None, ""):
                 refuse("event", _("A new event needs the date it was held: write the "
                                   "received date."))
-            if region is None:
+            if not text("region"):
                 refuse("event", _("A new event needs its region: write the region."))
         organization = text("organization") or None
         if problems:
