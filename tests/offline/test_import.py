@@ -101,8 +101,9 @@ def thirty_real_rows():
                      "objective": proposal.get("objective"),
                      "responsible": proposal.get("responsible"),
                      "co_responsible": "\n".join(proposal.get("co_responsible") or []),
-                     "actions": "\n".join(f"{a['description']} | {a.get('start') or ''} | {a.get('end') or ''}"
-                                          for a in proposal.get("actions") or []),
+                     "actions": "\n".join(
+                         f"{a['description']} | {a.get('start') or ''} | {a.get('end') or ''}"
+                         for a in proposal.get("actions") or []),
                      "sector": "Gobierno regional", "region": "La Libertad"})
     letters = workshop["later_written_contributions"]
     for item in letters["items"][:2]:
