@@ -54,15 +54,3 @@ class AssistedContributionForm(OfflineContributionForm):
             check_contact(self.contact_channel.data or None, field.data)
         except OperationError as refusal:
             raise ValidationError(refusal.message) from None
-
-
-class TrackForm(FlaskForm):
-    """A tracking code typed by anyone (a GET form: nothing changes)."""
-
-    class Meta:
-        csrf = False
-
-    code = StringField(_l("Tracking code"), filters=[strip],
-                       validators=[DataRequired(_l("Type the tracking code.")),
-                                   max_length(40)],
-                       description=_l("As on the receipt, for example APO-2026-000123."))

@@ -30,7 +30,7 @@ from consulta.extensions import limiter
 
 from . import importer, operations, printables, queries
 from .constants import IMPORT_KEEP_HOURS, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
-from .forms import AssistedContributionForm, ImportConfirmForm, ImportForm, TrackForm
+from .forms import AssistedContributionForm, ImportConfirmForm, ImportForm
 
 bp = Blueprint("offline", __name__)
 
@@ -230,14 +230,12 @@ def _track_limit():
 @limiter.limit(_track_limit, exempt_when=lambda: not request.args.get("code"))
 def track():
     """Anyone follows a contribution by its code. Unknown codes, codes of consultations
-    not yet public and voided records get the same answer."""
-    form = TrackForm(request.args)
-    contribution, looked_up = None, bool(request.args.get("code"))
-    if looked_up and form.validate():
-        contribution = queries.tracked_contribution(form.code.data)
-    response = render_template("offline/track.html", form=form, contribution=contribution,
-                               looked_up=looked_up)
-    return response, 404 if looked_up and contribution is None else 200
+    not yet public and voided records get the same answer (and the same status)."""
+    code = (request.args.get("code") or "").strip()[:40]
+    contribution = queries.tracked_contribution(code) if code else None
+    response = render_template("offline/track.html", code=code, contribution=contribution,
+                               looked_up=bool(code))
+    return response, 404 if code and contribution is None else 200
 
 
 # --- authors to tell by SMS, phone or letter -----------------------------------------

@@ -357,6 +357,7 @@ def test_printables_for_workshops(app, slug, client, what, expected):
     info = pdf_info(response.data)
     assert info["Page size"] == "595.276 x 841.89 pts (A4)"
     assert info["Subject"] == "Consulta de prueba" and info["Author"]
+    assert b"/Lang (es)" in response.data
     if what == "how-to-take-part":
         assert info["Pages"] == "1"
 
