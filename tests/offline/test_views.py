@@ -30,8 +30,8 @@ def pdf_info(data):
     """pdfinfo's fields of a PDF: {"Pages": "1", "Title": ..., "Page size": ...}."""
     output = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True,
                             check=True).stdout.decode()
-    return dict((key.strip(), value.strip()) for key, _sep, value in
-                (line.partition(":") for line in output.splitlines()))
+    return {key.strip(): value.strip() for key, _sep, value in
+            (line.partition(":") for line in output.splitlines())}
 
 
 def _row(title="Observatorio ciudadano de precios", **values):
