@@ -87,15 +87,19 @@ def _dates(consultation):
 
 
 def _following(styles, consultation, code=None):
-    """How to follow a contribution: the /track address and the consultation's page."""
-    return [
+    """How to follow a contribution: the /track address (large: it is typed by hand),
+    the direct link with the code, and the consultation's page."""
+    story = [
         styles.p(_("How to follow it"), styles.h2),
         styles.p(_("Anyone can see the state of a contribution and its response, without an "
                    "account, by typing its tracking code at:")),
-        styles.p(track_url(code) if code else track_url(), styles.h2),
-        styles.p(_("The consultation: %(url)s", url=url_for(
-            "consultations.detail", slug=consultation.slug, _external=True)), styles.small),
+        styles.p(track_url(), styles.h2),
     ]
+    if code:
+        story.append(styles.p(track_url(code), styles.small))
+    story.append(styles.p(_("The consultation: %(url)s", url=url_for(
+        "consultations.detail", slug=consultation.slug, _external=True)), styles.small))
+    return story
 
 
 # --- the receipt --------------------------------------------------------------------
@@ -138,7 +142,7 @@ def receipt_pdf(contribution):
     elif c.author_email:
         rows.append((_("You will be told of the answer by"), _("E-mail")))
     table = Table([[styles.p(k, styles.small), styles.p(v, styles.small)] for k, v in rows],
-                  colWidths=[3.6 * cm, None])
+                  colWidths=[3.6 * cm, None], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey)]))
     story = [
