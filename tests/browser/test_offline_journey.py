@@ -41,8 +41,8 @@ def review(axe_source, screenshot_dir):
 def facilitator(live_server):
     """A facilitator account on the server's database (the demo has none)."""
     from consulta.accounts.models import User, UserRole
-    from consulta.demo.people import demo_password_hash
     from consulta.core.dates import utcnow
+    from consulta.demo.people import demo_password_hash
 
     with live_server.app.app_context():
         now = utcnow()
