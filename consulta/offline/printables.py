@@ -32,7 +32,6 @@ from reportlab.platypus import (
 
 from consulta.consultations.constants import CHANNEL_HOW_TO, CHANNELS
 from consulta.contributions.constants import CONTACT_CHANNELS, KINDS
-from consulta.core.dates import utc_to_local
 from consulta.core.i18n import format_when
 from consulta.core.taxonomy import region_name, sector_label
 from consulta.summary.pdf import _font, _text
@@ -255,7 +254,3 @@ def how_to_take_part_pdf(consultation):
     width, height = A4[0] - 2 * MARGIN, A4[1] - 2 * MARGIN
     return _build(_("How to take part: %(title)s", title=consultation.title), consultation,
                   [KeepInFrame(width, height, story, mode="shrink")])
-
-
-def local_day(moment):
-    return utc_to_local(moment).date()
