@@ -20,6 +20,7 @@ from . import (
     feedback,
     models,  # noqa: F401  (every table, for SQLAlchemy and Alembic)
     moderation,
+    offline,
     staff,
     summary,
 )
@@ -37,7 +38,7 @@ MIGRATIONS_DIR = ROOT / "migrations"
 #: it (tests/test_layering.py holds the map); each registers its own blueprint, template
 #: names, commands and signal receivers in its init_app.
 PARTS = (core, audit, accounts, consultations, contributions, moderation, feedback, summary,
-         staff, api)
+         offline, staff, api)
 
 
 def create_app(overrides=None, environ=None):

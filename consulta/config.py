@@ -195,4 +195,6 @@ def build_config(instance_path, environ=None):
         "CONTRIBUTION_EDIT_MINUTES": int(env.get("CONTRIBUTION_EDIT_MINUTES", "15")),
         "RATELIMIT_SUBMIT_ACCOUNT": env.get("RATELIMIT_SUBMIT_ACCOUNT", "20 per hour"),
         "RATELIMIT_SUBMIT_IP": env.get("RATELIMIT_SUBMIT_IP", "120 per hour"),
+        # Lookups of a tracking code at /track, per IP (guessing codes stays slow).
+        "RATELIMIT_TRACK_IP": env.get("RATELIMIT_TRACK_IP", "30 per 10 minutes"),
     }

@@ -176,5 +176,6 @@ class OrganizationForm(FlaskForm):
 
 class RolesForm(FlaskForm):
     moderator = BooleanField(ROLES["moderator"])
+    facilitator = BooleanField(ROLES["facilitator"])
     secretariat = BooleanField(ROLES["secretariat"])
     admin = BooleanField(ROLES["admin"])

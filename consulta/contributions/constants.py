@@ -43,3 +43,10 @@ HIDE_REASONS = {
 
 #: The largest attendance number an event accepts (a stadium, not a typo of six digits).
 MAX_ATTENDANCE = 1_000_000
+
+#: How an author without e-mail asked to be told of the answer.
+CONTACT_CHANNELS = {
+    "sms": _l("SMS"),
+    "phone": _l("Phone call"),
+    "post": _l("Letter to the address given"),
+}

@@ -24,7 +24,7 @@ from consulta.core.models import UTCDateTime, enum_check
 from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
-from .constants import HIDE_REASONS, KINDS, TARGETS, TYPED_IN_WEB
+from .constants import CONTACT_CHANNELS, HIDE_REASONS, KINDS, TARGETS, TYPED_IN_WEB
 
 #: What the listing indexes hold: the contributions public lists show (see
 #: ``queries.not_withdrawn``).
@@ -43,6 +43,7 @@ class Contribution(db.Model):
         enum_check("kind", KINDS),
         enum_check("channel", CHANNELS),
         enum_check("sector", SECTORS),
+        enum_check("author_contact_channel", CONTACT_CHANNELS),
         CheckConstraint("target IS NULL OR target IN ({})".format(
             ", ".join(f"'{t}'" for t in TARGETS)), name="target_valid"),
         CheckConstraint("kind = 'comment' OR target IS NULL", name="proposals_have_no_target"),
@@ -73,6 +74,9 @@ class Contribution(db.Model):
         Index("ix_contributions_parent_id", "parent_id",
               postgresql_where=text("parent_id IS NOT NULL"),
               sqlite_where=text("parent_id IS NOT NULL")),
+        # The same row of a spreadsheet imported twice is found, not created again.
+        Index("ix_contributions_import_fingerprint", "consultation_id", "import_fingerprint",
+              unique=True),
         # Covers the moderation figures of the consultation page (an index-only scan).
         Index("ix_contributions_states", "consultation_id", "hidden_at", "withdrawn_at",
               "classified_at", "group_id", "hidden_reason", "voided_at"),
@@ -96,6 +100,19 @@ class Contribution(db.Model):
     author_organization: Mapped[str | None] = mapped_column(String(200))
     #: For notifications only; never shown or exported.
     author_email: Mapped[str | None] = mapped_column(String(254))
+    #: How the author without e-mail asked to be told of the answer ("sms", "phone" or
+    #: "post": ``CONTACT_CHANNELS``) and the number or address: personal data, never
+    #: public; the secretariat's "to notify" list reads them.
+    author_contact_channel: Mapped[str | None] = mapped_column(String(8))
+    author_contact: Mapped[str | None] = mapped_column(String(300))
+    #: Gender as declared on an imported sheet (optional; only ever counted in aggregate).
+    author_gender: Mapped[str | None] = mapped_column(String(16))
+    #: When, and by whom, the author without e-mail was told of the published response.
+    author_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    author_told_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: SHA-256 of the spreadsheet row it was imported from (normalized): importing the
+    #: same file again creates nothing new.
+    import_fingerprint: Mapped[str | None] = mapped_column(String(64))
     #: Sector and region of the author when they contributed (kept for the statistics;
     #: NULL when a paper sheet did not say).
     sector: Mapped[str | None] = mapped_column(String(32), index=True)
@@ -192,7 +209,8 @@ class Contribution(db.Model):
     #: (besides the texts, which a moderator masks). Other parts append their contact
     #: columns here.
     PERSONAL_FIELDS = ("author_name", "author_name_public", "author_organization",
-                       "author_email", "sector", "region")
+                       "author_email", "sector", "region", "author_gender",
+                       "author_contact_channel", "author_contact")
     #: The texts the author wrote, in the order of the proposal sheet.
     TEXT_FIELDS = ("title", "problem", "objective", "responsible", "co_responsible",
                    "actions", "due", "body")

@@ -5,6 +5,7 @@ cares, sends a signal (``signals.py``); none commits: the caller does, once. A r
 that forbids the change raises ``OperationError`` with a message for the user.
 """
 
+import re
 from datetime import date, datetime, time
 
 from flask import current_app
@@ -24,10 +25,16 @@ from consulta.core.i18n import format_when
 from consulta.core.mail import OutboxMessage
 from consulta.core.operations import OperationError
 from consulta.core.personal_data import find_personal_data
-from consulta.core.taxonomy import SECTORS
+from consulta.core.taxonomy import GENDERS, SECTORS
 from consulta.extensions import db
 
-from .constants import EARLIEST_RECEIVED_ON, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
+from .constants import (
+    CONTACT_CHANNELS,
+    EARLIEST_RECEIVED_ON,
+    MAX_ATTENDANCE,
+    OFFLINE_CHANNELS,
+    TYPED_IN_WEB,
+)
 from .models import Contribution, Support
 from .queries import contribution_by_token, has_supported, received_outside_windows
 from .signals import (
@@ -479,7 +486,9 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                                 author_name_public=False, author_organization=None,
                                 author_email=None, sector=None, region=None,
                                 commitment_id=None, submission_token=None,
-                                received_outside_window=False):
+                                received_outside_window=False, author_contact_channel=None,
+                                author_contact=None, author_gender=None,
+                                import_fingerprint=None):
     """A moderator types in what arrived at a workshop, by e-mail or on paper.
 
     Paper sheets are often incomplete: only the title and, for proposals, the
@@ -509,6 +518,11 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     :param received_outside_window: the moderator confirms that it was received outside
         every participation window of its channel (late or early); without it such a
         ``received_on`` is refused (``OutsideWindows``).
+    :param author_contact_channel: how an author without e-mail asked to be told of the
+        answer (``constants.CONTACT_CHANNELS``), with ``author_contact``, the number or
+        address; personal data, never shown.
+    :param author_gender: the gender declared on the sheet (``taxonomy.GENDERS``), if any.
+    :param import_fingerprint: the fingerprint of the spreadsheet row it comes from.
     """
     existing = contribution_by_token(submission_token)
     if existing is not None:
@@ -519,6 +533,9 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     check_received_on(received_on)
     outside = check_received_in_windows(consultation, channel, received_on,
                                         received_outside_window)
+    contact_channel, contact = check_contact(author_contact_channel, author_contact)
+    if author_gender and author_gender not in GENDERS:
+        raise OperationError(_l("Choose a gender from the list."))
     columns = {"consultation_id": consultation.id, "kind": kind, "channel": channel,
                "entered_by_id": moderator.id,
                "event_id": _check_event(consultation, event_id),
@@ -528,7 +545,10 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                "author_email": (author_email or "").strip().lower() or None,
                "sector": sector or None, "region": region or None,
                "submission_token": submission_token or None,
-               "received_outside_window": outside}
+               "received_outside_window": outside,
+               "author_contact_channel": contact_channel, "author_contact": contact,
+               "author_gender": author_gender or None,
+               "import_fingerprint": import_fingerprint}
     if kind == "proposal":
         columns.update(_proposal_columns(consultation, values))
     else:
@@ -558,6 +578,35 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
                   **({"personal_data_held": held} if held else {})})
     contribution_changed.send(contribution)
     return contribution
+
+
+#: What a phone number may hold: digits and the signs people write between them.
+PHONE_RE = re.compile(r"^\+?[0-9 ()./-]{6,30}$")
+
+
+def check_contact(channel, contact):
+    """Check how an author without e-mail asked to be told of the answer; returns the
+    (channel, contact) to store, both None when no channel was chosen.
+
+    :param channel: "sms", "phone" or "post" (``constants.CONTACT_CHANNELS``), or None.
+    :param contact: the phone number (SMS, phone call) or the postal address.
+    """
+    contact = " ".join((contact or "").split())
+    if not channel:
+        return None, None
+    if channel not in CONTACT_CHANNELS:
+        raise OperationError(_l("Choose how the person wants to be told from the list."))
+    if not contact:
+        raise OperationError(_l("Write the phone number or the address to tell the person "
+                                "of the answer."))
+    if len(contact) > 300:
+        raise OperationError(_l("The phone number or address can have at most %(max)d "
+                                "characters.", max=300))
+    if channel in ("sms", "phone") and (not PHONE_RE.match(contact)
+                                        or sum(ch.isdigit() for ch in contact) < 6):
+        raise OperationError(_l("Write a phone number (digits, with + and spaces if "
+                                "needed)."))
+    return channel, contact
 
 
 def _check_channel(channel):

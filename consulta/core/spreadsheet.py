@@ -11,9 +11,10 @@ verbatim: in a workbook each becomes a space, so one pasted vertical tab never b
 the export of a whole consultation.
 """
 
+import csv
 import re
 import zipfile
-from io import BytesIO
+from io import BytesIO, StringIO
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -69,16 +70,26 @@ MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_CELL = 20_000
 
 
-def read_xlsx_rows(data, max_rows=100_000):
-    """(headers, [(row number, [values])]) of the first sheet. Formulas are not run.
+class TooManyRows(SpreadsheetError):
+    """More data rows than the reader was allowed to read."""
 
-    Refuses zip bombs (uncompressed size checked before opening), huge cells and
-    malformed workbooks with SpreadsheetError, never a crash.
+
+class TooLarge(SpreadsheetError):
+    """A workbook that would be too large once uncompressed (a zip bomb, or just huge)."""
+
+
+def read_xlsx_rows(data, max_rows=100_000, max_uncompressed=MAX_UNCOMPRESSED):
+    """(headers, [(row number, [values])]) of the first sheet. Formulas are not run:
+    a formula cell reads as its text (``=SUM(A1:A3)``), never as its result.
+
+    Refuses zip bombs (uncompressed size checked before opening: ``TooLarge``), more
+    than ``max_rows`` rows (``TooManyRows``, as soon as one more row is read), huge
+    cells and malformed workbooks with SpreadsheetError, never a crash.
     """
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
-            if sum(item.file_size for item in archive.infolist()) > MAX_UNCOMPRESSED:
-                raise SpreadsheetError("too large once uncompressed")
+            if sum(item.file_size for item in archive.infolist()) > max_uncompressed:
+                raise TooLarge("too large once uncompressed")
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=False)
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -89,7 +100,7 @@ def read_xlsx_rows(data, max_rows=100_000):
         result = []
         for number, values in enumerate(rows, start=2):
             if number > max_rows + 1:
-                raise SpreadsheetError("too many rows")
+                raise TooManyRows("too many rows")
             if values is None or all(v in (None, "") for v in values):
                 continue
             if any(isinstance(v, str) and len(v) > MAX_CELL for v in values):
@@ -99,5 +110,41 @@ def read_xlsx_rows(data, max_rows=100_000):
     except SpreadsheetError:
         raise
     except Exception as exc:  # not a zip, not a workbook, corrupted parts
+        raise SpreadsheetError(str(exc)) from None
+    return headers, result
+
+
+def read_csv_rows(data, max_rows=100_000):
+    """(headers, [(row number, [values])]) of a CSV file (UTF-8, with or without BOM;
+    comma or semicolon, as spreadsheets in Spanish write it). Every value is text:
+    nothing is evaluated. Refuses files that are not UTF-8 text, more than ``max_rows``
+    rows (``TooManyRows``) and huge cells with SpreadsheetError.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SpreadsheetError("not UTF-8") from None
+    if "\x00" in text:
+        raise SpreadsheetError("binary")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headers = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise SpreadsheetError("empty") from None
+    except csv.Error as exc:
+        raise SpreadsheetError(str(exc)) from None
+    result = []
+    try:
+        for number, values in enumerate(reader, start=2):
+            if number > max_rows + 1:
+                raise TooManyRows("too many rows")
+            if all(v.strip() == "" for v in values):
+                continue
+            if any(len(v) > MAX_CELL for v in values):
+                raise SpreadsheetError("cell too long")
+            result.append((number, values))
+    except csv.Error as exc:
         raise SpreadsheetError(str(exc)) from None
     return headers, result

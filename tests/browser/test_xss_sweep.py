@@ -61,6 +61,11 @@ NOT_SHOWN_VERBATIM = {
     "SummaryTextsForm.introduction": "Markdown: rendered and sanitized",
     "PlanImportForm.file": "a file: its texts are checked where they are shown",
     "MatrixImportForm.file": "a file: its texts are checked where they are shown",
+    "ImportForm.file": "a file: its texts are checked where they are shown",
+    "ImportConfirmForm.digest": "64 hexadecimal digits or refused; never shown",
+    "ImportConfirmForm.format": "xlsx or csv or refused; never shown",
+    "AssistedContributionForm.contact": "personal data: only on the secretariat's list of "
+                                        "authors to tell, once a response is published",
 }
 
 #: GET endpoints that are not HTML pages, and where they are checked instead.
@@ -74,6 +79,9 @@ NOT_PAGES = {
     "summary.pdf": "PDF download: test_exports_keep_payloads_inert",
     "summary.version_csv": "CSV download: the frozen rows, as the API's matrix",
     "summary.version_xlsx": "XLSX download: the frozen rows, as the API's matrix",
+    "offline.import_template": "XLSX/CSV download: the template's headers and lists",
+    "offline.receipt_pdf": "PDF download (reportlab escapes its text)",
+    "offline.printable": "PDF download (reportlab escapes its text)",
 }
 
 INIT_SCRIPT = """

@@ -354,7 +354,7 @@ def stamp(moment):
 def inject(sweep):
     """Send every payload through every user text field; returns the sweep."""
     steps = [accounts, consultations, plan, events, organizations, contributions,
-             moderation, feedback, refused, summary]
+             moderation, offline, feedback, refused, summary]
     sweep.timings = {}
     for step in steps:
         started = time.monotonic()
@@ -422,6 +422,98 @@ def accounts(sweep):
     sweep.page("admin", "/admin/users?page=2")
     sweep.page("admin", f"/admin/users/{user_id}/roles")
     sweep.page("anon", "/privacy")
+
+
+def offline(sweep):
+    """Contributions recorded with a person (and their receipt), a spreadsheet of hostile
+    text imported (its preview, its problems), /track and the authors to tell."""
+    import csv
+
+    from flask_babel import force_locale
+
+    from consulta.offline.importer import COLUMNS, headers
+
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+    assisted = _form("offline", "AssistedContributionForm")
+    fields = {"title": pack(300, " ", lead=FORMULAS), "author_name": pack(200, " "),
+              "author_organization": pack(200, " ", lead=FORMULAS), "body": PARTS,
+              "problem": PARTS[::-1], "objective": PARTS, "responsible": pack(300, " "),
+              "co_responsible": PARTS, "contact": pack(300, " ")}
+    codes = []
+    for n in range(count_of(fields)):
+        values = {**rotate(n, fields), "kind": "comment", "channel": "other", "event": "0",
+                  "component": "0", "commitment": "0",
+                  "name_consent": "yes" if n % 2 else "no", "contact_channel": "post",
+                  "sector": "citizen", "region": "puno",
+                  # Today may lie before the sweep consultation opens: confirmed.
+                  "received_outside_window": "y", "submission_token": token("A", n)}
+        sweep.send("moderator", f"{m}/contributions/assisted/new", assisted, values)
+        codes.append(sweep.db(lambda v=values: db.session.scalar(
+            select(Contribution.tracking_code).where(
+                Contribution.submission_token == v["submission_token"]))))
+    sweep.ids["assisted"] = codes
+    # Refused: what the form checks, with every payload.
+    for value in pack(254, " "):
+        sweep.send("moderator", f"{m}/contributions/assisted/new", assisted, {
+            "kind": "comment", "channel": "other", "title": "Aporte", "author_name": "Ana",
+            "name_consent": "no", "author_email": value, "sector": value, "region": value,
+            "due": value[:7], "contact_channel": "sms", "contact": value,
+            "submission_token": ALL}, ok=(200,))
+    sweep.send("moderator", f"{m}/contributions/assisted/new", assisted, {
+        "kind": "comment", "channel": "other", "title": "", "author_name": "",
+        "sector": ALL[:3000], "region": ALL[:3000], "due": ALL[:3000]}, ok=(200,),
+        capture="assisted refused")
+    for code in codes[:2]:
+        sweep.page("moderator", f"/contributions/{code}/receipt")
+        sweep.page("anon", f"/track?code={code}")
+        sweep.page("anon", f"/contributions/{code}")
+    sweep.page("anon", "/track")
+    sweep.page("secretariat", f"{m}/to-notify")
+    sweep.page("moderator", f"{m}/contributions/assisted/new")
+    # A spreadsheet of hostile text: previewed, imported, then shown everywhere.
+    with sweep.app.test_request_context(), force_locale("es"):
+        labels = headers()
+    columns = {"title": pack(300, " ", lead=FORMULAS), "body": PARTS,
+               "problem": PARTS[::-1], "objective": PARTS, "responsible": pack(300, " "),
+               "co_responsible": PARTS, "author_name": pack(200, " "),
+               "organization": pack(200, " "), "event": pack(200, " ")}
+    yesterday = str(local(timedelta(days=-1)).date())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([labels[k] for k in COLUMNS])
+    for n in range(count_of(columns)):
+        row = {**rotate(n, columns), "kind": "comentario", "channel": "correo",
+               "received_on": yesterday, "outside_windows": "sí", "region": "cusco",
+               "name_public": "sí"}
+        # What a spreadsheet takes for a formula is refused: such cells go as text.
+        row = {k: ("'" + v if isinstance(v, str) and v.startswith("=") else v)
+               for k, v in row.items()}
+        writer.writerow([row.get(k, "") for k in COLUMNS])
+    data = buffer.getvalue().encode("utf-8")
+    importer = _form("offline", "ImportForm")
+    preview = sweep.send("moderator", f"{m}/contributions/import", importer, {},
+                         files={"file": ("aportes.csv", data)}, ok=(200,),
+                         capture="import preview")
+    digest = re.search(r'name="digest" type="hidden" value="([0-9a-f]{64})"',
+                       preview.get_data(as_text=True))[1]
+    confirm = _form("offline", "ImportConfirmForm")
+    sweep.send("moderator", f"{m}/contributions/import/confirm", confirm,
+               {"digest": digest, "format": "csv"})
+    sweep.send("moderator", f"{m}/contributions/import/confirm", confirm,
+               {"digest": ALL, "format": ALL})
+    # A file whose headers and values are payloads: every problem is echoed.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*(labels[k] for k in COLUMNS), *(v[:60] for v in pack(60, " "))])
+    for value in pack(200, " "):
+        writer.writerow([value if k in ("kind", "channel", "sector", "region", "gender",
+                                        "contact", "received_on") else "x" for k in COLUMNS])
+    sweep.send("moderator", f"{m}/contributions/import", importer, {},
+               files={"file": ("aportes.csv", buffer.getvalue().encode("utf-8"))},
+               ok=(400,), capture="import problems")
+    sweep.page("moderator", f"{m}/contributions/import")
+    sweep.page("anon", f"{m}/events")
 
 
 def _form(part, name):

@@ -15,7 +15,8 @@ LL = "plan-gobierno-abierto-la-libertad"
 DEMO_PASSWORD = "consulta-demo-2026"
 
 #: The roles of the access matrix, in the order they are checked.
-ROLES = ("anonymous", "participant", "member", "moderator", "secretariat", "admin")
+ROLES = ("anonymous", "participant", "member", "facilitator", "moderator", "secretariat",
+         "admin")
 
 
 @dataclass
@@ -45,7 +46,7 @@ def build_world(app):
 
     Every account of the world has the demo password (hashed once per process)."""
     from consulta.accounts import operations as accounts
-    from consulta.accounts.models import Organization, User
+    from consulta.accounts.models import Organization, User, UserRole
     from consulta.accounts.tokens import make_confirmation_token, make_reset_token
     from consulta.consultations import operations as consultations
     from consulta.consultations.models import Consultation, Event
@@ -89,6 +90,9 @@ def build_world(app):
         pending_organization = accounts.create_organization(
             jorge, name="Colectivo en Revisión", sector="civil_society", region="cusco")
         unconfirmed = account("sin-confirmar@example.pe", "Sin Confirmar", confirmed=False)
+        # A facilitator: records contributions with people and prints their receipts.
+        facilitator = account("facilitadora@example.pe", "Facilitadora Matriz")
+        facilitator.roles.append(UserRole(role="facilitator", granted_at=utcnow()))
         # A draft version of the plan with a section, a group, a template.
         draft = consultations.ensure_draft_version(iv, actor=secretariat)
         section = consultations.save_section(draft, actor=secretariat, title="Presentación",
@@ -116,7 +120,7 @@ def build_world(app):
             "commitment_id": draft.commitments[-1].id, "section_id": section.id,
             "event_id": event.id, "group_id": group.id, "template_id": template.id,
             "response_id": response.id, "action": "submit", "version": 1, "number": 1,
-            "language": "es",
+            "language": "es", "format": "xlsx", "what": "how-to-take-part",
             "token": None,  # per endpoint below
         }
         world.per_endpoint = {
@@ -135,11 +139,15 @@ def build_world(app):
             "summary.printable": {"slug": LL}, "api.summary": {"slug": LL},
             "summary.version_csv": {"slug": LL}, "summary.version_xlsx": {"slug": LL},
             "api.summary_matrix": {"slug": LL},
+            "offline.receipt": {"code": own.tracking_code},
+            "offline.receipt_pdf": {"code": own.tracking_code},
+            "offline.mark_told": {"code": offline.tracking_code},
         }
         world.accounts = {
             "anonymous": None,
             "participant": UserRef(participant.id, participant.email, DEMO_PASSWORD),
             "member": _demo_ref("rosa@demo.consulta.pe"),
+            "facilitator": UserRef(facilitator.id, facilitator.email, DEMO_PASSWORD),
             "moderator": _demo_ref("moderador@demo.consulta.pe"),
             "secretariat": _demo_ref("secretaria@demo.consulta.pe"),
             "admin": _demo_ref("admin@demo.consulta.pe"),

@@ -744,6 +744,52 @@ def _unvoid_offline(world, route, response):
         db.session.remove()
 
 
+def _offline_import_file(world):
+    """A CSV of the import template with one row for the open consultation."""
+    import csv
+
+    from flask_babel import force_locale
+
+    from consulta.core.dates import local_today
+    from consulta.offline.importer import COLUMNS, headers
+
+    with world.app.test_request_context(), force_locale("es"):
+        labels = headers()
+        row = {"kind": "Comentario", "channel": "Taller", "title": "Aporte importado",
+               "received_on": (local_today() - timedelta(days=1)).isoformat(),
+               "body": "Lo que dice la ficha.", "sector": "citizen", "region": "cusco"}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([labels[k] for k in COLUMNS])
+    writer.writerow([row.get(k, "") for k in COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _import_upload(world):
+    return [("file", Upload("aportes.csv", _offline_import_file(world)))]
+
+
+def _import_waiting(world):
+    """The confirmation of a file checked before (kept in the instance folder)."""
+    import hashlib
+    from pathlib import Path
+
+    data = _offline_import_file(world)
+    digest = hashlib.sha256(data).hexdigest()
+    folder = Path(world.app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{digest}.csv").write_bytes(data)
+    return [("digest", digest), ("format", "csv")]
+
+
+def _valid_assisted(world):
+    return [("kind", "comment"), ("channel", "other"), ("component", "0"), ("event", "0"),
+            ("commitment", "0"), ("title", "Aporte en el punto de atención"),
+            ("body", "Lo que dijo la persona."), ("author_name", "Juana Mamani"),
+            ("name_consent", "yes"), ("contact_channel", "sms"), ("contact", "951 222 333"),
+            ("author_email", ""), ("sector", "citizen"), ("region", "puno")]
+
+
 def _no_fields(world):
     return []
 
@@ -798,6 +844,8 @@ STAFF_CONFIRM_ROUTES = [
           role="secretariat"),
     Route("feedback.act", "/feedback/responses/{response_id}/submit", _no_fields,
           role="secretariat"),
+    Route("offline.mark_told", "/contributions/{offline}/told", _no_fields,
+          role="secretariat"),
     Route("feedback.bulk", "/consultations/{slug}/feedback/bulk",
           lambda w: [("selected", str(w.ids["response_id"])), ("action", "submit")],
           {"action": ["submit", "approve", "publish", "delete"],
@@ -815,6 +863,7 @@ def scenarios():
     from consulta.core.forms import ConfirmForm
     from consulta.feedback import forms as feedback
     from consulta.moderation import forms as moderation
+    from consulta.offline import forms as offline
     from consulta.summary.views import SummaryTextsForm
 
     def ids(world, *names):
@@ -1065,6 +1114,20 @@ def scenarios():
             "feedback.import_matrix", "/consultations/{slug}/feedback/import", _matrix_file)],
             deltas=[{}, {AUDIT: (0, 100), "responses": (0, 100),
                          "response_commitments": (-100, 100)}]),
+        Scenario(offline.ImportForm, "moderator", [Route(
+            "offline.import_check", "/consultations/{slug}/contributions/import",
+            _import_upload)], deltas=[{}],
+            success=lambda response: response.status_code == 200
+            and b'name="digest"' in response.data),
+        Scenario(offline.ImportConfirmForm, "moderator", [Route(
+            "offline.import_confirm", "/consultations/{slug}/contributions/import/confirm",
+            _import_waiting)],
+            deltas=[{}, {"contributions": 1, AUDIT: 2}, {AUDIT: 1}]),
+        Scenario(offline.AssistedContributionForm, "moderator", [Route(
+            "offline.assisted", "/consultations/{slug}/contributions/assisted/new",
+            _valid_assisted, {"add_action": ["1"], "contact_channel": ["", "phone", "post"],
+                              "name_consent": ["no", "x", ""]})],
+            deltas=[{}, {"contributions": 1, AUDIT: 2}]),
         Scenario(SummaryTextsForm, "secretariat", [Route(
             "summary.manage", "/consultations/{slug}/summary/manage", lambda w: [
                 ("introduction", "Introducción del resumen."),
@@ -1136,6 +1199,8 @@ SHOWN_IN = {
     "MaskForm": ("contributions", "moderation"), "GroupForm": ("moderation",),
     "ResponseForm": ("feedback", "contributions"), "TemplateForm": ("feedback",),
     "MatrixImportForm": ("feedback", "contributions"), "SummaryTextsForm": ("consultation",),
+    "ImportForm": (), "ImportConfirmForm": ("contributions",),
+    "AssistedContributionForm": ("contributions",),
 }
 
 

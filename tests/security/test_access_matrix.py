@@ -52,6 +52,12 @@ SECRETARIAT = Access("secretariat", frozenset({"secretariat", "admin"}))
 STAFF_READER = Access("moderator or secretariat",
                       frozenset({"moderator", "secretariat", "admin"}))
 ADMIN = Access("admin", frozenset({"admin"}))
+#: Who records a contribution together with the person making it.
+FACILITATOR = Access("facilitator or moderator",
+                     frozenset({"facilitator", "moderator", "admin"}))
+#: Who gives a person the receipt of their contribution.
+RECEIPT = Access("facilitator, moderator or secretariat",
+                 frozenset({"facilitator", "moderator", "secretariat", "admin"}))
 
 #: endpoint → (who may GET, who may POST); None where the method is not routed.
 ACCESS = {
@@ -179,6 +185,18 @@ ACCESS = {
     "feedback.matrix": (SECRETARIAT, None),
     "summary.manage": (SECRETARIAT, SECRETARIAT),
     "summary.publish": (None, SECRETARIAT),
+    # --- offline participation ----------------------------------------------------------
+    "offline.track": (PUBLIC, None),
+    "offline.printable": (PUBLIC, None),
+    "offline.import_start": (MODERATOR, None),
+    "offline.import_template": (MODERATOR, None),
+    "offline.import_check": (None, MODERATOR),
+    "offline.import_confirm": (None, MODERATOR),
+    "offline.assisted": (FACILITATOR, FACILITATOR),
+    "offline.receipt": (RECEIPT, None),
+    "offline.receipt_pdf": (RECEIPT, None),
+    "offline.to_notify": (SECRETARIAT, None),
+    "offline.mark_told": (None, SECRETARIAT),
 }
 
 #: Allowed requests answer 200 or 302, except these (an upload form posted without a
@@ -186,6 +204,7 @@ ACCESS = {
 OTHER_ALLOWED_STATUS = {
     ("consultations.import_plan", "POST"): 400,
     ("feedback.import_matrix", "POST"): 400,
+    ("offline.import_check", "POST"): 400,
 }
 
 #: Rows and objects the public must not even learn exist: 404 for whoever may not see
@@ -197,6 +216,7 @@ HIDDEN = {
     "/consultations/{private}/contributions": SECRETARIAT,
     "/consultations/{private}/contribute": SECRETARIAT,
     "/consultations/{private}/summary": SECRETARIAT,
+    "/consultations/{private}/print/how-to-take-part.pdf": SECRETARIAT,
     # ...and the open-data API never shows it, not even to the secretariat.
     "/api/v1/consultations/{private}": Access("nobody", frozenset()),
     "/api/v1/consultations/{private}/contributions": Access("nobody", frozenset()),
