@@ -76,7 +76,7 @@ def build_config(instance_path, environ=None):
     if production and not trusted_hosts:
         raise ConfigurationError(
             "TRUSTED_HOSTS must name the host(s) of the site in production (for example "
-            "consulta.example.gob.pe), so that links in e-mails can never point elsewhere.")
+            "consulta.example.org), so that links in e-mails can never point elsewhere.")
 
     database_url = env.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "consulta.db")
@@ -116,7 +116,6 @@ def build_config(instance_path, environ=None):
         # i18n
         "LANGUAGES": ("es", "en"),
         "BABEL_DEFAULT_LOCALE": "es",
-        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "America/Lima"),
         # Accounts
         # Werkzeug's scrypt everywhere but in the test suite, which logs in thousands of
         # times: there a cheap pbkdf2 (tests/security/test_enumeration.py measures with
@@ -124,7 +123,6 @@ def build_config(instance_path, environ=None):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000" if mode == "testing" else "scrypt",
         "EMAIL_CONFIRMATION_MAX_AGE": int(env.get("EMAIL_CONFIRMATION_MAX_AGE", str(48 * 3600))),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", str(2 * 3600))),
-        "PRIVACY_NOTICE_VERSION": "2026-11",
         # Rate limits (Flask-Limiter syntax). Storage: memory by default, Redis in production.
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -163,4 +161,9 @@ def build_config(instance_path, environ=None):
         "CONTRIBUTION_EDIT_MINUTES": int(env.get("CONTRIBUTION_EDIT_MINUTES", "15")),
         "RATELIMIT_SUBMIT_ACCOUNT": env.get("RATELIMIT_SUBMIT_ACCOUNT", "20 per hour"),
         "RATELIMIT_SUBMIT_IP": env.get("RATELIMIT_SUBMIT_IP", "120 per hour"),
+        # Country settings (regions, sectors, time zone, privacy notice): the folder of the
+        # deployment profile, read by create_app (see core/profile.py).
+        "CONSULTA_PROFILE": env.get("CONSULTA_PROFILE", ""),
+        # Only to catch a contradiction: the time zone is the profile's.
+        "TIMEZONE": env.get("TIMEZONE", ""),
     }

@@ -14,6 +14,7 @@ from consulta.audit.operations import record
 from consulta.core.dates import utcnow
 from consulta.core.mail import OutboxMessage, queue_mail
 from consulta.core.operations import OperationError
+from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import ROLES
@@ -29,6 +30,15 @@ from .tokens import make_confirmation_token, make_reset_token
 
 # --- registration, confirmation, login --------------------------------------
 
+def _check_sector_and_region(sector, region):
+    """Refuse a sector or region code that the deployment profile does not list (the
+    database no longer fixes the lists: they are the country's data)."""
+    if sector is not None and sector not in sector_codes():
+        raise OperationError(_l("Choose a sector from the list."))
+    if region is not None and region not in region_codes():
+        raise OperationError(_l("Choose a region from the list."))
+
+
 def register_user(*, email, password, display_name, sector, region, gender=None,
                   show_name_publicly=False, locale=None):
     """Create an account and send the confirmation link.
@@ -40,11 +50,12 @@ def register_user(*, email, password, display_name, sector, region, gender=None,
     :param email: the address as typed (stored lower-cased).
     :param password: the password as typed (only its hash is kept).
     :param display_name: the name to show, with ``show_name_publicly`` consent.
-    :param sector: a code of ``core.taxonomy.SECTORS``.
+    :param sector: a code of the deployment profile's sectors.
     :param region: a code of the deployment's regions.
     :param gender: a code of ``core.taxonomy.GENDERS``, or empty.
     :param locale: the interface language chosen in the browser, if any.
     """
+    _check_sector_and_region(sector, region)
     email = email.strip().lower()
     existing = find_user_by_email(email)
     password_hash = hash_password(password)  # also for existing addresses: same timing
@@ -203,6 +214,7 @@ def update_profile(user, **values):
     :param user: the account (its owner edits it).
     :param values: new values by field name; an empty gender or locale means none.
     """
+    _check_sector_and_region(values.get("sector"), values.get("region"))
     changed = []
     before, after = {}, {}
     for name in PROFILE_FIELDS:
@@ -219,6 +231,21 @@ def update_profile(user, **values):
     if changed:
         record("account.profile_updated", user, actor=user, before=before,
                after={**after, "changed": changed})
+
+
+def accept_privacy_notice(user):
+    """The user accepts the privacy notice in force (the profile's version), after it
+    changed since they last accepted one (audited: which version, from which).
+
+    :param user: the account (its owner accepts).
+    """
+    version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    if user.privacy_version == version:
+        return
+    before = {"privacy_version": user.privacy_version}
+    user.privacy_version, user.privacy_accepted_at = version, utcnow()
+    record("account.privacy_accepted", user, actor=user, before=before,
+           after={"privacy_version": version})
 
 
 def delete_account(user, password):
@@ -286,7 +313,7 @@ def set_roles(user, roles, *, actor):
     return True
 
 
-def make_administrator(email, password, display_name):
+def make_administrator(email, password, display_name, *, region=""):
     """The `create-admin` command: a confirmed administrator with the given password.
 
     An existing account with the address gets the role *and* the password typed by
@@ -297,6 +324,8 @@ def make_administrator(email, password, display_name):
     :param email: the administrator's address.
     :param password: the password the operator typed.
     :param display_name: the name of a new account (an existing one keeps its own).
+    :param region: a new account's region code; empty (the default) leaves it to the
+        administrator, who chooses it when they first save their profile.
     """
     email = email.strip().lower()
     user = find_user_by_email(email)
@@ -312,7 +341,7 @@ def make_administrator(email, password, display_name):
     else:
         now = utcnow()
         user = User(email=email, password_hash=hash_password(password),
-                    display_name=display_name, sector="other", region="lima-metropolitana",
+                    display_name=display_name, sector="other", region=region or "",
                     privacy_accepted_at=now,
                     privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
                     email_confirmed_at=now, created_at=now)
@@ -336,12 +365,13 @@ def create_organization(user, *, name, sector, region, website=None):
 
     :param user: who proposes it (a confirmed account).
     :param name: its name, unique however written (see queries.name_key).
-    :param sector: a code of ``core.taxonomy.SECTORS``.
+    :param sector: a code of the deployment profile's sectors.
     :param region: a code of the deployment's regions.
     :param website: its address, or empty.
     """
     if not user.is_confirmed:
         raise OperationError(_l("Confirm your e-mail address first."))
+    _check_sector_and_region(sector, region)
     if organization_name_taken(name):
         raise OperationError(_l("An organization with this name already exists. Ask to join it "
                                 "instead."))
@@ -370,10 +400,11 @@ def update_organization(organization, *, actor, name, sector, region, website=No
     :param organization: the organization.
     :param actor: a moderator or one of its admins.
     :param name: the new name, unique however written.
-    :param sector: a code of ``core.taxonomy.SECTORS``.
+    :param sector: a code of the deployment profile's sectors.
     :param region: a code of the deployment's regions.
     :param website: its address, or empty.
     """
+    _check_sector_and_region(sector, region)
     if organization_name_taken(name, exclude_id=organization.id):
         raise OperationError(_l("An organization with this name already exists."))
     before = {"name": organization.name, "sector": organization.sector,

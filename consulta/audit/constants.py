@@ -6,6 +6,7 @@ ACTIONS = {
     "account.deleted": _l("Account deleted"),
     "account.email_confirmed": _l("E-mail address confirmed"),
     "account.password_changed": _l("Password changed"),
+    "account.privacy_accepted": _l("New privacy notice accepted"),
     "account.profile_updated": _l("Profile edited"),
     "account.registered": _l("Account registered"),
     "account.roles_changed": _l("Roles changed"),

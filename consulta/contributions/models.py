@@ -19,7 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consulta.consultations.constants import CHANNELS
 from consulta.core.dates import utcnow
 from consulta.core.models import UTCDateTime, enum_check
-from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
 from .constants import HIDE_REASONS, KINDS, TARGETS, TYPED_IN_WEB
@@ -40,7 +39,6 @@ class Contribution(db.Model):
     __table_args__ = (
         enum_check("kind", KINDS),
         enum_check("channel", CHANNELS),
-        enum_check("sector", SECTORS),
         CheckConstraint("target IS NULL OR target IN ({})".format(
             ", ".join(f"'{t}'" for t in TARGETS)), name="target_valid"),
         CheckConstraint("kind = 'comment' OR target IS NULL", name="proposals_have_no_target"),

@@ -8,7 +8,6 @@ that forbids the change raises ``OperationError`` with a message for the user.
 from datetime import date, datetime, time
 
 from flask import current_app
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
@@ -20,9 +19,9 @@ from consulta.consultations.operations import require_component
 from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
-from consulta.core.i18n import format_when
+from consulta.core.i18n import format_date, format_when
 from consulta.core.operations import OperationError
-from consulta.core.taxonomy import SECTORS
+from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import EARLIEST_RECEIVED_ON, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
@@ -472,6 +471,10 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     if not consultation.is_public:
         raise OperationError(_l("This consultation is not public."))
     _check_channel(channel)
+    if (sector or None) is not None and sector not in sector_codes():
+        raise OperationError(_l("Choose sectors from the list."))
+    if (region or None) is not None and region not in region_codes():
+        raise OperationError(_l("Choose a region from the list."))
     check_received_on(received_on)
     outside = check_received_in_windows(consultation, channel, received_on,
                                         received_outside_window)
@@ -684,7 +687,7 @@ def attendance_as_known(rows, total, gender_recorded, women):
                                 "%(max)d.", max=MAX_ATTENDANCE))
     seen = set()
     for sector, participants, row_women in rows:
-        if sector not in SECTORS:
+        if sector not in sector_codes():
             raise OperationError(_l("Choose sectors from the list."))
         if sector in seen:
             raise OperationError(_l("Each sector can appear only once."))
