@@ -47,7 +47,7 @@ from consulta.core.taxonomy import region_choices, sector_codes, sector_label, t
 
 from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES, WINDOW_CHANNELS
 
-#: "hora de Lima", "hora del centro de México": the zone dates are typed in (profile).
+#: "hora del centro de México": the zone dates are typed in (from the profile).
 ZONE = LazyString(timezone_label)
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -310,7 +310,7 @@ def profile_settings(value, timezone=None):
         raise ConfigurationError(str(exc)) from exc
     timezone = (timezone or "").strip()
     if timezone and timezone != profile.timezone:
-        # The label ("hora de Lima") and the zone must never disagree: one place sets both.
+        # The label ("hora del centro de México") and the zone never disagree: one source.
         raise ConfigurationError(
             f"TIMEZONE is {timezone} but the profile's profile.json says {profile.timezone}; "
             "the time zone comes from the profile (unset TIMEZONE or fix profile.json).")

@@ -97,7 +97,7 @@ def sector_choices(blank=None):
 
 
 def timezone_label():
-    """The zone every displayed time is in, as people say it ("hora de Lima")."""
+    """The zone every displayed time is in, as people say it ("hora del centro de México")."""
     return translated(profile().timezone_label, _language())
 
 
