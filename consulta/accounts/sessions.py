@@ -68,6 +68,7 @@ def expire_idle_staff_session():
 
 #: What an account that has not accepted the notice in force may still do.
 PRIVACY_EXEMPT = frozenset({"static", "accounts.accept_privacy", "accounts.logout",
+                            "accounts.forgot_password", "accounts.reset_password",
                             "core.privacy", "core.set_language", "core.health"})
 
 

@@ -169,7 +169,7 @@ def production_app(database_url):
 
     def factory(**environ):
         return create_app({"SQLALCHEMY_DATABASE_URI": database_url},
-                          environ={**PRODUCTION, **environ})
+                          environ={**PRODUCTION, "DATABASE_URL": database_url, **environ})
 
     yield factory
     limiter.enabled = enabled

@@ -753,6 +753,7 @@ OUTBOX = "outbox_messages"
 
 CONFIRM_ROUTES = [
     Route("accounts.logout", "/logout", _no_fields),
+    Route("accounts.accept_privacy", "/privacy/accept", _no_fields),
     Route("accounts.join_organization", "/organizations/{organization_id}/join", _no_fields),
     Route("accounts.leave_organization", "/organizations/{organization_id}/leave", _no_fields),
     Route("accounts.decide_membership",

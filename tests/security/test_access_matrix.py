@@ -92,6 +92,8 @@ ACCESS = {
     "accounts.forgot_password": (PUBLIC, PUBLIC),
     "accounts.reset_password": (PUBLIC, PUBLIC),
     "accounts.logout": (None, LOGIN),
+    # Accepting a new version of the privacy notice (for an up-to-date account: sent on).
+    "accounts.accept_privacy": (LOGIN, LOGIN),
     "accounts.profile": (LOGIN, LOGIN),
     "accounts.change_password": (LOGIN, LOGIN),
     "accounts.export_data": (LOGIN, None),
