@@ -313,6 +313,23 @@ def set_roles(user, roles, *, actor):
     return True
 
 
+def retry_outbox_message(message, *, actor):
+    """Give a message that failed (given up, or waiting for its next try) a fresh set of
+    attempts; it is sent after the commit, and by ``send-mail`` if that fails again.
+    Audited without the address or the text (personal data).
+
+    :param message: an outbox message not sent yet.
+    :param actor: the administrator.
+    """
+    if message.status not in ("failed", "pending"):
+        raise OperationError(_l("This message is not waiting to be sent."))
+    before = {"status": message.status, "attempts": message.attempts}
+    message.status, message.attempts, message.claimed_at = "pending", 0, None
+    db.session.info.setdefault("outbox_new", []).append(message.id)
+    record("mail.retried", object_type="outbox_messages", object_id=message.id, actor=actor,
+           before=before, after={"status": "pending", "attempts": 0})
+
+
 def make_administrator(email, password, display_name, *, region=""):
     """The `create-admin` command: a confirmed administrator with the given password.
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consulta.core.dates import utcnow
-from consulta.core.mail import OutboxMessage
+from consulta.core.mail import OutboxMessage, given_up_condition, waiting_condition
 from consulta.extensions import db
 
 from .models import Membership, Organization, User, UserRole
@@ -149,3 +149,21 @@ def organization_admins(organization):
     """The active accounts that administer ``organization`` (approved admin members)."""
     return [m.user for m in organization.memberships
             if m.status == "approved" and m.is_admin and m.user.is_active]
+
+
+#: How many messages the outbox page lists per kind (the oldest first).
+OUTBOX_PAGE_LIMIT = 200
+
+
+def waiting_messages():
+    """Outbox messages still to be sent, the oldest first (the outbox page)."""
+    return db.session.scalars(select(OutboxMessage).where(waiting_condition())
+                              .order_by(OutboxMessage.created_at, OutboxMessage.id)
+                              .limit(OUTBOX_PAGE_LIMIT)).all()
+
+
+def given_up_messages():
+    """Outbox messages nobody retries any more (MAIL_MAX_ATTEMPTS), the oldest first."""
+    return db.session.scalars(select(OutboxMessage).where(given_up_condition())
+                              .order_by(OutboxMessage.created_at, OutboxMessage.id)
+                              .limit(OUTBOX_PAGE_LIMIT)).all()

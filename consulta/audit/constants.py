@@ -37,6 +37,7 @@ ACTIONS = {
     "event.updated": _l("Event edited"),
     "group.created": _l("Group created"),
     "group.updated": _l("Group edited"),
+    "mail.retried": _l("E-mail sent again by an administrator"),
     "membership.admin_changed": _l("Organization admin changed"),
     "membership.decided": _l("Membership request decided"),
     "membership.left": _l("Member left the organization"),

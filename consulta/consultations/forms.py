@@ -73,6 +73,10 @@ def forum_members_form(*args, **kwargs):
     return form_class(*args, **kwargs)
 
 
+#: The class the factory makes subclasses of (what a FormField would name).
+forum_members_form.form_class = ForumMembersForm
+
+
 class _DictFormField(FormField):
     """A FormField whose stored value is a dict (a JSON column), not an object."""
 

@@ -4,7 +4,10 @@ from ..conftest import make_app
 def test_health_reports_the_database(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    data = response.get_json()
+    assert (data["status"], data["database"]) == ("ok", "ok")
+    assert data["outbox"] == {"waiting": 0, "given_up": 0, "oldest_waiting": None,
+                              "oldest_waiting_minutes": None}
 
 
 def test_health_reports_an_unreachable_database(tmp_path):

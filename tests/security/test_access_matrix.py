@@ -112,6 +112,8 @@ ACCESS = {
     # --- administration --------------------------------------------------------------
     "accounts.admin_users": (ADMIN, None),
     "accounts.admin_user_roles": (ADMIN, ADMIN),
+    "accounts.admin_outbox": (ADMIN, None),
+    "accounts.admin_retry_message": (None, ADMIN),
     # --- contributions ---------------------------------------------------------------
     "contributions.new_proposal": (LOGIN, LOGIN),
     "contributions.new_comment": (LOGIN, LOGIN),
