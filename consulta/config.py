@@ -161,6 +161,9 @@ def build_config(instance_path, environ=None):
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL: the role the app connects as, granted rights by `flask db upgrade`
+        # (run as the migration role that owns the schema). See README.
+        "DATABASE_APP_ROLE": env.get("DATABASE_APP_ROLE", "").strip(),
         # Schema upgraded on start in development; production runs `flask db upgrade`.
         "AUTO_MIGRATE": _bool(env.get("AUTO_MIGRATE"), default=mode == "development"),
         "TRUSTED_HOSTS": trusted_hosts or None,
