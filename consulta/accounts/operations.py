@@ -23,12 +23,22 @@ from .passwords import hash_password, verify_password
 from .queries import (
     admin_count,
     find_user_by_email,
+    imitates_staff,
+    name_key,
     organization_admins,
     organization_name_taken,
 )
 from .tokens import make_confirmation_token, make_reset_token
 
 # --- registration, confirmation, login --------------------------------------
+
+def _check_not_staff_name(name):
+    """Refuse a name that passes for the platform's staff ("Secretaría Técnica")."""
+    if name and imitates_staff(name):
+        raise OperationError(_l("This name could be taken for the site's staff "
+                                "(secretariat, moderation, administration). Choose "
+                                "another one."))
+
 
 def _check_sector_and_region(sector, region):
     """Refuse a sector or region code that the deployment profile does not list (the
@@ -56,6 +66,7 @@ def register_user(*, email, password, display_name, sector, region, gender=None,
     :param locale: the interface language chosen in the browser, if any.
     """
     _check_sector_and_region(sector, region)
+    _check_not_staff_name(display_name)
     email = email.strip().lower()
     existing = find_user_by_email(email)
     password_hash = hash_password(password)  # also for existing addresses: same timing
@@ -215,6 +226,8 @@ def update_profile(user, **values):
     :param values: new values by field name; an empty gender or locale means none.
     """
     _check_sector_and_region(values.get("sector"), values.get("region"))
+    if not user.is_staff and values.get("display_name") != user.display_name:
+        _check_not_staff_name(values.get("display_name"))
     changed = []
     before, after = {}, {}
     for name in PROFILE_FIELDS:
@@ -389,6 +402,7 @@ def create_organization(user, *, name, sector, region, website=None):
     if not user.is_confirmed:
         raise OperationError(_l("Confirm your e-mail address first."))
     _check_sector_and_region(sector, region)
+    _check_not_staff_name(name)
     if organization_name_taken(name):
         raise OperationError(_l("An organization with this name already exists. Ask to join it "
                                 "instead."))
@@ -420,17 +434,31 @@ def update_organization(organization, *, actor, name, sector, region, website=No
     :param sector: a code of the deployment profile's sectors.
     :param region: a code of the deployment's regions.
     :param website: its address, or empty.
+
+    Renamed by one of its admins, an approved organization goes back to review (a
+    moderator's rename does not): until approved again, nobody contributes on its
+    behalf, and its past contributions keep the name they were sent under.
     """
     _check_sector_and_region(sector, region)
+    if name_key(name) != name_key(organization.name):
+        _check_not_staff_name(name)
     if organization_name_taken(name, exclude_id=organization.id):
         raise OperationError(_l("An organization with this name already exists."))
     before = {"name": organization.name, "sector": organization.sector,
               "region": organization.region, "website": organization.website}
+    renamed = name != organization.name
     organization.name, organization.sector = name, sector
     organization.region, organization.website = region, website or None
     after = {"name": name, "sector": sector, "region": region, "website": website or None}
+    if renamed and organization.status == "approved" and not actor.has_role("moderator"):
+        # A new name is a new identity: moderators approve it again before anyone speaks
+        # under it (contributions already sent keep the name they were sent under).
+        before["status"], after["status"] = organization.status, "pending"
+        organization.status = "pending"
+        organization.reviewed_at = organization.reviewed_by_id = None
     if before != after:
         record("organization.updated", organization, actor=actor, before=before, after=after)
+    return organization
 
 
 def review_organization(organization, *, approve, actor):

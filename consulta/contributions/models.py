@@ -80,6 +80,9 @@ class Contribution(db.Model):
     #: Sent on behalf of this organization (its member sent it).
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"),
                                                         index=True)
+    #: The organization's name when it was sent: a later rename (sent back to review)
+    #: never rewrites what the record shows.
+    organization_name: Mapped[str | None] = mapped_column(String(200))
     #: Offline author as written on the sheet (web authors come from their account).
     author_name: Mapped[str | None] = mapped_column(String(200))
     #: The offline author agreed that their name be published.
@@ -291,7 +294,7 @@ class Contribution(db.Model):
     @property
     def public_organization(self):
         if self.organization is not None:
-            return self.organization.name
+            return self.organization_name or self.organization.name
         return self.author_organization
 
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
+from consulta.accounts.models import Organization
 from consulta.audit.operations import jsonable, record
 from consulta.consultations.constants import CHANNELS
 from consulta.consultations.models import Commitment, Event, EventAttendance, PlanSection
@@ -160,6 +161,13 @@ def check_received_in_windows(consultation, channel, received_on, confirmed):
     return True
 
 
+def _organization_name(organization_id):
+    """The name an organization has now, kept on the contribution sent on its behalf."""
+    if not organization_id:
+        return None
+    return db.session.get(Organization, organization_id).name
+
+
 def _check_organization(user, organization_id):
     if not organization_id:
         return None
@@ -299,6 +307,7 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
                "author_id": author.id, "sector": author.sector, "region": author.region,
                "organization_id": _check_organization(author, organization_id),
                "submission_token": submission_token or None}
+    columns["organization_name"] = _organization_name(columns["organization_id"])
     if kind == "proposal":
         columns.update(_proposal_columns(consultation, values))
     elif kind == "comment":
@@ -345,7 +354,10 @@ def correct_contribution(contribution, *, user, values, organization_id=None):
     if contribution.kind == "proposal":
         contribution.component_id = _check_component(
             contribution.consultation, values.get("component_id"), required=True)
-    contribution.organization_id = _check_organization(user, organization_id)
+    organization_id = _check_organization(user, organization_id)
+    if organization_id != contribution.organization_id:
+        contribution.organization_name = _organization_name(organization_id)
+    contribution.organization_id = organization_id
     for key in SHEET_FIELDS:
         if key in values:
             setattr(contribution, key, values[key])

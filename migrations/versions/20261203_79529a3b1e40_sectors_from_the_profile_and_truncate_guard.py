@@ -1,4 +1,8 @@
-"""sectors come from the deployment profile; audit log guarded against TRUNCATE
+"""sectors from the deployment profile; audit log guarded against TRUNCATE; names kept
+
+3. ``contributions.organization_name``: the organization's name when the contribution
+   was sent, so that renaming an organization (which sends it back to review) never
+   rewrites past contributions. Filled for existing rows from the current names.
 
 1. Sectors are the country's data (``sectors.json`` of the deployment profile), not a
    fixed list: the CHECK constraints that froze Peru's nine sector codes on users,
@@ -49,6 +53,12 @@ def _partial_indexes(action):
 
 
 def upgrade():
+    # A plain ADD COLUMN first (no batch copy for it).
+    op.add_column('contributions', sa.Column('organization_name', sa.String(length=200),
+                                             nullable=True))
+    op.execute("UPDATE contributions SET organization_name = (SELECT organizations.name "
+               "FROM organizations WHERE organizations.id = contributions.organization_id) "
+               "WHERE organization_id IS NOT NULL")
     _partial_indexes('drop')
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
@@ -71,4 +81,6 @@ def downgrade():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_check_constraint(op.f(f'ck_{table}_sector_valid'),
                                              f"sector IN ({quoted})")
+            if table == 'contributions':
+                batch_op.drop_column('organization_name')
     _partial_indexes('create')
