@@ -404,7 +404,9 @@ def fresh_database(server_url, path, drops):
         return f"sqlite:///{path}"
     base = make_url(normalize_database_url(server_url))
     name = f"consulta_crash_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    # Create and drop from the server's maintenance database: the one named in the URL
+    # (say /test) need not exist, the run makes its own anyway.
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
 

@@ -27,6 +27,7 @@ from . import (
 from .config import build_config
 from .core.database import upgrade_database
 from .core.i18n import select_locale, select_timezone
+from .core.profile import profile_settings
 from .core.request_input import init_request_input
 from .core.translations import compiled_translations_dir
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
@@ -53,8 +54,12 @@ def create_app(overrides=None, environ=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(app.instance_path, environ))
     app.json.ensure_ascii = False  # open data readable as UTF-8, accents included
-    if overrides:
-        app.config.update(overrides)
+    overrides = overrides or {}
+    # The country's settings; a test's CONSULTA_PROFILE override chooses the profile too.
+    app.config.update(profile_settings(
+        overrides.get("CONSULTA_PROFILE", app.config["CONSULTA_PROFILE"]),
+        app.config["TIMEZONE"]))
+    app.config.update(overrides)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -4,7 +4,9 @@
 Everything else is read from variables of the same name (see README).
 """
 
+import math
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +14,15 @@ from pathlib import Path
 ENVIRONMENTS = ("development", "testing", "production")
 #: A production SECRET_KEY must be at least this long (32 random bytes, hex or base64).
 MIN_SECRET_KEY_LENGTH = 32
+
+
+#: ...and carry at least this many bits by the estimate of ``secret_key_bits``.
+MIN_SECRET_KEY_BITS = 128
+#: The file the app, the command line and cron all read settings from (see
+#: ``read_environment``); ``CONSULTA_SETTINGS_FILE`` names another.
+DEFAULT_SETTINGS_FILE = Path(__file__).resolve().parent.parent / ".env"
+#: Flask's own reading of FLASK_DEBUG (flask.helpers.get_debug_flag): anything else is on.
+FLASK_DEBUG_OFF = ("", "0", "false", "no")
 
 
 class ConfigurationError(RuntimeError):
@@ -22,6 +33,58 @@ def _bool(value, default=False):
     if value is None or value == "":
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def secret_key_bits(key):
+    """A pessimistic estimate of the randomness in ``key``, in bits.
+
+    The key is cut at separators (``-_.:/+= ``); a piece that reads like a word (letters
+    in one case, up to 12) counts as one word of a large vocabulary (11 bits), a year
+    as 7 bits, anything else as its length times the bits of its alphabet (hex 4,
+    digits 3.3, letters 4.7 or 5.7, letters and digits 6). So
+    ``consulta-production-secret-key-2026`` is worth 51 bits, ``secrets.token_hex(32)``
+    256.
+    """
+    bits = 0.0
+    for piece in re.split(r"[-_.:/+= ]+", key):
+        if not piece:
+            continue
+        if piece.isalpha() and (piece.islower() or piece.isupper()) and len(piece) <= 12:
+            bits += 11
+        elif re.fullmatch(r"(19|20)\d\d", piece):
+            bits += 7
+        elif piece.isdigit():
+            bits += len(piece) * math.log2(10)
+        elif re.fullmatch(r"[0-9a-f]+|[0-9A-F]+", piece):
+            bits += len(piece) * 4
+        elif piece.isalpha():
+            bits += len(piece) * math.log2(26 if piece.islower() or piece.isupper() else 52)
+        else:
+            bits += len(piece) * 6
+    return bits
+
+
+def read_environment(environ=None):
+    """The settings: the process environment over the settings file.
+
+    The app (gunicorn), the command line and cron all call this, so a cron job that
+    starts without the variables exported in the operator's shell still reads the same
+    settings. The file is ``.env`` beside ``wsgi.py`` (dotenv format: ``NAME=value`` per
+    line, the format Flask's command line and systemd's ``EnvironmentFile`` also read),
+    or the one named by ``CONSULTA_SETTINGS_FILE``, which must then exist.
+    """
+    env = dict(os.environ if environ is None else environ)
+    named = env.get("CONSULTA_SETTINGS_FILE", "").strip()
+    path = Path(named) if named else DEFAULT_SETTINGS_FILE
+    if not path.is_file():
+        if named:
+            raise ConfigurationError(f"CONSULTA_SETTINGS_FILE names {path}, which does not "
+                                     "exist.")
+        return env
+    from dotenv import dotenv_values
+
+    values = {k: v for k, v in dotenv_values(path).items() if v is not None}
+    return {**values, **env}
 
 
 def normalize_database_url(url):
@@ -48,21 +111,23 @@ def _development_secret_key(instance_path):
 
 
 def build_config(instance_path, environ=None):
-    env = os.environ if environ is None else environ
+    env = read_environment() if environ is None else environ
     mode = env.get("CONSULTA_ENV", "development").strip().lower()
     if mode not in ENVIRONMENTS:
         raise ConfigurationError(f"CONSULTA_ENV must be one of {', '.join(ENVIRONMENTS)}")
     production = mode == "production"
-    debug = _bool(env.get("FLASK_DEBUG"))
+    debug = env.get("FLASK_DEBUG", "").strip().lower() not in FLASK_DEBUG_OFF
     if production and debug:
         raise ConfigurationError("Debug mode must not be on in production (unset FLASK_DEBUG).")
 
     secret_key = env.get("SECRET_KEY", "")
     if production:
-        if len(secret_key) < MIN_SECRET_KEY_LENGTH or len(set(secret_key)) < 10:
+        if len(secret_key) < MIN_SECRET_KEY_LENGTH or len(set(secret_key)) < 10 \
+                or secret_key_bits(secret_key) < MIN_SECRET_KEY_BITS:
             raise ConfigurationError(
                 "SECRET_KEY must be set to a random value of at least "
-                f"{MIN_SECRET_KEY_LENGTH} characters in production "
+                f"{MIN_SECRET_KEY_LENGTH} characters and {MIN_SECRET_KEY_BITS} bits in production "
+                "(words, names and dates are guessable) "
                 '(python -c "import secrets; print(secrets.token_hex(32))").'
             )
     elif not secret_key:
@@ -76,8 +141,15 @@ def build_config(instance_path, environ=None):
     if production and not trusted_hosts:
         raise ConfigurationError(
             "TRUSTED_HOSTS must name the host(s) of the site in production (for example "
-            "consulta.example.gob.pe), so that links in e-mails can never point elsewhere.")
+            "consulta.example.org), so that links in e-mails can never point elsewhere.")
 
+    if production and not env.get("DATABASE_URL", "").strip():
+        # A cron job without the operator's variables once ran on an empty SQLite file
+        # and reported success: production never falls back to the default database.
+        raise ConfigurationError(
+            "DATABASE_URL is not set: in production Consulta never uses the default SQLite "
+            f"file. Set it in {DEFAULT_SETTINGS_FILE} (read by the app, the command line "
+            "and cron alike) or in the environment.")
     database_url = env.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "consulta.db")
     )
@@ -99,6 +171,9 @@ def build_config(instance_path, environ=None):
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL: the role the app connects as, granted rights by `flask db upgrade`
+        # (run as the migration role that owns the schema). See README.
+        "DATABASE_APP_ROLE": env.get("DATABASE_APP_ROLE", "").strip(),
         # Schema upgraded on start in development; production runs `flask db upgrade`.
         "AUTO_MIGRATE": _bool(env.get("AUTO_MIGRATE"), default=mode == "development"),
         "TRUSTED_HOSTS": trusted_hosts or None,
@@ -126,7 +201,6 @@ def build_config(instance_path, environ=None):
         # i18n
         "LANGUAGES": ("es", "en"),
         "BABEL_DEFAULT_LOCALE": "es",
-        "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "America/Lima"),
         # Accounts
         # Werkzeug's scrypt everywhere but in the test suite, which logs in thousands of
         # times: there a cheap pbkdf2 (tests/security/test_enumeration.py measures with
@@ -134,7 +208,6 @@ def build_config(instance_path, environ=None):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000" if mode == "testing" else "scrypt",
         "EMAIL_CONFIRMATION_MAX_AGE": int(env.get("EMAIL_CONFIRMATION_MAX_AGE", str(48 * 3600))),
         "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", str(2 * 3600))),
-        "PRIVACY_NOTICE_VERSION": "2026-11",
         # Redis: the rate-limit counters and the page cache, shared by every worker.
         "REDIS_URL": redis_url,
         # Rate limits (Flask-Limiter syntax). Storage: REDIS_URL when set, else memory
@@ -197,4 +270,9 @@ def build_config(instance_path, environ=None):
         "RATELIMIT_SUBMIT_IP": env.get("RATELIMIT_SUBMIT_IP", "120 per hour"),
         # Lookups of a tracking code at /track, per IP (guessing codes stays slow).
         "RATELIMIT_TRACK_IP": env.get("RATELIMIT_TRACK_IP", "30 per 10 minutes"),
+        # Country settings (regions, sectors, time zone, privacy notice): the folder of the
+        # deployment profile, read by create_app (see core/profile.py).
+        "CONSULTA_PROFILE": env.get("CONSULTA_PROFILE", ""),
+        # Only to catch a contradiction: the time zone is the profile's.
+        "TIMEZONE": env.get("TIMEZONE", ""),
     }

@@ -126,6 +126,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            app_role = current_app.config.get("DATABASE_APP_ROLE")
+            if app_role and connection.dialect.name == "postgresql":
+                # The migration role owns the schema; the app's role only gets grants
+                # (README, "The database roles").
+                from consulta.core.database import grant_app_role
+
+                grant_app_role(connection, app_role)
         if sqlite:
             connection.commit()
             problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

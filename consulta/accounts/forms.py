@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, URLField
 from wtforms.validators import (
@@ -13,7 +14,13 @@ from wtforms.validators import (
 )
 
 from consulta.core.forms import RegionCode, none_as_empty, required, strip
-from consulta.core.taxonomy import GENDERS, region_choices, sector_choices
+from consulta.core.taxonomy import (
+    GENDERS,
+    email_example,
+    region_choices,
+    region_label,
+    sector_choices,
+)
 
 from .constants import LANGUAGE_NAMES, ROLES
 from .passwords import MAX_LENGTH, MIN_LENGTH, is_common
@@ -44,7 +51,8 @@ class StrongPassword:
 EMAIL_VALIDATORS = [
     required(),
     Length(max=254, message=_l("The e-mail address is too long.")),
-    Email(message=_l("Enter a valid e-mail address, for example nombre@ejemplo.pe."),
+    Email(message=_l("Enter a valid e-mail address, for example %(example)s.",
+                     example=LazyString(email_example)),
           check_deliverability=False),
 ]
 
@@ -56,7 +64,8 @@ class ProfileFieldsMixin:
         description=_l("Your name or a nickname. It is shown next to your contributions only "
                        "if you allow it below."))
     sector = SelectField(_l("Sector"), validators=[required(_l("Choose your sector."))])
-    region = SelectField(_l("Region"), validators=[required(_l("Choose your region.")),
+    region = SelectField(LazyString(region_label),
+                         validators=[required(_l("Choose your region.")),
                                                    RegionCode()])
     # No Optional(): it would also let through a blank that is not a choice (" "). The
     # empty choice is in the list, so the choice check alone is right; not sent, or none
@@ -152,7 +161,8 @@ class OrganizationForm(FlaskForm):
                        validators=[required(), Length(max=200, message=_l("At most 200 "
                                                                            "characters."))])
     sector = SelectField(_l("Sector"), validators=[required(_l("Choose a sector."))])
-    region = SelectField(_l("Region"), validators=[required(_l("Choose a region.")),
+    region = SelectField(LazyString(region_label),
+                         validators=[required(_l("Choose a region.")),
                                                    RegionCode()])
     website = URLField(
         _l("Website (optional)"), filters=[strip],

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.core.dates import utcnow
 from consulta.core.models import UTCDateTime, enum_check
-from consulta.core.taxonomy import GENDERS, SECTORS
+from consulta.core.taxonomy import GENDERS
 from consulta.extensions import db
 
 from .constants import MEMBERSHIP_STATUSES, ORGANIZATION_STATUSES, ROLES
@@ -22,7 +22,6 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        enum_check("sector", SECTORS),
         enum_check("gender", GENDERS),
     )
 
@@ -115,7 +114,6 @@ class Organization(db.Model):
 
     __tablename__ = "organizations"
     __table_args__ = (
-        enum_check("sector", SECTORS),
         enum_check("status", ORGANIZATION_STATUSES),
     )
 

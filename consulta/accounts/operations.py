@@ -14,6 +14,7 @@ from consulta.audit.operations import record
 from consulta.core.dates import utcnow
 from consulta.core.mail import OutboxMessage, queue_mail
 from consulta.core.operations import OperationError
+from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import ROLES
@@ -22,6 +23,8 @@ from .passwords import hash_password, verify_password
 from .queries import (
     admin_count,
     find_user_by_email,
+    imitates_staff,
+    name_key,
     organization_admins,
     organization_name_taken,
 )
@@ -29,6 +32,23 @@ from .signals import account_erased, name_consent_withdrawn, public_identity_cha
 from .tokens import make_confirmation_token, make_reset_token
 
 # --- registration, confirmation, login --------------------------------------
+
+def _check_not_staff_name(name):
+    """Refuse a name that passes for the platform's staff ("Secretaría Técnica")."""
+    if name and imitates_staff(name):
+        raise OperationError(_l("This name could be taken for the site's staff "
+                                "(secretariat, moderation, administration). Choose "
+                                "another one."))
+
+
+def _check_sector_and_region(sector, region):
+    """Refuse a sector or region code that the deployment profile does not list (the
+    database no longer fixes the lists: they are the country's data)."""
+    if sector is not None and sector not in sector_codes():
+        raise OperationError(_l("Choose a sector from the list."))
+    if region is not None and region not in region_codes():
+        raise OperationError(_l("Choose a region from the list."))
+
 
 def register_user(*, email, password, display_name, sector, region, gender=None,
                   show_name_publicly=False, locale=None):
@@ -41,11 +61,13 @@ def register_user(*, email, password, display_name, sector, region, gender=None,
     :param email: the address as typed (stored lower-cased).
     :param password: the password as typed (only its hash is kept).
     :param display_name: the name to show, with ``show_name_publicly`` consent.
-    :param sector: a code of ``core.taxonomy.SECTORS``.
+    :param sector: a code of the deployment profile's sectors.
     :param region: a code of the deployment's regions.
     :param gender: a code of ``core.taxonomy.GENDERS``, or empty.
     :param locale: the interface language chosen in the browser, if any.
     """
+    _check_sector_and_region(sector, region)
+    _check_not_staff_name(display_name)
     email = email.strip().lower()
     existing = find_user_by_email(email)
     password_hash = hash_password(password)  # also for existing addresses: same timing
@@ -206,6 +228,9 @@ def update_profile(user, **values):
     :param user: the account (its owner edits it).
     :param values: new values by field name; an empty gender or locale means none.
     """
+    _check_sector_and_region(values.get("sector"), values.get("region"))
+    if not user.is_staff and values.get("display_name") != user.display_name:
+        _check_not_staff_name(values.get("display_name"))
     changed = []
     before, after = {}, {}
     for name in PROFILE_FIELDS:
@@ -226,6 +251,21 @@ def update_profile(user, **values):
             public_identity_changed.send(user)
     if before.get("show_name_publicly") and not after.get("show_name_publicly", True):
         name_consent_withdrawn.send(user)
+
+
+def accept_privacy_notice(user):
+    """The user accepts the privacy notice in force (the profile's version), after it
+    changed since they last accepted one (audited: which version, from which).
+
+    :param user: the account (its owner accepts).
+    """
+    version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    if user.privacy_version == version:
+        return
+    before = {"privacy_version": user.privacy_version}
+    user.privacy_version, user.privacy_accepted_at = version, utcnow()
+    record("account.privacy_accepted", user, actor=user, before=before,
+           after={"privacy_version": version})
 
 
 def delete_account(user, password):
@@ -295,7 +335,24 @@ def set_roles(user, roles, *, actor):
     return True
 
 
-def make_administrator(email, password, display_name):
+def retry_outbox_message(message, *, actor):
+    """Give a message that failed (given up, or waiting for its next try) a fresh set of
+    attempts; it is sent after the commit, and by ``send-mail`` if that fails again.
+    Audited without the address or the text (personal data).
+
+    :param message: an outbox message not sent yet.
+    :param actor: the administrator.
+    """
+    if message.status not in ("failed", "pending"):
+        raise OperationError(_l("This message is not waiting to be sent."))
+    before = {"status": message.status, "attempts": message.attempts}
+    message.status, message.attempts, message.claimed_at = "pending", 0, None
+    db.session.info.setdefault("outbox_new", []).append(message.id)
+    record("mail.retried", object_type="outbox_messages", object_id=message.id, actor=actor,
+           before=before, after={"status": "pending", "attempts": 0})
+
+
+def make_administrator(email, password, display_name, *, region=""):
     """The `create-admin` command: a confirmed administrator with the given password.
 
     An existing account with the address gets the role *and* the password typed by
@@ -306,6 +363,8 @@ def make_administrator(email, password, display_name):
     :param email: the administrator's address.
     :param password: the password the operator typed.
     :param display_name: the name of a new account (an existing one keeps its own).
+    :param region: a new account's region code; empty (the default) leaves it to the
+        administrator, who chooses it when they first save their profile.
     """
     email = email.strip().lower()
     user = find_user_by_email(email)
@@ -321,7 +380,7 @@ def make_administrator(email, password, display_name):
     else:
         now = utcnow()
         user = User(email=email, password_hash=hash_password(password),
-                    display_name=display_name, sector="other", region="lima-metropolitana",
+                    display_name=display_name, sector="other", region=region or "",
                     privacy_accepted_at=now,
                     privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
                     email_confirmed_at=now, created_at=now)
@@ -345,12 +404,14 @@ def create_organization(user, *, name, sector, region, website=None):
 
     :param user: who proposes it (a confirmed account).
     :param name: its name, unique however written (see queries.name_key).
-    :param sector: a code of ``core.taxonomy.SECTORS``.
+    :param sector: a code of the deployment profile's sectors.
     :param region: a code of the deployment's regions.
     :param website: its address, or empty.
     """
     if not user.is_confirmed:
         raise OperationError(_l("Confirm your e-mail address first."))
+    _check_sector_and_region(sector, region)
+    _check_not_staff_name(name)
     if organization_name_taken(name):
         raise OperationError(_l("An organization with this name already exists. Ask to join it "
                                 "instead."))
@@ -379,20 +440,35 @@ def update_organization(organization, *, actor, name, sector, region, website=No
     :param organization: the organization.
     :param actor: a moderator or one of its admins.
     :param name: the new name, unique however written.
-    :param sector: a code of ``core.taxonomy.SECTORS``.
+    :param sector: a code of the deployment profile's sectors.
     :param region: a code of the deployment's regions.
     :param website: its address, or empty.
+
+    Renamed by one of its admins, an approved organization goes back to review (a
+    moderator's rename does not): until approved again, nobody contributes on its
+    behalf, and its past contributions keep the name they were sent under.
     """
+    _check_sector_and_region(sector, region)
+    if name_key(name) != name_key(organization.name):
+        _check_not_staff_name(name)
     if organization_name_taken(name, exclude_id=organization.id):
         raise OperationError(_l("An organization with this name already exists."))
     before = {"name": organization.name, "sector": organization.sector,
               "region": organization.region, "website": organization.website}
+    renamed = name != organization.name
     organization.name, organization.sector = name, sector
     organization.region, organization.website = region, website or None
     after = {"name": name, "sector": sector, "region": region, "website": website or None}
+    if renamed and organization.status == "approved" and not actor.has_role("moderator"):
+        # A new name is a new identity: moderators approve it again before anyone speaks
+        # under it (contributions already sent keep the name they were sent under).
+        before["status"], after["status"] = organization.status, "pending"
+        organization.status = "pending"
+        organization.reviewed_at = organization.reviewed_by_id = None
     if before != after:
         record("organization.updated", organization, actor=actor, before=before, after=after)
         public_identity_changed.send(organization)
+    return organization
 
 
 def review_organization(organization, *, approve, actor):

@@ -3,13 +3,14 @@
 Views and operations ask here; none of these changes anything.
 """
 
+import re
 import unicodedata
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consulta.core.dates import utcnow
-from consulta.core.mail import OutboxMessage
+from consulta.core.mail import OutboxMessage, given_up_condition, waiting_condition
 from consulta.core.signals import merged_values
 from consulta.extensions import db
 
@@ -137,11 +138,39 @@ def pending_membership_requests():
         .order_by(Membership.requested_at)).all()
 
 
+#: Letters of other scripts that look like Latin ones (Unicode's confusables, the ones a
+#: Spanish or English name can be faked with): compared as the Latin letter.
+CONFUSABLES = str.maketrans(
+    "аеорсухіјѕԁһӏԛԝАВЕКМНОРСТХУІЈЅ"  # Cyrillic
+    "αεικνορτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",  # Greek
+    "aeopcyxijsdhlqwABEKMHOPCTXYIJS"
+    "aeikvoptuxABEZHIKMNOPTYX")
+#: Names that would pass for the platform's staff: refused for participants and
+#: organizations (compared as ``name_key`` writes them, as whole words).
+STAFF_NAMES = (
+    "secretaria tecnica", "technical secretariat", "secretariado tecnico", "moderacion",
+    "moderador", "moderadora", "moderadores", "moderator", "moderators", "moderation",
+    "administrador", "administradora", "administradores", "administrator", "admin",
+    "staff", "soporte tecnico",
+    "equipo de soporte", "support team",
+)
+
+
 def name_key(name):
-    """A name compared ignoring case, accents and spacing (SQLite's lower() is ASCII-only)."""
+    """A name compared ignoring case, accents, spacing, invisible characters (zero-width
+    spaces and joiners) and letters of other scripts that look Latin (a Cyrillic "а"):
+    "Red Ciudadana por la Trаnsparencia" with a Cyrillic "а" is the same name."""
     decomposed = unicodedata.normalize("NFKD", name or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)
+                    and unicodedata.category(ch) != "Cf")
+    return " ".join(plain.translate(CONFUSABLES).casefold().split())
+
+
+def imitates_staff(name):
+    """True if ``name`` reads like the platform's staff ("Secretaría Técnica",
+    "Moderación", "Administrador"), however written (see ``name_key``)."""
+    words = f" {' '.join(re.findall(r'[a-z0-9]+', name_key(name)))} "
+    return any(f" {staff} " in words for staff in STAFF_NAMES)
 
 
 def organization_name_taken(name, exclude_id=None):
@@ -160,3 +189,21 @@ def organization_admins(organization):
     """The active accounts that administer ``organization`` (approved admin members)."""
     return [m.user for m in organization.memberships
             if m.status == "approved" and m.is_admin and m.user.is_active]
+
+
+#: How many messages the outbox page lists per kind (the oldest first).
+OUTBOX_PAGE_LIMIT = 200
+
+
+def waiting_messages():
+    """Outbox messages still to be sent, the oldest first (the outbox page)."""
+    return db.session.scalars(select(OutboxMessage).where(waiting_condition())
+                              .order_by(OutboxMessage.created_at, OutboxMessage.id)
+                              .limit(OUTBOX_PAGE_LIMIT)).all()
+
+
+def given_up_messages():
+    """Outbox messages nobody retries any more (MAIL_MAX_ATTEMPTS), the oldest first."""
+    return db.session.scalars(select(OutboxMessage).where(given_up_condition())
+                              .order_by(OutboxMessage.created_at, OutboxMessage.id)
+                              .limit(OUTBOX_PAGE_LIMIT)).all()

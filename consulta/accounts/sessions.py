@@ -66,6 +66,29 @@ def expire_idle_staff_session():
     return redirect(url_for("accounts.login", next=target))
 
 
+#: What an account that has not accepted the notice in force may still do.
+PRIVACY_EXEMPT = frozenset({"static", "accounts.accept_privacy", "accounts.logout",
+                            "accounts.forgot_password", "accounts.reset_password",
+                            "core.privacy", "core.set_language", "core.health"})
+
+
+def needs_privacy_acceptance(user):
+    """The account accepted an older version of the privacy notice than the one in force
+    (the deployment profile's ``privacy.*.md``)."""
+    return (user.is_authenticated
+            and user.privacy_version != current_app.config["PRIVACY_NOTICE_VERSION"])
+
+
+def require_current_privacy_notice():
+    """before_request: once the notice's version changes, every user accepts it again
+    before going on (at their next log-in, or at once in an open session)."""
+    if request.endpoint in PRIVACY_EXEMPT or request.endpoint is None \
+            or request.blueprint == "api" or not needs_privacy_acceptance(current_user):
+        return None
+    return redirect(url_for("accounts.accept_privacy", next=return_target()))
+
+
 def init_staff_sessions(app):
     user_logged_in.connect(_record_login, app)
     app.before_request(expire_idle_staff_session)
+    app.before_request(require_current_privacy_notice)

@@ -9,7 +9,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from consulta.core.i18n import format_number, format_when
-from consulta.core.taxonomy import SECTORS, region_name
+from consulta.core.taxonomy import region_name, sector_label
 
 from .constants import FIELDS
 
@@ -70,7 +70,7 @@ def _as_mapping(value):
 
 #: ``{key: {code: label}}``: how the coded values of the log read (a channel, an
 #: outcome...). Each part registers its own codes (``label_values``) in its init_app.
-VALUE_LABELS = {"sector": SECTORS}
+VALUE_LABELS = {}
 
 
 def label_values(key, labels):
@@ -102,6 +102,8 @@ def display(key, value, names=None):
             return moment
     if key == "region" and isinstance(value, str):
         return region_name(value) or value
+    if key == "sector" and isinstance(value, str):  # the profile's sectors
+        return sector_label(value)
     return _label(value, labels)
 
 

@@ -67,20 +67,3 @@ EVENT_KINDS = {
     "hearing": _l("Public hearing"),
     "outreach": _l("Information session"),
 }
-
-#: Sector names as written on Peruvian attendance sheets → sector codes.
-ATTENDANCE_SECTOR_ALIASES = {
-    "gobierno regional": "regional_government",
-    "municipios": "local_government",
-    "gobierno local": "local_government",
-    "organizaciones de la sociedad civil": "civil_society",
-    "sociedad civil": "civil_society",
-    "sector académico": "academia",
-    "academia": "academia",
-    "gremios empresariales": "private_sector",
-    "sector privado": "private_sector",
-    "cooperación internacional": "international_cooperation",
-    "entidad pública nacional": "national_government",
-    "ciudadanía": "citizen",
-    "otros": "other",
-}

@@ -2,7 +2,9 @@ import re
 from datetime import date
 from types import SimpleNamespace
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -41,21 +43,38 @@ from consulta.core.forms import (
     validate_month,
 )
 from consulta.core.request_input import database_int
-from consulta.core.taxonomy import SECTORS, region_choices
+from consulta.core.taxonomy import region_choices, sector_codes, sector_label, timezone_label
 
 from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES, WINDOW_CHANNELS
 
+#: "hora del centro de México": the zone dates are typed in (from the profile).
+ZONE = LazyString(timezone_label)
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class ForumMembersForm(SubForm):
-    """How many members of each sector the forum has: one number per sector."""
+    """How many members of each sector the forum has: one number per sector of the
+    deployment profile (a subclass per profile, see ``forum_members_form``)."""
 
 
-for _code, _label in SECTORS.items():
-    setattr(ForumMembersForm, _code, IntegerField(_label, validators=[
-        Optional(), NumberRange(min=0, max=10000, message=_l("Enter a number from 0."))]))
-del _code, _label
+_FORUM_MEMBERS_FORMS = {}
+
+
+def forum_members_form(*args, **kwargs):
+    """A ForumMembersForm with one field per sector of the running app's profile."""
+    profile = current_app.config["PROFILE"]
+    form_class = _FORUM_MEMBERS_FORMS.get(profile.path)
+    if form_class is None:
+        fields = {code: IntegerField(LazyString(sector_label, code), validators=[
+            Optional(), NumberRange(min=0, max=10000, message=_l("Enter a number from 0."))])
+            for code in profile.sectors}
+        form_class = type("ForumMembersForm", (ForumMembersForm,), fields)
+        _FORUM_MEMBERS_FORMS[profile.path] = form_class
+    return form_class(*args, **kwargs)
+
+
+#: The class the factory makes subclasses of (what a FormField would name).
+forum_members_form.form_class = ForumMembersForm
 
 
 class _DictFormField(FormField):
@@ -105,7 +124,7 @@ class ConsultationForm(FlaskForm):
         description=_l("The standing body of government and civil society that will follow "
                        "the implementation of the plan."))
     forum_members = _DictFormField(
-        ForumMembersForm, _l("Members of the forum by sector"),
+        forum_members_form, _l("Members of the forum by sector"),
         description=_l("How many members each sector has in the forum: evidence that it "
                        "stands (IRM guideline 7). Leave empty what you do not know."))
     forum_meetings = LinesField(
@@ -123,10 +142,12 @@ class ConsultationForm(FlaskForm):
         _l("Four eyes: a second member of the secretariat approves each response before it "
            "is published"))
     opens_at = DateTimeLocalField(
-        _l("Contributions open on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        _l("Contributions open on (%(zone)s)", zone=ZONE),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
     closes_at = DateTimeLocalField(
-        _l("Contributions close on (Lima time)"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        _l("Contributions close on (%(zone)s)", zone=ZONE),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
     date_change_reason = TextAreaField(
         _l("Why the dates change"), filters=[strip], validators=[max_length(1000)],
@@ -152,7 +173,7 @@ class ConsultationForm(FlaskForm):
             "scope_region": self.scope_region.data, "scope_locality": self.scope_locality.data,
             "organizer": self.organizer.data, "forum_name": self.forum_name.data,
             "forum_members": {k: n for k, n in (self.forum_members.data or {}).items()
-                              if n and k in SECTORS},
+                              if n and k in sector_codes()},
             "forum_meetings": sorted({d.isoformat() for d in self.meeting_dates()}),
             "methodology": self.methodology.data or "", "channels": self.channels.data,
             "requires_review": bool(self.requires_review.data),
@@ -234,11 +255,11 @@ class WindowForm(FlaskForm):
     channel = SelectField(_l("Channel"), choices=[(c, CHANNELS[c]) for c in WINDOW_CHANNELS],
                           validators=[required()])
     opens_at = DateTimeLocalField(
-        _l("Opens on (Lima time)"), format=_DATETIME_FORMATS,
+        _l("Opens on (%(zone)s)", zone=ZONE), format=_DATETIME_FORMATS,
         validators=[Optional(), plausible_date],
         description=_l("Leave it empty to open it now."))
     closes_at = DateTimeLocalField(
-        _l("Closes on (Lima time)"), format=_DATETIME_FORMATS,
+        _l("Closes on (%(zone)s)", zone=ZONE), format=_DATETIME_FORMATS,
         validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
     reason = TextAreaField(
         _l("Reason"), filters=[strip], validators=[max_length(1000)],
@@ -255,10 +276,10 @@ class WindowChangeForm(FlaskForm):
     """New dates for a participation window."""
 
     opens_at = DateTimeLocalField(
-        _l("Opens on (Lima time)"), format=_DATETIME_FORMATS,
+        _l("Opens on (%(zone)s)", zone=ZONE), format=_DATETIME_FORMATS,
         validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
     closes_at = DateTimeLocalField(
-        _l("Closes on (Lima time)"), format=_DATETIME_FORMATS,
+        _l("Closes on (%(zone)s)", zone=ZONE), format=_DATETIME_FORMATS,
         validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
     reason = TextAreaField(_l("Reason"), filters=[strip], validators=[max_length(1000)],
                            description=_l("Required once the consultation is public: it "
@@ -282,7 +303,7 @@ class WindowExtendForm(FlaskForm):
     """A later end for a window: once it has closed, a new window from now."""
 
     closes_at = DateTimeLocalField(
-        _l("New closing (Lima time)"), format=_DATETIME_FORMATS,
+        _l("New closing (%(zone)s)", zone=ZONE), format=_DATETIME_FORMATS,
         validators=[InputRequired(_l("Enter a date and time.")), plausible_date])
     reason = TextAreaField(_l("Reason for the extension"), filters=[strip],
                            validators=[max_length(1000)])
@@ -296,7 +317,7 @@ class RecordPastForm(FlaskForm):
     reference = StringField(
         _l("Where it was announced"), filters=[strip],
         validators=[required(), max_length(500)],
-        description=_l("The official notice or its address, for example \"El Peruano, "
+        description=_l("The official notice or its address, for example \"Official Gazette, "
                        "2016-06-10\" or https://…"))
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.core.dates import utcnow
 from consulta.core.models import UTCDateTime, enum_check
-from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
 from .constants import EVENT_KINDS, PRINCIPLES, SCOPES, WINDOW_CHANNELS
@@ -75,7 +74,7 @@ class Consultation(db.Model):
     #: When a consultation that had already taken place was published here, recorded after
     #: the fact; NULL for one announced on this platform ahead of its opening.
     recorded_after_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Where it was announced: the official notice ("El Peruano, 2016-06-10" or a URL).
+    #: Where it was announced: the official notice ("Official Gazette, 2016-06-10" or a URL).
     announcement_reference: Mapped[str | None] = mapped_column(String(500))
     #: When the first summary was published (the event; versions are SummarySnapshots).
     summary_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -444,7 +443,6 @@ class EventAttendance(db.Model):
     __tablename__ = "event_attendance"
     __table_args__ = (
         UniqueConstraint("event_id", "sector"),
-        enum_check("sector", SECTORS),
         CheckConstraint("participants >= 0 AND (women IS NULL OR "
                         "(women >= 0 AND women <= participants))", name="counts_valid"),
     )

@@ -9,17 +9,16 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import jsonable, record
 from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
-from consulta.core.i18n import format_when
+from consulta.core.i18n import format_date, format_when
 from consulta.core.operations import OperationError
 from consulta.core.signals import values_from_signal
-from consulta.core.taxonomy import SECTORS
+from consulta.core.taxonomy import sector_codes
 from consulta.extensions import db
 
 from .constants import WINDOW_CHANNELS
@@ -98,7 +97,7 @@ def _check_forum(values):
     dates of meetings already held; refused otherwise."""
     members = values.get("forum_members")
     if members is not None:
-        if any(sector not in SECTORS or not isinstance(n, int) or not 0 <= n <= 10000
+        if any(sector not in sector_codes() or not isinstance(n, int) or not 0 <= n <= 10000
                for sector, n in members.items()):
             raise OperationError(_l("The forum's members are a whole number from 0 for "
                                     "each sector of the list."))
@@ -235,7 +234,7 @@ def record_past_consultation(consultation, *, actor, announced_on, reference):
     :param consultation: the private consultation, with its real dates and phases.
     :param actor: the member of the secretariat who records it.
     :param announced_on: the day it was really announced (a local calendar date).
-    :param reference: where it was announced: the official notice ("El Peruano,
+    :param reference: where it was announced: the official notice ("Official Gazette,
         2016-06-10") or its address.
     """
     now = utcnow()

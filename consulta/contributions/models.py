@@ -21,7 +21,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consulta.consultations.constants import CHANNELS
 from consulta.core.dates import utcnow
 from consulta.core.models import UTCDateTime, enum_check
-from consulta.core.taxonomy import SECTORS
 from consulta.extensions import db
 
 from .constants import CONTACT_CHANNELS, HIDE_REASONS, KINDS, TARGETS, TYPED_IN_WEB
@@ -42,7 +41,6 @@ class Contribution(db.Model):
     __table_args__ = (
         enum_check("kind", KINDS),
         enum_check("channel", CHANNELS),
-        enum_check("sector", SECTORS),
         enum_check("author_contact_channel", CONTACT_CHANNELS),
         CheckConstraint("target IS NULL OR target IN ({})".format(
             ", ".join(f"'{t}'" for t in TARGETS)), name="target_valid"),
@@ -93,6 +91,9 @@ class Contribution(db.Model):
     #: Sent on behalf of this organization (its member sent it).
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"),
                                                         index=True)
+    #: The organization's name when it was sent: a later rename (sent back to review)
+    #: never rewrites what the record shows.
+    organization_name: Mapped[str | None] = mapped_column(String(200))
     #: Offline author as written on the sheet (web authors come from their account).
     author_name: Mapped[str | None] = mapped_column(String(200))
     #: The offline author agreed that their name be published.
@@ -372,7 +373,7 @@ class Contribution(db.Model):
     @property
     def public_organization(self):
         if self.organization is not None:
-            return self.organization.name
+            return self.organization_name or self.organization.name
         return self.author_organization
 
 

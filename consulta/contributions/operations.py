@@ -9,11 +9,11 @@ import re
 from datetime import date, datetime, time
 
 from flask import current_app
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from consulta.accounts.models import Organization
 from consulta.audit.operations import jsonable, record
 from consulta.consultations.constants import CHANNELS
 from consulta.consultations.models import Commitment, Event, EventAttendance, PlanSection
@@ -21,11 +21,11 @@ from consulta.consultations.operations import require_component
 from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
-from consulta.core.i18n import format_when
+from consulta.core.i18n import format_date, format_when
 from consulta.core.mail import OutboxMessage
 from consulta.core.operations import OperationError
 from consulta.core.personal_data import find_personal_data
-from consulta.core.taxonomy import GENDERS, SECTORS
+from consulta.core.taxonomy import GENDERS, region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import (
@@ -204,6 +204,13 @@ def check_received_in_windows(consultation, channel, received_on, confirmed):
     return True
 
 
+def _organization_name(organization_id):
+    """The name an organization has now, kept on the contribution sent on its behalf."""
+    if not organization_id:
+        return None
+    return db.session.get(Organization, organization_id).name
+
+
 def _check_organization(user, organization_id):
     if not organization_id:
         return None
@@ -343,6 +350,7 @@ def submit_contribution(consultation, *, author, kind, values, organization_id=N
                "author_id": author.id, "sector": author.sector, "region": author.region,
                "organization_id": _check_organization(author, organization_id),
                "submission_token": submission_token or None}
+    columns["organization_name"] = _organization_name(columns["organization_id"])
     if kind == "proposal":
         columns.update(_proposal_columns(consultation, values))
     elif kind == "comment":
@@ -391,7 +399,10 @@ def correct_contribution(contribution, *, user, values, organization_id=None):
     if contribution.kind == "proposal":
         contribution.component_id = _check_component(
             contribution.consultation, values.get("component_id"), required=True)
-    contribution.organization_id = _check_organization(user, organization_id)
+    organization_id = _check_organization(user, organization_id)
+    if organization_id != contribution.organization_id:
+        contribution.organization_name = _organization_name(organization_id)
+    contribution.organization_id = organization_id
     for key in SHEET_FIELDS:
         if key in values:
             setattr(contribution, key, values[key])
@@ -530,6 +541,10 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     if not consultation.is_public:
         raise OperationError(_l("This consultation is not public."))
     _check_channel(channel)
+    if (sector or None) is not None and sector not in sector_codes():
+        raise OperationError(_l("Choose sectors from the list."))
+    if (region or None) is not None and region not in region_codes():
+        raise OperationError(_l("Choose a region from the list."))
     check_received_on(received_on)
     outside = check_received_in_windows(consultation, channel, received_on,
                                         received_outside_window)
@@ -850,7 +865,7 @@ def attendance_as_known(rows, total, gender_recorded, women):
                                 "%(max)d.", max=MAX_ATTENDANCE))
     seen = set()
     for sector, participants, row_women in rows:
-        if sector not in SECTORS:
+        if sector not in sector_codes():
             raise OperationError(_l("Choose sectors from the list."))
         if sector in seen:
             raise OperationError(_l("Each sector can appear only once."))

@@ -19,7 +19,7 @@ from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc
 from consulta.core.signals import values_from_signal
-from consulta.core.taxonomy import SECTORS, region_codes
+from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import KINDS, PAGE_SIZES, SORTS
@@ -170,7 +170,7 @@ def read_filters(args):
         "kind": args.get("kind") if args.get("kind") in KINDS else None,
         "component": _int(args.get("component")),
         "commitment": _int(args.get("commitment")),
-        "sector": args.get("sector") if args.get("sector") in SECTORS else None,
+        "sector": args.get("sector") if args.get("sector") in sector_codes() else None,
         "region": args.get("region") if args.get("region") in region_codes() else None,
         "channel": args.get("channel") if args.get("channel") in CHANNELS else None,
     }

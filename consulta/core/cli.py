@@ -13,10 +13,20 @@ from .mail import deliver_pending
 @click.command("send-mail")
 @with_appcontext
 def send_mail_command():
-    """Send e-mails still waiting in the outbox (run it from cron every few minutes)."""
-    sent, left = deliver_pending()
-    click.echo(f"Sent {sent} message(s); {left} still waiting.")
-    if left:
+    """Send e-mails still waiting in the outbox (run it from cron every few minutes).
+
+    Exit code 0: nothing waits; 1: some still wait (retried next run); 2: this run gave
+    up on a message or given-up messages wait for an administrator (outbox page).
+    """
+    report = deliver_pending()
+    click.echo(f"Sent {report.sent} message(s); {report.failed + report.gave_up} failed; "
+               f"{report.taken} handled by another run; {report.waiting} still waiting.")
+    if report.gave_up or report.given_up:
+        click.echo(f"Gave up on {report.gave_up} message(s) in this run; {report.given_up} "
+                   "given-up message(s) wait for an administrator to retry them "
+                   "(Administration → Outbox).", err=True)
+        raise SystemExit(2)
+    if report.waiting:
         raise SystemExit(1)
 
 

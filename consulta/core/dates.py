@@ -16,7 +16,7 @@ def local_zone():
 
 
 def local_to_utc(value):
-    """A naive datetime typed in the local zone (America/Lima) → aware UTC."""
+    """A naive datetime typed in the local zone (the profile's) → aware UTC."""
     if value is None:
         return None
     if value.tzinfo is None:

@@ -13,6 +13,8 @@ from flask import current_app
 from consulta.extensions import cache, limiter
 
 from .database import database_is_reachable
+from .dates import utcnow
+from .mail import outbox_backlog
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,19 @@ def _cache():
                                          False)
 
 
+def _outbox():
+    """The mail backlog: a growing queue or given-up messages mean mail is not going out."""
+    backlog = outbox_backlog()
+    oldest = backlog["oldest_waiting"]
+    return ({"waiting": backlog["waiting"], "given_up": backlog["given_up"],
+             "oldest_waiting": oldest.isoformat() if oldest else None,
+             "oldest_waiting_minutes": int((utcnow() - oldest).total_seconds() // 60)
+             if oldest else None},
+            not backlog["given_up"])
+
+
 register_health_check("database", _database, critical=True)
 register_health_check("redis", _redis)
 register_health_check("rate_limits", _rate_limits)
 register_health_check("cache", _cache)
+register_health_check("outbox", _outbox)

@@ -6,13 +6,14 @@ has one) and saving the profile set it. Without the cookie, the account's langua
 then the browser's Accept-Language, then Spanish.
 """
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError, dates
 from babel.numbers import parse_pattern
-from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_time, get_locale, gettext
+from flask import current_app, has_app_context, has_request_context, request
+from flask_babel import get_locale, get_timezone, gettext, to_user_timezone
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "consulta_lang"
@@ -72,6 +73,50 @@ def forget_language_cookie(response):
     return response
 
 
+@lru_cache(maxsize=32)
+def _formatting_locale(language, profile_locale):
+    base = Locale.parse(profile_locale)
+    if base.language == language:
+        return profile_locale
+    if base.territory:
+        try:
+            return str(Locale.parse(f"{language}_{base.territory}"))
+        except (UnknownLocaleError, ValueError):
+            pass
+    return language
+
+
+def formatting_locale(language=None):
+    """The locale that writes numbers and dates: the reader's language with the
+    country's conventions (the profile's ``locale``): "es_MX" for a Spanish reader of a
+    Mexican site, "en" for an English one (CLDR has no "en_MX").
+
+    :param language: a language code; the reader's language when None.
+    """
+    language = str(language or get_locale() or "es")
+    if not has_app_context() or "PROFILE" not in current_app.config:
+        return language
+    return _formatting_locale(language, current_app.config["PROFILE"].locale)
+
+
+def format_datetime(value, fmt="medium"):
+    """A date and time in the local zone, as the reader's language and country write it."""
+    return dates.format_datetime(value, fmt, tzinfo=get_timezone(), locale=formatting_locale())
+
+
+def format_date(value, fmt="medium"):
+    """A date (of a datetime: in the local zone), as the reader's language and country
+    write it."""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return dates.format_date(value, fmt, locale=formatting_locale())
+
+
+def format_time(value, fmt="short"):
+    """A time in the local zone, as the reader's language and country write it."""
+    return dates.format_time(value, fmt, tzinfo=get_timezone(), locale=formatting_locale())
+
+
 def register_filters(app):
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
@@ -121,7 +166,7 @@ def _patterns(language):
 
 
 def _language(locale):
-    return str(locale or get_locale() or "es")
+    return formatting_locale(locale)
 
 
 def format_number(value, locale=None):

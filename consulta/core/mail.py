@@ -4,22 +4,38 @@ Every message is first stored in ``outbox_messages`` in the same transaction as
 the change that caused it, so nothing acknowledged is lost. After the commit it
 is delivered (in a background thread unless MAIL_SEND_ASYNC is off): through
 SMTP when MAIL_SERVER is set, otherwise written to the log. A failure is logged
-and left for ``flask --app wsgi send-mail`` to retry. Each message is claimed
+and left for ``flask --app wsgi send-mail`` to retry, up to MAIL_MAX_ATTEMPTS
+attempts in all; a message that fails its last attempt is "given up": logged at
+error level, reported by ``send-mail`` (exit code 2), counted by /health and listed
+on the administrators' outbox page, where it can be retried. Each message is claimed
 with a conditional UPDATE before sending, so concurrent retries never send it
-twice.
+twice, and each run counts only what it claimed.
 """
 
 import logging
 import smtplib
 import ssl
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app, render_template, request
 from flask_babel import force_locale
-from sqlalchemy import ForeignKey, Integer, String, Text, delete, event, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    and_,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consulta.core.dates import utcnow
@@ -147,19 +163,45 @@ def deliver(ids):
 
     :param ids: ids of outbox messages.
     """
-    sent = 0
+    return _deliver_all(ids).sent
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery run did with the messages it was given, and what waits after it.
+
+    Counts are this run's own: a message another run claimed first is ``taken``, never
+    counted as sent or as waiting by this one.
+    """
+    sent: int = 0
+    #: Failed this time, to be retried by a later run.
+    failed: int = 0
+    #: Failed for the last allowed time (MAIL_MAX_ATTEMPTS): nobody will retry them.
+    gave_up: int = 0
+    #: Claimed by another run (or already sent) before this one could.
+    taken: int = 0
+    #: After the run: messages waiting to be sent, in the whole outbox.
+    waiting: int = 0
+    #: After the run: messages given up, in the whole outbox (until staff retry them).
+    given_up: int = 0
+
+
+def _deliver_all(ids):
+    report = DeliveryReport()
     for message_id in ids:
         try:
-            sent += _deliver_one(message_id)
+            outcome = _deliver_one(message_id)
         except Exception:  # never let mail break the caller
             log.exception("mail: unexpected error delivering message %s", message_id)
-    return sent
+            outcome = "failed"
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
 
 
 def _deliver_one(message_id):
     config = current_app.config
     if not config["MAIL_SERVER"] and config["CONSULTA_ENV"] == "production":
-        return 0  # left in the outbox until a mail server is configured
+        return "taken"  # left in the outbox until a mail server is configured
     # Claim the message, copy it and let the connection go before talking to SMTP.
     with Session(db.engine) as session:
         claimed = session.execute(
@@ -176,16 +218,22 @@ def _deliver_one(message_id):
             session.expunge(message)
         session.commit()
     if message is None:
-        return 0
+        return "taken"
     try:
         _send(message)
     except Exception as exc:  # SMTP errors, timeouts, refused connections
-        log.warning("mail: sending message %s failed (attempt %s): %s",
-                    message.id, message.attempts, exc)
         _mark(message_id, status="failed", last_error=str(exc)[:500])
-        return 0
+        if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+            # Nobody retries it any more: say so loudly (cron mails errors; staff see it
+            # on the outbox page and can retry it there).
+            log.error("mail: gave up on message %s (%r) after %s attempts: %s",
+                      message.id, message.subject, message.attempts, exc)
+            return "gave_up"
+        log.warning("mail: sending message %s failed (attempt %s of %s): %s",
+                    message.id, message.attempts, config["MAIL_MAX_ATTEMPTS"], exc)
+        return "failed"
     _mark(message_id, status="sent", sent_at=utcnow(), last_error=None)
-    return 1
+    return "sent"
 
 
 def _mark(message_id, **values):
@@ -231,8 +279,34 @@ def _send(message):
         smtp.send_message(email)
 
 
+def waiting_condition():
+    """Messages still to be sent: not sent, and with attempts left."""
+    return or_(and_(OutboxMessage.status.in_(("pending", "failed")),
+                    OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"]),
+               OutboxMessage.status == "sending")
+
+
+def given_up_condition():
+    """Messages nobody will retry: failed as many times as MAIL_MAX_ATTEMPTS allows."""
+    return ((OutboxMessage.status == "failed")
+            & (OutboxMessage.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]))
+
+
+def outbox_backlog(session=None):
+    """``{"waiting": n, "oldest_waiting": datetime or None, "given_up": n}``, for /health
+    and the staff's outbox page."""
+    session = session or db.session
+    waiting, oldest = session.execute(
+        select(func.count(OutboxMessage.id), func.min(OutboxMessage.created_at))
+        .where(waiting_condition())).one()
+    given_up = session.scalar(select(func.count(OutboxMessage.id))
+                              .where(given_up_condition()))
+    return {"waiting": waiting, "oldest_waiting": oldest, "given_up": given_up}
+
+
 def deliver_pending():
-    """Retry every message not yet sent (the `send-mail` command). Returns (sent, left).
+    """Retry every message not yet sent (the `send-mail` command). Returns a
+    ``DeliveryReport``: this run's own counts, then what waits in the whole outbox.
 
     Sent messages older than MAIL_RETENTION_DAYS are deleted: they hold addresses and
     (expired) links that nobody needs any more.
@@ -256,5 +330,8 @@ def deliver_pending():
                    OutboxMessage.attempts < current_app.config["MAIL_MAX_ATTEMPTS"])
             .order_by(OutboxMessage.id)
         ).all()
-    sent = deliver(ids)
-    return sent, len(ids) - sent
+    report = _deliver_all(ids)
+    with Session(db.engine) as session:
+        backlog = outbox_backlog(session)
+    report.waiting, report.given_up = backlog["waiting"], backlog["given_up"]
+    return report

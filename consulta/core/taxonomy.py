@@ -1,29 +1,15 @@
 """Lists shared by accounts, organizations, events and contributions.
 
-Sectors and genders are fixed by the product (their labels are translated);
-regions are data, loaded from a JSON file so another country can replace them.
+Genders are fixed by the product (their labels are translated); regions, sectors and
+levels of government are the country's data, read from the deployment profile
+(core/profile.py), so another country replaces them without touching code.
 """
-
-import json
-from functools import lru_cache
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-#: Participant sectors, from real Peruvian workshops.
-SECTORS = {
-    "citizen": _l("Citizen"),
-    "civil_society": _l("Civil society organization"),
-    "academia": _l("Academia"),
-    "private_sector": _l("Private sector / business association"),
-    "national_government": _l("National public entity"),
-    "regional_government": _l("Regional government"),
-    "local_government": _l("Local government / municipality"),
-    "international_cooperation": _l("International cooperation"),
-    "other": _l("Other"),
-}
+from .profile import translated
 
 #: Declared gender, optional; only ever shown in aggregate.
 GENDERS = {
@@ -32,22 +18,23 @@ GENDERS = {
     "other": _l("Other / non-binary"),
 }
 
-DEFAULT_REGIONS_FILE = Path(__file__).resolve().parent.parent / "data" / "regions.json"
+
+def profile():
+    """The deployment profile of the running app (core/profile.py)."""
+    return current_app.config["PROFILE"]
 
 
-@lru_cache(maxsize=4)
-def _load_regions(path):
-    with open(path, encoding="utf-8") as fh:
-        return tuple(json.load(fh)["regions"])
+def _language():
+    return str(get_locale() or "es")
 
 
 def regions():
     """The configured regions as a list of dicts with ``code`` and ``name``."""
-    return _load_regions(str(current_app.config.get("REGIONS_FILE") or DEFAULT_REGIONS_FILE))
+    return profile().regions
 
 
 def region_codes():
-    return {r["code"] for r in regions()}
+    return profile().region_codes
 
 
 def region_name(code):
@@ -55,15 +42,48 @@ def region_name(code):
     for region in regions():
         if region["code"] == code:
             name = region["name"]
-            if isinstance(name, dict):
-                lang = str(get_locale() or "es")
-                return name.get(lang) or name.get("es") or next(iter(name.values()))
-            return name
+            return translated(name, _language()) if isinstance(name, dict) else name
     return code or ""
 
 
+def region_label():
+    """What the country calls its regions ("Región", "Entidad federativa")."""
+    return translated(profile().region_label, _language())
+
+
+def sector_codes():
+    """The codes of the profile's participant sectors, in their order."""
+    return tuple(profile().sectors)
+
+
+def sectors():
+    """``{code: label}`` of the profile's sectors, labels in the current language."""
+    language = _language()
+    return {code: translated(labels, language) for code, labels in profile().sectors.items()}
+
+
 def sector_label(code):
-    return SECTORS.get(code, code or "")
+    labels = profile().sectors.get(code)
+    return translated(labels, _language()) if labels else (code or "")
+
+
+def sector_from_alias(name):
+    """The sector code of a name written on an attendance sheet, or None."""
+    return profile().sector_aliases.get((name or "").strip().lower())
+
+
+def level_codes():
+    return tuple(profile().levels)
+
+
+def level_label(code):
+    labels = profile().levels.get(code)
+    return translated(labels, _language()) if labels else (code or "")
+
+
+def level_choices(blank=None):
+    choices = [(code, level_label(code)) for code in level_codes()]
+    return ([("", blank)] if blank is not None else []) + choices
 
 
 def region_choices(blank=None):
@@ -72,5 +92,21 @@ def region_choices(blank=None):
 
 
 def sector_choices(blank=None):
-    choices = list(SECTORS.items())
+    choices = list(sectors().items())
     return ([("", blank)] if blank is not None else []) + choices
+
+
+def timezone_label():
+    """The zone every displayed time is in, as people say it ("hora del centro de México")."""
+    return translated(profile().timezone_label, _language())
+
+
+def email_example():
+    """An e-mail address that looks right in this country, for hints."""
+    return f"nombre@{profile().email_example_domain}"
+
+
+def privacy_notice():
+    """The profile's privacy notice in the current language (Spanish otherwise)."""
+    notices = profile().privacy
+    return notices.get(_language()) or notices["es"]

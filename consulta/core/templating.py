@@ -10,7 +10,17 @@ from flask_wtf.csrf import generate_csrf
 from .dates import utc_to_local
 from .personal_data import label as personal_data_label
 from .sanitize import render_markdown
-from .taxonomy import GENDERS, SECTORS, region_name, regions, sector_label
+from .taxonomy import (
+    GENDERS,
+    level_label,
+    privacy_notice,
+    region_label,
+    region_name,
+    regions,
+    sector_label,
+    sectors,
+    timezone_label,
+)
 
 
 def register_template_globals(app):
@@ -18,11 +28,15 @@ def register_template_globals(app):
         csrf_token=generate_csrf,
         get_locale=get_locale,
         regions=regions,
-        SECTORS=SECTORS,
+        sectors=sectors,
         GENDERS=GENDERS,
         region_name=region_name,
+        region_label=region_label,
         sector_label=sector_label,
         personal_data_label=personal_data_label,
+        level_label=level_label,
+        timezone_label=timezone_label,
+        privacy_notice=privacy_notice,
         site_name=lambda: current_app.config["SITE_NAME"],
     )
     app.jinja_env.filters["markdown"] = render_markdown

@@ -27,6 +27,7 @@ def health():
     return jsonify(report), status
 
 
+
 @bp.route("/language/<language>")
 def set_language(language):
     """Switch the interface language of this browser: a plain link, so public pages need

@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from consulta.accounts.models import User
-from consulta.consultations.constants import ATTENDANCE_SECTOR_ALIASES
 from consulta.consultations.models import Commitment, Component, Event
 from consulta.contributions import operations
 from consulta.contributions.models import Contribution
 from consulta.core.dates import utcnow
+from consulta.core.taxonomy import sector_from_alias
 from consulta.extensions import db
 from consulta.feedback.operations import publish_response, save_response
 from consulta.moderation.operations import classify_contribution
@@ -126,7 +126,7 @@ def load_workshop(consultation, moderator, component_map=COMPONENT_MAP, held_on=
         region="la-libertad",
         description="Taller descentralizado con gobierno regional, municipios, sociedad civil, "
                     "academia, gremios empresariales y cooperación internacional.",
-        attendance=[(ATTENDANCE_SECTOR_ALIASES[row["sector"].lower()], row["participants"],
+        attendance=[(sector_from_alias(row["sector"]), row["participants"],
                      row["women"]) for row in info["attendance"]])
     components = {c.name: c.id for c in consultation.components}
     proposals = {}

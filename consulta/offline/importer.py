@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import record
-from consulta.consultations.constants import ATTENDANCE_SECTOR_ALIASES, CHANNELS
+from consulta.consultations.constants import CHANNELS
 from consulta.consultations.queries import events_of
 from consulta.contributions.constants import KINDS, OFFLINE_CHANNELS, TYPED_IN_WEB
 from consulta.contributions.models import Contribution
@@ -49,7 +49,7 @@ from consulta.core.spreadsheet import (
     read_xlsx_rows,
     xlsx_text,
 )
-from consulta.core.taxonomy import GENDERS, SECTORS, region_name, regions
+from consulta.core.taxonomy import GENDERS, profile, region_name, regions, sectors
 from consulta.extensions import db
 
 from .constants import (
@@ -124,7 +124,7 @@ def _lists(consultation):
         (_("Component"), [c.name for c in consultation.components]),
         (_("Commitment commented on (number)"),
          [f"{c.number}. {c.title}" for c in consultation.published_commitments]),
-        (_("Sector"), [str(label) for label in SECTORS.values()]),
+        (_("Sector"), [str(label) for label in sectors().values()]),
         (_("Region"), [region_name(r["code"]) for r in regions()]),
         (_("Gender (optional)"), [str(label) for label in GENDERS.values()]),
         (_("Event"), [e.title for e in events_of(consultation)]),
@@ -335,9 +335,13 @@ class _Checker:
         self.channels = {k: v for k, v in _labels(channel_labels).items()
                          if v in OFFLINE_CHANNELS}
         self.channels.update({_fold(k): v for k, v in CHANNEL_ALIASES.items()})
-        self.sectors = _labels(SECTORS)
+        # The profile's sectors, labelled in both languages.
+        self.sectors = {}
+        for locale in ("es", "en"):
+            with force_locale(locale):
+                self.sectors.update(_labels(sectors()))
         # As attendance sheets write them ("Municipios", "Gremios empresariales").
-        self.sectors.update({_fold(k): v for k, v in ATTENDANCE_SECTOR_ALIASES.items()})
+        self.sectors.update({_fold(k): v for k, v in profile().sector_aliases.items()})
         self.genders = _labels(GENDERS)
         self.regions = {}
         for region in regions():

@@ -7,7 +7,7 @@ of contributions.
 
 from datetime import UTC
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from consulta.accounts.models import Organization, User
@@ -37,7 +37,9 @@ def _query():
     version = EffectiveVersion()  # its own published response, else its group's
     columns = [
         c.id, c.tracking_code, c.received_at, c.created_at, c.kind, c.channel, c.author_id,
-        c.author_name, c.author_name_public, c.author_organization, Organization.name,
+        c.author_name, c.author_name_public, c.author_organization,
+        # The name it had when the contribution was sent (see Contribution.organization_name).
+        func.coalesce(c.organization_name, Organization.name),
         User.display_name, User.show_name_publicly, User.deleted_at, c.sector, c.region,
         classified_component.name, component.name, classified_commitment.number,
         commitment.number, c.title, c.problem, c.objective, c.body, c.hidden_at,

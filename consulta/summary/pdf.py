@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from flask import current_app, render_template, render_template_string
-from flask_babel import force_locale, format_date, get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -44,7 +44,7 @@ from sqlalchemy import func, select
 
 from consulta.consultations.constants import CHANNELS
 from consulta.contributions.constants import HIDE_REASONS
-from consulta.core.i18n import format_number, format_share, format_when
+from consulta.core.i18n import format_date, format_number, format_share, format_when
 from consulta.core.sanitize import plain_text
 from consulta.core.taxonomy import sector_label
 from consulta.extensions import db

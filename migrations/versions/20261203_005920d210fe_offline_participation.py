@@ -7,7 +7,7 @@ the fingerprint of the spreadsheet row a contribution was imported from (unique 
 consultation: the same file imported twice creates nothing new).
 
 Revision ID: 005920d210fe
-Revises: b521da3f7b10
+Revises: 79529a3b1e40
 Create Date: 2026-12-03 13:40:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '005920d210fe'
-down_revision = 'b521da3f7b10'
+down_revision = '79529a3b1e40'
 branch_labels = None
 depends_on = None
 

@@ -51,3 +51,38 @@ def test_create_admin_takes_over_an_account_registered_beforehand(app, create_us
     new = app.test_client().post_form("/login", {"email": "jefa@entidad.gob.pe",
                                                  "password": "clave real de la jefa"})
     assert new.status_code == 302
+
+def test_create_admin_leaves_the_region_empty_and_the_admin_can_then_save_the_profile(
+        app, database_url):
+    from ..conftest import login, make_app
+
+    mexico = make_app(database_url, CONSULTA_PROFILE="mexico")
+    result = mexico.test_cli_runner().invoke(args=["create-admin", "jefa@jalisco.gob.mx",
+                                                   "--password", "clave larga de la jefa"])
+    assert result.exit_code == 0, result.output
+    with mexico.app_context():
+        user = db.session.scalar(select(User))
+        assert user.region == ""
+        ref = type("Ref", (), {"email": user.email, "password": "clave larga de la jefa"})
+    client = mexico.test_client()
+    login(client, ref)
+    response = client.post_form("/account", {"display_name": "Jefa", "sector": "other",
+                                              "region": "jalisco", "locale": "es"})
+    assert response.status_code == 302
+    with mexico.app_context():
+        assert db.session.scalar(select(User)).region == "jalisco"
+
+
+def test_create_admin_refuses_a_region_of_another_profile(app):
+    result = app.test_cli_runner().invoke(args=["create-admin", "jefa@example.org",
+                                                "--region", "jalisco",
+                                                "--password", "clave larga de la jefa"])
+    assert result.exit_code != 0 and "not a region of the profile" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User)) is None
+    result = app.test_cli_runner().invoke(args=["create-admin", "jefa@example.org",
+                                                "--region", "cusco",
+                                                "--password", "clave larga de la jefa"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(User)).region == "cusco"

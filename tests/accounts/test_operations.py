@@ -446,10 +446,12 @@ def test_updating_an_organization_is_audited_only_when_something_changes(
                                    website="https://red.example.pe")
     entry = entries("organization.updated")[-1]
     assert entry.actor_id == admin.id
+    # Renamed by its admin: back to review (issue 17), which the log says too.
     assert entry.before == {"name": "Red Uno", "sector": "civil_society", "region": "cusco",
-                            "website": None}
+                            "website": None, "status": "approved"}
     assert entry.after == {"name": "Red Uno Renovada", "sector": "academia",
-                           "region": "puno", "website": "https://red.example.pe"}
+                           "region": "puno", "website": "https://red.example.pe",
+                           "status": "pending"}
 
 
 @pytest.mark.parametrize("approve", [True, False])

@@ -133,3 +133,44 @@ def test_every_recorded_action_has_a_label_for_the_readers_of_the_log():
     assert "account.registered" in actions and "contribution.hidden" in actions
     missing = {action: where for action, where in actions.items() if action not in ACTIONS}
     assert missing == {}
+
+
+def test_postgresql_refuses_to_truncate_the_log_and_its_app_role_owns_nothing(app):
+    """The app's role (README) can append to the log, and do nothing else to it."""
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from consulta.core.database import grant_app_role
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite has no TRUNCATE and no roles")
+    with app.app_context():
+        record("summary.published", object_type="summary_snapshots", object_id=1)
+        db.session.commit()
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE audit_entries"))
+        role, password = f"consulta_app_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+        with db.engine.begin() as conn:
+            conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
+            grant_app_role(conn, role)
+        url = make_url(db.engine.url).set(username=role, password=password)
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO audit_entries (action, object_type, created_at) "
+                                  "VALUES ('summary.published', 'x', now())"))
+            for statement in ("TRUNCATE audit_entries", "DELETE FROM audit_entries",
+                              "ALTER TABLE audit_entries DISABLE TRIGGER ALL",
+                              "DROP TRIGGER audit_entries_no_truncate ON audit_entries",
+                              "DROP TABLE contributions"):
+                with pytest.raises(DBAPIError), engine.begin() as conn:
+                    conn.execute(text(statement))
+        finally:
+            engine.dispose()
+            with db.engine.begin() as conn:
+                conn.execute(text(f"DROP OWNED BY {role}"))
+                conn.execute(text(f"DROP ROLE {role}"))
+        assert len(db.session.scalars(select(AuditEntry)).all()) == 2
+        db.session.remove()

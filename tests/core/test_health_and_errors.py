@@ -4,9 +4,11 @@ from ..conftest import make_app
 def test_health_reports_each_dependency(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured",
-                                   "rate_limits": "memory (each worker counts apart)",
-                                   "cache": "off"}
+    data = response.get_json()
+    assert data == {"status": "ok", "database": "ok", "redis": "not configured",
+                    "rate_limits": "memory (each worker counts apart)", "cache": "off",
+                    "outbox": {"waiting": 0, "given_up": 0, "oldest_waiting": None,
+                               "oldest_waiting_minutes": None}}
 
 
 def test_health_reports_an_unreachable_database(tmp_path):

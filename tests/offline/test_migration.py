@@ -13,7 +13,7 @@ from consulta.extensions import db
 from ..conftest import make_app
 from ..contributions.test_migration_received_at import _insert
 
-BEFORE = "c7a3f1e9d2b4"
+BEFORE = "79529a3b1e40"
 AFTER = "005920d210fe"
 NEW_COLUMNS = {"author_contact_channel", "author_contact", "author_gender", "author_told_at",
                "author_told_by_id", "import_fingerprint"}

@@ -53,6 +53,7 @@ def build_world(app):
     from consulta.contributions import operations as contributions
     from consulta.contributions.models import Contribution
     from consulta.core.dates import utcnow
+    from consulta.core.mail import OutboxMessage
     from consulta.demo.people import demo_password_hash
     from consulta.feedback import operations as feedback
     from consulta.feedback.models import Response
@@ -111,6 +112,9 @@ def build_world(app):
         response = db.session.scalar(select(Response).where(
             Response.consultation_id == iv.id).order_by(Response.id))
         event = db.session.scalar(select(Event).where(Event.consultation_id == iv.id))
+        message = OutboxMessage(recipient="jorge@demo.consulta.pe", subject="Asunto",
+                                body="Texto.", status="failed", attempts=8)
+        db.session.add(message)
         db.session.commit()
         world.values = {
             "slug": IV, "code": web[2].tracking_code, "user_id": jorge.id,
@@ -119,7 +123,8 @@ def build_world(app):
             "window_id": iv.windows[0].id,
             "commitment_id": draft.commitments[-1].id, "section_id": section.id,
             "event_id": event.id, "group_id": group.id, "template_id": template.id,
-            "response_id": response.id, "action": "submit", "version": 1, "number": 1,
+            "response_id": response.id, "message_id": message.id,
+            "action": "submit", "version": 1, "number": 1,
             "language": "es", "format": "xlsx", "what": "how-to-take-part",
             "token": None,  # per endpoint below
         }
@@ -180,7 +185,7 @@ def production_app(database_url):
 
     def factory(**environ):
         return create_app({"SQLALCHEMY_DATABASE_URI": database_url},
-                          environ={**PRODUCTION, **environ})
+                          environ={**PRODUCTION, "DATABASE_URL": database_url, **environ})
 
     yield factory
     limiter.enabled = enabled

@@ -92,7 +92,9 @@ def nested_form_classes(form_class):
         if issubclass(inner.field_class, FieldList):
             inner = inner.args[0]
         if issubclass(inner.field_class, FormField):
-            nested.add(inner.args[0])
+            # A factory (a form with one field per sector of the profile) names its class.
+            form = getattr(inner.args[0], "form_class", inner.args[0])
+            nested |= {form, *form.__subclasses__()}
     return nested
 
 
@@ -263,6 +265,7 @@ def build_world(app):
     from consulta.consultations.plan_import import parse_plan
     from consulta.contributions import operations as contributions
     from consulta.core.dates import local_today, utcnow
+    from consulta.core.mail import OutboxMessage
     from consulta.feedback import operations as feedback
     from consulta.moderation import operations as moderation
 
@@ -339,6 +342,9 @@ def build_world(app):
         template = feedback.save_answer_template(
             consultation, actor=secretariat, title="Plantilla", outcome="out_of_scope",
             justification="Está fuera del alcance. Se deriva a otra instancia.")
+        message = OutboxMessage(recipient="alguien@example.org", subject="Asunto",
+                                body="Texto.", status="failed", attempts=8)
+        db.session.add(message)
         db.session.commit()
 
         world.ids.update(
@@ -353,7 +359,7 @@ def build_world(app):
             proposal_id=proposal.id, other=other.tracking_code, other_id=other.id,
             comment=comment.tracking_code, offline=offline.tracking_code,
             event_id=event.id, group_id=group.id, response_id=response.id,
-            template_id=template.id, organization_id=organization.id,
+            template_id=template.id, organization_id=organization.id, message_id=message.id,
             pending_organization_id=pending.id, membership_id=membership.id,
             participant_membership_id=db.session.scalar(
                 select(Membership.id).where(Membership.user_id == participant.id)),
@@ -799,6 +805,7 @@ OUTBOX = "outbox_messages"
 
 CONFIRM_ROUTES = [
     Route("accounts.logout", "/logout", _no_fields),
+    Route("accounts.accept_privacy", "/privacy/accept", _no_fields),
     Route("accounts.join_organization", "/organizations/{organization_id}/join", _no_fields),
     Route("accounts.leave_organization", "/organizations/{organization_id}/leave", _no_fields),
     Route("accounts.decide_membership",
@@ -814,6 +821,8 @@ CONFIRM_ROUTES = [
 
 #: Buttons of staff that carry nothing but their token (a ConfirmForm, or no form class).
 STAFF_CONFIRM_ROUTES = [
+    Route("accounts.admin_retry_message", "/admin/outbox/{message_id}/retry", _no_fields,
+          role="admin"),
     Route("accounts.review_organization",
           "/moderation/organizations/{pending_organization_id}/review",
           lambda w: [("decision", "approve")], {"decision": ["approve", "reject"]},

@@ -99,6 +99,8 @@ ACCESS = {
     "accounts.forgot_password": (PUBLIC, PUBLIC),
     "accounts.reset_password": (PUBLIC, PUBLIC),
     "accounts.logout": (None, LOGIN),
+    # Accepting a new version of the privacy notice (for an up-to-date account: sent on).
+    "accounts.accept_privacy": (LOGIN, LOGIN),
     "accounts.profile": (LOGIN, LOGIN),
     "accounts.change_password": (LOGIN, LOGIN),
     "accounts.export_data": (LOGIN, None),
@@ -117,6 +119,8 @@ ACCESS = {
     # --- administration --------------------------------------------------------------
     "accounts.admin_users": (ADMIN, None),
     "accounts.admin_user_roles": (ADMIN, ADMIN),
+    "accounts.admin_outbox": (ADMIN, None),
+    "accounts.admin_retry_message": (None, ADMIN),
     # --- contributions ---------------------------------------------------------------
     "contributions.new_proposal": (LOGIN, LOGIN),
     "contributions.new_comment": (LOGIN, LOGIN),

@@ -62,7 +62,7 @@ PATH_ARGUMENTS = {
     "component_id": "component_id", "phase_id": "phase_id", "window_id": "window_id",
     "commitment_id": "draft_commitment_id", "section_id": "section_id",
     "event_id": "event_id", "group_id": "group_id", "template_id": "template_id",
-    "response_id": "response_id", "token": "reset_token",
+    "response_id": "response_id", "token": "reset_token", "message_id": "message_id",
 }
 FIXED_PATH_ARGUMENTS = {"version": 1, "number": 1, "language": "es",
                         "filename": "css/consulta.css", "action": "submit",
@@ -271,7 +271,8 @@ def test_numbers_beyond_a_database_integer_are_not_found_not_errors(app, world):
             client = world.client(role)
             for name in ("group_id", "phase_id", "component_id", "event_id", "template_id",
                          "organization_id", "membership_id", "response_id", "target_user_id",
-                         "draft_commitment_id", "section_id", "participant_membership_id"):
+                         "draft_commitment_id", "section_id", "participant_membership_id",
+                         "message_id"):
                 if "{" + name + "}" in route.path:
                     url = format_url(route.path, {**world.ids, name: huge})
                     response = send(client, url, [("csrf_token", world.tokens[role])])

@@ -2,6 +2,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consulta.core.forms import ConfirmForm
+from consulta.core.mail import OutboxMessage, outbox_backlog
 from consulta.core.pagination import paginate
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
@@ -43,3 +45,25 @@ def admin_user_roles(user_id):
                       "success")
             return redirect(url_for(".admin_users"))
     return render_template("admin/user_roles.html", user=user, form=form, roles=ROLES)
+
+
+@bp.route("/admin/outbox")
+@role_required("admin")
+def admin_outbox():
+    """E-mails waiting to be sent and those given up after MAIL_MAX_ATTEMPTS."""
+    return render_template("admin/outbox.html", form=ConfirmForm(),
+                           waiting=queries.waiting_messages(),
+                           given_up=queries.given_up_messages(),
+                           backlog=outbox_backlog())
+
+
+@bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
+@role_required("admin")
+def admin_retry_message(message_id):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if ConfirmForm().validate_on_submit():
+        with attempt() as done:
+            operations.retry_outbox_message(message, actor=current_user)
+        if done:
+            flash(_("The message will be sent again."), "success")
+    return redirect(url_for(".admin_outbox"))

@@ -17,7 +17,7 @@ from .. import operations
 from ..devices import known_device, remember_device
 from ..forms import EmailForm, LoginForm, RegistrationForm, ResetPasswordForm
 from ..models import User
-from ..sessions import remember_allowed
+from ..sessions import needs_privacy_acceptance, remember_allowed
 from ..tokens import ExpiredToken, InvalidToken, user_for_confirmation, user_for_reset
 from . import bp
 
@@ -182,6 +182,22 @@ def logout():
         logout_user()  # after clear(): it leaves the flag that deletes the remember cookie
         flash(_("You have logged out."), "info")
     return redirect(url_for("core.index"))
+
+
+@bp.route("/privacy/accept", methods=["GET", "POST"])
+@login_required
+def accept_privacy():
+    """A new version of the privacy notice: read it and accept it to go on."""
+    target = safe_next(url_for("core.index"))
+    if not needs_privacy_acceptance(current_user):
+        return redirect(target)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with attempt():
+            operations.accept_privacy_notice(current_user)
+        flash(_("Thank you. You have accepted the new privacy notice."), "success")
+        return redirect(target)
+    return render_template("accounts/accept_privacy.html", form=form, next=target)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

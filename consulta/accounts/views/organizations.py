@@ -74,6 +74,10 @@ def edit_organization(organization_id):
                 organization, actor=current_user, name=form.name.data,
                 sector=form.sector.data, region=form.region.data, website=form.website.data)
         if done:
+            if organization.status == "pending":
+                flash(_("With its new name, the organization waits for the moderators' "
+                        "approval again; until then nobody can contribute on its behalf."),
+                      "info")
             return redirect(url_for(".organization", organization_id=organization.id))
     return render_template("accounts/organization_form.html", form=form,
                            organization=organization)

@@ -1,0 +1,155 @@
+"""A Mexican deployment, run as its people would: every page, e-mail and export of the run
+speaks of Mexico and never of Peru."""
+
+import io
+import json
+
+import pytest
+from flask_babel import force_locale
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from consulta.accounts.models import User
+from consulta.core.i18n import format_number, format_share, format_when
+from consulta.core.personal_data import find_personal_data
+from consulta.extensions import db
+
+from ..conftest import link_in, make_app
+from ..contributions.test_views import ACTIONS, ids, send_proposal
+from .test_profile import PERU_WORDS
+
+PLAN = {
+    "plan": {"title": "Plan de Acción Local de Gobierno Abierto de Jalisco 2026-2027",
+             "country": "MX", "starts": "2026-01-01", "ends": "2027-12-31",
+             "cross_cutting_focus": "Participación ciudadana",
+             "subnational_commitments": True},
+    "principles": ["Transparencia", "Participación ciudadana", "Rendición de cuentas"],
+    "themes": [{"name": "Presupuesto abierto", "commitments": [
+        {"number": 1, "title": "Publicar el presupuesto estatal en datos abiertos",
+         "summary": "El presupuesto del estado, en formatos abiertos y comprensibles.",
+         "principles": ["Transparencia"],
+         "institution": "Secretaría de la Hacienda Pública"}]}],
+}
+REGISTRATION = {
+    "email": "itzel.hernandez@ejemplo.gob.mx", "password": "una frase larga y segura",
+    "password_confirm": "una frase larga y segura", "display_name": "Itzel Hernández",
+    "sector": "indigenous_peoples", "region": "jalisco", "gender": "female",
+    "show_name_publicly": "y", "accept_privacy": "y",
+}
+
+
+@pytest.fixture
+def mexico(app, database_url):
+    """The app as a Mexican deployment runs it, on the test database."""
+    return make_app(database_url, CONSULTA_PROFILE="mexico")
+
+
+def no_peru(text, where):
+    found = PERU_WORDS.findall(text)
+    assert not found, f"{where} names Peru: {found}"
+
+
+def test_the_mexican_profile_sets_zone_numbers_and_labels(mexico):
+    assert mexico.config["BABEL_DEFAULT_TIMEZONE"] == "America/Mexico_City"
+    assert mexico.config["PRIVACY_NOTICE_VERSION"] == "2026-12"
+    with mexico.test_request_context(), force_locale("es"):
+        assert (format_number(12345), format_share(66.66)) == ("12,345", "66.7%")
+    with mexico.test_request_context(), force_locale("en"):
+        assert (format_number(12345), format_share(66.66)) == ("12,345", "66.7%")
+
+
+def test_peru_keeps_its_numbers(app):
+    with app.test_request_context(), force_locale("es"):
+        assert (format_number(12345), format_share(66.66)) == ("12.345", "66,7\xa0%")
+
+
+def test_a_region_or_sector_of_another_country_is_refused(app, mexico):
+    client = mexico.test_client()
+    for changes in ({"region": "cusco"}, {"sector": "national_government"}):
+        page = client.post_form("/register", {**REGISTRATION, **changes}).get_data(as_text=True)
+        assert "de la lista" in page or "Elige" in page
+    with mexico.app_context():
+        assert db.session.scalar(select(User)) is None
+
+
+def test_a_mexican_run_shows_no_peruvian_word(app, mexico, create_user, create_consultation,
+                                               outbox):
+    secretariat = create_user(email="secretaria@jalisco.gob.mx", roles=("secretariat",),
+                              display_name="Secretaría de Planeación", region="jalisco",
+                              sector="state_government", privacy_version="2026-12")
+    slug = create_consultation(
+        plan=json.dumps(PLAN).encode(), actor=secretariat,
+        title="Consulta del Plan de Acción Local de Jalisco",
+        organizer="Secretaría de Planeación y Participación Ciudadana de Jalisco",
+        scope="regional", scope_region="jalisco")
+    client = mexico.test_client()
+    outputs = {}
+
+    page = client.get("/register").get_data(as_text=True)
+    assert "Entidad federativa" in page and "Jalisco" in page and "Ayacucho" not in page
+    assert "Pueblos y comunidades indígenas" in page
+    bad_email = client.post_form("/register", {**REGISTRATION, "email": "no-es-correo"})
+    assert "nombre@ejemplo.gob.mx" in bad_email.get_data(as_text=True)
+    outputs["register"] = page + bad_email.get_data(as_text=True)
+
+    assert client.post_form("/register", REGISTRATION).status_code == 302
+    client.get(link_in(outbox()[-1], "/confirm/"))
+    assert client.post_form("/login", {"email": REGISTRATION["email"],
+                                       "password": REGISTRATION["password"]}).status_code == 302
+    components, _ = ids(mexico, slug)
+    sent = send_proposal(client, slug, {
+        "component": str(components["Presupuesto abierto"]),
+        "title": "Tablero ciudadano del gasto estatal",
+        "problem": "El gasto del estado no se puede seguir a tiempo.",
+        "objective": "Que las comunidades sigan el gasto de su municipio.",
+        "responsible": "Secretaría de la Hacienda Pública", "co_responsible": "",
+        "due": "2027-06", "body": "Propuesta de las comunidades wixárikas.", **ACTIONS})
+    assert sent.status_code == 302
+    outputs["receipt"] = client.get(sent.headers["Location"]).get_data(as_text=True)
+
+    for path in ("/", "/consultations", f"/consultations/{slug}",
+                 f"/consultations/{slug}/contributions", f"/consultations/{slug}/plan",
+                 "/privacy", "/account", "/account/export"):
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        outputs[path] = response.get_data(as_text=True)
+    assert "Ley General de Protección de Datos Personales" in outputs["/privacy"]
+    assert "Itzel Hernández" in outputs[f"/consultations/{slug}/contributions"]
+
+    staff = mexico.test_client()
+    staff.post_form("/login", {"email": "secretaria@jalisco.gob.mx",
+                               "password": "ciudadania-activa-2026"})
+    form = staff.get(f"/consultations/{slug}/edit").get_data(as_text=True)
+    assert "hora del centro de México" in form
+    outputs["edit"] = form
+    csv = staff.get(f"/api/v1/consultations/{slug}/contributions.csv")
+    assert csv.status_code == 200
+    outputs["csv"] = csv.get_data().decode("utf-8-sig")
+    assert "Tablero ciudadano del gasto estatal" in outputs["csv"]
+    workbook = load_workbook(io.BytesIO(
+        staff.get(f"/api/v1/consultations/{slug}/contributions.xlsx").data))
+    outputs["xlsx"] = "\n".join(str(cell.value) for sheet in workbook for row in
+                                sheet.iter_rows() for cell in row if cell.value is not None)
+    outputs["api"] = json.dumps(client.get(f"/api/v1/consultations/{slug}").get_json(),
+                                ensure_ascii=False)
+    for message in outbox():
+        outputs[f"mail {message.subject}"] = f"{message.subject}\n{message.body}"
+    assert len([key for key in outputs if key.startswith("mail ")]) >= 2
+
+    for where, text in outputs.items():
+        no_peru(text, where)
+    with mexico.test_request_context():
+        user = db.session.scalar(select(User).where(User.email == REGISTRATION["email"]))
+        assert (user.sector, user.region, user.privacy_version) == (
+            "indigenous_peoples", "jalisco", "2026-12")
+        no_peru(format_when(user.created_at), "a date")
+
+
+def test_personal_data_is_looked_for_with_the_patterns_of_the_country(app, mexico):
+    text = "Mi CURP es GODE561231HDFRRN09, mi DNI 45678912, llámame al 33 1234 5678"
+    with mexico.test_request_context():
+        found = {item.code: item.text for item in find_personal_data([text])}
+    assert found == {"curp": "GODE561231HDFRRN09", "phone": "33 1234 5678"}
+    with app.test_request_context():
+        found = {item.code for item in find_personal_data([text])}
+    assert "dni" in found and "curp" not in found
