@@ -10,6 +10,7 @@
     moderation           classification, groups, hiding, masking
     feedback             responses to contributions, their publication, the matrix
     summary              figures, IRM checklist, frozen summaries, exports
+    finalplan            the approved final plan, its diff and traceability
     api                  the read-only open-data API
     demo                 demo data, made with the operations of every part
     app                  consulta/__init__.py (create_app) and consulta/models.py
@@ -29,7 +30,7 @@ from pathlib import Path
 import consulta
 
 FLOORS = ("config", "extensions", "core", "audit", "accounts", "consultations",
-          "contributions", "moderation", "feedback", "summary", "api", "demo", "app")
+          "contributions", "moderation", "feedback", "summary", "finalplan", "api", "demo", "app")
 PACKAGE = Path(consulta.__file__).resolve().parent
 
 

@@ -12,3 +12,8 @@ contribution_submitted = namespace.signal("contribution-submitted")
 #: None); each receiver returns a ``consulta.contributions.queries.ListExtension``.
 #: Feedback adds the filter by outcome and loads the published responses.
 list_extensions = namespace.signal("list-extensions")
+
+#: Asked while a contribution's public page is built (sender: the contribution); each
+#: receiver returns a dict of values for its template. The final plan adds where the
+#: commitments named by its response are now, and where it landed in the final plan.
+contribution_page = namespace.signal("contribution-page")

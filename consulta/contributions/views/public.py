@@ -8,6 +8,7 @@ from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
 from consulta.core.forms import ConfirmForm
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
+from consulta.core.signals import merged_values
 
 from ..access import get_contribution
 from ..constants import PAGE_SIZES, SORTS
@@ -18,6 +19,7 @@ from ..queries import (
     read_filters,
     with_list_relations,
 )
+from ..signals import contribution_page
 from . import bp
 
 
@@ -53,4 +55,5 @@ def detail(code):
         can_edit=contribution.can_be_edited_by(current_user, now),
         can_withdraw=contribution.can_be_withdrawn_by(current_user, now),
         supported=has_supported(contribution, current_user),
-        is_open=contribution.consultation.is_open(now), form=ConfirmForm())
+        is_open=contribution.consultation.is_open(now), form=ConfirmForm(),
+        **merged_values(contribution_page, contribution))
