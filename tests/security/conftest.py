@@ -132,6 +132,11 @@ def build_world(app):
             "summary.printable": {"slug": LL}, "api.summary": {"slug": LL},
             "summary.version_csv": {"slug": LL}, "summary.version_xlsx": {"slug": LL},
             "api.summary_matrix": {"slug": LL},
+            # The finished consultation has the published final plan.
+            **{endpoint: {"slug": LL} for endpoint in (
+                "finalplan.show", "finalplan.manage", "finalplan.changes",
+                "finalplan.publish", "api.final_plan", "api.final_plan_csv",
+                "api.final_plan_xlsx")},
         }
         world.accounts = {
             "anonymous": None,
