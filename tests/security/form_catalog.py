@@ -301,7 +301,7 @@ def build_world(app):
         db.session.flush()
         # A consultation that closed yesterday, its final plan being prepared.
         closed = consultations.create_consultation(
-            actor=secretariat, title="Consulta cerrada", summary="Resumen.",
+            actor=secretariat, title="Consulta con plan final", summary="Resumen.",
             organizer="Secretaría de Gobierno Digital", scope="national",
             channels=["web"], opens_at=now - timedelta(days=30),
             closes_at=now - timedelta(days=1))
@@ -358,7 +358,7 @@ def build_world(app):
 
         world.ids.update(
             slug=consultation.slug, consultation_id=consultation.id,
-            closed_slug=closed.slug, closed_version_id=closed_version.id,
+            final_slug=closed.slug, final_version_id=closed_version.id,
             components=[c.id for c in components], component_id=components[0].id,
             commitments=[c.id for c in published.commitments],
             commitment_id=published.commitments[0].id,
@@ -810,10 +810,10 @@ STAFF_CONFIRM_ROUTES = [
           role="secretariat"),
     Route("summary.publish", "/consultations/{slug}/summary/publish", _no_fields,
           role="secretariat"),
-    Route("finalplan.changes", "/consultations/{closed_slug}/final-plan/changes", _no_fields,
+    Route("finalplan.changes", "/consultations/{final_slug}/final-plan/changes", _no_fields,
           {"reason-0123456789ab": ["Un motivo."], "merge-0123456789ab": ["0123456789ab"]},
           role="secretariat"),
-    Route("finalplan.publish", "/consultations/{closed_slug}/final-plan/publish", _no_fields,
+    Route("finalplan.publish", "/consultations/{final_slug}/final-plan/publish", _no_fields,
           role="secretariat"),
     Route("feedback.act", "/feedback/responses/{response_id}/submit", _no_fields,
           role="secretariat"),
@@ -1073,8 +1073,8 @@ def scenarios():
             deltas=[{}, {AUDIT: (0, 100), "responses": (0, 100),
                          "response_commitments": (-100, 100)}]),
         Scenario(finalplan.FinalPlanForm, "secretariat", [Route(
-            "finalplan.manage", "/consultations/{closed_slug}/final-plan/manage", lambda w: [
-                ("plan_version", str(w.ids["closed_version_id"])),
+            "finalplan.manage", "/consultations/{final_slug}/final-plan/manage", lambda w: [
+                ("plan_version", str(w.ids["final_version_id"])),
                 ("approval_reference", "Resolución Ministerial N.° 2-2026"),
                 ("approved_on", "2026-11-30"), ("forum_endorsed_on", "2026-11-28"),
                 ("forum_endorsement", "https://example.pe/acta.pdf"),
