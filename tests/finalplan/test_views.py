@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from consulta.contributions.models import Contribution
-from consulta.core.mail import OutboxMessage
 from consulta.extensions import db
 from consulta.feedback import operations as feedback_ops
 
