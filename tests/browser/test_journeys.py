@@ -12,6 +12,9 @@
    published; the CSV and the PDF are downloaded.
 5. The newcomer sees the answer on "Mis aportes".
 6. Spanish, English through the language switch, and back.
+7. The secretariat approves the final plan; a participant on a phone, without
+   JavaScript, reads it and follows the newcomer's comment to where it landed; the
+   newcomer got one e-mail with the fate of their contributions.
 
 Every page visited goes through ``review`` (tests/browser/review.py): axe-core, labels,
 screenshots at desktop and phone width, no sideways scroll, readable text, tap targets.
@@ -690,4 +693,45 @@ def test_6_spanish_then_english_and_back(live_server, new_context, review):
     expect(page.get_by_role("navigation", name="Contenido")).to_contain_text("Compromiso 5")
     page.get_by_role("link", name="Consultas", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Consultas")
+    review.assert_clean()
+
+
+# --- 7. the final plan ------------------------------------------------------------------
+
+def test_7_final_plan_approved_then_read_on_a_phone_without_javascript(
+        live_server, new_context, review):
+    comment, newcomer, _group = needs("comment", "newcomer", "group_id")
+    page = new_context().new_page()
+    log_in(page, live_server, "secretaria@demo.consulta.pe")
+    page.goto(live_server(PLAN))
+    page.get_by_role("link", name="Preparar el plan final").click()
+    review(page, "prepare the final plan")
+    page.get_by_label("Versión aprobada del plan").select_option(index=0)
+    page.get_by_label("Referencia de la aprobación").fill(
+        "Resolución Ministerial N.° 070-2026-PCM")
+    page.get_by_label("Aprobado el").fill("2026-11-30")
+    page.get_by_label("Respaldado por el foro el").fill("2026-11-27")
+    page.get_by_label("Respaldo del foro").fill(
+        "Acta de la sesión ordinaria de la Comisión Multisectorial de Gobierno Abierto.")
+    page.get_by_label("Nota pública").fill("El plan aprobado recoge los aportes de la consulta.")
+    page.get_by_role("button", name="Guardar", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("Se guardó el plan final")
+    page.get_by_role("button", name="Publicar el plan final").click()
+    expect(page.get_by_role("status").first).to_contain_text("Se publicó el plan final")
+    review(page, "published final plan")
+
+    phone = new_context(phone=True, javascript=False).new_page()
+    phone.goto(live_server(PLAN))
+    phone.get_by_role("link", name="Lee el plan final y lo que le dio forma").tap()
+    commitment = phone.locator("#compromiso-5")
+    expect(commitment).to_contain_text(comment)
+    review(phone, "final plan (phone, no JavaScript)")
+    commitment.get_by_role("link", name=comment).tap()
+    response = phone.locator("#response")
+    expect(response).to_contain_text("Este aporte dio forma al plan final aprobado")
+    review(phone, "a contribution that landed in the final plan (phone)")
+    response.get_by_role("link", name=re.compile(r"^Compromiso 5: ")).tap()
+    assert phone.url.endswith("/final-plan#compromiso-5")
+    told = [m for m in live_server.outbox(newcomer) if "plan final" in m.subject]
+    assert len(told) == 1 and comment in told[0].body
     review.assert_clean()
