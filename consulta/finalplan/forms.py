@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
@@ -29,6 +30,8 @@ class FinalPlanForm(FlaskForm):
                          description=_l("A few sentences shown with the final plan."))
 
     def fill_choices(self, versions):
-        self.plan_version.choices = [(v.id, _l("Version %(number)s: %(title)s",
-                                               number=v.number, title=v.title))
+        # Plain text, never a lazy string: a lazy label would be rendered unescaped, and
+        # the titles are the secretariat's text.
+        self.plan_version.choices = [(v.id, _("Version %(number)s: %(title)s",
+                                              number=v.number, title=v.title))
                                      for v in versions]

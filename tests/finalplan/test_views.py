@@ -157,3 +157,20 @@ def test_the_traceability_matrix_as_csv_and_xlsx(app, client, finished, secretar
         f"/api/v1/consultations/{slug}/final-plan/traceability.xlsx").data))
     values = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
     assert values[0][0] == "commitment_number" and len(values) == len(rows) + 1
+
+
+def test_the_version_titles_in_the_approval_form_are_escaped(app, client, finished,
+                                                             secretariat):
+    slug = finished["slug"]
+    with app.app_context():
+        consultation = consultation_of(slug)
+        # Straight in the database: published versions never change through the app.
+        db.session.execute(db.text("UPDATE plan_versions SET title = :title WHERE "
+                                   "consultation_id = :id"),
+                           {"title": "<script>alert(1)</script>", "id": consultation.id})
+        db.session.commit()
+        db.session.remove()
+    login(client, secretariat)
+    html = client.get(f"/consultations/{slug}/final-plan/manage").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
