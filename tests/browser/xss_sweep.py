@@ -352,7 +352,7 @@ def stamp(moment):
 def inject(sweep):
     """Send every payload through every user text field; returns the sweep."""
     steps = [accounts, consultations, plan, events, organizations, contributions,
-             moderation, feedback, refused, summary, final_plan]
+             moderation, feedback, refused, final_plan, summary]
     sweep.timings = {}
     for step in steps:
         started = time.monotonic()
@@ -1029,10 +1029,19 @@ def summary(sweep):
 
 
 def final_plan(sweep):
-    """A version 2 of M's plan (one commitment removed, one added with hostile text),
-    approved as the final plan with payloads in every text and reason; refused first
-    while responses are drafts (their hostile names listed), then published."""
-    m = f"/consultations/{sweep.ids['M']}"
+    """Close M; a version 2 of its plan (one commitment removed, one added with hostile
+    text), approved as the final plan with payloads in every text and reason; refused
+    first while responses are drafts (their hostile names listed), then published (the
+    drafts too, before the summary freezes them)."""
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+
+    def close():  # as time would; before the summary, which freezes the answers
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        consultation.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+
+    sweep.db(close)
     sweep.send("secretariat", f"{m}/plan/start-draft", None, {})
     doomed = sweep.db(lambda: db.session.scalar(
         select(Consultation).where(Consultation.slug == sweep.ids["M"]))
