@@ -18,6 +18,7 @@ from . import (
     core,
     demo,
     feedback,
+    finalplan,
     models,  # noqa: F401  (every table, for SQLAlchemy and Alembic)
     moderation,
     offline,
@@ -39,7 +40,7 @@ MIGRATIONS_DIR = ROOT / "migrations"
 #: it (tests/test_layering.py holds the map); each registers its own blueprint, template
 #: names, commands and signal receivers in its init_app.
 PARTS = (core, audit, accounts, consultations, contributions, moderation, feedback, summary,
-         offline, staff, api)
+         finalplan, offline, staff, api)
 
 
 def create_app(overrides=None, environ=None):

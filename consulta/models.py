@@ -21,12 +21,14 @@ from consulta.contributions.models import (
 )
 from consulta.core.mail import OutboxMessage
 from consulta.feedback.models import AnswerTemplate, Response, ResponseVersion
+from consulta.finalplan.models import CommitmentChange, FinalPlan
 from consulta.summary.models import SummaryRow, SummarySnapshot
 
 __all__ = [
     "AnswerTemplate",
     "AuditEntry",
     "Commitment",
+    "CommitmentChange",
     "Component",
     "Consultation",
     "Contribution",
@@ -34,6 +36,7 @@ __all__ = [
     "ContributionTag",
     "Event",
     "EventAttendance",
+    "FinalPlan",
     "Membership",
     "Organization",
     "OutboxMessage",

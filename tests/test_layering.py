@@ -10,6 +10,7 @@
     moderation           classification, groups, hiding, masking
     feedback             responses to contributions, their publication, the matrix
     summary              figures, IRM checklist, frozen summaries, exports
+    finalplan            the approved final plan, its diff and traceability
     offline              spreadsheet import, assisted participation and receipts, /track,
                          authors to tell by SMS or phone, printables for workshops
     staff                the staff's start page: what awaits them, by consultation
@@ -32,8 +33,8 @@ from pathlib import Path
 import consulta
 
 FLOORS = ("config", "extensions", "core", "audit", "accounts", "consultations",
-          "contributions", "moderation", "feedback", "summary", "offline", "staff", "api",
-          "demo", "app")
+          "contributions", "moderation", "feedback", "summary", "finalplan", "offline", "staff",
+          "api", "demo", "app")
 PACKAGE = Path(consulta.__file__).resolve().parent
 
 

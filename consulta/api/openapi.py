@@ -82,6 +82,25 @@ def _document():
                 "parameters": [SLUG, VERSION_PATH, PAGE, PER_PAGE],
                 "responses": {"200": _json("SummaryMatrix", "A page of rows"),
                               "404": NOT_FOUND}}},
+            "/api/v1/consultations/{slug}/final-plan": {"get": {
+                "summary": "The approved final plan: commitments with the contributions "
+                           "that shaped them, and the changes since the consulted draft",
+                "parameters": [SLUG],
+                "responses": {"200": _json("FinalPlan", "The published final plan"),
+                              "404": NOT_FOUND}}},
+            "/api/v1/consultations/{slug}/final-plan/traceability.csv": {"get": {
+                "summary": "The traceability matrix (commitment × contribution) as CSV "
+                           "(UTF-8 with BOM)",
+                "parameters": [SLUG],
+                "responses": {"200": {"description": "CSV",
+                                      "content": {"text/csv": {"schema": {"type": "string"}}}},
+                              "404": NOT_FOUND}}},
+            "/api/v1/consultations/{slug}/final-plan/traceability.xlsx": {"get": {
+                "summary": "The traceability matrix as XLSX", "parameters": [SLUG],
+                "responses": {"200": {"description": "XLSX", "content": {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}}}},
+                    "404": NOT_FOUND}}},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI document",
@@ -200,6 +219,56 @@ def _document():
                         "field": {"type": "string"}, "reason": {"type": "string"},
                         "reason_text": {"type": "string"}}}},
                 "matrix_url": {"type": "string"}}},
+            "FinalPlanCommitment": {
+                "type": "object",
+                "required": ["number", "lineage", "title", "contributions", "progress"],
+                "properties": {
+                    "id": {"type": "integer"}, "number": {"type": "integer"},
+                    "lineage": {"type": "string", "description": "The commitment's identity "
+                                "across versions of the plan (the same in the consulted "
+                                "draft and in the final plan)."},
+                    "component": {"type": "string"}, "component_id": {"type": "integer"},
+                    "title": {"type": "string"}, "summary": {"type": "string"},
+                    "problem": {"type": "string"}, "objective": {"type": "string"},
+                    "responsible": nullable_string,
+                    "co_responsible": {"type": "array", "items": {"type": "string"}},
+                    "actions": {"type": "array", "items": {"type": "object"}},
+                    "due": nullable_string,
+                    "principles": {"type": "array", "items": {"type": "object"}},
+                    "url": {"type": "string"},
+                    "contributions": {"type": "array", "items": {"type": "string"},
+                                      "description": "Tracking codes of the contributions "
+                                                     "incorporated (wholly or partly) into it."},
+                    "progress": {"type": ["object", "null"],
+                                 "description": "Its implementation progress; null until "
+                                                "the follow-up reports it."}}},
+            "FinalPlanChange": {
+                "type": "object", "required": ["kind", "lineage", "reason"], "properties": {
+                    "kind": {"enum": ["added", "changed", "merged", "removed"]},
+                    "lineage": {"type": "string"},
+                    "draft_number": {"type": ["integer", "null"]},
+                    "final_number": {"type": ["integer", "null"]},
+                    "merged_into": {"type": ["integer", "null"]},
+                    "fields": {"type": "array", "items": {"type": "object", "properties": {
+                        "field": {"type": "string"}, "before": {}, "after": {}}}},
+                    "reason": {"type": "string"}}},
+            "FinalPlan": {
+                "type": "object",
+                "required": ["consultation", "version", "approval_reference", "approved_on",
+                             "commitments", "changes"],
+                "properties": {
+                    "consultation": {"type": "string"}, "title": {"type": "string"},
+                    "version": {"type": "integer"}, "consulted_version": {"type": "integer"},
+                    "approval_reference": {"type": "string"},
+                    "approved_on": {"type": "string", "format": "date"},
+                    "forum_endorsed_on": {"type": ["string", "null"], "format": "date"},
+                    "forum_endorsement": {"type": "string"}, "note": {"type": "string"},
+                    "published_at": {"type": "string", "format": "date-time"},
+                    "url": {"type": "string"},
+                    "commitments": {"type": "array", "items": {
+                        "$ref": "#/components/schemas/FinalPlanCommitment"}},
+                    "changes": {"type": "array", "items": {
+                        "$ref": "#/components/schemas/FinalPlanChange"}}}},
             "SummaryMatrix": {"type": "object", "required": ["rows"], "properties": {
                 "consultation": {"type": "string"}, "version": {"type": "integer"},
                 "page": {"type": "integer"}, "per_page": {"type": "integer"},

@@ -60,6 +60,7 @@ def commitment(item):
     return {
         "id": item.id,
         "number": item.number,
+        "lineage": item.lineage,
         "component": item.component.name,
         "component_id": item.component_id,
         "title": item.title,
@@ -190,3 +191,44 @@ def contribution(item):
             data[key] = None
         data["co_responsible"], data["actions"] = [], []
     return data
+
+
+def final_plan(plan, shaped, diff):
+    """The approved final plan: the approval, its commitments (each with the tracking
+    codes of the contributions that shaped it, and ``progress``: null until the
+    implementation follow-up reports it) and what changed since the consulted draft.
+
+    :param plan: a published ``FinalPlan``.
+    :param shaped: ``finalplan.queries.shaping_contributions(plan)``.
+    :param diff: ``finalplan.queries.plan_diff(plan)``.
+    """
+    consultation = plan.consultation
+    return {
+        "consultation": consultation.slug,
+        "title": plan.plan_version.title,
+        "version": plan.plan_version.number,
+        "consulted_version": plan.consulted_version.number,
+        "approval_reference": plan.approval_reference,
+        "approved_on": iso(plan.approved_on),
+        "forum_endorsed_on": iso(plan.forum_endorsed_on),
+        "forum_endorsement": plan.forum_endorsement,
+        "note": plan.note,
+        "published_at": iso(plan.published_at),
+        "url": url_for("finalplan.show", slug=consultation.slug, _external=True),
+        "commitments": [
+            {**commitment(c),
+             "url": url_for("finalplan.show", slug=consultation.slug, _external=True)
+             + "#" + c.anchor,
+             "contributions": [contribution.tracking_code
+                               for contribution, _outcome in shaped.get(c.id, [])],
+             "progress": None}
+            for c in plan.plan_version.commitments],
+        "changes": [{
+            "kind": entry.kind, "lineage": entry.lineage,
+            "draft_number": entry.before.number if entry.before else None,
+            "final_number": entry.after.number if entry.after else None,
+            "merged_into": entry.merged_into.number if entry.merged_into else None,
+            "fields": [{"field": code, "before": old, "after": new}
+                       for code, _label, old, new in entry.fields],
+            "reason": entry.reason} for entry in diff],
+    }

@@ -1,5 +1,7 @@
 """The read-only open-data API, /api/v1/."""
 
+import io
+
 from flask import (
     Blueprint,
     Response,
@@ -14,6 +16,8 @@ from flask import (
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
 from consulta.extensions import db
+from consulta.finalplan.exports import traceability_csv, traceability_xlsx
+from consulta.finalplan.queries import plan_diff, published_final_plan, shaping_contributions
 from consulta.summary.constants import REASONS
 from consulta.summary.exports import csv_stream, xlsx_file
 from consulta.summary.queries import latest_snapshot, redaction_log, row_seals, stored_rows
@@ -150,6 +154,45 @@ def summary_matrix(slug, version):
                         "per_page": per_page, "total": snapshot.row_count, "rows": rows,
                         "row_digests": seals})
     return response
+
+
+def _final_plan(slug):
+    """The announced consultation's published final plan, or 404."""
+    plan = published_final_plan(_public_consultation(slug))
+    if plan is None:
+        abort(404)
+    return plan
+
+
+@bp.route("/consultations/<slug>/final-plan")
+@cacheable
+def final_plan(slug):
+    """The approved final plan: commitments with the contributions that shaped them
+    (tracking codes), their progress (null until reported) and the changes since the
+    consulted draft, each with its reason."""
+    plan = _final_plan(slug)
+    response = jsonify(serializers.final_plan(plan, shaping_contributions(plan),
+                                              plan_diff(plan)))
+    response.last_modified = plan.published_at
+    return response
+
+
+@bp.route("/consultations/<slug>/final-plan/traceability.csv")
+def final_plan_csv(slug):
+    """The traceability matrix (commitment × contribution) as CSV."""
+    plan = _final_plan(slug)
+    return Response(traceability_csv(plan), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="plan-final-{slug}.csv"'})
+
+
+@bp.route("/consultations/<slug>/final-plan/traceability.xlsx")
+def final_plan_xlsx(slug):
+    """The traceability matrix as XLSX."""
+    plan = _final_plan(slug)
+    return send_file(io.BytesIO(traceability_xlsx(plan)), as_attachment=True,
+                     download_name=f"plan-final-{slug}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument."
+                              "spreadsheetml.sheet")
 
 
 @bp.route("/consultations/<slug>/contributions.csv")

@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -333,12 +334,22 @@ class PlanSection(db.Model):
         return f"seccion-{self.position or self.id}"
 
 
+def new_lineage():
+    """A fresh commitment identity: 12 hexadecimal characters."""
+    return uuid.uuid4().hex[:12]
+
+
 class Commitment(db.Model):
-    """A numbered commitment of a version of the draft plan, on the proposal sheet."""
+    """A numbered commitment of a version of the draft plan, on the proposal sheet.
+
+    Commitments belong to one version; ``lineage`` says which commitments of different
+    versions are the same one (its number may change, its identity does not).
+    """
 
     __tablename__ = "commitments"
     __table_args__ = (
         UniqueConstraint("plan_version_id", "number"),
+        UniqueConstraint("plan_version_id", "lineage"),
         Index("ix_commitments_component", "component_id"),
     )
 
@@ -346,6 +357,11 @@ class Commitment(db.Model):
     plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"), index=True)
     component_id: Mapped[int] = mapped_column(ForeignKey("components.id"))
     number: Mapped[int] = mapped_column(Integer)
+    #: The commitment's identity across versions: carried when a version is derived
+    #: from another (and by number when a plan is imported over a draft), new for a
+    #: commitment added. What a response incorporated into stays traceable to the final
+    #: plan through it.
+    lineage: Mapped[str] = mapped_column(String(12), default=new_lineage, index=True)
     title: Mapped[str] = mapped_column(String(500))
     summary: Mapped[str] = mapped_column(Text, default="")
     #: The public problem the commitment addresses.

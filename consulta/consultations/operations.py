@@ -30,6 +30,7 @@ from .models import (
     Phase,
     PlanSection,
     PlanVersion,
+    new_lineage,
 )
 from .signals import consultation_changed, windows_changing
 
@@ -746,7 +747,7 @@ def ensure_draft_version(consultation, *, actor):
         for commitment in previous.commitments:
             draft.commitments.append(Commitment(**{
                 key: getattr(commitment, key) for key in COMMITMENT_FIELDS},
-                component_id=commitment.component_id))
+                component_id=commitment.component_id, lineage=commitment.lineage))
     db.session.flush()
     record("plan.version_started", draft, actor=actor, consultation_id=consultation.id,
            after={"number": draft.number})
@@ -876,6 +877,9 @@ def import_plan(consultation, plan, *, actor):
     :param actor: the member of the secretariat who imports it (None from the command).
     """
     version = ensure_draft_version(consultation, actor=actor)
+    # The file says nothing of identity: a commitment keeps the lineage of the one with
+    # its number in the draft it replaces (a copy of the last published version).
+    lineages = {c.number: c.lineage for c in version.commitments}
     by_name = {c.name.lower(): c for c in consultation.components}
     for item in plan["components"]:
         component = by_name.get(item["name"].lower())
@@ -897,7 +901,8 @@ def import_plan(consultation, plan, *, actor):
     for item in plan["commitments"]:
         component = by_name[item["component"].lower()]
         version.commitments.append(Commitment(
-            component=component, **{key: item[key] for key in COMMITMENT_FIELDS}))
+            component=component, lineage=lineages.get(item["number"]) or new_lineage(),
+            **{key: item[key] for key in COMMITMENT_FIELDS}))
     db.session.flush()
     record("plan.imported", version, actor=actor, consultation_id=consultation.id,
            after={"version": version.number, "components": len(plan["components"]),

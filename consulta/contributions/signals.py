@@ -26,3 +26,8 @@ contribution_changed = namespace.signal("contribution-changed")
 
 #: An event (workshop, work table) was saved (sender: its consultation).
 event_saved = namespace.signal("event-saved")
+
+#: Asked while a contribution's public page is built (sender: the contribution); each
+#: receiver returns a dict of values for its template. The final plan adds where the
+#: commitments named by its response are now, and where it landed in the final plan.
+contribution_page = namespace.signal("contribution-page")

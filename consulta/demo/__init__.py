@@ -13,7 +13,7 @@ from consulta.accounts.models import User
 from consulta.extensions import db
 
 from .consultations import load_iv_plan
-from .la_libertad import finish_la_libertad, load_la_libertad
+from .la_libertad import approve_la_libertad_plan, finish_la_libertad, load_la_libertad
 from .participation import (
     load_classification,
     load_responses,
@@ -46,6 +46,8 @@ def load_demo():
     load_responses(iv_plan, secretariat)
     load_classification(iv_plan, moderator)
     finish_la_libertad(la_libertad, moderator, secretariat)
+    db.session.flush()
+    approve_la_libertad_plan(la_libertad, secretariat)
     db.session.commit()
     yield f"Open consultation: /consultations/{iv_plan.slug}"
     yield f"Finished consultation: /consultations/{la_libertad.slug}"

@@ -25,6 +25,8 @@ from consulta.contributions.models import Contribution
 from consulta.core.dates import local_to_utc
 from consulta.extensions import db
 from consulta.feedback.operations import publish_response, save_response
+from consulta.finalplan import operations as final_plan_ops
+from consulta.finalplan.queries import final_plan_of
 from consulta.moderation.operations import (
     classify_contribution,
     create_group,
@@ -207,3 +209,53 @@ def _answer(target, secretariat, outcome, commitment, justification=None):
         commitment_ids=[commitment.id] if outcome in ("incorporated",
                                                       "partially_incorporated") else [])
     publish_response(response, actor=secretariat, notify=False)  # history: nobody to tell
+
+
+#: The final plan's approval (demonstration data: the record does not hold it).
+APPROVAL_REFERENCE = ("Resolución Ejecutiva Regional N.° 0000-2016-GRLL/GOB (dato de "
+                      "demostración)")
+APPROVED_ON = date(2016, 7, 15)
+FINAL_PLAN_NOTE = ("Datos de demostración de Consulta: la versión aprobada, su resolución y "
+                   "los motivos de los cambios no vienen del registro del taller.")
+
+
+def approve_la_libertad_plan(consultation, secretariat):
+    """Version 2 of the regional plan, approved as the final plan: the disasters
+    commitment takes up the written contribution's risk zones and the participation one
+    gets more time; nothing when the final plan exists already.
+
+    :param consultation: the finished consultation (its summary published).
+    :param secretariat: who publishes the version and approves the plan.
+    """
+    if final_plan_of(consultation) is not None:
+        return
+    draft = consultation_ops.ensure_draft_version(consultation, actor=secretariat)
+    reasons = {}
+    for commitment in list(draft.commitments):
+        values = {key: getattr(commitment, key) for key in consultation_ops.COMMITMENT_FIELDS}
+        if "desastres" in commitment.title:
+            values["actions"] = [*values["actions"], {
+                "description": "Identificar y señalizar las zonas de riesgo de cada provincia",
+                "start": "2016-09", "end": "2017-06"}]
+            reasons[commitment.lineage] = (
+                "Se añadió la identificación de las zonas de riesgo que pidió el aporte "
+                "escrito de la Alcaldía Distrital de Pacasmayo.")
+        elif "capacidades" in commitment.title:
+            values["due"] = "2017-06"
+            reasons[commitment.lineage] = (
+                "El foro regional pidió más tiempo para llegar a los consejos consultivos "
+                "de todas las provincias.")
+        else:
+            continue
+        consultation_ops.save_commitment(draft, actor=secretariat, commitment=commitment,
+                                         component_id=commitment.component_id, **values)
+    consultation_ops.publish_plan_version(
+        consultation, actor=secretariat,
+        note="Versión aprobada tras la consulta (datos de demostración).")
+    final_plan = final_plan_ops.save_final_plan(
+        consultation, actor=secretariat, plan_version_id=draft.id,
+        approval_reference=APPROVAL_REFERENCE, approved_on=APPROVED_ON,
+        note=FINAL_PLAN_NOTE)
+    final_plan_ops.save_changes(final_plan, actor=secretariat, reasons=reasons)
+    final_plan_ops.publish_final_plan(final_plan, actor=secretariat,
+                                      notify=False)  # history: nobody to tell

@@ -12,6 +12,10 @@
    published; the CSV and the PDF are downloaded.
 5. The newcomer sees the answer on "Mis aportes".
 6. Spanish, English through the language switch, and back.
+7. The secretariat approves the final plan; the newcomer gets one e-mail with the fate
+   of their contributions.
+8. On a phone without JavaScript, someone reads the finished consultation's final plan
+   and follows a contribution to where it landed.
 
 Every page visited goes through ``review`` (tests/browser/review.py): axe-core, labels,
 screenshots at desktop and phone width, no sideways scroll, readable text, tap targets.
@@ -692,4 +696,54 @@ def test_6_spanish_then_english_and_back(live_server, new_context, review):
     expect(page.get_by_role("navigation", name="Contenido")).to_contain_text("Compromiso 5")
     page.get_by_role("link", name="Consultas", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Consultas")
+    review.assert_clean()
+
+
+# --- 7. the final plan ------------------------------------------------------------------
+
+def test_7_secretariat_approves_the_final_plan(live_server, new_context, review):
+    comment, newcomer, _group = needs("comment", "newcomer", "group_id")
+    page = new_context().new_page()
+    log_in(page, live_server, "secretaria@demo.consulta.pe")
+    page.goto(live_server(PLAN))
+    page.get_by_role("link", name="Preparar el plan final").click()
+    review(page, "prepare the final plan")
+    page.get_by_label("Versión aprobada del plan").select_option(index=0)
+    page.get_by_label("Referencia de la aprobación").fill(
+        "Resolución Ministerial N.° 070-2026-PCM")
+    page.get_by_label("Aprobado el").fill("2026-11-30")
+    page.get_by_label("Respaldado por el foro el").fill("2026-11-27")
+    page.get_by_label("Respaldo del foro").fill(
+        "Acta de la sesión ordinaria de la Comisión Multisectorial de Gobierno Abierto.")
+    page.get_by_label("Nota pública").fill("El plan aprobado recoge los aportes de la consulta.")
+    page.get_by_role("button", name="Guardar", exact=True).click()
+    expect(page.get_by_role("status").first).to_contain_text("Se guardó el plan final")
+    page.get_by_role("button", name="Publicar el plan final").click()
+    expect(page.get_by_role("status").first).to_contain_text("Se publicó el plan final")
+    expect(page.locator("#compromiso-5")).to_contain_text(comment)
+    told = [m for m in live_server.outbox(newcomer) if "plan final" in m.subject]
+    assert len(told) == 1 and comment in told[0].body
+    review.assert_clean()
+
+
+# --- 8. a finished consultation's final plan, on a phone without JavaScript ----------------
+
+def test_8_final_plan_read_on_a_phone_without_javascript(live_server, new_context, review):
+    context = new_context(phone=True, javascript=False)
+    review.without_javascript(context)
+    page = context.new_page()
+    page.goto(live_server("/consultations/plan-gobierno-abierto-la-libertad"))
+    page.get_by_role("link", name="Lee el plan final y lo que le dio forma").click()
+    review(page, "final plan (phone, no JavaScript)")
+    changes = page.locator("#changes")
+    expect(changes).to_contain_text("zonas de riesgo")
+    commitment = page.locator("#compromiso-2")
+    code = commitment.locator("table a.code").first
+    expect(code).to_be_visible()
+    code.click()
+    response = page.locator("#response")
+    expect(response).to_contain_text("Este aporte dio forma al plan final aprobado")
+    review(page, "a contribution that landed in the final plan (phone)")
+    response.get_by_role("link", name=re.compile(r"^Compromiso 2: ")).click()
+    assert page.url.endswith("/final-plan#compromiso-2")
     review.assert_clean()

@@ -142,6 +142,7 @@ RAW_FORM_KEYS = {
     "target": "resolve_target allow-list (swept as a query parameter of the comment form)",
     "target_id": "read as an integer",
     "note-{g['key']}": "SWEPT: the summary's IRM notes (Sweep.summary)",
+    "reason-<lineage>": "SWEPT: the final plan's reasons, read by prefix (Sweep.final_plan)",
 }
 
 
@@ -255,7 +256,7 @@ class Sweep:
             if key:
                 self.sent[key].extend(value if isinstance(value, list) else [value])
                 self.routes[key].add((role, endpoint))
-            elif name in RAW_FORM_KEYS or name.startswith("note-"):
+            elif name in RAW_FORM_KEYS or name.startswith(("note-", "reason-")):
                 self.raw[name].append(value)
         for name in files or {}:
             key = field_key(form, name)
@@ -354,7 +355,7 @@ def stamp(moment):
 def inject(sweep):
     """Send every payload through every user text field; returns the sweep."""
     steps = [accounts, consultations, plan, events, organizations, contributions,
-             moderation, offline, feedback, refused, summary]
+             moderation, offline, feedback, refused, final_plan, summary]
     sweep.timings = {}
     for step in steps:
         started = time.monotonic()
@@ -1132,6 +1133,74 @@ def summary(sweep):
     sweep.page("anon", f"{m}/summary?page=2")
     sweep.page("anon", f"{m}/summary/v1/print")
     sweep.page("anon", "/summary/digest")
+
+
+def final_plan(sweep):
+    """Close M; a version 2 of its plan (one commitment removed, one added with hostile
+    text), approved as the final plan with payloads in every text and reason; refused
+    first while responses are drafts (their hostile names listed), then published (the
+    drafts too, before the summary freezes them)."""
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+
+    def close():  # as time would; before the summary, which freezes the answers
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        consultation.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+
+    sweep.db(close)
+    sweep.send("secretariat", f"{m}/plan/start-draft", None, {})
+    doomed = sweep.db(lambda: db.session.scalar(
+        select(Consultation).where(Consultation.slug == sweep.ids["M"]))
+        .draft_plan.commitments[0].id)
+    sweep.send("secretariat", f"{m}/plan/commitments/{doomed}/delete", None, {})
+    sweep.send("secretariat", f"{m}/plan/commitments/new",
+               _form("consultations", "CommitmentForm"), {
+                   "title": pack(500, " ")[0], "number": "999",
+                   "component": str(sweep.ids["components"][0]), "due": "2026-12"})
+    sweep.send("secretariat", f"{m}/plan/publish", _form("consultations", "PublishPlanForm"),
+               {"note": "Versión final."})
+    version = sweep.db(lambda: db.session.scalar(
+        select(Consultation).where(Consultation.slug == sweep.ids["M"])).published_plan.id)
+    form = _form("finalplan", "FinalPlanForm")
+    fields = {"approval_reference": pack(300, " "), "forum_endorsement": pack(5000),
+              "note": pack(2000)}
+    for n in range(count_of(fields)):
+        sweep.send("secretariat", f"{m}/final-plan/manage", form, {
+            **rotate(n, fields), "plan_version": str(version), "approved_on": "2026-11-30",
+            "forum_endorsed_on": "2026-11-28"})
+    lineages = sweep.db(_diff_lineages)
+    reasons = pack(2000)
+    sweep.send("secretariat", f"{m}/final-plan/changes", None, {
+        f"reason-{lineage}": reasons[n % len(reasons)] for n, lineage in enumerate(lineages)})
+    sweep.page("secretariat", f"{m}/final-plan/manage")
+    sweep.send("secretariat", f"{m}/final-plan/publish", None, {}, ok=(302,))
+    sweep.capture("final plan refused", "secretariat", f"{m}/final-plan/manage",
+                  sweep.get("secretariat", f"{m}/final-plan/manage"))
+
+    def publish_the_drafts():
+        from consulta.feedback.operations import publish_response
+
+        secretariat = db.session.scalar(select(User).where(User.email == SECRETARIAT))
+        with sweep.app.test_request_context():
+            for response in db.session.scalars(select(Response).where(
+                    Response.status != "published")).all():
+                publish_response(response, actor=secretariat, notify=False)
+            db.session.commit()
+
+    sweep.db(publish_the_drafts)
+    sweep.send("secretariat", f"{m}/final-plan/publish", None, {})
+    sweep.page("anon", f"{m}/final-plan")
+    sweep.page("anon", f"{m}")
+    for code in sweep.ids["proposals"][:2]:
+        sweep.page("anon", f"/contributions/{code}")
+
+
+def _diff_lineages():
+    from consulta.finalplan.models import FinalPlan
+    from consulta.finalplan.queries import plan_diff
+
+    return [entry.lineage for entry in plan_diff(db.session.scalar(select(FinalPlan)))]
 
 
 def refused(sweep):

@@ -147,6 +147,11 @@ def build_world(app):
             "offline.receipt": {"code": own.tracking_code},
             "offline.receipt_pdf": {"code": own.tracking_code},
             "offline.mark_told": {"code": offline.tracking_code},
+            # The finished consultation has the published final plan.
+            **{endpoint: {"slug": LL} for endpoint in (
+                "finalplan.show", "finalplan.manage", "finalplan.changes",
+                "finalplan.publish", "api.final_plan", "api.final_plan_csv",
+                "api.final_plan_xlsx")},
         }
         world.accounts = {
             "anonymous": None,

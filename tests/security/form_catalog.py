@@ -267,6 +267,7 @@ def build_world(app):
     from consulta.core.dates import local_today, utcnow
     from consulta.core.mail import OutboxMessage
     from consulta.feedback import operations as feedback
+    from consulta.finalplan import operations as finalplan
     from consulta.moderation import operations as moderation
 
     world = World(app)
@@ -301,6 +302,20 @@ def build_world(app):
         past.phases.append(Phase(position=1, name="Taller", starts_on=date(2016, 5, 11),
                                  ends_on=date(2016, 5, 11)))
         db.session.flush()
+        # A consultation that closed yesterday, its final plan being prepared.
+        closed = consultations.create_consultation(
+            actor=secretariat, title="Consulta con plan final", summary="Resumen.",
+            organizer="Secretaría de Gobierno Digital", scope="national",
+            channels=["web"], opens_at=now - timedelta(days=30),
+            closes_at=now - timedelta(days=1))
+        consultations.import_plan(closed, parse_plan(SMALL_PLAN), actor=secretariat)
+        closed_version = consultations.publish_plan_version(closed, actor=secretariat)
+        closed.announced_at = now - timedelta(days=40)
+        db.session.flush()
+        finalplan.save_final_plan(closed, actor=secretariat,
+                                  plan_version_id=closed_version.id,
+                                  approval_reference="Resolución Ministerial N.° 1-2026",
+                                  approved_on=today)
         published = consultation.published_plan
         draft = consultations.ensure_draft_version(consultation, actor=secretariat)
         db.session.flush()
@@ -349,6 +364,7 @@ def build_world(app):
 
         world.ids.update(
             slug=consultation.slug, consultation_id=consultation.id,
+            final_slug=closed.slug, final_version_id=closed_version.id,
             components=[c.id for c in components], component_id=components[0].id,
             commitments=[c.id for c in published.commitments],
             commitment_id=published.commitments[0].id,
@@ -851,6 +867,11 @@ STAFF_CONFIRM_ROUTES = [
           role="secretariat"),
     Route("summary.publish", "/consultations/{slug}/summary/publish", _no_fields,
           role="secretariat"),
+    Route("finalplan.changes", "/consultations/{final_slug}/final-plan/changes", _no_fields,
+          {"reason-0123456789ab": ["Un motivo."], "merge-0123456789ab": ["0123456789ab"]},
+          role="secretariat"),
+    Route("finalplan.publish", "/consultations/{final_slug}/final-plan/publish", _no_fields,
+          role="secretariat"),
     Route("feedback.act", "/feedback/responses/{response_id}/submit", _no_fields,
           role="secretariat"),
     Route("offline.mark_told", "/contributions/{offline}/told", _no_fields,
@@ -871,6 +892,7 @@ def scenarios():
     from consulta.contributions import forms as contributions
     from consulta.core.forms import ConfirmForm
     from consulta.feedback import forms as feedback
+    from consulta.finalplan import forms as finalplan
     from consulta.moderation import forms as moderation
     from consulta.offline import forms as offline
     from consulta.summary.views import SummaryTextsForm
@@ -1137,6 +1159,14 @@ def scenarios():
             _valid_assisted, {"add_action": ["1"], "contact_channel": ["", "phone", "post"],
                               "name_consent": ["no", "x", ""]})],
             deltas=[{}, {"contributions": 1, AUDIT: 2}]),
+        Scenario(finalplan.FinalPlanForm, "secretariat", [Route(
+            "finalplan.manage", "/consultations/{final_slug}/final-plan/manage", lambda w: [
+                ("plan_version", str(w.ids["final_version_id"])),
+                ("approval_reference", "Resolución Ministerial N.° 2-2026"),
+                ("approved_on", "2026-11-30"), ("forum_endorsed_on", "2026-11-28"),
+                ("forum_endorsement", "https://example.pe/acta.pdf"),
+                ("note", "Plan aprobado.")])],
+            deltas=[{}, {AUDIT: 1}, {"final_plan_changes": (-50, 0), AUDIT: 1}]),
         Scenario(SummaryTextsForm, "secretariat", [Route(
             "summary.manage", "/consultations/{slug}/summary/manage", lambda w: [
                 ("introduction", "Introducción del resumen."),

@@ -90,6 +90,10 @@ ACCESS = {
     "api.contributions_xlsx": (PUBLIC, None),
     "api.summary": (PUBLIC, None),
     "api.summary_matrix": (PUBLIC, None),
+    "api.final_plan": (PUBLIC, None),
+    "api.final_plan_csv": (PUBLIC, None),
+    "api.final_plan_xlsx": (PUBLIC, None),
+    "finalplan.show": (PUBLIC, None),
     # --- accounts (logged-in visitors are sent on from the guest pages) --------------
     "accounts.register": (PUBLIC, PUBLIC),
     "accounts.registered": (PUBLIC, None),
@@ -201,6 +205,9 @@ ACCESS = {
     "offline.receipt_pdf": (RECEIPT, None),
     "offline.to_notify": (SECRETARIAT, None),
     "offline.mark_told": (None, SECRETARIAT),
+    "finalplan.manage": (SECRETARIAT, SECRETARIAT),
+    "finalplan.changes": (None, SECRETARIAT),
+    "finalplan.publish": (None, SECRETARIAT),
 }
 
 #: Allowed requests answer 200 or 302, except these (an upload form posted without a

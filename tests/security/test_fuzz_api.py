@@ -41,14 +41,16 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 def publish_a_summary(world):
-    """A second consultation, closed, with contributions typed in, a published response
-    and a published summary: what /summary and /summary/vN/matrix serve."""
+    """A second consultation, closed, with contributions typed in, a published response,
+    a published summary and final plan: what /summary, /summary/vN/matrix and
+    /final-plan serve."""
     from consulta.accounts.models import User
     from consulta.consultations import operations as consultations
     from consulta.consultations.plan_import import parse_plan
     from consulta.contributions import operations as contributions
     from consulta.core.dates import utcnow
     from consulta.feedback import operations as feedback
+    from consulta.finalplan import operations as finalplan
     from consulta.summary.operations import publish_summary
 
     from .form_catalog import SMALL_PLAN
@@ -75,6 +77,11 @@ def publish_a_summary(world):
                 justification="Está fuera del alcance. Se tendrá en cuenta luego.")
             feedback.publish_response(response, actor=secretariat)
         publish_summary(consultation, actor=secretariat)
+        final_plan = finalplan.save_final_plan(
+            consultation, actor=secretariat, plan_version_id=consultation.published_plan.id,
+            approval_reference="Ordenanza Regional N.° 1-2026 ‮<b>",
+            approved_on=now.date(), note="Nota con control.")
+        finalplan.publish_final_plan(final_plan, actor=secretariat, notify=False)
         db.session.commit()
         world.ids["closed_slug"] = consultation.slug
         db.session.remove()
@@ -138,6 +145,9 @@ PATHS = [
     ("/api/v1/consultations/{slug}/contributions", "ContributionList"),
     ("/api/v1/consultations/{slug}/contributions.csv", None),
     ("/api/v1/consultations/{slug}/contributions.xlsx", None),
+    ("/api/v1/consultations/{slug}/final-plan", "FinalPlan"),
+    ("/api/v1/consultations/{slug}/final-plan/traceability.csv", None),
+    ("/api/v1/consultations/{slug}/final-plan/traceability.xlsx", None),
     ("/api/v1/consultations/{slug}/summary", "Summary"),
     ("/api/v1/consultations/{slug}/summary/v{version}/matrix", "SummaryMatrix"),
     ("/consultations/{slug}/contributions", None),

@@ -8,6 +8,7 @@ from consulta.consultations.queries import commitment_choices
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
+from consulta.core.signals import merged_values
 
 from ..access import get_contribution
 from ..constants import PAGE_SIZES, SORTS
@@ -19,6 +20,7 @@ from ..queries import (
     read_filters,
     with_list_relations,
 )
+from ..signals import contribution_page
 from . import bp
 
 
@@ -56,4 +58,5 @@ def detail(code):
         supported=has_supported(contribution, current_user),
         # No form object here: building one starts a session (its CSRF token), and an
         # anonymous visitor would get a cookie and an uncacheable page for nothing.
-        is_open=contribution.consultation.is_open(now))
+        is_open=contribution.consultation.is_open(now),
+        **merged_values(contribution_page, contribution))

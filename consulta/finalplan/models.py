@@ -1,0 +1,125 @@
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consulta.core.dates import utcnow
+from consulta.core.models import UTCDateTime, enum_check
+from consulta.extensions import db
+
+from .constants import CHANGE_KINDS
+
+
+class FinalPlan(db.Model):
+    """The approved final plan of a consultation: a published version of its plan,
+    with the act that approved it and the forum's endorsement.
+
+    Prepared by the secretariat, then published once; from then on it never changes
+    (guarded below). Its commitments are the version's, whose ``lineage`` links them to
+    the consulted draft and to the responses; the implementation follow-up hangs its
+    milestones and reports on them (``plan_version.commitments``, by lineage).
+    """
+
+    __tablename__ = "final_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: One final plan per consultation.
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), unique=True)
+    #: The approved version (published: frozen).
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"))
+    #: The draft put to consultation: the version public while it was open. What the
+    #: diff compares the final plan with.
+    consulted_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"))
+    #: The act that approved the plan ("Resolución Ministerial N.° 123-2026-PCM").
+    approval_reference: Mapped[str] = mapped_column(String(300))
+    approved_on: Mapped[date] = mapped_column(Date)
+    #: The multi-stakeholder forum's endorsement: the day, and its minutes (a link or
+    #: the text of the agreement). NULL / empty when the forum did not endorse it.
+    forum_endorsed_on: Mapped[date | None] = mapped_column(Date)
+    forum_endorsement: Mapped[str] = mapped_column(Text, default="")
+    #: A short public note shown with the plan (plain text).
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: NULL while the secretariat prepares it; once set, nothing here changes.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: When the contributors were told (once; NULL when nobody was, e.g. history).
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    consultation = relationship("Consultation")
+    plan_version = relationship("PlanVersion", foreign_keys=[plan_version_id])
+    consulted_version = relationship("PlanVersion", foreign_keys=[consulted_version_id])
+    changes: Mapped[list["CommitmentChange"]] = relationship(
+        back_populates="final_plan", order_by="CommitmentChange.id",
+        cascade="all, delete-orphan")
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+    @property
+    def commitments(self):
+        """The commitments of the approved version, by number."""
+        return list(self.plan_version.commitments)
+
+    def change_for(self, lineage):
+        return next((c for c in self.changes if c.lineage == lineage), None)
+
+
+class CommitmentChange(db.Model):
+    """What the secretariat says of one difference between the consulted draft and the
+    final plan: why a commitment was added, changed or removed, or that it was merged
+    into another (``merged_into``: the lineage of the final commitment it joined)."""
+
+    __tablename__ = "final_plan_changes"
+    __table_args__ = (
+        UniqueConstraint("final_plan_id", "lineage"),
+        enum_check("kind", CHANGE_KINDS),
+        CheckConstraint("(kind = 'merged') = (merged_into IS NOT NULL)",
+                        name="merged_names_its_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    final_plan_id: Mapped[int] = mapped_column(ForeignKey("final_plans.id"), index=True)
+    #: The commitment it is about: of the draft (changed, merged, removed) or of the
+    #: final plan (added).
+    lineage: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(16))
+    merged_into: Mapped[str | None] = mapped_column(String(12))
+    #: The secretariat's reason, public.
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    final_plan: Mapped[FinalPlan] = relationship(back_populates="changes")
+
+
+def _was_published(target):
+    history = inspect(target).attrs.published_at.history
+    return bool(history.deleted and history.deleted[0] is not None) or (
+        not history.has_changes() and target.published_at is not None)
+
+
+@event.listens_for(FinalPlan, "before_update")
+@event.listens_for(FinalPlan, "before_delete")
+def _published_final_plans_are_frozen(mapper, connection, target):
+    if _was_published(target):
+        raise RuntimeError("a published final plan never changes")
+
+
+@event.listens_for(CommitmentChange, "before_insert")
+@event.listens_for(CommitmentChange, "before_update")
+@event.listens_for(CommitmentChange, "before_delete")
+def _published_changes_are_frozen(mapper, connection, target):
+    plan = target.final_plan
+    if plan is not None and plan.published_at is not None \
+            and not inspect(plan).attrs.published_at.history.has_changes():
+        raise RuntimeError("the changes of a published final plan never change")

@@ -1,0 +1,223 @@
+"""Read-side of the final plan: the consulted draft, the diff, the traceability.
+
+A response names commitments of the version it answered; the final plan has its own
+commitments. They meet through ``Commitment.lineage`` (and through the merges the
+secretariat recorded), never through numbers, which may change between versions.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consulta.consultations.models import Commitment, PlanVersion
+from consulta.contributions.models import Contribution, ContributionGroup
+from consulta.contributions.queries import is_visible, received_order
+from consulta.extensions import db
+from consulta.feedback.constants import NEEDS_COMMITMENTS
+from consulta.feedback.models import Response
+from consulta.feedback.queries import EffectiveVersion
+
+from .constants import COMPARED_FIELDS
+from .models import FinalPlan
+
+
+def final_plan_of(consultation):
+    """The consultation's final plan, published or being prepared, or None."""
+    return db.session.scalar(select(FinalPlan).where(
+        FinalPlan.consultation_id == consultation.id))
+
+
+def published_final_plan(consultation):
+    """The consultation's published final plan, or None."""
+    plan = final_plan_of(consultation)
+    return plan if plan is not None and plan.is_published else None
+
+
+def consulted_version(consultation):
+    """The version of the draft plan put to consultation: the latest one published
+    before the consultation closed (the first published one when none was)."""
+    published = consultation.published_versions
+    if not published:
+        return None
+    before_closing = [v for v in published if v.published_at <= consultation.closes_at]
+    return before_closing[-1] if before_closing else published[0]
+
+
+def unpublished_responses(consultation):
+    """The consultation's responses not (or not again) published: drafts, in review,
+    approved, or a published one edited since. What their targets are called comes
+    loaded (tracking code or group title)."""
+    return db.session.scalars(
+        select(Response).where(Response.consultation_id == consultation.id,
+                               Response.status != "published")
+        .options(selectinload(Response.contribution), selectinload(Response.group))
+        .order_by(Response.id)).all()
+
+
+def response_label(response):
+    """A response as a list names it: its contribution's code, or its group's title."""
+    if response.contribution is not None:
+        return response.contribution.tracking_code
+    return response.group.title
+
+
+# --- the diff ------------------------------------------------------------------------
+
+def _value(commitment, name):
+    if name == "component":
+        return commitment.component.name if commitment.component else ""
+    value = getattr(commitment, name)
+    if name == "principles":
+        return [str(label) for label in commitment.principle_labels()]
+    if name == "actions":
+        return [" ".join(str(a.get(k) or "") for k in ("description", "start", "end")).strip()
+                for a in value or []]
+    return value if value not in (None, "") else ([] if isinstance(value, list) else "")
+
+
+def field_changes(before, after):
+    """[(field code, label, before, after)] of the sheet fields that differ."""
+    changes = []
+    for name, label in COMPARED_FIELDS.items():
+        old, new = _value(before, name), _value(after, name)
+        if (old or "") != (new or ""):
+            changes.append((name, label, old, new))
+    return changes
+
+
+@dataclass
+class DiffEntry:
+    """One difference between the consulted draft and the final plan."""
+
+    kind: str  # added, changed, merged, removed
+    lineage: str
+    before: Commitment | None = None
+    after: Commitment | None = None
+    #: For "merged": the final commitment it joined.
+    merged_into: Commitment | None = None
+    fields: list = field(default_factory=list)
+    reason: str = ""
+
+
+def plan_diff(final_plan, merges=None):
+    """The differences between the consulted draft and the approved version, by lineage:
+    commitments removed (or merged, as the secretariat recorded), changed field by field,
+    and added; each with the reason written for it ("" when none yet).
+
+    :param final_plan: the final plan (published or being prepared).
+    :param merges: ``{lineage: lineage}`` to use instead of the recorded merges.
+    """
+    draft = {c.lineage: c for c in final_plan.consulted_version.commitments}
+    final = {c.lineage: c for c in final_plan.plan_version.commitments}
+    recorded = {c.lineage: c for c in final_plan.changes}
+    if merges is None:
+        merges = {c.lineage: c.merged_into for c in final_plan.changes if c.merged_into}
+    entries = []
+    for lineage, before in draft.items():
+        reason = recorded[lineage].reason if lineage in recorded else ""
+        if lineage not in final:
+            into = final.get(merges.get(lineage))
+            entries.append(DiffEntry("merged" if into else "removed", lineage, before=before,
+                                     merged_into=into, reason=reason))
+        else:
+            changes = field_changes(before, final[lineage])
+            if changes:
+                entries.append(DiffEntry("changed", lineage, before=before,
+                                         after=final[lineage], fields=changes, reason=reason))
+    for lineage, after in final.items():
+        if lineage not in draft:
+            reason = recorded[lineage].reason if lineage in recorded else ""
+            entries.append(DiffEntry("added", lineage, after=after, reason=reason))
+    order = {"removed": 0, "merged": 0, "changed": 1, "added": 2}
+    return sorted(entries, key=lambda e: (order[e.kind], (e.before or e.after).number))
+
+
+# --- traceability --------------------------------------------------------------------
+
+class Resolver:
+    """Where the commitments named by responses landed in the final plan."""
+
+    def __init__(self, final_plan):
+        self.final_plan = final_plan
+        consultation_id = final_plan.consultation_id
+        self.lineage_of = dict(db.session.execute(
+            select(Commitment.id, Commitment.lineage).join(PlanVersion)
+            .where(PlanVersion.consultation_id == consultation_id)).all())
+        self.merges = {c.lineage: c.merged_into for c in final_plan.changes if c.merged_into}
+        self.final = {c.lineage: c for c in final_plan.plan_version.commitments}
+
+    def commitment(self, commitment_id):
+        """The final commitment that commitment ``commitment_id`` (of any version)
+        became, or None when it was removed."""
+        lineage = self.lineage_of.get(commitment_id)
+        seen = set()
+        while lineage is not None and lineage not in self.final and lineage not in seen:
+            seen.add(lineage)
+            lineage = self.merges.get(lineage)
+        return self.final.get(lineage)
+
+    def landing(self, version):
+        """The final commitments a published response version landed in, by number."""
+        if version is None or version.outcome not in NEEDS_COMMITMENTS:
+            return []
+        found = {}
+        for item in version.incorporated_in or []:
+            target = self.commitment(item.get("id"))
+            if target is not None:
+                found[target.id] = target
+        return sorted(found.values(), key=lambda c: c.number)
+
+
+def shaping_contributions(final_plan):
+    """{final commitment id: [(contribution, outcome)]}: the visible contributions whose
+    published response says they were incorporated (wholly or partly) into a commitment
+    that became it, oldest received first, with that outcome.
+
+    :param final_plan: the final plan.
+    """
+    version = EffectiveVersion()
+    outcome, incorporated = version.column("outcome"), version.column("incorporated_in")
+    rows = db.session.execute(version.join(
+        select(Contribution, outcome, incorporated)
+        .where(Contribution.consultation_id == final_plan.consultation_id, is_visible()))
+        .where(outcome.in_(NEEDS_COMMITMENTS))
+        .order_by(*received_order())
+        .options(selectinload(Contribution.group).selectinload(ContributionGroup.response),
+                 selectinload(Contribution.own_response))).all()
+    resolver = Resolver(final_plan)
+    shaped = {}
+    for contribution, result, commitments in rows:
+        targets = {resolver.commitment(item.get("id")) for item in commitments or []}
+        for target in targets - {None}:
+            shaped.setdefault(target.id, []).append((contribution, result))
+    return shaped
+
+
+def landing_of(final_plan, contribution, resolver=None):
+    """The final commitments ``contribution`` landed in ([] when none: not incorporated,
+    not answered, hidden, or its commitment was removed)."""
+    if contribution.is_hidden or contribution.is_voided or contribution.is_withdrawn:
+        return []
+    return (resolver or Resolver(final_plan)).landing(contribution.published_response)
+
+
+def commitment_links(consultation, commitment_ids):
+    """{commitment id: (version number, commitment)} for links to commitments named by
+    responses: the commitment with the same lineage in the latest published version, or
+    the named one in its own version when the latest has none."""
+    if not commitment_ids:
+        return {}
+    named = db.session.scalars(select(Commitment).where(
+        Commitment.id.in_(commitment_ids))
+        .options(selectinload(Commitment.plan_version))).all()
+    latest = consultation.published_plan
+    by_lineage = {c.lineage: c for c in latest.commitments} if latest else {}
+    links = {}
+    for commitment in named:
+        current = by_lineage.get(commitment.lineage)
+        if current is not None:
+            links[commitment.id] = (latest.number, current)
+        else:
+            links[commitment.id] = (commitment.plan_version.number, commitment)
+    return links
