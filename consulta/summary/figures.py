@@ -32,8 +32,9 @@ def compute_figures(consultation):
 
     Contributions by kind, channel, sector, region, component, commitment and outcome
     of their published response; unique participants (with an account, typed-in authors
-    with a name, and apart the typed-in contributions without one); declared genders,
-    in aggregate only; events and their attendance as recorded (see ``_attendance``);
+    with a name, and apart the typed-in contributions without one); declared genders
+    (in an account's profile, or written on a sheet or letter received outside an
+    event), in aggregate only; events and their attendance as recorded (see ``_attendance``);
     contributions per day received; how many typed-in records were received outside the
     participation windows of their channel (confirmed late or early:
     ``contributions.outside_windows``). Voided records (typed in by mistake) count nowhere.
@@ -80,18 +81,24 @@ def compute_figures(consultation):
     # none of them has an unknown author: counted apart, never silently left out.
     accounts = db.session.scalar(select(func.count(func.distinct(c.author_id))).where(
         base, c.author_id.is_not(None)))
-    offline, offline_unnamed = set(), 0
-    for email, name, org in db.session.execute(
-            select(c.author_email, c.author_name, c.author_organization)
+    offline, offline_unnamed, sheet_genders = set(), 0, {}
+    for email, name, org, gender, event_id in db.session.execute(
+            select(c.author_email, c.author_name, c.author_organization, c.author_gender,
+                   c.event_id)
             .where(base, c.author_id.is_(None))):
         if email or name or org:
-            offline.add((email or "").lower()
-                        or f"{(name or '').lower()}|{(org or '').lower()}")
+            key = (email or "").lower() or f"{(name or '').lower()}|{(org or '').lower()}"
+            offline.add(key)
+            # A gender written on a sheet or a letter counts for its author once. At an
+            # event the attendance record already counts the people there: not twice.
+            if gender and event_id is None:
+                sheet_genders.setdefault(key, gender)
         else:
             offline_unnamed += 1
-    genders = {g or "undeclared": n for g, n in db.session.execute(
+    genders = Counter({g or "undeclared": n for g, n in db.session.execute(
         select(User.gender, func.count(func.distinct(User.id)))
-        .join(c, c.author_id == User.id).where(base).group_by(User.gender)).all()}
+        .join(c, c.author_id == User.id).where(base).group_by(User.gender)).all()})
+    genders.update(sheet_genders.values())
 
     events = _attendance(consultation)
     declared = sum(n for g, n in genders.items() if g != "undeclared")

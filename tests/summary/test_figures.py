@@ -4,7 +4,10 @@ participants say who they count (typed-in authors without a name included, apart
 
 
 from flask import render_template
+from sqlalchemy import select
 
+from consulta.consultations.models import Event
+from consulta.extensions import db
 from consulta.summary.figures import compute_figures
 from consulta.summary.irm import guidelines
 from consulta.summary.operations import preview_summary
@@ -142,3 +145,30 @@ def test_a_summary_frozen_before_attendance_was_recorded_as_known_still_shows(
     assert "28 asistentes." in html
     assert "Canales usados: Web (esta plataforma), Talleres presenciales." in html
     assert "Foro: Comisión." in html
+
+
+def test_a_gender_written_on_a_sheet_counts_once_for_its_author_and_not_at_events(
+        app, create_consultation, create_user, create_contribution):
+    slug = create_consultation(plan=iv_plan_json())
+    moderator = create_user(roles=("moderator",))
+    for n in range(3):  # letters: each author wrote her gender on the sheet
+        create_contribution(slug, channel="written", author_name=f"Vecina {n}",
+                            author_gender="female")
+    # The same author twice counts once.
+    create_contribution(slug, channel="written", author_name="Vecina 0",
+                        author_gender="female")
+    create_contribution(slug, channel="written", author_name="Vecino", author_gender="male")
+    create_contribution(slug, channel="written", author_name="Sin dato")
+    with app.test_request_context():
+        record_event(slug, moderator, attendees_total=20, gender_recorded_count=20,
+                     attendees_women=9)
+        event_id = db.session.scalar(select(Event.id).where(
+            Event.consultation_id == consultation_of(slug).id))
+    # At the event, the attendance record already counts the people there.
+    create_contribution(slug, channel="workshop", author_name="Asistente",
+                        author_gender="female", event_id=event_id)
+    with app.test_request_context():
+        figures = compute_figures(consultation_of(slug))
+    assert figures["declared_genders"]["declared"] == 4
+    assert figures["declared_genders"]["women_declared"] == 3
+    assert figures["women"] == {"count": 3 + 9, "known": 4 + 20, "share": 50.0}
