@@ -180,8 +180,11 @@ def _render_workspace(contribution, form, queue_args):
 
 
 def _back_to(code):
-    """Every action of the workspace goes back to the contribution's workspace."""
-    return redirect(url_for(".classify", code=code))
+    """Every action of the workspace goes back to the contribution's workspace, in the
+    queue it was opened from (its tab and filters ride in the action's address, checked
+    against their allow-lists as the queue reads them)."""
+    return redirect(url_for(".classify", code=code,
+                            **_queue_args(*_queue_position(request.args))))
 
 
 @bp.route("/moderation/<code>/group", methods=["POST"])

@@ -161,3 +161,19 @@ def test_the_contributions_shown_are_the_queue_the_ids_come_from(app, queue):
             queries.queue_query(consultation, "unclassified", {"channel": "workshop"}))]
         assert ids == shown and len(ids) == 3
         assert len(queries.queue_ids(consultation, "all", {}, 2)) == 3  # limit + 1
+
+
+def test_hiding_or_masking_in_the_workspace_keeps_the_queue_it_was_opened_from(
+        app, queue, moderator_login):
+    code = queue["workshop"][0]
+    html = moderator_login.get(f"/moderation/{code}?channel=workshop").get_data(as_text=True)
+    assert f'action="/moderation/{code}/hide?channel=workshop"' in html
+    assert f'action="/moderation/{code}/mask?channel=workshop"' in html
+    answer = moderator_login.post_form(f"/moderation/{code}/hide?channel=workshop",
+                                       {"reason": "spam"})
+    assert answer.headers["Location"] == f"/moderation/{code}?channel=workshop"
+    with app.app_context():
+        assert contribution(code).hidden_reason == "spam"
+    # A value outside the queue's allow-lists is not carried back.
+    answer = moderator_login.post_form(f"/moderation/{code}/unhide?state={'x' * 5000}", {})
+    assert answer.headers["Location"] == f"/moderation/{code}"
