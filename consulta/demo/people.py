@@ -24,6 +24,9 @@ DEMO_USERS = [
     ("rosa@demo.consulta.pe", "Rosa Quispe", "civil_society", "cusco", "female", True, ()),
     ("jorge@demo.consulta.pe", "Jorge Huamán", "citizen", "la-libertad", "male", False, ()),
     ("lucia@demo.consulta.pe", "Lucía Fernández", "academia", "arequipa", "female", True, ()),
+    # Records contributions together with people at a service point (assisted).
+    ("facilitadora@demo.consulta.pe", "Ana Torres", "national_government", "la-libertad",
+     "female", True, ("facilitator",)),
 ]
 
 DEMO_ORGANIZATIONS = [

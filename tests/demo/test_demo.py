@@ -121,3 +121,20 @@ def test_the_open_consultation_shows_classification_in_progress(app):
         classified = [c.classified_at is not None for c in db.session.scalars(
             select(Contribution).where(Contribution.consultation_id == consultation.id))]
     assert any(classified) and not all(classified)
+
+
+def test_the_demo_facilitator_records_a_contribution_with_a_person(app):
+    from consulta.demo.people import DEMO_PASSWORD
+
+    from ..conftest import UserRef, login
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    email = "facilitadora@demo.consulta.pe"
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        assert user.has_role("facilitator")
+        ref = UserRef(user.id, email, DEMO_PASSWORD)
+    client = app.test_client()
+    login(client, ref)
+    page = client.get("/consultations/iv-plan-gobierno-abierto/contributions/assisted/new")
+    assert page.status_code == 200
