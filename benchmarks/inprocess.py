@@ -86,6 +86,16 @@ PAGES = [
     ("secretariat", "templates", "/consultations/{slug}/feedback/templates"),
     ("secretariat", "summary_manage", "/consultations/{slug}/summary/manage"),
     ("administrator", "admin_users", "/admin/users"),
+    ("administrator", "admin_outbox", "/admin/outbox"),
+    # Staff start page; offline participation (issue 20); the typed-in authors' rights.
+    ("moderator", "staff_home", "/staff"),
+    ("secretariat", "staff_home", "/staff"),
+    ("anonymous", "track", "/track"),
+    ("anonymous", "track_code", "/track?code={proposal}"),
+    ("moderator", "import", "/consultations/{slug}/contributions/import"),
+    ("moderator", "assisted_new", "/consultations/{slug}/contributions/assisted/new"),
+    ("secretariat", "to_notify", "/consultations/{slug}/to-notify"),
+    ("secretariat", "offline_authors", "/offline-authors?q=ana"),
 ]
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 

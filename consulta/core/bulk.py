@@ -10,6 +10,8 @@ arrived), nothing is done and the confirmation page is shown again with the new 
 
 import hashlib
 
+from flask import flash
+
 #: The scopes of a bulk action, as the radio buttons of a list send them.
 SCOPES = ("selected", "page", "filter")
 
@@ -32,3 +34,27 @@ def ids_digest(ids):
 def form_ids(form, name):
     """The integer ids a form sends under ``name`` (what is not a number is left out)."""
     return form.getlist(name, type=int)
+
+
+def check_filter_scope(ids, confirmed, *, nothing, too_many, changed):
+    """Decide what a bulk action on "all matching the filter" does with ``ids`` (from a
+    query limited to ``BULK_LIMIT`` + 1 rows) and the digest the form ``confirmed``.
+
+    :param nothing: the message when no row matches (flashed as an error).
+    :param too_many: the message when more than ``BULK_LIMIT`` rows match (an error).
+    :param changed: the message when the rows changed since the confirmation (a warning).
+    :return: ``("refused", None)`` (a message was flashed: go back to the list),
+        ``("confirm", digest)`` (show the confirmation page) or ``("act", digest)``.
+    """
+    if not ids:
+        flash(nothing, "error")
+        return "refused", None
+    if len(ids) > BULK_LIMIT:
+        flash(too_many, "error")
+        return "refused", None
+    digest = ids_digest(ids)
+    if confirmed == digest:
+        return "act", digest
+    if confirmed:  # confirmed for other rows: say so, and ask again
+        flash(changed, "warning")
+    return "confirm", digest

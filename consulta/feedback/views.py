@@ -10,7 +10,7 @@ from consulta.consultations.access import get_in_consultation, get_visible_consu
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.contributions.queries import read_filters
-from consulta.core.bulk import BULK_LIMIT, form_ids, ids_digest, read_scope
+from consulta.core.bulk import BULK_LIMIT, check_filter_scope, form_ids, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
 from consulta.core.pagination import paginate, paginate_rows
@@ -174,19 +174,17 @@ def bulk(slug):
             flash(_("Unknown action."), "error")
             return back
         ids = queries.response_ids(consultation, status, BULK_LIMIT)
-        if not ids:
-            flash(_("No response matches the filter: nothing was changed."), "error")
+        step, digest = check_filter_scope(
+            ids, request.form.get("confirmed"),
+            nothing=_("No response matches the filter: nothing was changed."),
+            too_many=_("More than %(limit)d responses match the filter: narrow it down, "
+                       "nothing was changed.", limit=BULK_LIMIT),
+            changed=_("The responses matching the filter changed since you confirmed "
+                      "(someone edited, added or published some): nothing was changed. "
+                      "Check the new count and confirm again."))
+        if step == "refused":
             return back
-        if len(ids) > BULK_LIMIT:
-            flash(_("More than %(limit)d responses match the filter: narrow it down, "
-                    "nothing was changed.", limit=BULK_LIMIT), "error")
-            return back
-        digest = ids_digest(ids)
-        if request.form.get("confirmed") != digest:  # not confirmed yet, or confirmed stale
-            if request.form.get("confirmed"):
-                flash(_("The responses matching the filter changed since you confirmed "
-                        "(someone edited, added or published some): nothing was changed. "
-                        "Check the new count and confirm again."), "warning")
+        if step == "confirm":
             return render_template(
                 "feedback/bulk_confirm.html", consultation=consultation, action=action,
                 question=CONFIRM[action] % {"num": len(ids)}, count=len(ids), digest=digest,

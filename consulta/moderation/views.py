@@ -9,7 +9,7 @@ from consulta.audit.changes import display, entry_changes
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import ContributionGroup
-from consulta.core.bulk import BULK_LIMIT, form_ids, ids_digest, read_scope
+from consulta.core.bulk import BULK_LIMIT, check_filter_scope, form_ids, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
 from consulta.core.pagination import paginate
@@ -80,19 +80,17 @@ def bulk_classify(slug):
     scope = read_scope(request.form)
     if scope == "filter":
         ids = queries.queue_ids(consultation, state, filters, BULK_LIMIT)
-        if not ids:
-            flash(_("No contribution matches the filter: nothing was changed."), "error")
+        step, digest = check_filter_scope(
+            ids, request.form.get("confirmed"),
+            nothing=_("No contribution matches the filter: nothing was changed."),
+            too_many=_("More than %(limit)d contributions match the filter: narrow it "
+                       "down, nothing was changed.", limit=BULK_LIMIT),
+            changed=_("The contributions matching the filter changed since you confirmed "
+                      "(someone classified or added some): nothing was changed. Check the "
+                      "new count and confirm again."))
+        if step == "refused":
             return back
-        if len(ids) > BULK_LIMIT:
-            flash(_("More than %(limit)d contributions match the filter: narrow it down, "
-                    "nothing was changed.", limit=BULK_LIMIT), "error")
-            return back
-        digest = ids_digest(ids)
-        if request.form.get("confirmed") != digest:  # not confirmed yet, or confirmed stale
-            if request.form.get("confirmed"):
-                flash(_("The contributions matching the filter changed since you confirmed "
-                        "(someone classified or added some): nothing was changed. Check the "
-                        "new count and confirm again."), "warning")
+        if step == "confirm":
             return render_template(
                 "moderation/bulk_confirm.html", consultation=consultation, form=form,
                 count=len(ids), digest=digest, state=state, filters=filters,
