@@ -148,3 +148,12 @@ def read_csv_rows(data, max_rows=100_000):
     except csv.Error as exc:
         raise SpreadsheetError(str(exc)) from None
     return headers, result
+
+
+def whole_number(text):
+    """"5", "5.0" (spreadsheets store numbers as floats) → 5; anything else → None."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None

@@ -11,7 +11,7 @@ from consulta.audit.operations import record
 from consulta.contributions.constants import HIDE_REASONS, KINDS
 from consulta.core.dates import utc_to_local
 from consulta.core.operations import OperationError
-from consulta.core.spreadsheet import SpreadsheetError, read_xlsx_rows, xlsx_bytes
+from consulta.core.spreadsheet import SpreadsheetError, read_xlsx_rows, whole_number, xlsx_bytes
 from consulta.core.taxonomy import sector_label
 from consulta.extensions import db
 
@@ -122,15 +122,6 @@ def _outcome_code(value):
     return False
 
 
-def _whole_number(text):
-    """"5", "5.0" (Excel stores numbers as floats) → 5; anything else → None."""
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else None
-
-
 def _unneutralize(value):
     if isinstance(value, str) and value.startswith("'") and value[1:2] in "=+-@\t\r":
         return value[1:]
@@ -224,7 +215,7 @@ def import_responses(consultation, data, *, actor):
             piece = piece.strip()
             if not piece:
                 continue
-            number_value = _whole_number(piece)
+            number_value = whole_number(piece)
             if number_value in numbers:
                 commitment_numbers.append(number_value)
             else:

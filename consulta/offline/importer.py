@@ -47,6 +47,7 @@ from consulta.core.spreadsheet import (
     csv_safe,
     read_csv_rows,
     read_xlsx_rows,
+    whole_number,
     xlsx_text,
 )
 from consulta.core.taxonomy import GENDERS, profile, region_name, regions, sectors
@@ -426,7 +427,7 @@ class _Checker:
         commitment_id = None
         commitment_text = text("commitment")
         if commitment_text:
-            number_value = _whole_number(commitment_text)
+            number_value = whole_number(commitment_text)
             if kind != "comment":
                 refuse("commitment", _("Only comments name the commitment they are about."))
             elif number_value not in self.commitments:
@@ -492,14 +493,6 @@ class _Checker:
             sheet=sheet, author_name=author_name, name_public=consent_text in YES,
             organization=organization, sector=sector, region=region, gender=gender,
             email=email, phone=phone)
-
-
-def _whole_number(text):
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else None
 
 
 def check_import(consultation, data, filename):
