@@ -141,7 +141,7 @@ def send_proposal(page, live_server, review, *, title, check=True):
     expect(page.get_by_role("heading", level=1)).to_contain_text("IV Plan de Acción")
     if check:
         review(page, "consultation")
-    page.get_by_role("link", name="Participa").click()
+    page.get_by_role("link", name="Participa", exact=True).click()
     if check:
         review(page, "take part")
     page.get_by_role("link", name="Escribe una propuesta").click()

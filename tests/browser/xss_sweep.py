@@ -424,6 +424,16 @@ def accounts(sweep):
     sweep.page("admin", f"/admin/users/{user_id}/roles")
     sweep.page("anon", "/privacy")
 
+    # A new version of the privacy notice: the page that asks p0 to accept it, accepted.
+    def outdated():
+        user = db.session.scalar(select(User).where(User.email == sweep.roles["p0"]))
+        user.privacy_version = "0000-00"
+        db.session.commit()
+
+    sweep.db(outdated)
+    sweep.page("p0", "/privacy/accept")
+    sweep.send("p0", "/privacy/accept", None, {})
+
 
 def offline(sweep):
     """Contributions recorded with a person (and their receipt), a spreadsheet of hostile
@@ -788,6 +798,10 @@ def organizations(sweep):
     sweep.send("p0", f"/organizations/{ids[0]}/edit", form, {
         "name": pack(200, " ", payloads=TEXTS[::-1])[0], "website": fields["website"][-1],
         "sector": "civil_society", "region": "cusco"})
+    # A new name goes back to review: the queue shows it, a moderator approves it again.
+    sweep.page("moderator", "/moderation/organizations")
+    sweep.send("moderator", f"/moderation/organizations/{ids[0]}/review", None,
+               {"decision": "approve"})
     # Requests to join every organization: their names go into the e-mails' subjects.
     for n, organization_id in enumerate(ids[1:-1], start=1):
         sweep.send(f"p{n}", f"/organizations/{organization_id}/join", None, {})
@@ -1133,6 +1147,8 @@ def summary(sweep):
     sweep.page("anon", f"{m}/summary?page=2")
     sweep.page("anon", f"{m}/summary/v1/print")
     sweep.page("anon", "/summary/digest")
+    # The outbox lists every e-mail the sweep queued (subjects carry payloads).
+    sweep.page("admin", "/admin/outbox")
 
 
 def final_plan(sweep):
