@@ -198,7 +198,7 @@ def publish_response(response, *, actor, notify=True):
         response=response, number=number, outcome=response.outcome,
         justification=response.justification, referred_to=response.referred_to,
         incorporated_in=[{"id": c.id, "number": c.number, "title": c.title}
-                         for c in response.commitments],
+                         for c in sorted(response.commitments, key=lambda c: c.number)],
         published_at=utcnow(), published_by_id=actor.id)
     db.session.add(version)
     db.session.flush()

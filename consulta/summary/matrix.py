@@ -97,7 +97,7 @@ def _row(r, zone):
         "status": status,
         "outcome": outcome or "",
         "justification": justification or "",
-        "incorporated_in": [x["number"] for x in incorporated or []] if outcome else [],
+        "incorporated_in": sorted(x["number"] for x in incorporated or []) if outcome else [],
         "referred_to": (referred_to or "") if outcome else "",
         "response_date": _aware(published_at).astimezone(zone).date().isoformat()
         if published_at else "",
