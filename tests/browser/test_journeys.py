@@ -142,6 +142,7 @@ def send_proposal(page, live_server, review, *, title, check=True):
     if check:
         review(page, "consultation")
     page.get_by_role("link", name="Participa", exact=True).click()
+    page.wait_for_url(re.compile(r"/contribute$"))  # reviewed once it is there
     if check:
         review(page, "take part")
     page.get_by_role("link", name="Escribe una propuesta").click()

@@ -39,12 +39,18 @@ def review(axe_source, screenshot_dir):
 
 @pytest.fixture(scope="module")
 def facilitator(live_server):
-    """A facilitator account on the server's database (the demo has none)."""
+    """The demo's facilitator account (created here on a database loaded before the demo
+    had one)."""
+    from sqlalchemy import select
+
     from consulta.accounts.models import User, UserRole
     from consulta.core.dates import utcnow
     from consulta.demo.people import demo_password_hash
 
     with live_server.app.app_context():
+        if db.session.scalar(select(User.id).where(User.email == FACILITATOR)):
+            db.session.remove()
+            return FACILITATOR
         now = utcnow()
         user = User(email=FACILITATOR, password_hash=demo_password_hash(),
                     display_name="Facilitadora del Tambo", sector="national_government",
