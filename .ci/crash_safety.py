@@ -71,13 +71,19 @@ class FormParser(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms, self._form, self._select, self._textarea = [], None, None, None
+        #: Buttons outside their form that name it (``form="ID"``): (id, name, value).
+        self.owned_buttons = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and attrs.get("method", "get").lower() == "post":
             self._form = {"action": attrs.get("action"), "fields": {}, "options": {},
-                          "buttons": {}}
+                          "buttons": {}, "id": attrs.get("id")}
             self.forms.append(self._form)
+        if tag == "button" and attrs.get("form") and "name" in attrs:
+            # A button may stand anywhere and belong to the form its attribute names.
+            self.owned_buttons.append((attrs["form"], attrs["name"], attrs.get("value", "")))
+            return
         if tag == "option" and self._form is not None and self._select is not None:
             value = attrs.get("value", "")
             self._form["options"][self._select].append(value)
@@ -121,6 +127,10 @@ def post_form(page, must_have):
     """The first POST form of ``page`` that has the field ``must_have``."""
     parser = FormParser()
     parser.feed(page)
+    for form_id, name, value in parser.owned_buttons:
+        for form in parser.forms:
+            if form["id"] == form_id:
+                form["buttons"][name] = value
     for form in parser.forms:
         if must_have in form["fields"]:
             return form
@@ -636,6 +646,12 @@ def main():
             "RATELIMIT_SUBMIT_ACCOUNT": "100000 per hour",
             "RATELIMIT_SUBMIT_IP": "100000 per hour",
             "PUBLIC_PAGE_CACHE_SECONDS": "20",
+            # Two workers share their rate-limit counters and page cache through Redis, as
+            # production must (the app refuses memory:// with several workers); each run
+            # keys its own entries, so the SQLite and PostgreSQL runs of CI never meet.
+            "REDIS_URL": os.environ.get("CRASH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "CACHE_KEY_PREFIX": f"consulta-crash-{workdir.name}:",
+            "RATELIMIT_KEY_PREFIX": f"consulta-crash-{workdir.name}",
         })
         app = create_app(environ=env)
         slug, emails = prepare(app, args.clients + 1)
