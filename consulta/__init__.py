@@ -19,6 +19,7 @@ from . import (
     demo,
     feedback,
     finalplan,
+    followup,
     models,  # noqa: F401  (every table, for SQLAlchemy and Alembic)
     moderation,
     offline,
@@ -40,7 +41,7 @@ MIGRATIONS_DIR = ROOT / "migrations"
 #: it (tests/test_layering.py holds the map); each registers its own blueprint, template
 #: names, commands and signal receivers in its init_app.
 PARTS = (core, audit, accounts, consultations, contributions, moderation, feedback, summary,
-         finalplan, offline, staff, api)
+         finalplan, followup, offline, staff, api)
 
 
 def create_app(overrides=None, environ=None):

@@ -22,6 +22,17 @@ from consulta.contributions.models import (
 from consulta.core.mail import OutboxMessage
 from consulta.feedback.models import AnswerTemplate, Response, ResponseVersion
 from consulta.finalplan.models import CommitmentChange, FinalPlan
+from consulta.followup.models import (
+    CommitmentReporter,
+    Document,
+    DocumentBlob,
+    Indicator,
+    Milestone,
+    ProgressReport,
+    ReportEvidence,
+    ReportIndicatorValue,
+    ReportMilestone,
+)
 from consulta.summary.models import SummaryRow, SummarySnapshot
 
 __all__ = [
@@ -29,20 +40,29 @@ __all__ = [
     "AuditEntry",
     "Commitment",
     "CommitmentChange",
+    "CommitmentReporter",
     "Component",
     "Consultation",
     "Contribution",
     "ContributionGroup",
     "ContributionTag",
+    "Document",
+    "DocumentBlob",
     "Event",
     "EventAttendance",
     "FinalPlan",
+    "Indicator",
     "Membership",
+    "Milestone",
     "Organization",
     "OutboxMessage",
     "Phase",
     "PlanSection",
     "PlanVersion",
+    "ProgressReport",
+    "ReportEvidence",
+    "ReportIndicatorValue",
+    "ReportMilestone",
     "Response",
     "ResponseVersion",
     "SummaryRow",

@@ -11,6 +11,8 @@
     feedback             responses to contributions, their publication, the matrix
     summary              figures, IRM checklist, frozen summaries, exports
     finalplan            the approved final plan, its diff and traceability
+    followup             milestones, indicators, progress reports and evidence, the
+                         tracking page, the standing forum, followers, self-assessments
     offline              spreadsheet import, assisted participation and receipts, /track,
                          authors to tell by SMS or phone, printables for workshops
     staff                the staff's start page: what awaits them, by consultation
@@ -33,8 +35,8 @@ from pathlib import Path
 import consulta
 
 FLOORS = ("config", "extensions", "core", "audit", "accounts", "consultations",
-          "contributions", "moderation", "feedback", "summary", "finalplan", "offline", "staff",
-          "api", "demo", "app")
+          "contributions", "moderation", "feedback", "summary", "finalplan", "followup",
+          "offline", "staff", "api", "demo", "app")
 PACKAGE = Path(consulta.__file__).resolve().parent
 
 

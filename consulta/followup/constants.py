@@ -1,0 +1,24 @@
+from flask_babel import lazy_gettext as _l
+
+#: The status of a milestone in a progress report (and, once a report is published,
+#: the milestone's current status). "delayed" and "cancelled" need a reason.
+MILESTONE_STATUSES = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "completed": _l("Completed"),
+    "delayed": _l("Delayed"),
+    "cancelled": _l("Cancelled"),
+}
+#: Statuses that must say why.
+NEEDS_REASON = ("delayed", "cancelled")
+
+#: A progress report goes through the same cycle as a response.
+REPORT_STATES = {
+    "draft": _l("Draft"),
+    "review": _l("In review"),
+    "published": _l("Published"),
+}
+
+#: Where an uploaded document's bytes live: in the database (the default) or in an
+#: S3-compatible object store when one is configured. Never only on one server's disk.
+DOCUMENT_STORAGES = ("database", "s3")

@@ -1,0 +1,246 @@
+"""The implementation follow-up of an approved final plan.
+
+Everything hangs on the commitments of the final plan's version (``Commitment`` rows
+of a published, frozen version, so their ids never move): each has milestones
+(seeded from its action rows) and indicators; the people who report on it
+(``CommitmentReporter``, a role per commitment); and its progress reports, which go
+draft → review → published like responses. A published report never changes: a
+correction is a new report. Publishing a report copies each milestone's status and
+percentage onto the milestone (``current_*``), so the tracking page reads one row per
+milestone instead of replaying the history.
+
+Uploaded files (evidence, forum minutes) are ``Document`` rows: metadata here, the
+bytes in ``DocumentBlob`` (database storage) or in an S3-compatible store
+(``storage = 's3'``, ``storage_key``), never only on one server's disk.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consulta.core.dates import utcnow
+from consulta.core.models import UTCDateTime, enum_check
+from consulta.extensions import db
+
+from .constants import DOCUMENT_STORAGES, MILESTONE_STATUSES, REPORT_STATES
+
+_STATUS_CHECK = tuple(MILESTONE_STATUSES)
+
+
+class CommitmentReporter(db.Model):
+    """An account that reports on one commitment of a final plan (the responsible
+    entity's staff). The secretariat of the consultation may always report too."""
+
+    __tablename__ = "commitment_reporters"
+    __table_args__ = (UniqueConstraint("commitment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    commitment = relationship("Commitment")
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class Milestone(db.Model):
+    """A milestone of a final-plan commitment, with its planned months ("YYYY-MM", as
+    the commitment's action rows) and its current status (from the last published
+    report; ``not_started`` and 0 until one says otherwise)."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "position"),
+        enum_check("current_status", _STATUS_CHECK),
+        CheckConstraint("current_percent BETWEEN 0 AND 100", name="current_percent_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    #: Planned start and end months, "YYYY-MM"; NULL when the plan gives none.
+    starts: Mapped[str | None] = mapped_column(String(7))
+    due: Mapped[str | None] = mapped_column(String(7))
+    current_status: Mapped[str] = mapped_column(String(16), default="not_started")
+    current_percent: Mapped[int] = mapped_column(Integer, default=0)
+    #: The "as of" day of the published report that set the current status (NULL: none
+    #: yet).
+    current_as_of: Mapped[date | None] = mapped_column(Date)
+
+    commitment = relationship("Commitment")
+
+
+class Indicator(db.Model):
+    """How a commitment's result is measured: from ``baseline`` to ``target`` in
+    ``unit``, read from ``source``."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("commitment_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    baseline: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    target: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    unit: Mapped[str] = mapped_column(String(60), default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+
+    commitment = relationship("Commitment")
+
+
+class ProgressReport(db.Model):
+    """What the responsible entity says of a commitment as of a day: per milestone a
+    status and a percentage, indicator values, a narrative and evidence.
+
+    ``number`` counts the commitment's reports (1, 2, …). Draft → review → published
+    (``state``); once published it never changes (guarded in operations and by
+    ``published_at``): a correction is the next report.
+    """
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (
+        UniqueConstraint("commitment_id", "number"),
+        enum_check("state", tuple(REPORT_STATES)),
+        CheckConstraint("(state = 'published') = (published_at IS NOT NULL)",
+                        name="published_state_has_moment"),
+        Index("ix_progress_reports_published", "commitment_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    #: The day the report describes ("as of").
+    as_of: Mapped[date] = mapped_column(Date)
+    #: Markdown source, rendered through consulta.core.sanitize.
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    commitment = relationship("Commitment")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    published_by = relationship("User", foreign_keys=[published_by_id])
+    milestones: Mapped[list["ReportMilestone"]] = relationship(
+        back_populates="report", cascade="all, delete-orphan",
+        order_by="ReportMilestone.milestone_id")
+    indicator_values: Mapped[list["ReportIndicatorValue"]] = relationship(
+        back_populates="report", cascade="all, delete-orphan",
+        order_by="ReportIndicatorValue.indicator_id")
+    evidence: Mapped[list["ReportEvidence"]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportEvidence.id")
+
+    @property
+    def is_published(self):
+        return self.state == "published"
+
+
+class ReportMilestone(db.Model):
+    """A milestone's status and completion in one report."""
+
+    __tablename__ = "report_milestones"
+    __table_args__ = (
+        UniqueConstraint("report_id", "milestone_id"),
+        enum_check("status", _STATUS_CHECK),
+        CheckConstraint("percent BETWEEN 0 AND 100", name="percent_range"),
+        CheckConstraint("status NOT IN ('delayed', 'cancelled') OR reason != ''",
+                        name="reason_when_delayed_or_cancelled"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    #: Why it is delayed or cancelled, or why the percentage went down.
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    report: Mapped[ProgressReport] = relationship(back_populates="milestones")
+    milestone: Mapped[Milestone] = relationship()
+
+
+class ReportIndicatorValue(db.Model):
+    """An indicator's value as of the report."""
+
+    __tablename__ = "report_indicator_values"
+    __table_args__ = (UniqueConstraint("report_id", "indicator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    report: Mapped[ProgressReport] = relationship(back_populates="indicator_values")
+    indicator: Mapped[Indicator] = relationship()
+
+
+class Document(db.Model):
+    """An uploaded file (a report's evidence, a forum meeting's minutes), checked on
+    upload (size, type by content, never HTML or SVG). The bytes are in
+    ``DocumentBlob`` when ``storage`` is ``database``, else in the object store under
+    ``storage_key``."""
+
+    __tablename__ = "documents"
+    __table_args__ = (enum_check("storage", DOCUMENT_STORAGES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The name shown and offered on download (sanitized).
+    filename: Mapped[str] = mapped_column(String(200))
+    #: Detected from the content, not from the browser's claim.
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage: Mapped[str] = mapped_column(String(16), default="database")
+    storage_key: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class DocumentBlob(db.Model):
+    """The bytes of a document stored in the database (apart, so listing documents
+    never loads them)."""
+
+    __tablename__ = "document_blobs"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReportEvidence(db.Model):
+    """A piece of evidence of a report: a link or an uploaded document."""
+
+    __tablename__ = "report_evidence"
+    __table_args__ = (
+        CheckConstraint("(url IS NULL) != (document_id IS NULL)",
+                        name="link_or_document"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+
+    report: Mapped[ProgressReport] = relationship(back_populates="evidence")
+    document: Mapped[Document | None] = relationship()
