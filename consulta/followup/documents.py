@@ -1,0 +1,148 @@
+"""Uploaded documents: evidence of progress reports, minutes of forum meetings.
+
+An upload is checked before anything is stored: its size (``DOCUMENT_MAX_BYTES``,
+10 MiB by default), and its type *by its content*, never by the browser's claim or the
+file name: a PDF or a PNG, JPEG or WebP image, and nothing that carries HTML or SVG
+markup near its start (a page pretending to be a PDF is refused). The bytes go to the
+configured store: the database by default (``DocumentBlob``), so several app servers
+behind a proxy serve the same files; an S3-compatible object store when one is
+configured (``STORES``). They are served back with their checked type, ``nosniff``
+and a sandboxing CSP, so even a file that slipped through could not run a script.
+"""
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+from flask import Response, current_app
+from flask_babel import gettext as _
+
+from consulta.core.operations import OperationError
+from consulta.extensions import db
+
+from .models import Document, DocumentBlob
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+#: Accepted types: (content type, extension, magic test on the first bytes).
+ACCEPTED = (
+    ("application/pdf", "pdf", lambda head: head.startswith(b"%PDF-")),
+    ("image/png", "png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    ("image/jpeg", "jpg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ("image/webp", "webp", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
+)
+#: Markup that makes a file dangerous to serve whatever it claims to be.
+_MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|svg|iframe|object|embed)\b",
+                     re.IGNORECASE)
+_UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
+
+
+def max_bytes():
+    return current_app.config.get("DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def sniff(data):
+    """The accepted (content type, extension) of ``data``, or None."""
+    head = data[:4096]
+    if _MARKUP.search(head):
+        return None
+    for content_type, extension, test in ACCEPTED:
+        if test(head):
+            return content_type, extension
+    return None
+
+
+def clean_filename(name, extension):
+    """A display name without paths, control or markup characters, ending in the
+    extension of the detected type."""
+    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = _UNSAFE_NAME.sub("-", stem).strip(" .-")[:150] or "documento"
+    return f"{stem}.{extension}"
+
+
+def read_upload(file_storage):
+    """The bytes of an uploaded file, refused (``OperationError``) when it is empty or
+    larger than allowed. Reads at most one byte past the limit."""
+    if file_storage is None or not getattr(file_storage, "filename", ""):
+        raise OperationError(_("Choose a file to upload."))
+    limit = max_bytes()
+    data = file_storage.stream.read(limit + 1)
+    if not data:
+        raise OperationError(_("The file is empty."))
+    if len(data) > limit:
+        raise OperationError(_("The file is larger than %(size)s MB.",
+                               size=f"{limit / (1024 * 1024):g}"))
+    return data
+
+
+def store_document(file_storage, user=None):
+    """Check an upload and store it; returns the new ``Document`` (flushed, not
+    committed). Raises ``OperationError`` with a message for the user when it is
+    refused; nothing is stored then."""
+    data = read_upload(file_storage)
+    detected = sniff(data)
+    if detected is None:
+        raise OperationError(_("Only PDF documents and PNG, JPEG or WebP images can be "
+                               "uploaded; this file is none of them."))
+    content_type, extension = detected
+    document = Document(
+        filename=clean_filename(file_storage.filename, extension),
+        content_type=content_type, size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        created_by_id=getattr(user, "id", None))
+    store = current_store()
+    document.storage = store.name
+    db.session.add(document)
+    db.session.flush()
+    store.put(document, data)
+    return document
+
+
+def document_bytes(document):
+    return STORES[document.storage].get(document)
+
+
+def document_response(document, download=False):
+    """The document as an HTTP response: its checked type, its name, and headers that
+    keep a browser from running anything in it."""
+    disposition = "attachment" if download else "inline"
+    response = Response(document_bytes(document), mimetype=document.content_type)
+    response.headers["Content-Disposition"] = _content_disposition(disposition,
+                                                                   document.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["ETag"] = f'"{document.sha256}"'
+    return response
+
+
+def _content_disposition(kind, filename):
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "")
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+class DatabaseStore:
+    """Bytes in the ``document_blobs`` table (the default)."""
+
+    name = "database"
+
+    def put(self, document, data):
+        db.session.add(DocumentBlob(document_id=document.id, data=data))
+
+    def get(self, document):
+        blob = db.session.get(DocumentBlob, document.id)
+        return blob.data if blob is not None else b""
+
+
+#: Every store by the name kept in ``Document.storage``; an S3-compatible store joins
+#: it when configured.
+STORES = {"database": DatabaseStore()}
+
+
+def current_store():
+    """Where new documents go: the object store when one is configured, else the
+    database."""
+    name = current_app.config.get("DOCUMENT_STORAGE", "database")
+    return STORES.get(name, STORES["database"])
