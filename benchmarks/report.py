@@ -53,9 +53,66 @@ def growth_table(runs, database, suffix):
     return "\n".join(lines)
 
 
+#: In-process targets (issue 16): CPU ms per request at 50k, by the role using the page.
+PUBLIC_TARGET_MS, STAFF_TARGET_MS, GROWTH_LIMIT = 10, 20, 1.5
+STAFF_ROLES = ("moderator", "secretariat", "administrator")
+
+
+def inprocess_table(runs, prefix="inprocess"):
+    """One row per (role, page): CPU ms in each in-process run found, the queries, the
+    target at 50k and whether both databases meet it (and the growth 5k → largest)."""
+    columns = [(f"{database} {size}", runs.get(f"{prefix}-{database}-{size}"))
+               for database in DATABASES for size in SIZES]
+    columns = [(name, run) for name, run in columns if run]
+    if not columns:
+        return ""
+    keys, cells = [], {}
+    for name, run in columns:
+        for p in run["pages"]:
+            key = (p["role"], p["page"])
+            if key not in cells:
+                keys.append(key)
+                cells[key] = {}
+            cells[key][name] = p
+    header = "| role | page | " + " | ".join(f"{name} ms" for name, _ in columns) + \
+        " | queries | target | verdict |"
+    lines = [header, "|---|---|" + "---:|" * len(columns) + "---:|---:|---|"]
+    for role, page in keys:
+        row = cells[(role, page)]
+        target = STAFF_TARGET_MS if role in STAFF_ROLES else PUBLIC_TARGET_MS
+        at_50k = [row[n]["cpu_ms"] for n in row if n.endswith(" 50k")]
+        growth = []
+        for database in DATABASES:
+            small = row.get(f"{database} 5k")
+            large = row.get(f"{database} 200k") or row.get(f"{database} 50k")
+            # Growth matters where it can cost: a page under half its target that
+            # grows from 2 to 3 ms is noise, not a trend.
+            if small and large and small["cpu_ms"] > 0 and large["cpu_ms"] > target / 2:
+                growth.append(large["cpu_ms"] / small["cpu_ms"])
+        if page == "bare":
+            verdict = "ceiling"
+        elif not at_50k:
+            verdict = "–"
+        else:
+            missed = [f"{max(at_50k):.0f} ms > {target}"] if max(at_50k) > target else []
+            if growth and max(growth) > GROWTH_LIMIT:
+                missed.append(f"grows {max(growth):.1f}× from 5k")
+            verdict = "**missed**: " + ", ".join(missed) if missed else "met"
+        queries = sorted({row[n]["queries"] for n in row})
+        lines.append(f"| {role} | {page} | " + " | ".join(
+            f"{row[n]['cpu_ms']:.1f}" if n in row else "–" for n, _ in columns) +
+            f" | {'–'.join(map(str, queries))} | {target} | {verdict} |")
+    loads = "; ".join(f"{name}: load {run['load_before']:.2f} → {run['load_after']:.2f} "
+                      f"({run['date'][:16]})" for name, run in columns)
+    return "\n".join(lines) + f"\n\nMachine load (1-minute average) before → after: {loads}."
+
+
 def main():
     runs = by_label()
     out = []
+    table = inprocess_table(runs)
+    if table:
+        out += ["#### In process, CPU ms per request (median), page cache off", "", table, ""]
     for suffix, title in (("", "with the anonymous page cache"),
                           ("-nocache", "without the page cache")):
         for database in DATABASES:
