@@ -136,13 +136,43 @@ class DatabaseStore:
         return blob.data if blob is not None else b""
 
 
-#: Every store by the name kept in ``Document.storage``; an S3-compatible store joins
-#: it when configured.
+#: Every store by the name kept in ``Document.storage``. A store is an object with a
+#: ``name`` and ``put(document, data)`` / ``get(document) -> bytes``; an S3-compatible
+#: one joins through ``register_store`` (none ships yet: see README).
 STORES = {"database": DatabaseStore()}
 
 
+def register_store(store):
+    """Make ``store`` available under ``store.name`` (for ``DOCUMENT_STORAGE``)."""
+    STORES[store.name] = store
+
+
+def check_storage_setting(app):
+    """Refuse to start with a ``DOCUMENT_STORAGE`` no store answers to: uploads would
+    otherwise go where nobody expects them."""
+    name = app.config.get("DOCUMENT_STORAGE", "database")
+    if name not in STORES:
+        raise RuntimeError(f"DOCUMENT_STORAGE={name!r}: no such document store is "
+                           f"installed (available: {', '.join(sorted(STORES))})")
+
+
 def current_store():
-    """Where new documents go: the object store when one is configured, else the
-    database."""
-    name = current_app.config.get("DOCUMENT_STORAGE", "database")
-    return STORES.get(name, STORES["database"])
+    """Where new documents go: the configured store (the database by default)."""
+    return STORES[current_app.config.get("DOCUMENT_STORAGE", "database")]
+
+
+#: Who may see a document that is not public: functions ``(document, user) -> bool``
+#: registered by the parts that attach documents (progress reports' evidence, forum
+#: minutes). A document is public when one of ``PUBLIC_CHECKS`` says so.
+PUBLIC_CHECKS = []
+PRIVATE_CHECKS = []
+
+
+def is_public(document):
+    """A document is served to anyone once something published holds it."""
+    return any(check(document) for check in PUBLIC_CHECKS)
+
+
+def may_see(document, user):
+    """``user`` may see the document although it is not public (its authors' staff)."""
+    return any(check(document, user) for check in PRIVATE_CHECKS)
