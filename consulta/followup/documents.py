@@ -18,6 +18,7 @@ from urllib.parse import quote
 from flask import Response, current_app
 from flask_babel import gettext as _
 
+from consulta.core.i18n import format_number
 from consulta.core.operations import OperationError
 from consulta.extensions import db
 
@@ -73,7 +74,7 @@ def read_upload(file_storage):
         raise OperationError(_("The file is empty."))
     if len(data) > limit:
         raise OperationError(_("The file is larger than %(size)s MB.",
-                               size=f"{limit / (1024 * 1024):g}"))
+                               size=format_number(limit / (1024 * 1024))))
     return data
 
 
