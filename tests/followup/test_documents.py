@@ -91,7 +91,7 @@ def test_uploads_are_refused_when_missing_empty_or_too_large(app, in_request):
         with pytest.raises(OperationError, match="El archivo pesa más de 1,5 MB"):
             documents.read_upload(upload(b"%PDF-" + b"0" * 1536 * 1024))
     finally:
-        app.config.pop("DOCUMENT_MAX_BYTES")
+        app.config["DOCUMENT_MAX_BYTES"] = 10 * 1024 * 1024
 
 
 def test_the_default_limit_is_ten_megabytes(app, in_request):
@@ -175,5 +175,5 @@ def test_another_store_is_used_once_registered(app, in_request):
         assert db.session.get(DocumentBlob, document.id) is None
         assert documents.document_bytes(document) == PDF
     finally:
-        app.config.pop("DOCUMENT_STORAGE")
+        app.config["DOCUMENT_STORAGE"] = "database"
         documents.STORES.pop("s3")

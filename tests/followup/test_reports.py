@@ -314,7 +314,7 @@ def test_a_wrong_upload_is_refused_and_nothing_is_stored(
             operations.add_document(report, actor=user(secretariat), title="",
                                     file_storage=upload(data, name))
     finally:
-        app.config.pop("DOCUMENT_MAX_BYTES")
+        app.config["DOCUMENT_MAX_BYTES"] = 10 * 1024 * 1024
     db.session.rollback()
     assert db.session.query(Document).count() == 0
     assert db.session.query(DocumentBlob).count() == 0
