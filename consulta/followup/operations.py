@@ -382,10 +382,16 @@ def start_report(commitment, *, actor):
     report = ProgressReport(commitment_id=commitment.id, number=number, as_of=as_of,
                             narrative="", state="draft", created_by_id=actor.id,
                             created_at=utcnow(), review_note="")
+    # A milestone still delayed or cancelled keeps the reason given for it, until the
+    # reporter says otherwise.
+    reasons = {row.milestone_id: row.reason for row in previous.milestones} \
+        if previous is not None else {}
     for milestone in milestones:
         report.milestones.append(ReportMilestone(
             milestone_id=milestone.id, status=milestone.current_status,
-            percent=milestone.current_percent, reason=""))
+            percent=milestone.current_percent,
+            reason=reasons.get(milestone.id, "") if milestone.current_status in NEEDS_REASON
+            else ""))
     db.session.add(report)
     db.session.flush()
     record("report.created", report, actor=actor,

@@ -319,3 +319,16 @@ def test_a_wrong_upload_is_refused_and_nothing_is_stored(
     assert db.session.query(Document).count() == 0
     assert db.session.query(DocumentBlob).count() == 0
     assert db.session.get(ProgressReport, report.id).evidence == []
+
+
+def test_the_next_report_starts_from_the_published_statuses_and_their_reasons(
+        followed, secretariat, seed, make_report, in_request):
+    ids = seed(followed)["milestones"]
+    make_report(followed["commitments"][1], secretariat, publish_by=secretariat,
+                milestones=statuses(ids, ("delayed", "20", "Falta presupuesto."),
+                                    ("in_progress", "10", "")))
+    report = operations.start_report(commitment(followed["slug"], 1), actor=user(secretariat))
+    db.session.commit()
+    assert [(r.status, r.percent, r.reason) for r in report.milestones] == [
+        ("delayed", 20, "Falta presupuesto."), ("in_progress", 10, "")]
+    assert report.number == 2
