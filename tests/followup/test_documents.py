@@ -145,13 +145,16 @@ def test_a_document_without_its_bytes_serves_nothing(in_request):
     assert documents.document_bytes(document) == b""
 
 
-def test_the_store_is_the_configured_one_and_an_unknown_one_stops_the_start(app):
+def test_the_store_is_the_configured_one_and_a_wrong_setting_stops_the_start(app):
     from ..conftest import make_app
 
     with app.app_context():
         assert documents.current_store().name == "database"
-    with pytest.raises(RuntimeError, match="DOCUMENT_STORAGE='s3'"):
-        make_app(app.config["SQLALCHEMY_DATABASE_URI"], DOCUMENT_STORAGE="s3")
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with pytest.raises(RuntimeError, match="DOCUMENT_STORAGE='disk'"):
+        make_app(url, DOCUMENT_STORAGE="disk")
+    with pytest.raises(RuntimeError, match="needs S3_BUCKET"):
+        make_app(url, DOCUMENT_STORAGE="s3", S3_BUCKET="")
 
 
 def test_another_store_is_used_once_registered(app, in_request):
@@ -166,6 +169,7 @@ def test_another_store_is_used_once_registered(app, in_request):
         def get(self, document):
             return self.objects[document.storage_key]
 
+    real = documents.STORES["s3"]
     documents.register_store(MemoryStore())
     app.config["DOCUMENT_STORAGE"] = "s3"
     try:
@@ -176,4 +180,4 @@ def test_another_store_is_used_once_registered(app, in_request):
         assert documents.document_bytes(document) == PDF
     finally:
         app.config["DOCUMENT_STORAGE"] = "database"
-        documents.STORES.pop("s3")
+        documents.register_store(real)
