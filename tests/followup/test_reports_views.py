@@ -326,3 +326,19 @@ def test_the_set_up_page_and_the_report_form_stay_within_twelve_statements(
     after = {page: len(_statements(app, clients[page[0]], page[1])) for page in pages}
     assert {page: n for page, n in after.items() if n > MAX_QUERIES} == {}
     assert after == before, (before, after)
+
+
+def test_the_consultations_audit_log_reads_the_follow_up(app, followed, secretariat, seed,
+                                                         make_report):
+    ids = seed(followed)["milestones"]
+    make_report(followed["commitments"][1], secretariat, publish_by=secretariat,
+                milestones={ids[0]: {"status": "delayed", "percent": "10",
+                                     "reason": "Falta presupuesto"}})
+    client = app.test_client()
+    login(client, secretariat)
+    html = page(client, f"/consultations/{followed['slug']}/moderation/audit")
+    for label in ("Hitos creados a partir de las acciones", "Indicador guardado",
+                  "Reporte de avance iniciado", "Reporte de avance enviado a revisión",
+                  "Reporte de avance publicado"):
+        assert label in html
+    assert "delayed 10%" in html
