@@ -438,6 +438,9 @@ def _checked_milestone_values(report, values):
             percent = 100
         elif percent is None:
             percent = 0
+        if status == "not_started" and percent != 0:
+            raise OperationError(_l("%(field)s: a milestone not started is at 0 %%; choose "
+                                    "“In progress”.", field=label))
         if status in NEEDS_REASON and not reason:
             raise OperationError(_l("%(field)s: say why it is delayed or cancelled.",
                                     field=label))

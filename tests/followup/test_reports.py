@@ -190,6 +190,7 @@ def test_a_report_in_review_is_not_edited(followed, secretariat, seed, make_repo
     (("delayed", "30", " "), "Hito 1: indique por qué está retrasado o cancelado"),
     (("cancelled", "0", ""), "Hito 1: indique por qué está retrasado o cancelado"),
     (("finished", "10", ""), "Hito 1: elija un estado"),
+    (("not_started", "10", ""), "Hito 1: un hito no iniciado está al 0 %"),
 ])
 def test_wrong_milestone_values_are_refused(followed, secretariat, seed, make_report,
                                             in_request, row, message):
