@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from consulta.accounts.queries import find_user_by_email
 from consulta.audit.operations import record
@@ -393,7 +394,11 @@ def start_report(commitment, *, actor):
             reason=reasons.get(milestone.id, "") if milestone.current_status in NEEDS_REASON
             else ""))
     db.session.add(report)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # someone started one at the same moment: theirs stands
+        raise OperationError(_l("Another report of this commitment was started at the same "
+                                "moment; open it from your commitments.")) from None
     record("report.created", report, actor=actor,
            consultation_id=_consultation_of(commitment).id,
            after={"commitment": commitment.number, "number": number})
