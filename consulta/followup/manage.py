@@ -223,10 +223,11 @@ def edit_indicator(slug, indicator_id):
 
 
 def _save_indicator(consultation, commitment, indicator):
-    form = IndicatorForm(obj=indicator)
-    if request.method == "GET" and indicator is not None:
-        form.baseline.data = _typed_number(indicator.baseline)
-        form.target.data = _typed_number(indicator.target)
+    # The numbers as the reader types them ("1234,5"), also behind a field a post lacks.
+    form = IndicatorForm(data=None if indicator is None else {
+        "name": indicator.name, "baseline": _typed_number(indicator.baseline),
+        "target": _typed_number(indicator.target), "unit": indicator.unit,
+        "source": indicator.source})
     if form.validate_on_submit():
         with attempt(_("The indicator has been saved."), field=form.name) as done:
             operations.save_indicator(commitment, actor=current_user, indicator=indicator,

@@ -342,3 +342,14 @@ def test_the_consultations_audit_log_reads_the_follow_up(app, followed, secretar
                   "Reporte de avance publicado"):
         assert label in html
     assert "delayed 10%" in html
+
+
+def test_an_indicator_posted_without_its_numbers_keeps_them(app, client, followed,
+                                                            secretariat, seed):
+    indicator_id = seed(followed)["indicator"]
+    login(client, secretariat)
+    url = f"/consultations/{followed['slug']}/follow-up/manage/indicators/{indicator_id}"
+    assert client.post_form(url, {"name": "Entidades"}).status_code == 302
+    with app.app_context():
+        indicator = db.session.get(Indicator, indicator_id)
+        assert (indicator.name, str(indicator.target)) == ("Entidades", "1234.5000")
