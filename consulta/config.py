@@ -182,6 +182,15 @@ def build_config(instance_path, environ=None):
         "PROXY_TRUST_HOST": _bool(env.get("PROXY_TRUST_HOST")),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(10 * 1024 * 1024))),
+        # Uploaded documents (follow-up evidence): see consulta/followup/documents.py.
+        "DOCUMENT_MAX_BYTES": int(env.get("DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+        "DOCUMENT_STORAGE": env.get("DOCUMENT_STORAGE", "database").strip() or "database",
+        # DOCUMENT_STORAGE=s3: an S3-compatible object store (boto3, the "s3" extra).
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL", "").strip(),
+        "S3_BUCKET": env.get("S3_BUCKET", "").strip(),
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID", "").strip(),
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY", "").strip(),
+        "S3_REGION": env.get("S3_REGION", "").strip(),
         # Cookies
         "SESSION_COOKIE_NAME": "consulta_session",
         "SESSION_COOKIE_HTTPONLY": True,

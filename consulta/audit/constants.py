@@ -74,6 +74,21 @@ ACTIONS = {
     "window.dates_changed": _l("Participation window changed after the announcement"),
     "window.saved": _l("Participation window saved"),
     "window.removed": _l("Participation window removed"),
+    "milestones.seeded": _l("Milestones created from the action rows"),
+    "milestone.saved": _l("Milestone saved"),
+    "milestones.reordered": _l("Milestones reordered"),
+    "milestone.deleted": _l("Milestone removed"),
+    "indicator.saved": _l("Indicator saved"),
+    "indicator.deleted": _l("Indicator removed"),
+    "reporter.added": _l("Reporter of a commitment added"),
+    "reporter.removed": _l("Reporter of a commitment removed"),
+    "report.created": _l("Progress report started"),
+    "report.saved": _l("Progress report saved"),
+    "report.evidence_added": _l("Evidence added to a progress report"),
+    "report.evidence_removed": _l("Evidence removed from a progress report"),
+    "report.submitted": _l("Progress report sent for review"),
+    "report.returned": _l("Progress report returned to draft"),
+    "report.published": _l("Progress report published"),
 }
 
 #: The names of the values an audit entry records before and after, for the people
@@ -137,4 +152,9 @@ FIELDS = {
     "voided": _l("Voided"),
     "withdrawn": _l("Withdrawn"),
     "women": _l("Women"),
+    "as_of": _l("As of"),
+    "milestones": _l("Milestones"),
+    "indicators": _l("Indicators"),
+    "evidence": _l("Evidence"),
+    "state": _l("State"),
 }

@@ -6,7 +6,7 @@ file name: a PDF or a PNG, JPEG or WebP image, and nothing that carries HTML or 
 markup near its start (a page pretending to be a PDF is refused). The bytes go to the
 configured store: the database by default (``DocumentBlob``), so several app servers
 behind a proxy serve the same files; an S3-compatible object store when one is
-configured (``STORES``). They are served back with their checked type, ``nosniff``
+configured (``S3Store``). They are served back with their checked type, ``nosniff``
 and a sandboxing CSP, so even a file that slipped through could not run a script.
 """
 
@@ -18,6 +18,7 @@ from urllib.parse import quote
 from flask import Response, current_app
 from flask_babel import gettext as _
 
+from consulta.core.i18n import format_number
 from consulta.core.operations import OperationError
 from consulta.extensions import db
 
@@ -73,7 +74,7 @@ def read_upload(file_storage):
         raise OperationError(_("The file is empty."))
     if len(data) > limit:
         raise OperationError(_("The file is larger than %(size)s MB.",
-                               size=f"{limit / (1024 * 1024):g}"))
+                               size=format_number(limit / (1024 * 1024))))
     return data
 
 
@@ -136,13 +137,89 @@ class DatabaseStore:
         return blob.data if blob is not None else b""
 
 
-#: Every store by the name kept in ``Document.storage``; an S3-compatible store joins
-#: it when configured.
-STORES = {"database": DatabaseStore()}
+class S3Store:
+    """Bytes in an S3-compatible object store (AWS S3, MinIO, Ceph, Garage…), under
+    ``documents/<id>/<sha256>`` in ``S3_BUCKET``, through boto3 (the ``s3`` extra).
+
+    The object is written when the document is stored, before the transaction commits:
+    a transaction rolled back afterwards leaves an object nothing points to (never
+    served, and overwritten if its key comes round again), never a row without bytes.
+    """
+
+    name = "s3"
+
+    def _client(self):
+        app = current_app._get_current_object()
+        client = app.extensions.get("consulta_s3_client")
+        if client is None:
+            import boto3  # the s3 extra; checked at start-up
+
+            config = app.config
+            client = boto3.client(
+                "s3", endpoint_url=config.get("S3_ENDPOINT_URL") or None,
+                region_name=config.get("S3_REGION") or None,
+                aws_access_key_id=config.get("S3_ACCESS_KEY_ID") or None,
+                aws_secret_access_key=config.get("S3_SECRET_ACCESS_KEY") or None)
+            app.extensions["consulta_s3_client"] = client
+        return client
+
+    def put(self, document, data):
+        document.storage_key = f"documents/{document.id}/{document.sha256}"
+        self._client().put_object(Bucket=current_app.config["S3_BUCKET"],
+                                  Key=document.storage_key, Body=data,
+                                  ContentType=document.content_type)
+
+    def get(self, document):
+        answer = self._client().get_object(Bucket=current_app.config["S3_BUCKET"],
+                                           Key=document.storage_key)
+        return answer["Body"].read()
+
+
+#: Every store by the name kept in ``Document.storage``. A store is an object with a
+#: ``name`` and ``put(document, data)`` / ``get(document) -> bytes``.
+STORES = {"database": DatabaseStore(), "s3": S3Store()}
+
+
+def register_store(store):
+    """Make ``store`` available under ``store.name`` (for ``DOCUMENT_STORAGE``)."""
+    STORES[store.name] = store
+
+
+def check_storage_setting(app):
+    """Refuse to start with a ``DOCUMENT_STORAGE`` no store answers to, or an object
+    store without its bucket or its library: uploads would otherwise go where nobody
+    expects them, or fail one by one."""
+    name = app.config.get("DOCUMENT_STORAGE", "database")
+    if name not in STORES:
+        raise RuntimeError(f"DOCUMENT_STORAGE={name!r}: no such document store "
+                           f"(available: {', '.join(sorted(STORES))})")
+    if name == "s3":
+        if not app.config.get("S3_BUCKET"):
+            raise RuntimeError("DOCUMENT_STORAGE=s3 needs S3_BUCKET")
+        try:
+            import boto3  # noqa: F401
+        except ImportError:
+            raise RuntimeError("DOCUMENT_STORAGE=s3 needs boto3: install consulta[s3]") \
+                from None
 
 
 def current_store():
-    """Where new documents go: the object store when one is configured, else the
-    database."""
-    name = current_app.config.get("DOCUMENT_STORAGE", "database")
-    return STORES.get(name, STORES["database"])
+    """Where new documents go: the configured store (the database by default)."""
+    return STORES[current_app.config.get("DOCUMENT_STORAGE", "database")]
+
+
+#: Who may see a document that is not public: functions ``(document, user) -> bool``
+#: registered by the parts that attach documents (progress reports' evidence, forum
+#: minutes). A document is public when one of ``PUBLIC_CHECKS`` says so.
+PUBLIC_CHECKS = []
+PRIVATE_CHECKS = []
+
+
+def is_public(document):
+    """A document is served to anyone once something published holds it."""
+    return any(check(document) for check in PUBLIC_CHECKS)
+
+
+def may_see(document, user):
+    """``user`` may see the document although it is not public (its authors' staff)."""
+    return any(check(document, user) for check in PRIVATE_CHECKS)

@@ -137,6 +137,9 @@ class ProgressReport(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The secretariat's note when it returned the report to draft (shown to the
+    #: reporters until the report is sent again; the audit log keeps every one).
+    review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     commitment = relationship("Commitment")
     created_by = relationship("User", foreign_keys=[created_by_id])

@@ -115,6 +115,7 @@ def build_world(app):
         message = OutboxMessage(recipient="jorge@demo.consulta.pe", subject="Asunto",
                                 body="Texto.", status="failed", attempts=8)
         db.session.add(message)
+        followup = _followup_world(secretariat, jorge)
         db.session.commit()
         world.values = {
             "slug": IV, "code": web[2].tracking_code, "user_id": jorge.id,
@@ -152,6 +153,9 @@ def build_world(app):
                 "finalplan.show", "finalplan.manage", "finalplan.changes",
                 "finalplan.publish", "api.final_plan", "api.final_plan_csv",
                 "api.final_plan_xlsx")},
+            # Its follow-up: a milestone and an indicator a published report mentions,
+            # a reporter, a draft report with a link, a document of the published one.
+            **dict.fromkeys(FOLLOWUP_ENDPOINTS, followup),
         }
         world.accounts = {
             "anonymous": None,
@@ -164,6 +168,54 @@ def build_world(app):
         }
         db.session.remove()
     return world
+
+
+FOLLOWUP_ENDPOINTS = (
+    "followup_manage.setup", "followup_manage.seed", "followup_manage.add_milestone",
+    "followup_manage.edit_milestone", "followup_manage.move_milestone",
+    "followup_manage.delete_milestone", "followup_manage.add_indicator",
+    "followup_manage.edit_indicator", "followup_manage.delete_indicator",
+    "followup_manage.add_reporter", "followup_manage.remove_reporter",
+    "followup_manage.start_report", "followup_manage.report", "followup_manage.add_link",
+    "followup_manage.add_document", "followup_manage.remove_evidence",
+    "followup_manage.submit_report", "followup_manage.return_report",
+    "followup_manage.publish_report", "followup_manage.document")
+
+
+def _followup_world(secretariat, reporter):
+    """The finished consultation's follow-up, made with the operations → the values of
+    the follow-up routes."""
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from consulta.consultations.models import Consultation
+    from consulta.finalplan.queries import final_plan_of
+    from consulta.followup import operations
+
+    ll = db.session.scalar(select(Consultation).where(Consultation.slug == LL))
+    commitment = final_plan_of(ll).plan_version.commitments[0]
+    milestone = operations.save_milestone(commitment, actor=secretariat,
+                                          description="Hito de la matriz")
+    indicator = operations.save_indicator(commitment, actor=secretariat, name="Indicador",
+                                          baseline="0", target="10")
+    added = operations.add_reporter(commitment, actor=secretariat, email=reporter.email)
+    published = operations.start_report(commitment, actor=secretariat)
+    operations.save_report(published, actor=secretariat, as_of=published.as_of,
+                           narrative="Avance.", indicators={indicator.id: {"value": "3"}})
+    evidence = operations.add_document(published, actor=secretariat, title="Acta",
+                                       file_storage=FileStorage(
+                                           stream=BytesIO(b"%PDF-1.4\n%%EOF\n"),
+                                           filename="acta.pdf"))
+    operations.submit_report(published, actor=secretariat)
+    operations.publish_report(published, actor=secretariat)
+    draft = operations.start_report(commitment, actor=secretariat)
+    link = operations.add_link(draft, actor=secretariat, title="Enlace",
+                               url="https://example.pe/acta")
+    return {"slug": LL, "commitment_id": commitment.id, "milestone_id": milestone.id,
+            "indicator_id": indicator.id, "reporter_id": added.id, "report_id": draft.id,
+            "evidence_id": link.id, "document_id": evidence.document.id,
+            "name": evidence.document.filename}
 
 
 @pytest.fixture

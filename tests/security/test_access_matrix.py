@@ -208,6 +208,29 @@ ACCESS = {
     "finalplan.manage": (SECRETARIAT, SECRETARIAT),
     "finalplan.changes": (None, SECRETARIAT),
     "finalplan.publish": (None, SECRETARIAT),
+    # --- follow-up: set-up and reports (the world's reporter is none of the roles) -------
+    "followup_manage.setup": (SECRETARIAT, None),
+    "followup_manage.seed": (None, SECRETARIAT),
+    "followup_manage.add_milestone": (None, SECRETARIAT),
+    "followup_manage.edit_milestone": (SECRETARIAT, SECRETARIAT),
+    "followup_manage.move_milestone": (None, SECRETARIAT),
+    "followup_manage.delete_milestone": (None, SECRETARIAT),
+    "followup_manage.add_indicator": (None, SECRETARIAT),
+    "followup_manage.edit_indicator": (SECRETARIAT, SECRETARIAT),
+    "followup_manage.delete_indicator": (None, SECRETARIAT),
+    "followup_manage.add_reporter": (None, SECRETARIAT),
+    "followup_manage.remove_reporter": (None, SECRETARIAT),
+    "followup_manage.my_commitments": (LOGIN, None),
+    "followup_manage.start_report": (None, SECRETARIAT),
+    "followup_manage.report": (SECRETARIAT, SECRETARIAT),
+    "followup_manage.add_link": (None, SECRETARIAT),
+    "followup_manage.add_document": (None, SECRETARIAT),
+    "followup_manage.remove_evidence": (None, SECRETARIAT),
+    "followup_manage.submit_report": (None, SECRETARIAT),
+    "followup_manage.return_report": (None, SECRETARIAT),
+    "followup_manage.publish_report": (None, SECRETARIAT),
+    # A published report's evidence.
+    "followup_manage.document": (PUBLIC, None),
 }
 
 #: Allowed requests answer 200 or 302, except these (an upload form posted without a
