@@ -508,3 +508,21 @@ def test_the_forum_page_sends_at_most_twelve_statements(
     assert after == before
     anonymous = app.test_client()
     assert len(_statements(app, anonymous, urls[0])) <= 12
+
+
+def test_the_consultation_page_leads_to_the_forum(app, followed, create_consultation,
+                                                  secretariat):
+    slug = followed["slug"]
+    anonymous = app.test_client()
+    assert f"/consultations/{slug}/forum" in anonymous.get(
+        f"/consultations/{slug}").get_data(as_text=True)
+    # Without a final plan, the forum page shows no guideline panel (and no link from a
+    # consultation that names no forum).
+    other = create_consultation(plan=PLAN, actor=secretariat)
+    assert f"/consultations/{other}/forum" not in anonymous.get(
+        f"/consultations/{other}").get_data(as_text=True)
+    page = anonymous.get(f"/consultations/{other}/forum")
+    assert page.status_code == 200 and "Directriz 7 del IRM" not in page.get_data(
+        as_text=True)
+    private = create_consultation(plan=PLAN, actor=secretariat, announced=False)
+    assert anonymous.get(f"/consultations/{private}/forum").status_code == 404
