@@ -5,23 +5,26 @@ it; everything is in the audit log.
 Operations check, change, record and forget the cached pages; they never commit.
 """
 
-from flask import abort, render_template
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consulta.audit.operations import record
+from consulta.consultations.models import Commitment, PlanVersion
 from consulta.contributions.constants import HIDE_REASONS
 from consulta.core.cache import forget_pages
 from consulta.core.dates import utcnow
+from consulta.core.mail import queue_mail
 from consulta.core.operations import OperationError
 from consulta.extensions import db
 
 from .forum import get_published_report, report_consultation, report_path
 from .forum_forms import CommentForm, HideCommentForm
-from .models import ReportComment
+from .models import ProgressReport, ReportComment
 
 #: The longest comment kept.
 MAX_COMMENT = 5000
@@ -75,6 +78,21 @@ def hide_comment(comment, *, actor, reason, note=""):
            before={"hidden": False},
            after={"hidden": True, "reason": reason, "note": comment.hidden_note})
     forget_pages(consultation.slug)
+    _tell_author_hidden(comment, consultation)
+
+
+def _tell_author_hidden(comment, consultation):
+    """E-mail the author that their comment was hidden and why, as contributions'
+    authors are told (an account deleted since: nobody)."""
+    author = comment.author
+    if author is None or not author.is_active or not author.email:
+        return
+    queue_mail(author.email,
+               _l("Your comment on a progress report was hidden"), "report_comment_hidden",
+               user=author, comment=comment, consultation=consultation,
+               reason=HIDE_REASONS[comment.hidden_reason],
+               url=url_for("report_comments.comment", report_id=comment.report_id,
+                           _external=True))
 
 
 def unhide_comment(comment, *, actor):
@@ -102,6 +120,26 @@ def comments_of(report):
         select(ReportComment).where(ReportComment.report_id == report.id)
         .options(joinedload(ReportComment.author))
         .order_by(ReportComment.created_at, ReportComment.id)).all()
+
+
+#: How many comments the moderators' list shows at once (the latest).
+MODERATION_LIST = 100
+
+
+def comments_of_consultation(consultation, limit=MODERATION_LIST):
+    """The latest comments on the consultation's published reports, newest first, with
+    their authors and their reports' commitments loaded (for the moderators)."""
+    return db.session.scalars(
+        select(ReportComment)
+        .join(ProgressReport, ProgressReport.id == ReportComment.report_id)
+        .join(Commitment, Commitment.id == ProgressReport.commitment_id)
+        .join(PlanVersion, PlanVersion.id == Commitment.plan_version_id)
+        .where(PlanVersion.consultation_id == consultation.id,
+               ProgressReport.state == "published")
+        .options(joinedload(ReportComment.author),
+                 joinedload(ReportComment.report).joinedload(ProgressReport.commitment))
+        .order_by(ReportComment.created_at.desc(), ReportComment.id.desc())
+        .limit(limit)).all()
 
 
 def get_comment(comment_id):

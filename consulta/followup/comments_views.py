@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consulta.consultations.access import get_visible_consultation
 from consulta.core.operations import OperationError
 from consulta.core.permissions import login_required, role_required
 from consulta.core.transaction import attempt
@@ -58,6 +59,17 @@ def comment(report_id):
     return render_template("followup/comments/form.html", consultation=consultation,
                            report=report, form=form, report_page=page,
                            comments=comments.comments_of(report), next=safe_next(page))
+
+
+@bp.route("/consultations/<slug>/report-comments")
+@role_required("moderator")
+def moderate(slug):
+    """The latest comments on the consultation's reports, to hide or show again."""
+    consultation = get_visible_consultation(slug)
+    return render_template("followup/comments/moderate.html", consultation=consultation,
+                           comments=comments.comments_of_consultation(consultation),
+                           hide_form=HideCommentForm().fill_choices(),
+                           limit=comments.MODERATION_LIST, report_path=report_path)
 
 
 @bp.route("/reports/comments/<int:comment_id>/hide", methods=["POST"])

@@ -127,7 +127,7 @@ def test_comments_are_rate_limited_per_account(app, client, followed, create_use
 
 
 def test_a_moderator_hides_a_comment_with_a_public_reason(app, client, followed,
-                                                         create_user):
+                                                         create_user, outbox):
     report_id = followed["report"]
     author = create_user()
     login(client, author)
@@ -150,6 +150,10 @@ def test_a_moderator_hides_a_comment_with_a_public_reason(app, client, followed,
         "reason": "third_party_data", "note": "Contenía un DNI."}).status_code == 302
     html = report_fragments(app, report_id)
     assert "DNI 12345678" not in html
+    told = outbox(author.email)
+    assert len(told) == 1 and "Contenía un DNI." in told[0].body
+    assert "Datos personales de terceros" in told[0].body
+    assert f"/reports/{report_id}/comments" in told[0].body
     assert "Ocultado por moderación: Datos personales de terceros." in html
     assert "Contenía un DNI." in html
     with app.app_context():
@@ -184,3 +188,21 @@ def test_a_comment_on_a_report_of_a_private_consultation_is_not_found(
     login(staff, create_user(roles=("moderator",)))
     assert staff.post_form(f"/reports/comments/{comment_id}/hide",
                            {"reason": "spam"}).status_code == 404
+
+
+def test_moderators_list_the_comments_of_a_consultations_reports(
+        app, client, followed, create_user):
+    slug, report_id = followed["slug"], followed["report"]
+    login(client, create_user())
+    post(client, report_id, body="Primer comentario sobre el observatorio.")
+    post(client, report_id, body="Segundo comentario sobre el observatorio.")
+    url = f"/consultations/{slug}/report-comments"
+    assert client.get(url).status_code == 403
+    staff = app.test_client()
+    login(staff, create_user(roles=("moderator",)))
+    html = staff.get(url).get_data(as_text=True)
+    assert html.index("Segundo comentario") < html.index("Primer comentario")
+    assert f"/consultations/{slug}/follow-up/reports/{report_id}#comentario-" in html
+    assert "Ocultar este comentario" in html
+    assert url in report_fragments(app, report_id,
+                                   create_user(roles=("moderator",)))
