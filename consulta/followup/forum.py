@@ -228,7 +228,10 @@ def save_meeting(consultation, *, actor, meeting=None, held_on, place="", attend
         raise OperationError(_("The link to the minutes must start with https:// or "
                                "http://."))
     has_file = minutes_file is not None and getattr(minutes_file, "filename", "")
-    if has_file and minutes_url:
+    # The form shows the current link in its field: sent back unchanged, it is no new
+    # link (a new file replaces it; "remove" wins over it).
+    new_link = bool(minutes_url) and (meeting is None or minutes_url != meeting.minutes_url)
+    if has_file and new_link:
         raise OperationError(_("Give the minutes as a file or as a link, not both."))
     wanted = set(attendee_ids or ())
     attendees = []
@@ -251,7 +254,7 @@ def save_meeting(consultation, *, actor, meeting=None, held_on, place="", attend
     meeting.attendees = sorted(attendees, key=lambda m: (m.name, m.id))
     if document is not None:
         meeting.minutes_document, meeting.minutes_url = document, None
-    elif minutes_url:
+    elif new_link:
         meeting.minutes_document, meeting.minutes_url = None, minutes_url
     elif remove_minutes:
         meeting.minutes_document, meeting.minutes_url = None, None

@@ -526,3 +526,35 @@ def test_the_consultation_page_leads_to_the_forum(app, followed, create_consulta
         as_text=True)
     private = create_consultation(plan=PLAN, actor=secretariat, announced=False)
     assert anonymous.get(f"/consultations/{private}/forum").status_code == 404
+
+
+def test_the_secretariat_corrects_a_member_and_a_meeting(
+        app, client, followed, secretariat, create_user):
+    slug = followed["slug"]
+    create_user(email="rosa@example.pe")
+    member_id = add_member(app, slug, secretariat, email="rosa@example.pe")
+    meeting_id = add_meeting(app, slug, secretariat, 4, place="Lima",
+                             minutes_url="https://example.pe/acta.pdf")
+    login(client, secretariat)
+    edit_member = f"/consultations/{slug}/forum/members/{member_id}/edit"
+    assert 'value="rosa@example.pe"' in client.get(edit_member).get_data(as_text=True)
+    assert client.post_form(edit_member, {
+        "name": "Rosa Quispe Huamán", "organization": "Proética", "sector": "civil_society",
+        "side": "civil_society", "role": "alternate", "email": ""}).status_code == 302
+    edit_meeting = f"/consultations/{slug}/forum/meetings/{meeting_id}/edit"
+    page = client.get(edit_meeting).get_data(as_text=True)
+    assert "https://example.pe/acta.pdf" in page
+    assert client.post_form(edit_meeting, {
+        "held_on": (today(app) - timedelta(days=4)).isoformat(), "place": "Trujillo",
+        "attendance": "", "remove_minutes": "y"}).status_code == 302
+    with app.app_context():
+        member = db.session.get(ForumMember, member_id)
+        assert (member.name, member.role, member.user_id) == ("Rosa Quispe Huamán",
+                                                              "alternate", None)
+        meeting = db.session.get(ForumMeeting, meeting_id)
+        assert (meeting.place, meeting.attendance, meeting.minutes_url) == ("Trujillo", None,
+                                                                            None)
+        entries = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "forum_meeting.saved").order_by(AuditEntry.id)).all()
+        assert entries[-1].before["place"] == "Lima"
+        assert entries[-1].after["place"] == "Trujillo"
