@@ -23,7 +23,7 @@ from consulta.core.operations import OperationError
 from consulta.extensions import db
 
 from .forum import get_published_report, report_consultation, report_path
-from .forum_forms import CommentForm, HideCommentForm
+from .forum_forms import HideCommentForm, ReportCommentForm
 from .models import ProgressReport, ReportComment
 
 #: The longest comment kept.
@@ -166,6 +166,6 @@ def comments_on_the_report(report, **_extra):
     logged_in = current_user.is_authenticated
     return Markup(render_template(  # noqa: S704  # nosec B704 (autoescaped template)
         "followup/comments/_comments.html", report=report, consultation=consultation,
-        comments=comments_of(report), form=CommentForm() if logged_in else None,
+        comments=comments_of(report), form=ReportCommentForm() if logged_in else None,
         hide_form=HideCommentForm().fill_choices() if is_moderator(current_user) else None,
         report_page=report_path(report, consultation)))

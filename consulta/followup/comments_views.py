@@ -14,7 +14,7 @@ from consulta.extensions import limiter
 
 from . import comments
 from .forum import get_published_report, report_path
-from .forum_forms import CommentForm, HideCommentForm
+from .forum_forms import HideCommentForm, ReportCommentForm
 
 bp = Blueprint("report_comments", __name__)
 
@@ -49,7 +49,7 @@ def comment(report_id):
     """The comment form of a published report (also shown under the report page); a
     draft report's: 404."""
     report, consultation = get_published_report(report_id)
-    form = CommentForm()
+    form = ReportCommentForm()
     page = report_path(report, consultation)
     if form.validate_on_submit():
         with attempt(_("Your comment has been published."), field=form.body) as done:

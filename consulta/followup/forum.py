@@ -22,6 +22,7 @@ from consulta.accounts.queries import find_user_by_email
 from consulta.audit.operations import jsonable, record
 from consulta.consultations.access import can_see
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
+from consulta.contributions.constants import MAX_ATTENDANCE
 from consulta.core.cache import forget_pages
 from consulta.core.dates import local_today
 from consulta.core.operations import OperationError
@@ -217,6 +218,9 @@ def save_meeting(consultation, *, actor, meeting=None, held_on, place="", attend
                                "still to come.", date=held_on.isoformat()))
     if attendance is not None and (not isinstance(attendance, int) or attendance < 0):
         raise OperationError(_("The attendance is a whole number from 0."))
+    if attendance is not None and attendance > MAX_ATTENDANCE:
+        raise OperationError(_("The attendance cannot be more than %(max)d people.",
+                               max=MAX_ATTENDANCE))
     place, agenda = (place or "").strip(), (agenda or "").strip()
     minutes_url = (minutes_url or "").strip()
     if len(place) > MAX_PLACE:

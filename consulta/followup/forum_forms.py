@@ -18,6 +18,7 @@ from consulta.core.forms import (
     required,
     strip,
 )
+from consulta.core.request_input import database_int
 from consulta.core.taxonomy import sector_choices
 
 from .constants import FORUM_ROLES, FORUM_SIDES
@@ -70,7 +71,7 @@ class ForumMeetingForm(FlaskForm):
                         description=_l("The day it was held, in the deployment's time zone."))
     place = StringField(_l("Place"), filters=[strip], validators=[max_length(300)])
     attendance = StringField(_l("Attendance (number of people)"), filters=[_whole_number])
-    attendees = MultiCheckboxField(_l("Members who attended (optional)"), coerce=int,
+    attendees = MultiCheckboxField(_l("Members who attended (optional)"), coerce=database_int,
                                    validate_choice=False)
     agenda = TextAreaField(_l("Agenda"), filters=[strip], validators=[max_length(20000)],
                            description=_l("Markdown: lists and links are allowed."))
@@ -85,7 +86,8 @@ class ForumMeetingForm(FlaskForm):
 
 
 class ObservationForm(FlaskForm):
-    member = SelectField(_l("On behalf of"), coerce=int, validate_choice=False, default=0)
+    member = SelectField(_l("On behalf of"), coerce=database_int, validate_choice=False,
+                         default=0)
     body = TextAreaField(_l("Observation"), filters=[strip],
                          validators=[required(_l("Write the observation.")),
                                      max_length(20000)],
@@ -98,7 +100,7 @@ class ObservationForm(FlaskForm):
         return self
 
 
-class CommentForm(FlaskForm):
+class ReportCommentForm(FlaskForm):
     """A participant's comment on a published report."""
 
     body = TextAreaField(_l("Your comment"), filters=[strip],

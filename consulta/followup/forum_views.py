@@ -42,8 +42,7 @@ def minutes(slug, meeting_id):
     meeting = forum.get_meeting(consultation, meeting_id)
     if meeting.minutes_document is None:
         abort(404)
-    return document_response(meeting.minutes_document,
-                             download=request.args.get("download") == "1")
+    return document_response(meeting.minutes_document)
 
 
 @bp.route("/consultations/<slug>/forum/manage")
@@ -55,13 +54,21 @@ def manage(slug):
                            meetings=forum.meetings_of(consultation))
 
 
-@bp.route("/consultations/<slug>/forum/members/new", methods=["GET", "POST"],
-          defaults={"member_id": None})
+@bp.route("/consultations/<slug>/forum/members/new", methods=["GET", "POST"])
+@role_required("secretariat")
+def new_member(slug):
+    return _member_form(get_visible_consultation(slug), None)
+
+
 @bp.route("/consultations/<slug>/forum/members/<int:member_id>/edit", methods=["GET", "POST"])
 @role_required("secretariat")
-def member_form(slug, member_id):
+def edit_member(slug, member_id):
     consultation = get_visible_consultation(slug)
-    member = forum.get_member(consultation, member_id) if member_id else None
+    return _member_form(consultation, forum.get_member(consultation, member_id))
+
+
+def _member_form(consultation, member):
+    slug = consultation.slug
     form = ForumMemberForm(obj=member).fill_choices()
     if request.method == "GET" and member is not None and member.user is not None:
         form.email.data = member.user.email
@@ -78,14 +85,22 @@ def member_form(slug, member_id):
                            member=member, form=form)
 
 
-@bp.route("/consultations/<slug>/forum/meetings/new", methods=["GET", "POST"],
-          defaults={"meeting_id": None})
+@bp.route("/consultations/<slug>/forum/meetings/new", methods=["GET", "POST"])
+@role_required("secretariat")
+def new_meeting(slug):
+    return _meeting_form(get_visible_consultation(slug), None)
+
+
 @bp.route("/consultations/<slug>/forum/meetings/<int:meeting_id>/edit",
           methods=["GET", "POST"])
 @role_required("secretariat")
-def meeting_form(slug, meeting_id):
+def edit_meeting(slug, meeting_id):
     consultation = get_visible_consultation(slug)
-    meeting = forum.get_meeting(consultation, meeting_id) if meeting_id else None
+    return _meeting_form(consultation, forum.get_meeting(consultation, meeting_id))
+
+
+def _meeting_form(consultation, meeting):
+    slug = consultation.slug
     form = ForumMeetingForm(obj=meeting).fill_choices(forum.members_of(consultation))
     if request.method == "GET" and meeting is not None:
         form.attendees.data = [m.id for m in meeting.attendees]

@@ -291,6 +291,7 @@ def test_a_meeting_without_minutes_has_no_download(app, followed, secretariat):
     ({"held_on": ""}, "Ingresa la fecha de la reunión."),
     ({"attendance": "-3"}, "La asistencia es un número entero desde 0."),
     ({"attendance": "doce"}, "La asistencia es un número entero desde 0."),
+    ({"attendance": "99999999999999999999"}, "La asistencia no puede ser mayor que"),
     ({"held_on": "2199-01-01"}, "Una reunión se registra una vez realizada"),
     ({"minutes": (io.BytesIO(b"<html><script>alert(1)</script></html>"), "acta.pdf")},
      "Solo se pueden subir documentos PDF"),
