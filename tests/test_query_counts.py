@@ -70,6 +70,10 @@ PAGES = [
     ("secretariat", "/consultations/{slug}/feedback/templates"),
     ("secretariat", "/consultations/{slug}/summary/manage"),
     ("admin", "/admin/users"),
+    ("anonymous", "/consultations/{slug}/forum"),
+    ("participant", "/consultations/{slug}/forum"),
+    ("secretariat", "/consultations/{slug}/forum/manage"),
+    ("moderator", "/consultations/{slug}/report-comments"),
 ]
 
 

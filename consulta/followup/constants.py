@@ -22,3 +22,19 @@ REPORT_STATES = {
 #: Where an uploaded document's bytes live: in the database (the default) or in an
 #: S3-compatible object store when one is configured. Never only on one server's disk.
 DOCUMENT_STORAGES = ("database", "s3")
+
+# The standing forum (fu-forum)
+
+#: A member's role in the multi-stakeholder forum.
+FORUM_ROLES = {
+    "co_chair": _l("Co-chair"),
+    "member": _l("Member"),
+    "alternate": _l("Alternate"),
+    "observer": _l("Observer"),
+}
+
+#: Which side of the forum a member sits on.
+FORUM_SIDES = {
+    "government": _l("Government"),
+    "civil_society": _l("Civil society"),
+}

@@ -18,7 +18,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
+    Column,
     Date,
     ForeignKey,
     Index,
@@ -31,11 +33,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from consulta.contributions.constants import HIDE_REASONS
 from consulta.core.dates import utcnow
 from consulta.core.models import UTCDateTime, enum_check
 from consulta.extensions import db
 
-from .constants import DOCUMENT_STORAGES, MILESTONE_STATUSES, REPORT_STATES
+from .constants import (
+    DOCUMENT_STORAGES,
+    FORUM_ROLES,
+    FORUM_SIDES,
+    MILESTONE_STATUSES,
+    REPORT_STATES,
+)
 
 _STATUS_CHECK = tuple(MILESTONE_STATUSES)
 
@@ -247,3 +256,150 @@ class ReportEvidence(db.Model):
 
     report: Mapped[ProgressReport] = relationship(back_populates="evidence")
     document: Mapped[Document | None] = relationship()
+
+
+# The standing forum (fu-forum)
+
+class ForumMember(db.Model):
+    """A member of the consultation's standing multi-stakeholder forum, as the
+    secretariat records it. Linked to an account (``user_id``), the member may post the
+    forum's observations on published progress reports while serving (``starts_on`` …
+    ``ends_on``, either open)."""
+
+    __tablename__ = "forum_members"
+    __table_args__ = (
+        enum_check("role", tuple(FORUM_ROLES)),
+        enum_check("side", tuple(FORUM_SIDES)),
+        CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on",
+                        name="ends_after_it_starts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    #: Public: the person's name as the forum publishes it.
+    name: Mapped[str] = mapped_column(String(200))
+    organization: Mapped[str] = mapped_column(String(200), default="")
+    #: A sector code of the deployment profile (consulta.core.taxonomy).
+    sector: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    side: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    #: The account that posts observations as this member (its e-mail is never shown).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user = relationship("User", foreign_keys=[user_id])
+
+    def serves_on(self, day):
+        """True when the member belongs to the forum on ``day`` (a local date)."""
+        return ((self.starts_on is None or self.starts_on <= day)
+                and (self.ends_on is None or day <= self.ends_on))
+
+
+#: Which members attended a meeting (optional: the attendance number is what counts).
+forum_meeting_attendees = db.Table(
+    "forum_meeting_attendees",
+    Column("meeting_id", ForeignKey("forum_meetings.id"), primary_key=True),
+    Column("member_id", ForeignKey("forum_members.id"), primary_key=True, index=True),
+)
+
+
+class ForumMeeting(db.Model):
+    """A meeting the forum held: its day (local), place, attendance, agenda (Markdown,
+    rendered through consulta.core.sanitize) and minutes, an uploaded document or a
+    link (never both)."""
+
+    __tablename__ = "forum_meetings"
+    __table_args__ = (
+        CheckConstraint("attendance IS NULL OR attendance >= 0",
+                        name="attendance_not_negative"),
+        CheckConstraint("minutes_document_id IS NULL OR minutes_url IS NULL",
+                        name="minutes_document_or_link"),
+        Index("ix_forum_meetings_held", "consultation_id", "held_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    #: How many attended (NULL: not recorded).
+    attendance: Mapped[int | None] = mapped_column(Integer)
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    minutes_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    minutes_url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    minutes_document: Mapped[Document | None] = relationship()
+    attendees: Mapped[list[ForumMember]] = relationship(
+        secondary=forum_meeting_attendees, order_by=ForumMember.name)
+
+
+class ForumObservation(db.Model):
+    """The forum's observation on a published progress report, kept next to the
+    government's report: by a member (``member_id``) or by the forum as a whole (NULL);
+    posted by the member's own account, or typed in by the secretariat on the forum's
+    behalf (``on_behalf``)."""
+
+    __tablename__ = "forum_observations"
+    __table_args__ = (
+        Index("ix_forum_observations_consultation", "consultation_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("forum_members.id"))
+    #: Markdown source, rendered through consulta.core.sanitize.
+    body: Mapped[str] = mapped_column(Text)
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[ProgressReport] = relationship()
+    member: Mapped[ForumMember | None] = relationship()
+
+
+class ReportComment(db.Model):
+    """A participant's comment on a published progress report. Moderated like
+    contributions: hidden with a public reason (shown instead of the text), never
+    deleted."""
+
+    __tablename__ = "report_comments"
+    __table_args__ = (
+        CheckConstraint("hidden_reason IS NULL OR hidden_reason IN ({})".format(
+            ", ".join(f"'{r}'" for r in HIDE_REASONS)), name="hidden_reason_valid"),
+        CheckConstraint("(hidden_at IS NULL) = (hidden_reason IS NULL)",
+                        name="hidden_with_reason"),
+        Index("ix_report_comments_report", "report_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("progress_reports.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: Markdown source, rendered through consulta.core.sanitize.
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(String(32))
+    hidden_note: Mapped[str | None] = mapped_column(String(1000))
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    report: Mapped[ProgressReport] = relationship()
+    author = relationship("User", foreign_keys=[author_id])
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+    @property
+    def public_author(self):
+        """The name shown publicly, or None when only "Participant" and the sector
+        show (as contributions do)."""
+        author = self.author
+        if author is not None and author.is_active and author.show_name_publicly:
+            return author.display_name
+        return None

@@ -66,6 +66,13 @@ NOT_SHOWN_VERBATIM = {
     "ImportConfirmForm.format": "xlsx or csv or refused; never shown",
     "AssistedContributionForm.contact": "personal data: only on the secretariat's list of "
                                         "authors to tell, once a response is published",
+    "ForumMeetingForm.agenda": "Markdown: rendered and sanitized",
+    "ForumMeetingForm.attendance": "a whole number or refused",
+    "ForumMeetingForm.minutes_url": "a link (an href), or refused",
+    "ForumMeetingForm.minutes": "a file: checked by content, never HTML or SVG",
+    "ForumMemberForm.email": "an account's address: never shown in public",
+    "ObservationForm.body": "Markdown: rendered and sanitized",
+    "ReportCommentForm.body": "Markdown: rendered and sanitized",
 }
 
 #: GET endpoints that are not HTML pages, and where they are checked instead.
@@ -82,6 +89,7 @@ NOT_PAGES = {
     "offline.import_template": "XLSX/CSV download: the template's headers and lists",
     "offline.receipt_pdf": "PDF download (reportlab escapes its text)",
     "offline.printable": "PDF download (reportlab escapes its text)",
+    "forum.minutes": "a document download: checked type, nosniff and a sandboxing CSP",
 }
 
 INIT_SCRIPT = """

@@ -42,6 +42,7 @@ from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.core.dates import utcnow
 from consulta.extensions import db
 from consulta.feedback.models import AnswerTemplate, Response
+from consulta.followup.models import ForumMeeting, ForumMember, ReportComment
 from consulta.summary.irm import guidelines
 from consulta.summary.views import SummaryTextsForm
 from tests.security_payloads import FORMULAS, TEXTS, pack
@@ -355,7 +356,7 @@ def stamp(moment):
 def inject(sweep):
     """Send every payload through every user text field; returns the sweep."""
     steps = [accounts, consultations, plan, events, organizations, contributions,
-             moderation, offline, feedback, refused, final_plan, summary]
+             moderation, offline, feedback, refused, final_plan, forum, summary]
     sweep.timings = {}
     for step in steps:
         started = time.monotonic()
@@ -1210,6 +1211,85 @@ def final_plan(sweep):
     sweep.page("anon", f"{m}")
     for code in sweep.ids["proposals"][:2]:
         sweep.page("anon", f"/contributions/{code}")
+
+
+def forum(sweep):
+    """M's standing forum (fu-forum): members and meetings with payloads in every text,
+    refused values shown back in their forms, a published progress report observed and
+    commented with payloads, comments hidden with hostile notes."""
+    from consulta.followup import forum_forms
+
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+
+    def published_report():
+        from consulta.followup.models import ProgressReport
+
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        commitment = consultation.published_plan.commitments[0]
+        report = ProgressReport(commitment_id=commitment.id, number=1,
+                                as_of=utcnow().date() - timedelta(days=1),
+                                narrative="Avance.", state="published", published_at=utcnow())
+        db.session.add(report)
+        db.session.commit()
+        return report.id
+
+    report = sweep.db(published_report)
+    member_form = forum_forms.ForumMemberForm
+    fields = {"name": pack(200, " "), "organization": pack(200, " ")}
+    for n in range(count_of(fields)):
+        sweep.send("secretariat", f"{m}/forum/members/new", member_form, {
+            **rotate(n, fields), "sector": "civil_society", "side": "civil_society",
+            "role": "member", "starts_on": "2026-01-10", "email": ""})
+    refused = {"email": pack(254, " "), "sector": pack(32, " "), "side": pack(16, " "),
+               "role": pack(16, " ")}
+    for n in range(count_of(refused)):
+        sweep.send("secretariat", f"{m}/forum/members/new", member_form, {
+            "name": "Rechazado", **rotate(n, refused)}, ok=(200,),
+            capture=n == 0 and "forum member refused")
+    meeting_form = forum_forms.ForumMeetingForm
+    fields = {"place": pack(300, " "), "agenda": pack(20000)}
+    for n in range(count_of(fields)):
+        sweep.send("secretariat", f"{m}/forum/meetings/new", meeting_form, {
+            **rotate(n, fields), "held_on": "2026-11-30", "attendance": "12"})
+    refused = {"attendance": pack(30, " "), "minutes_url": pack(1000, " ")}
+    for n in range(count_of(refused)):
+        sweep.send("secretariat", f"{m}/forum/meetings/new", meeting_form, {
+            "held_on": "2026-11-30", **rotate(n, refused)}, ok=(200, 302),
+            capture=n == 0 and "forum meeting refused")
+    sweep.send("secretariat", f"{m}/forum/meetings/new", meeting_form,
+               {"held_on": "2026-11-30"}, ok=(200,), capture="forum minutes refused",
+               files={"minutes": ("acta.pdf", ALL.encode())})
+    observation_form = forum_forms.ObservationForm
+    for value in pack(20000):
+        sweep.send("secretariat", f"/forum/reports/{report}/observations/new",
+                   observation_form, {"member": "0", "body": value})
+    comment_form = forum_forms.ReportCommentForm
+    notes = pack(1000, " ")
+    bodies = pack(5000)
+    for n in range(max(len(notes), len(bodies))):
+        sweep.send("p0", f"/reports/{report}/comments", comment_form,
+                   {"body": bodies[n % len(bodies)]})
+    comment_ids = sweep.db(lambda: db.session.scalars(
+        select(ReportComment.id).order_by(ReportComment.id)).all())
+    hide_form = forum_forms.HideCommentForm
+    for n, note in enumerate(notes):
+        sweep.send("moderator", f"/reports/comments/{comment_ids[n]}/hide", hide_form,
+                   {"reason": "spam", "note": note})
+    for value in pack(32, " "):
+        sweep.send("moderator", f"/reports/comments/{comment_ids[-1]}/hide", hide_form,
+                   {"reason": value, "note": ""})
+    members = sweep.db(lambda: db.session.scalars(select(ForumMember.id)).all())
+    meetings = sweep.db(lambda: db.session.scalars(select(ForumMeeting.id)).all())
+    sweep.page("anon", f"{m}/forum")
+    sweep.page("secretariat", f"{m}/forum/manage")
+    sweep.page("secretariat", f"{m}/forum/members/new")
+    sweep.page("secretariat", f"{m}/forum/members/{members[0]}/edit")
+    sweep.page("secretariat", f"{m}/forum/meetings/new")
+    sweep.page("secretariat", f"{m}/forum/meetings/{meetings[0]}/edit")
+    sweep.page("secretariat", f"/forum/reports/{report}/observations/new")
+    sweep.page("p0", f"/reports/{report}/comments")
+    sweep.page("moderator", f"{m}/report-comments")
 
 
 def _diff_lineages():

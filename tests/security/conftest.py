@@ -116,6 +116,7 @@ def build_world(app):
                                 body="Texto.", status="failed", attempts=8)
         db.session.add(message)
         followup = _followup_world(secretariat, jorge)
+        forum_values = _forum_world(secretariat, participant)
         db.session.commit()
         world.values = {
             "slug": IV, "code": web[2].tracking_code, "user_id": jorge.id,
@@ -128,6 +129,7 @@ def build_world(app):
             "action": "submit", "version": 1, "number": 1,
             "language": "es", "format": "xlsx", "what": "how-to-take-part",
             "token": None,  # per endpoint below
+            **forum_values,
         }
         world.per_endpoint = {
             "accounts.confirm_email": {"token": make_confirmation_token(unconfirmed)},
@@ -156,6 +158,11 @@ def build_world(app):
             # Its follow-up: a milestone and an indicator a published report mentions,
             # a reporter, a draft report with a link, a document of the published one.
             **dict.fromkeys(FOLLOWUP_ENDPOINTS, followup),
+            # ...and the standing forum, with a published progress report (fu-forum).
+            **{endpoint: {"slug": LL} for endpoint in (
+                "forum.show", "forum.minutes", "forum.manage", "forum.new_member",
+                "forum.edit_member", "forum.new_meeting", "forum.edit_meeting",
+                "report_comments.moderate")},
         }
         world.accounts = {
             "anonymous": None,
@@ -216,6 +223,46 @@ def _followup_world(secretariat, reporter):
             "indicator_id": indicator.id, "reporter_id": added.id, "report_id": draft.id,
             "evidence_id": link.id, "document_id": evidence.document.id,
             "name": evidence.document.filename}
+def _forum_world(secretariat, participant):
+    """The finished consultation's forum: a member (no account), a meeting with its
+    minutes, a published progress report and a participant's comment on it → the URL
+    values of their routes."""
+    from datetime import timedelta
+
+    from consulta.consultations.models import Consultation
+    from consulta.core.dates import local_today, utcnow
+    from consulta.finalplan.queries import published_final_plan
+    from consulta.followup.models import (
+        Document,
+        DocumentBlob,
+        ForumMeeting,
+        ForumMember,
+        ProgressReport,
+        ReportComment,
+    )
+
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == LL))
+    commitment = published_final_plan(consultation).commitments[0]
+    report = ProgressReport(commitment_id=commitment.id, number=99,
+                            as_of=local_today() - timedelta(days=3), narrative="Avance.",
+                            state="published", published_at=utcnow())
+    member = ForumMember(consultation_id=consultation.id, name="Miembro Matriz",
+                         sector="civil_society", side="civil_society", role="member")
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    minutes = Document(filename="acta.pdf", content_type="application/pdf", size=len(pdf),
+                       sha256="0" * 64, storage="database")
+    db.session.add_all([report, member, minutes])
+    db.session.flush()
+    db.session.add(DocumentBlob(document_id=minutes.id, data=pdf))
+    meeting = ForumMeeting(consultation_id=consultation.id, held_on=local_today(),
+                           place="Trujillo", attendance=5, minutes_document_id=minutes.id,
+                           created_by_id=secretariat.id)
+    comment = ReportComment(report_id=report.id, author_id=participant.id,
+                            body="Un comentario sobre el reporte.")
+    db.session.add_all([meeting, comment])
+    db.session.flush()
+    return {"member_id": member.id, "meeting_id": meeting.id, "report_id": report.id,
+            "comment_id": comment.id}
 
 
 @pytest.fixture

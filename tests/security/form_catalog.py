@@ -360,9 +360,11 @@ def build_world(app):
         message = OutboxMessage(recipient="alguien@example.org", subject="Asunto",
                                 body="Texto.", status="failed", attempts=8)
         db.session.add(message)
+        forum_ids = _forum_rows(consultation, secretariat, participant)
         db.session.commit()
 
         world.ids.update(
+            **forum_ids,
             slug=consultation.slug, consultation_id=consultation.id,
             final_slug=closed.slug, final_version_id=closed_version.id,
             components=[c.id for c in components], component_id=components[0].id,
@@ -390,6 +392,48 @@ def build_world(app):
         if role not in ("unconfirmed", "target"):
             world.relogin(role)
     return world
+
+
+def _forum_rows(consultation, secretariat, participant):
+    """The forum of the open consultation (a member, a meeting) and a published progress
+    report on its first commitment with a participant's comment (fu-forum) → their ids."""
+    from consulta.core.dates import local_today, utcnow
+    from consulta.followup.models import (
+        ForumMeeting,
+        ForumMember,
+        ProgressReport,
+        ReportComment,
+    )
+
+    commitment = consultation.published_plan.commitments[0]
+    report = ProgressReport(commitment_id=commitment.id, number=1,
+                            as_of=local_today() - timedelta(days=3), narrative="Avance.",
+                            state="published", published_at=utcnow())
+    member = ForumMember(consultation_id=consultation.id, name="Miembro del foro",
+                         sector="civil_society", side="civil_society", role="member")
+    meeting = ForumMeeting(consultation_id=consultation.id,
+                           held_on=local_today() - timedelta(days=2), place="Lima",
+                           attendance=4, created_by_id=secretariat.id)
+    db.session.add_all([report, member, meeting])
+    db.session.flush()
+    comment = ReportComment(report_id=report.id, author_id=participant.id,
+                            body="Un comentario sobre el reporte.")
+    db.session.add(comment)
+    db.session.flush()
+    return {"report_id": report.id, "member_id": member.id, "meeting_id": meeting.id,
+            "comment_id": comment.id}
+
+
+def _comment_shown_again(world, route, response):
+    """The hidden comment is shown again, so the next valid submission hides it again."""
+    from consulta.followup.models import ReportComment
+
+    with world.app.app_context():
+        comment = db.session.get(ReportComment, world.ids["comment_id"])
+        comment.hidden_at = comment.hidden_reason = comment.hidden_note = None
+        comment.hidden_by_id = None
+        db.session.commit()
+        db.session.remove()
 
 
 def restore_user(world, role):
@@ -893,6 +937,7 @@ def scenarios():
     from consulta.core.forms import ConfirmForm
     from consulta.feedback import forms as feedback
     from consulta.finalplan import forms as finalplan
+    from consulta.followup import forum_forms
     from consulta.moderation import forms as moderation
     from consulta.offline import forms as offline
     from consulta.summary.views import SummaryTextsForm
@@ -1174,7 +1219,55 @@ def scenarios():
                 ("note-breadth", "Participaron muchos sectores.")],
             {"note-process_and_timeline": ["Cronograma."], "note-x": ["y"]})],
             deltas=[{}, {AUDIT: (0, 1)}]),
+        # The standing forum and the comments on progress reports (fu-forum).
+        Scenario(forum_forms.ForumMemberForm, "secretariat", [
+            Route("forum.new_member", "/consultations/{slug}/forum/members/new",
+                  _valid_forum_member),
+            Route("forum.edit_member", "/consultations/{slug}/forum/members/{member_id}/edit",
+                  _valid_forum_member)],
+            deltas=[{AUDIT: 1}, {"forum_members": 1, AUDIT: 1}]),
+        Scenario(forum_forms.ForumMeetingForm, "secretariat", [
+            Route("forum.new_meeting", "/consultations/{slug}/forum/meetings/new",
+                  _valid_forum_meeting, {"minutes": [Upload("acta.pdf", b"%PDF-1.4\n")],
+                                         "attendees": ["1", "x", "999999"]}),
+            Route("forum.edit_meeting",
+                  "/consultations/{slug}/forum/meetings/{meeting_id}/edit",
+                  _valid_forum_meeting, {"remove_minutes": ["y"]})],
+            deltas=[{AUDIT: 1, "forum_meeting_attendees": (-50, 50),
+                     "documents": (0, 1), "document_blobs": (0, 1)},
+                    {"forum_meetings": 1, AUDIT: 1, "forum_meeting_attendees": (0, 50),
+                     "documents": (0, 1), "document_blobs": (0, 1)}]),
+        Scenario(forum_forms.ObservationForm, "secretariat", [Route(
+            "forum.observe", "/forum/reports/{report_id}/observations/new", lambda w: [
+                ("member", "0"), ("body", "El foro observa que falta el padrón.")],
+            {"member": [str(w) for w in (1, 2, 999999)] + ["x"]})],
+            deltas=[{"forum_observations": 1, AUDIT: 1}]),
+        Scenario(forum_forms.ReportCommentForm, "participant", [Route(
+            "report_comments.comment", "/reports/{report_id}/comments",
+            lambda w: [("body", "Un comentario sobre el avance."),
+                       ("next", "/consultations")],
+            {"next": ["https://evil.example/", "//evil.example", "/x"]})],
+            deltas=[{"report_comments": 1, AUDIT: 1}]),
+        Scenario(forum_forms.HideCommentForm, "moderator", [
+            Route("report_comments.hide", "/reports/comments/{comment_id}/hide",
+                  lambda w: [("reason", "spam"), ("note", "Publicidad.")]),
+            Route("report_comments.unhide", "/reports/comments/{comment_id}/unhide",
+                  _no_fields)],
+            deltas=[{}, {AUDIT: 1}, {AUDIT: 1, OUTBOX: 1}],
+            after_success=_comment_shown_again),
     ]
+
+
+def _valid_forum_member(world):
+    return [("name", "Rosa Quispe"), ("organization", "Proética"), ("sector", "civil_society"),
+            ("side", "civil_society"), ("role", "co_chair"), ("starts_on", "2026-01-10"),
+            ("ends_on", ""), ("email", "")]
+
+
+def _valid_forum_meeting(world):
+    return [("held_on", "2026-01-20"), ("place", "Sala de la PCM"), ("attendance", "12"),
+            ("attendees", str(world.ids["member_id"])), ("agenda", "1. **Informe**"),
+            ("minutes_url", "https://example.pe/acta.pdf")]
 
 
 def scenario_id(scenario):
@@ -1218,6 +1311,11 @@ PAGES = {
         ("secretariat", "/feedback/contributions/{proposal}"),
         ("anonymous", "/api/v1/consultations/{slug}/contributions?per_page=100")],
 }
+PAGES["forum"] = [
+    ("anonymous", "/consultations/{slug}/forum"),
+    ("secretariat", "/consultations/{slug}/forum/manage"),
+    ("moderator", "/consultations/{slug}/report-comments"),
+    ("participant", "/reports/{report_id}/comments")]
 #: Every form's changes are in the audit log, which shows them (before and after).
 ALWAYS = [("moderator", "/consultations/{slug}/moderation/audit")]
 SHOWN_IN = {
@@ -1240,6 +1338,9 @@ SHOWN_IN = {
     "MatrixImportForm": ("feedback", "contributions"), "SummaryTextsForm": ("consultation",),
     "ImportForm": (), "ImportConfirmForm": ("contributions",),
     "AssistedContributionForm": ("contributions",),
+    "ForumMemberForm": ("forum",), "ForumMeetingForm": ("forum",),
+    "ObservationForm": ("forum",), "ReportCommentForm": ("forum",),
+    "HideCommentForm": ("forum",),
 }
 
 

@@ -231,6 +231,20 @@ ACCESS = {
     "followup_manage.publish_report": (None, SECRETARIAT),
     # A published report's evidence.
     "followup_manage.document": (PUBLIC, None),
+    # --- the standing forum and comments on progress reports (fu-forum) --------------
+    "forum.show": (PUBLIC, None),
+    "forum.minutes": (PUBLIC, None),
+    "forum.manage": (SECRETARIAT, None),
+    "forum.new_member": (SECRETARIAT, SECRETARIAT),
+    "forum.edit_member": (SECRETARIAT, SECRETARIAT),
+    "forum.new_meeting": (SECRETARIAT, SECRETARIAT),
+    "forum.edit_meeting": (SECRETARIAT, SECRETARIAT),
+    # The secretariat, and accounts linked to a serving forum member (none in the world).
+    "forum.observe": (SECRETARIAT, SECRETARIAT),
+    "report_comments.comment": (LOGIN, LOGIN),
+    "report_comments.moderate": (MODERATOR, None),
+    "report_comments.hide": (None, MODERATOR),
+    "report_comments.unhide": (None, MODERATOR),
 }
 
 #: Allowed requests answer 200 or 302, except these (an upload form posted without a

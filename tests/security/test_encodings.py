@@ -63,6 +63,8 @@ PATH_ARGUMENTS = {
     "commitment_id": "draft_commitment_id", "section_id": "section_id",
     "event_id": "event_id", "group_id": "group_id", "template_id": "template_id",
     "response_id": "response_id", "token": "reset_token", "message_id": "message_id",
+    "meeting_id": "meeting_id", "member_id": "member_id", "report_id": "report_id",
+    "comment_id": "comment_id",
 }
 FIXED_PATH_ARGUMENTS = {"version": 1, "number": 1, "language": "es",
                         "filename": "css/consulta.css", "action": "submit",
