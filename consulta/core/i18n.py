@@ -14,7 +14,9 @@ from babel import Locale, UnknownLocaleError, dates
 from babel.numbers import parse_pattern
 from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_timezone, gettext, to_user_timezone
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from .taxonomy import timezone_label
 
@@ -110,7 +112,7 @@ def several_time_zones():
 
 def with_zone(text, zone=None):
     """A displayed time followed by its zone where the country has several: "18:00 (hora
-    del centro de México)"; as it is otherwise (Peru has one zone, every time is in it).
+    del centro de México)"; as it is otherwise (a country with one zone: every time is in it).
 
     :param text: the time (or date and time) already written for the reader.
     :param zone: None: as the profile says; True: always (a page that names the zone
@@ -141,6 +143,23 @@ def format_time(value, fmt="short", zone=True):
     the zone where the country has several, unless ``zone`` is false)."""
     text = dates.format_time(value, fmt, tzinfo=get_timezone(), locale=formatting_locale())
     return with_zone(text) if zone else text
+
+
+def _escaped_html(lazy_string):
+    return str(escape(str(lazy_string)))
+
+
+def escape_lazy_strings():
+    """Let a lazy string (``lazy_gettext``, ``LazyString``) escape as the text it stands
+    for.
+
+    Flask-Babel gives lazy strings an ``__html__`` that returns their text as it is, so
+    markupsafe takes them for markup: a select's option label (WTForms escapes choice
+    labels with ``escape``), a field's label, a ``{{ CHANNELS[code] }}`` in a template, or
+    a lazy string formatted with someone's input would reach the page unescaped. Once,
+    for the process: the lazy strings are module-level objects shared by every app.
+    """
+    LazyString.__html__ = _escaped_html
 
 
 def register_filters(app):

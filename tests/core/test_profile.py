@@ -11,8 +11,11 @@ from consulta.config import ConfigurationError
 from consulta.core.profile import PROFILES_DIR, load_profile, profile_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Words that give Peru away; none may appear outside the Peru profile and the demo.
-PERU_WORDS = re.compile(r"\bLima\b|Perú|\bPeru|29733|\.pe\b")
+#: Words that give Peru away (its capital and country, its data-protection law and
+#: authorities, its currency, identity number and registries, the ministry that runs its
+#: action plans); none may appear outside the Peru profile and the demo.
+PERU_WORDS = re.compile(r"\bLima\b|Perú|\bPeru|29733|\.pe\b|Defensoría|\bANTAI\b|\bPCM\b"
+                        r"|\bsoles\b|\bS/ ?\d|\bDNI\b|RENIEC|SUNAT|\bRUC\b|Gobierno Digital")
 
 
 @pytest.fixture
