@@ -216,3 +216,24 @@ def test_the_api_filters_by_a_code_of_the_profile(app, client, slug, create_user
     assert client.get(f"{url}?sector=academia&region=cusco").get_json()["total"] == 0
     assert "region=cusco" in client.get(f"{url}?region=cusco").headers["Link"]
     assert json.dumps(cusco)  # plain JSON
+
+
+def test_a_mexican_import_refuses_a_peruvian_region_in_its_row_and_column(
+        app, database_url, create_consultation):
+    from consulta.offline.importer import check_import
+
+    from ..conftest import make_app
+    from ..offline.conftest import consultation_of, xlsx_file
+    from ..offline.test_import import a_row, problems_of
+
+    slug = create_consultation(plan=iv_plan_json())
+    mexico = make_app(database_url, CONSULTA_PROFILE="mexico")
+    with mexico.test_request_context():
+        row = a_row(event="", channel="Correo electrónico", sector="Ciudadanía")
+        good = xlsx_file([{**row, "region": "Jalisco"}])
+        check_import(consultation_of(slug), good, "aportes.xlsx")  # no problem
+        bad = xlsx_file([{**row, "region": "Jalisco"}, {**row, "region": "Cusco"}])
+        problems = problems_of(lambda: check_import(consultation_of(slug), bad,
+                                                    "aportes.xlsx"))
+        assert problems == [(3, "Entidad federativa", "Esta región no está en la lista.")]
+        assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
