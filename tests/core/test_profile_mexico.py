@@ -85,8 +85,7 @@ def test_a_mexican_run_shows_no_peruvian_word(app, mexico, create_user, create_c
     slug = create_consultation(
         plan=json.dumps(PLAN).encode(), actor=secretariat,
         title="Consulta del Plan de Acción Local de Jalisco",
-        organizer="Secretaría de Planeación y Participación Ciudadana de Jalisco",
-        scope="regional", scope_region="jalisco")
+        organizer="Secretaría de Planeación y Participación Ciudadana de Jalisco")
     client = mexico.test_client()
     outputs = {}
 
@@ -215,8 +214,7 @@ def mexican_run(app, mexico, create_user, create_consultation, create_contributi
                         privacy_version="2026-12")
     slug = create_consultation(plan=json.dumps(PLAN).encode(), actor=staff,
                                title="Consulta del Plan de Acción Local de Jalisco",
-                               organizer="Secretaría de Planeación de Jalisco",
-                               scope="regional", scope_region="jalisco")
+                               organizer="Secretaría de Planeación de Jalisco")
     citizen = create_user(email="itzel@ejemplo.gob.mx", display_name="Itzel Hernández",
                           region="jalisco", sector="indigenous_peoples",
                           show_name_publicly=True, privacy_version="2026-12")
@@ -226,6 +224,8 @@ def mexican_run(app, mexico, create_user, create_consultation, create_contributi
         from consulta.contributions import operations
 
         consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        # (made where the factories make it: a Peruvian app, that knows no Jalisco)
+        consultation.scope, consultation.scope_region = "regional", "jalisco"
         actor = db.session.get(User, staff.id)
         event = operations.save_event(
             consultation, actor=actor, kind="workshop", title="Taller en Guadalajara",

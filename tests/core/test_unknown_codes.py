@@ -4,6 +4,7 @@ error in Spanish and saves nothing, the lists say they ignored the filter (never
 and the API answers 400 with the codes it accepts."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from consulta.accounts.models import Organization, User
 from consulta.audit.models import AuditEntry
 from consulta.consultations.models import Consultation, Event
 from consulta.contributions.models import Contribution
+from consulta.core.dates import utcnow
 from consulta.extensions import db
 
 from ..conftest import iv_plan_json, login
@@ -237,3 +239,20 @@ def test_a_mexican_import_refuses_a_peruvian_region_in_its_row_and_column(
                                                     "aportes.xlsx"))
         assert problems == [(3, "Entidad federativa", "Esta región no está en la lista.")]
         assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
+def test_the_consultation_operations_refuse_a_region_not_in_the_profile(app, create_user):
+    from consulta.consultations import operations
+    from consulta.core.operations import OperationError
+
+    secretariat = create_user(roles=("secretariat",))
+    with app.test_request_context():
+        actor = db.session.get(User, secretariat.id)
+        with pytest.raises(OperationError) as refused:
+            operations.create_consultation(
+                actor=actor, title="Consulta", summary="Resumen.", organizer="Gobierno",
+                scope="regional", scope_region="jalisco", channels=["web"],
+                opens_at=utcnow() + timedelta(days=1), closes_at=utcnow() + timedelta(days=9))
+        assert str(refused.value) == "Elige una región de la lista."
+        db.session.rollback()
+    assert count(app, Consultation) == 0
