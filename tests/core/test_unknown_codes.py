@@ -256,3 +256,10 @@ def test_the_consultation_operations_refuse_a_region_not_in_the_profile(app, cre
         assert str(refused.value) == "Elige una región de la lista."
         db.session.rollback()
     assert count(app, Consultation) == 0
+
+
+def test_the_response_matrix_ignores_an_unknown_outcome_and_says_so(app, slug, staff):
+    page = staff("secretariat").get(f"/consultations/{slug}/matrix?outcome=maybe&region=x")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Se ignoró el filtro «Respuesta»" in text and "Se ignoró el filtro «Región»" in text
