@@ -222,7 +222,8 @@ def proposal_sheet_pdf(consultation):
                          (_("Responsible entity"), 1), (_("Co-responsible entities"), 2),
                          (_("Actions, with start and end month"), 5),
                          (_("Expected completion (month and year)"), 1),
-                         (_("Your name, organization, sector and region"), 2)):
+                         (_("Your name, organization, sector and %(region)s",
+                            region=region_label().lower()), 2)):
         story += box(label, count)
     story.append(styles.p(_("May your name be published next to the proposal?  ☐ Yes   ☐ No"),
                           styles.body))
