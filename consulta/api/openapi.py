@@ -10,11 +10,20 @@ PER_PAGE = {"name": "per_page", "in": "query",
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 VERSION_PATH = {"name": "version", "in": "path", "required": True,
                 "schema": {"type": "integer", "minimum": 1}}
+#: Filters by a code of the deployment profile; another value answers 400 with the codes
+#: allowed.
+CODED_FILTERS = [
+    {"name": name, "in": "query", "schema": {"type": "string"},
+     "description": f"Only the contributions of this {name} (a code of the deployment "
+                    "profile; any other answers 400 listing the allowed codes)"}
+    for name in ("sector", "region")]
 NOT_FOUND = {"description": "Not found (or not public)",
              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 #: Any request whose path or query string holds a NUL or a lone surrogate.
 BAD_REQUEST = {"description": "The path or query string holds a character that cannot be "
-                              "stored (a NUL or an invalid Unicode sequence)",
+                              "stored (a NUL or an invalid Unicode sequence), or a filter "
+                              "a code that is not in its list (then \"parameter\" and "
+                              "\"allowed\" name it and its codes)",
                "content": {"application/json": {
                    "schema": {"$ref": "#/components/schemas/Error"}}}}
 
@@ -56,7 +65,7 @@ def _document():
                               "404": NOT_FOUND}}},
             "/api/v1/consultations/{slug}/contributions": {"get": {
                 "summary": "Its contributions with classification and published response",
-                "parameters": [SLUG, PAGE, PER_PAGE],
+                "parameters": [SLUG, PAGE, PER_PAGE, *CODED_FILTERS],
                 "responses": {"200": _json("ContributionList", "A page of contributions"),
                               "404": NOT_FOUND}}},
             "/api/v1/consultations/{slug}/contributions.csv": {"get": {
@@ -110,7 +119,9 @@ def _document():
         "components": {"schemas": {
             "Error": {"type": "object", "required": ["error", "message"], "properties": {
                 "error": {"type": "integer"}, "message": {"type": "string"},
-                "error_id": {"type": "string"}}},
+                "error_id": {"type": "string"},
+                "parameter": {"type": "string"},
+                "allowed": {"type": "array", "items": {"type": "string"}}}},
             "ConsultationSummary": {
                 "type": "object",
                 "required": ["slug", "title", "status", "scope", "opens_at", "closes_at",

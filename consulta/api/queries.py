@@ -42,7 +42,7 @@ def announced_consultation(slug, *, with_plan=False):
     return db.session.scalar(query)
 
 
-def listed_contributions(consultation):
+def listed_contributions(consultation, *, sector=None, region=None):
     """The consultation's contributions not withdrawn (nor voided), in the order received
     (a select to paginate).
 
@@ -51,8 +51,13 @@ def listed_contributions(consultation):
     page, in a fixed number of queries.
 
     :param consultation: an announced consultation.
+    :param sector: only the contributions of this sector (a code of the profile).
+    :param region: only those of this region (a code of the profile).
     """
-    return with_list_relations(
-        select(Contribution).where(Contribution.consultation_id == consultation.id,
-                                   not_withdrawn())
-        .order_by(*received_order()))
+    query = select(Contribution).where(Contribution.consultation_id == consultation.id,
+                                       not_withdrawn())
+    if sector:
+        query = query.where(Contribution.sector == sector)
+    if region:
+        query = query.where(Contribution.region == region)
+    return with_list_relations(query.order_by(*received_order()))

@@ -12,9 +12,11 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
+from consulta.core.taxonomy import region_label, regions, sector_codes
 from consulta.extensions import db
 from consulta.finalplan.exports import traceability_csv, traceability_xlsx
 from consulta.finalplan.queries import plan_diff, published_final_plan, shaping_contributions
@@ -67,6 +69,26 @@ def _page_args(default=50):
             min(per_page, 100) if per_page >= 1 else default)
 
 
+def coded_filter(name, allowed, label):
+    """The value of the filter ``?name=`` (None when not given), one of ``allowed``; any
+    other value answers 400 with the codes it accepts, in the reader's language: a client
+    asking for a region of another country learns so, instead of an unfiltered list.
+
+    :param name: the query parameter.
+    :param allowed: the codes it accepts, in the order to list them.
+    :param label: what the codes are, for the message ("Región", "Sector").
+    """
+    value = (request.args.get(name) or "").strip()
+    if not value or value in allowed:
+        return value or None
+    response = jsonify({
+        "error": 400, "parameter": name, "allowed": list(allowed),
+        "message": _("“%(value)s” is not a code of the list %(name)s (%(label)s). Use one "
+                     "of those in “allowed”.", value=value[:64], name=name, label=label)})
+    response.status_code = 400
+    abort(response)
+
+
 @bp.route("/consultations")
 @cacheable(params=("page", "per_page"))
 def consultations():
@@ -91,20 +113,27 @@ def _public_consultation(slug, *, with_plan=False):
 
 
 @bp.route("/consultations/<slug>/contributions")
-@cacheable(params=("page", "per_page"))
+@cacheable(params=("page", "per_page", "sector", "region"))
 def contributions(slug):
-    """Visible contributions, paginated (``page``, ``per_page`` up to 100), oldest first."""
+    """Visible contributions, paginated (``page``, ``per_page`` up to 100), oldest first;
+    ``sector`` and ``region`` filter by the profile's codes (another: 400)."""
     consultation = _public_consultation(slug)
+    filters = {
+        "sector": coded_filter("sector", sector_codes(), _("Sector")),
+        "region": coded_filter("region", [r["code"] for r in regions()], region_label()),
+    }
     page_number, per_page = _page_args()
-    page = db.paginate(queries.listed_contributions(consultation), page=page_number,
-                       per_page=per_page, error_out=False)
+    page = db.paginate(queries.listed_contributions(consultation, **filters),
+                       page=page_number, per_page=per_page, error_out=False)
     response = jsonify({
         "consultation": consultation.slug,
         "page": page.page, "per_page": page.per_page, "total": page.total,
         "pages": page.pages,
         "contributions": [serializers.contribution(c) for c in page.items],
     })
-    response.headers["Link"] = link_header("api.contributions", page, per_page, slug=slug)
+    response.headers["Link"] = link_header(
+        "api.contributions", page, per_page, slug=slug,
+        **{name: value for name, value in filters.items() if value})
     return response
 
 

@@ -1,4 +1,7 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from consulta.core.taxonomy import region_label
 
 #: What each audited action means, for the people reading the log.
 ACTIONS = {
@@ -140,7 +143,7 @@ FIELDS = {
     "recorded_after_at": _l("Recorded after the fact on"),
     "reference": _l("Reference"),
     "referred_to": _l("Referred to"),
-    "region": _l("Region"),
+    "region": LazyString(region_label),
     "roles": _l("Roles"),
     "rows": _l("Rows"),
     "sections": _l("Sections"),

@@ -43,7 +43,13 @@ from consulta.core.forms import (
     validate_month,
 )
 from consulta.core.request_input import database_int
-from consulta.core.taxonomy import region_choices, sector_codes, sector_label, timezone_label
+from consulta.core.taxonomy import (
+    region_choices,
+    region_label,
+    sector_codes,
+    sector_label,
+    timezone_label,
+)
 
 from .constants import ANNOUNCEABLE_CHANNELS, CHANNELS, PRINCIPLES, SCOPES, WINDOW_CHANNELS
 
@@ -113,7 +119,8 @@ class ConsultationForm(FlaskForm):
         description=_l("You can use Markdown: **bold**, *italics*, lists and links."))
     scope = SelectField(_l("Scope"), choices=list(SCOPES.items()), validators=[required()])
     # No Optional() here: it would stop the chain before the cross-field checks below.
-    scope_region = SelectField(_l("Region (for regional and local scope)"), validate_choice=False)
+    scope_region = SelectField(_l("%(label)s (for regional and local scope)",
+                                   label=LazyString(region_label)), validate_choice=False)
     scope_locality = StringField(_l("Locality (for local scope)"), filters=[strip],
                                  validators=[max_length(120)])
     organizer = StringField(_l("Organizing entity"), filters=[strip],

@@ -18,7 +18,7 @@ from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
 from consulta.core.i18n import format_date, format_when
 from consulta.core.operations import OperationError
 from consulta.core.signals import values_from_signal
-from consulta.core.taxonomy import sector_codes
+from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import WINDOW_CHANNELS
@@ -87,6 +87,9 @@ def _clean(values):
     for key in ("scope_region", "scope_locality", "forum_name"):
         if key in values:
             values[key] = values[key] or None
+    if values.get("scope_region") and values["scope_region"] not in region_codes():
+        # The form refuses it already; a command or an import must not store it either.
+        raise OperationError(_l("Choose a region from the list."))
     if "channels" in values:
         values["channels"] = list(dict.fromkeys(values["channels"] or []))
     _check_forum(values)

@@ -2,6 +2,7 @@ import secrets
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -38,7 +39,7 @@ from consulta.core.forms import (
 )
 from consulta.core.operations import OperationError
 from consulta.core.request_input import database_int
-from consulta.core.taxonomy import region_choices, region_codes, sector_choices
+from consulta.core.taxonomy import region_choices, region_codes, region_label, sector_choices
 
 from .constants import KINDS, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
 from .operations import check_received_in_windows, check_received_on
@@ -156,7 +157,7 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
                     Email(message=_l("Enter a valid e-mail address."),
                           check_deliverability=False)])
     sector = SelectField(_l("Sector"), validate_choice=False)
-    region = SelectField(_l("Region"), validate_choice=False)
+    region = SelectField(LazyString(region_label), validate_choice=False)
     body = TextAreaField(_l("Text of the contribution"), filters=[strip],
                          validators=[max_length(10000)])
     title = StringField(_l("Title"), filters=[strip], validators=[
@@ -258,7 +259,7 @@ class EventForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date.")),
                                                 plausible_date])
     place = StringField(_l("Place"), filters=[strip], validators=[max_length(200)])
-    region = SelectField(_l("Region"), validate_choice=False)
+    region = SelectField(LazyString(region_label), validate_choice=False)
     description = TextAreaField(_l("Description"), filters=[strip], validators=[max_length(5000)])
     attendees_total = _attendance_number(
         _l("Total attendees"),

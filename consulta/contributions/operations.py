@@ -100,8 +100,8 @@ def search_document_for(contribution):
 
 
 def hold_personal_data(contribution):
-    """Mask in public the likely personal data in a contribution's texts (a DNI, a phone
-    number... see ``consulta.core.personal_data``) until a moderator reviews it: each
+    """Mask in public the likely personal data in a contribution's texts (an identity number, a
+    phone number... see ``consulta.core.personal_data``) until a moderator reviews it: each
     new piece joins ``masked_fragments`` and ``personal_data_held``, and the
     contribution awaits review. Returns the codes of the kinds held (empty: nothing).
 

@@ -158,10 +158,30 @@ def _int(value):
 
 def list_page_key(args):
     """What a list of contributions shows for this query string, as the page cache's key:
-    the filters as ``read_filters`` reads them (a value it drops makes no new entry) and
-    the page number."""
+    the filters as ``read_filters`` reads them (a value it drops makes no new entry), the
+    names of those it ignored (the page says so) and the page number."""
     filters = {name: value for name, value in read_filters(args).items() if value}
-    return {**filters, "page": max(_int(args.get("page")) or 1, 1)}
+    ignored = ignored_filters(args)
+    return {**filters, **({"ignored": ",".join(ignored)} if ignored else {}),
+            "page": max(_int(args.get("page")) or 1, 1)}
+
+
+#: The filters that take a code of a list: the profile's sectors and regions, the
+#: product's kinds and channels (and those the parts above add).
+CODED_FILTERS = ("kind", "sector", "region", "channel")
+
+
+def ignored_filters(args):
+    """The names of the coded filters given a value that is not in their list (a region of
+    another country, ``?region=atlantis``): the list ignores them and tells the reader.
+
+    :param args: the query string.
+    """
+    filters = read_filters(args)
+    names = CODED_FILTERS + tuple(name for extension in _extensions()
+                                  for name in extension.filters)
+    return tuple(name for name in names if (args.get(name) or "").strip()
+                 and not filters.get(name))
 
 
 def read_filters(args):

@@ -9,7 +9,7 @@ Nothing here imports a domain part (``tests/test_layering.py`` checks it).
 
 from .cli import register_commands
 from .errors import register_error_handlers
-from .i18n import register_filters
+from .i18n import escape_lazy_strings, register_filters
 from .security import set_security_headers
 from .templating import register_template_globals
 from .views import bp
@@ -19,6 +19,7 @@ def init_app(app):
     app.register_blueprint(bp)
     register_template_globals(app)
     register_filters(app)
+    escape_lazy_strings()
     register_error_handlers(app)
     app.after_request(set_security_headers)  # on every page, from the cache or not
     register_commands(app)

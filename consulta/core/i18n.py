@@ -14,7 +14,11 @@ from babel import Locale, UnknownLocaleError, dates
 from babel.numbers import parse_pattern
 from flask import current_app, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_timezone, gettext, to_user_timezone
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
+
+from .taxonomy import timezone_label
 
 LANGUAGE_COOKIE = "consulta_lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -99,9 +103,31 @@ def formatting_locale(language=None):
     return _formatting_locale(language, current_app.config["PROFILE"].locale)
 
 
+def several_time_zones():
+    """Whether the country has several time zones (the profile's ``several_time_zones``):
+    then every time shown names its zone."""
+    return (has_app_context() and "PROFILE" in current_app.config
+            and current_app.config["PROFILE"].several_time_zones)
+
+
+def with_zone(text, zone=None):
+    """A displayed time followed by its zone where the country has several: "18:00 (hora
+    del centro de México)"; as it is otherwise (a country with one zone: every time is in it).
+
+    :param text: the time (or date and time) already written for the reader.
+    :param zone: None: as the profile says; True: always (a page that names the zone
+        whatever the country); False: never.
+    """
+    if not (several_time_zones() if zone is None else zone):
+        return text
+    return gettext("%(time)s (%(zone)s)", time=text, zone=timezone_label())
+
+
 def format_datetime(value, fmt="medium"):
-    """A date and time in the local zone, as the reader's language and country write it."""
-    return dates.format_datetime(value, fmt, tzinfo=get_timezone(), locale=formatting_locale())
+    """A date and time in the local zone, as the reader's language and country write it
+    (with the zone where the country has several, see ``with_zone``)."""
+    return with_zone(dates.format_datetime(value, fmt, tzinfo=get_timezone(),
+                                           locale=formatting_locale()))
 
 
 def format_date(value, fmt="medium"):
@@ -112,9 +138,28 @@ def format_date(value, fmt="medium"):
     return dates.format_date(value, fmt, locale=formatting_locale())
 
 
-def format_time(value, fmt="short"):
-    """A time in the local zone, as the reader's language and country write it."""
-    return dates.format_time(value, fmt, tzinfo=get_timezone(), locale=formatting_locale())
+def format_time(value, fmt="short", zone=True):
+    """A time in the local zone, as the reader's language and country write it (with
+    the zone where the country has several, unless ``zone`` is false)."""
+    text = dates.format_time(value, fmt, tzinfo=get_timezone(), locale=formatting_locale())
+    return with_zone(text) if zone else text
+
+
+def _escaped_html(lazy_string):
+    return str(escape(str(lazy_string)))
+
+
+def escape_lazy_strings():
+    """Let a lazy string (``lazy_gettext``, ``LazyString``) escape as the text it stands
+    for.
+
+    Flask-Babel gives lazy strings an ``__html__`` that returns their text as it is, so
+    markupsafe takes them for markup: a select's option label (WTForms escapes choice
+    labels with ``escape``), a field's label, a ``{{ CHANNELS[code] }}`` in a template, or
+    a lazy string formatted with someone's input would reach the page unescaped. Once,
+    for the process: the lazy strings are module-level objects shared by every app.
+    """
+    LazyString.__html__ = _escaped_html
 
 
 def register_filters(app):
@@ -210,8 +255,13 @@ def suppressed_text(marker):
     return gettext("not shown (small group)")
 
 
-def format_when(value, date_format="long"):
-    """A date and time for people: "12 de diciembre de 2026, 23:59" (local zone)."""
+def format_when(value, date_format="long", zone=None):
+    """A date and time for people: "12 de diciembre de 2026, 23:59" (local zone; where
+    the country has several zones, "…, 23:59 (hora del centro de México)").
+
+    :param zone: see ``with_zone``.
+    """
     if not value:
         return ""
-    return f"{format_date(value, date_format)}, {format_time(value, 'short')}"
+    return with_zone(f"{format_date(value, date_format)}, "
+                     f"{format_time(value, 'short', zone=False)}", zone)

@@ -77,7 +77,7 @@ def find_personal_data(texts):
     """The likely personal data in some texts, each piece once, in the order found.
 
     A piece is reported under the first pattern that finds it; a piece inside a piece
-    already found (a DNI inside a RUC) is not reported again.
+    already found (an identity number inside a tax number) is not reported again.
 
     :param texts: strings (None and empty ones are skipped).
     """

@@ -3,8 +3,9 @@
 ``CONSULTA_PROFILE`` names a folder (or one shipped in ``consulta/data/profiles``, by
 its name; ``peru`` by default) holding:
 
-- ``profile.json``: country, time zone and its label, locale, e-mail example domain,
-  the label of the region field;
+- ``profile.json``: country, time zone and its label, whether the country has several
+  time zones (then every displayed time names its zone), locale, e-mail example
+  domain, the label of the region field;
 - ``regions.json``: the regions offered to participants, organizations and events;
 - ``sectors.json``: participant sectors, with translated labels and the names written
   on attendance sheets;
@@ -64,6 +65,8 @@ class Profile:
     country_name: dict
     timezone: str
     timezone_label: dict
+    #: The country spans several time zones: every time shown names the zone it is in.
+    several_time_zones: bool
     locale: str
     email_example_domain: str
     region_label: dict
@@ -85,9 +88,10 @@ class Profile:
         return self.privacy["es"].version
 
 
-def _line_of(text, needle):
-    """The 1-based line where ``needle`` first appears in ``text`` (1 when it does not)."""
-    index = text.find(needle) if needle else -1
+def _line_of(text, needle, after=0):
+    """The 1-based line where ``needle`` first appears in ``text`` (from the offset
+    ``after``; 1 when it does not)."""
+    index = text.find(needle, max(after, 0)) if needle else -1
     return text.count("\n", 0, index) + 1 if index >= 0 else 1
 
 
@@ -161,6 +165,10 @@ def _load_profile_json(folder):
     except (UnknownLocaleError, ValueError) as exc:
         raise file.error(f'unknown locale "{data["locale"]}" (write it as es_MX).',
                          near='"locale"') from exc
+    several = data.get("several_time_zones", False)
+    if not isinstance(several, bool):
+        raise file.error('"several_time_zones" is true or false.',
+                         near='"several_time_zones"')
     if not re.match(r"^[a-z0-9.-]+\.[a-z]{2,}$", data["email_example_domain"]):
         raise file.error('"email_example_domain" must be a domain such as ejemplo.gob.mx.',
                          near='"email_example_domain"')
@@ -171,6 +179,7 @@ def _load_profile_json(folder):
         "timezone": data["timezone"],
         "timezone_label": _translated(file, data.get("timezone_label"), '"timezone_label"',
                                       '"timezone_label"'),
+        "several_time_zones": several,
         "locale": data["locale"],
         "email_example_domain": data["email_example_domain"],
         "region_label": _translated(file, data.get("region_label"), '"region_label"',
@@ -255,6 +264,28 @@ def _load_privacy(folder, language):
                          authority=meta["authority"], body=body)
 
 
+def _check_personal_data(folder):
+    """``personal_data.json``: a list of patterns, each a code, a label and a regular
+    expression that compiles (a broken one would fail on the first text checked)."""
+    file = _File(folder, "personal_data.json")
+    for pattern in _coded_list(file, file.json(), "patterns", "pattern"):
+        near = f'"{pattern["code"]}"'
+        label = pattern.get("label")
+        if isinstance(label, dict):
+            _translated(file, label, f"the label of {near}", near)
+        elif not isinstance(label, str) or not label.strip():
+            raise file.error(f'the pattern {near} needs a "label".', near=near)
+        regex = pattern.get("regex")
+        if not isinstance(regex, str) or not regex:
+            raise file.error(f'the pattern {near} needs a "regex".', near=near)
+        try:
+            re.compile(regex, re.IGNORECASE)
+        except re.error as exc:
+            raise file.error(f"the regex of {near} is not a valid regular expression "
+                             f"({exc.msg}).", line=_line_of(
+                                 file.text, '"regex"', after=file.text.find(near))) from exc
+
+
 def resolve_profile_path(value):
     """The folder named by ``CONSULTA_PROFILE``: a shipped profile's name, or a path."""
     value = (value or DEFAULT_PROFILE).strip()
@@ -289,7 +320,7 @@ def load_profile(folder):
                            "privacy.es.md's; both languages are one notice.")
     personal_data = folder / "personal_data.json"
     if personal_data.exists():
-        _File(folder, "personal_data.json").json()  # at least well-formed
+        _check_personal_data(folder)
     return Profile(name=folder.name, path=folder, regions=regions, sectors=sectors,
                    sector_aliases=aliases, levels=levels, privacy=privacy,
                    personal_data_file=personal_data if personal_data.exists() else None,

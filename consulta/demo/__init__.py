@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from consulta.accounts.models import User
+from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .consultations import load_iv_plan
@@ -62,6 +63,16 @@ def demo_command():
     """Fill the database with demo data (idempotent). Refused in production."""
     if current_app.config["CONSULTA_ENV"] == "production":
         raise click.ClickException("The demo data is for development; refused in production.")
+    regions = {user[3] for user in DEMO_USERS} | {org[2] for org in DEMO_ORGANIZATIONS}
+    sectors = {user[2] for user in DEMO_USERS} | {org[1] for org in DEMO_ORGANIZATIONS}
+    foreign = (regions - region_codes()) | (sectors - set(sector_codes()))
+    if foreign:
+        # Its plans, people and workshops are Peru's: stored under another country's
+        # profile, their regions and sectors would be codes that profile does not know.
+        raise click.ClickException(
+            "The demo data is Peru's (its regions and sectors): run it with the Peru "
+            f"profile (CONSULTA_PROFILE=peru). Not in this profile: "
+            f"{', '.join(sorted(foreign))}.")
     for line in load_demo():
         click.echo(line)
 

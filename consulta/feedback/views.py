@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import Contribution, ContributionGroup
-from consulta.contributions.queries import read_filters
+from consulta.contributions.queries import ignored_filters, read_filters
 from consulta.core.bulk import BULK_LIMIT, check_filter_scope, form_ids, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
@@ -275,7 +275,7 @@ def matrix(slug):
         page = paginate(query, per_page=50)
         items = page.items
     return render_template("feedback/matrix.html", consultation=consultation, items=items,
-                           page=page, filters=filters,
+                           page=page, filters=filters, ignored=ignored_filters(request.args),
                            commitments=consultation.published_commitments,
                            query_args={k: v for k, v in filters.items()
                                        if v and k not in ("per_page", "withdrawn")

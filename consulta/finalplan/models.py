@@ -39,7 +39,7 @@ class FinalPlan(db.Model):
     #: The draft put to consultation: the version public while it was open. What the
     #: diff compares the final plan with.
     consulted_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id"))
-    #: The act that approved the plan ("Resolución Ministerial N.° 123-2026-PCM").
+    #: The act that approved the plan ("Resolución Ministerial N.° 123-2026").
     approval_reference: Mapped[str] = mapped_column(String(300))
     approved_on: Mapped[date] = mapped_column(Date)
     #: The multi-stakeholder forum's endorsement: the day, and its minutes (a link or

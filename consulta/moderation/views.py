@@ -9,6 +9,7 @@ from consulta.audit.changes import display, entry_changes
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import ContributionGroup
+from consulta.contributions.queries import ignored_filters
 from consulta.core.bulk import BULK_LIMIT, check_filter_scope, form_ids, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
@@ -61,7 +62,9 @@ def queue(slug):
         "moderation/queue.html", consultation=consultation, page=page, state=state,
         counts=queries.moderation_counts(consultation), bulk=bulk,
         tags=queries.tag_names(consultation), states=queries.QUEUE_STATES, args=filters,
-        queue_args=_queue_args(state, filters))
+        queue_args=_queue_args(state, filters),
+        ignored=[name for name in ignored_filters(request.args)
+                 if name in queries.QUEUE_FILTERS])
 
 
 @bp.route("/consultations/<slug>/moderation/bulk", methods=["POST"])

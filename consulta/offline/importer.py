@@ -50,7 +50,7 @@ from consulta.core.spreadsheet import (
     whole_number,
     xlsx_text,
 )
-from consulta.core.taxonomy import GENDERS, profile, region_name, regions, sectors
+from consulta.core.taxonomy import GENDERS, profile, region_label, region_name, regions, sectors
 from consulta.extensions import db
 
 from .constants import (
@@ -93,7 +93,7 @@ def headers():
         "due": _("Expected completion (YYYY-MM)"), "body": _("Text of the contribution"),
         "author_name": _("Author's name"), "name_public": _("Consent to publish the name"),
         "organization": _("Organization or entity"), "sector": _("Sector"),
-        "region": _("Region"), "gender": _("Gender (optional)"),
+        "region": region_label(), "gender": _("Gender (optional)"),
         "contact": _("Contact: e-mail or phone (optional)"),
     }
 
@@ -126,7 +126,7 @@ def _lists(consultation):
         (_("Commitment commented on (number)"),
          [f"{c.number}. {c.title}" for c in consultation.published_commitments]),
         (_("Sector"), [str(label) for label in sectors().values()]),
-        (_("Region"), [region_name(r["code"]) for r in regions()]),
+        (region_label(), [region_name(r["code"]) for r in regions()]),
         (_("Gender (optional)"), [str(label) for label in GENDERS.values()]),
         (_("Event"), [e.title for e in events_of(consultation)]),
     ]

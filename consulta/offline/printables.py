@@ -33,7 +33,7 @@ from reportlab.platypus import (
 from consulta.consultations.constants import CHANNEL_HOW_TO, CHANNELS
 from consulta.contributions.constants import CONTACT_CHANNELS, KINDS
 from consulta.core.i18n import format_when
-from consulta.core.taxonomy import region_name, sector_label
+from consulta.core.taxonomy import region_label, region_name, sector_label
 from consulta.summary.pdf import _font, _text
 
 #: How much of a contribution's text the one-page receipt repeats.
@@ -134,7 +134,7 @@ def receipt_pdf(contribution):
     if c.sector:
         rows.append((_("Sector"), str(sector_label(c.sector))))
     if c.region:
-        rows.append((_("Region"), region_name(c.region)))
+        rows.append((region_label(), region_name(c.region)))
     if c.author_contact_channel:
         rows.append((_("You will be told of the answer by"),
                      str(CONTACT_CHANNELS[c.author_contact_channel])))
@@ -222,7 +222,8 @@ def proposal_sheet_pdf(consultation):
                          (_("Responsible entity"), 1), (_("Co-responsible entities"), 2),
                          (_("Actions, with start and end month"), 5),
                          (_("Expected completion (month and year)"), 1),
-                         (_("Your name, organization, sector and region"), 2)):
+                         (_("Your name, organization, sector and %(region)s",
+                            region=region_label().lower()), 2)):
         story += box(label, count)
     story.append(styles.p(_("May your name be published next to the proposal?  ☐ Yes   ☐ No"),
                           styles.body))

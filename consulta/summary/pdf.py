@@ -46,7 +46,7 @@ from consulta.consultations.constants import CHANNELS
 from consulta.contributions.constants import HIDE_REASONS
 from consulta.core.i18n import format_date, format_number, format_share, format_when
 from consulta.core.sanitize import plain_text
-from consulta.core.taxonomy import sector_label
+from consulta.core.taxonomy import region_label, sector_label
 from consulta.extensions import db
 from consulta.feedback.constants import OUTCOMES
 
@@ -305,7 +305,8 @@ def _figures(story, styles, figures, frame_height, width):
             share=format_share(women["share"]))))
     for title, kind, key in ((_("By channel"), "channel", "by_channel"),
                              (_("By sector"), "sector", "by_sector"),
-                             (_("By region"), "region", "by_region"),
+                             (_("By %(label)s", label=region_label().lower()), "region",
+                              "by_region"),
                              (_("By component"), "component", "by_component"),
                              (_("By outcome of the response"), "outcome", "by_outcome")):
         rows = [[styles.cell(label), format_number(n)]

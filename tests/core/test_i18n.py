@@ -212,3 +212,34 @@ def test_shares_that_are_not_numbers_show_zero(app):
     with app.test_request_context("/"):
         assert [format_share(v, "en") for v in (None, "x", float("nan"))] == ["0%"] * 3
         assert format_number(None, "en") == "0" and format_number(2.25, "es") == "2,3"
+
+
+def test_a_lazy_string_is_escaped_in_a_select_a_label_and_a_template(app):
+    """A lazy string used to count as markup (Flask-Babel's ``__html__``): a translator's
+    "<", or someone's input formatted into it, reached the page unescaped."""
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+    from flask_wtf import FlaskForm
+    from wtforms import RadioField, SelectField
+
+    from consulta.consultations.forms import ConsultationForm
+
+    class Form(FlaskForm):
+        choice = SelectField(lazy_gettext("<b>Elección</b>"),
+                             choices=[("a", lazy_gettext("<b>negrita</b>")),
+                                      ("b", lazy_gettext("%(name)s", name="<i>x</i>"))])
+        radio = RadioField(choices=[("c", lazy_gettext("<script>y</script>"))])
+
+    with app.test_request_context():
+        form = Form()
+        real = ConsultationForm()
+        real.scope.choices = [("national", lazy_gettext("<b>Nacional</b>"))]
+        # join: adding to Markup would escape the other part.
+        html = "".join([form.choice(), form.choice.label(), form.radio(), real.scope(),
+                        render_template_string("{{ label }} {{ _('Scope: %(s)s', s=label) }}",
+                                               label=lazy_gettext("<u>u</u>"))])
+    for tag in ("b", "i", "script", "u"):
+        assert f"<{tag}>" not in html
+    assert "&lt;b&gt;negrita&lt;/b&gt;" in html and "&lt;b&gt;Nacional&lt;/b&gt;" in html
+    assert "&lt;i&gt;x&lt;/i&gt;" in html and "&lt;script&gt;" in html
+    assert html.count("&lt;u&gt;u&lt;/u&gt;") == 2

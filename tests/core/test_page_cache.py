@@ -130,9 +130,15 @@ def test_unknown_query_parameters_create_no_new_entries(cached, create_consultat
     _r, statements = queries(app, client,
                              f"/consultations/{slug}/contributions?page=01&kind=proposal")
     assert statements == 0 and stored_entries(app) == entries
-    # A value the list ignores is no new entry either.
-    _r, statements = queries(app, client, f"/consultations/{slug}/contributions?kind=nada")
-    assert statements == 0 and stored_entries(app) == entries
+    # A value the list ignores makes one entry for the page that says so, whatever the
+    # value: made-up values cannot fill the cache.
+    client.get(f"/consultations/{slug}/contributions?kind=nada")
+    entries = stored_entries(app)
+    for value in ("otra", "cosa", "nada2"):
+        response, statements = queries(app, client,
+                                       f"/consultations/{slug}/contributions?kind={value}")
+        assert statements == 0 and stored_entries(app) == entries
+        assert "Se ignoró el filtro «Tipo»" in response.get_data(as_text=True)
 
 
 def test_a_new_submission_is_on_the_cached_first_page_at_the_next_request(

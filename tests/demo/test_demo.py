@@ -62,6 +62,16 @@ def test_the_demo_is_refused_in_production(app, monkeypatch):
     assert not any(counts(app).values())
 
 
+def test_the_demo_is_refused_under_another_country_profile(app, database_url):
+    from ..conftest import make_app
+
+    mexico = make_app(database_url, CONSULTA_PROFILE="mexico")
+    result = mexico.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "CONSULTA_PROFILE=peru" in result.output and "la-libertad" in result.output
+    assert not any(counts(app).values())
+
+
 def test_the_la_libertad_workshop_attendance_is_in_its_summary(app):
     """The real records of the 2016 workshop: 60 attendees, 17 of them women (the
     women of sectors with fewer than 5 of them, or of others, are not shown)."""

@@ -2,9 +2,11 @@
 would fill the template, and loaders for use inside an app context."""
 
 import csv
+from functools import lru_cache
 from io import BytesIO, StringIO
 
 import pytest
+from flask import has_app_context
 from flask_babel import force_locale
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -16,7 +18,7 @@ from consulta.contributions.models import Contribution
 from consulta.extensions import db
 from consulta.offline.importer import COLUMNS, headers
 
-from ..conftest import iv_plan_json, login
+from ..conftest import iv_plan_json, login, make_app
 
 
 @pytest.fixture
@@ -33,7 +35,17 @@ def moderator(app, create_user):
     return user, client
 
 
+@lru_cache(maxsize=1)
+def _an_app():
+    """An app to read the headers with (they name the profile's region label), for the
+    files a test makes before it has an app context."""
+    return make_app("sqlite://")
+
+
 def spanish_headers():
+    if not has_app_context():
+        with _an_app().test_request_context():
+            return spanish_headers()
     with force_locale("es"):
         labels = headers()
     return [labels[k] for k in COLUMNS]

@@ -16,6 +16,7 @@ from ..queries import (
     comments_on,
     contributions_query,
     has_supported,
+    ignored_filters,
     list_page_key,
     read_filters,
     with_list_relations,
@@ -37,6 +38,7 @@ def index(slug):
     return render_template(
         "contributions/index.html", consultation=consultation, page=page, filters=filters,
         commitments=commitment_choices(consultation), sorts=SORTS, page_sizes=PAGE_SIZES,
+        ignored=ignored_filters(request.args),
         query_args={k: v for k, v in filters.items()
                     if v and not (k == "sort" and v == "newest")
                     and not (k == "per_page" and v == 20)})
