@@ -252,14 +252,23 @@ def with_list_relations(query):
 def counts_by_commitment(consultation):
     """{commitment number: {"comment": n, "proposal": n}} of the consultation's
     contributions not withdrawn, whatever version of the plan they pointed to."""
+    # Grouped by the columns of ``ix_contributions_commitment_counts`` in its order (a
+    # scan of that index alone, no sort), then by ``commitment_key`` and number here:
+    # a few hundred rows, where grouping by the expression sorted every contribution.
+    numbers = dict(db.session.execute(
+        select(Commitment.id, Commitment.number).join(PlanVersion)
+        .where(PlanVersion.consultation_id == consultation.id)).all())
+    c = Contribution
     rows = db.session.execute(
-        select(Commitment.number, Contribution.kind, func.count())
-        .select_from(Contribution).join(Commitment, Commitment.id == commitment_key())
-        .where(Contribution.consultation_id == consultation.id, not_withdrawn())
-        .group_by(Commitment.number, Contribution.kind))
+        select(c.classified_commitment_id, c.commitment_id, c.kind, func.count())
+        .where(c.consultation_id == consultation.id, not_withdrawn())
+        .group_by(c.classified_commitment_id, c.commitment_id, c.kind))
     counts = {}
-    for number, kind, count in rows:
-        counts.setdefault(number, {})[kind] = count
+    for classified, chosen, kind, count in rows:
+        number = numbers.get(classified if classified is not None else chosen)
+        if number is not None:
+            by_kind = counts.setdefault(number, {})
+            by_kind[kind] = by_kind.get(kind, 0) + count
     return counts
 
 
