@@ -6,6 +6,8 @@ from datetime import date, datetime
 from flask import current_app, g
 from flask_babel import get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from .dates import utc_to_local
 from .personal_data import label as personal_data_label
@@ -23,31 +25,55 @@ from .taxonomy import (
 )
 
 
-def _translations():
-    """The request's translations, looked up once per request and locale rather than on
-    every ``_()`` of a template: Flask-Babel's lookup (the context, the locale, its name)
-    was most of what a page of 200 commitments spent on its labels. Kept beside the
-    locale in Flask-Babel's own per-request namespace; a forced locale (e-mails in the
-    recipient's language) is another locale object, so it is looked up afresh. Where
-    that namespace is not there (no request, another Flask-Babel), Flask-Babel's lookup."""
+def _request_memo():
+    """(locale, translations, {(message, autoescape): translated}) of this request, or
+    None outside one. Kept in Flask-Babel's own per-request namespace, beside the
+    locale it belongs to: a forced locale (e-mails in the recipient's language) is
+    another locale object, so it starts a memo of its own."""
     state = g.get("_flask_babel") if g else None
     locale = getattr(state, "babel_locale", None)
     if locale is None:
-        return get_translations()
+        return None
     memo = getattr(state, "consulta_translations", None)
     if memo is None or memo[0] is not locale:
-        memo = state.consulta_translations = (locale, get_translations())
-    return memo[1]
+        memo = state.consulta_translations = (locale, get_translations(), {})
+    return memo
+
+
+def _translated(context, message, translate):
+    """What Jinja's new-style gettext does before formatting: the translation, as Markup
+    when autoescaping; looked up once per request, locale and message (Flask-Babel's
+    lookup of the context, the locale and its name on every ``_()`` was most of what a
+    page of 200 commitments spent on its labels)."""
+    autoescape = context.eval_ctx.autoescape
+    memo = _request_memo()
+    if memo is None:
+        text = translate(get_translations())
+        return Markup(text) if autoescape else text  # noqa: S704 (our catalog, as Jinja)
+    key = (message, autoescape)
+    text = memo[2].get(key)
+    if text is None:
+        text = translate(memo[1])
+        text = memo[2][key] = Markup(text) if autoescape else text  # noqa: S704
+    return text
+
+
+@pass_context
+def _gettext(context, message, **variables):
+    # As jinja2.ext's new-style gettext: always a format string, even without variables.
+    return _translated(context, message, lambda t: t.ugettext(message)) % variables
+
+
+@pass_context
+def _ngettext(context, singular, plural, number, **variables):
+    variables.setdefault("num", number)
+    return _translated(context, (singular, plural, number),
+                       lambda t: t.ungettext(singular, plural, number)) % variables
 
 
 def register_template_globals(app):
-    # Same callables as Flask-Babel installs, over the translations memoized per request.
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True)
+    # Flask-Babel installed new-style gettext callables; the same, memoized per request.
+    app.jinja_env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     app.jinja_env.globals.update(
         csrf_token=generate_csrf,
         get_locale=get_locale,
