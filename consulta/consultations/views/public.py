@@ -6,7 +6,12 @@ from consulta.core.signals import merged_values
 
 from ..access import can_manage, get_visible_consultation
 from ..constants import CHANNEL_HOW_TO, CHANNELS
-from ..queries import consultations_by_status, date_changes, published_plan_version
+from ..queries import (
+    commitment_count,
+    consultations_by_status,
+    date_changes,
+    published_plan_version,
+)
 from ..signals import consultation_page, plan_page
 from . import bp
 
@@ -25,6 +30,7 @@ def index():
 def detail(slug):
     consultation = get_visible_consultation(slug)
     now = utcnow()
+    plan = consultation.published_plan
     return render_template(
         "consultations/detail.html", consultation=consultation, now=now,
         today=local_today(), status=consultation.status(now),
@@ -33,7 +39,7 @@ def detail(slug):
         next_web_window=consultation.next_window(now, "web"),
         windows=sorted(consultation.windows, key=lambda w: (w.opens_at, w.id)),
         notices=date_changes(consultation), channels=CHANNELS,
-        channel_how_to=CHANNEL_HOW_TO, plan=consultation.published_plan,
+        channel_how_to=CHANNEL_HOW_TO, plan=plan, commitment_count=commitment_count(plan),
         **merged_values(consultation_page, consultation))
 
 
