@@ -9,7 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
 from consulta.contributions.models import Contribution
-from consulta.contributions.queries import not_withdrawn, received_order, with_list_relations
+from consulta.contributions.queries import (
+    not_withdrawn,
+    received_order,
+    with_public_list_relations,
+)
 from consulta.extensions import db
 
 
@@ -52,7 +56,7 @@ def listed_contributions(consultation):
 
     :param consultation: an announced consultation.
     """
-    return with_list_relations(
+    return with_public_list_relations(
         select(Contribution).where(Contribution.consultation_id == consultation.id,
                                    not_withdrawn())
-        .order_by(*received_order()))
+        .order_by(*received_order()), sheet=True)

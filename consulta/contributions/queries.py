@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from consulta.accounts.models import User
 from consulta.accounts.queries import name_key
@@ -244,6 +244,50 @@ def with_list_relations(query):
         joinedload(Contribution.classified_commitment),
         joinedload(Contribution.consultation), joinedload(Contribution.group),
     ]
+    for extension in _extensions():
+        options.extend(extension.loader_options)
+    return query.options(*options)
+
+
+#: Columns no public list shows (the card nor the API): never loaded for one. The search
+#: text is as long as the texts together; the others are staff-only or personal.
+_NOT_LISTED = ("search_document", "submission_token", "author_email", "author_contact",
+               "author_contact_channel", "author_gender", "import_fingerprint",
+               "void_reason", "personal_data_held")
+#: Columns of the proposal sheet: the public list's cards never show them (the API does).
+_SHEET = ("problem", "objective", "responsible", "co_responsible", "actions", "due",
+          "principles")
+#: What a card shows of the proposal a comment answers.
+_PARENT_SHOWN = ("tracking_code", "kind", "title", "hidden_at", "masked_fragments",
+                 "consultation_id")
+
+
+def with_public_list_relations(query, *, sheet=False):
+    """Load what a public list of one consultation shows (the page of cards; with
+    ``sheet``, the API's full records), in the page's own query.
+
+    As ``with_list_relations`` without what only staff lists show and without the
+    columns no public list shows: the consultation is the one already loaded (found in
+    the session, not joined to each row again), the commented proposal comes with the
+    few columns a card shows of it, and the classification comes only for the API.
+
+    :param query: a select() of contributions of one consultation.
+    :param sheet: also the proposal sheet's columns and the classification (the API).
+    """
+    c = Contribution
+    hidden = _NOT_LISTED if sheet else _NOT_LISTED + _SHEET
+    options = [
+        *(defer(getattr(c, name)) for name in hidden),
+        joinedload(c.author).lazyload(User.roles),
+        joinedload(c.organization),
+        joinedload(c.component),
+        joinedload(c.commitment).joinedload(Commitment.plan_version),
+        joinedload(c.section).joinedload(PlanSection.plan_version),
+        joinedload(c.parent).load_only(*(getattr(c, name) for name in _PARENT_SHOWN)),
+    ]
+    if sheet:
+        options += [joinedload(c.classified_component),
+                    joinedload(c.classified_commitment)]
     for extension in _extensions():
         options.extend(extension.loader_options)
     return query.options(*options)
