@@ -3,13 +3,14 @@ its ``init_app`` (its constants with their translated labels, its drawing helper
 
 from datetime import date, datetime
 
-from flask import current_app, g
+from flask import current_app
 from flask_babel import get_locale, get_translations
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from .dates import utc_to_local
+from .i18n import request_memo
 from .personal_data import label as personal_data_label
 from .sanitize import render_markdown
 from .taxonomy import (
@@ -25,28 +26,13 @@ from .taxonomy import (
 )
 
 
-def _request_memo():
-    """(locale, translations, {(message, autoescape): translated}) of this request, or
-    None outside one. Kept in Flask-Babel's own per-request namespace, beside the
-    locale it belongs to: a forced locale (e-mails in the recipient's language) is
-    another locale object, so it starts a memo of its own."""
-    state = g.get("_flask_babel") if g else None
-    locale = getattr(state, "babel_locale", None)
-    if locale is None:
-        return None
-    memo = getattr(state, "consulta_translations", None)
-    if memo is None or memo[0] is not locale:
-        memo = state.consulta_translations = (locale, get_translations(), {})
-    return memo
-
-
 def _translated(context, message, translate):
     """What Jinja's new-style gettext does before formatting: the translation, as Markup
     when autoescaping; looked up once per request, locale and message (Flask-Babel's
     lookup of the context, the locale and its name on every ``_()`` was most of what a
     page of 200 commitments spent on its labels)."""
     autoescape = context.eval_ctx.autoescape
-    memo = _request_memo()
+    memo = request_memo()
     if memo is None:
         text = translate(get_translations())
         return Markup(text) if autoescape else text  # noqa: S704 (our catalog, as Jinja)

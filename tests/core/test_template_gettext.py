@@ -31,3 +31,19 @@ def test_a_forced_locale_inside_a_request_gets_its_own_language_and_back(app):
 def test_outside_a_request_templates_still_translate(app):
     with app.app_context():
         assert render_template_string('{{ _("Objective") }}') in ("Objective", "Objetivo")
+
+
+def test_python_labels_and_numbers_follow_the_locale_in_force(app):
+    """``gettext``, ``_l`` labels and numbers in Python code go through the same memo."""
+    from flask_babel import gettext, lazy_gettext
+
+    from consulta.core.i18n import format_number
+
+    label = lazy_gettext("Objective")
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        spanish = (gettext("Objective"), str(label), format_number(12345))
+        with force_locale("en"):
+            english = (gettext("Objective"), str(label), format_number(12345))
+        back = (gettext("Objective"), str(label), format_number(12345))
+    assert spanish == back == ("Objetivo", "Objetivo", "12.345")
+    assert english == ("Objective", "Objective", "12,345")
