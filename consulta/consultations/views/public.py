@@ -1,4 +1,6 @@
-from flask import abort, render_template
+from flask import abort, current_app, get_template_attribute, render_template
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from consulta.core.cache import cacheable
 from consulta.core.dates import local_today, utcnow
@@ -43,11 +45,46 @@ def detail(slug):
         **merged_values(consultation_page, consultation))
 
 
+#: How many published versions (in one language each) a worker keeps the sheets of.
+SHEETS_KEPT = 16
+_SPLIT = "\x00counts\x00"
+
+
+def commitment_sheets(version):
+    """{commitment id: (head, tail)} of a published version of the plan: each
+    commitment's sheet (``_macros.commitment_sheet``) as HTML, cut where the page puts
+    what changes (the counts and links) before the ``</article>`` that closes it.
+
+    A published version never changes (``operations._ensure_draft``): its sheets are
+    rendered once per worker and language, not on every request (200 sheets made most
+    of the plan page's cost). Kept per application, for the latest ``SHEETS_KEPT``
+    versions and languages.
+
+    :param version: a published ``PlanVersion`` with its commitments loaded.
+    """
+    kept = current_app.extensions.setdefault("consulta_commitment_sheets", {})
+    key = (version.id, version.published_at, len(version.commitments), str(get_locale()))
+    sheets = kept.get(key)
+    if sheets is None:
+        sheet = get_template_attribute("consultations/_macros.html", "commitment_sheet")
+        sheets = {}
+        for commitment in version.commitments:
+            # The macro's output is escaped HTML; the marker is ours (no user text).
+            html = str(sheet(commitment, caller=lambda: Markup(_SPLIT)))  # noqa: S704
+            head, tail = html.split(_SPLIT)
+            sheets[commitment.id] = (Markup(head), Markup(tail))  # noqa: S704
+        while len(kept) >= SHEETS_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[key] = sheets
+    return sheets
+
+
 def _render_plan(consultation, version):
     if version is None:
         abort(404)
     return render_template("consultations/plan.html", consultation=consultation,
                            version=version, latest=consultation.published_plan,
+                           sheets=commitment_sheets(version),
                            versions=consultation.published_versions,
                            is_open=consultation.accepts_web(),
                            **merged_values(plan_page, consultation))
