@@ -330,7 +330,7 @@ COMMENTS_SHOWN = 200
 def comments_on(proposal):
     """The comments on a proposal (voided records left out), oldest first (at most
     ``COMMENTS_SHOWN``)."""
-    return db.session.scalars(with_list_relations(
+    return db.session.scalars(with_public_list_relations(
         select(Contribution).where(Contribution.parent_id == proposal.id, not_voided())
         .order_by(*received_order())).limit(COMMENTS_SHOWN)).all()
 
