@@ -57,8 +57,8 @@ def commitment_sheets(version):
 
     A published version never changes (``operations._ensure_draft``): its sheets are
     rendered once per worker and language, not on every request (200 sheets made most
-    of the plan page's cost). Kept per application, for the latest ``SHEETS_KEPT``
-    versions and languages.
+    of the plan page's cost). Kept per application, for up to ``SHEETS_KEPT`` versions
+    and languages (then forgotten all at once and rendered again as asked).
 
     :param version: a published ``PlanVersion`` with its commitments loaded.
     """
@@ -71,10 +71,10 @@ def commitment_sheets(version):
         for commitment in version.commitments:
             # The macro's output is escaped HTML; the marker is ours (no user text).
             html = str(sheet(commitment, caller=lambda: Markup(_SPLIT)))  # noqa: S704
-            head, tail = html.split(_SPLIT)
+            head, tail = html.rsplit(_SPLIT, 1)  # the caller comes after every text
             sheets[commitment.id] = (Markup(head), Markup(tail))  # noqa: S704
-        while len(kept) >= SHEETS_KEPT:
-            kept.pop(next(iter(kept)))
+        if len(kept) >= SHEETS_KEPT:
+            kept.clear()  # rare (a new version or language); safe beside other threads
         kept[key] = sheets
     return sheets
 
