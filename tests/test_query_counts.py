@@ -211,3 +211,24 @@ def test_a_second_request_of_the_list_page_compiles_no_statement(app, world):
         again = _statements(app, clients[role], url)
         missed = [re.sub(r"\s+", " ", sql)[:120] for sql, hit in again if hit != CACHE_HIT]
         assert missed == [], url
+
+
+#: The public and participant pages (issue 16): every statement from the compiled cache.
+PUBLIC_PAGES = [(role, path) for role, path in PAGES
+                if role in ("anonymous", "participant", "member")]
+
+
+def test_a_second_request_of_every_public_page_compiles_no_statement(app, world):
+    """Statements built with bound parameters are compiled once per process; one with a
+    literal per request (or a construct that cannot be cached) is compiled on every
+    request, which cost a quarter of a list page."""
+    clients = _clients(app, world)
+    missed = {}
+    for role, path in PUBLIC_PAGES:
+        url = path.format(**world.values)
+        _statements(app, clients[role], url)  # compiles, once per process
+        again = _statements(app, clients[role], url)
+        misses = [re.sub(r"\s+", " ", sql)[:100] for sql, hit in again if hit != CACHE_HIT]
+        if misses:
+            missed[(role, path)] = misses
+    assert missed == {}

@@ -9,7 +9,11 @@ from sqlalchemy.orm import selectinload
 
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
 from consulta.contributions.models import Contribution
-from consulta.contributions.queries import not_withdrawn, received_order, with_list_relations
+from consulta.contributions.queries import (
+    not_withdrawn,
+    received_order,
+    with_public_list_relations,
+)
 from consulta.extensions import db
 
 
@@ -60,4 +64,4 @@ def listed_contributions(consultation, *, sector=None, region=None):
         query = query.where(Contribution.sector == sector)
     if region:
         query = query.where(Contribution.region == region)
-    return with_list_relations(query.order_by(*received_order()))
+    return with_public_list_relations(query.order_by(*received_order()), sheet=True)

@@ -52,11 +52,25 @@ def consultation_summary(consultation, now=None):
     }
 
 
-def commitment(item):
+def _principle_names():
+    """{code: translated name} of the principles, translated once for a whole plan."""
+    return {code: str(name) for code, name in PRINCIPLES.items()}
+
+
+def commitment(item, *, version_url=None, principle_names=None):
     """A commitment of a plan version, with its proposal-sheet fields.
 
     :param item: the ``Commitment``.
+    :param version_url: the address of its plan version's page, when the caller built
+        it once for all the version's commitments (else built here).
+    :param principle_names: ``_principle_names()``, when the caller translated them once.
     """
+    if version_url is None:
+        version_url = url_for("consultations.plan_version",
+                              slug=item.plan_version.consultation.slug,
+                              number=item.plan_version.number, _external=True)
+    if principle_names is None:
+        principle_names = _principle_names()
     return {
         "id": item.id,
         "number": item.number,
@@ -71,10 +85,9 @@ def commitment(item):
         "co_responsible": list(item.co_responsible or []),
         "actions": list(item.actions or []),
         "due": item.due,
-        "principles": [{"code": p, "name": str(PRINCIPLES[p])}
-                       for p in item.principles or [] if p in PRINCIPLES],
-        "url": url_for("consultations.plan_version", slug=item.plan_version.consultation.slug,
-                       number=item.plan_version.number, _external=True) + "#" + item.anchor,
+        "principles": [{"code": p, "name": principle_names[p]}
+                       for p in item.principles or [] if p in principle_names],
+        "url": version_url + "#" + item.anchor,
     }
 
 
@@ -87,6 +100,10 @@ def consultation_detail(consultation, now=None):
     """
     data = consultation_summary(consultation, now)
     plan = consultation.published_plan
+    # Built once for the plan, not once per commitment (200 url_for and translations).
+    version_url = plan and url_for("consultations.plan_version", slug=consultation.slug,
+                                   number=plan.number, _external=True)
+    names = _principle_names()
     data.update({
         # Rendered and cleaned with the site's one sanitizing policy, never the raw source.
         "description_html": str(render_markdown(consultation.description)),
@@ -105,7 +122,8 @@ def consultation_detail(consultation, now=None):
             "note": plan.note,
             "sections": [{"title": s.title, "body_html": str(render_markdown(s.body))}
                          for s in plan.sections],
-            "commitments": [commitment(c) for c in plan.commitments],
+            "commitments": [commitment(c, version_url=version_url, principle_names=names)
+                            for c in plan.commitments],
         },
         "plan_versions": [{"version": v.number, "published_at": iso(v.published_at)}
                           for v in consultation.plan_versions if v.is_published],
@@ -203,6 +221,7 @@ def final_plan(plan, shaped, diff):
     :param diff: ``finalplan.queries.plan_diff(plan)``.
     """
     consultation = plan.consultation
+    names = _principle_names()
     return {
         "consultation": consultation.slug,
         "title": plan.plan_version.title,
@@ -216,7 +235,7 @@ def final_plan(plan, shaped, diff):
         "published_at": iso(plan.published_at),
         "url": url_for("finalplan.show", slug=consultation.slug, _external=True),
         "commitments": [
-            {**commitment(c),
+            {**commitment(c, version_url="", principle_names=names),
              "url": url_for("finalplan.show", slug=consultation.slug, _external=True)
              + "#" + c.anchor,
              "contributions": [contribution.tracking_code

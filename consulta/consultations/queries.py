@@ -72,6 +72,18 @@ def commitment_choices(consultation):
         .where(Commitment.plan_version_id == latest).order_by(Commitment.number)).all()
 
 
+def commitment_count(plan_version):
+    """How many commitments a version of the plan holds, counted in SQL (the consultation
+    page says so without loading the 200 commitments and their sheets).
+
+    :param plan_version: the ``PlanVersion``, or None (then 0).
+    """
+    if plan_version is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Commitment)
+                             .where(Commitment.plan_version_id == plan_version.id))
+
+
 def channel_windows(consultation, channel):
     """The windows during which ``channel`` receives, as (opens_at, closes_at) spans by
     opening: its participation windows or, when the consultation has none of that

@@ -4,7 +4,7 @@ channels, their supports, the public lists and the search."""
 from consulta.accounts.signals import data_export
 from consulta.audit.changes import label_values
 from consulta.consultations.signals import plan_page, windows_changing
-from consulta.core.cache import forget_pages, register_page_scope
+from consulta.core.cache import cached_figures, forget_pages, register_page_scope
 
 from .constants import HIDE_REASONS, KINDS
 from .notifications import send_receipt
@@ -19,8 +19,11 @@ from .views import bp
 
 
 def _counts_on_the_plan(consultation, **_extra):
-    """The plan page shows, under each commitment, how many contributions concern it."""
-    return {"counts": counts_by_commitment(consultation)}
+    """The plan page shows, under each commitment, how many contributions concern it:
+    a count of every contribution, kept as the public figures are (until the next
+    change of the consultation's pages, never for staff)."""
+    return {"counts": cached_figures("plan-counts", lambda: counts_by_commitment(consultation),
+                                     scope=consultation.slug)}
 
 
 def _left_outside_windows(consultation, *, channel, before, after, **_extra):

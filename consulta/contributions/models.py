@@ -75,9 +75,18 @@ class Contribution(db.Model):
         # The same row of a spreadsheet imported twice is found, not created again.
         Index("ix_contributions_import_fingerprint", "consultation_id", "import_fingerprint",
               unique=True),
-        # Covers the moderation figures of the consultation page (an index-only scan).
+        # Covers the moderation figures of the consultation page (an index-only scan):
+        # every column they count, the held personal data included (without it SQLite
+        # read the table: 50 ms instead of 13 at 50,000).
         Index("ix_contributions_states", "consultation_id", "hidden_at", "withdrawn_at",
-              "classified_at", "group_id", "hidden_reason", "voided_at"),
+              "classified_at", "group_id", "hidden_reason", "voided_at",
+              "personal_data_held_at"),
+        # Covers the counts per commitment and kind under each commitment of the plan
+        # page, grouped in this order (``queries.counts_by_commitment``): 60 ms to 5 at
+        # 50,000 on SQLite. Plain columns: an expression index cannot be reflected there.
+        Index("ix_contributions_commitment_counts", "consultation_id",
+              "classified_commitment_id", "commitment_id", "kind", "withdrawn_at",
+              "voided_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

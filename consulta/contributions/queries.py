@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from consulta.accounts.models import User
 from consulta.accounts.queries import name_key
@@ -269,17 +269,70 @@ def with_list_relations(query):
     return query.options(*options)
 
 
+#: Columns no public list shows (the card nor the API): never loaded for one. The search
+#: text is as long as the texts together; the others are staff-only or personal.
+_NOT_LISTED = ("search_document", "submission_token", "author_email", "author_contact",
+               "author_contact_channel", "author_gender", "import_fingerprint",
+               "void_reason", "personal_data_held")
+#: Columns of the proposal sheet: the public list's cards never show them (the API does).
+_SHEET = ("problem", "objective", "responsible", "co_responsible", "actions", "due",
+          "principles")
+#: What a card shows of the proposal a comment answers.
+_PARENT_SHOWN = ("tracking_code", "kind", "title", "hidden_at", "masked_fragments",
+                 "consultation_id")
+
+
+def with_public_list_relations(query, *, sheet=False):
+    """Load what a public list of one consultation shows (the page of cards; with
+    ``sheet``, the API's full records), in the page's own query.
+
+    As ``with_list_relations`` without what only staff lists show and without the
+    columns no public list shows: the consultation is the one already loaded (found in
+    the session, not joined to each row again), the commented proposal comes with the
+    few columns a card shows of it, and the classification comes only for the API.
+
+    :param query: a select() of contributions of one consultation.
+    :param sheet: also the proposal sheet's columns and the classification (the API).
+    """
+    c = Contribution
+    hidden = _NOT_LISTED if sheet else _NOT_LISTED + _SHEET
+    options = [
+        *(defer(getattr(c, name)) for name in hidden),
+        joinedload(c.author).lazyload(User.roles),
+        joinedload(c.organization),
+        joinedload(c.component),
+        joinedload(c.commitment).joinedload(Commitment.plan_version),
+        joinedload(c.section).joinedload(PlanSection.plan_version),
+        joinedload(c.parent).load_only(*(getattr(c, name) for name in _PARENT_SHOWN)),
+    ]
+    if sheet:
+        options += [joinedload(c.classified_component),
+                    joinedload(c.classified_commitment)]
+    for extension in _extensions():
+        options.extend(extension.loader_options)
+    return query.options(*options)
+
+
 def counts_by_commitment(consultation):
     """{commitment number: {"comment": n, "proposal": n}} of the consultation's
     contributions not withdrawn, whatever version of the plan they pointed to."""
+    # Grouped by the columns of ``ix_contributions_commitment_counts`` in its order (a
+    # scan of that index alone, no sort), then by ``commitment_key`` and number here:
+    # a few hundred rows, where grouping by the expression sorted every contribution.
+    numbers = dict(db.session.execute(
+        select(Commitment.id, Commitment.number).join(PlanVersion)
+        .where(PlanVersion.consultation_id == consultation.id)).all())
+    c = Contribution
     rows = db.session.execute(
-        select(Commitment.number, Contribution.kind, func.count())
-        .select_from(Contribution).join(Commitment, Commitment.id == commitment_key())
-        .where(Contribution.consultation_id == consultation.id, not_withdrawn())
-        .group_by(Commitment.number, Contribution.kind))
+        select(c.classified_commitment_id, c.commitment_id, c.kind, func.count())
+        .where(c.consultation_id == consultation.id, not_withdrawn())
+        .group_by(c.classified_commitment_id, c.commitment_id, c.kind))
     counts = {}
-    for number, kind, count in rows:
-        counts.setdefault(number, {})[kind] = count
+    for classified, chosen, kind, count in rows:
+        number = numbers.get(classified if classified is not None else chosen)
+        if number is not None:
+            by_kind = counts.setdefault(number, {})
+            by_kind[kind] = by_kind.get(kind, 0) + count
     return counts
 
 
@@ -297,7 +350,7 @@ COMMENTS_SHOWN = 200
 def comments_on(proposal):
     """The comments on a proposal (voided records left out), oldest first (at most
     ``COMMENTS_SHOWN``)."""
-    return db.session.scalars(with_list_relations(
+    return db.session.scalars(with_public_list_relations(
         select(Contribution).where(Contribution.parent_id == proposal.id, not_voided())
         .order_by(*received_order())).limit(COMMENTS_SHOWN)).all()
 

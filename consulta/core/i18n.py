@@ -12,13 +12,53 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError, dates
 from babel.numbers import parse_pattern
-from flask import current_app, has_app_context, has_request_context, request
-from flask_babel import get_locale, get_timezone, gettext, to_user_timezone
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import Domain, get_domain, get_locale, get_timezone, gettext, to_user_timezone
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
 
 from .taxonomy import timezone_label
+
+# --- what a request looks up once: its translations and formatting locale -------------
+#
+# Flask-Babel finds the context, the locale and the locale's name again on every
+# ``gettext`` (about 10 µs): a summary or a plan of 200 commitments made thousands of
+# such calls. They are kept beside the locale in Flask-Babel's own per-request namespace
+# (``g._flask_babel``); a forced locale (e-mails in the recipient's language) is another
+# locale object, so it starts afresh; where that namespace is not there (no request,
+# another Flask-Babel), everything goes through Flask-Babel's own lookup.
+
+
+def request_memo():
+    """(locale, translations, {key: value}) of the current request's locale, or None
+    before its locale is known (then ask Flask-Babel) or outside a request."""
+    state = g.get("_flask_babel") if g else None
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        return None
+    memo = getattr(state, "consulta_translations", None)
+    if memo is None or memo[0] is not locale:
+        memo = (locale, Domain.get_translations(get_domain()), {})
+        state.consulta_translations = memo
+    return memo
+
+
+class RequestDomain(Domain):
+    """Flask-Babel's message domain, with the translations looked up once per request
+    and locale (``gettext``, ``_l`` labels, ``ngettext`` in Python code)."""
+
+    def get_translations(self):
+        memo = request_memo()
+        return memo[1] if memo is not None else super().get_translations()
+
+
+def install_request_domain(app):
+    """Make Flask-Babel's default domain a ``RequestDomain`` (same domain, same
+    directories: only the lookup is memoized)."""
+    babel = app.extensions["babel"]
+    babel.instance.__dict__["domain_instance"] = RequestDomain(domain=babel.default_domain)
+
 
 LANGUAGE_COOKIE = "consulta_lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -97,6 +137,13 @@ def formatting_locale(language=None):
 
     :param language: a language code; the reader's language when None.
     """
+    if language is None:
+        memo = request_memo()
+        if memo is not None:
+            found = memo[2].get("formatting locale")
+            if found is None:
+                found = memo[2]["formatting locale"] = formatting_locale(str(memo[0]))
+            return found
     language = str(language or get_locale() or "es")
     if not has_app_context() or "PROFILE" not in current_app.config:
         return language
@@ -163,6 +210,7 @@ def escape_lazy_strings():
 
 
 def register_filters(app):
+    install_request_domain(app)
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )
@@ -225,8 +273,14 @@ def format_number(value, locale=None):
         return suppressed_text(value)
     language = _language(locale)
     if isinstance(value, int) and not isinstance(value, bool):
-        return _patterns(language)[0].apply(value, language)
+        return _format_count(value, language)
     return _patterns(language)[0].apply(_one_decimal(value), language)
+
+
+@lru_cache(maxsize=4096)
+def _format_count(value, language):
+    # Babel's pattern is most of a figure's cost, and pages repeat the same counts.
+    return _patterns(language)[0].apply(value, language)
 
 
 def format_share(value, locale=None):

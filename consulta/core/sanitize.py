@@ -7,6 +7,7 @@ rel="nofollow noopener noreferrer".
 """
 
 import re
+from functools import lru_cache
 
 import bleach
 import markdown as markdown_lib
@@ -50,10 +51,27 @@ _CODE = re.compile(r"<code>.*?</code>", re.DOTALL)
 _ESCAPED_TWICE = re.compile(r"&amp;(amp|lt|gt);")
 
 
+#: Texts up to this length are rendered once per worker (``render_markdown`` depends on
+#: the text alone): a consultation's description, methodology and plan sections were
+#: rendered again, through Markdown and bleach, on every view of their pages.
+MEMO_MAX_LENGTH = 20_000
+
+
 def render_markdown(text):
     """Markdown subset → safe HTML (a Markup object ready for templates)."""
     if not text:
         return Markup("")
+    if len(text) <= MEMO_MAX_LENGTH:
+        return _render_markdown_memo(text)
+    return _render_markdown(text)
+
+
+@lru_cache(maxsize=256)
+def _render_markdown_memo(text):
+    return _render_markdown(text)
+
+
+def _render_markdown(text):
     # Escape raw HTML before Markdown sees it, so tags are shown as text, never parsed.
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # Markdown quotes ("> ") need their marker back.

@@ -275,3 +275,49 @@ def test_a_4301_digit_number_is_refused_with_a_message_not_a_500(
     assert response.status_code == 400  # as every refused file
     assert "número" in error_summary(response.get_data(as_text=True))
     assert commitments_count(app) == 0
+
+
+def test_the_plan_page_reuses_its_sheets_per_language_and_counts_afresh(
+        app, create_consultation, create_contribution):
+    """The sheets of a published version are rendered once per worker and language
+    (issue 16); the language of each reader and the counts of the moment still show."""
+    slug = create_consultation(plan=iv_plan_json())
+    with app.app_context():
+        five = db.session.scalar(select(Commitment.id).where(Commitment.number == 5))
+    visitor = app.test_client()
+    spanish = visitor.get(f"/consultations/{slug}/plan",
+                          headers={"Accept-Language": "es"}).get_data(as_text=True)
+    english = visitor.get(f"/consultations/{slug}/plan",
+                          headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<dt>Principios</dt>" in spanish and "<dt>Principles</dt>" not in spanish
+    assert "<dt>Principles</dt>" in english and "<dt>Principios</dt>" not in english
+    create_contribution(slug, target="commitment", target_id=five)
+    again = visitor.get(f"/consultations/{slug}/plan",
+                        headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert f"/consultations/{slug}/contributions?commitment=5\">1 comentario</a>" in again
+    assert again.count("<article class=\"commitment\"") == spanish.count(
+        "<article class=\"commitment\"") == 21
+    assert re.sub(r'<p class="commitment-counts">.*?</p>', "", again, flags=re.S) == \
+        re.sub(r'<p class="commitment-counts">.*?</p>', "", spanish, flags=re.S)
+
+
+def test_the_plan_counts_are_kept_as_public_figures_and_follow_a_change_at_once(
+        app, create_consultation, create_user, create_contribution):
+    """With the figures cache on, a participant's plan page counts once per change of
+    the consultation's pages: a new comment shows at the next request."""
+    slug = create_consultation(plan=iv_plan_json())
+    with app.app_context():
+        five = db.session.scalar(select(Commitment.id).where(Commitment.number == 5))
+    create_contribution(slug, target="commitment", target_id=five)
+    participant = app.test_client()
+    login(participant, create_user())
+    link = f"/consultations/{slug}/contributions?commitment=5\">"
+    app.config["PUBLIC_FIGURES_CACHE_SECONDS"] = 60
+    try:
+        first = participant.get(f"/consultations/{slug}/plan").get_data(as_text=True)
+        create_contribution(slug, target="commitment", target_id=five)
+        second = participant.get(f"/consultations/{slug}/plan").get_data(as_text=True)
+    finally:
+        app.config["PUBLIC_FIGURES_CACHE_SECONDS"] = 0
+    assert link + "1 comentario</a>" in first
+    assert link + "2 comentarios</a>" in second

@@ -130,3 +130,31 @@ def test_what_one_person_sent_and_the_comments_on_a_proposal(app, slug, create_u
         assert queries.contribution_by_code("APO-0000-000000") is None
         assert queries.comment_target("proposal", proposal_id).id == proposal_id
         assert queries.comment_target("plan", None) is None
+
+
+def test_counts_by_commitment_follow_the_classification_and_leave_withdrawn_ones_out(
+        app, slug, create_user, create_contribution):
+    """The plan page's counts under each commitment (grouped in SQL by the columns of their
+    covering index, then by the commitment each is about): as classified, else as the
+    author chose; proposals and comments apart; withdrawn ones and other consultations'
+    never."""
+    author = create_user()
+    with app.test_request_context():
+        consultation = consultation_of(slug)
+        commitments = commitment_ids(consultation)
+        numbers = {ident: number for number, ident in commitments.items()}
+    kept = [create_contribution(slug, target="commitment", target_id=commitments[5])
+            for _ in range(2)]
+    moved = create_contribution(slug, target="commitment", target_id=commitments[5])
+    proposal = create_contribution(slug, kind="proposal")
+    withdrawn = create_contribution(slug, author=author, target="commitment",
+                                    target_id=commitments[7])
+    create_contribution(slug)  # on the plan as a whole: about no commitment
+    with app.test_request_context():
+        contribution_of(moved).classified_commitment_id = commitments[7]
+        contribution_of(proposal).classified_commitment_id = commitments[5]
+        operations.withdraw_contribution(contribution_of(withdrawn), user=user_of(author))
+        db.session.commit()
+        counts = queries.counts_by_commitment(consultation_of(slug))
+    assert len(kept) == 2 and numbers[commitments[5]] == 5
+    assert counts == {5: {"comment": 2, "proposal": 1}, 7: {"comment": 1}}

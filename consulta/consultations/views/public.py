@@ -1,4 +1,6 @@
-from flask import abort, render_template
+from flask import abort, current_app, get_template_attribute, render_template
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from consulta.core.cache import cacheable
 from consulta.core.dates import local_today, utcnow
@@ -6,7 +8,12 @@ from consulta.core.signals import merged_values
 
 from ..access import can_manage, get_visible_consultation
 from ..constants import CHANNEL_HOW_TO, CHANNELS
-from ..queries import consultations_by_status, date_changes, published_plan_version
+from ..queries import (
+    commitment_count,
+    consultations_by_status,
+    date_changes,
+    published_plan_version,
+)
 from ..signals import consultation_page, plan_page
 from . import bp
 
@@ -25,6 +32,7 @@ def index():
 def detail(slug):
     consultation = get_visible_consultation(slug)
     now = utcnow()
+    plan = consultation.published_plan
     return render_template(
         "consultations/detail.html", consultation=consultation, now=now,
         today=local_today(), status=consultation.status(now),
@@ -33,8 +41,42 @@ def detail(slug):
         next_web_window=consultation.next_window(now, "web"),
         windows=sorted(consultation.windows, key=lambda w: (w.opens_at, w.id)),
         notices=date_changes(consultation), channels=CHANNELS,
-        channel_how_to=CHANNEL_HOW_TO, plan=consultation.published_plan,
+        channel_how_to=CHANNEL_HOW_TO, plan=plan, commitment_count=commitment_count(plan),
         **merged_values(consultation_page, consultation))
+
+
+#: How many published versions (in one language each) a worker keeps the sheets of.
+SHEETS_KEPT = 16
+_SPLIT = "\x00counts\x00"
+
+
+def commitment_sheets(version):
+    """{commitment id: (head, tail)} of a published version of the plan: each
+    commitment's sheet (``_macros.commitment_sheet``) as HTML, cut where the page puts
+    what changes (the counts and links) before the ``</article>`` that closes it.
+
+    A published version never changes (``operations._ensure_draft``): its sheets are
+    rendered once per worker and language, not on every request (200 sheets made most
+    of the plan page's cost). Kept per application, for up to ``SHEETS_KEPT`` versions
+    and languages (then forgotten all at once and rendered again as asked).
+
+    :param version: a published ``PlanVersion`` with its commitments loaded.
+    """
+    kept = current_app.extensions.setdefault("consulta_commitment_sheets", {})
+    key = (version.id, version.published_at, len(version.commitments), str(get_locale()))
+    sheets = kept.get(key)
+    if sheets is None:
+        sheet = get_template_attribute("consultations/_macros.html", "commitment_sheet")
+        sheets = {}
+        for commitment in version.commitments:
+            # The macro's output is escaped HTML; the marker is ours (no user text).
+            html = str(sheet(commitment, caller=lambda: Markup(_SPLIT)))  # noqa: S704
+            head, tail = html.rsplit(_SPLIT, 1)  # the caller comes after every text
+            sheets[commitment.id] = (Markup(head), Markup(tail))  # noqa: S704
+        if len(kept) >= SHEETS_KEPT:
+            kept.clear()  # rare (a new version or language); safe beside other threads
+        kept[key] = sheets
+    return sheets
 
 
 def _render_plan(consultation, version):
@@ -42,6 +84,7 @@ def _render_plan(consultation, version):
         abort(404)
     return render_template("consultations/plan.html", consultation=consultation,
                            version=version, latest=consultation.published_plan,
+                           sheets=commitment_sheets(version),
                            versions=consultation.published_versions,
                            is_open=consultation.accepts_web(),
                            **merged_values(plan_page, consultation))

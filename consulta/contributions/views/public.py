@@ -19,7 +19,7 @@ from ..queries import (
     ignored_filters,
     list_page_key,
     read_filters,
-    with_list_relations,
+    with_public_list_relations,
 )
 from ..signals import contribution_page
 from . import bp
@@ -30,7 +30,7 @@ from . import bp
 def index(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)
-    query = with_list_relations(contributions_query(consultation, filters))
+    query = with_public_list_relations(contributions_query(consultation, filters))
     filtered = any(v for k, v in filters.items() if k not in ("sort", "per_page"))
     page = paginate_capped(query, request.args.get("page", 1, type=int) or 1,
                            filters["per_page"],
