@@ -176,8 +176,8 @@ def follow_box(target):
     """The "follow" box of ``target``: the count of followers and, for an account, the
     one-click button; for anyone else a link to the address form (the page stays the same
     for every anonymous visitor, so the page cache keeps it: no CSRF token in it)."""
-    following = (current_user.is_authenticated
-                 and followers.follow_of(target, current_user) is not None)
+    count, following = followers.box_state(
+        target, current_user if current_user.is_authenticated else None)
     kind = "consultation" if followers.is_consultation(target) else "commitment"
     if kind == "consultation":
         page_url = url_for("follow.consultation", slug=target.slug)
@@ -188,7 +188,7 @@ def follow_box(target):
     # An autoescaped template's output: safe to mark as such.
     html = render_template(
         "followup/follow/_box.html", target=target, kind=kind, following=following,
-        count=followers.follower_count(target), page_url=page_url, account_url=account_url)
+        count=count, page_url=page_url, account_url=account_url)
     return Markup(html)  # noqa: S704  # nosec B704
 
 

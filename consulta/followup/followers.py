@@ -31,7 +31,7 @@ from flask import current_app, has_request_context, url_for
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, event, exists, func, or_, select
+from sqlalchemy import case, delete, event, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from consulta.consultations.models import Commitment, Consultation, Phase, PlanVersion
@@ -113,6 +113,16 @@ def follower_count(target):
     """How many follow ``target`` (confirmed follows): the only thing shown publicly."""
     return db.session.scalar(select(func.count(Follower.id))
                              .where(_of_target(target), Follower.confirmed_at.is_not(None)))
+
+
+def box_state(target, user=None):
+    """(how many follow ``target``, whether the account ``user`` does), in one query."""
+    confirmed = case((Follower.confirmed_at.is_not(None), 1), else_=0)
+    theirs = case((Follower.user_id == user.id, 1), else_=0) if user is not None else 0
+    count, mine = db.session.execute(
+        select(func.coalesce(func.sum(confirmed), 0), func.coalesce(func.sum(theirs), 0))
+        .where(_of_target(target))).one()
+    return count, bool(mine)
 
 
 def follow_of(target, user):
