@@ -20,8 +20,6 @@ from .signals import commitment_page, report_published, tracking_page
 
 def init_app(app):
     # Followers (fu-follow)
-    for name, value in followers.DEFAULT_SETTINGS.items():
-        app.config.setdefault(name, value)
     app.register_blueprint(follow_bp)
     app.cli.add_command(followers.send_follow_notices_command)
     report_published.connect(followers.tell_report_published)

@@ -49,23 +49,6 @@ from .models import Follower, PhaseNotice
 #: follow, whatever the form receives.
 CONFIRMATION_INTERVAL = timedelta(hours=1)
 CONFIRM_SALT = "consulta.follow-confirm"
-#: Settings of the followers, with their defaults (``init_app`` sets what is missing).
-DEFAULT_SETTINGS = {
-    # The follow form, per IP and per address typed (abuse: making the site mail
-    # strangers).
-    "RATELIMIT_FOLLOW_IP": "20 per hour",
-    "RATELIMIT_FOLLOW_ADDRESS": "5 per hour",
-    # Seconds a confirmation link is valid; unconfirmed follows older than that go.
-    "FOLLOW_CONFIRMATION_MAX_AGE": 48 * 3600,
-    # A phase that started more days ago than this is not told any more (the first run
-    # of send-follow-notices, or after cron stopped for a while, tells no old news).
-    "FOLLOW_PHASE_NOTICE_DAYS": 7,
-    # The site's address for links in messages queued from the command line; default:
-    # PREFERRED_URL_SCHEME and the first of TRUSTED_HOSTS.
-    "FOLLOW_SITE_URL": "",
-}
-
-
 # --- what can be followed -------------------------------------------------------------
 
 def followable_consultation(slug):

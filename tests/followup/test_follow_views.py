@@ -147,6 +147,7 @@ def test_the_honeypot_drops_the_request_with_the_same_answer(app, client, open_s
 
 
 def test_the_follow_form_is_rate_limited_per_address(app, client, open_slug):
+    default = app.config["RATELIMIT_FOLLOW_ADDRESS"]
     app.config["RATELIMIT_FOLLOW_ADDRESS"] = "2 per hour"
     try:
         for _ in range(2):
@@ -156,8 +157,7 @@ def test_the_follow_form_is_rate_limited_per_address(app, client, open_slug):
                                     {"email": "victima@example.pe"})
         assert response.status_code == 429
     finally:
-        app.config["RATELIMIT_FOLLOW_ADDRESS"] = followers.DEFAULT_SETTINGS[
-            "RATELIMIT_FOLLOW_ADDRESS"]
+        app.config["RATELIMIT_FOLLOW_ADDRESS"] = default
     assert sent(app) == 1
 
 
@@ -169,12 +169,12 @@ def test_an_expired_or_changed_confirmation_link_says_so_and_confirms_nothing(
     for response in (client.get(changed), client.post_form(changed, {})):
         assert response.status_code == 400
         assert "Este enlace no funciona" in text(response)
+    default = app.config["FOLLOW_CONFIRMATION_MAX_AGE"]
     app.config["FOLLOW_CONFIRMATION_MAX_AGE"] = -1
     try:
         response = client.post_form(path, {})
     finally:
-        app.config["FOLLOW_CONFIRMATION_MAX_AGE"] = followers.DEFAULT_SETTINGS[
-            "FOLLOW_CONFIRMATION_MAX_AGE"]
+        app.config["FOLLOW_CONFIRMATION_MAX_AGE"] = default
     assert response.status_code == 400 and "Este enlace ha expirado" in text(response)
     with app.app_context():
         assert db.session.scalar(select(Follower)).confirmed_at is None
