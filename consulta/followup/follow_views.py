@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
 from consulta.consultations.models import Commitment, Consultation
 from consulta.core.forms import ConfirmForm
@@ -48,8 +49,13 @@ def _request_follow_job(kind, target_id, email, locale):
     """Apart from the request (``after_response``): its cost says nothing of whether the
     address follows already."""
     target = db.session.get(Consultation if kind == "consultation" else Commitment, target_id)
-    followers.request_follow(target, email=email, locale=locale)
-    db.session.commit()
+    try:
+        followers.request_follow(target, email=email, locale=locale)
+        db.session.commit()
+    except IntegrityError:
+        # The same address asked twice at once: the other request saved it and sent the
+        # message; this one has nothing to add.
+        db.session.rollback()
 
 
 def _follow_page(target, kind):
@@ -84,7 +90,7 @@ def _account_button(target):
         else:
             with attempt(_("You follow this now: you will receive an e-mail at each "
                            "novelty.")):
-                followers.follow(target, user=current_user)
+                followers.follow(target, user=current_user, locale=str(get_locale()))
     if request.form.get("back") == "mine":
         return redirect(url_for("follow.mine"))
     return redirect(followers.target_url(target, external=False))

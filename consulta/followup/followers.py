@@ -140,18 +140,21 @@ def _forget_pages_of(target):
 
 # --- following ------------------------------------------------------------------------
 
-def follow(target, *, user):
+def follow(target, *, user, locale=None):
     """The account ``user`` follows ``target`` (a public consultation, or a commitment of a
     published final plan), at once. Refused when it already does.
 
     :param target: a ``Consultation`` or a ``Commitment``.
     :param user: the logged-in account.
+    :param locale: the language of the page, for the messages while the account chooses
+        none (its own setting wins).
     """
     if follow_of(target, user) is not None:
         raise OperationError(_l("You already follow this."))
     now = utcnow()
     follower = Follower(**_target_values(target), user_id=user.id,
-                        locale=user.locale or "es", created_at=now, confirmed_at=now,
+                        locale=user.locale or locale or "es", created_at=now,
+                        confirmed_at=now,
                         unsubscribe_key=_new_key())
     db.session.add(follower)
     db.session.flush()
