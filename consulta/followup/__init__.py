@@ -12,10 +12,11 @@ from . import followers
 from .follow_views import (
     box_on_the_commitment,
     box_on_the_consultation,
+    box_on_the_report,
     box_on_the_tracking_page,
 )
 from .follow_views import bp as follow_bp
-from .signals import commitment_page, report_published, tracking_page
+from .signals import commitment_page, report_page, report_published, tracking_page
 
 
 def init_app(app):
@@ -31,3 +32,4 @@ def init_app(app):
     consultation_page.connect(box_on_the_consultation)
     commitment_page.connect(box_on_the_commitment)
     tracking_page.connect(box_on_the_tracking_page)
+    report_page.connect(box_on_the_report)

@@ -214,3 +214,9 @@ def box_on_the_tracking_page(final_plan, **_extra):
     """Receiver of ``followup.signals.tracking_page``: following the consultation (each
     commitment is followed from its own page)."""
     return follow_box(final_plan.consultation)
+
+
+def box_on_the_report(report, **_extra):
+    """Receiver of ``followup.signals.report_page``: following the report's commitment
+    (to hear of the next ones)."""
+    return follow_box(report.commitment)

@@ -11,7 +11,7 @@ from consulta.core.mail import OutboxMessage
 from consulta.extensions import db
 from consulta.followup import followers
 from consulta.followup.models import Follower
-from consulta.followup.signals import commitment_page, fragments, tracking_page
+from consulta.followup.signals import commitment_page, fragments, report_page, tracking_page
 from tests.conftest import link_in, login
 
 from . import test_follow as shared
@@ -226,3 +226,6 @@ def test_the_commitment_and_tracking_pages_get_their_follow_box(app, final_plan,
         final_plan_row = db.session.scalar(select(followers.FinalPlan))
         [box] = fragments(tracking_page, final_plan_row)
         assert "Seguir esta consulta" in box
+        report = publish_report(commitment_id)
+        [box] = fragments(report_page, report)
+        assert "Seguir este compromiso" in box
