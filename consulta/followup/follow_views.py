@@ -70,12 +70,12 @@ def _follow_page(target, kind):
         return render_template("followup/follow/check_email.html", target=target,
                                is_consultation=followers.is_consultation(target),
                                target_url=followers.target_url(target, external=False))
-    following = (followers.follow_of(target, current_user) is not None
-                 if current_user.is_authenticated else False)
+    count, following = followers.box_state(
+        target, current_user if current_user.is_authenticated else None)
     return render_template(
         "followup/follow/follow.html", form=form, target=target, kind=kind,
         is_consultation=followers.is_consultation(target), following=following,
-        count=followers.follower_count(target),
+        count=count,
         target_url=followers.target_url(target, external=False),
         title=followers.title_of(target))
 
