@@ -229,3 +229,40 @@ def test_the_commitment_and_tracking_pages_get_their_follow_box(app, final_plan,
         report = publish_report(commitment_id)
         [box] = fragments(report_page, report)
         assert "Seguir este compromiso" in box
+
+
+def test_the_page_cache_keeps_the_consultation_page_and_forgets_it_when_someone_follows(
+        app, open_slug, create_user):
+    """The box adds no CSRF token for anonymous visitors, so their page is still stored;
+    the count changes at the next request once someone follows."""
+    from consulta.core.cache import clear
+
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 30
+    with app.app_context():
+        clear()
+    try:
+        anonymous = app.test_client()
+        first = anonymous.get(f"/consultations/{open_slug}")
+        assert "Set-Cookie" not in first.headers
+        with app.app_context():
+            from consulta.extensions import cache
+
+            assert any(key.removeprefix("consulta:").startswith("page:")
+                       for key in cache.cache._cache)  # stored for the next visitor
+        assert text(anonymous.get(f"/consultations/{open_slug}")) == text(first)
+        with app.test_request_context():
+            consultation = followers.followable_consultation(open_slug)
+            ana = create_user(email="ana@example.pe")
+            followers.follow(consultation, user=_user(ana))
+            db.session.commit()
+        assert "1 persona lo sigue." in text(anonymous.get(f"/consultations/{open_slug}"))
+    finally:
+        app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 0
+        with app.app_context():
+            clear()
+
+
+def _user(ref):
+    from consulta.accounts.models import User
+
+    return db.session.get(User, ref.id)
