@@ -279,6 +279,16 @@ def build_config(instance_path, environ=None):
         "RATELIMIT_SUBMIT_IP": env.get("RATELIMIT_SUBMIT_IP", "120 per hour"),
         # Lookups of a tracking code at /track, per IP (guessing codes stays slow).
         "RATELIMIT_TRACK_IP": env.get("RATELIMIT_TRACK_IP", "30 per 10 minutes"),
+        # Followers (consulta/followup/followers.py): the follow form per IP and per
+        # address typed (abuse: making the site mail strangers); how long a confirmation
+        # link is valid (seconds); how many days after its start a phase is still told;
+        # the site's address for links in messages queued by send-follow-notices.
+        "RATELIMIT_FOLLOW_IP": env.get("RATELIMIT_FOLLOW_IP", "20 per hour"),
+        "RATELIMIT_FOLLOW_ADDRESS": env.get("RATELIMIT_FOLLOW_ADDRESS", "5 per hour"),
+        "FOLLOW_CONFIRMATION_MAX_AGE": int(env.get("FOLLOW_CONFIRMATION_MAX_AGE",
+                                                   str(48 * 3600))),
+        "FOLLOW_PHASE_NOTICE_DAYS": int(env.get("FOLLOW_PHASE_NOTICE_DAYS", "7")),
+        "FOLLOW_SITE_URL": env.get("FOLLOW_SITE_URL", "").strip(),
         # Country settings (regions, sectors, time zone, privacy notice): the folder of the
         # deployment profile, read by create_app (see core/profile.py).
         "CONSULTA_PROFILE": env.get("CONSULTA_PROFILE", ""),

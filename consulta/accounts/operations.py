@@ -288,6 +288,7 @@ def delete_account(user, password):
     record("account.deleted", user, actor=user,
            before={"roles": sorted(user.role_names)}, after={"deleted": True})
     public_identity_changed.send(user)
+    email = user.email
     user.email = None
     user.password_hash = None
     user.display_name = ""
@@ -299,7 +300,7 @@ def delete_account(user, password):
     user.session_token = new_session_token()
     user.roles.clear()
     user.memberships.clear()
-    account_erased.send(user)
+    account_erased.send(user, email=email)
 
 
 # --- roles -------------------------------------------------------------------

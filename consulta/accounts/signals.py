@@ -6,6 +6,7 @@ namespace = Namespace()
 
 #: An account was erased by its owner (sender: the user, already anonymized): the parts
 #: above remove what they published of that person (the summary redacts the name).
+#: ``email``: the address the account had, for what the parts above hold under it.
 account_erased = namespace.signal("account-erased")
 
 #: A person withdrew their consent to show their name publicly (sender: the user; the

@@ -32,7 +32,7 @@ from .models import (
     PlanVersion,
     new_lineage,
 )
-from .signals import consultation_changed, windows_changing
+from .signals import consultation_changed, dates_changed, windows_changing
 
 CONSULTATION_FIELDS = ("title", "summary", "description", "scope", "scope_region",
                        "scope_locality", "organizer", "forum_name", "methodology", "channels",
@@ -406,6 +406,7 @@ def _record_window(window, *, actor, before, reason):
     if consultation.is_public:
         record("window.dates_changed", window, actor=actor, consultation_id=consultation.id,
                before=before, after=after)
+        dates_changed.send(consultation, reason=reason)
 
 
 def add_window(consultation, *, actor, channel, opens_at=None, closes_at, reason=""):
@@ -625,6 +626,7 @@ def save_phase(consultation, *, actor, phase=None, name, starts_on, ends_on, des
         if consultation.is_public and dates_change:
             record("phase.dates_changed", phase, actor=actor, consultation_id=consultation.id,
                    before=before, after={**after, "reason": reason})
+            dates_changed.send(consultation, reason=reason)
     return phase
 
 

@@ -28,3 +28,9 @@ windows_changing = namespace.signal("windows-changing")
 #: its fields, announcement, windows, timeline, components or published plan. Sent
 #: before the commit; the page cache forgets the consultation's pages after it.
 consultation_changed = namespace.signal("consultation-changed")
+
+#: The dates of a public consultation changed (sender: the consultation; ``reason``: why,
+#: as published): a participation window moved or was added, or a phase's dates moved.
+#: The public notice of the change; sent before the commit, once per window or phase
+#: changed (followers are told once per transaction).
+dates_changed = namespace.signal("dates-changed")

@@ -22,6 +22,7 @@ from .queries import (
     response_label,
     unpublished_responses,
 )
+from .signals import final_plan_published
 
 #: How many refused items a message names before it says "and N more".
 LISTED_IN_A_MESSAGE = 20
@@ -182,6 +183,7 @@ def publish_final_plan(final_plan, *, actor, notify=True):
     told = tell_contributors(final_plan) if notify else 0
     record("final_plan.published", final_plan, actor=actor, consultation_id=consultation.id,
            after={**_snapshot(final_plan), "told": told})
+    final_plan_published.send(final_plan, notify=notify)
     # The consultation's pages and each contribution's now say where it landed.
     forget_pages(consultation.slug)
     return told

@@ -3,15 +3,28 @@ going"): milestones and indicators of each commitment, progress reports with
 evidence (draft → review → published), the public tracking page, the standing forum,
 followers, and the mid-term and end-of-term self-assessments."""
 
+from consulta.accounts.signals import account_erased, data_export
+from consulta.consultations.signals import consultation_page, dates_changed
+from consulta.finalplan.signals import final_plan_published
+from consulta.summary.signals import summary_published
+
+from . import followers
 from .comments import comments_on_the_report
 from .comments_views import bp as comments_bp
 from .constants import FORUM_ROLES, FORUM_SIDES, MILESTONE_STATUSES, REPORT_STATES
 from .documents import check_storage_setting
+from .follow_views import (
+    box_on_the_commitment,
+    box_on_the_consultation,
+    box_on_the_report,
+    box_on_the_tracking_page,
+)
+from .follow_views import bp as follow_bp
 from .forum import guideline_on_the_tracking_page, observations_on_the_report
 from .forum_views import bp as forum_bp
 from .manage import bp as manage_bp
 from .manage import register_document_checks
-from .signals import report_page, tracking_page
+from .signals import commitment_page, report_page, report_published, tracking_page
 
 
 def init_app(app):
@@ -27,3 +40,16 @@ def init_app(app):
     report_page.connect(observations_on_the_report)
     report_page.connect(comments_on_the_report)
     tracking_page.connect(guideline_on_the_tracking_page)
+    # Followers.
+    app.register_blueprint(follow_bp)
+    app.cli.add_command(followers.send_follow_notices_command)
+    report_published.connect(followers.tell_report_published)
+    summary_published.connect(followers.tell_summary_published)
+    final_plan_published.connect(followers.tell_final_plan_published)
+    dates_changed.connect(followers.note_dates_changed)
+    data_export.connect(followers.follows_in_export)
+    account_erased.connect(followers.erase_follows)
+    consultation_page.connect(box_on_the_consultation)
+    commitment_page.connect(box_on_the_commitment)
+    tracking_page.connect(box_on_the_tracking_page)
+    report_page.connect(box_on_the_report)

@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -403,3 +404,81 @@ class ReportComment(db.Model):
         if author is not None and author.is_active and author.show_name_publicly:
             return author.display_name
         return None
+# Followers (fu-follow) ------------------------------------------------------------------
+
+#: A follower follows exactly one thing: a consultation or a commitment of a final plan.
+_ONE_TARGET = "(consultation_id IS NULL) != (commitment_id IS NULL)"
+#: Followed by an account (one click) or by an address (double opt-in).
+_ACCOUNT_OR_ADDRESS = "(user_id IS NULL) != (email IS NULL)"
+
+
+def _unique_follow(name, target, who):
+    """One follow per target and account or address. Partial: the other columns are NULL
+    in the other kinds of follow."""
+    where = text(f"{target} IS NOT NULL AND {who} IS NOT NULL")
+    return Index(name, target, who, unique=True, postgresql_where=where, sqlite_where=where)
+
+
+class Follower(db.Model):
+    """Someone told of what happens to a consultation (a new phase, a change of dates,
+    the summary, the final plan) or to a commitment of a final plan (each published
+    progress report).
+
+    An account follows at once; an address follows once its owner opens the
+    confirmation link (``confirmed_at``): nothing is sent to it before. The address is
+    personal data: never shown, exported and erased with the account whose address it
+    is. Stopping following deletes the row.
+    """
+
+    __tablename__ = "followers"
+    __table_args__ = (
+        CheckConstraint(_ONE_TARGET, name="one_target"),
+        CheckConstraint(_ACCOUNT_OR_ADDRESS, name="account_or_address"),
+        _unique_follow("uq_followers_consultation_user", "consultation_id", "user_id"),
+        _unique_follow("uq_followers_consultation_email", "consultation_id", "email"),
+        _unique_follow("uq_followers_commitment_user", "commitment_id", "user_id"),
+        _unique_follow("uq_followers_commitment_email", "commitment_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"),
+                                                        index=True)
+    #: A commitment of a published final plan's version.
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"),
+                                                      index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The address of someone without an account (lower case).
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    #: The language of the messages to an address (an account's own setting wins).
+    locale: Mapped[str] = mapped_column(String(8), default="es")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: NULL until the owner of the address confirms; an account's follow at once.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the last confirmation (or "you already follow this") message went: at most
+    #: one an hour, so the form cannot be used to flood a mailbox.
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The secret of the unsubscribe link in every message (random, not derived).
+    unsubscribe_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+    consultation = relationship("Consultation")
+    commitment = relationship("Commitment")
+    user = relationship("User")
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+
+class PhaseNotice(db.Model):
+    """A phase whose start followers were told of (by ``send-follow-notices``), so that
+    each start is told once."""
+
+    __tablename__ = "follow_phase_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phase_id: Mapped[int] = mapped_column(ForeignKey("phases.id"), unique=True)
+    #: The start day that was told.
+    starts_on: Mapped[date] = mapped_column(Date)
+    noticed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: How many messages were queued.
+    told: Mapped[int] = mapped_column(Integer, default=0)

@@ -117,6 +117,18 @@ def build_world(app):
         db.session.add(message)
         followup = _followup_world(secretariat, jorge)
         forum_values = _forum_world(secretariat, participant)
+        # Followers: a commitment of the finished consultation's final plan, and an
+        # address that asked to follow it (its confirmation and unsubscribe links).
+        from consulta.finalplan.models import FinalPlan
+        from consulta.followup import followers
+        from consulta.followup.models import Follower
+
+        followed = db.session.scalar(select(FinalPlan).join(
+            Consultation, Consultation.id == FinalPlan.consultation_id)
+            .where(Consultation.slug == LL)).commitments[0]
+        followers.request_follow(followed, email="seguidora@example.pe", locale="es")
+        follower = db.session.scalar(select(Follower).where(
+            Follower.email == "seguidora@example.pe"))
         db.session.commit()
         world.values = {
             "slug": IV, "code": web[2].tracking_code, "user_id": jorge.id,
@@ -150,6 +162,10 @@ def build_world(app):
             "offline.receipt": {"code": own.tracking_code},
             "offline.receipt_pdf": {"code": own.tracking_code},
             "offline.mark_told": {"code": offline.tracking_code},
+            "follow.commitment": {"commitment_id": followed.id},
+            "follow.commitment_account": {"commitment_id": followed.id},
+            "follow.confirm": {"token": followers.make_confirmation_token(follower)},
+            "follow.unsubscribe": {"key": follower.unsubscribe_key},
             # The finished consultation has the published final plan.
             **{endpoint: {"slug": LL} for endpoint in (
                 "finalplan.show", "finalplan.manage", "finalplan.changes",

@@ -387,6 +387,7 @@ def build_world(app):
         assert db.session.get(Organization, pending.id).status == "pending"
         assert db.session.get(Consultation, consultation.id).is_open()
         db.session.remove()
+    _followable(world)
 
     for role in (*ROLES, "anonymous"):
         if role not in ("unconfirmed", "target"):
@@ -860,6 +861,67 @@ def _no_fields(world):
     return []
 
 
+def _followable(world):
+    """Followers need a published final plan: a consultation of its own gets one (the
+    closed one's stays a draft for its form), and an address asks to follow its first
+    commitment (the confirmation and unsubscribe links)."""
+    from consulta.accounts.models import User
+    from consulta.consultations import operations as consultations
+    from consulta.consultations.plan_import import parse_plan
+    from consulta.core.dates import local_today, utcnow
+    from consulta.finalplan import operations as finalplan
+    from consulta.followup import followers
+    from consulta.followup.models import Follower
+
+    with world.app.test_request_context():
+        secretariat = db.session.get(User, world.users["secretariat"][0])
+        now = utcnow()
+        followed = consultations.create_consultation(
+            actor=secretariat, title="Consulta con plan final publicado", summary="Resumen.",
+            organizer="Secretaría de Gobierno Digital", scope="national", channels=["web"],
+            opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30))
+        consultations.import_plan(followed, parse_plan(SMALL_PLAN), actor=secretariat)
+        version = consultations.publish_plan_version(followed, actor=secretariat)
+        followed.announced_at = now - timedelta(days=70)
+        db.session.flush()
+        final_plan = finalplan.save_final_plan(
+            followed, actor=secretariat, plan_version_id=version.id,
+            approval_reference="Resolución Ministerial N.° 3-2026", approved_on=local_today())
+        finalplan.publish_final_plan(final_plan, actor=secretariat, notify=False)
+        commitment = final_plan.commitments[0]
+        followers.request_follow(commitment, email="confirmar@example.pe", locale="es")
+        follower = db.session.scalar(select(Follower).where(
+            Follower.email == "confirmar@example.pe"))
+        db.session.commit()
+        world.ids.update(followed_commitment_id=commitment.id,
+                         follow_token=followers.make_confirmation_token(follower),
+                         follow_key=follower.unsubscribe_key)
+        db.session.remove()
+    from consulta.accounts.models import User
+    from consulta.consultations.models import Consultation
+    from consulta.finalplan import operations as finalplan
+    from consulta.finalplan.queries import final_plan_of
+    from consulta.followup import followers
+    from consulta.followup.models import Follower
+
+    with world.app.test_request_context():
+        closed = db.session.scalar(select(Consultation).where(
+            Consultation.slug == world.ids["final_slug"]))
+        final_plan = final_plan_of(closed)
+        finalplan.publish_final_plan(
+            final_plan, actor=db.session.get(User, world.users["secretariat"][0]),
+            notify=False)
+        commitment = final_plan.commitments[0]
+        followers.request_follow(commitment, email="confirmar@example.pe", locale="es")
+        follower = db.session.scalar(select(Follower).where(
+            Follower.email == "confirmar@example.pe"))
+        db.session.commit()
+        world.ids.update(followed_commitment_id=commitment.id,
+                         follow_token=followers.make_confirmation_token(follower),
+                         follow_key=follower.unsubscribe_key)
+        db.session.remove()
+
+
 AUDIT = "audit_entries"
 OUTBOX = "outbox_messages"
 
@@ -937,6 +999,7 @@ def scenarios():
     from consulta.core.forms import ConfirmForm
     from consulta.feedback import forms as feedback
     from consulta.finalplan import forms as finalplan
+    from consulta.followup import follow_forms as followup
     from consulta.followup import forum_forms
     from consulta.moderation import forms as moderation
     from consulta.offline import forms as offline
@@ -1255,6 +1318,27 @@ def scenarios():
                   _no_fields)],
             deltas=[{}, {AUDIT: 1}, {AUDIT: 1, OUTBOX: 1}],
             after_success=_comment_shown_again),
+        # Followers: the address form (the same page whatever the address), the account's
+        # one-click button, the confirmation and unsubscribe links.
+        Scenario(followup.FollowForm, "anonymous", [
+            Route("follow.consultation", "/follow/consultations/{slug}",
+                  lambda w: [("email", "seguidora@example.pe"), ("website", "")]),
+            Route("follow.commitment", "/follow/commitments/{followed_commitment_id}",
+                  lambda w: [("email", "seguidora@example.pe")])],
+            deltas=[{}, {"followers": 1, OUTBOX: 1}, {OUTBOX: 1}], success=_link_sent),
+        Scenario(ConfirmForm, "participant", [
+            Route("follow.consultation_account", "/follow/consultations/{slug}/account",
+                  _no_fields, {"action": ["follow", "stop", "x"], "back": ["mine", "x"]}),
+            Route("follow.commitment_account",
+                  "/follow/commitments/{followed_commitment_id}/account", _no_fields,
+                  {"action": ["follow", "stop", "x"]}),
+            Route("follow.confirm", "/follow/confirm/{follow_token}", _no_fields,
+                  role="anonymous"),
+            Route("follow.unsubscribe", "/follow/unsubscribe/{follow_key}", _no_fields,
+                  role="anonymous")],
+            deltas=[{}, {"followers": 1}, {"followers": -1}],
+            success=lambda response: response.status_code in (200, 302)
+            and "/login" not in response.headers.get("Location", "")),
     ]
 
 

@@ -245,6 +245,14 @@ ACCESS = {
     "report_comments.moderate": (MODERATOR, None),
     "report_comments.hide": (None, MODERATOR),
     "report_comments.unhide": (None, MODERATOR),
+    # --- followers (the address form, its confirmation and unsubscribe links) ---------
+    "follow.consultation": (PUBLIC, PUBLIC),
+    "follow.commitment": (PUBLIC, PUBLIC),
+    "follow.confirm": (PUBLIC, PUBLIC),
+    "follow.unsubscribe": (PUBLIC, PUBLIC),
+    "follow.consultation_account": (None, LOGIN),
+    "follow.commitment_account": (None, LOGIN),
+    "follow.mine": (LOGIN, None),
 }
 
 #: Allowed requests answer 200 or 302, except these (an upload form posted without a
@@ -268,6 +276,8 @@ HIDDEN = {
     # ...and the open-data API never shows it, not even to the secretariat.
     "/api/v1/consultations/{private}": Access("nobody", frozenset()),
     "/api/v1/consultations/{private}/contributions": Access("nobody", frozenset()),
+    # Nobody follows it before it is announced.
+    "/follow/consultations/{private}": Access("nobody", frozenset()),
     # An organization waiting for review: moderators (and its creator, not in ROLES).
     "/organizations/{pending_organization}": MODERATOR,
 }

@@ -68,7 +68,8 @@ PATH_ARGUMENTS = {
 }
 FIXED_PATH_ARGUMENTS = {"version": 1, "number": 1, "language": "es",
                         "filename": "css/consulta.css", "action": "submit",
-                        "format": "xlsx", "what": "how-to-take-part"}
+                        "format": "xlsx", "what": "how-to-take-part",
+                        "key": "clave-de-nada"}
 
 REFUSED_ES = "Caracteres no permitidos"
 REFUSED_EN = "Characters not allowed"
