@@ -63,10 +63,13 @@ PATH_ARGUMENTS = {
     "commitment_id": "draft_commitment_id", "section_id": "section_id",
     "event_id": "event_id", "group_id": "group_id", "template_id": "template_id",
     "response_id": "response_id", "token": "reset_token", "message_id": "message_id",
+    "milestone_id": "fu_milestone_id", "indicator_id": "fu_indicator_id",
+    "reporter_id": "fu_reporter_id", "report_id": "fu_report_id",
+    "evidence_id": "fu_evidence_id", "document_id": "fu_document_id",
 }
 FIXED_PATH_ARGUMENTS = {"version": 1, "number": 1, "language": "es",
                         "filename": "css/consulta.css", "action": "submit",
-                        "format": "xlsx", "what": "how-to-take-part"}
+                        "format": "xlsx", "what": "how-to-take-part", "name": "acta.pdf"}
 
 REFUSED_ES = "Caracteres no permitidos"
 REFUSED_EN = "Characters not allowed"
