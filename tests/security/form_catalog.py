@@ -361,6 +361,7 @@ def build_world(app):
                                 body="Texto.", status="failed", attempts=8)
         db.session.add(message)
         forum_ids = _forum_rows(consultation, secretariat, participant)
+        followup = _followup_world(closed_version, secretariat, member)
         db.session.commit()
 
         world.ids.update(
@@ -383,6 +384,7 @@ def build_world(app):
                 select(Membership.id).where(Membership.user_id == participant.id)),
             target_user_id=world.users["target"][0],
             reset_token=make_reset_token(participant),
+            **followup,
         )
         assert db.session.get(Organization, pending.id).status == "pending"
         assert db.session.get(Consultation, consultation.id).is_open()
@@ -435,6 +437,37 @@ def _comment_shown_again(world, route, response):
         comment.hidden_by_id = None
         db.session.commit()
         db.session.remove()
+def _followup_world(version, secretariat, reporter):
+    """The follow-up of the closed consultation (its final plan prepared): a milestone
+    and an indicator a draft report mentions (so neither can be removed), a reporter of
+    another commitment, and a link in the draft → ids for the URLs."""
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from consulta.followup import operations as followup
+
+    commitment, other = version.commitments[0], version.commitments[1]
+    milestone = followup.save_milestone(commitment, actor=secretariat, description="Hito")
+    indicator = followup.save_indicator(commitment, actor=secretariat, name="Indicador",
+                                        baseline="0", target="10")
+    added = followup.add_reporter(other, actor=secretariat, email=reporter.email)
+    report = followup.start_report(commitment, actor=secretariat)
+    followup.save_report(report, actor=secretariat, as_of=report.as_of, narrative="Avance.",
+                         indicators={indicator.id: {"value": "3"}})
+    link = followup.add_link(report, actor=secretariat, title="Acta",
+                             url="https://example.pe/acta")
+    upload = followup.add_document(report, actor=secretariat, title="Foto",
+                                   file_storage=FileStorage(stream=BytesIO(FU_PDF),
+                                                            filename="acta.pdf"))
+    return {"fu_commitment_id": commitment.id, "fu_milestone_id": milestone.id,
+            "fu_indicator_id": indicator.id, "fu_reporter_id": added.id,
+            "fu_report_id": report.id, "fu_evidence_id": link.id,
+            "fu_document_id": upload.document.id}
+
+
+#: A small valid PDF, for evidence uploads.
+FU_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 
 def restore_user(world, role):
@@ -980,6 +1013,19 @@ STAFF_CONFIRM_ROUTES = [
           role="secretariat"),
     Route("feedback.act", "/feedback/responses/{response_id}/submit", _no_fields,
           role="secretariat"),
+    # The follow-up of the closed consultation's final plan.
+    *(Route(f"followup_manage.{endpoint}", "/consultations/{final_slug}/follow-up/" + path,
+            _no_fields, extra, role="secretariat") for endpoint, path, extra in (
+        ("seed", "manage/commitments/{fu_commitment_id}/seed", {}),
+        ("move_milestone", "manage/milestones/{fu_milestone_id}/move",
+         {"direction": ["up", "down", "x"]}),
+        ("delete_milestone", "manage/milestones/{fu_milestone_id}/delete", {}),
+        ("delete_indicator", "manage/indicators/{fu_indicator_id}/delete", {}),
+        ("remove_reporter", "manage/reporters/{fu_reporter_id}/delete", {}),
+        ("start_report", "commitments/{fu_commitment_id}/reports", {}),
+        ("remove_evidence", "reports/{fu_report_id}/evidence/{fu_evidence_id}/delete", {}),
+        ("submit_report", "reports/{fu_report_id}/submit", {}),
+        ("publish_report", "reports/{fu_report_id}/publish", {}))),
     Route("offline.mark_told", "/contributions/{offline}/told", _no_fields,
           role="secretariat"),
     Route("feedback.bulk", "/consultations/{slug}/feedback/bulk",
@@ -992,6 +1038,28 @@ STAFF_CONFIRM_ROUTES = [
 ]
 
 
+def _valid_milestone(world):
+    return [("description", "Publicar los datos"), ("starts", "2027-01"), ("due", "2027-06")]
+
+
+def _valid_indicator(world):
+    return [("name", "Entidades que publican"), ("baseline", "0"), ("target", "1.234,5"),
+            ("unit", "entidades"), ("source", "Portal")]
+
+
+def _valid_report(world):
+    from consulta.core.dates import local_today
+
+    with world.app.app_context():
+        today = local_today().isoformat()
+    return [("as_of", today), ("narrative", "Se avanzó con el **diseño**."),
+            (f"status-{world.ids['fu_milestone_id']}", "in_progress"),
+            (f"percent-{world.ids['fu_milestone_id']}", "40"),
+            (f"reason-{world.ids['fu_milestone_id']}", ""),
+            (f"value-{world.ids['fu_indicator_id']}", "5"),
+            (f"note-{world.ids['fu_indicator_id']}", "")]
+
+
 def scenarios():
     from consulta.accounts import forms as accounts
     from consulta.consultations import forms as consultations
@@ -999,8 +1067,8 @@ def scenarios():
     from consulta.core.forms import ConfirmForm
     from consulta.feedback import forms as feedback
     from consulta.finalplan import forms as finalplan
-    from consulta.followup import follow_forms as followup
-    from consulta.followup import forum_forms
+    from consulta.followup import follow_forms, forum_forms
+    from consulta.followup import forms as followup
     from consulta.moderation import forms as moderation
     from consulta.offline import forms as offline
     from consulta.summary.views import SummaryTextsForm
@@ -1072,7 +1140,11 @@ def scenarios():
                          {"summary_snapshots": 1, "summary_rows": (0, 100), AUDIT: 1},
                          {"plan_versions": 1, "commitments": (0, 50),
                           "plan_sections": (0, 50), AUDIT: 1},
-                         {AUDIT: (1, 20), "response_versions": (0, 20), OUTBOX: (0, 40)}],
+                         {AUDIT: (1, 20), "response_versions": (0, 20), OUTBOX: (0, 40)},
+                         {"milestones": (-1, 50), AUDIT: 1}, {"indicators": -1, AUDIT: 1},
+                         {"commitment_reporters": -1, AUDIT: 1},
+                         {"progress_reports": 1, "report_milestones": (0, 50), AUDIT: 1},
+                         {"report_evidence": -1, AUDIT: 1}],
                  after_success=_after_confirm),
         # The secretariat exports (a JSON download, audited) or erases a typed-in author.
         Scenario(ConfirmForm, "secretariat", [
@@ -1275,6 +1347,50 @@ def scenarios():
                 ("forum_endorsement", "https://example.pe/acta.pdf"),
                 ("note", "Plan aprobado.")])],
             deltas=[{}, {AUDIT: 1}, {"final_plan_changes": (-50, 0), AUDIT: 1}]),
+        Scenario(followup.MilestoneForm, "secretariat", [
+            Route("followup_manage.add_milestone",
+                  "/consultations/{final_slug}/follow-up/manage/commitments/"
+                  "{fu_commitment_id}/milestones", _valid_milestone),
+            Route("followup_manage.edit_milestone",
+                  "/consultations/{final_slug}/follow-up/manage/milestones/{fu_milestone_id}",
+                  _valid_milestone)],
+            deltas=[{}, {AUDIT: 1}, {"milestones": 1, AUDIT: 1}]),
+        Scenario(followup.IndicatorForm, "secretariat", [
+            Route("followup_manage.add_indicator",
+                  "/consultations/{final_slug}/follow-up/manage/commitments/"
+                  "{fu_commitment_id}/indicators", _valid_indicator),
+            Route("followup_manage.edit_indicator",
+                  "/consultations/{final_slug}/follow-up/manage/indicators/{fu_indicator_id}",
+                  _valid_indicator)],
+            deltas=[{}, {AUDIT: 1}, {"indicators": 1, AUDIT: 1}]),
+        Scenario(followup.ReporterForm, "secretariat", [Route(
+            "followup_manage.add_reporter",
+            "/consultations/{final_slug}/follow-up/manage/commitments/{fu_commitment_id}"
+            "/reporters", lambda w: [("email", w.users["participant"][1])])],
+            deltas=[{}, {"commitment_reporters": 1, AUDIT: 1}]),
+        Scenario(followup.ReportForm, "secretariat", [Route(
+            "followup_manage.report",
+            "/consultations/{final_slug}/follow-up/reports/{fu_report_id}", _valid_report,
+            {"status-1": ["delayed", "completed", "x"], "percent-1": ["0", "100", "101"],
+             "reason-1": ["", "Motivo"], "value-1": ["1.234,5", "x"], "note-1": ["Nota"]})],
+            deltas=[{}, {AUDIT: 1, "report_milestones": (0, 50),
+                         "report_indicator_values": (-50, 50)}]),
+        Scenario(followup.LinkForm, "secretariat", [Route(
+            "followup_manage.add_link",
+            "/consultations/{final_slug}/follow-up/reports/{fu_report_id}/links",
+            lambda w: [("title", "Acta"), ("url", "https://example.pe/acta")])],
+            deltas=[{}, {"report_evidence": 1, AUDIT: 1}]),
+        Scenario(followup.DocumentForm, "secretariat", [Route(
+            "followup_manage.add_document",
+            "/consultations/{final_slug}/follow-up/reports/{fu_report_id}/documents",
+            lambda w: [("title", "Acta"), ("file", Upload("acta.pdf", FU_PDF))])],
+            deltas=[{}, {"documents": 1, "document_blobs": 1, "report_evidence": 1,
+                         AUDIT: 1}]),
+        Scenario(followup.ReturnForm, "secretariat", [Route(
+            "followup_manage.return_report",
+            "/consultations/{final_slug}/follow-up/reports/{fu_report_id}/return",
+            lambda w: [("note", "Falta el acta.")])],
+            deltas=[{}, {AUDIT: 1}]),
         Scenario(SummaryTextsForm, "secretariat", [Route(
             "summary.manage", "/consultations/{slug}/summary/manage", lambda w: [
                 ("introduction", "Introducción del resumen."),
@@ -1320,7 +1436,7 @@ def scenarios():
             after_success=_comment_shown_again),
         # Followers: the address form (the same page whatever the address), the account's
         # one-click button, the confirmation and unsubscribe links.
-        Scenario(followup.FollowForm, "anonymous", [
+        Scenario(follow_forms.FollowForm, "anonymous", [
             Route("follow.consultation", "/follow/consultations/{slug}",
                   lambda w: [("email", "seguidora@example.pe"), ("website", "")]),
             Route("follow.commitment", "/follow/commitments/{followed_commitment_id}",
@@ -1394,6 +1510,10 @@ PAGES = {
         ("secretariat", "/consultations/{slug}/feedback/templates"),
         ("secretariat", "/feedback/contributions/{proposal}"),
         ("anonymous", "/api/v1/consultations/{slug}/contributions?per_page=100")],
+    "followup": [
+        ("secretariat", "/consultations/{final_slug}/follow-up/manage"),
+        ("secretariat", "/consultations/{final_slug}/follow-up/reports/{fu_report_id}"),
+        ("secretariat", "/follow-up/my-commitments")],
 }
 PAGES["forum"] = [
     ("anonymous", "/consultations/{slug}/forum"),
@@ -1425,6 +1545,9 @@ SHOWN_IN = {
     "ForumMemberForm": ("forum",), "ForumMeetingForm": ("forum",),
     "ObservationForm": ("forum",), "ReportCommentForm": ("forum",),
     "HideCommentForm": ("forum",),
+    "MilestoneForm": ("followup",), "IndicatorForm": ("followup",),
+    "ReporterForm": ("followup",), "ReportForm": ("followup",), "LinkForm": ("followup",),
+    "DocumentForm": ("followup",), "ReturnForm": ("followup",),
 }
 
 

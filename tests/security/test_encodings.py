@@ -65,11 +65,14 @@ PATH_ARGUMENTS = {
     "response_id": "response_id", "token": "reset_token", "message_id": "message_id",
     "meeting_id": "meeting_id", "member_id": "member_id", "report_id": "report_id",
     "comment_id": "comment_id",
+    "milestone_id": "fu_milestone_id", "indicator_id": "fu_indicator_id",
+    "reporter_id": "fu_reporter_id", "evidence_id": "fu_evidence_id",
+    "document_id": "fu_document_id",
 }
 FIXED_PATH_ARGUMENTS = {"version": 1, "number": 1, "language": "es",
                         "filename": "css/consulta.css", "action": "submit",
                         "format": "xlsx", "what": "how-to-take-part",
-                        "key": "clave-de-nada"}
+                        "key": "clave-de-nada", "name": "acta.pdf"}
 
 REFUSED_ES = "Caracteres no permitidos"
 REFUSED_EN = "Characters not allowed"
