@@ -74,6 +74,7 @@ ACTIONS = {
     "window.dates_changed": _l("Participation window changed after the announcement"),
     "window.saved": _l("Participation window saved"),
     "window.removed": _l("Participation window removed"),
+    "self_assessment.published": _l("Self-assessment published"),
 }
 
 #: The names of the values an audit entry records before and after, for the people

@@ -22,3 +22,11 @@ REPORT_STATES = {
 #: Where an uploaded document's bytes live: in the database (the default) or in an
 #: S3-compatible object store when one is configured. Never only on one server's disk.
 DOCUMENT_STORAGES = ("database", "s3")
+
+#: The self-assessments of a final plan: one of each kind, frozen once published.
+ASSESSMENT_KINDS = {
+    "mid_term": _l("Mid-term self-assessment"),
+    "end_of_term": _l("End-of-term self-assessment"),
+}
+#: How each kind is written in addresses.
+ASSESSMENT_SLUGS = {"mid_term": "mid-term", "end_of_term": "end-of-term"}
