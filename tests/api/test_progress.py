@@ -3,9 +3,15 @@ the final-plan API: what the follow-up's published reports say, paginated, with 
 documented in the OpenAPI document."""
 
 import jsonschema
+import pytest
 
 from ..conftest import login
-from ..followup.public_world import PLAN, plan_world  # noqa: F401
+from ..followup.public_world import PLAN, build_plan_world
+
+
+@pytest.fixture
+def plan_world(app, create_user, create_consultation):
+    return build_plan_world(app, create_user, create_consultation)
 
 
 def _check(client, data, name):

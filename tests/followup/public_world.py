@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from consulta.accounts.models import User
@@ -175,7 +174,3 @@ def build_plan_world(app, create_user, create_consultation, *, reports=True):
         db.session.remove()
     return world
 
-
-@pytest.fixture
-def plan_world(app, create_user, create_consultation):
-    return build_plan_world(app, create_user, create_consultation)

@@ -13,7 +13,12 @@ from consulta.followup.models import ProgressReport
 from consulta.followup.signals import report_published
 
 from ..conftest import login
-from .public_world import PLAN, build_plan_world, consultation_of, plan_world  # noqa: F401
+from .public_world import PLAN, build_plan_world, consultation_of
+
+
+@pytest.fixture
+def plan_world(app, create_user, create_consultation):
+    return build_plan_world(app, create_user, create_consultation)
 
 
 def page(client, url, status=200):
@@ -59,8 +64,8 @@ def test_status_rules_in_sql_match_the_rules_in_words(app, plan_world):
         assert statuses == {1: ("completed", 100), 2: ("in_progress", 40),
                             3: ("delayed", 50), 4: ("not_started", 0), 5: ("cancelled", 0)}
         # Before the overdue milestone's month, commitment 3 is only in progress.
-        earlier = dict((c.number, p.status) for c, p in
-                       queries.tracked_commitments(final_plan, month="2019-12"))
+        earlier = {c.number: p.status for c, p in
+                   queries.tracked_commitments(final_plan, month="2019-12")}
         assert earlier[3] == "in_progress"
 
 
