@@ -232,3 +232,54 @@ def test_a_second_request_of_every_public_page_compiles_no_statement(app, world)
         if misses:
             missed[(role, path)] = misses
     assert missed == {}
+# --- the follow-up's public pages (fu-public) -------------------------------------------
+
+FOLLOW_UP_PAGES = [
+    "/consultations/{slug}",
+    "/consultations/{slug}/follow-up",
+    "/consultations/{slug}/follow-up?status=delayed&responsible=MINEDU",
+    "/consultations/{slug}/follow-up/commitments/{commitment}",
+    "/consultations/{slug}/follow-up/reports/{report}",
+    "/consultations/{slug}/follow-up/self-assessments",
+    "/api/v1/consultations/{slug}/progress",
+    "/api/v1/consultations/{slug}/final-plan",
+]
+
+
+def test_the_follow_up_pages_send_few_statements_whatever_the_reports(
+        app, create_user, create_consultation):
+    from datetime import date
+    from decimal import Decimal
+
+    from consulta.followup.models import Indicator
+
+    from .followup.public_world import build_plan_world, milestone, report
+
+    world = build_plan_world(app, create_user, create_consultation)
+    values = {"slug": world.slug, "commitment": world.commitments[2],
+              "report": world.reports["two"]}
+    client = app.test_client()
+
+    def counts():
+        return {path: len(_statements(app, client, path.format(**values)))
+                for path in FOLLOW_UP_PAGES}
+
+    before = counts()
+    with app.app_context():
+        for number in (2, 4, 5):
+            commitment_id = world.commitments[number]
+            for position in range(10, 13):
+                done = milestone(commitment_id, position, due="2021-01", status="delayed",
+                                 percent=10)
+                indicator = Indicator(commitment_id=commitment_id, position=position,
+                                      name=f"Indicador {position}", baseline=Decimal(1),
+                                      target=Decimal(9))
+                db.session.add(indicator)
+                db.session.flush()
+                report(commitment_id, position, as_of=date(2026, 9, 30),
+                       milestones=[(done, "delayed", 10, "Falta presupuesto.")],
+                       values=[(indicator, "3")])
+        db.session.commit()
+    after = counts()
+    assert {page: n for page, n in after.items() if n > MAX_QUERIES} == {}
+    assert {page: (before[page], n) for page, n in after.items() if n > before[page]} == {}

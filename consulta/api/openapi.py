@@ -3,6 +3,8 @@
 from flask import url_for
 
 from consulta.consultations.constants import WINDOW_CHANNELS
+from consulta.followup.constants import MILESTONE_STATUSES
+from consulta.followup.queries import COMMITMENT_STATUSES
 
 PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}
 PER_PAGE = {"name": "per_page", "in": "query",
@@ -110,6 +112,13 @@ def _document():
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                         "schema": {"type": "string", "format": "binary"}}}},
                     "404": NOT_FOUND}}},
+            "/api/v1/consultations/{slug}/progress": {"get": {
+                "summary": "The implementation progress of the final plan's commitments: "
+                           "status, progress, milestones, indicators and published "
+                           "reports (404 until the final plan is published)",
+                "parameters": [SLUG, PAGE, PER_PAGE],
+                "responses": {"200": _json("ProgressList", "A page of commitments"),
+                              "404": NOT_FOUND}}},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI document",
@@ -251,8 +260,11 @@ def _document():
                                       "description": "Tracking codes of the contributions "
                                                      "incorporated (wholly or partly) into it."},
                     "progress": {"type": ["object", "null"],
-                                 "description": "Its implementation progress; null until "
-                                                "the follow-up reports it."}}},
+                                 "description": "Its implementation progress (status and "
+                                                "percentage, as in the progress endpoint).",
+                                 "properties": {
+                                     "status": {"enum": list(COMMITMENT_STATUSES)},
+                                     "percent": {"type": "integer"}}}}},
             "FinalPlanChange": {
                 "type": "object", "required": ["kind", "lineage", "reason"], "properties": {
                     "kind": {"enum": ["added", "changed", "merged", "removed"]},
@@ -280,6 +292,60 @@ def _document():
                         "$ref": "#/components/schemas/FinalPlanCommitment"}},
                     "changes": {"type": "array", "items": {
                         "$ref": "#/components/schemas/FinalPlanChange"}}}},
+            "CommitmentProgress": {
+                "type": "object",
+                "required": ["id", "lineage", "number", "title", "status", "progress",
+                             "milestones", "indicators", "last_report_at", "reports"],
+                "properties": {
+                    "id": {"type": "integer"}, "lineage": {"type": "string"},
+                    "number": {"type": "integer"}, "title": {"type": "string"},
+                    "component": nullable_string, "responsible": nullable_string,
+                    "status": {"enum": list(COMMITMENT_STATUSES), "description":
+                               "Derived from its milestones: completed when every one not "
+                               "cancelled is; delayed when one is delayed or overdue; "
+                               "cancelled when all are; not started; in progress."},
+                    "progress": {"type": "integer", "minimum": 0, "maximum": 100,
+                                 "description": "Mean of its milestones' percentages, "
+                                                "cancelled ones left out."},
+                    "last_report_at": {"type": ["string", "null"], "format": "date-time"},
+                    "url": {"type": "string"},
+                    "milestones": {"type": "array", "items": {
+                        "type": "object",
+                        "required": ["description", "due", "status", "percent", "overdue"],
+                        "properties": {
+                            "position": {"type": "integer"},
+                            "description": {"type": "string"},
+                            "starts": nullable_string,
+                            "due": {**nullable_string, "description": "YYYY-MM"},
+                            "status": {"enum": list(MILESTONE_STATUSES)},
+                            "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+                            "as_of": {"type": ["string", "null"], "format": "date"},
+                            "overdue": {"type": "boolean"}}}},
+                    "indicators": {"type": "array", "items": {
+                        "type": "object", "required": ["name", "baseline", "target", "latest"],
+                        "properties": {
+                            "name": {"type": "string"}, "unit": {"type": "string"},
+                            "source": {"type": "string"},
+                            "baseline": {"type": ["number", "null"]},
+                            "target": {"type": ["number", "null"]},
+                            "latest": {"type": ["object", "null"], "properties": {
+                                "value": {"type": "number"},
+                                "as_of": {"type": "string", "format": "date"},
+                                "report_url": {"type": "string"}}}}}},
+                    "reports": {"type": "array", "items": {
+                        "type": "object", "properties": {
+                            "number": {"type": "integer"},
+                            "as_of": {"type": "string", "format": "date"},
+                            "published_at": {"type": "string", "format": "date-time"},
+                            "url": {"type": "string"}}}}}},
+            "ProgressList": {"type": "object", "required": ["commitments"], "properties": {
+                "consultation": {"type": "string"},
+                "month": {"type": "string", "description": "The current month in the "
+                          "deployment's time zone: milestones due before it are overdue."},
+                "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                "total": {"type": "integer"}, "pages": {"type": "integer"},
+                "commitments": {"type": "array", "items": {
+                    "$ref": "#/components/schemas/CommitmentProgress"}}}},
             "SummaryMatrix": {"type": "object", "required": ["rows"], "properties": {
                 "consultation": {"type": "string"}, "version": {"type": "integer"},
                 "page": {"type": "integer"}, "per_page": {"type": "integer"},

@@ -5,6 +5,7 @@ from flask import url_for
 from consulta.consultations.constants import PRINCIPLES
 from consulta.core.dates import utc_to_local
 from consulta.core.sanitize import render_markdown
+from consulta.followup.queries import is_overdue
 
 
 def iso(value):
@@ -211,15 +212,17 @@ def contribution(item):
     return data
 
 
-def final_plan(plan, shaped, diff):
+def final_plan(plan, shaped, diff, progress=None):
     """The approved final plan: the approval, its commitments (each with the tracking
-    codes of the contributions that shaped it, and ``progress``: null until the
-    implementation follow-up reports it) and what changed since the consulted draft.
+    codes of the contributions that shaped it, and its ``progress``: status and
+    percentage, from the follow-up) and what changed since the consulted draft.
 
     :param plan: a published ``FinalPlan``.
     :param shaped: ``finalplan.queries.shaping_contributions(plan)``.
     :param diff: ``finalplan.queries.plan_diff(plan)``.
+    :param progress: ``followup.queries.progress_by_commitment(plan)`` ({id: Progress}).
     """
+    progress = progress or {}
     consultation = plan.consultation
     names = _principle_names()
     return {
@@ -240,7 +243,7 @@ def final_plan(plan, shaped, diff):
              + "#" + c.anchor,
              "contributions": [contribution.tracking_code
                                for contribution, _outcome in shaped.get(c.id, [])],
-             "progress": None}
+             "progress": progress[c.id].as_json() if c.id in progress else None}
             for c in plan.plan_version.commitments],
         "changes": [{
             "kind": entry.kind, "lineage": entry.lineage,
@@ -250,4 +253,60 @@ def final_plan(plan, shaped, diff):
             "fields": [{"field": code, "before": old, "after": new}
                        for code, _label, old, new in entry.fields],
             "reason": entry.reason} for entry in diff],
+    }
+
+
+def _number(value):
+    """A stored decimal as a JSON number (an integer when it is one), or None."""
+    if value is None:
+        return None
+    return int(value) if value == int(value) else float(value)
+
+
+def commitment_progress(slug, item, progress, component, milestones, indicators, values, reports,
+                        month):
+    """A commitment of the final plan with its implementation progress.
+
+    :param slug: the consultation's slug.
+    :param item: the ``Commitment`` (of the final plan's version).
+    :param progress: its ``followup.queries.Progress``.
+    :param component: its ``Component``.
+    :param milestones: its milestones, by position.
+    :param indicators: its indicators, by position.
+    :param values: ``followup.queries.latest_values`` ({indicator id: (value, as_of,
+        report id)}).
+    :param reports: its published reports, newest first.
+    :param month: the current month ("YYYY-MM"), for overdue milestones.
+    """
+    def report_url(report_id):
+        return url_for("followup.report", slug=slug, report_id=report_id, _external=True)
+
+    def latest(indicator):
+        found = values.get(indicator.id)
+        if found is None:
+            return None
+        value, as_of, report_id = found
+        return {"value": _number(value), "as_of": iso(as_of), "report_url": report_url(report_id)}
+
+    return {
+        "id": item.id, "lineage": item.lineage, "number": item.number, "title": item.title,
+        "component": component.name if component is not None else None,
+        "responsible": item.responsible,
+        "status": progress.status, "progress": progress.percent,
+        "last_report_at": iso(progress.last_report_at),
+        "url": url_for("followup.commitment", slug=slug, commitment_id=item.id,
+                       _external=True),
+        "milestones": [{
+            "position": m.position, "description": m.description, "starts": m.starts,
+            "due": m.due, "status": m.current_status, "percent": m.current_percent,
+            "as_of": iso(m.current_as_of),
+            "overdue": is_overdue(m, month)}
+            for m in milestones],
+        "indicators": [{
+            "name": i.name, "unit": i.unit, "source": i.source,
+            "baseline": _number(i.baseline), "target": _number(i.target),
+            "latest": latest(i)} for i in indicators],
+        "reports": [{"number": r.number, "as_of": iso(r.as_of),
+                     "published_at": iso(r.published_at), "url": report_url(r.id)}
+                    for r in reports],
     }

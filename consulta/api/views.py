@@ -16,10 +16,12 @@ from flask_babel import gettext as _
 
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
+from consulta.core.pagination import paginate_rows
 from consulta.core.taxonomy import region_label, regions, sector_codes
 from consulta.extensions import db
 from consulta.finalplan.exports import traceability_csv, traceability_xlsx
 from consulta.finalplan.queries import plan_diff, published_final_plan, shaping_contributions
+from consulta.followup import queries as followup
 from consulta.summary.constants import REASONS
 from consulta.summary.exports import csv_stream, xlsx_file
 from consulta.summary.queries import latest_snapshot, redaction_log, row_seals, stored_rows
@@ -201,8 +203,42 @@ def final_plan(slug):
     consulted draft, each with its reason."""
     plan = _final_plan(slug)
     response = jsonify(serializers.final_plan(plan, shaping_contributions(plan),
-                                              plan_diff(plan)))
+                                              plan_diff(plan),
+                                              followup.progress_by_commitment(plan)))
     response.last_modified = plan.published_at
+    return response
+
+
+def _progress_key(args):
+    page_number, per_page = _page_args()
+    return {"page": page_number, "per_page": per_page, "month": followup.current_month()}
+
+
+@bp.route("/consultations/<slug>/progress")
+@cacheable(params=_progress_key)
+def progress(slug):
+    """The implementation progress of the final plan's commitments, paginated: each
+    with its status, progress, milestones, indicators (with their latest value) and its
+    published reports. 404 until the final plan is published."""
+    plan = _final_plan(slug)
+    _page_number, per_page = _page_args()
+    month = followup.current_month()
+    page = paginate_rows(followup.ProgressQuery(plan, month).rows(), per_page)
+    ids = [row[0].id for row in page.items]
+    components = {c.id: c for c in followup.plan_components(plan)}
+    milestones, indicators = followup.milestones_of(ids), followup.indicators_of(ids)
+    values = followup.latest_values(ids) if indicators else {}
+    reports = followup.published_reports(ids)
+    response = jsonify({
+        "consultation": slug, "month": month,
+        "page": page.page, "per_page": page.per_page, "total": page.total,
+        "pages": page.pages,
+        "commitments": [serializers.commitment_progress(
+            slug, row[0], followup.progress_of(row), components.get(row[0].component_id),
+            milestones.get(row[0].id, []), indicators.get(row[0].id, []), values,
+            reports.get(row[0].id, []), month) for row in page.items],
+    })
+    response.headers["Link"] = link_header("api.progress", page, per_page, slug=slug)
     return response
 
 

@@ -98,6 +98,7 @@ ACTIONS = {
     "report.submitted": _l("Progress report sent for review"),
     "report.returned": _l("Progress report returned to draft"),
     "report.published": _l("Progress report published"),
+    "self_assessment.published": _l("Self-assessment published"),
 }
 
 #: The names of the values an audit entry records before and after, for the people

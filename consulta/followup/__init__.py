@@ -5,10 +5,12 @@ followers, and the mid-term and end-of-term self-assessments."""
 
 from consulta.accounts.signals import account_erased, data_export
 from consulta.consultations.signals import consultation_page, dates_changed
+from consulta.core.cache import forget_pages
 from consulta.finalplan.signals import final_plan_published
 from consulta.summary.signals import summary_published
 
 from . import followers
+from .charts import legend, status_chart
 from .comments import comments_on_the_report
 from .comments_views import bp as comments_bp
 from .constants import FORUM_ROLES, FORUM_SIDES, MILESTONE_STATUSES, REPORT_STATES
@@ -24,7 +26,14 @@ from .forum import guideline_on_the_tracking_page, observations_on_the_report
 from .forum_views import bp as forum_bp
 from .manage import bp as manage_bp
 from .manage import register_document_checks
+from .public import bp as public_bp
+from .queries import COMMITMENT_STATUSES, share
 from .signals import commitment_page, report_page, report_published, tracking_page
+
+
+def _forget_pages(report, **_extra):
+    """A published report is on the tracking, commitment and report pages at once."""
+    forget_pages(report.commitment.plan_version.consultation.slug)
 
 
 def init_app(app):
@@ -53,3 +62,10 @@ def init_app(app):
     commitment_page.connect(box_on_the_commitment)
     tracking_page.connect(box_on_the_tracking_page)
     report_page.connect(box_on_the_report)
+    # The public side: tracking, commitment and report pages, self-assessments.
+    app.register_blueprint(public_bp)
+    app.jinja_env.globals.update(
+        FOLLOWUP_STATUSES=MILESTONE_STATUSES, FOLLOWUP_COMMITMENT_STATUSES=COMMITMENT_STATUSES,
+        followup_status_chart=status_chart, followup_chart_legend=legend,
+        followup_share=share)
+    report_published.connect(_forget_pages)

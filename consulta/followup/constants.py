@@ -38,3 +38,10 @@ FORUM_SIDES = {
     "government": _l("Government"),
     "civil_society": _l("Civil society"),
 }
+#: The self-assessments of a final plan: one of each kind, frozen once published.
+ASSESSMENT_KINDS = {
+    "mid_term": _l("Mid-term self-assessment"),
+    "end_of_term": _l("End-of-term self-assessment"),
+}
+#: How each kind is written in addresses.
+ASSESSMENT_SLUGS = {"mid_term": "mid-term", "end_of_term": "end-of-term"}

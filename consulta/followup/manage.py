@@ -333,7 +333,7 @@ def _report_url(consultation, report, anchor=""):
     return url_for(".report", slug=consultation.slug, report_id=report.id) + anchor
 
 
-@bp.route("/consultations/<slug>/follow-up/commitments/<int:commitment_id>/reports",
+@bp.route("/consultations/<slug>/follow-up/manage/commitments/<int:commitment_id>/reports",
           methods=["POST"])
 @login_required
 def start_report(slug, commitment_id):
@@ -348,7 +348,7 @@ def start_report(slug, commitment_id):
     return redirect(url_for(".my_commitments"))
 
 
-@bp.route("/consultations/<slug>/follow-up/reports/<int:report_id>", methods=["GET", "POST"])
+@bp.route("/consultations/<slug>/follow-up/manage/reports/<int:report_id>", methods=["GET", "POST"])
 @login_required
 def report(slug, report_id):
     """A report: its form while a draft, read-only after (a published report has no
@@ -388,7 +388,7 @@ def report(slug, report_id):
         max_mb=documents.max_bytes() / (1024 * 1024))
 
 
-@bp.route("/consultations/<slug>/follow-up/reports/<int:report_id>/links", methods=["POST"])
+@bp.route("/consultations/<slug>/follow-up/manage/reports/<int:report_id>/links", methods=["POST"])
 @login_required
 @evidence_limit
 def add_link(slug, report_id):
@@ -403,7 +403,7 @@ def add_link(slug, report_id):
     return redirect(_report_url(consultation, report, "#evidence"))
 
 
-@bp.route("/consultations/<slug>/follow-up/reports/<int:report_id>/documents",
+@bp.route("/consultations/<slug>/follow-up/manage/reports/<int:report_id>/documents",
           methods=["POST"])
 @login_required
 @evidence_limit
@@ -425,7 +425,7 @@ def _flash_errors(form):
             flash(str(message), "error")
 
 
-@bp.route("/consultations/<slug>/follow-up/reports/<int:report_id>/evidence/<int:evidence_id>"
+@bp.route("/consultations/<slug>/follow-up/manage/reports/<int:report_id>/evidence/<int:evidence_id>"
           "/delete", methods=["POST"])
 @login_required
 def remove_evidence(slug, report_id, evidence_id):
@@ -439,7 +439,7 @@ def remove_evidence(slug, report_id, evidence_id):
     return redirect(_report_url(consultation, report, "#evidence"))
 
 
-@bp.route("/consultations/<slug>/follow-up/reports/<int:report_id>/submit", methods=["POST"])
+@bp.route("/consultations/<slug>/follow-up/manage/reports/<int:report_id>/submit", methods=["POST"])
 @login_required
 def submit_report(slug, report_id):
     consultation, _final_plan, report = _report_in(slug, report_id)
@@ -449,7 +449,7 @@ def submit_report(slug, report_id):
     return redirect(_report_url(consultation, report))
 
 
-@bp.route("/consultations/<slug>/follow-up/reports/<int:report_id>/return", methods=["POST"])
+@bp.route("/consultations/<slug>/follow-up/manage/reports/<int:report_id>/return", methods=["POST"])
 @login_required
 def return_report(slug, report_id):
     consultation, _final_plan, report = _report_in(slug, report_id)
@@ -463,7 +463,8 @@ def return_report(slug, report_id):
     return redirect(_report_url(consultation, report))
 
 
-@bp.route("/consultations/<slug>/follow-up/reports/<int:report_id>/publish", methods=["POST"])
+@bp.route("/consultations/<slug>/follow-up/manage/reports/<int:report_id>/publish",
+          methods=["POST"])
 @login_required
 def publish_report(slug, report_id):
     consultation, _final_plan, report = _report_in(slug, report_id)

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
@@ -30,9 +31,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from consulta.contributions.constants import HIDE_REASONS
 from consulta.core.dates import utcnow
@@ -40,6 +42,7 @@ from consulta.core.models import UTCDateTime, enum_check
 from consulta.extensions import db
 
 from .constants import (
+    ASSESSMENT_KINDS,
     DOCUMENT_STORAGES,
     FORUM_ROLES,
     FORUM_SIDES,
@@ -482,3 +485,58 @@ class PhaseNotice(db.Model):
     noticed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: How many messages were queued.
     told: Mapped[int] = mapped_column(Integer, default=0)
+# Self-assessments (fu-public)
+
+class SelfAssessment(db.Model):
+    """A mid-term or end-of-term self-assessment of a final plan: where every commitment
+    stood, computed from the published reports when it was published, then frozen.
+
+    Sealed as a summary is (``consulta.summary.digest``): the SHA-256 digest covers the
+    canonical JSON of the content and each row's salted digest, in order, so anyone can
+    verify it from the open data. Never changed (guarded below); one of each kind.
+    """
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (
+        UniqueConstraint("final_plan_id", "kind"),
+        enum_check("kind", tuple(ASSESSMENT_KINDS)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    final_plan_id: Mapped[int] = mapped_column(ForeignKey("final_plans.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Introduction (HTML, sanitized), figures overall and by component, as published.
+    content: Mapped[dict] = deferred(mapped_column(JSON))
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: Hex SHA-256 of the canonical content and of each row's digest, in order.
+    digest: Mapped[str] = mapped_column(String(64))
+
+    final_plan = relationship("FinalPlan")
+    published_by = relationship("User")
+
+
+class SelfAssessmentRow(db.Model):
+    """One commitment of a self-assessment, as it stood (its milestones, indicators and
+    reports included)."""
+
+    __tablename__ = "self_assessment_rows"
+    __table_args__ = (UniqueConstraint("assessment_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("self_assessments.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+    #: Hex SHA-256 of the row with its salt (``summary.digest.row_digest``).
+    digest: Mapped[str] = mapped_column(String(64))
+    #: The random salt in the row's digest, public with the row.
+    salt: Mapped[str] = mapped_column(String(32))
+
+
+@event.listens_for(SelfAssessment, "before_update")
+@event.listens_for(SelfAssessment, "before_delete")
+@event.listens_for(SelfAssessmentRow, "before_update")
+@event.listens_for(SelfAssessmentRow, "before_delete")
+def _published_assessments_are_frozen(mapper, connection, target):
+    raise RuntimeError("a published self-assessment never changes")

@@ -12,7 +12,9 @@ def test_the_finished_demo_consultation_has_a_traced_final_plan(app):
     assert sorted(c["kind"] for c in data["changes"]) == ["changed", "changed"]
     assert all(c["reason"] for c in data["changes"])
     traced = [code for c in data["commitments"] for code in c["contributions"]]
-    assert len(traced) >= 6 and all(c["progress"] is None for c in data["commitments"])
+    assert len(traced) >= 6
+    # Each commitment's progress comes from the follow-up (its status and percentage).
+    assert all(set(c["progress"]) == {"status", "percent"} for c in data["commitments"])
     page = client.get(f"/consultations/{LA_LIBERTAD}/final-plan")
     assert page.status_code == 200 and "zonas de riesgo" in page.get_data(as_text=True)
     # Idempotent: a second run makes no second version nor final plan.

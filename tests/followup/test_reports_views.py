@@ -108,7 +108,8 @@ def test_a_reporter_writes_a_report_and_the_secretariat_publishes_it(
     mine = page(client, "/follow-up/my-commitments")
     assert "Observatorio de precios de medicamentos" in mine
     assert "Quejas ciudadanas" not in mine
-    started = client.post_form(f"/consultations/{slug}/follow-up/commitments/{first}/reports")
+    started = client.post_form(
+        f"/consultations/{slug}/follow-up/manage/commitments/{first}/reports")
     assert started.status_code == 302
     url = started.headers["Location"]
     html = page(client, url)
@@ -170,22 +171,22 @@ def test_a_reporter_of_another_commitment_gets_403_and_nothing_changes(
     other = make_reporter(second)
     client = app.test_client()
     login(client, other)
-    url = f"/consultations/{slug}/follow-up/reports/{report_id}"
+    url = f"/consultations/{slug}/follow-up/manage/reports/{report_id}"
     assert client.get(url).status_code == 403
     assert client.post_form(url, {"as_of": today(app).isoformat(),
                                   "narrative": "Intruso"}).status_code == 403
     assert client.post_form(url + "/links", {"url": "https://example.pe"}).status_code == 403
     assert client.post_form(url + "/submit").status_code == 403
     assert client.post_form(
-        f"/consultations/{slug}/follow-up/commitments/{first}/reports").status_code == 403
+        f"/consultations/{slug}/follow-up/manage/commitments/{first}/reports").status_code == 403
     with app.app_context():
         report = db.session.get(ProgressReport, report_id)
         assert (report.narrative, report.state, report.evidence) == ("Avance.", "draft", [])
         assert len(reports(first)) == 1
     # Its own commitment works, and an id of another consultation is 404.
     assert client.post_form(
-        f"/consultations/{slug}/follow-up/commitments/{second}/reports").status_code == 302
-    assert client.get(f"/consultations/{slug}/follow-up/reports/99999").status_code == 404
+        f"/consultations/{slug}/follow-up/manage/commitments/{second}/reports").status_code == 302
+    assert client.get(f"/consultations/{slug}/follow-up/manage/reports/99999").status_code == 404
 
 
 def test_the_secretariat_returns_a_report_with_a_note_the_reporter_reads(
@@ -194,7 +195,7 @@ def test_the_secretariat_returns_a_report_with_a_note_the_reporter_reads(
     seed(followed)
     reporter = make_reporter(first)
     report_id = make_report(first, reporter, submit=True)
-    url = f"/consultations/{slug}/follow-up/reports/{report_id}"
+    url = f"/consultations/{slug}/follow-up/manage/reports/{report_id}"
     reviewer = app.test_client()
     login(reviewer, secretariat)
     empty = reviewer.post_form(url + "/return", {"note": ""}, follow_redirects=True)
@@ -216,7 +217,7 @@ def test_evidence_files_are_public_only_once_their_report_is_published(
     client = app.test_client()
     login(client, reporter)
     url = client.post_form(
-        f"/consultations/{slug}/follow-up/commitments/{first}/reports").headers["Location"]
+        f"/consultations/{slug}/follow-up/manage/commitments/{first}/reports").headers["Location"]
     client.post(url + "/documents", data={"csrf_token": client.csrf_token(), "title": "",
                                           "file": (BytesIO(PDF), "../../acta final.pdf")},
                 content_type="multipart/form-data")
@@ -251,7 +252,7 @@ def test_a_wrong_upload_through_the_form_says_why_in_spanish(
     seed(followed)
     login(client, secretariat)
     url = client.post_form(
-        f"/consultations/{slug}/follow-up/commitments/{first}/reports").headers["Location"]
+        f"/consultations/{slug}/follow-up/manage/commitments/{first}/reports").headers["Location"]
     response = client.post(url + "/documents", data={
         "csrf_token": client.csrf_token(), "title": "",
         "file": (BytesIO(b"<svg onload=alert(1)></svg>"), "acta.pdf")},
@@ -266,7 +267,7 @@ def test_forms_without_a_csrf_token_change_nothing(app, client, followed, secret
     slug, first = followed["slug"], followed["commitments"][1]
     login(client, secretariat)
     client.post(f"/consultations/{slug}/follow-up/manage/commitments/{first}/seed")
-    client.post(f"/consultations/{slug}/follow-up/commitments/{first}/reports")
+    client.post(f"/consultations/{slug}/follow-up/manage/commitments/{first}/reports")
     with app.app_context():
         assert milestones(first) == [] and reports(first) == []
 
@@ -316,7 +317,7 @@ def test_the_set_up_page_and_the_report_form_stay_within_twelve_statements(
     login(clients["secretariat"], secretariat)
     login(clients["reporter"], report_world["reporter"])
     slug = report_world["slug"]
-    report = f"/consultations/{slug}/follow-up/reports/{report_world['report']}"
+    report = f"/consultations/{slug}/follow-up/manage/reports/{report_world['report']}"
     pages = [("secretariat", f"/consultations/{slug}/follow-up/manage"),
              ("secretariat", report), ("reporter", report),
              ("secretariat", "/follow-up/my-commitments"),

@@ -180,6 +180,7 @@ def build_world(app):
                 "forum.edit_member", "forum.new_meeting", "forum.edit_meeting",
                 "report_comments.moderate")},
         }
+        world.per_endpoint.update(_follow_up(secretariat))
         world.accounts = {
             "anonymous": None,
             "participant": UserRef(participant.id, participant.email, DEMO_PASSWORD),
@@ -279,6 +280,50 @@ def _forum_world(secretariat, participant):
     db.session.flush()
     return {"member_id": member.id, "meeting_id": meeting.id, "report_id": report.id,
             "comment_id": comment.id}
+def _follow_up(secretariat):
+    """A published report and a mid-term self-assessment on the finished consultation's
+    final plan (made with the models until the staff side's operations land), and the
+    URL values of the follow-up's pages."""
+    from datetime import date
+
+    from sqlalchemy import func
+
+    from consulta.consultations.models import Consultation
+    from consulta.core.dates import utcnow
+    from consulta.finalplan.queries import published_final_plan
+    from consulta.followup.assessment import assessment_of, publish_assessment
+    from consulta.followup.models import Milestone, ProgressReport, ReportMilestone
+
+    final_plan = published_final_plan(db.session.scalar(
+        select(Consultation).where(Consultation.slug == LL)))
+    commitment = final_plan.plan_version.commitments[0]
+    report = db.session.scalar(select(ProgressReport).where(
+        ProgressReport.commitment_id == commitment.id, ProgressReport.state == "published"))
+    if report is None:
+        milestone = Milestone(commitment_id=commitment.id, position=99, due="2099-12",
+                              description="Hito de la matriz", current_status="in_progress",
+                              current_percent=30, current_as_of=date(2026, 6, 30))
+        db.session.add(milestone)
+        db.session.flush()
+        number = (db.session.scalar(select(func.max(ProgressReport.number)).where(
+            ProgressReport.commitment_id == commitment.id)) or 0) + 1
+        report = ProgressReport(commitment_id=commitment.id, number=number,
+                                as_of=date(2026, 6, 30), state="published",
+                                published_at=utcnow(), published_by_id=secretariat.id)
+        report.milestones.append(ReportMilestone(milestone_id=milestone.id,
+                                                 status="in_progress", percent=30))
+        db.session.add(report)
+        db.session.flush()
+    if assessment_of(final_plan, "mid_term") is None:
+        publish_assessment(final_plan, kind="mid_term", actor=secretariat)
+    db.session.commit()
+    values = {"slug": LL, "commitment_id": commitment.id, "report_id": report.id,
+              "kind": "mid-term"}
+    return dict.fromkeys((
+        "followup.tracking", "followup.commitment", "followup.report",
+        "followup.assessments", "followup.assessment", "followup.assessment_pdf",
+        "followup.assessment_json", "followup.assessment_csv",
+        "followup.publish_assessment", "api.progress"), values)
 
 
 @pytest.fixture

@@ -253,6 +253,42 @@ def make_user(app, role, n, roles=(), confirmed=True):
     return user_id, email
 
 
+def _followed_consultation(secretariat, now):
+    """A consultation whose final plan is published, with a published progress report
+    (made with the models until the follow-up's staff operations land): what the
+    self-assessment form needs."""
+    from consulta.consultations import operations as consultations
+    from consulta.consultations.plan_import import parse_plan
+    from consulta.finalplan import operations as finalplan
+    from consulta.followup.models import Milestone, ProgressReport, ReportMilestone
+
+    followed = consultations.create_consultation(
+        actor=secretariat, title="Consulta en seguimiento", summary="Resumen.",
+        organizer="Secretaría de Gobierno Digital", scope="national", channels=["web"],
+        opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=30))
+    consultations.import_plan(followed, parse_plan(SMALL_PLAN), actor=secretariat)
+    version = consultations.publish_plan_version(followed, actor=secretariat)
+    followed.announced_at = now - timedelta(days=70)
+    db.session.flush()
+    plan = finalplan.save_final_plan(followed, actor=secretariat, plan_version_id=version.id,
+                                     approval_reference="Resolución N.° 3-2026",
+                                     approved_on=date(2026, 3, 1))
+    finalplan.publish_final_plan(plan, actor=secretariat, notify=False)
+    milestone = Milestone(commitment_id=version.commitments[0].id, position=1,
+                          description="Hito", due="2099-12", current_status="in_progress",
+                          current_percent=50, current_as_of=date(2026, 6, 30))
+    db.session.add(milestone)
+    db.session.flush()
+    report = ProgressReport(commitment_id=milestone.commitment_id, number=1,
+                            as_of=date(2026, 6, 30), state="published", published_at=now,
+                            published_by_id=secretariat.id)
+    report.milestones.append(ReportMilestone(milestone_id=milestone.id, status="in_progress",
+                                             percent=50))
+    db.session.add(report)
+    db.session.flush()
+    return followed
+
+
 def build_world(app):
     """Users of every role, logged in; an open consultation with a published plan, a
     draft, contributions of every kind, an event, a group, a response, a template and
@@ -316,6 +352,7 @@ def build_world(app):
                                   plan_version_id=closed_version.id,
                                   approval_reference="Resolución Ministerial N.° 1-2026",
                                   approved_on=today)
+        followed = _followed_consultation(secretariat, now)
         published = consultation.published_plan
         draft = consultations.ensure_draft_version(consultation, actor=secretariat)
         db.session.flush()
@@ -368,6 +405,7 @@ def build_world(app):
             **forum_ids,
             slug=consultation.slug, consultation_id=consultation.id,
             final_slug=closed.slug, final_version_id=closed_version.id,
+            followed_slug=followed.slug,
             components=[c.id for c in components], component_id=components[0].id,
             commitments=[c.id for c in published.commitments],
             commitment_id=published.commitments[0].id,
@@ -1022,10 +1060,10 @@ STAFF_CONFIRM_ROUTES = [
         ("delete_milestone", "manage/milestones/{fu_milestone_id}/delete", {}),
         ("delete_indicator", "manage/indicators/{fu_indicator_id}/delete", {}),
         ("remove_reporter", "manage/reporters/{fu_reporter_id}/delete", {}),
-        ("start_report", "commitments/{fu_commitment_id}/reports", {}),
-        ("remove_evidence", "reports/{fu_report_id}/evidence/{fu_evidence_id}/delete", {}),
-        ("submit_report", "reports/{fu_report_id}/submit", {}),
-        ("publish_report", "reports/{fu_report_id}/publish", {}))),
+        ("start_report", "manage/commitments/{fu_commitment_id}/reports", {}),
+        ("remove_evidence", "manage/reports/{fu_report_id}/evidence/{fu_evidence_id}/delete", {}),
+        ("submit_report", "manage/reports/{fu_report_id}/submit", {}),
+        ("publish_report", "manage/reports/{fu_report_id}/publish", {}))),
     Route("offline.mark_told", "/contributions/{offline}/told", _no_fields,
           role="secretariat"),
     Route("feedback.bulk", "/consultations/{slug}/feedback/bulk",
@@ -1069,6 +1107,7 @@ def scenarios():
     from consulta.finalplan import forms as finalplan
     from consulta.followup import follow_forms, forum_forms
     from consulta.followup import forms as followup
+    from consulta.followup.public import PublishAssessmentForm
     from consulta.moderation import forms as moderation
     from consulta.offline import forms as offline
     from consulta.summary.views import SummaryTextsForm
@@ -1370,27 +1409,33 @@ def scenarios():
             deltas=[{}, {"commitment_reporters": 1, AUDIT: 1}]),
         Scenario(followup.ReportForm, "secretariat", [Route(
             "followup_manage.report",
-            "/consultations/{final_slug}/follow-up/reports/{fu_report_id}", _valid_report,
+            "/consultations/{final_slug}/follow-up/manage/reports/{fu_report_id}", _valid_report,
             {"status-1": ["delayed", "completed", "x"], "percent-1": ["0", "100", "101"],
              "reason-1": ["", "Motivo"], "value-1": ["1.234,5", "x"], "note-1": ["Nota"]})],
             deltas=[{}, {AUDIT: 1, "report_milestones": (0, 50),
                          "report_indicator_values": (-50, 50)}]),
         Scenario(followup.LinkForm, "secretariat", [Route(
             "followup_manage.add_link",
-            "/consultations/{final_slug}/follow-up/reports/{fu_report_id}/links",
+            "/consultations/{final_slug}/follow-up/manage/reports/{fu_report_id}/links",
             lambda w: [("title", "Acta"), ("url", "https://example.pe/acta")])],
             deltas=[{}, {"report_evidence": 1, AUDIT: 1}]),
         Scenario(followup.DocumentForm, "secretariat", [Route(
             "followup_manage.add_document",
-            "/consultations/{final_slug}/follow-up/reports/{fu_report_id}/documents",
+            "/consultations/{final_slug}/follow-up/manage/reports/{fu_report_id}/documents",
             lambda w: [("title", "Acta"), ("file", Upload("acta.pdf", FU_PDF))])],
             deltas=[{}, {"documents": 1, "document_blobs": 1, "report_evidence": 1,
                          AUDIT: 1}]),
         Scenario(followup.ReturnForm, "secretariat", [Route(
             "followup_manage.return_report",
-            "/consultations/{final_slug}/follow-up/reports/{fu_report_id}/return",
+            "/consultations/{final_slug}/follow-up/manage/reports/{fu_report_id}/return",
             lambda w: [("note", "Falta el acta.")])],
             deltas=[{}, {AUDIT: 1}]),
+        Scenario(PublishAssessmentForm, "secretariat", [Route(
+            "followup.publish_assessment",
+            "/consultations/{followed_slug}/follow-up/self-assessments/publish",
+            lambda w: [("kind", "mid_term"), ("introduction", "Balance a medio término.")])],
+            deltas=[{}, {"self_assessments": 1, "self_assessment_rows": (1, 50),
+                         AUDIT: 1}]),
         Scenario(SummaryTextsForm, "secretariat", [Route(
             "summary.manage", "/consultations/{slug}/summary/manage", lambda w: [
                 ("introduction", "Introducción del resumen."),
@@ -1512,7 +1557,7 @@ PAGES = {
         ("anonymous", "/api/v1/consultations/{slug}/contributions?per_page=100")],
     "followup": [
         ("secretariat", "/consultations/{final_slug}/follow-up/manage"),
-        ("secretariat", "/consultations/{final_slug}/follow-up/reports/{fu_report_id}"),
+        ("secretariat", "/consultations/{final_slug}/follow-up/manage/reports/{fu_report_id}"),
         ("secretariat", "/follow-up/my-commitments")],
 }
 PAGES["forum"] = [

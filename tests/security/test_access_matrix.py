@@ -94,6 +94,15 @@ ACCESS = {
     "api.final_plan_csv": (PUBLIC, None),
     "api.final_plan_xlsx": (PUBLIC, None),
     "finalplan.show": (PUBLIC, None),
+    "followup.tracking": (PUBLIC, None),
+    "followup.commitment": (PUBLIC, None),
+    "followup.report": (PUBLIC, None),
+    "followup.assessments": (PUBLIC, None),
+    "followup.assessment": (PUBLIC, None),
+    "followup.assessment_pdf": (PUBLIC, None),
+    "followup.assessment_json": (PUBLIC, None),
+    "followup.assessment_csv": (PUBLIC, None),
+    "api.progress": (PUBLIC, None),
     # --- accounts (logged-in visitors are sent on from the guest pages) --------------
     "accounts.register": (PUBLIC, PUBLIC),
     "accounts.registered": (PUBLIC, None),
@@ -253,6 +262,7 @@ ACCESS = {
     "follow.consultation_account": (None, LOGIN),
     "follow.commitment_account": (None, LOGIN),
     "follow.mine": (LOGIN, None),
+    "followup.publish_assessment": (SECRETARIAT, SECRETARIAT),
 }
 
 #: Allowed requests answer 200 or 302, except these (an upload form posted without a

@@ -52,7 +52,7 @@ QUERY_PARAMETERS = (
     "q", "page", "per_page", "sort", "kind", "component", "commitment", "sector", "region",
     "channel", "outcome", "withdrawn", "state", "status", "action", "role", "template",
     "version", "event", "received_on", "target", "target_id", "next", "all", "sent", "lang",
-    "preview", "code",
+    "preview", "code", "responsible",
 )
 
 #: What a path argument of the URL map stands for in the world.
@@ -72,7 +72,7 @@ PATH_ARGUMENTS = {
 FIXED_PATH_ARGUMENTS = {"version": 1, "number": 1, "language": "es",
                         "filename": "css/consulta.css", "action": "submit",
                         "format": "xlsx", "what": "how-to-take-part",
-                        "key": "clave-de-nada", "name": "acta.pdf"}
+                        "key": "clave-de-nada", "name": "acta.pdf", "kind": "mid-term"}
 
 REFUSED_ES = "Caracteres no permitidos"
 REFUSED_EN = "Characters not allowed"

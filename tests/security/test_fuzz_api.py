@@ -148,6 +148,7 @@ PATHS = [
     ("/api/v1/consultations/{slug}/final-plan", "FinalPlan"),
     ("/api/v1/consultations/{slug}/final-plan/traceability.csv", None),
     ("/api/v1/consultations/{slug}/final-plan/traceability.xlsx", None),
+    ("/api/v1/consultations/{slug}/progress", "ProgressList"),
     ("/api/v1/consultations/{slug}/summary", "Summary"),
     ("/api/v1/consultations/{slug}/summary/v{version}/matrix", "SummaryMatrix"),
     ("/consultations/{slug}/contributions", None),
