@@ -266,13 +266,14 @@ def selected_contributions(consultation, ids):
 
 
 def commitments_to_classify(consultation):
-    """The commitments of every published version of the plan, newest version first:
-    a contribution may concern a commitment of an earlier version.
+    """``(id, number, title)`` rows of the commitments of every published version of the
+    plan, newest version first: a contribution may concern a commitment of an earlier
+    version. Rows, not commitments: the form shows these three columns only.
 
     :param consultation: the consultation whose plan it is.
     """
-    return db.session.scalars(
-        select(Commitment).join(PlanVersion)
+    return db.session.execute(
+        select(Commitment.id, Commitment.number, Commitment.title).join(PlanVersion)
         .where(PlanVersion.consultation_id == consultation.id,
                PlanVersion.published_at.is_not(None))
         .order_by(PlanVersion.number.desc(), Commitment.number)).all()
@@ -327,16 +328,18 @@ def groups_to_offer(consultation, contribution, suggestions=()):
 
 
 def groups_with_counts(consultation):
-    """``[(group, number of members)]`` of the consultation, by title.
+    """The consultation's groups by title, as ``(id, title, members)`` rows with the
+    members (not voided) counted in SQL: a query to paginate (a national consultation
+    has a thousand groups; the page shows a page of them, never every one).
 
     :param consultation: the consultation the groups belong to.
     """
-    return db.session.execute(
-        select(ContributionGroup, func.count(Contribution.id))
-        .outerjoin(Contribution, (Contribution.group_id == ContributionGroup.id)
-                   & not_voided())
-        .where(ContributionGroup.consultation_id == consultation.id)
-        .group_by(ContributionGroup.id).order_by(ContributionGroup.title)).all()
+    members = (select(func.count()).select_from(Contribution)
+               .where(Contribution.group_id == ContributionGroup.id, not_voided())
+               .correlate(ContributionGroup).scalar_subquery())
+    return (select(ContributionGroup.id, ContributionGroup.title, members.label("members"))
+            .where(ContributionGroup.consultation_id == consultation.id)
+            .order_by(ContributionGroup.title, ContributionGroup.id))
 
 
 # --- the audit log --------------------------------------------------------------------
