@@ -75,9 +75,16 @@ class Contribution(db.Model):
         # The same row of a spreadsheet imported twice is found, not created again.
         Index("ix_contributions_import_fingerprint", "consultation_id", "import_fingerprint",
               unique=True),
-        # Covers the moderation figures of the consultation page (an index-only scan).
+        # Covers the moderation figures of the consultation page and the staff's counts
+        # by state (an index-only scan; personal_data_held_at too, else a table scan).
         Index("ix_contributions_states", "consultation_id", "hidden_at", "withdrawn_at",
-              "classified_at", "group_id", "hidden_reason", "voided_at"),
+              "classified_at", "group_id", "hidden_reason", "voided_at",
+              "personal_data_held_at"),
+        # The authors to tell by SMS, phone or letter (a few among thousands): partial,
+        # in the list's order, so that the page does not scan every contribution.
+        Index("ix_contributions_to_notify", "consultation_id", "received_at", "id",
+              postgresql_where=text("author_contact_channel IS NOT NULL"),
+              sqlite_where=text("author_contact_channel IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
