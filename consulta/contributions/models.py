@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +29,8 @@ from .constants import CONTACT_CHANNELS, HIDE_REASONS, KINDS, TARGETS, TYPED_IN_
 #: What the listing indexes hold: the contributions public lists show (see
 #: ``queries.not_withdrawn``).
 LISTED = "withdrawn_at IS NULL AND voided_at IS NULL"
+#: Visible (``contributions.queries.is_visible``): neither hidden, withdrawn nor voided.
+VISIBLE = "hidden_at IS NULL AND withdrawn_at IS NULL AND voided_at IS NULL"
 
 
 class Contribution(db.Model):
@@ -85,6 +88,14 @@ class Contribution(db.Model):
         Index("ix_contributions_to_notify", "consultation_id", "received_at", "id",
               postgresql_where=text("author_contact_channel IS NOT NULL"),
               sqlite_where=text("author_contact_channel IS NOT NULL")),
+        # The secretariat's coverage (visible contributions answered, by component and
+        # commitment) read from an index alone, and the unanswered ones oldest first.
+        Index("ix_contributions_coverage", "consultation_id", "hidden_at", "withdrawn_at",
+              "voided_at", "answered", "classified_component_id", "component_id",
+              "classified_commitment_id", "commitment_id"),
+        Index("ix_contributions_unanswered", "consultation_id", "received_at", "id",
+              postgresql_where=text(f"answered = false AND {VISIBLE}"),
+              sqlite_where=text(f"answered = 0 AND {VISIBLE}")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -207,6 +218,11 @@ class Contribution(db.Model):
     personal_data_held: Mapped[list] = mapped_column(JSON, default=list)
     #: When personal data was held for review; NULL when none awaits a moderator.
     personal_data_held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A published response answers it (its own, or its group's). Derived, stored so that
+    #: the secretariat's counts and lists of the unanswered read an index instead of
+    #: testing every contribution: kept by ``consulta.feedback`` (publishing a response,
+    #: joining or leaving a group), never written by hand.
+    answered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Optimistic locking: two moderators saving at once cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
