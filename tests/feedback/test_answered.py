@@ -90,7 +90,7 @@ def test_a_voided_record_leaves_its_answered_group(
 
 def test_staff_counts_read_the_stored_flag(
         consultation, create_contribution, create_group, create_response, in_request):
-    answered, by_group, waiting = (create_contribution(consultation) for _ in range(3))
+    answered, by_group, _waiting = (create_contribution(consultation) for _ in range(3))
     create_response(answered)
     create_response(group_id=create_group(consultation, [by_group]))
     db.session.commit()
