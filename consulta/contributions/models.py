@@ -78,21 +78,20 @@ class Contribution(db.Model):
         # The same row of a spreadsheet imported twice is found, not created again.
         Index("ix_contributions_import_fingerprint", "consultation_id", "import_fingerprint",
               unique=True),
-        # Covers the moderation figures of the consultation page and the staff's counts
-        # by state (an index-only scan; personal_data_held_at too, else a table scan).
+        # Covers the moderation figures of the consultation page, the staff's counts by
+        # state (personal_data_held_at too, else a table scan) and the secretariat's
+        # coverage (answered, by component and commitment): index-only scans. One index
+        # for all: two of the same prefix left SQLite's planner to pick the wrong one.
         Index("ix_contributions_states", "consultation_id", "hidden_at", "withdrawn_at",
               "classified_at", "group_id", "hidden_reason", "voided_at",
-              "personal_data_held_at"),
+              "personal_data_held_at", "answered", "classified_component_id",
+              "component_id", "classified_commitment_id", "commitment_id"),
         # The authors to tell by SMS, phone or letter (a few among thousands): partial,
         # in the list's order, so that the page does not scan every contribution.
         Index("ix_contributions_to_notify", "consultation_id", "received_at", "id",
               postgresql_where=text("author_contact_channel IS NOT NULL"),
               sqlite_where=text("author_contact_channel IS NOT NULL")),
-        # The secretariat's coverage (visible contributions answered, by component and
-        # commitment) read from an index alone, and the unanswered ones oldest first.
-        Index("ix_contributions_coverage", "consultation_id", "hidden_at", "withdrawn_at",
-              "voided_at", "answered", "classified_component_id", "component_id",
-              "classified_commitment_id", "commitment_id"),
+        # The visible contributions without a published answer, oldest first.
         Index("ix_contributions_unanswered", "consultation_id", "received_at", "id",
               postgresql_where=text(f"answered = false AND {VISIBLE}"),
               sqlite_where=text(f"answered = 0 AND {VISIBLE}")),

@@ -73,7 +73,7 @@ def answered_now():
 def is_answered():
     """True for a contribution that a published response answers, its own or its
     group's: the stored flag (kept by the operations that publish a response or change
-    a group), read from ``ix_contributions_coverage`` and ``ix_contributions_unanswered``
+    a group), read from ``ix_contributions_states`` and ``ix_contributions_unanswered``
     instead of testing every contribution against the responses."""
     return Contribution.answered == true()
 

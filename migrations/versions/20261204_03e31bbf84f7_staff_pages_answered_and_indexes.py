@@ -4,14 +4,14 @@ to notify
 ``contributions.answered`` says that a published response answers the contribution (its
 own or its group's); the feedback operations keep it (publishing a response, joining or
 leaving a group). It is filled here from the responses as they are. With it the
-secretariat's coverage reads ``ix_contributions_coverage`` alone and the unanswered
+secretariat's coverage reads ``ix_contributions_states`` alone and the unanswered
 contributions are a range of ``ix_contributions_unanswered``, instead of testing every
 contribution against the responses. ``ix_contributions_received`` holds every
 contribution in the order received: the matrix, its exports and a summary's rows are read
 in order instead of sorting every joined row.
 
-``ix_contributions_states`` also holds ``personal_data_held_at``, so that the counts by
-state (moderation home, queue, staff start page, the consultation page's figures) read
+``ix_contributions_states`` also holds ``personal_data_held_at`` (and the coverage's
+columns), so that the counts by state (moderation home, queue, staff start page, the consultation page's figures) read
 the index alone instead of every row; ``ix_contributions_to_notify`` holds the few
 contributions whose author asked to be told by SMS, phone or letter, in the list's order.
 
@@ -34,9 +34,9 @@ STATES = ['consultation_id', 'hidden_at', 'withdrawn_at', 'classified_at', 'grou
           'hidden_reason', 'voided_at']
 TO_NOTIFY = sa.text('author_contact_channel IS NOT NULL')
 VISIBLE = 'hidden_at IS NULL AND withdrawn_at IS NULL AND voided_at IS NULL'
-COVERAGE = ['consultation_id', 'hidden_at', 'withdrawn_at', 'voided_at', 'answered',
-            'classified_component_id', 'component_id', 'classified_commitment_id',
-            'commitment_id']
+#: Added to the states index: the counts by state, and the secretariat's coverage.
+COVERED = ['personal_data_held_at', 'answered', 'classified_component_id', 'component_id',
+           'classified_commitment_id', 'commitment_id']
 UNANSWERED = {'postgresql_where': sa.text(f'answered = false AND {VISIBLE}'),
               'sqlite_where': sa.text(f'answered = 0 AND {VISIBLE}')}
 #: What feedback.queries.answered_now says, for the rows already there.
@@ -57,12 +57,10 @@ def upgrade():
     op.execute(FILL_ANSWERED)
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.drop_index('ix_contributions_states')
-        batch_op.create_index('ix_contributions_states', [*STATES, 'personal_data_held_at'],
-                              unique=False)
+        batch_op.create_index('ix_contributions_states', [*STATES, *COVERED], unique=False)
         batch_op.create_index('ix_contributions_to_notify',
                               ['consultation_id', 'received_at', 'id'], unique=False,
                               postgresql_where=TO_NOTIFY, sqlite_where=TO_NOTIFY)
-        batch_op.create_index('ix_contributions_coverage', COVERAGE, unique=False)
         batch_op.create_index('ix_contributions_unanswered',
                               ['consultation_id', 'received_at', 'id'], unique=False,
                               **UNANSWERED)
@@ -74,7 +72,6 @@ def downgrade():
     with op.batch_alter_table('contributions', schema=None) as batch_op:
         batch_op.drop_index('ix_contributions_received')
         batch_op.drop_index('ix_contributions_unanswered', **UNANSWERED)
-        batch_op.drop_index('ix_contributions_coverage')
         batch_op.drop_index('ix_contributions_to_notify', postgresql_where=TO_NOTIFY,
                             sqlite_where=TO_NOTIFY)
         batch_op.drop_index('ix_contributions_states')
