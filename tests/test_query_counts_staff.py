@@ -38,17 +38,17 @@ MORE_PAGES = [
 STAFF_PAGES = [(role, path) for role, path in PAGES if role in STAFF_ROLES] + MORE_PAGES
 
 
-def _counts(app, clients, world, pages):
-    return {(role, path): len(_statements(app, clients[role], path.format(**world.values)))
+def _counts(app, clients, values, pages):
+    return {(role, path): len(_statements(app, clients[role], path.format(**values)))
             for role, path in pages}
 
 
 def test_the_other_staff_pages_send_at_most_twelve_statements_nor_more_with_more_rows(
         app, world):  # noqa: F811
     clients = _clients(app, world)
-    before = _counts(app, clients, world, MORE_PAGES)
+    before = _counts(app, clients, world.values, MORE_PAGES)
     world.add(3)
-    after = _counts(app, clients, world, MORE_PAGES)
+    after = _counts(app, clients, world.values, MORE_PAGES)
 
     assert {page: n for page, n in after.items() if n > MAX_QUERIES} == {}
     assert {page: (before[page], n) for page, n in after.items() if n > before[page]} == {}
