@@ -95,10 +95,6 @@ class Contribution(db.Model):
         Index("ix_contributions_unanswered", "consultation_id", "received_at", "id",
               postgresql_where=text(f"answered = false AND {VISIBLE}"),
               sqlite_where=text(f"answered = 0 AND {VISIBLE}")),
-        # Every contribution of a consultation in the order received (withdrawn and
-        # hidden too): the matrix, its exports and a summary's rows read it in order
-        # instead of sorting 50,000 joined rows with their texts.
-        Index("ix_contributions_received", "consultation_id", "received_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,13 +6,11 @@ own or its group's); the feedback operations keep it (publishing a response, joi
 leaving a group). It is filled here from the responses as they are. With it the
 secretariat's coverage reads ``ix_contributions_states`` alone and the unanswered
 contributions are a range of ``ix_contributions_unanswered``, instead of testing every
-contribution against the responses. ``ix_contributions_received`` holds every
-contribution in the order received: the matrix, its exports and a summary's rows are read
-in order instead of sorting every joined row.
+contribution against the responses.
 
 ``ix_contributions_states`` also holds ``personal_data_held_at`` (and the coverage's
-columns), so that the counts by state (moderation home, queue, staff start page, the consultation page's figures) read
-the index alone instead of every row; ``ix_contributions_to_notify`` holds the few
+columns), so that the counts by state (moderation home, queue, staff start page, the
+consultation page's figures) read the index alone instead of every row; ``ix_contributions_to_notify`` holds the few
 contributions whose author asked to be told by SMS, phone or letter, in the list's order.
 
 Revision ID: 03e31bbf84f7
@@ -64,13 +62,10 @@ def upgrade():
         batch_op.create_index('ix_contributions_unanswered',
                               ['consultation_id', 'received_at', 'id'], unique=False,
                               **UNANSWERED)
-        batch_op.create_index('ix_contributions_received',
-                              ['consultation_id', 'received_at', 'id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('contributions', schema=None) as batch_op:
-        batch_op.drop_index('ix_contributions_received')
         batch_op.drop_index('ix_contributions_unanswered', **UNANSWERED)
         batch_op.drop_index('ix_contributions_to_notify', postgresql_where=TO_NOTIFY,
                             sqlite_where=TO_NOTIFY)
