@@ -358,27 +358,49 @@ def audit_actions(consultation):
         AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.action)).all()
 
 
-def audit_names(consultation):
+#: The keys of the audit log whose values are ids of the consultation's objects.
+NAMED_KEYS = ("component_id", "commitment_id", "group_id", "event_id")
+
+
+def audit_names(consultation, changes=None):
     """``{key: {id: name}}``: how the ids recorded in the consultation's audit log read
-    (its components, commitments of every plan version, groups and events), four small
-    queries whatever the length of the log.
+    (its components, commitments of every plan version, groups and events), at most four
+    small queries whatever the length of the log.
 
     :param consultation: the consultation whose log it is.
+    :param changes: the ``audit.changes.Change`` lists of the entries shown: only the
+        ids they hold are looked up (a page of the log names a few of a thousand
+        groups); every object of the consultation when None.
     """
-    def names(query):
-        return dict(db.session.execute(query).all())
+    wanted = None
+    if changes is not None:
+        wanted = {key: set() for key in NAMED_KEYS}
+        for change in (c for entry in changes for c in entry):
+            if change.key in wanted:
+                for value in (change.before, change.after):
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, int) and not isinstance(item, bool):
+                            wanted[change.key].add(item)
+
+    def names(key, id_column, query, row=lambda ident, name: name):
+        if wanted is not None:
+            if not wanted[key]:
+                return {}
+            query = query.where(id_column.in_(sorted(wanted[key])))
+        return {values[0]: row(*values) for values in db.session.execute(query).all()}
 
     return {
-        "component_id": names(select(Component.id, Component.name)
-                              .where(Component.consultation_id == consultation.id)),
-        "commitment_id": {ident: f"{number}. {title}" for ident, number, title in
-                          db.session.execute(
-                              select(Commitment.id, Commitment.number, Commitment.title)
-                              .join(PlanVersion)
-                              .where(PlanVersion.consultation_id == consultation.id))},
-        "group_id": names(select(ContributionGroup.id, ContributionGroup.title)
-                          .where(ContributionGroup.consultation_id == consultation.id)),
-        "event_id": names(select(Event.id, Event.title)
+        "component_id": names("component_id", Component.id, select(
+            Component.id, Component.name).where(Component.consultation_id == consultation.id)),
+        "commitment_id": names(
+            "commitment_id", Commitment.id,
+            select(Commitment.id, Commitment.number, Commitment.title).join(PlanVersion)
+            .where(PlanVersion.consultation_id == consultation.id),
+            row=lambda ident, number, title: f"{number}. {title}"),
+        "group_id": names("group_id", ContributionGroup.id, select(
+            ContributionGroup.id, ContributionGroup.title)
+            .where(ContributionGroup.consultation_id == consultation.id)),
+        "event_id": names("event_id", Event.id, select(Event.id, Event.title)
                           .where(Event.consultation_id == consultation.id)),
     }
 

@@ -320,9 +320,11 @@ def audit(slug):
     if action not in actions:  # the filter offers the actions in this log, nothing else
         action = ""
     page = paginate(queries.audit_log(consultation, action), per_page=50)
-    names = queries.audit_names(consultation)
+    rows = [(entry, entry_changes(entry)) for entry in page.items]
+    # Only the objects this page names (a page of the log, not a thousand groups).
+    names = queries.audit_names(consultation, [changes for _entry, changes in rows])
     return render_template("moderation/audit.html", consultation=consultation, page=page,
-                           rows=[(entry, entry_changes(entry)) for entry in page.items],
+                           rows=rows,
                            show=lambda key, value: display(key, value, names),
                            action=action, actions=actions)
 
