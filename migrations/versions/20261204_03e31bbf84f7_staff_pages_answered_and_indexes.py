@@ -48,27 +48,30 @@ UPDATE contributions SET answered = (
 """
 
 
+# Plain operations, not batch mode: on SQLite batch mode copies the table for a column
+# with a SQL default, which writes its foreign keys as table constraints, and the plain
+# drop_column of older downgrades then fails on them. SQLite adds and drops this column
+# and these indexes in place.
+
+
 def upgrade():
-    with op.batch_alter_table('contributions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('answered', sa.Boolean(), server_default=sa.false(),
-                                      nullable=False))
+    op.add_column('contributions', sa.Column('answered', sa.Boolean(),
+                                             server_default=sa.false(), nullable=False))
     op.execute(FILL_ANSWERED)
-    with op.batch_alter_table('contributions', schema=None) as batch_op:
-        batch_op.drop_index('ix_contributions_states')
-        batch_op.create_index('ix_contributions_states', [*STATES, *COVERED], unique=False)
-        batch_op.create_index('ix_contributions_to_notify',
-                              ['consultation_id', 'received_at', 'id'], unique=False,
-                              postgresql_where=TO_NOTIFY, sqlite_where=TO_NOTIFY)
-        batch_op.create_index('ix_contributions_unanswered',
-                              ['consultation_id', 'received_at', 'id'], unique=False,
-                              **UNANSWERED)
+    op.drop_index('ix_contributions_states', table_name='contributions')
+    op.create_index('ix_contributions_states', 'contributions', [*STATES, *COVERED],
+                    unique=False)
+    op.create_index('ix_contributions_to_notify', 'contributions',
+                    ['consultation_id', 'received_at', 'id'], unique=False,
+                    postgresql_where=TO_NOTIFY, sqlite_where=TO_NOTIFY)
+    op.create_index('ix_contributions_unanswered', 'contributions',
+                    ['consultation_id', 'received_at', 'id'], unique=False, **UNANSWERED)
 
 
 def downgrade():
-    with op.batch_alter_table('contributions', schema=None) as batch_op:
-        batch_op.drop_index('ix_contributions_unanswered', **UNANSWERED)
-        batch_op.drop_index('ix_contributions_to_notify', postgresql_where=TO_NOTIFY,
-                            sqlite_where=TO_NOTIFY)
-        batch_op.drop_index('ix_contributions_states')
-        batch_op.create_index('ix_contributions_states', STATES, unique=False)
-        batch_op.drop_column('answered')
+    op.drop_index('ix_contributions_unanswered', table_name='contributions', **UNANSWERED)
+    op.drop_index('ix_contributions_to_notify', table_name='contributions',
+                  postgresql_where=TO_NOTIFY, sqlite_where=TO_NOTIFY)
+    op.drop_index('ix_contributions_states', table_name='contributions')
+    op.create_index('ix_contributions_states', 'contributions', STATES, unique=False)
+    op.drop_column('contributions', 'answered')
