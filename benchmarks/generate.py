@@ -81,6 +81,7 @@ def main():
     from consulta.accounts.passwords import hash_password
     from consulta.core import search
     from consulta.extensions import db
+    from consulta.feedback.queries import answered_now
     from consulta.models import (
         Commitment,
         Component,
@@ -294,6 +295,9 @@ def main():
         for chunk in batched(version_rows):
             session.execute(insert(ResponseVersion), chunk)
         session.execute(text("UPDATE responses SET current_version_id = id"))
+        # The stored "answered" the feedback operations keep (published ones answer).
+        session.execute(update(Contribution).values(answered=answered_now())
+                        .execution_options(synchronize_session=False))
         # The audit log such a consultation leaves: one entry per classification and per
         # published response (the audit page and the date notices read it).
         session.execute(text(

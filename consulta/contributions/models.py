@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -28,6 +29,8 @@ from .constants import CONTACT_CHANNELS, HIDE_REASONS, KINDS, TARGETS, TYPED_IN_
 #: What the listing indexes hold: the contributions public lists show (see
 #: ``queries.not_withdrawn``).
 LISTED = "withdrawn_at IS NULL AND voided_at IS NULL"
+#: Visible (``contributions.queries.is_visible``): neither hidden, withdrawn nor voided.
+VISIBLE = "hidden_at IS NULL AND withdrawn_at IS NULL AND voided_at IS NULL"
 
 
 class Contribution(db.Model):
@@ -75,18 +78,29 @@ class Contribution(db.Model):
         # The same row of a spreadsheet imported twice is found, not created again.
         Index("ix_contributions_import_fingerprint", "consultation_id", "import_fingerprint",
               unique=True),
-        # Covers the moderation figures of the consultation page (an index-only scan):
-        # every column they count, the held personal data included (without it SQLite
-        # read the table: 50 ms instead of 13 at 50,000).
+        # Covers the moderation figures of the consultation page, the staff's counts by
+        # state (personal_data_held_at too, else a table scan) and the secretariat's
+        # coverage (answered, by component and commitment): index-only scans. One index
+        # for all: two of the same prefix left SQLite's planner to pick the wrong one.
         Index("ix_contributions_states", "consultation_id", "hidden_at", "withdrawn_at",
               "classified_at", "group_id", "hidden_reason", "voided_at",
-              "personal_data_held_at"),
+              "personal_data_held_at", "answered", "classified_component_id",
+              "component_id", "classified_commitment_id", "commitment_id"),
         # Covers the counts per commitment and kind under each commitment of the plan
         # page, grouped in this order (``queries.counts_by_commitment``): 60 ms to 5 at
         # 50,000 on SQLite. Plain columns: an expression index cannot be reflected there.
         Index("ix_contributions_commitment_counts", "consultation_id",
               "classified_commitment_id", "commitment_id", "kind", "withdrawn_at",
               "voided_at"),
+        # The authors to tell by SMS, phone or letter (a few among thousands): partial,
+        # in the list's order, so that the page does not scan every contribution.
+        Index("ix_contributions_to_notify", "consultation_id", "received_at", "id",
+              postgresql_where=text("author_contact_channel IS NOT NULL"),
+              sqlite_where=text("author_contact_channel IS NOT NULL")),
+        # The visible contributions without a published answer, oldest first.
+        Index("ix_contributions_unanswered", "consultation_id", "received_at", "id",
+              postgresql_where=text(f"answered = false AND {VISIBLE}"),
+              sqlite_where=text(f"answered = 0 AND {VISIBLE}")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,6 +223,11 @@ class Contribution(db.Model):
     personal_data_held: Mapped[list] = mapped_column(JSON, default=list)
     #: When personal data was held for review; NULL when none awaits a moderator.
     personal_data_held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A published response answers it (its own, or its group's). Derived, stored so that
+    #: the secretariat's counts and lists of the unanswered read an index instead of
+    #: testing every contribution: kept by ``consulta.feedback`` (publishing a response,
+    #: joining or leaving a group), never written by hand.
+    answered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Optimistic locking: two moderators saving at once cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -3,13 +3,14 @@ review and publication, the contribution matrix, and the authors told."""
 
 from consulta.audit.changes import label_values
 from consulta.consultations.models import Consultation
-from consulta.contributions.signals import list_extensions
+from consulta.contributions.signals import contribution_changed, list_extensions
 from consulta.core.cache import forget_pages
 from consulta.extensions import db
-from consulta.moderation.signals import contribution_grouped
+from consulta.moderation.signals import contribution_grouped, contribution_moderated
 
 from .constants import OUTCOME_ICONS, OUTCOMES, STATUSES
 from .notifications import tell_authors, tell_new_group_member
+from .operations import refresh_answered_of
 from .queries import list_extension
 from .signals import response_published
 from .views import bp
@@ -28,5 +29,9 @@ def init_app(app):
     response_published.connect(tell_authors)
     response_published.connect(_forget_pages)
     contribution_grouped.connect(tell_new_group_member)
+    # The stored "answered" follows a contribution into and out of groups (ungrouping
+    # is a moderation; voiding takes a record out of its group).
+    for signal in (contribution_grouped, contribution_moderated, contribution_changed):
+        signal.connect(refresh_answered_of)
     label_values("outcome", OUTCOMES)
     label_values("status", STATUSES)

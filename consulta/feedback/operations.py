@@ -7,18 +7,18 @@ the caller then rolls back, and its single commit (or rollback) makes it all or 
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from consulta.audit.operations import record
 from consulta.consultations.models import Commitment, PlanVersion
-from consulta.contributions.models import ContributionGroup
+from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.core.dates import utcnow
 from consulta.core.operations import Conflict, OperationError
 from consulta.extensions import db
 
 from .constants import NEEDS_COMMITMENTS, OUTCOMES
 from .models import AnswerTemplate, Response, ResponseVersion
-from .queries import written_response
+from .queries import answered_now, written_response
 from .signals import response_published
 
 SENTENCE_RE = re.compile(r"[.!?¿¡;:]+")
@@ -205,10 +205,33 @@ def publish_response(response, *, actor, notify=True):
     before = response.status
     response.current_version = version
     response.status = "published"
+    refresh_answered(Contribution.id == response.contribution_id
+                     if response.contribution_id is not None
+                     else Contribution.group_id == response.group_id)
     record("response.published", response, actor=actor, consultation_id=consultation.id,
            before={"status": before}, after={"status": "published", "version": number})
     response_published.send(response, version=version, notify=notify)
     return version
+
+
+def refresh_answered(condition):
+    """Store again whether a published response answers each contribution matching
+    ``condition`` (``Contribution.answered``), from the responses as they are now. Every
+    operation that publishes a response or moves a contribution into or out of a group
+    calls it (through signals for the parts below); the version counter is left alone
+    (a derived value, not an edit).
+
+    :param condition: a SQL condition on ``Contribution``: the rows to refresh.
+    """
+    db.session.execute(update(Contribution).where(condition)
+                       .values(answered=answered_now())
+                       .execution_options(synchronize_session="fetch"))
+
+
+def refresh_answered_of(contribution, **_extra):
+    """Receiver of the signals sent when a contribution joins or leaves a group (or is
+    voided, which takes it out of its group): ``refresh_answered`` for it."""
+    refresh_answered(Contribution.id == contribution.id)
 
 
 def apply_to_responses(responses, *, action, actor):

@@ -6,7 +6,7 @@ contribution. ``written_response`` is another thing: the one response the secret
 edits for a contribution or for a group.
 """
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, false, func, select, true
 from sqlalchemy.orm import aliased, joinedload, load_only
 
 from consulta.accounts.models import User
@@ -57,21 +57,30 @@ class EffectiveVersion:
         return query
 
 
-def is_answered(consultation):
-    """True for a contribution of ``consultation`` that has a published answer, its own
-    or its group's, as SQL: two ``IN`` lists of the consultation's published responses
-    (each built once per statement) instead of four outer joins per contribution. The
-    same contributions as ``EffectiveVersion.column("outcome").is_not(None)``.
-
-    :param consultation: the consultation whose contributions are tested.
+def answered_now():
+    """True for a contribution that a published response answers (its own or its
+    group's), as SQL tested now: what the stored ``Contribution.answered`` must say (see
+    ``operations.refresh_answered``). The same contributions as
+    ``EffectiveVersion.column("outcome").is_not(None)``.
     """
-    published = (Response.consultation_id == consultation.id) & \
-        Response.current_version_id.is_not(None)
-    own = select(Response.contribution_id).where(
-        published, Response.contribution_id.is_not(None))
-    group = select(Response.group_id).where(published, Response.group_id.is_not(None))
-    return Contribution.id.in_(own) | (Contribution.group_id.is_not(None)
-                                       & Contribution.group_id.in_(group))
+    own = select(Response.id).where(Response.contribution_id == Contribution.id,
+                                    Response.current_version_id.is_not(None)).exists()
+    group = select(Response.id).where(Response.group_id == Contribution.group_id,
+                                      Response.current_version_id.is_not(None)).exists()
+    return own | (Contribution.group_id.is_not(None) & group)
+
+
+def is_answered():
+    """True for a contribution that a published response answers, its own or its
+    group's: the stored flag (kept by the operations that publish a response or change
+    a group), read from ``ix_contributions_states`` and ``ix_contributions_unanswered``
+    instead of testing every contribution against the responses."""
+    return Contribution.answered == true()
+
+
+def is_unanswered():
+    """The opposite of ``is_answered``, written as ``ix_contributions_unanswered`` is."""
+    return Contribution.answered == false()
 
 
 def written_response(target):
@@ -134,7 +143,7 @@ def coverage(consultation):
     component, commitment = component_key(), commitment_key()
     rows = db.session.execute(
         select(component, commitment, func.count(),
-               func.count().filter(is_answered(consultation)))
+               func.count().filter(is_answered()))
         .where(Contribution.consultation_id == consultation.id, is_visible())
         .group_by(component, commitment)).all()
     total = sum(n for _c, _m, n, _a in rows)
@@ -170,7 +179,7 @@ def unanswered(consultation):
     """
     return select(Contribution).where(
         Contribution.consultation_id == consultation.id, is_visible(),
-        ~is_answered(consultation)).order_by(*received_order())
+        is_unanswered()).order_by(*received_order())
 
 
 def unanswered_page_options():

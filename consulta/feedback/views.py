@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
+from consulta.consultations.queries import commitment_choices
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.contributions.queries import ignored_filters, read_filters
@@ -56,27 +57,28 @@ def _dashboard_pages(responses, unanswered):
             "unanswered_page": unanswered.page if unanswered.page > 1 else None}
 
 
-def _in_the_published_plan(consultation, commitments):
+def _in_the_published_plan(choices, commitments):
     """The ids, in the latest published version of the plan, of ``commitments``.
 
     A response keeps the commitments of the plan version it was written on; once a new
     version is published, the form offers that version's rows. The same commitment is
     the one with the same number (versions copy their commitments, number included).
     """
-    now = {c.number: c.id for c in consultation.published_commitments}
+    now = {c.number: c.id for c in choices}
     return [now[c.number] for c in commitments if c.number in now]
 
 
 def _respond(target, consultation, template_name, context):
     form = ResponseForm(formdata=request.form if request.method == "POST" else None)
-    form.fill_choices(consultation.published_commitments)
+    choices = commitment_choices(consultation)  # (id, number, title) rows
+    form.fill_choices(choices)
     response = queries.written_response(target)
     templates = queries.answer_templates(consultation)
     if request.method == "GET":
         if response is not None:
             form.outcome.data = response.outcome
             form.justification.data = response.justification
-            form.commitments.data = _in_the_published_plan(consultation, response.commitments)
+            form.commitments.data = _in_the_published_plan(choices, response.commitments)
             form.referred_to.data = response.referred_to
             form.version.data = response.version
         template = next((t for t in templates
@@ -276,7 +278,7 @@ def matrix(slug):
         items = page.items
     return render_template("feedback/matrix.html", consultation=consultation, items=items,
                            page=page, filters=filters, ignored=ignored_filters(request.args),
-                           commitments=consultation.published_commitments,
+                           commitments=commitment_choices(consultation),
                            query_args={k: v for k, v in filters.items()
                                        if v and k not in ("per_page", "withdrawn")
                                        and not (k == "sort" and v == "newest")})

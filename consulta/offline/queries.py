@@ -7,6 +7,7 @@ from sqlalchemy import select
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import contribution_by_code
 from consulta.extensions import db
+from consulta.feedback.queries import response_loader_options
 
 #: What a tracking code looks like (APO-2016-000123); anything else is not looked up.
 CODE_RE = re.compile(r"^APO-\d{4}-\d{6,12}$")
@@ -50,7 +51,10 @@ def to_notify(consultation):
         select(Contribution).where(Contribution.consultation_id == consultation.id,
                                    Contribution.author_contact_channel.is_not(None),
                                    Contribution.voided_at.is_(None))
-        .order_by(Contribution.received_at, Contribution.id)).all()
+        .order_by(Contribution.received_at, Contribution.id)
+        # Each one's response and its group's, in the same query (not one query each);
+        # ix_contributions_to_notify holds these few rows, in this order.
+        .options(*response_loader_options())).unique().all()
     pending, told = [], []
     for contribution in rows:
         version = contribution.published_response

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consulta.consultations.access import get_visible_consultation
-from consulta.consultations.queries import events_of
+from consulta.consultations.queries import commitment_choices, events_of
 from consulta.contributions.access import get_contribution
 from consulta.core.forms import ConfirmForm
 from consulta.core.permissions import role_required
@@ -158,7 +158,7 @@ def _assisted_form(consultation):
     form.event.choices = [(0, _("None"))] + [
         (e.id, f"{e.title} ({e.held_on.isoformat()})") for e in events_of(consultation)]
     form.commitment.choices = [(0, _("None (the plan as a whole)"))] + [
-        (c.id, f"{c.number}. {c.title[:80]}") for c in consultation.published_commitments]
+        (c.id, f"{c.number}. {c.title[:80]}") for c in commitment_choices(consultation)]
     if request.method == "GET":
         form.channel.data = request.args.get("channel") or "other"
     return form

@@ -9,7 +9,7 @@ from consulta.contributions.queries import is_visible
 from consulta.core.dates import utcnow
 from consulta.extensions import db
 from consulta.feedback.models import Response
-from consulta.feedback.queries import with_outcome
+from consulta.feedback.queries import is_unanswered
 from consulta.moderation.queries import counts_by_consultation, pending_reviews
 
 #: The most consultations the start page lists (the latest to open first).
@@ -31,15 +31,15 @@ def work_consultations(*, include_private):
 
 
 def unanswered_by_consultation(ids):
-    """``{consultation id: visible contributions without a published response}``."""
+    """``{consultation id: visible contributions without a published response}``, read
+    from ``ix_contributions_unanswered`` (the stored ``answered``), not by testing every
+    contribution against the responses."""
     if not ids:
         return {}
-    query, outcome = with_outcome(
-        select(Contribution.consultation_id, func.count(Contribution.id))
-        .select_from(Contribution)
-        .where(Contribution.consultation_id.in_(ids), is_visible()))
     return dict(db.session.execute(
-        query.where(outcome.is_(None)).group_by(Contribution.consultation_id)).all())
+        select(Contribution.consultation_id, func.count())
+        .where(Contribution.consultation_id.in_(ids), is_visible(), is_unanswered())
+        .group_by(Contribution.consultation_id)).all())
 
 
 def responses_by_status(ids):

@@ -3,7 +3,7 @@
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, String, case, cast, func, select
+from sqlalchemy import Integer, String, cast, func, select
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Commitment, Component, Event, EventAttendance
@@ -20,11 +20,36 @@ from consulta.extensions import db
 from consulta.feedback.queries import EffectiveVersion
 
 
-def _counts(consultation, column, visible_only=False):
-    query = select(column, func.count()).where(counted_in(consultation))
-    if visible_only:
-        query = query.where(not_withdrawn())
-    return dict(db.session.execute(query.group_by(column)).all())
+def _breakdowns(base):
+    """The totals and the breakdowns by kind, channel, sector and region (those of the
+    contributions not withdrawn), from one scan grouped by all of them: each was a scan
+    of its own (five scans of 50,000 rows, 0.7 s on SQLite), and the groups are at most
+    a few thousand, added up here.
+
+    :param base: the condition of the contributions counted.
+    :return: ``(total, withdrawn, hidden, outside_windows, by_kind, by_channel,
+        by_sector, by_region)``.
+    """
+    c = Contribution
+    withdrawn, hidden = c.withdrawn_at.is_not(None), c.hidden_at.is_not(None)
+    columns = (c.kind, c.channel, func.coalesce(c.sector, ""), func.coalesce(c.region, ""),
+               withdrawn, hidden, c.received_outside_window)
+    totals = Counter()
+    by_kind, by_channel, by_sector, by_region = Counter(), Counter(), Counter(), Counter()
+    for kind, channel, sector, region, was_withdrawn, was_hidden, outside, n in \
+            db.session.execute(select(*columns, func.count()).where(base)
+                               .group_by(*columns)):
+        totals["total"] += n
+        totals["withdrawn"] += n if was_withdrawn else 0
+        totals["hidden"] += n if was_hidden else 0
+        totals["outside"] += n if outside else 0
+        if not was_withdrawn:
+            for table, key in ((by_kind, kind), (by_channel, channel), (by_sector, sector),
+                               (by_region, region)):
+                table[key] += n
+    return (totals["total"], totals["withdrawn"], totals["hidden"], totals["outside"],
+            *(dict(sorted(table.items()))
+              for table in (by_kind, by_channel, by_sector, by_region)))
 
 
 def compute_figures(consultation):
@@ -43,14 +68,8 @@ def compute_figures(consultation):
     """
     c = Contribution
     base = counted_in(consultation)
-    total, withdrawn, hidden, outside_windows = db.session.execute(
-        select(func.count(), func.count(c.withdrawn_at), func.count(c.hidden_at),
-               func.count(case((c.received_outside_window.is_(True), 1))))
-        .where(base)).one()
-    by_kind = _counts(consultation, c.kind, visible_only=True)
-    by_channel = _counts(consultation, c.channel, visible_only=True)
-    by_sector = _counts(consultation, func.coalesce(c.sector, ""), visible_only=True)
-    by_region = _counts(consultation, func.coalesce(c.region, ""), visible_only=True)
+    (total, withdrawn, hidden, outside_windows,
+     by_kind, by_channel, by_sector, by_region) = _breakdowns(base)
     by_hidden_reason = dict(db.session.execute(
         select(c.hidden_reason, func.count()).where(base, c.hidden_at.is_not(None))
         .group_by(c.hidden_reason)).all())
@@ -79,8 +98,6 @@ def compute_figures(consultation):
     # Unique participants: accounts, plus offline authors told apart by what the
     # sheet gives (e-mail, else name and organization). A typed-in contribution with
     # none of them has an unknown author: counted apart, never silently left out.
-    accounts = db.session.scalar(select(func.count(func.distinct(c.author_id))).where(
-        base, c.author_id.is_not(None)))
     offline, offline_unnamed, sheet_genders = set(), 0, {}
     for email, name, org, gender, event_id in db.session.execute(
             select(c.author_email, c.author_name, c.author_organization, c.author_gender,
@@ -95,9 +112,15 @@ def compute_figures(consultation):
                 sheet_genders.setdefault(key, gender)
         else:
             offline_unnamed += 1
-    genders = Counter({g or "undeclared": n for g, n in db.session.execute(
+    by_gender = db.session.execute(
         select(User.gender, func.count(func.distinct(User.id)))
-        .join(c, c.author_id == User.id).where(base).group_by(User.gender)).all()})
+        .join(c, c.author_id == User.id).where(base).group_by(User.gender)).all()
+    # An account has one gender: its authors by gender add up to the authors with an
+    # account (one scan fewer than counting them apart).
+    accounts = sum(n for _gender, n in by_gender)
+    genders = Counter()
+    for gender, n in by_gender:
+        genders[gender or "undeclared"] += n
     genders.update(sheet_genders.values())
 
     events = _attendance(consultation)

@@ -31,3 +31,14 @@ def test_the_log_shows_readable_changes_not_json(app, consultation, create_contr
     page = main_content(moderator_login.get(
         f"/consultations/{consultation}/moderation/audit").get_data(as_text=True))
     assert "Component:" in page and "Principles:" in page and "Hidden:" in page
+
+
+def test_the_log_names_the_groups_its_page_shows(app, consultation, create_contribution,
+                                                 create_group, moderator_login):
+    """Only the groups a page of the log names are looked up: they still read by title."""
+    code = create_contribution(consultation, body="Sobre el agua.")
+    create_group(consultation, title="Grupo sin mención")
+    create_group(consultation, [code], title="Grupo del agua")
+    page = main_content(moderator_login.get(
+        f"/consultations/{consultation}/moderation/audit").get_data(as_text=True))
+    assert "Grupo del agua" in page

@@ -143,9 +143,9 @@ def test_groups_with_counts_count_each_groups_members(
     create_group(consultation, codes[:2], title="B: dos")
     create_group(consultation, title="A: vacío")
 
-    rows = queries.groups_with_counts(consultation_of(consultation))
+    rows = db.session.execute(queries.groups_with_counts(consultation_of(consultation)))
 
-    assert [(g.title, n) for g, n in rows] == [("A: vacío", 0), ("B: dos", 2)]
+    assert [(title, n) for _id, title, n in rows] == [("A: vacío", 0), ("B: dos", 2)]
     assert [g.title for g in queries.groups_of(consultation_of(consultation))] == [
         "A: vacío", "B: dos"]
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.consultations.models import Event
-from consulta.consultations.queries import events_of
+from consulta.consultations.queries import commitment_choices, events_of
 from consulta.core.cache import cacheable
 from consulta.core.permissions import role_required
 from consulta.core.small_groups import events_gender_shown, small_group_min
@@ -31,7 +31,7 @@ def _offline_form(consultation, contribution=None):
     form.event.choices = [(0, _("None"))] + [
         (e.id, f"{e.title} ({e.held_on.isoformat()})") for e in events]
     form.commitment.choices = [(0, _("None (the plan as a whole)"))] + [
-        (c.id, f"{c.number}. {c.title[:80]}") for c in consultation.published_commitments]
+        (c.id, f"{c.number}. {c.title[:80]}") for c in commitment_choices(consultation)]
     if request.method == "GET" and contribution is None:
         # "Save and type in another" keeps what a pile of sheets from one event shares.
         event_id = request.args.get("event", type=int)
