@@ -34,7 +34,7 @@ def admin_user_roles(user_id):
     user = db.get_or_404(User, user_id)
     if not user.is_active:
         abort(404)
-    form = RolesForm(data={name: name in user.role_names for name in ROLES})
+    form = RolesForm(data={name: name in user.platform_role_names for name in ROLES})
     if form.validate_on_submit():
         roles = {name for name in ROLES if getattr(form, name).data}
         with attempt() as done:

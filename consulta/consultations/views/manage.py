@@ -6,11 +6,16 @@ from flask_login import current_user
 
 from consulta.core.dates import local_to_utc, utcnow
 from consulta.core.forms import ConfirmForm
-from consulta.core.permissions import role_required
+from consulta.core.permissions import ANY_ENTITY, role_required
 from consulta.core.transaction import attempt
 
 from .. import operations
-from ..access import get_in_consultation, get_in_draft, get_visible_consultation
+from ..access import (
+    get_in_consultation,
+    get_in_draft,
+    get_visible_consultation,
+    protected_consultation,
+)
 from ..forms import (
     CommitmentForm,
     ComponentForm,
@@ -28,11 +33,11 @@ from ..models import Commitment, Component, ParticipationWindow, Phase, PlanSect
 from ..plan_import import PlanFileError, parse_plan
 from . import bp
 
-secretariat_required = role_required("secretariat")
+secretariat_required = role_required("secretariat", on=protected_consultation)
 
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
-@secretariat_required
+@role_required("secretariat", on=ANY_ENTITY)
 def new():
     form = ConsultationForm()  # nothing pre-ticked: the channels are the secretariat's choice
     if form.validate_on_submit():
