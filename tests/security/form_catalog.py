@@ -582,7 +582,8 @@ def _valid_offline(world):
 def _valid_consultation(world):
     return [("title", "Consulta nueva"), ("slug", ""), ("summary", "Resumen breve."),
             ("description", "Descripción en **Markdown**."), ("scope", "regional"),
-            ("scope_region", "cusco"), ("scope_locality", ""), ("organizer", "Gobierno"),
+            ("scope_region", "cusco"), ("scope_locality", ""),
+            ("entity", "secretaria-de-gobierno-digital"),
             ("forum_name", "Foro"), ("methodology", "Método."), ("channels", "web"),
             ("channels", "workshop"), ("requires_review", "y"),
             ("opens_at", "2026-05-01T09:00"), ("closes_at", "2026-06-01T18:00")]

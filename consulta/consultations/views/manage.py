@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consulta.accounts.entities import managed_entities
 from consulta.core.dates import local_to_utc, utcnow
 from consulta.core.forms import ConfirmForm
 from consulta.core.permissions import ANY_ENTITY, role_required
@@ -39,7 +40,8 @@ secretariat_required = role_required("secretariat", on=protected_consultation)
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @role_required("secretariat", on=ANY_ENTITY)
 def new():
-    form = ConsultationForm()  # nothing pre-ticked: the channels are the secretariat's choice
+    # Nothing pre-ticked: the channels are the secretariat's choice.
+    form = ConsultationForm(entities=managed_entities(current_user))
     if form.validate_on_submit():
         with attempt(_("The consultation has been created. It stays private until you "
                        "announce it."), field=form.slug) as done:
@@ -54,7 +56,7 @@ def new():
 @secretariat_required
 def edit(slug):
     consultation = get_visible_consultation(slug)
-    form = ConsultationForm(obj=consultation)
+    form = ConsultationForm(obj=consultation, entities=managed_entities(current_user))
     if request.method == "GET":
         form.show_dates_of(consultation)
     if form.validate_on_submit():
