@@ -12,6 +12,7 @@ from .constants import CHANNELS, EVENT_KINDS, PRINCIPLES, SCOPES, STATUSES
 from .queries import consultations_by_status
 from .signals import consultation_changed
 from .views import bp
+from .views.entities import bp as entities_bp
 
 
 def _forget_pages(consultation, **_extra):
@@ -40,6 +41,7 @@ def _on_the_home_page(_sender, **_extra):
 
 def init_app(app):
     app.register_blueprint(bp)
+    app.register_blueprint(entities_bp)
     home_page.connect(_on_the_home_page)
     app.jinja_env.globals.update(SCOPES=SCOPES, CHANNELS=CHANNELS, PRINCIPLES=PRINCIPLES,
                                  CONSULTATION_STATUSES=STATUSES, EVENT_KINDS=EVENT_KINDS)
