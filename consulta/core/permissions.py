@@ -75,8 +75,11 @@ def can(user, roles, obj=None):
         return user.has_role(*roles)
     if obj is ANY_ENTITY:
         return user.holds_role(*roles)
-    entity = entity_of(obj)
-    return user.has_role(*roles, entity=entity)
+    if user.has_role(*roles):  # platform-wide: the object's entity is not even loaded
+        return True
+    if not user.role_entity_ids(*roles):
+        return False
+    return user.has_role(*roles, entity=entity_of(obj))
 
 
 def _public(obj):
