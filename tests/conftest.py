@@ -292,7 +292,8 @@ def create_entity(app):
     counter = iter(range(1, 10_000))
 
     def factory(name=None, *, level="national", parent=None, region=None, acronym=None):
-        from consulta.accounts.entities import create_entity as create, entity_by_slug
+        from consulta.accounts.entities import create_entity as create
+        from consulta.accounts.entities import entity_by_slug
 
         with app.test_request_context():
             entity = create(actor=None, name=name or f"Entidad {next(counter)}", level=level,
