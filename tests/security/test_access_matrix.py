@@ -255,7 +255,8 @@ HIDDEN = {
 #: What runs last for a role, in this order: it may end the membership, the
 #: contribution's edit window or the session the other checks need.
 LAST = ("accounts.entity_team_remove", "consultations.delete_section",
-        "consultations.delete_commitment", "consultations.delete_phase", "consultations.delete_component",
+        "consultations.delete_commitment", "consultations.delete_phase",
+        "consultations.delete_component",
         "contributions.withdraw", "accounts.leave_organization", "accounts.logout")
 
 
