@@ -73,6 +73,10 @@ def _user_roles_table(with_entity):
     return op.create_table('user_roles', *columns)
 
 
+def _untyped(*names):
+    return sa.table('user_roles', *(sa.column(name) for name in names))
+
+
 def upgrade():
     op.create_table('entities',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -134,9 +138,10 @@ def upgrade():
         "SELECT user_id, role, granted_at, granted_by_id FROM user_roles "
         "ORDER BY user_id, role")).all()
     op.drop_table('user_roles')
-    table = _user_roles_table(with_entity=True)
-    if roles:
-        op.bulk_insert(table, [
+    _user_roles_table(with_entity=True)
+    if roles:  # values as read (SQLite gives its datetimes as text): an untyped table
+        op.bulk_insert(_untyped("id", "user_id", "role", "entity_id", "granted_at",
+                                "granted_by_id"), [
             {"id": n, "user_id": user_id, "role": role, "entity_id": None,
              "granted_at": granted_at, "granted_by_id": granted_by_id}
             for n, (user_id, role, granted_at, granted_by_id) in enumerate(roles, start=1)])
@@ -158,9 +163,9 @@ def downgrade():
         "SELECT user_id, role, granted_at, granted_by_id FROM user_roles "
         "WHERE entity_id IS NULL ORDER BY id")).all()
     op.drop_table('user_roles')
-    table = _user_roles_table(with_entity=False)
+    _user_roles_table(with_entity=False)
     if roles:
-        op.bulk_insert(table, [
+        op.bulk_insert(_untyped("user_id", "role", "granted_at", "granted_by_id"), [
             {"user_id": user_id, "role": role, "granted_at": granted_at,
              "granted_by_id": granted_by_id}
             for user_id, role, granted_at, granted_by_id in roles])
