@@ -101,7 +101,7 @@ def _organizing_entity(values, *, actor, consultation=None):
     (``entity_id``), else one found or made from the organizer text (older callers,
     imports). The actor must belong to the chosen entity's secretariat."""
     entity = None
-    if values.get("entity_id") is not None or "entity_id" in values:
+    if "entity_id" in values:
         entity = db.session.get(Entity, values["entity_id"]) if values["entity_id"] else None
         if entity is None:
             raise OperationError(_l("Choose the organizing entity."))

@@ -52,7 +52,7 @@ QUERY_PARAMETERS = (
     "q", "page", "per_page", "sort", "kind", "component", "commitment", "sector", "region",
     "channel", "outcome", "withdrawn", "state", "status", "action", "role", "template",
     "version", "event", "received_on", "target", "target_id", "next", "all", "sent", "lang",
-    "preview", "code",
+    "preview", "code", "level", "entity",
 )
 
 #: What a path argument of the URL map stands for in the world.
@@ -63,6 +63,7 @@ PATH_ARGUMENTS = {
     "commitment_id": "draft_commitment_id", "section_id": "section_id",
     "event_id": "event_id", "group_id": "group_id", "template_id": "template_id",
     "response_id": "response_id", "token": "reset_token", "message_id": "message_id",
+    "role_id": "team_role_id",
 }
 FIXED_PATH_ARGUMENTS = {"version": 1, "number": 1, "language": "es",
                         "filename": "css/consulta.css", "action": "submit",
