@@ -374,13 +374,14 @@ def _consultation_fields():
 
 def _entity_names():
     """Entity names carrying every payload, made distinct (names are unique)."""
-    return [f"{name} {n}" for n, name in enumerate(pack(190, " "))]
+    return [f"{name} {n}" for n, name in enumerate(pack(190, " ")) if len(name) <= 190]
 
 
 def _entities(sweep):
     """The administrator creates entities with hostile names and acronyms (each one's
     page, the list and the consultations' organizer show them) and fills a team."""
-    names, acronyms = _entity_names(), pack(40, " ")
+    # An acronym holds 40 characters: the payloads that fit (all go through the names).
+    names, acronyms = _entity_names(), [a for a in pack(40, " ") if len(a) <= 40]
     entity_form = _form("accounts", "EntityForm")
     for n, name in enumerate(names):
         sweep.send("admin", "/admin/entities/new", entity_form, {
@@ -390,14 +391,16 @@ def _entities(sweep):
         select(Entity.slug).where(Entity.name == " ".join(name.split()))))
         for name in names]
     sweep.ids["entities"] = slugs
-    for value in pack(254, " "):  # refused addresses are shown back in the form
+    for value in pack(254, " "):  # refused values are shown back in the form
         sweep.send("admin", "/admin/entities/new", entity_form, {
-            "name": "Entidad", "level": "national", "parent": "", "region": "",
-            "secretariat_email": value}, ok=(200,))
+            "name": "Entidad", "acronym": value, "level": value, "parent": value,
+            "region": value, "secretariat_email": value}, ok=(200,))
         sweep.send("admin", f"/entities/{slugs[0]}/team", _form("accounts", "TeamMemberForm"),
-                   {"email": value, "role": "moderator"}, ok=(200,))
+                   {"email": value, "role": value}, ok=(200,))
     sweep.page("anon", "/entities")
     sweep.page("admin", "/admin/entities")
+    sweep.page("admin", "/admin/entities/new")
+    sweep.page("admin", f"/admin/entities/{slugs[0]}/edit")
     sweep.page("admin", f"/entities/{slugs[0]}/team")
     for slug in slugs:
         sweep.page("anon", f"/entities/{slug}")
