@@ -162,9 +162,10 @@ class ConsultationForm(FlaskForm):
         self.entities = {e.slug: e for e in entities}
         self.entity.choices = [("", str(_l("Choose…")))] + [
             (e.slug, e.display_name) for e in entities]
-        if hasattr(self.entity.data, "slug"):  # read from the consultation edited
-            self.entity.data = self.entity.data.slug
-        elif not self.entity.data and len(entities) == 1:
+        edited = kwargs.get("obj")
+        if not self.entity.raw_data and getattr(edited, "entity", None) is not None:
+            self.entity.data = edited.entity.slug  # not posted: the consultation's own
+        elif not self.entity.raw_data and len(entities) == 1:
             self.entity.data = entities[0].slug
 
     def show_dates_of(self, consultation):

@@ -148,3 +148,14 @@ def test_staff_lists_show_only_the_users_own_entities(
     # The form offers only the user's own entity, already chosen.
     form = client.get("/consultations/new").get_data(as_text=True)
     assert f'<option selected value="{a}">' in form and f'value="{b}"' not in form
+
+
+def test_the_edit_form_shows_the_consultations_entity_chosen(
+        client, create_user, create_entity, create_consultation):
+    create_entity("Entidad A")
+    create_entity("Entidad B")
+    slug = create_consultation(organizer="Entidad B")
+    login(client, create_user(roles=("secretariat",)))
+    form = client.get(f"/consultations/{slug}/edit").get_data(as_text=True)
+    assert '<option selected value="entidad-b">' in form
+    assert '<option selected value="entidad-a">' not in form
