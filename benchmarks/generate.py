@@ -88,6 +88,7 @@ def main():
         Consultation,
         Contribution,
         ContributionGroup,
+        Entity,
         Event,
         EventAttendance,
         Organization,
@@ -132,8 +133,13 @@ def main():
              "region": rng.choice(REGIONS), "status": "approved", "created_at": opens}
             for i in range(1, args.organizations + 1)])
 
+        entity = Entity(slug="sgtd", name="Secretaría de Gobierno y Transformación Digital",
+                        level="national", created_at=opens)
+        session.add(entity)
+        session.flush()
         consultation = Consultation(
-            slug="consulta-nacional", title="Consulta nacional del V Plan de Gobierno Abierto",
+            entity_id=entity.id, slug="consulta-nacional",
+            title="Consulta nacional del V Plan de Gobierno Abierto",
             summary="Consulta de referencia para medir el rendimiento.",
             description=paragraph(rng, 6), scope="national", organizer="Secretaría de "
             "Gobierno y Transformación Digital", forum_name="Comisión Multisectorial",

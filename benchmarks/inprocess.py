@@ -114,7 +114,10 @@ def prepare(app):
         now = datetime.now(UTC)
         for role, user_id in (("moderator", ACCOUNTS["moderator"]),
                               ("admin", ACCOUNTS["administrator"])):
-            if not session.get(UserRole, (user_id, role)):
+            # Platform-wide roles (entity_id NULL): one row per account and role.
+            if not session.scalar(select(UserRole).where(
+                    UserRole.user_id == user_id, UserRole.role == role,
+                    UserRole.entity_id.is_(None))):
                 session.add(UserRole(user_id=user_id, role=role, granted_at=now))
         member = ACCOUNTS["organization"]
         if not session.scalar(select(Membership).where(Membership.user_id == member)):

@@ -1,6 +1,6 @@
 """Import every model so that SQLAlchemy's metadata (and Alembic) sees the whole schema."""
 
-from consulta.accounts.models import Membership, Organization, User, UserRole
+from consulta.accounts.models import Entity, Membership, Organization, User, UserRole
 from consulta.audit.models import AuditEntry
 from consulta.consultations.models import (
     Commitment,
@@ -50,6 +50,7 @@ __all__ = [
     "ContributionTag",
     "Document",
     "DocumentBlob",
+    "Entity",
     "Event",
     "EventAttendance",
     "FinalPlan",

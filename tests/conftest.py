@@ -194,6 +194,8 @@ _password_hashes = {}
 def create_user(app):
     """Factory: ``create_user(email=..., roles=("moderator",), confirmed=True, ...)``.
 
+    A role is platform-wide, or held for an entity when given as ``(role, entity slug)``.
+
     The password is hashed with the app's PASSWORD_HASH_METHOD (a cheap pbkdf2 in tests;
     a test that sets it to scrypt gets scrypt hashes)."""
     from consulta.accounts.models import User, UserRole
@@ -222,9 +224,15 @@ def create_user(app):
         }
         values.update(fields)
         with app.app_context():
+            from consulta.accounts.models import Entity
+
             user = User(**values)
             for role in roles:
-                user.roles.append(UserRole(role=role, granted_at=now))
+                role, slug = (role, None) if isinstance(role, str) else role
+                entity_id = db.session.scalar(db.select(Entity.id).where(
+                    Entity.slug == slug)) if slug else None
+                assert slug is None or entity_id, f"no entity {slug}"
+                user.roles.append(UserRole(role=role, entity_id=entity_id, granted_at=now))
             db.session.add(user)
             db.session.commit()
             user_id = user.id
@@ -275,6 +283,28 @@ def link_in(message, path_prefix):
     match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", message.body)
     assert match, f"no {path_prefix} link in: {message.body}"
     return match.group(1)
+
+
+@pytest.fixture
+def create_entity(app):
+    """Factory: ``create_entity(name=..., level="national", parent=slug, region=...)``;
+    returns the new entity's slug."""
+    counter = iter(range(1, 10_000))
+
+    def factory(name=None, *, level="national", parent=None, region=None, acronym=None):
+        from consulta.accounts.entities import create_entity as create
+        from consulta.accounts.entities import entity_by_slug
+
+        with app.test_request_context():
+            entity = create(actor=None, name=name or f"Entidad {next(counter)}", level=level,
+                            acronym=acronym, region=region,
+                            parent_id=entity_by_slug(parent).id if parent else None)
+            db.session.commit()
+            slug = entity.slug
+            db.session.remove()
+        return slug
+
+    return factory
 
 
 @pytest.fixture

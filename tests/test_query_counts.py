@@ -283,3 +283,4 @@ def test_the_follow_up_pages_send_few_statements_whatever_the_reports(
     after = counts()
     assert {page: n for page, n in after.items() if n > MAX_QUERIES} == {}
     assert {page: (before[page], n) for page, n in after.items() if n > before[page]} == {}
+

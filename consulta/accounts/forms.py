@@ -189,3 +189,68 @@ class RolesForm(FlaskForm):
     facilitator = BooleanField(ROLES["facilitator"])
     secretariat = BooleanField(ROLES["secretariat"])
     admin = BooleanField(ROLES["admin"])
+
+
+class EntityForm(FlaskForm):
+    """An organizing entity, as an administrator creates or edits it."""
+
+    name = StringField(_l("Name"), filters=[strip], validators=[required(), Length(max=200)])
+    acronym = StringField(_l("Acronym"), filters=[strip], validators=[Optional(),
+                                                                       Length(max=40)])
+    level = SelectField(_l("Level of government"), validate_choice=False)
+    parent = SelectField(_l("Depends on (optional)"), validate_choice=False)
+    region = SelectField(_l("Region (optional)"), validate_choice=False)
+    #: On creation only: the account appointed as the entity's first secretariat.
+    secretariat_email = EmailField(
+        _l("E-mail of its first technical secretariat (optional)"),
+        filters=[normalize_email], validators=[Optional(), Email(), Length(max=254)],
+        description=_l("An existing, confirmed account. It can then add the rest of the "
+                       "entity's team."))
+
+    def __init__(self, *args, entities=(), **kwargs):
+        """:param entities: the entities it may depend on (not itself)."""
+        from consulta.core.taxonomy import level_choices
+
+        super().__init__(*args, **kwargs)
+        self.level.choices = level_choices(blank=str(_l("Choose…")))
+        self.parent.choices = [("", str(_l("None")))] + [(e.slug, e.display_name)
+                                                         for e in entities]
+        self.region.choices = region_choices(blank=str(_l("None")))
+        self.entities = {e.slug: e for e in entities}
+
+    def values(self):
+        """What ``entities.create_entity`` and ``update_entity`` take."""
+        parent = self.entities.get(self.parent.data or "")
+        return {"name": self.name.data, "acronym": self.acronym.data,
+                "level": self.level.data, "region": self.region.data or None,
+                "parent_id": parent.id if parent is not None else None}
+
+    def validate_level(self, field):
+        if field.data not in {code for code, _label in field.choices if code}:
+            raise ValidationError(_l("Choose a level of government from the list."))
+
+    def validate_parent(self, field):
+        if field.data and field.data not in self.entities:
+            raise ValidationError(_l("Choose the parent entity from the list."))
+
+    def validate_region(self, field):
+        if field.data:
+            RegionCode()(self, field)
+
+
+class TeamMemberForm(FlaskForm):
+    """Add an existing account to an entity's team."""
+
+    email = EmailField(_l("E-mail of the account"), filters=[normalize_email],
+                       validators=[required(), Email(), Length(max=254)])
+    role = SelectField(_l("Role in the entity's team"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        from .entities import TEAM_ROLES
+
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(role, str(ROLES[role])) for role in TEAM_ROLES]
+
+    def validate_role(self, field):
+        if field.data not in {code for code, _label in field.choices}:
+            raise ValidationError(_l("Choose a role of the entity's team."))

@@ -2,7 +2,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consulta.core.dates import utcnow
@@ -81,12 +81,43 @@ class User(UserMixin, db.Model):
 
     @property
     def role_names(self):
+        """Every role the account holds, platform-wide or for an entity."""
         return {r.role for r in self.roles}
 
-    def has_role(self, *roles):
-        """True if the account holds one of ``roles``; administrators hold every role."""
-        names = self.role_names
-        return "admin" in names or any(role in names for role in roles)
+    @property
+    def platform_role_names(self):
+        """The roles the account holds platform-wide."""
+        return {r.role for r in self.roles if r.entity_id is None}
+
+    def has_role(self, *roles, entity=None):
+        """True if the account holds one of ``roles`` platform-wide, or (given ``entity``)
+        for that entity or one of its parents; administrators hold every role everywhere.
+
+        See ``consulta.core.permissions`` for the one check views use.
+        """
+        if any(r.role == "admin" or (r.role in roles and r.entity_id is None)
+               for r in self.roles):
+            return True
+        if entity is None:
+            return False
+        held = {r.entity_id for r in self.roles if r.role in roles and r.entity_id}
+        if not held:
+            return False
+        if entity.id in held:  # the usual case: no query
+            return True
+        return bool(held & set(entity.lineage_ids()))
+
+    def holds_role(self, *roles):
+        """True if the account holds one of ``roles`` anywhere (platform or any entity)."""
+        return any(r.role == "admin" or r.role in roles for r in self.roles)
+
+    def role_entity_ids(self, *roles):
+        """The entities for which the account holds one of ``roles`` (without their
+        children), or None when it holds one platform-wide (every entity)."""
+        if any(r.role == "admin" or (r.role in roles and r.entity_id is None)
+               for r in self.roles):
+            return None
+        return {r.entity_id for r in self.roles if r.role in roles and r.entity_id}
 
     @property
     def is_staff(self):
@@ -97,16 +128,71 @@ class User(UserMixin, db.Model):
                 if m.status == "approved" and m.organization.status == "approved"]
 
 
-class UserRole(db.Model):
-    __tablename__ = "user_roles"
-    __table_args__ = (enum_check("role", ROLES),)
+class Entity(db.Model):
+    """An organizing entity: a ministry, a regional or state government, a municipality,
+    an autonomous body... It runs consultations and has its own staff team."""
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    __tablename__ = "entities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Its public address, /entities/<slug>.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    acronym: Mapped[str | None] = mapped_column(String(40))
+    #: A level-of-government code of the deployment profile (levels.json).
+    level: Mapped[str] = mapped_column(String(32), index=True)
+    #: The entity it depends on (a ministry's agency...); never a cycle.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
+    #: A region code of the profile, optional.
+    region: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    parent: Mapped["Entity | None"] = relationship(remote_side=[id])
+
+    def __repr__(self):
+        return f"<Entity {self.id}>"
+
+    def lineage_ids(self):
+        """Its own id, then its parent's, and so on up (a role held for any of them
+        covers this entity)."""
+        ids, entity = [], self
+        while entity is not None and entity.id not in ids:
+            ids.append(entity.id)
+            entity = entity.parent
+        return ids
+
+    @property
+    def display_name(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class UserRole(db.Model):
+    """A staff role, platform-wide (``entity_id`` NULL) or held for one entity."""
+
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        enum_check("role", ROLES),
+        UniqueConstraint("user_id", "role", "entity_id"),
+        # NULLs are distinct in a UNIQUE constraint: one platform-wide row per role.
+        Index("uq_user_roles_platform_role", "user_id", "role", unique=True,
+              sqlite_where=text("entity_id IS NULL"),
+              postgresql_where=text("entity_id IS NULL")),
+        CheckConstraint("role != 'admin' OR entity_id IS NULL", name="admin_platform_wide"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    #: The entity the role is held for (and its children); NULL: platform-wide.
+    entity_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), index=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(back_populates="roles", foreign_keys=[user_id])
+    entity: Mapped[Entity | None] = relationship()
 
 
 class Organization(db.Model):

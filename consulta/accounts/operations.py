@@ -306,7 +306,8 @@ def delete_account(user, password):
 # --- roles -------------------------------------------------------------------
 
 def set_roles(user, roles, *, actor):
-    """Give ``user`` exactly ``roles``; False if it already had them.
+    """Give ``user`` exactly ``roles`` platform-wide; False if it already had them.
+    Roles held for an entity are kept (see accounts/entities.py).
 
     An administrator cannot drop their own role; deleted accounts get none, and
     accounts whose address is not confirmed get no new one.
@@ -316,7 +317,7 @@ def set_roles(user, roles, *, actor):
     :param actor: the administrator.
     """
     roles = {r for r in roles if r in ROLES}
-    before = user.role_names
+    before = user.platform_role_names
     if user.id == actor.id and "admin" in before and "admin" not in roles:
         raise OperationError(_l("You cannot remove your own administrator role."))
     if not user.is_active:
@@ -327,7 +328,7 @@ def set_roles(user, roles, *, actor):
     if roles == before:
         return False
     for role in list(user.roles):
-        if role.role not in roles:
+        if role.entity_id is None and role.role not in roles:
             user.roles.remove(role)
     for name in sorted(roles - before):
         user.roles.append(UserRole(role=name, granted_by_id=actor.id, granted_at=utcnow()))
@@ -389,10 +390,10 @@ def make_administrator(email, password, display_name, *, region=""):
         db.session.flush()
         record("account.created", user, after={"privacy_version": user.privacy_version})
     if "admin" not in user.role_names:
-        before = sorted(user.role_names)
+        before = sorted(user.platform_role_names)
         user.roles.append(UserRole(role="admin", granted_at=utcnow()))
         record("account.roles_changed", user, before={"roles": before},
-               after={"roles": sorted(user.role_names)})
+               after={"roles": sorted(user.platform_role_names)})
     return user, created
 
 

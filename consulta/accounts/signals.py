@@ -20,3 +20,6 @@ data_export = namespace.signal("data-export")
 #: a name, the consent to show it, an organization's name or approval, an account
 #: erased. Contributions of any consultation may show it: every public page is forgotten.
 public_identity_changed = namespace.signal("public-identity-changed")
+#: An organizing entity was renamed (sender: the entity): the consultations part keeps
+#: its consultations' displayed organizer name in step, and pages are forgotten.
+entity_renamed = namespace.signal("entity-renamed")

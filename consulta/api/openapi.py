@@ -49,11 +49,13 @@ def _document():
         "openapi": "3.1.0",
         "info": {
             "title": "Consulta — open data",
-            "version": "1",
+            "version": "1.1",
             "description": "Read-only open data of public consultations on Open Government "
                            "action plans. Dates are ISO 8601 with offset. List endpoints "
                            "paginate and send a Link header. Responses carry an ETag and "
-                           "honour If-None-Match.",
+                           "honour If-None-Match. Since 1.1, `organizer` is the "
+                           "organizing entity as an object {slug, name, level}; the text "
+                           "it was before is `organizer_name`.",
         },
         "servers": [{"url": url_for("core.index", _external=True).rstrip("/")}],
         "paths": {
@@ -119,6 +121,12 @@ def _document():
                 "parameters": [SLUG, PAGE, PER_PAGE],
                 "responses": {"200": _json("ProgressList", "A page of commitments"),
                               "404": NOT_FOUND}}},
+            "/api/v1/entities": {"get": {
+                "summary": "The organizing entities, by name",
+                "parameters": [{"name": "level", "in": "query", "schema": {
+                    "type": "string"}, "description": "Only the entities of this level of "
+                    "government (a code of the deployment profile)."}],
+                "responses": {"200": _json("EntityList", "The entities")}}},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI document",
@@ -142,6 +150,9 @@ def _document():
                     "status": {"enum": ["announced", "open", "closed", "summary_published"]},
                     "scope": {"enum": ["national", "regional", "local"]},
                     "scope_region": nullable_string, "scope_locality": nullable_string,
+                    "organizer": {"$ref": "#/components/schemas/Organizer"},
+                    "organizer_name": {"type": "string", "description": "The organizing "
+                                       "entity's name (what `organizer` was before 1.1)."},
                     "opens_at": {"type": "string", "format": "date-time"},
                     "closes_at": {"type": "string", "format": "date-time"},
                     "announced_at": {"type": "string", "format": "date-time"},
@@ -156,6 +167,24 @@ def _document():
                     "windows": {"type": "array",
                                 "items": {"$ref": "#/components/schemas/Window"}},
                     "url": {"type": "string"}, "api_url": {"type": "string"}}},
+            "Organizer": {
+                "type": "object", "required": ["slug", "name", "level"],
+                "description": "The organizing entity of a consultation.",
+                "properties": {"slug": {"type": "string"}, "name": {"type": "string"},
+                               "level": {"type": "string", "description": "A level of "
+                                         "government of the deployment profile."}}},
+            "Entity": {
+                "type": "object", "required": ["slug", "name", "level", "url"],
+                "properties": {
+                    "slug": {"type": "string"}, "name": {"type": "string"},
+                    "acronym": nullable_string, "level": {"type": "string"},
+                    "region": nullable_string,
+                    "parent": {**nullable_string, "description": "The slug of the entity "
+                               "it depends on."},
+                    "url": {"type": "string"}}},
+            "EntityList": {"type": "object", "required": ["entities"], "properties": {
+                "entities": {"type": "array",
+                             "items": {"$ref": "#/components/schemas/Entity"}}}},
             "Window": {
                 "type": "object", "required": ["channel", "opens_at", "closes_at", "reason"],
                 "description": "A participation window: when one channel received "
@@ -177,7 +206,7 @@ def _document():
                 {"type": "object", "properties": {
                     "description_html": {"type": "string"},
                     "methodology_html": {"type": "string"},
-                    "organizer": {"type": "string"}, "forum_name": nullable_string,
+                    "forum_name": nullable_string,
                     "channels": {"type": "array", "items": {"type": "string"}},
                     "phases": {"type": "array", "items": {"type": "object"}},
                     "components": {"type": "array", "items": {"type": "object"}},

@@ -7,6 +7,7 @@ prepared, whoever asks: it has no session.
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consulta.accounts.models import Entity
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import (
@@ -21,11 +22,20 @@ def _announced():
     return Consultation.is_public
 
 
+def entities(level=None):
+    """The organizing entities by name (their parents loaded), of one level or all."""
+    query = select(Entity).order_by(Entity.name).options(selectinload(Entity.parent))
+    if level is not None:
+        query = query.where(Entity.level == level)
+    return db.session.scalars(query).all()
+
+
 def announced_consultations():
     """Announced consultations, the latest to open first (a select to paginate), their
     participation windows loaded with the page."""
     return select(Consultation).where(_announced()).order_by(
-        Consultation.opens_at.desc()).options(selectinload(Consultation.windows))
+        Consultation.opens_at.desc()).options(selectinload(Consultation.windows),
+                                              selectinload(Consultation.entity))
 
 
 def announced_consultation(slug, *, with_plan=False):
@@ -39,7 +49,7 @@ def announced_consultation(slug, *, with_plan=False):
     if with_plan:
         query = query.options(
             selectinload(Consultation.phases), selectinload(Consultation.components),
-            selectinload(Consultation.windows),
+            selectinload(Consultation.windows), selectinload(Consultation.entity),
             selectinload(Consultation.plan_versions)
             .selectinload(PlanVersion.commitments).selectinload(Commitment.component),
             selectinload(Consultation.plan_versions).selectinload(PlanVersion.sections))

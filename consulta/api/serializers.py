@@ -26,6 +26,24 @@ def window(item):
             "closes_at": iso(item.closes_at), "reason": item.reason or ""}
 
 
+def entity(item):
+    """An organizing entity: its address, name, acronym, level of government (a profile
+    code) and parent's address.
+
+    :param item: the ``Entity``.
+    """
+    return {"slug": item.slug, "name": item.name, "acronym": item.acronym,
+            "level": item.level, "region": item.region,
+            "parent": item.parent.slug if item.parent is not None else None,
+            "url": url_for("entities.detail", slug=item.slug, _external=True)}
+
+
+def organizer(consultation):
+    """The consultation's organizing entity, as ``organizer``: ``{slug, name, level}``."""
+    item = consultation.entity
+    return {"slug": item.slug, "name": item.name, "level": item.level}
+
+
 def consultation_summary(consultation, now=None):
     """A consultation as the lists show it, with its participation windows (loaded with
     it, see ``queries``) and, for one recorded after it took place, when and where it
@@ -42,6 +60,9 @@ def consultation_summary(consultation, now=None):
         "scope": consultation.scope,
         "scope_region": consultation.scope_region,
         "scope_locality": consultation.scope_locality,
+        "organizer": organizer(consultation),
+        # The organizer as text, as ``organizer`` was before version 1.1 of the API.
+        "organizer_name": consultation.organizer,
         "opens_at": iso(consultation.opens_at),
         "closes_at": iso(consultation.closes_at),
         "announced_at": iso(consultation.announced_at),
@@ -108,7 +129,6 @@ def consultation_detail(consultation, now=None):
     data.update({
         # Rendered and cleaned with the site's one sanitizing policy, never the raw source.
         "description_html": str(render_markdown(consultation.description)),
-        "organizer": consultation.organizer,
         "forum_name": consultation.forum_name,
         "methodology_html": str(render_markdown(consultation.methodology)),
         "channels": list(consultation.channels or []),

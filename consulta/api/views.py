@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 
 from consulta.core.cache import cacheable
 from consulta.core.dates import utcnow
+from consulta.core.errors import render_error
 from consulta.core.pagination import paginate_rows
-from consulta.core.taxonomy import region_label, regions, sector_codes
+from consulta.core.taxonomy import level_codes, region_label, regions, sector_codes
 from consulta.extensions import db
 from consulta.finalplan.exports import traceability_csv, traceability_xlsx
 from consulta.finalplan.queries import plan_diff, published_final_plan, shaping_contributions
@@ -286,6 +287,18 @@ def consultation(slug):
     """One announced consultation with its phases, components and draft plan."""
     item = _public_consultation(slug, with_plan=True)
     return jsonify(serializers.consultation_detail(item))
+
+
+@bp.route("/entities")
+@cacheable(params=("level",))
+def entities():
+    """The organizing entities, by name; ``?level=`` filters (an unknown level: 400)."""
+    level = request.args.get("level") or None
+    if level is not None and level not in level_codes():
+        return render_error(400, message=_("Unknown level of government: use one of %(codes)s.",
+                                           codes=", ".join(level_codes())))
+    return jsonify({"entities": [serializers.entity(e) for e in
+                                 queries.entities(level)]})
 
 
 @bp.route("/openapi.json")

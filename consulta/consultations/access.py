@@ -4,30 +4,42 @@ Views never repeat these checks: they load through here. A consultation still be
 prepared is invisible (404) to everyone but the technical secretariat.
 """
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 
+from consulta.core.permissions import ANY_ENTITY, can
 from consulta.extensions import db
 
 from .queries import consultation_by_slug
 
 
-def can_manage():
-    """The current user prepares consultations (technical secretariat)."""
-    return current_user.is_authenticated and current_user.has_role("secretariat")
+def can_manage(consultation=None):
+    """The current user prepares consultations (technical secretariat): of this
+    consultation's entity, or (without one) of at least one entity."""
+    return can(current_user, "secretariat", consultation or ANY_ENTITY)
 
 
 def can_see(consultation):
-    """Public once announced; before, only for the secretariat."""
-    return consultation.is_public or can_manage()
+    """Public once announced; before, only for its entity's secretariat."""
+    return consultation.is_public or can_manage(consultation)
 
 
 def get_visible_consultation(slug):
-    """The consultation if the current user may see it: private ones are 404 to the public."""
-    consultation = consultation_by_slug(slug)
+    """The consultation if the current user may see it: private ones are 404 to the public.
+
+    Loaded once per request (the permission check of the view loaded it already)."""
+    loaded = g.setdefault("consultations_by_slug", {})
+    if slug not in loaded:
+        loaded[slug] = consultation_by_slug(slug)
+    consultation = loaded[slug]
     if consultation is None or not can_see(consultation):
         abort(404)
     return consultation
+
+
+def protected_consultation(slug, **_arguments):
+    """For ``role_required(..., on=protected_consultation)``: the route's consultation."""
+    return get_visible_consultation(slug)
 
 
 def get_in_consultation(model, ident, consultation):

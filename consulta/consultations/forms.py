@@ -123,8 +123,9 @@ class ConsultationForm(FlaskForm):
                                    label=LazyString(region_label)), validate_choice=False)
     scope_locality = StringField(_l("Locality (for local scope)"), filters=[strip],
                                  validators=[max_length(120)])
-    organizer = StringField(_l("Organizing entity"), filters=[strip],
-                            validators=[required(), max_length(200)])
+    #: The slug of one of the entities the user belongs to (administrators: any).
+    entity = SelectField(_l("Organizing entity"), validators=[required(
+        _l("Choose the organizing entity."))])
     forum_name = StringField(
         _l("Multi-stakeholder forum that follows the plan"), filters=[strip],
         validators=[Optional(), max_length(200)],
@@ -161,9 +162,18 @@ class ConsultationForm(FlaskForm):
         description=_l("Required when the dates of a public consultation change: it is "
                        "published with the change."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, entities=(), **kwargs):
+        """:param entities: the entities the consultation may belong to (the user's)."""
         super().__init__(*args, **kwargs)
         self.scope_region.choices = region_choices(blank=_l("Choose…"))
+        self.entities = {e.slug: e for e in entities}
+        self.entity.choices = [("", str(_l("Choose…")))] + [
+            (e.slug, e.display_name) for e in entities]
+        edited = kwargs.get("obj")
+        if not self.entity.raw_data and getattr(edited, "entity", None) is not None:
+            self.entity.data = edited.entity.slug  # not posted: the consultation's own
+        elif not self.entity.raw_data and len(entities) == 1:
+            self.entity.data = entities[0].slug
 
     def show_dates_of(self, consultation):
         """Show the stored dates (UTC) as the local times they were typed in."""
@@ -178,7 +188,7 @@ class ConsultationForm(FlaskForm):
             "title": self.title.data, "summary": self.summary.data,
             "description": self.description.data or "", "scope": self.scope.data,
             "scope_region": self.scope_region.data, "scope_locality": self.scope_locality.data,
-            "organizer": self.organizer.data, "forum_name": self.forum_name.data,
+            "entity_id": self.entities[self.entity.data].id, "forum_name": self.forum_name.data,
             "forum_members": {k: n for k, n in (self.forum_members.data or {}).items()
                               if n and k in sector_codes()},
             "forum_meetings": sorted({d.isoformat() for d in self.meeting_dates()}),

@@ -16,6 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from consulta.accounts.models import Entity
 from consulta.core.dates import utcnow
 from consulta.core.models import UTCDateTime, enum_check
 from consulta.extensions import db
@@ -50,7 +51,10 @@ class Consultation(db.Model):
     scope: Mapped[str] = mapped_column(String(16), default="national")
     scope_region: Mapped[str | None] = mapped_column(String(40))
     scope_locality: Mapped[str | None] = mapped_column(String(120))
-    #: The entity that organizes the consultation.
+    #: The organizing entity: its team manages the consultation.
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    #: The organizing entity's name as displayed (kept equal to ``entity.name`` by the
+    #: operations; frozen summaries keep the text they were published with).
     organizer: Mapped[str] = mapped_column(String(200))
     #: The multi-stakeholder forum that follows the plan (IRM guideline 7).
     forum_name: Mapped[str | None] = mapped_column(String(200))
@@ -86,6 +90,7 @@ class Consultation(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    entity: Mapped["Entity"] = relationship()
     phases: Mapped[list["Phase"]] = relationship(
         back_populates="consultation", order_by="(Phase.starts_on, Phase.position, Phase.id)",
         cascade="all, delete-orphan")

@@ -13,10 +13,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from consulta.accounts.entities import entity_for_organizer
+from consulta.accounts.models import Entity
 from consulta.audit.operations import jsonable, record
 from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
 from consulta.core.i18n import format_date, format_when
 from consulta.core.operations import OperationError
+from consulta.core.permissions import can
 from consulta.core.signals import values_from_signal
 from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
@@ -37,7 +40,7 @@ from .signals import consultation_changed, dates_changed, windows_changing
 CONSULTATION_FIELDS = ("title", "summary", "description", "scope", "scope_region",
                        "scope_locality", "organizer", "forum_name", "methodology", "channels",
                        "requires_review", "opens_at", "closes_at", "forum_members",
-                       "forum_meetings")
+                       "forum_meetings", "entity_id")
 DATE_FIELDS = ("opens_at", "closes_at")
 
 
@@ -96,6 +99,29 @@ def _clean(values):
     return values
 
 
+def _organizing_entity(values, *, actor, consultation=None):
+    """Set ``entity_id`` and the displayed ``organizer`` of ``values``: the entity chosen
+    (``entity_id``), else one found or made from the organizer text (older callers,
+    imports). The actor must belong to the chosen entity's secretariat."""
+    entity = None
+    if "entity_id" in values:
+        entity = db.session.get(Entity, values["entity_id"]) if values["entity_id"] else None
+        if entity is None:
+            raise OperationError(_l("Choose the organizing entity."))
+    elif values.get("organizer") and (consultation is None
+                                      or values["organizer"] != consultation.organizer):
+        entity = entity_for_organizer(values["organizer"], scope=values.get("scope"))
+    elif consultation is None:
+        raise OperationError(_l("Choose the organizing entity."))
+    if entity is None:
+        return values
+    if actor is not None and not can(actor, "secretariat", entity):
+        raise OperationError(_l("You can only organize consultations for your own "
+                                "entities."))
+    values["entity_id"], values["organizer"] = entity.id, entity.name
+    return values
+
+
 def _check_forum(values):
     """The forum's evidence: members by sector (known sectors, whole numbers) and the
     dates of meetings already held; refused otherwise."""
@@ -126,7 +152,7 @@ def create_consultation(*, actor, slug=None, **values):
     :param slug: its address; made from the title when empty. Refused if taken.
     :param values: the fields of ``CONSULTATION_FIELDS`` (title, summary, scope, dates...).
     """
-    values = _clean(values)
+    values = _organizing_entity(_clean(values), actor=actor)
     if slug:
         _ensure_slug_free(slug)
     else:
@@ -165,7 +191,7 @@ def update_consultation(consultation, *, actor, slug=None, reason="", **values):
     :param reason: why the dates change (required for a change after the announcement).
     :param values: the fields of ``CONSULTATION_FIELDS`` to set.
     """
-    values = _clean(values)
+    values = _organizing_entity(_clean(values), actor=actor, consultation=consultation)
     if slug and slug != consultation.slug:
         _ensure_slug_free(slug, exclude_id=consultation.id)
         if consultation.is_public:

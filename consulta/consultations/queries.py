@@ -1,8 +1,9 @@
 """Read-side queries of consultations: what the pages and commands load."""
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
+from consulta.accounts.models import Entity
 from consulta.audit.models import AuditEntry
 from consulta.core.dates import utcnow
 from consulta.extensions import db
@@ -15,11 +16,14 @@ NOTICE_ACTIONS = ("consultation.dates_changed", "phase.dates_changed", "window.d
 
 
 def consultation_by_slug(slug):
-    """The consultation with this address, or None (whoever may see it)."""
-    return db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    """The consultation with this address, or None (whoever may see it), with its
+    organizing entity (every page of it names the entity, and staff checks resolve it)."""
+    return db.session.scalar(select(Consultation).where(Consultation.slug == slug)
+                             .options(joinedload(Consultation.entity)))
 
 
-def consultations_by_status(*, include_private=False, now=None):
+def consultations_by_status(*, include_private=False, now=None, private_entity_ids=None,
+                            level=None, entity=None):
     """The consultations as the index lists them: {"open", "announced", "finished",
     "draft"} → consultations. Open ones closing soonest first, announced ones (and
     those between two participation windows) opening soonest first, the others from the
@@ -28,12 +32,24 @@ def consultations_by_status(*, include_private=False, now=None):
     :param include_private: also the consultations not yet announced (for the
         secretariat); otherwise "draft" stays empty.
     :param now: the moment the status is computed for (default: now).
+    :param private_entity_ids: with ``include_private``, the entities whose unannounced
+        consultations are listed (None: every entity).
+    :param level: only the consultations of entities of this level of government.
+    :param entity: only this entity's consultations.
     """
     now = now or utcnow()
     query = (select(Consultation).order_by(Consultation.opens_at.desc())
              .options(selectinload(Consultation.windows)))
     if not include_private:
         query = query.where(Consultation.is_public)
+    elif private_entity_ids is not None:
+        query = query.where(or_(Consultation.is_public,
+                                Consultation.entity_id.in_(private_entity_ids)))
+    if level is not None:
+        query = query.where(Consultation.entity_id.in_(
+            select(Entity.id).where(Entity.level == level)))
+    if entity is not None:
+        query = query.where(Consultation.entity_id == entity.id)
     groups = {"open": [], "announced": [], "finished": [], "draft": []}
     for consultation in db.session.scalars(query):
         status = consultation.status(now)

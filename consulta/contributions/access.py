@@ -1,25 +1,39 @@
 """Loading a contribution by its tracking code (or answering 404)."""
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user
 
-from consulta.consultations.access import can_see
+from consulta.consultations.access import can_see, protected_consultation
+from consulta.core.permissions import can
 
 from .queries import contribution_by_code
 
 
-def is_staff():
-    """The current user moderates or answers contributions (sees voided records)."""
-    return current_user.is_authenticated and (current_user.has_role("moderator")
-                                              or current_user.has_role("secretariat"))
+def is_staff(contribution=None):
+    """The current user moderates or answers contributions (of this contribution's
+    entity): sees voided records."""
+    return can(current_user, ("moderator", "secretariat"), contribution.consultation) \
+        if contribution is not None else current_user.is_authenticated and \
+        current_user.holds_role("moderator", "secretariat")
 
 
 def get_contribution(code):
     """A contribution by tracking code, if its consultation is visible (404 otherwise).
-    A voided record (typed in by mistake) exists for staff only."""
-    contribution = contribution_by_code(code)
+    A voided record (typed in by mistake) exists for its entity's staff only.
+
+    Loaded once per request (the permission check of the view loaded it already)."""
+    loaded = g.setdefault("contributions_by_code", {})
+    if code not in loaded:
+        loaded[code] = contribution_by_code(code)
+    contribution = loaded[code]
     if contribution is None or not can_see(contribution.consultation):
         abort(404)
-    if contribution.is_voided and not is_staff():
+    if contribution.is_voided and not is_staff(contribution):
         abort(404)
     return contribution
+
+
+def protected_object(slug=None, code=None, **_arguments):
+    """For ``role_required(..., on=protected_object)``: the route's contribution, else
+    its consultation."""
+    return get_contribution(code) if code is not None else protected_consultation(slug)

@@ -485,11 +485,21 @@ def export_contributions_of(user):
 OFFLINE_AUTHOR_MATCHES = 200
 
 
-def find_offline_author_records(text):
+def _of_entities(entity_ids):
+    """A condition: the contribution's consultation belongs to one of ``entity_ids``
+    (None: any entity)."""
+    if entity_ids is None:
+        return Contribution.id.is_not(None)
+    return Contribution.consultation_id.in_(
+        select(Consultation.id).where(Consultation.entity_id.in_(entity_ids)))
+
+
+def find_offline_author_records(text, entity_ids=None):
     """Typed-in records (not web ones: their authors have an account) whose author's
     name, organization or e-mail address contains ``text`` (any case), oldest first.
 
     :param text: part of a name or of an address (at least 3 characters, else nothing).
+    :param entity_ids: only the records of these entities' consultations (None: all).
     """
     text = " ".join((text or "").split())
     if len(text) < 3:
@@ -500,18 +510,19 @@ def find_offline_author_records(text):
         .replace("_", "!_") + "%"
     c = Contribution
     return db.session.scalars(
-        select(c).where(c.entered_by_id.is_not(None), (
+        select(c).where(c.entered_by_id.is_not(None), _of_entities(entity_ids), (
             func.lower(c.author_name).like(pattern, escape="!")
             | func.lower(c.author_organization).like(pattern, escape="!")
             | func.lower(c.author_email).like(pattern, escape="!")))
         .order_by(c.received_at, c.id).limit(OFFLINE_AUTHOR_MATCHES)).all()
 
 
-def records_of_offline_author(contribution):
+def records_of_offline_author(contribution, entity_ids=None):
     """Every typed-in record of the same author as ``contribution``: the same name
     (ignoring case, accents and spacing) or the same e-mail address; itself first.
 
     :param contribution: a typed-in record.
+    :param entity_ids: only the records of these entities' consultations (None: all).
     """
     c = Contribution
     name = name_key(contribution.author_name)
@@ -522,7 +533,7 @@ def records_of_offline_author(contribution):
     # only three short columns of the typed-in records are read.
     candidates = db.session.execute(
         select(c.id, c.author_name, c.author_email).where(
-            c.entered_by_id.is_not(None), c.id != contribution.id,
+            c.entered_by_id.is_not(None), c.id != contribution.id, _of_entities(entity_ids),
             c.author_name.is_not(None) | c.author_email.is_not(None))).all()
     ids = [ident for ident, other_name, other_email in candidates
            if (name and name_key(other_name) == name) or (email and other_email == email)]

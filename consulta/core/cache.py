@@ -221,7 +221,7 @@ def cached_figures(key, compute, *, scope=SITE):
     generation of ``scope``: what changes the consultation's pages recomputes them.
     Staff always get them computed: they act on what they see."""
     seconds = current_app.config.get("PUBLIC_FIGURES_CACHE_SECONDS", 0)
-    if not seconds or (current_user.is_authenticated and current_user.has_role(*STAFF_ROLES)):
+    if not seconds or (current_user.is_authenticated and current_user.holds_role(*STAFF_ROLES)):
         return compute()
     generation = page_generation(scope)
     if generation is None:

@@ -22,17 +22,22 @@ from .participation import (
     load_workshop,
 )
 from .people import (
+    DEMO_ENTITIES,
     DEMO_ORGANIZATIONS,
     DEMO_PASSWORD,
     DEMO_USERS,
+    ensure_demo_entity,
     ensure_demo_organization,
     ensure_demo_user,
+    role_label,
 )
 
 
 def load_demo():
     """Create the demo data and commit it; yields lines describing what a newcomer can
     use. Idempotent: what exists already is found again, not made twice."""
+    for spec in DEMO_ENTITIES:
+        ensure_demo_entity(*spec)
     for spec in DEMO_USERS:
         ensure_demo_user(*spec)
     for spec in DEMO_ORGANIZATIONS:
@@ -54,7 +59,7 @@ def load_demo():
     yield f"Finished consultation: /consultations/{la_libertad.slug}"
     yield f"Demo data ready. Accounts (password: {DEMO_PASSWORD}):"
     for email, *_rest, roles in DEMO_USERS:
-        yield f"  {email:32} {', '.join(roles) or 'participant'}"
+        yield f"  {email:38} {', '.join(map(role_label, roles)) or 'participant'}"
 
 
 @click.command("demo")

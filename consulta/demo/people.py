@@ -5,7 +5,7 @@ from functools import lru_cache
 from flask import current_app
 from sqlalchemy import select
 
-from consulta.accounts.models import Membership, Organization, User, UserRole
+from consulta.accounts.models import Entity, Membership, Organization, User, UserRole
 from consulta.accounts.passwords import hash_password
 from consulta.core.dates import utcnow
 from consulta.extensions import db
@@ -13,8 +13,18 @@ from consulta.extensions import db
 #: Everyone shares this password in the demo (development only).
 DEMO_PASSWORD = "consulta-demo-2026"  # noqa: S105 (public demo accounts, refused in production)
 
+#: The organizing entities of the demo consultations: slug, name, acronym, level,
+#: region. The demo consultations name them as their organizer.
+DEMO_ENTITIES = [
+    ("sgtd-pcm", "Secretaría de Gobierno y Transformación Digital - Presidencia del Consejo "
+     "de Ministros", "SGTD-PCM", "national", None),
+    ("gobierno-regional-la-libertad", "Gobierno Regional La Libertad", "GRLL", "regional",
+     "la-libertad"),
+]
+
 DEMO_USERS = [
-    # email, display name, sector, region, gender, show name, roles
+    # email, display name, sector, region, gender, show name, roles (a name: platform-wide;
+    # (name, entity slug): for that entity's team)
     ("admin@demo.consulta.pe", "Administración Demo", "national_government",
      "lima-metropolitana", None, True, ("admin",)),
     ("secretaria@demo.consulta.pe", "Secretaría Técnica", "national_government",
@@ -27,6 +37,10 @@ DEMO_USERS = [
     # Records contributions together with people at a service point (assisted).
     ("facilitadora@demo.consulta.pe", "Ana Torres", "national_government", "la-libertad",
      "female", True, ("facilitator",)),
+    # The regional government's own secretariat: acts on its consultations only.
+    ("secretaria.lalibertad@demo.consulta.pe", "Secretaría Técnica GRLL",
+     "regional_government", "la-libertad", "female", True,
+     (("secretariat", "gobierno-regional-la-libertad"),)),
 ]
 
 DEMO_ORGANIZATIONS = [
@@ -81,9 +95,28 @@ def ensure_demo_user(email, name, sector, region, gender, show, roles):
         db.session.add(user)
         db.session.flush()
     for role in roles:
-        if role not in user.role_names:
-            user.roles.append(UserRole(role=role, granted_at=utcnow()))
+        role, slug = (role, None) if isinstance(role, str) else role
+        entity_id = db.session.scalar(select(Entity.id).where(Entity.slug == slug)) \
+            if slug else None
+        if not any(r.role == role and r.entity_id == entity_id for r in user.roles):
+            user.roles.append(UserRole(role=role, entity_id=entity_id, granted_at=utcnow()))
     return user
+
+
+def ensure_demo_entity(slug, name, acronym, level, region):
+    """The demo's organizing entity with this slug, created when missing."""
+    entity = db.session.scalar(select(Entity).where(Entity.slug == slug))
+    if entity is None:
+        entity = Entity(slug=slug, name=name, acronym=acronym, level=level, region=region,
+                        created_at=utcnow())
+        db.session.add(entity)
+        db.session.flush()
+    return entity
+
+
+def role_label(role):
+    """A demo role as the account list shows it."""
+    return role if isinstance(role, str) else f"{role[0]} ({role[1]})"
 
 
 def ensure_demo_organization(name, sector, region, website, admin_email):

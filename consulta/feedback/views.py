@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.consultations.queries import commitment_choices
-from consulta.contributions.access import get_contribution
+from consulta.contributions.access import get_contribution, protected_object
 from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.contributions.queries import ignored_filters, read_filters
 from consulta.core.bulk import BULK_LIMIT, check_filter_scope, form_ids, read_scope
@@ -27,7 +27,20 @@ from .models import AnswerTemplate
 from .models import Response as ResponseModel
 
 bp = Blueprint("feedback", __name__)
-secretariat_required = role_required("secretariat")
+
+
+def _protected(group_id=None, response_id=None, **arguments):
+    """What a route protects: its response, group, contribution or consultation (its
+    entity's secretariat acts on it)."""
+    if response_id is not None:
+        response = db.get_or_404(ResponseModel, response_id)
+        return response.contribution or response.group
+    if group_id is not None:
+        return db.get_or_404(ContributionGroup, group_id)
+    return protected_object(**arguments)
+
+
+secretariat_required = role_required("secretariat", on=_protected)
 
 @bp.route("/consultations/<slug>/feedback")
 @secretariat_required

@@ -5,7 +5,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from consulta.consultations.access import can_manage, get_visible_consultation
+from consulta.consultations.access import (
+    can_manage,
+    get_visible_consultation,
+    protected_consultation,
+)
 from consulta.core.cache import cacheable
 from consulta.core.forms import ConfirmForm
 from consulta.core.permissions import role_required
@@ -27,7 +31,7 @@ def show(slug):
     secretariat also sees the one it prepares (marked as not published)."""
     consultation = get_visible_consultation(slug)
     final_plan = queries.final_plan_of(consultation)
-    if final_plan is None or not (final_plan.is_published or can_manage()):
+    if final_plan is None or not (final_plan.is_published or can_manage(consultation)):
         abort(404)
     return render_template("finalplan/show.html", consultation=consultation,
                            final_plan=final_plan,
@@ -36,7 +40,7 @@ def show(slug):
 
 
 @bp.route("/consultations/<slug>/final-plan/manage", methods=["GET", "POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def manage(slug):
     consultation = get_visible_consultation(slug)
     final_plan = queries.final_plan_of(consultation)
@@ -71,7 +75,7 @@ def _prepared(slug):
 
 
 @bp.route("/consultations/<slug>/final-plan/changes", methods=["POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def changes(slug):
     """The reasons of the differences (``reason-<lineage>``) and the merges
     (``merge-<lineage>``: the lineage of the final commitment it joined)."""
@@ -92,7 +96,7 @@ def changes(slug):
 
 
 @bp.route("/consultations/<slug>/final-plan/publish", methods=["POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def publish(slug):
     _consultation, final_plan = _prepared(slug)
     if not ConfirmForm().validate_on_submit():

@@ -1,10 +1,11 @@
 """Who may report on a commitment and review its reports, and loading what belongs to
 a consultation's follow-up (or answering 404).
 
-The secretariat of the consultation (for now: the ``secretariat`` role; per-entity
-teams will scope it later) sets the follow-up up, reports on any commitment and reviews
-reports. A reporter (``CommitmentReporter``) reports on the commitments they were
-assigned, and on no other: views answer 403 then, before anything changes.
+The secretariat of the consultation (the ``secretariat`` role held platform-wide or
+for the consultation's organizing entity) sets the follow-up up, reports on any
+commitment and reviews reports. A reporter (``CommitmentReporter``) reports on the
+commitments they were assigned, and on no other: views answer 403 then, before
+anything changes.
 """
 
 from flask import abort
@@ -13,19 +14,16 @@ from sqlalchemy import select
 
 from consulta.consultations.access import get_visible_consultation
 from consulta.consultations.models import Commitment
+from consulta.core.permissions import can
 from consulta.extensions import db
 from consulta.finalplan.queries import final_plan_of
 
 from .models import CommitmentReporter, Indicator, Milestone, ProgressReport
 
 
-def _is_secretariat(user):
-    return user is not None and user.is_authenticated and user.has_role("secretariat")
-
-
 def can_review(user, consultation):
     """``user`` sets up the follow-up of ``consultation`` and publishes its reports."""
-    return _is_secretariat(user)
+    return can(user, "secretariat", consultation)
 
 
 def is_reporter(user, commitment):
@@ -40,7 +38,10 @@ def is_reporter(user, commitment):
 def can_report(user, commitment):
     """``user`` may write progress reports on ``commitment``: the secretariat, or a
     reporter of that commitment."""
-    return _is_secretariat(user) or is_reporter(user, commitment)
+    if can(user, "secretariat"):  # platform-wide: nothing to look up
+        return True
+    return is_reporter(user, commitment) \
+        or can(user, "secretariat", commitment.plan_version.consultation)
 
 
 def reported_commitment_ids(user):

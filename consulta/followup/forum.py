@@ -26,6 +26,7 @@ from consulta.contributions.constants import MAX_ATTENDANCE
 from consulta.core.cache import forget_pages
 from consulta.core.dates import local_today
 from consulta.core.operations import OperationError
+from consulta.core.permissions import can
 from consulta.core.taxonomy import sector_codes
 from consulta.extensions import db
 from consulta.finalplan.queries import published_final_plan
@@ -177,9 +178,10 @@ def observer_for(user, consultation, day=None):
     return next((m for m in members if m.serves_on(day)), None)
 
 
-def is_secretariat(user):
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and user.has_role("secretariat"))
+def is_secretariat(user, consultation):
+    """``user`` is the secretariat of ``consultation`` (platform-wide, or of its
+    organizing entity)."""
+    return can(user, "secretariat", consultation)
 
 
 # --- meetings ------------------------------------------------------------------------
@@ -310,7 +312,7 @@ def post_observation(report, *, actor, body, member=None):
         raise OperationError(_("The observation has at most %(max)d characters.",
                                max=MAX_TEXT))
     own = observer_for(actor, consultation)
-    if is_secretariat(actor):
+    if is_secretariat(actor, consultation):
         if member is not None and member.consultation_id != consultation.id:
             raise OperationError(_("Choose a member of this forum."))
         on_behalf = member is None or member.user_id != actor.id
@@ -414,7 +416,7 @@ def observations_on_the_report(report, **_extra):
     if not report.is_published:
         return None
     consultation = report_consultation(report)
-    may_observe = is_secretariat(current_user) or observer_for(current_user,
+    may_observe = is_secretariat(current_user, consultation) or observer_for(current_user,
                                                                consultation) is not None
     return Markup(render_template(  # noqa: S704  # nosec B704 (autoescaped template)
         "followup/forum/_observations.html", report=report, consultation=consultation,

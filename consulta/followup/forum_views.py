@@ -5,7 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consulta.consultations.access import get_visible_consultation
+from consulta.consultations.access import get_visible_consultation, protected_consultation
 from consulta.core.cache import cacheable
 from consulta.core.permissions import login_required, role_required
 from consulta.core.transaction import attempt
@@ -46,7 +46,7 @@ def minutes(slug, meeting_id):
 
 
 @bp.route("/consultations/<slug>/forum/manage")
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def manage(slug):
     consultation = get_visible_consultation(slug)
     return render_template("followup/forum/manage.html", consultation=consultation,
@@ -55,13 +55,13 @@ def manage(slug):
 
 
 @bp.route("/consultations/<slug>/forum/members/new", methods=["GET", "POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def new_member(slug):
     return _member_form(get_visible_consultation(slug), None)
 
 
 @bp.route("/consultations/<slug>/forum/members/<int:member_id>/edit", methods=["GET", "POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def edit_member(slug, member_id):
     consultation = get_visible_consultation(slug)
     return _member_form(consultation, forum.get_member(consultation, member_id))
@@ -86,14 +86,14 @@ def _member_form(consultation, member):
 
 
 @bp.route("/consultations/<slug>/forum/meetings/new", methods=["GET", "POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def new_meeting(slug):
     return _meeting_form(get_visible_consultation(slug), None)
 
 
 @bp.route("/consultations/<slug>/forum/meetings/<int:meeting_id>/edit",
           methods=["GET", "POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def edit_meeting(slug, meeting_id):
     consultation = get_visible_consultation(slug)
     return _meeting_form(consultation, forum.get_meeting(consultation, meeting_id))
@@ -126,7 +126,7 @@ def observe(report_id):
     """A forum member posts an observation on a published report; the secretariat types
     one in on the forum's behalf. Anyone else: 403."""
     report, consultation = forum.get_published_report(report_id)
-    secretariat = forum.is_secretariat(current_user)
+    secretariat = forum.is_secretariat(current_user, consultation)
     member = forum.observer_for(current_user, consultation)
     if not secretariat and member is None:
         abort(403)

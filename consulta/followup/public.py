@@ -24,7 +24,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from consulta.consultations.access import get_visible_consultation
+from consulta.consultations.access import get_visible_consultation, protected_consultation
 from consulta.core.cache import cacheable
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
@@ -245,7 +245,7 @@ class PublishAssessmentForm(FlaskForm):
 
 @bp.route("/consultations/<slug>/follow-up/self-assessments/publish",
           methods=["GET", "POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def publish_assessment(slug):
     """The secretariat publishes the mid-term or end-of-term self-assessment, computed
     from the published reports at that moment."""

@@ -434,11 +434,15 @@ def audit_log(consultation, action=None):
 
 # --- the moderators' home -------------------------------------------------------------
 
-def announced_consultations():
-    """The consultations announced to the public, the latest to open first."""
-    return db.session.scalars(
-        select(Consultation).where(Consultation.is_public)
-        .order_by(Consultation.opens_at.desc())).all()
+def announced_consultations(entity_ids=None):
+    """The consultations announced to the public, the latest to open first.
+
+    :param entity_ids: only those of these entities (None: every entity).
+    """
+    query = select(Consultation).where(Consultation.is_public)
+    if entity_ids is not None:
+        query = query.where(Consultation.entity_id.in_(entity_ids))
+    return db.session.scalars(query.order_by(Consultation.opens_at.desc())).all()
 
 
 def pending_reviews():

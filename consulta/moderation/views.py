@@ -8,14 +8,14 @@ from werkzeug.datastructures import MultiDict
 from consulta.audit.changes import display, entry_changes
 from consulta.consultations.access import get_in_consultation, get_visible_consultation
 from consulta.consultations.queries import commitment_choices
-from consulta.contributions.access import get_contribution
+from consulta.contributions.access import get_contribution, protected_object
 from consulta.contributions.models import ContributionGroup
 from consulta.contributions.queries import ignored_filters
 from consulta.core.bulk import BULK_LIMIT, check_filter_scope, form_ids, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
 from consulta.core.pagination import paginate, paginate_rows
-from consulta.core.permissions import role_required
+from consulta.core.permissions import ANY_ENTITY, entity_filter_ids, role_required
 from consulta.core.transaction import attempt
 from consulta.extensions import db
 
@@ -24,9 +24,19 @@ from .forms import BulkClassifyForm, ClassifyForm, GroupForm, HideForm, JoinGrou
 from .similarity import similar_contributions
 
 bp = Blueprint("moderation", __name__)
-moderator_required = role_required("moderator")
 #: Groups listed a page (a national consultation has a thousand).
 GROUPS_PER_PAGE = 50
+
+
+def _protected(group_id=None, **arguments):
+    """What a route protects: its group, contribution or consultation (its entity's
+    moderators act on it)."""
+    if group_id is not None:
+        return db.get_or_404(ContributionGroup, group_id)
+    return protected_object(**arguments)
+
+
+moderator_required = role_required("moderator", on=_protected)
 
 
 def _queue_position(values):
@@ -315,7 +325,7 @@ def group_detail(group_id):
 
 
 @bp.route("/consultations/<slug>/moderation/audit")
-@role_required("moderator", "secretariat")
+@role_required("moderator", "secretariat", on=_protected)
 def audit(slug):
     consultation = get_visible_consultation(slug)
     actions = queries.audit_actions(consultation)
@@ -333,9 +343,10 @@ def audit(slug):
 
 
 @bp.route("/moderation")
-@moderator_required
+@role_required("moderator", on=ANY_ENTITY)
 def home():
-    consultations = queries.announced_consultations()
+    consultations = queries.announced_consultations(
+        entity_ids=entity_filter_ids(current_user, "moderator"))
     counts = queries.counts_by_consultation(consultations)
     pending_organizations, pending_requests = queries.pending_reviews()
     return render_template(

@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from consulta.consultations.access import get_visible_consultation
 from consulta.consultations.queries import commitment_choices, events_of
-from consulta.contributions.access import get_contribution
+from consulta.contributions.access import get_contribution, protected_object
 from consulta.core.forms import ConfirmForm
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
@@ -34,10 +34,11 @@ from .forms import AssistedContributionForm, ImportConfirmForm, ImportForm
 
 bp = Blueprint("offline", __name__)
 
-moderator_required = role_required("moderator")
-facilitator_required = role_required("facilitator", "moderator")
-receipt_required = role_required("facilitator", "moderator", "secretariat")
-secretariat_required = role_required("secretariat")
+moderator_required = role_required("moderator", on=protected_object)
+facilitator_required = role_required("facilitator", "moderator", on=protected_object)
+receipt_required = role_required("facilitator", "moderator", "secretariat",
+                                 on=protected_object)
+secretariat_required = role_required("secretariat", on=protected_object)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -1,12 +1,13 @@
 """What awaits the staff, counted in SQL: one grouped query per kind of work, whatever
 the number of contributions; the consultations considered are bounded."""
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, or_, select
 
 from consulta.consultations.models import Consultation
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import is_visible
 from consulta.core.dates import utcnow
+from consulta.core.permissions import entity_filter_ids
 from consulta.extensions import db
 from consulta.feedback.models import Response
 from consulta.feedback.queries import is_unanswered
@@ -16,17 +17,29 @@ from consulta.moderation.queries import counts_by_consultation, pending_reviews
 MAX_CONSULTATIONS = 30
 
 
-def work_consultations(*, include_private):
+def _of(entity_ids):
+    """A condition: the consultation belongs to one of ``entity_ids`` (None: any)."""
+    if entity_ids is None:
+        return Consultation.id.is_not(None)
+    return Consultation.entity_id.in_(entity_ids) if entity_ids else false()
+
+
+def work_consultations(*, include_private, entity_ids=None, private_entity_ids=None):
     """The consultations the start page lists: announced ones, and those still being
     prepared for the secretariat; the latest to open first, ``MAX_CONSULTATIONS`` at
     most.
 
     :param include_private: also the consultations not announced yet.
+    :param entity_ids: only those of these entities (None: every entity).
+    :param private_entity_ids: the entities whose unannounced consultations are listed
+        (None: every entity).
     """
     query = select(Consultation).order_by(Consultation.opens_at.desc()).limit(
-        MAX_CONSULTATIONS)
+        MAX_CONSULTATIONS).where(_of(entity_ids))
     if not include_private:
         query = query.where(Consultation.is_public)
+    elif private_entity_ids is not None:
+        query = query.where(or_(Consultation.is_public, _of(private_entity_ids)))
     return db.session.scalars(query).all()
 
 
@@ -67,9 +80,20 @@ def awaiting(user, now=None):
         (counts of the other role are None).
     """
     now = now or utcnow()
-    moderates = user.has_role("moderator")
-    answers = user.has_role("secretariat")
-    consultations = work_consultations(include_private=answers)
+    # Only the consultations of the user's entities (see core/permissions.py).
+    moderated = entity_filter_ids(user, "moderator") if user.holds_role("moderator") \
+        else set()
+    answered = entity_filter_ids(user, "secretariat") if user.holds_role("secretariat") \
+        else set()
+    both = None if moderated is None or answered is None else moderated | answered
+    consultations = work_consultations(include_private=answered != set(),
+                                       entity_ids=both, private_entity_ids=answered)
+
+    def within(ids, consultation):
+        return ids is None or consultation.entity_id in ids
+
+    moderates = any(within(moderated, c) for c in consultations)
+    answers = any(within(answered, c) for c in consultations)
     ids = [c.id for c in consultations]
     states = counts_by_consultation(consultations) if moderates else {}
     unanswered = unanswered_by_consultation(ids) if answers else {}
@@ -77,15 +101,17 @@ def awaiting(user, now=None):
     rows = []
     for consultation in consultations:
         responses = statuses.get(consultation.id, {})
+        mod, ans = within(moderated, consultation), within(answered, consultation)
         rows.append({
             "consultation": consultation,
-            "to_classify": states[consultation.id]["unclassified"] if moderates else None,
-            "unanswered": unanswered.get(consultation.id, 0) if answers else None,
-            "drafts": responses.get("draft", 0) if answers else None,
-            "in_review": responses.get("in_review", 0) if answers else None,
-            "approved": responses.get("approved", 0) if answers else None,
-            "summary_due": answers and consultation.is_public
+            "to_classify": states[consultation.id]["unclassified"] if mod else None,
+            "unanswered": unanswered.get(consultation.id, 0) if ans else None,
+            "drafts": responses.get("draft", 0) if ans else None,
+            "in_review": responses.get("in_review", 0) if ans else None,
+            "approved": responses.get("approved", 0) if ans else None,
+            "summary_due": ans and consultation.is_public
             and consultation.closes_at <= now and consultation.summary_published_at is None,
         })
-    organizations, requests = pending_reviews() if moderates else (None, None)
+    # Organizations are reviewed by platform-wide moderators.
+    organizations, requests = pending_reviews() if moderated is None else (None, None)
     return {"rows": rows, "organizations": organizations, "requests": requests}

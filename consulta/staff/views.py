@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from consulta.core.permissions import role_required
+from consulta.core.permissions import ANY_ENTITY, role_required
 
 from . import queries
 
@@ -11,6 +11,6 @@ bp = Blueprint("staff", __name__)
 
 
 @bp.route("/staff")
-@role_required("moderator", "secretariat")
+@role_required("moderator", "secretariat", on=ANY_ENTITY)
 def home():
     return render_template("staff/home.html", **queries.awaiting(current_user))

@@ -19,7 +19,11 @@ from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from consulta.consultations.access import can_manage, get_visible_consultation
+from consulta.consultations.access import (
+    can_manage,
+    get_visible_consultation,
+    protected_consultation,
+)
 from consulta.core.cache import cacheable
 from consulta.core.errors import render_error
 from consulta.core.forms import ConfirmForm
@@ -53,7 +57,7 @@ def show(slug):
         if version is not None:
             abort(404)
         return render_template("summary/not_published.html", consultation=consultation,
-                               can_manage=can_manage())
+                               can_manage=can_manage(consultation))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     pages = max((snapshot.row_count + ROWS_PER_PAGE - 1) // ROWS_PER_PAGE, 1)
     rows = list(queries.stored_rows(snapshot, (page - 1) * ROWS_PER_PAGE, ROWS_PER_PAGE))
@@ -135,7 +139,7 @@ class SummaryTextsForm(ConfirmForm):
 
 
 @bp.route("/consultations/<slug>/summary/manage", methods=["GET", "POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def manage(slug):
     consultation = get_visible_consultation(slug)
     form = SummaryTextsForm()
@@ -163,7 +167,7 @@ def manage(slug):
 
 
 @bp.route("/consultations/<slug>/summary/publish", methods=["POST"])
-@role_required("secretariat")
+@role_required("secretariat", on=protected_consultation)
 def publish(slug):
     consultation = get_visible_consultation(slug)
     with attempt() as done:

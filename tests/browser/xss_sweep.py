@@ -28,7 +28,7 @@ from wtforms import FieldList, FileField, FormField, StringField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.fields.core import UnboundField
 
-from consulta.accounts.models import Membership, Organization, User
+from consulta.accounts.models import Entity, Membership, Organization, User
 from consulta.consultations.models import (
     Commitment,
     Component,
@@ -367,14 +367,49 @@ def inject(sweep):
 
 def _consultation_fields():
     return {
-        "title": pack(200, " "), "summary": pack(500), "organizer": pack(200, " "),
+        "title": pack(200, " "), "summary": pack(500),
         "forum_name": pack(200, " "), "scope_locality": pack(120, " "),
         "description": [ALL], "methodology": [ALL],
     }
 
 
-def _consultation_data(values, opens, closes):
-    return {**values, "slug": "", "scope": "local", "scope_region": "cusco",
+def _entity_names():
+    """Entity names carrying every payload, made distinct (names are unique)."""
+    return [f"{name} {n}" for n, name in enumerate(pack(190, " ")) if len(name) <= 190]
+
+
+def _entities(sweep):
+    """The administrator creates entities with hostile names and acronyms (each one's
+    page, the list and the consultations' organizer show them) and fills a team."""
+    # An acronym holds 40 characters: the payloads that fit (all go through the names).
+    names, acronyms = _entity_names(), [a for a in pack(40, " ") if len(a) <= 40]
+    entity_form = _form("accounts", "EntityForm")
+    for n, name in enumerate(names):
+        sweep.send("admin", "/admin/entities/new", entity_form, {
+            "name": name, "acronym": acronyms[n % len(acronyms)], "level": "national",
+            "parent": "", "region": "", "secretariat_email": ""})
+    slugs = [sweep.db(lambda name=name: db.session.scalar(
+        select(Entity.slug).where(Entity.name == " ".join(name.split()))))
+        for name in names]
+    sweep.ids["entities"] = slugs
+    for value in pack(254, " "):  # refused values are shown back in the form
+        sweep.send("admin", "/admin/entities/new", entity_form, {
+            "name": "Entidad", "acronym": value, "level": value, "parent": value,
+            "region": value, "secretariat_email": value}, ok=(200,))
+        sweep.send("admin", f"/entities/{slugs[0]}/team", _form("accounts", "TeamMemberForm"),
+                   {"email": value, "role": value}, ok=(200,))
+    sweep.page("anon", "/entities")
+    sweep.page("admin", "/admin/entities")
+    sweep.page("admin", "/admin/entities/new")
+    sweep.page("admin", f"/admin/entities/{slugs[0]}/edit")
+    sweep.page("admin", f"/entities/{slugs[0]}/team")
+    for slug in slugs:
+        sweep.page("anon", f"/entities/{slug}")
+    sweep.page("anon", "/api/v1/entities")
+
+
+def _consultation_data(values, opens, closes, entity):
+    return {**values, "entity": entity, "slug": "", "scope": "local", "scope_region": "cusco",
             "channels": ["web", "workshop", "email"], "opens_at": stamp(opens),
             "closes_at": stamp(closes)}
 
@@ -541,14 +576,16 @@ def _slug_of(sweep, title):
 
 def consultations(sweep):
     """The secretariat creates consultations; the first (M) is the one people take part in."""
+    _entities(sweep)
+    entities = sweep.ids["entities"]
     form = _form("consultations", "ConsultationForm")
     fields = _consultation_fields()
     slugs = []
-    for n in range(count_of(fields)):
+    for n in range(max(count_of(fields), len(entities))):
         values = rotate(n, fields)
         opens, closes = local(timedelta(days=2)), local(timedelta(days=30))
         sweep.send("secretariat", "/consultations/new", form,
-                   _consultation_data(values, opens, closes))
+                   _consultation_data(values, opens, closes, entities[n % len(entities)]))
         if n == 0:  # M: its dates as typed, to edit it without changing them
             sweep.ids["M_dates"] = (opens.replace(second=0, microsecond=0),
                                     closes.replace(second=0, microsecond=0))
@@ -686,7 +723,8 @@ def timeline(sweep):
     reasons = pack(1000)
     for n, reason in enumerate(reasons):
         sweep.send("secretariat", f"{m}/edit", _form("consultations", "ConsultationForm"), {
-            **_consultation_data(values, opens, closes + timedelta(minutes=n + 1)),
+            **_consultation_data(values, opens, closes + timedelta(minutes=n + 1),
+                                 sweep.ids["entities"][0]),
             "date_change_reason": reason})
     phase = sweep.db(lambda: db.session.scalar(
         select(Phase.id).where(Phase.consultation.has(slug=slug)).order_by(Phase.id)))
@@ -726,7 +764,7 @@ def timeline(sweep):
                                                               "ConsultationForm"), {
             "title": title, "slug": "", "summary": "Resumen.", "description": "",
             "scope": "national", "scope_region": "", "scope_locality": "",
-            "organizer": "Gobierno Regional", "forum_name": "", "methodology": "Taller.",
+            "entity": sweep.ids["entities"][0], "forum_name": "", "methodology": "Taller.",
             "channels": ["workshop"], "opens_at": "2016-05-02T09:00",
             "closes_at": "2016-06-30T18:00"})
         past = _slug_of(sweep, title)
@@ -737,7 +775,7 @@ def timeline(sweep):
                        _form("consultations", "ConsultationForm"), {
                            "title": title, "slug": past, "summary": "Resumen.",
                            "description": "", "scope": "national", "scope_region": "",
-                           "scope_locality": "", "organizer": "Gobierno Regional",
+                           "scope_locality": "", "entity": sweep.ids["entities"][0],
                            "forum_name": "Foro", "forum_meetings": ALL,
                            "methodology": "Taller.", "channels": ["workshop"],
                            "opens_at": "2016-05-02T09:00", "closes_at": "2016-06-30T18:00"},
@@ -1322,7 +1360,7 @@ def refused(sweep):
         sweep.send("secretariat", "/consultations/new", _form("consultations",
                                                                "ConsultationForm"),
                    {"title": value, "slug": value, "summary": "", "scope": "local",
-                    "scope_region": value, "scope_locality": value, "organizer": value,
+                    "scope_region": value, "scope_locality": value, "entity": value,
                     "opens_at": value[:20], "closes_at": "", "channels": [value]},
                    ok=(200,), capture="consultation refused" if n == 0 else None)
     # Every validated field of the participation forms, with every payload at once.

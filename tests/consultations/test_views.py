@@ -18,13 +18,19 @@ FORM = {
     "summary": "Propón compromisos para el V Plan.",
     "description": "Texto **importante**.",
     "scope": "national",
-    "organizer": "Secretaría de Gobierno y Transformación Digital",
+    "entity": "secretaria-de-gobierno-y-transformacion-digital",
     "forum_name": "Comisión Multisectorial de Gobierno Abierto",
     "methodology": "Talleres y web.",
     "channels": ["web", "workshop"],
     "opens_at": "2030-03-01T09:00",
     "closes_at": "2030-03-31T18:00",
 }
+
+
+@pytest.fixture(autouse=True)
+def organizing_entity(create_entity):
+    """The entity the form's consultations belong to."""
+    return create_entity("Secretaría de Gobierno y Transformación Digital")
 
 
 @pytest.fixture

@@ -28,7 +28,9 @@ def test_up_and_down_keep_contributions_and_drop_the_facilitators(tmp_path):
         with db.engine.begin() as connection:
             connection.execute(text("PRAGMA ignore_check_constraints=ON"))
             _insert(connection, "users", id=1)
-            _insert(connection, "consultations", id=1, created_by_id=1)
+            # A valid consultation: the later migrations (entities) rebuild its table.
+            _insert(connection, "consultations", id=1, created_by_id=1, scope="national",
+                    opens_at="2016-05-01 14:00:00", closes_at="2016-06-01 14:00:00")
             _insert(connection, "contributions", id=1, consultation_id=1, kind="comment",
                     target="plan", channel="written", entered_by_id=1,
                     received_on="2016-05-12", received_at="2016-05-12 05:00:00",

@@ -14,9 +14,11 @@ IV = "iv-plan-gobierno-abierto"
 LL = "plan-gobierno-abierto-la-libertad"
 DEMO_PASSWORD = "consulta-demo-2026"
 
-#: The roles of the access matrix, in the order they are checked.
+#: The roles of the access matrix, in the order they are checked. "other_entity" is the
+#: staff of another entity: secretariat and moderator of an entity that organizes none
+#: of the world's consultations (the demo's staff roles are platform-wide).
 ROLES = ("anonymous", "participant", "member", "facilitator", "moderator", "secretariat",
-         "admin")
+         "admin", "other_entity")
 
 
 @dataclass
@@ -45,6 +47,7 @@ def build_world(app):
     """Load the demo and add what it lacks; returns a World (nothing bound to a session).
 
     Every account of the world has the demo password (hashed once per process)."""
+    from consulta.accounts import entities
     from consulta.accounts import operations as accounts
     from consulta.accounts.models import Organization, User, UserRole
     from consulta.accounts.tokens import make_confirmation_token, make_reset_token
@@ -94,6 +97,16 @@ def build_world(app):
         # A facilitator: records contributions with people and prints their receipts.
         facilitator = account("facilitadora@example.pe", "Facilitadora Matriz")
         facilitator.roles.append(UserRole(role="facilitator", granted_at=utcnow()))
+        # Another entity's staff, and a member of the team of the IV plan's entity.
+        other = entities.create_entity(actor=None, name="Municipalidad de Otra Entidad",
+                                       level="local", region="cusco")
+        other_staff = account("otra-entidad@example.pe", "Equipo de Otra Entidad")
+        for role in ("secretariat", "moderator"):
+            other_staff.roles.append(UserRole(role=role, entity_id=other.id,
+                                              granted_at=utcnow()))
+        team_member = account("equipo-iv@example.pe", "Equipo del IV Plan")
+        team_role = UserRole(role="moderator", entity_id=iv.entity_id, granted_at=utcnow())
+        team_member.roles.append(team_role)
         # A draft version of the plan with a section, a group, a template.
         draft = consultations.ensure_draft_version(iv, actor=secretariat)
         section = consultations.save_section(draft, actor=secretariat, title="Presentación",
@@ -137,7 +150,7 @@ def build_world(app):
             "window_id": iv.windows[0].id,
             "commitment_id": draft.commitments[-1].id, "section_id": section.id,
             "event_id": event.id, "group_id": group.id, "template_id": template.id,
-            "response_id": response.id, "message_id": message.id,
+            "response_id": response.id, "message_id": message.id, "role_id": team_role.id,
             "action": "submit", "version": 1, "number": 1,
             "language": "es", "format": "xlsx", "what": "how-to-take-part",
             "token": None,  # per endpoint below
@@ -159,6 +172,9 @@ def build_world(app):
             "summary.printable": {"slug": LL}, "api.summary": {"slug": LL},
             "summary.version_csv": {"slug": LL}, "summary.version_xlsx": {"slug": LL},
             "api.summary_matrix": {"slug": LL},
+            **{endpoint: {"slug": iv.entity.slug} for endpoint in (
+                "entities.detail", "accounts.admin_edit_entity", "accounts.entity_team",
+                "accounts.entity_team_remove")},
             "offline.receipt": {"code": own.tracking_code},
             "offline.receipt_pdf": {"code": own.tracking_code},
             "offline.mark_told": {"code": offline.tracking_code},
@@ -189,6 +205,7 @@ def build_world(app):
             "moderator": _demo_ref("moderador@demo.consulta.pe"),
             "secretariat": _demo_ref("secretaria@demo.consulta.pe"),
             "admin": _demo_ref("admin@demo.consulta.pe"),
+            "other_entity": UserRef(other_staff.id, other_staff.email, DEMO_PASSWORD),
         }
         db.session.remove()
     return world

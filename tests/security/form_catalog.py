@@ -294,7 +294,7 @@ def build_world(app):
     draft, contributions of every kind, an event, a group, a response, a template and
     organizations. About a tenth of a second."""
     from consulta.accounts import operations as accounts
-    from consulta.accounts.models import Membership, Organization, User
+    from consulta.accounts.models import Membership, Organization, User, UserRole
     from consulta.accounts.tokens import make_reset_token
     from consulta.consultations import operations as consultations
     from consulta.consultations.models import Consultation, Phase
@@ -399,6 +399,10 @@ def build_world(app):
         db.session.add(message)
         forum_ids = _forum_rows(consultation, secretariat, participant)
         followup = _followup_world(closed_version, secretariat, member)
+        # A role in the team of the consultation's entity.
+        team_role = UserRole(role="facilitator", entity_id=consultation.entity_id,
+                             granted_at=now)
+        moderator.roles.append(team_role)
         db.session.commit()
 
         world.ids.update(
@@ -417,6 +421,7 @@ def build_world(app):
             comment=comment.tracking_code, offline=offline.tracking_code,
             event_id=event.id, group_id=group.id, response_id=response.id,
             template_id=template.id, organization_id=organization.id, message_id=message.id,
+            team_role_id=team_role.id, entity_slug=consultation.entity.slug,
             pending_organization_id=pending.id, membership_id=membership.id,
             participant_membership_id=db.session.scalar(
                 select(Membership.id).where(Membership.user_id == participant.id)),
@@ -698,7 +703,8 @@ def _valid_offline(world):
 def _valid_consultation(world):
     return [("title", "Consulta nueva"), ("slug", ""), ("summary", "Resumen breve."),
             ("description", "Descripción en **Markdown**."), ("scope", "regional"),
-            ("scope_region", "cusco"), ("scope_locality", ""), ("organizer", "Gobierno"),
+            ("scope_region", "cusco"), ("scope_locality", ""),
+            ("entity", "secretaria-de-gobierno-digital"),
             ("forum_name", "Foro"), ("methodology", "Método."), ("channels", "web"),
             ("channels", "workshop"), ("requires_review", "y"),
             ("opens_at", "2026-05-01T09:00"), ("closes_at", "2026-06-01T18:00")]
@@ -1014,6 +1020,8 @@ CONFIRM_ROUTES = [
 
 #: Buttons of staff that carry nothing but their token (a ConfirmForm, or no form class).
 STAFF_CONFIRM_ROUTES = [
+    Route("accounts.entity_team_remove", "/entities/{entity_slug}/team/{team_role_id}/remove",
+          _no_fields, role="admin"),
     Route("accounts.admin_retry_message", "/admin/outbox/{message_id}/retry", _no_fields,
           role="admin"),
     Route("accounts.review_organization",
@@ -1168,6 +1176,20 @@ def scenarios():
             "accounts.admin_user_roles", "/admin/users/{target_user_id}/roles", lambda w: [
                 ("moderator", "y"), ("secretariat", "y")])],
             deltas=[{}, {"user_roles": (-3, 3), AUDIT: 1}]),
+        Scenario(accounts.EntityForm, "admin", [
+            Route("accounts.admin_new_entity", "/admin/entities/new", lambda w: [
+                ("name", "Entidad Nueva"), ("acronym", "EN"), ("level", "regional"),
+                ("parent", ""), ("region", "cusco"), ("secretariat_email", "")],
+                {"parent": ["", "x"]}),
+            Route("accounts.admin_edit_entity", "/admin/entities/{entity_slug}/edit",
+                  lambda w: [("name", "Entidad Renombrada"), ("acronym", ""),
+                             ("level", "national"), ("parent", ""), ("region", "")])],
+            deltas=[{}, {AUDIT: 1}, {"entities": 1, AUDIT: 1},
+                    {"entities": 1, "user_roles": 1, AUDIT: 2}]),
+        Scenario(accounts.TeamMemberForm, "admin", [Route(
+            "accounts.entity_team", "/entities/{entity_slug}/team", lambda w: [
+                ("email", w.users["participant"][1]), ("role", "moderator")])],
+            deltas=[{}, {"user_roles": 1, AUDIT: 1}]),
         # Buttons: a ConfirmForm (only the token) or no form class at all.
         Scenario(ConfirmForm, "participant", CONFIRM_ROUTES + STAFF_CONFIRM_ROUTES,
                  deltas=[{}, {AUDIT: 1}, {AUDIT: 1, OUTBOX: (0, 5)}, {"memberships": (-1, 1)},
@@ -1183,7 +1205,8 @@ def scenarios():
                          {"milestones": (-1, 50), AUDIT: 1}, {"indicators": -1, AUDIT: 1},
                          {"commitment_reporters": -1, AUDIT: 1},
                          {"progress_reports": 1, "report_milestones": (0, 50), AUDIT: 1},
-                         {"report_evidence": -1, AUDIT: 1}],
+                         {"report_evidence": -1, AUDIT: 1},
+                         {"user_roles": -1, AUDIT: 1}],
                  after_success=_after_confirm),
         # The secretariat exports (a JSON download, audited) or erases a typed-in author.
         Scenario(ConfirmForm, "secretariat", [

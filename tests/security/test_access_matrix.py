@@ -52,6 +52,14 @@ SECRETARIAT = Access("secretariat", frozenset({"secretariat", "admin"}))
 STAFF_READER = Access("moderator or secretariat",
                       frozenset({"moderator", "secretariat", "admin"}))
 ADMIN = Access("admin", frozenset({"admin"}))
+#: Pages that list what the user's own entities hold (another entity's staff gets its own,
+#: empty, list): the staff start page, the moderation home, the new-consultation form,
+#: the search for typed-in authors.
+OWN_STAFF_READER = Access("staff of any entity",
+                          STAFF_READER.allowed | {"other_entity"})
+OWN_MODERATOR = Access("moderator of any entity", MODERATOR.allowed | {"other_entity"})
+OWN_SECRETARIAT = Access("secretariat of any entity",
+                         SECRETARIAT.allowed | {"other_entity"})
 #: Who records a contribution together with the person making it.
 FACILITATOR = Access("facilitator or moderator",
                      frozenset({"facilitator", "moderator", "admin"}))
@@ -103,6 +111,9 @@ ACCESS = {
     "followup.assessment_json": (PUBLIC, None),
     "followup.assessment_csv": (PUBLIC, None),
     "api.progress": (PUBLIC, None),
+    "entities.index": (PUBLIC, None),
+    "entities.detail": (PUBLIC, None),
+    "api.entities": (PUBLIC, None),
     # --- accounts (logged-in visitors are sent on from the guest pages) --------------
     "accounts.register": (PUBLIC, PUBLIC),
     "accounts.registered": (PUBLIC, None),
@@ -134,6 +145,12 @@ ACCESS = {
     "accounts.admin_user_roles": (ADMIN, ADMIN),
     "accounts.admin_outbox": (ADMIN, None),
     "accounts.admin_retry_message": (None, ADMIN),
+    "accounts.admin_entities": (ADMIN, None),
+    "accounts.admin_new_entity": (ADMIN, ADMIN),
+    "accounts.admin_edit_entity": (ADMIN, ADMIN),
+    # The team of the IV plan's entity: its secretariat (here platform-wide) and admins.
+    "accounts.entity_team": (SECRETARIAT, SECRETARIAT),
+    "accounts.entity_team_remove": (None, SECRETARIAT),
     # --- contributions ---------------------------------------------------------------
     "contributions.new_proposal": (LOGIN, LOGIN),
     "contributions.new_comment": (LOGIN, LOGIN),
@@ -144,15 +161,15 @@ ACCESS = {
     "contributions.new_offline": (MODERATOR, MODERATOR),
     "contributions.correct_offline": (MODERATOR, MODERATOR),
     "contributions.void": (MODERATOR, MODERATOR),
-    "contributions.offline_authors": (SECRETARIAT, None),
+    "contributions.offline_authors": (OWN_SECRETARIAT, None),
     "contributions.offline_author": (SECRETARIAT, None),
     "contributions.export_offline_author": (None, SECRETARIAT),
     "contributions.erase_offline_author": (None, SECRETARIAT),
     "contributions.edit_event": (MODERATOR, MODERATOR),
     # --- moderation ------------------------------------------------------------------
-    "moderation.home": (MODERATOR, None),
+    "moderation.home": (OWN_MODERATOR, None),
     # --- staff ------------------------------------------------------------------------
-    "staff.home": (STAFF_READER, None),
+    "staff.home": (OWN_STAFF_READER, None),
     "moderation.queue": (MODERATOR, None),
     "moderation.bulk_classify": (None, MODERATOR),
     "moderation.classify": (MODERATOR, MODERATOR),
@@ -167,7 +184,7 @@ ACCESS = {
     "moderation.group_detail": (MODERATOR, MODERATOR),
     "moderation.audit": (STAFF_READER, None),
     # --- the secretariat: consultations and draft plan -------------------------------
-    "consultations.new": (SECRETARIAT, SECRETARIAT),
+    "consultations.new": (OWN_SECRETARIAT, OWN_SECRETARIAT),
     "consultations.edit": (SECRETARIAT, SECRETARIAT),
     "consultations.manage": (SECRETARIAT, None),
     "consultations.announce": (None, SECRETARIAT),
@@ -294,8 +311,9 @@ HIDDEN = {
 
 #: What runs last for a role, in this order: it may end the membership, the
 #: contribution's edit window or the session the other checks need.
-LAST = ("consultations.delete_section", "consultations.delete_commitment",
-        "consultations.delete_phase", "consultations.delete_component",
+LAST = ("accounts.entity_team_remove", "consultations.delete_section",
+        "consultations.delete_commitment", "consultations.delete_phase",
+        "consultations.delete_component",
         "contributions.withdraw", "accounts.leave_organization", "accounts.logout")
 
 

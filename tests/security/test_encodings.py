@@ -52,7 +52,7 @@ QUERY_PARAMETERS = (
     "q", "page", "per_page", "sort", "kind", "component", "commitment", "sector", "region",
     "channel", "outcome", "withdrawn", "state", "status", "action", "role", "template",
     "version", "event", "received_on", "target", "target_id", "next", "all", "sent", "lang",
-    "preview", "code", "responsible",
+    "preview", "code", "responsible", "level", "entity",
 )
 
 #: What a path argument of the URL map stands for in the world.
@@ -68,6 +68,7 @@ PATH_ARGUMENTS = {
     "milestone_id": "fu_milestone_id", "indicator_id": "fu_indicator_id",
     "reporter_id": "fu_reporter_id", "evidence_id": "fu_evidence_id",
     "document_id": "fu_document_id",
+    "role_id": "team_role_id",
 }
 FIXED_PATH_ARGUMENTS = {"version": 1, "number": 1, "language": "es",
                         "filename": "css/consulta.css", "action": "submit",

@@ -123,7 +123,7 @@ HOSTILE = ["", "0", "-1", "1.5", "1e3", "NaN", "٣", "²", " 2 ", "+3", "0x10", 
            "citizen", "cusco", "web", "incorporated", "1", "2", "100", "101"]
 QUERY_NAMES = ["page", "per_page", "version", "sort", "kind", "component", "commitment",
                "sector", "region", "channel", "outcome", "withdrawn", "q", "all", "status",
-               "page[]", "x" * 40]
+               "level", "entity", "page[]", "x" * 40]
 
 values = st.one_of(st.sampled_from(HOSTILE),
                    st.integers(-(2**70), 2**70).map(str),
@@ -151,6 +151,9 @@ PATHS = [
     ("/api/v1/consultations/{slug}/progress", "ProgressList"),
     ("/api/v1/consultations/{slug}/summary", "Summary"),
     ("/api/v1/consultations/{slug}/summary/v{version}/matrix", "SummaryMatrix"),
+    ("/api/v1/entities", "EntityList"),
+    ("/entities", None),
+    ("/consultations", None),
     ("/consultations/{slug}/contributions", None),
     ("/consultations/{slug}/summary", None),
     ("/consultations/{slug}", None),

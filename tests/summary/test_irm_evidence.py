@@ -184,12 +184,13 @@ def test_forum_evidence_that_cannot_be_is_refused(app, create_consultation, crea
 
 
 FORM = {"title": "Consulta", "summary": "Resumen.", "scope": "national",
-        "organizer": "Secretaría", "forum_name": "Comisión Multisectorial",
+        "entity": "secretaria", "forum_name": "Comisión Multisectorial",
         "methodology": "", "channels": ["web"], "opens_at": "2030-03-01T09:00",
         "closes_at": "2030-03-31T18:00"}
 
 
-def test_the_consultation_form_records_the_forum(app, create_user):
+def test_the_consultation_form_records_the_forum(app, create_user, create_entity):
+    create_entity("Secretaría")
     client = app.test_client()
     login(client, create_user(roles=("secretariat",)))
     page = client.post_form("/consultations/new", {

@@ -4,13 +4,19 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consulta.accounts.entities import managed_entities
 from consulta.core.dates import local_to_utc, utcnow
 from consulta.core.forms import ConfirmForm
-from consulta.core.permissions import role_required
+from consulta.core.permissions import ANY_ENTITY, role_required
 from consulta.core.transaction import attempt
 
 from .. import operations
-from ..access import get_in_consultation, get_in_draft, get_visible_consultation
+from ..access import (
+    get_in_consultation,
+    get_in_draft,
+    get_visible_consultation,
+    protected_consultation,
+)
 from ..forms import (
     CommitmentForm,
     ComponentForm,
@@ -28,13 +34,14 @@ from ..models import Commitment, Component, ParticipationWindow, Phase, PlanSect
 from ..plan_import import PlanFileError, parse_plan
 from . import bp
 
-secretariat_required = role_required("secretariat")
+secretariat_required = role_required("secretariat", on=protected_consultation)
 
 
 @bp.route("/consultations/new", methods=["GET", "POST"])
-@secretariat_required
+@role_required("secretariat", on=ANY_ENTITY)
 def new():
-    form = ConsultationForm()  # nothing pre-ticked: the channels are the secretariat's choice
+    # Nothing pre-ticked: the channels are the secretariat's choice.
+    form = ConsultationForm(entities=managed_entities(current_user))
     if form.validate_on_submit():
         with attempt(_("The consultation has been created. It stays private until you "
                        "announce it."), field=form.slug) as done:
@@ -49,7 +56,7 @@ def new():
 @secretariat_required
 def edit(slug):
     consultation = get_visible_consultation(slug)
-    form = ConsultationForm(obj=consultation)
+    form = ConsultationForm(obj=consultation, entities=managed_entities(current_user))
     if request.method == "GET":
         form.show_dates_of(consultation)
     if form.validate_on_submit():

@@ -1,10 +1,15 @@
-from flask import abort, current_app, get_template_attribute, render_template
+from flask import abort, current_app, get_template_attribute, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
+from consulta.accounts.entities import all_entities, entity_by_slug
 from consulta.core.cache import cacheable
 from consulta.core.dates import local_today, utcnow
+from consulta.core.permissions import entity_filter_ids
 from consulta.core.signals import merged_values
+from consulta.core.taxonomy import level_choices, level_codes
 
 from ..access import can_manage, get_visible_consultation
 from ..constants import CHANNEL_HOW_TO, CHANNELS
@@ -19,12 +24,28 @@ from . import bp
 
 
 @bp.route("/consultations")
-@cacheable(params=())
+@cacheable(params=("level", "entity"))
 def index():
+    """Every consultation by status; ``?level=`` and ``?entity=`` (a slug) filter. An
+    unknown value is said on the page (status 400), the list then unfiltered."""
     now = utcnow()
-    return render_template("consultations/index.html", now=now,
-                           groups=consultations_by_status(include_private=can_manage(),
-                                                          now=now))
+    level = request.args.get("level") or None
+    entity_slug = request.args.get("entity") or None
+    refusals = []
+    if level is not None and level not in level_codes():
+        refusals.append(_("There is no such level of government: choose one from the list."))
+        level = None
+    entity = entity_by_slug(entity_slug) if entity_slug else None
+    if entity_slug and entity is None:
+        refusals.append(_("There is no such entity: choose one from the list."))
+    groups = consultations_by_status(
+        include_private=can_manage(), now=now, level=level, entity=entity,
+        private_entity_ids=entity_filter_ids(current_user, "secretariat")
+        if can_manage() else None)
+    return render_template("consultations/index.html", now=now, groups=groups,
+                           refusals=refusals, level=level, entity=entity,
+                           levels=level_choices(), entities=all_entities()), \
+        400 if refusals else 200
 
 
 @bp.route("/consultations/<slug>")

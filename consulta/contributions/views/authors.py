@@ -10,16 +10,21 @@ from flask_login import current_user
 from consulta.core.dates import utcnow
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
-from consulta.core.permissions import role_required
+from consulta.core.permissions import ANY_ENTITY, entity_filter_ids, role_required
 from consulta.core.transaction import attempt
 from consulta.extensions import db
 
 from .. import operations
-from ..access import get_contribution
+from ..access import get_contribution, protected_object
 from ..queries import find_offline_author_records, personal_record, records_of_offline_author
 from . import bp
 
-secretariat_required = role_required("secretariat")
+secretariat_required = role_required("secretariat", on=protected_object)
+
+
+def _entities():
+    """The entities whose typed-in authors the current user may look up."""
+    return entity_filter_ids(current_user, "secretariat")
 
 
 def _typed_in(code):
@@ -30,12 +35,12 @@ def _typed_in(code):
 
 
 @bp.route("/offline-authors")
-@secretariat_required
+@role_required("secretariat", on=ANY_ENTITY)
 def offline_authors():
     """Find a typed-in author's records by name, organization or e-mail address."""
     text = (request.args.get("q") or "").strip()[:200]
     return render_template("contributions/offline_authors.html", q=text,
-                           records=find_offline_author_records(text) if text else None)
+                           records=find_offline_author_records(text, _entities()) if text else None)
 
 
 @bp.route("/contributions/<code>/author")
@@ -44,7 +49,7 @@ def offline_author(code):
     """A typed-in record's author: their data here and in their other records."""
     contribution = _typed_in(code)
     return render_template("contributions/offline_author.html", contribution=contribution,
-                           records=records_of_offline_author(contribution),
+                           records=records_of_offline_author(contribution, _entities()),
                            form=ConfirmForm())
 
 
@@ -55,7 +60,7 @@ def export_offline_author(code):
     contribution = _typed_in(code)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".offline_author", code=code))
-    records = records_of_offline_author(contribution)
+    records = records_of_offline_author(contribution, _entities())
     operations.record_author_data_export(records, actor=current_user)
     db.session.commit()
     body = json.dumps({"author": {"name": contribution.author_name,
@@ -74,7 +79,7 @@ def erase_offline_author(code):
     contribution = _typed_in(code)
     records = [contribution]
     if request.form.get("scope") == "all":
-        records = records_of_offline_author(contribution)
+        records = records_of_offline_author(contribution, _entities())
     with attempt(_("The author's personal data has been erased.")) as done:
         if not ConfirmForm().validate_on_submit():
             raise OperationError(_("The form expired. Try again."))

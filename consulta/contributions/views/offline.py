@@ -16,11 +16,11 @@ from consulta.core.small_groups import events_gender_shown, small_group_min
 from consulta.core.transaction import attempt
 
 from .. import operations
-from ..access import get_contribution
+from ..access import get_contribution, protected_object
 from ..forms import EventForm, OfflineContributionForm, VoidForm
 from . import bp
 
-moderator_required = role_required("moderator")
+moderator_required = role_required("moderator", on=protected_object)
 
 
 def _offline_form(consultation, contribution=None):
