@@ -126,10 +126,13 @@ def test_a_new_organization_refuses_a_code_not_in_the_profile(app, create_user, 
 
 
 @pytest.mark.parametrize("value", FOREIGN_REGIONS)
-def test_a_consultation_scope_refuses_a_region_not_in_the_profile(app, staff, value):
+def test_a_consultation_scope_refuses_a_region_not_in_the_profile(app, staff, value,
+                                                                   create_entity):
+    entity = create_entity("Gobierno Regional de La Libertad", level="regional")
     client = staff("secretariat")
-    refused_then_accepted(app, client, "/consultations/new", CONSULTATION, "scope_region",
-                          value, "Elige una región de la lista.", Consultation)
+    refused_then_accepted(app, client, "/consultations/new", {**CONSULTATION, "entity": entity},
+                          "scope_region", value, "Elige una región de la lista.",
+                          Consultation)
 
 
 @pytest.mark.parametrize("field, value, message", [
