@@ -14,6 +14,7 @@ from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .consultations import load_iv_plan
+from .followup import load_la_libertad_followup
 from .la_libertad import approve_la_libertad_plan, finish_la_libertad, load_la_libertad
 from .participation import (
     load_classification,
@@ -54,9 +55,13 @@ def load_demo():
     finish_la_libertad(la_libertad, moderator, secretariat)
     db.session.flush()
     approve_la_libertad_plan(la_libertad, secretariat)
+    db.session.flush()
+    load_la_libertad_followup(la_libertad, secretariat)
     db.session.commit()
     yield f"Open consultation: /consultations/{iv_plan.slug}"
     yield f"Finished consultation: /consultations/{la_libertad.slug}"
+    yield (f"Its final plan and follow-up: /consultations/{la_libertad.slug}/final-plan, "
+           f"/consultations/{la_libertad.slug}/follow-up")
     yield f"Demo data ready. Accounts (password: {DEMO_PASSWORD}):"
     for email, *_rest, roles in DEMO_USERS:
         yield f"  {email:38} {', '.join(map(role_label, roles)) or 'participant'}"
