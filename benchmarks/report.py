@@ -110,9 +110,11 @@ def inprocess_table(runs, prefix="inprocess"):
 def main():
     runs = by_label()
     out = []
-    table = inprocess_table(runs)
-    if table:
-        out += ["#### In process, CPU ms per request (median), page cache off", "", table, ""]
+    for prefix, title in (("inprocess", "baseline"), ("inprocess-after", "after")):
+        table = inprocess_table(runs, prefix)
+        if table:
+            out += [f"#### In process, CPU ms per request (median), page cache off ({title})",
+                    "", table, ""]
     for suffix, title in (("", "with the anonymous page cache"),
                           ("-nocache", "without the page cache")):
         for database in DATABASES:
