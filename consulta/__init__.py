@@ -53,6 +53,10 @@ def create_app(overrides=None, environ=None):
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    # "//" in a path (an encoded "/" in a slug, say) is not found, as any other unknown
+    # address, rather than redirected to the merged path: the API then answers its JSON
+    # 404 and no page has two addresses. (Set before any rule is added.)
+    app.url_map.merge_slashes = False
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(build_config(app.instance_path, environ))
     app.json.ensure_ascii = False  # open data readable as UTF-8, accents included

@@ -90,3 +90,11 @@ def test_the_openapi_document_lists_the_progress_endpoint(client):
     operation = document["paths"]["/api/v1/consultations/{slug}/progress"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {"slug", "page", "per_page"}
     assert "ProgressList" in document["components"]["schemas"]
+
+
+def test_a_double_slash_in_an_api_path_is_a_json_not_found(client):
+    """An encoded "/" in the slug makes "//": not found, in JSON, never a redirect."""
+    for path in ("/api/v1/consultations/%2F/contributions", "/api/v1/consultations//progress"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.is_json and "error" in response.get_json()
