@@ -142,6 +142,8 @@ RAW_FORM_KEYS = {
     "confirmed": "compared with a digest the server computes of the matching ids",
     "target": "resolve_target allow-list (swept as a query parameter of the comment form)",
     "target_id": "read as an integer",
+    "direction": "compared with 'up'/'down' (moving a milestone)",
+    "back": "compared with 'mine' (where the follow button goes back to)",
     "note-{g['key']}": "SWEPT: the summary's IRM notes (Sweep.summary)",
     "reason-<lineage>": "SWEPT: the final plan's reasons, read by prefix (Sweep.final_plan)",
 }
@@ -356,7 +358,7 @@ def stamp(moment):
 def inject(sweep):
     """Send every payload through every user text field; returns the sweep."""
     steps = [accounts, consultations, plan, events, organizations, contributions,
-             moderation, offline, feedback, refused, final_plan, forum, summary]
+             moderation, offline, feedback, refused, final_plan, forum, followup, summary]
     sweep.timings = {}
     for step in steps:
         started = time.monotonic()
@@ -1328,6 +1330,94 @@ def forum(sweep):
     sweep.page("secretariat", f"/forum/reports/{report}/observations/new")
     sweep.page("p0", f"/reports/{report}/comments")
     sweep.page("moderator", f"{m}/report-comments")
+
+
+def followup(sweep):
+    """M's follow-up (fu-reports, fu-public, fu-follow): milestones, indicators and
+    reporters with payloads (refused ones shown back in their forms), a report's
+    narrative, links and documents, a return note, a self-assessment's introduction,
+    the follow form; then every page of the follow-up is read."""
+    from consulta.followup import follow_forms
+    from consulta.followup import forms as fu
+    from consulta.followup.models import Indicator, Milestone, ProgressReport
+    from consulta.followup.public import PublishAssessmentForm
+
+    slug = sweep.ids["M"]
+    m = f"/consultations/{slug}"
+    setup = f"{m}/follow-up/manage"
+
+    def last_commitment():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        return consultation.published_plan.commitments[-1].id
+
+    commitment = sweep.db(last_commitment)
+    either = (200, 302)
+    fields = {"description": pack(2000), "starts": pack(300, " "), "due": pack(300, " ")}
+    for n in range(count_of(fields)):
+        sweep.send("secretariat", f"{setup}/commitments/{commitment}/milestones",
+                   fu.MilestoneForm, rotate(n, fields), ok=either,
+                   capture=n == 0 and "milestone refused")
+    fields = {"name": pack(300, " "), "unit": pack(300, " "), "source": pack(300, " "),
+              "baseline": pack(300, " "), "target": pack(300, " ")}
+    for n in range(count_of(fields)):
+        sweep.send("secretariat", f"{setup}/commitments/{commitment}/indicators",
+                   fu.IndicatorForm, rotate(n, fields), ok=either,
+                   capture=n == 0 and "indicator refused")
+    for value in pack(254, " "):
+        sweep.send("secretariat", f"{setup}/commitments/{commitment}/reporters",
+                   fu.ReporterForm, {"email": value}, ok=either)
+    sweep.send("secretariat", f"{setup}/commitments/{commitment}/reports", None, {},
+               ok=either)
+    report = sweep.db(lambda: db.session.scalar(
+        select(ProgressReport.id).where(ProgressReport.commitment_id == commitment)
+        .order_by(ProgressReport.id.desc())))
+    page = f"{setup}/reports/{report}"
+    yesterday = (utcnow() - timedelta(days=1)).date().isoformat()
+    for value in pack(20000):
+        sweep.send("secretariat", page, fu.ReportForm,
+                   {"as_of": yesterday, "narrative": value}, ok=either)
+    fields = {"title": pack(300, " "), "url": pack(1000, " ")}
+    for n in range(count_of(fields)):
+        sweep.send("secretariat", f"{page}/links", fu.LinkForm, rotate(n, fields),
+                   ok=either)
+    for value in pack(300, " "):
+        sweep.send("secretariat", f"{page}/documents", fu.DocumentForm, {"title": value},
+                   files={"file": ("acta.pdf", ALL.encode())}, ok=either)
+    sweep.send("secretariat", f"{page}/submit", None, {}, ok=either)
+    for value in pack(2000):
+        sweep.send("secretariat", f"{page}/return", fu.ReturnForm, {"note": value},
+                   ok=either)
+    for value in pack(5000):
+        sweep.send("secretariat", f"{m}/follow-up/self-assessments/publish",
+                   PublishAssessmentForm, {"kind": "mid_term", "introduction": value},
+                   ok=(200, 302, 404))  # 404 while M's final plan is not published
+    fields = {"email": pack(254, " "), "website": pack(300, " ")}
+    for n in range(count_of(fields)):
+        sweep.send("anon", f"/follow/consultations/{slug}", follow_forms.FollowForm,
+                   rotate(n, fields), ok=(200, 302, 429))
+    published = sweep.db(lambda: db.session.scalar(
+        select(ProgressReport.id).where(ProgressReport.state == "published")
+        .order_by(ProgressReport.id)))
+    published_commitment = sweep.db(lambda: db.session.get(
+        ProgressReport, published).commitment_id)
+    sweep.page("secretariat", setup)
+    sweep.page("secretariat", page)
+    milestone = sweep.db(lambda: db.session.scalar(select(Milestone.id)))
+    indicator = sweep.db(lambda: db.session.scalar(select(Indicator.id)))
+    if milestone:
+        sweep.page("secretariat", f"{setup}/milestones/{milestone}")
+    if indicator:
+        sweep.page("secretariat", f"{setup}/indicators/{indicator}")
+    sweep.page("secretariat", "/follow-up/my-commitments")
+    sweep.page("anon", f"{m}/follow-up")
+    sweep.page("anon", f"{m}/follow-up/commitments/{published_commitment}")
+    sweep.page("anon", f"{m}/follow-up/reports/{published}")
+    sweep.page("anon", f"{m}/follow-up/self-assessments")
+    sweep.page("anon", f"{m}/follow-up/self-assessments/mid-term")
+    sweep.page("secretariat", f"{m}/follow-up/self-assessments/publish")
+    sweep.page("anon", f"/follow/consultations/{slug}")
+    sweep.page("anon", f"/follow/commitments/{published_commitment}")
+    sweep.page("p0", "/follow/mine")
 
 
 def _diff_lineages():
