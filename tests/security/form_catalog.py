@@ -974,29 +974,6 @@ def _followable(world):
                          follow_token=followers.make_confirmation_token(follower),
                          follow_key=follower.unsubscribe_key)
         db.session.remove()
-    from consulta.accounts.models import User
-    from consulta.consultations.models import Consultation
-    from consulta.finalplan import operations as finalplan
-    from consulta.finalplan.queries import final_plan_of
-    from consulta.followup import followers
-    from consulta.followup.models import Follower
-
-    with world.app.test_request_context():
-        closed = db.session.scalar(select(Consultation).where(
-            Consultation.slug == world.ids["final_slug"]))
-        final_plan = final_plan_of(closed)
-        finalplan.publish_final_plan(
-            final_plan, actor=db.session.get(User, world.users["secretariat"][0]),
-            notify=False)
-        commitment = final_plan.commitments[0]
-        followers.request_follow(commitment, email="confirmar@example.pe", locale="es")
-        follower = db.session.scalar(select(Follower).where(
-            Follower.email == "confirmar@example.pe"))
-        db.session.commit()
-        world.ids.update(followed_commitment_id=commitment.id,
-                         follow_token=followers.make_confirmation_token(follower),
-                         follow_key=follower.unsubscribe_key)
-        db.session.remove()
 
 
 AUDIT = "audit_entries"
