@@ -53,6 +53,69 @@ def batched(rows, size=5000):
         yield rows[start:start + size]
 
 
+#: The participant named reporter of some commitments (inprocess.py logs in as them).
+REPORTER = 6
+
+
+def followup(session, rng, consultation, actor, participants):
+    """The approved final plan (the consulted version, unchanged), a milestone per action
+    row of each commitment, reports on most of them (published, through the operations:
+    the audit log and the stored current status as in real use), a draft report of the
+    reporter's, and the standing forum with its members, two meetings and observations.
+    """
+    from consulta.core.dates import local_today
+    from consulta.finalplan.operations import publish_final_plan, save_final_plan
+    from consulta.followup import forum
+    from consulta.followup import operations as followup_ops
+    from consulta.models import PlanVersion, User
+
+    version = session.scalar(select(PlanVersion).where(
+        PlanVersion.consultation_id == consultation.id).order_by(PlanVersion.number.desc()))
+    today = local_today()
+    final_plan = save_final_plan(
+        consultation, actor=actor, plan_version_id=version.id,
+        approval_reference="Resolución de referencia N.° 001 (benchmark)",
+        approved_on=today, forum_endorsed_on=today,
+        forum_endorsement="Acta de referencia.", note="Plan aprobado de referencia.")
+    publish_final_plan(final_plan, actor=actor, notify=False)
+    reporter = session.get(User, min(REPORTER, participants))
+    statuses = ("completed", "in_progress", "delayed", "in_progress", "not_started")
+    published = []
+    for n, commitment in enumerate(final_plan.commitments):
+        milestones = followup_ops.seed_milestones(commitment, actor=actor)
+        if n % 10 == 0:
+            followup_ops.add_reporter(commitment, actor=actor, email=reporter.email)
+        if n % 5 == 4:
+            continue  # not reported yet
+        status = statuses[n % len(statuses)]
+        percent = {"completed": 100, "in_progress": rng.randint(10, 90),
+                   "delayed": rng.randint(0, 40), "not_started": 0}[status]
+        for number in range(2 if n % 3 == 0 else 1):
+            report = followup_ops.start_report(commitment, actor=actor)
+            followup_ops.save_report(
+                report, actor=actor, as_of=today, narrative=paragraph(rng, 4),
+                milestones={m.id: {"status": status, "percent": str(percent),
+                                   "reason": sentence(rng, 6, 12)
+                                   if status == "delayed" else ""} for m in milestones})
+            followup_ops.add_link(report, actor=actor, title="Evidencia",
+                                  url=f"https://example.org/evidencia/{n}/{number}")
+            followup_ops.submit_report(report, actor=actor)
+            followup_ops.publish_report(report, actor=actor)
+            published.append(report)
+        if n % 10 == 0:  # the reporter's next report, a draft
+            followup_ops.start_report(commitment, actor=reporter)
+    for n in range(12):
+        forum.save_member(consultation, actor=actor, name=f"Integrante {n + 1}",
+                          organization=f"Organización {n + 1}", sector=SECTORS[n % 4],
+                          role="member", side=("government", "civil_society")[n % 2],
+                          starts_on=today)
+    for n in range(2):
+        forum.save_meeting(consultation, actor=actor, held_on=today, place="Sede",
+                           attendance=10 + n, agenda=paragraph(rng, 2))
+    for report in published[::7]:
+        forum.post_observation(report, actor=actor, body=paragraph(rng, 2))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("database_url")
@@ -332,6 +395,12 @@ def main():
             publish_summary(consultation, actor=actor)
             session.commit()
         published = time.perf_counter() - start
+
+        print("final plan and a year of follow-up…", flush=True)
+        with app.test_request_context():
+            followup(session, rng, session.get(Consultation, consultation.id),
+                     session.get(User, 1), args.participants)
+            session.commit()
         if db.engine.dialect.name == "postgresql":
             session.commit()
             # VACUUM (not only ANALYZE) sets the visibility map: counts can then be

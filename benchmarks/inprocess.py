@@ -6,16 +6,18 @@
 
 Works on a database made by ``generate.py``. It gives staff roles to a few of its
 participants (p2 moderator, p3 administrator; p1 is the secretariat, p5 a member of an
-organization), logs in as each role through the real login form, and requests every
-page that role uses: ``median CPU ms`` is ``time.process_time`` per request, the
-median of ``--requests`` requests after ``--warmup`` ones, with the page cache off.
+organization, p6 the reporter of some commitments of the final plan), logs in as each
+role through the real login form, and requests every page that role uses: ``median CPU
+ms`` is ``time.process_time`` per request, the median of ``--requests`` requests after
+``--warmup`` ones, with the page cache off.
 A bare route in the same app, through the same stack, is the in-process ceiling.
 ``--json LABEL`` appends the figures, with the load average, to benchmarks/results.json.
 
 To measure a new page, add a line to ``PAGES``: the role that uses it, a name and the
 path, where ``{slug}``, ``{proposal}`` (a proposal with comments), ``{contribution}``
-(an unclassified contribution), ``{group}``, ``{organization}`` and ``{event}``
-``{version}`` are filled from the database.
+(an unclassified contribution), ``{group}``, ``{organization}``, ``{event}``, and for
+the follow-up ``{commitment}`` (one with two published reports), ``{report}`` (its
+latest) and ``{draft}`` (the reporter's draft report) are filled from the database.
 """
 
 import argparse
@@ -34,7 +36,7 @@ sys.path.insert(0, str(HERE.parent))
 PASSWORD = "benchmark-password-2026"  # noqa: S105 (generate.py sets it)
 #: The account of each role (generate.py's participants, numbered from 1).
 ACCOUNTS = {"participant": 4, "organization": 5, "moderator": 2, "secretariat": 1,
-            "administrator": 3}
+            "administrator": 3, "reporter": 6}
 #: (role, name, path): every page a role uses. Roles: anonymous, participant,
 #: organization, moderator, secretariat, administrator.
 PAGES = [
@@ -96,6 +98,20 @@ PAGES = [
     ("moderator", "assisted_new", "/consultations/{slug}/contributions/assisted/new"),
     ("secretariat", "to_notify", "/consultations/{slug}/to-notify"),
     ("secretariat", "offline_authors", "/offline-authors?q=ana"),
+    # After the consultation: the final plan and the follow-up of its commitments.
+    ("anonymous", "final_plan", "/consultations/{slug}/final-plan"),
+    ("anonymous", "final_plan_commitment", "/consultations/{slug}/final-plan/commitments/1"),
+    ("anonymous", "tracking", "/consultations/{slug}/follow-up"),
+    ("anonymous", "followup_commitment",
+     "/consultations/{slug}/follow-up/commitments/{commitment}"),
+    ("anonymous", "report", "/consultations/{slug}/follow-up/reports/{report}"),
+    ("anonymous", "forum", "/consultations/{slug}/forum"),
+    ("anonymous", "api_final_plan", "/api/v1/consultations/{slug}/final-plan"),
+    ("anonymous", "api_progress", "/api/v1/consultations/{slug}/progress"),
+    ("secretariat", "followup_manage", "/consultations/{slug}/follow-up/manage"),
+    ("secretariat", "forum_manage", "/consultations/{slug}/forum/manage"),
+    ("reporter", "my_commitments", "/follow-up/my-commitments"),
+    ("reporter", "report_edit", "/consultations/{slug}/follow-up/manage/reports/{draft}"),
 ]
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -108,6 +124,7 @@ def prepare(app):
     from consulta.consultations.models import Consultation, Event
     from consulta.contributions.models import Contribution, ContributionGroup
     from consulta.extensions import db
+    from consulta.followup.models import ProgressReport
 
     with app.app_context():
         session = db.session
@@ -143,6 +160,17 @@ def prepare(app):
                                            .where(Membership.user_id == member)),
             "event": session.scalar(select(func.min(Event.id))),
         }
+        # The follow-up (generate.py writes it): a commitment with the most published
+        # reports, its latest report, and the reporter's draft.
+        reported = session.execute(
+            select(ProgressReport.commitment_id, func.max(ProgressReport.id))
+            .where(ProgressReport.state == "published")
+            .group_by(ProgressReport.commitment_id)
+            .order_by(func.count().desc(), ProgressReport.commitment_id).limit(1)).first()
+        if reported:
+            values["commitment"], values["report"] = reported
+        values["draft"] = session.scalar(select(func.min(ProgressReport.id)).where(
+            ProgressReport.state == "draft"))
         users = {role: session.get(User, user_id).email for role, user_id in ACCOUNTS.items()}
     return values, users
 
@@ -216,7 +244,11 @@ def main():
             clients[role] = app.test_client()
             if role != "anonymous":
                 login(clients[role], users[role])
-        path = template.format(**values)
+        try:
+            path = template.format(**values)
+        except KeyError as missing:  # a database from before generate.py wrote it
+            print(f"{role:13} {name:22} skipped: no {missing} in this database")
+            continue
         figures = measure(app, clients[role], path, args.requests, args.warmup,
                           args.sql)
         results.append({"role": role, "page": name, "path": path, **figures})
