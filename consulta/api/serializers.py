@@ -232,13 +232,13 @@ def contribution(item):
     return data
 
 
-def final_plan(plan, shaped, diff, progress=None):
+def final_plan(plan, traceability, diff, progress=None):
     """The approved final plan: the approval, its commitments (each with the tracking
     codes of the contributions that shaped it, and its ``progress``: status and
     percentage, from the follow-up) and what changed since the consulted draft.
 
     :param plan: a published ``FinalPlan``.
-    :param shaped: ``finalplan.queries.shaping_contributions(plan)``.
+    :param traceability: ``finalplan.queries.Traceability(plan)``.
     :param diff: ``finalplan.queries.plan_diff(plan)``.
     :param progress: ``followup.queries.progress_by_commitment(plan)`` ({id: Progress}).
     """
@@ -261,8 +261,7 @@ def final_plan(plan, shaped, diff, progress=None):
             {**commitment(c, version_url="", principle_names=names),
              "url": url_for("finalplan.show", slug=consultation.slug, _external=True)
              + "#" + c.anchor,
-             "contributions": [contribution.tracking_code
-                               for contribution, _outcome in shaped.get(c.id, [])],
+             "contributions": traceability.codes(c.id),
              "progress": progress[c.id].as_json() if c.id in progress else None}
             for c in plan.plan_version.commitments],
         "changes": [{

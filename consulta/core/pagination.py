@@ -1,6 +1,6 @@
 import sqlalchemy as sa
 from flask import request
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
 from consulta.extensions import db
 
@@ -100,3 +100,25 @@ def paginate_ids(ids_query, load, per_page=DEFAULT_PER_PAGE, *, param="page"):
     loaded = {item.id: item for item in load(ids)} if ids else {}
     page.items = [loaded[i] for i in ids if i in loaded]
     return page
+
+
+class ListPagination(Pagination):
+    """A page of a list already in memory (computed whole, such as the traceability of
+    a final plan)."""
+
+    def _query_items(self):
+        items = self._query_args["items"]
+        return items[self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self):
+        return len(self._query_args["items"])
+
+
+def paginate_list(items, per_page=DEFAULT_PER_PAGE, *, param="page"):
+    """As ``paginate``, for a list (bad page numbers give page 1; past the end, empty).
+
+    :param param: the query parameter holding the page number.
+    """
+    page = request.args.get(param, type=int) or 1
+    return ListPagination(items=items, page=max(page, 1), per_page=per_page,
+                          max_per_page=MAX_PER_PAGE, error_out=False)

@@ -8,15 +8,14 @@ secretariat recorded), never through numbers, which may change between versions.
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from consulta.consultations.models import Commitment, PlanVersion
-from consulta.contributions.models import Contribution, ContributionGroup
-from consulta.contributions.queries import is_visible, received_order
+from consulta.contributions.models import Contribution
+from consulta.contributions.queries import is_visible
 from consulta.extensions import db
 from consulta.feedback.constants import NEEDS_COMMITMENTS
-from consulta.feedback.models import Response
-from consulta.feedback.queries import EffectiveVersion
+from consulta.feedback.models import Response, ResponseVersion
 
 from .constants import COMPARED_FIELDS
 from .models import FinalPlan
@@ -169,29 +168,121 @@ class Resolver:
         return sorted(found.values(), key=lambda c: c.number)
 
 
-def shaping_contributions(final_plan):
-    """{final commitment id: [(contribution, outcome)]}: the visible contributions whose
+class ShapedContribution:
+    """What the final plan shows of a contribution that shaped a commitment: a row of
+    the columns it needs, not the ORM object (a national consultation may have
+    thousands of them); masked like the contribution itself (``public``)."""
+
+    __slots__ = ("channel", "entered_by_id", "id", "kind", "masked_fragments", "sector",
+                 "title", "tracking_code")
+    public = Contribution.public
+    is_offline = Contribution.is_offline
+    channel_label = Contribution.channel_label
+
+    def __init__(self, row):
+        for name in self.__slots__:
+            setattr(self, name, getattr(row, name))
+
+
+_SHAPED_COLUMNS = [getattr(Contribution, name) for name in ShapedContribution.__slots__]
+
+
+def _incorporated_rows(consultation_id):
+    """(contribution id, tracking code, received at, outcome, commitment ids named) of
+    the visible
+    contributions of the consultation whose effective published response (their own,
+    else their group's) says incorporated or partly: narrow rows, oldest received first.
+
+    Two selects that start from the responses (their own, then their group's for those
+    without a published one of their own) rather than every contribution joined to both.
+    """
+    columns = (Contribution.id, Contribution.tracking_code, Contribution.received_at,
+               ResponseVersion.outcome, ResponseVersion.incorporated_in)
+    answered = (Response.consultation_id == consultation_id,
+                ResponseVersion.outcome.in_(NEEDS_COMMITMENTS), is_visible())
+    own = select(*columns).select_from(Response).join(
+        ResponseVersion, ResponseVersion.id == Response.current_version_id).join(
+        Contribution, Contribution.id == Response.contribution_id).where(*answered)
+    published_own = aliased(Response)
+    grouped = select(*columns).select_from(Response).join(
+        ResponseVersion, ResponseVersion.id == Response.current_version_id).join(
+        Contribution, Contribution.group_id == Response.group_id).outerjoin(
+        published_own, (published_own.contribution_id == Contribution.id)
+        & published_own.current_version_id.is_not(None)).where(
+        *answered, Response.group_id.is_not(None), published_own.id.is_(None))
+    rows = [*db.session.execute(own).all(), *db.session.execute(grouped).all()]
+    rows.sort(key=lambda row: (row.received_at, row.id))
+    return rows
+
+
+class Traceability:
+    """The contributions that shaped each commitment of a final plan: those whose
     published response says they were incorporated (wholly or partly) into a commitment
     that became it, oldest received first, with that outcome.
 
+    The ids are found at once (narrow rows); what a page shows of them is loaded only
+    for the rows it shows (``rows``), or for all at once (``all``, for open data).
+
     :param final_plan: the final plan.
     """
-    version = EffectiveVersion()
-    outcome, incorporated = version.column("outcome"), version.column("incorporated_in")
-    rows = db.session.execute(version.join(
-        select(Contribution, outcome, incorporated)
-        .where(Contribution.consultation_id == final_plan.consultation_id, is_visible()))
-        .where(outcome.in_(NEEDS_COMMITMENTS))
-        .order_by(*received_order())
-        .options(selectinload(Contribution.group).selectinload(ContributionGroup.response),
-                 selectinload(Contribution.own_response))).all()
-    resolver = Resolver(final_plan)
-    shaped = {}
-    for contribution, result, commitments in rows:
-        targets = {resolver.commitment(item.get("id")) for item in commitments or []}
-        for target in targets - {None}:
-            shaped.setdefault(target.id, []).append((contribution, result))
-    return shaped
+
+    def __init__(self, final_plan):
+        resolver = Resolver(final_plan)
+        #: {final commitment id: [(contribution id, outcome, tracking code)]}
+        self.ids = {}
+        for row in _incorporated_rows(final_plan.consultation_id):
+            targets = {resolver.commitment(item.get("id"))
+                       for item in row.incorporated_in or []}
+            targets.discard(None)
+            for target in targets:
+                self.ids.setdefault(target.id, []).append(
+                    (row.id, row.outcome, row.tracking_code))
+
+    def count(self, commitment_id):
+        return len(self.ids.get(commitment_id) or ())
+
+    @staticmethod
+    def _load(wanted):
+        """{key: [(id, outcome, code)]} → {key: [(contribution, outcome)]}, each a
+        ``ShapedContribution``."""
+        needed = {entry[0] for entries in wanted.values() for entry in entries}
+        loaded = {}
+        for chunk in _chunks(sorted(needed), 5000):
+            loaded.update((row.id, ShapedContribution(row)) for row in db.session.execute(
+                select(*_SHAPED_COLUMNS).where(Contribution.id.in_(chunk))))
+        return {key: [(loaded[cid], outcome) for cid, outcome, _code in entries]
+                for key, entries in wanted.items()}
+
+    @classmethod
+    def load_pairs(cls, pairs):
+        """A page of ``ids[commitment id]`` → [(contribution, outcome)]."""
+        return cls._load({None: pairs})[None]
+
+    def first(self, limit):
+        """{commitment id: [(contribution, outcome)]}, the first ``limit`` of each."""
+        return self._load({key: pairs[:limit] for key, pairs in self.ids.items()})
+
+    def codes(self, commitment_id):
+        """The tracking codes of the contributions that shaped one commitment."""
+        return [code for _id, _outcome, code in self.ids.get(commitment_id) or ()]
+
+    def all(self):
+        """{commitment id: [(contribution, outcome)]}, every one."""
+        return self._load(self.ids)
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def shaping_contributions(final_plan):
+    """{final commitment id: [(contribution, outcome)]}: every contribution that shaped
+    each commitment (``Traceability.all``); each is a ``ShapedContribution``.
+
+    :param final_plan: the final plan.
+    """
+    return Traceability(final_plan).all()
 
 
 def landing_of(final_plan, contribution, resolver=None):

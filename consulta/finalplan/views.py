@@ -12,6 +12,7 @@ from consulta.consultations.access import (
 )
 from consulta.core.cache import cacheable
 from consulta.core.forms import ConfirmForm
+from consulta.core.pagination import paginate_list
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
 
@@ -22,6 +23,10 @@ bp = Blueprint("finalplan", __name__)
 
 #: The longest reason kept from the changes form.
 MAX_REASON = 2000
+#: The contributions that shaped a commitment shown under it on the final plan's page;
+#: the rest are on the commitment's own list, ``PER_PAGE`` at a time.
+SHOWN = 10
+PER_PAGE = 50
 
 
 @bp.route("/consultations/<slug>/final-plan")
@@ -33,10 +38,32 @@ def show(slug):
     final_plan = queries.final_plan_of(consultation)
     if final_plan is None or not (final_plan.is_published or can_manage(consultation)):
         abort(404)
+    traceability = queries.Traceability(final_plan)
     return render_template("finalplan/show.html", consultation=consultation,
                            final_plan=final_plan,
-                           shaped=queries.shaping_contributions(final_plan),
+                           traceability=traceability,
+                           shaped=traceability.first(SHOWN),
                            diff=queries.plan_diff(final_plan))
+
+
+@bp.route("/consultations/<slug>/final-plan/commitments/<int:number>")
+@cacheable
+def shaped_by(slug, number):
+    """Every contribution that shaped one commitment of the final plan, a page at a time
+    (the final plan's page shows the first ``SHOWN`` of each)."""
+    consultation = get_visible_consultation(slug)
+    final_plan = queries.final_plan_of(consultation)
+    if final_plan is None or not (final_plan.is_published or can_manage(consultation)):
+        abort(404)
+    commitment = next((c for c in final_plan.plan_version.commitments
+                       if c.number == number), None)
+    if commitment is None:
+        abort(404)
+    page = paginate_list(queries.Traceability(final_plan).ids.get(commitment.id) or [],
+                         PER_PAGE)
+    page.items = queries.Traceability.load_pairs(page.items)
+    return render_template("finalplan/shaped_by.html", consultation=consultation,
+                           final_plan=final_plan, commitment=commitment, page=page)
 
 
 @bp.route("/consultations/<slug>/final-plan/manage", methods=["GET", "POST"])

@@ -1248,6 +1248,7 @@ def final_plan(sweep):
     sweep.db(publish_the_drafts)
     sweep.send("secretariat", f"{m}/final-plan/publish", None, {})
     sweep.page("anon", f"{m}/final-plan")
+    sweep.page("anon", f"{m}/final-plan/commitments/1")
     sweep.page("anon", f"{m}")
     for code in sweep.ids["proposals"][:2]:
         sweep.page("anon", f"/contributions/{code}")

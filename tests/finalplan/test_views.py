@@ -176,3 +176,56 @@ def test_the_version_titles_in_the_approval_form_are_escaped(app, client, finish
     html = client.get(f"/consultations/{slug}/final-plan/manage").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_a_commitment_shows_its_first_contributions_and_pages_the_rest(
+        app, client, finished, secretariat, monkeypatch):
+    """A national consultation may have thousands of contributions in one commitment: the
+    final plan's page shows the first ones under it and links to the commitment's own
+    list, paged; the titles are masked there as everywhere."""
+    from consulta.finalplan import views
+
+    slug, codes = finished["slug"], finished["codes"]
+    with app.app_context():
+        proposal = db.session.scalar(select(Contribution).filter_by(
+            tracking_code=codes["on_1"]))
+        proposal.masked_fragments = ["en línea"]
+        db.session.commit()
+    publish_through_the_forms(client, app, finished, secretariat)
+    monkeypatch.setattr(views, "SHOWN", 1)
+    monkeypatch.setattr(views, "PER_PAGE", 1)
+    anonymous = app.test_client()
+    # Commitment 1 of the final plan: on_1, and on_2 through the merge, oldest first.
+    html = anonymous.get(f"/consultations/{slug}/final-plan").get_data(as_text=True)
+    section = html[html.index('id="compromiso-1"'):html.index('id="compromiso-3"')]
+    assert codes["on_1"] in section and codes["on_2"] not in section
+    assert "Ver los 2 aportes que dieron forma al compromiso 1" in section
+    assert f"/consultations/{slug}/final-plan/commitments/1" in section
+    assert "Precios en línea" not in html and "Precios" in html
+
+    pages = [anonymous.get(f"/consultations/{slug}/final-plan/commitments/1?page={n}")
+             for n in (1, 2, 3)]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    first, second, past = (p.get_data(as_text=True) for p in pages)
+    assert codes["on_1"] in first and codes["on_2"] not in first
+    assert "Página 1 de 2" in first and "Precios en línea" not in first
+    assert codes["on_2"] in second and codes["on_1"] not in second
+    assert "más allá del final de la lista" in past
+    assert anonymous.get(f"/consultations/{slug}/final-plan/commitments/2").status_code \
+        == 404  # dropped from the final plan
+    assert anonymous.get(f"/consultations/{slug}/final-plan/commitments/9").status_code \
+        == 404
+
+
+def test_a_commitment_list_is_not_public_before_the_final_plan_is(
+        app, client, finished, secretariat):
+    slug = finished["slug"]
+    with app.test_request_context():
+        prepare(slug, secretariat)
+        db.session.commit()
+    anonymous = app.test_client()
+    assert anonymous.get(f"/consultations/{slug}/final-plan/commitments/1").status_code \
+        == 404
+    login(client, secretariat)
+    preview = client.get(f"/consultations/{slug}/final-plan/commitments/1")
+    assert preview.status_code == 200 and "no está publicado" in preview.get_data(as_text=True)

@@ -187,6 +187,7 @@ def build_world(app):
                 "finalplan.show", "finalplan.manage", "finalplan.changes",
                 "finalplan.publish", "api.final_plan", "api.final_plan_csv",
                 "api.final_plan_xlsx")},
+            "finalplan.shaped_by": {"slug": LL, "number": 1},
             # Its follow-up: a milestone and an indicator a published report mentions,
             # a reporter, a draft report with a link, a document of the published one.
             **dict.fromkeys(FOLLOWUP_ENDPOINTS, followup),

@@ -102,6 +102,7 @@ ACCESS = {
     "api.final_plan_csv": (PUBLIC, None),
     "api.final_plan_xlsx": (PUBLIC, None),
     "finalplan.show": (PUBLIC, None),
+    "finalplan.shaped_by": (PUBLIC, None),
     "followup.tracking": (PUBLIC, None),
     "followup.commitment": (PUBLIC, None),
     "followup.report": (PUBLIC, None),
