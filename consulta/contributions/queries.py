@@ -313,6 +313,25 @@ def with_public_list_relations(query, *, sheet=False):
     return query.options(*options)
 
 
+def with_queue_relations(query):
+    """Load what the moderation queue's rows show, in the page's own query: the author
+    and organization (the author line), the components and the classified commitment's
+    number, the tags; not the sheet's columns, the responses, the commented proposal or
+    the commitment a comment points to (a row shows none of them).
+
+    :param query: a select() of contributions of one consultation.
+    """
+    c = Contribution
+    return query.options(
+        *(defer(getattr(c, name)) for name in _NOT_LISTED + _SHEET),
+        joinedload(c.author).lazyload(User.roles),
+        joinedload(c.organization),
+        joinedload(c.component),
+        joinedload(c.classified_component),
+        joinedload(c.classified_commitment).load_only(Commitment.number),
+        joinedload(c.tags))
+
+
 def counts_by_commitment(consultation):
     """{commitment number: {"comment": n, "proposal": n}} of the consultation's
     contributions not withdrawn, whatever version of the plan they pointed to."""

@@ -2,7 +2,7 @@
 log and the moderators' home."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from consulta.accounts.models import Membership, Organization
 from consulta.audit.models import AuditEntry
@@ -22,6 +22,7 @@ from consulta.contributions.queries import (
     read_filters,
     received_order,
     with_list_relations,
+    with_queue_relations,
 )
 from consulta.core import search
 from consulta.core.pagination import paginate_ids
@@ -219,9 +220,8 @@ def queue_page(consultation, state, filters, per_page):
     :param per_page: rows per page.
     """
     def load(ids):  # no LIMIT here: the tags (a collection) are joined too
-        return db.session.scalars(with_list_relations(
-            select(Contribution).where(Contribution.id.in_(ids)))
-            .options(joinedload(Contribution.tags))).unique()
+        return db.session.scalars(with_queue_relations(
+            select(Contribution).where(Contribution.id.in_(ids)))).unique()
 
     return paginate_ids(_queue_select(consultation, state, filters, Contribution.id), load,
                         per_page)
