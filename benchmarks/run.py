@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,9 +45,52 @@ def gunicorn(app_path, port, env):
     raise RuntimeError(f"gunicorn on {port} did not start: {process.stderr.read()[-2000:]}")
 
 
-def wrk(url, duration, concurrency):
+#: The user agent of every request (the login and wrk's): the session is bound to it.
+USER_AGENT = "consulta-benchmark"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def login_cookie(base_url, email, password):
+    """Log in through the real form; returns the Cookie header of the session."""
+    import re
+    from urllib.parse import urlencode
+
+    def cookies_of(response):
+        return dict(header.split(";", 1)[0].split("=", 1)
+                    for header in response.headers.get_all("Set-Cookie") or [])
+
+    # base_url is the benchmark's own gunicorn on 127.0.0.1.
+    page = urllib.request.urlopen(urllib.request.Request(  # noqa: S310
+        base_url + "/login", headers={"User-Agent": USER_AGENT}))
+    jar = cookies_of(page)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                      page.read().decode()).group(1)
+    request = urllib.request.Request(  # noqa: S310
+        base_url + "/login", method="POST",
+        data=urlencode({"email": email, "password": password,
+                        "csrf_token": token}).encode(),
+        headers={"User-Agent": USER_AGENT, "Referer": base_url + "/login",
+                 "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+    try:
+        urllib.request.build_opener(_NoRedirect).open(request)
+        raise RuntimeError(f"logging in as {email} did not redirect")
+    except urllib.error.HTTPError as answer:
+        if answer.code != 302:
+            raise RuntimeError(f"logging in as {email}: {answer.code}") from answer
+        jar.update(cookies_of(answer))
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def wrk(url, duration, concurrency, cookie=None):
+    headers = ["-H", f"User-Agent: {USER_AGENT}"]
+    if cookie:
+        headers += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{concurrency}", f"-d{duration}s", "-s",
+        ["wrk", "-t2", f"-c{concurrency}", f"-d{duration}s", *headers, "-s",
          str(HERE / "percentiles.lua"), url], capture_output=True, text=True, check=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
@@ -131,6 +175,9 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--no-cache", action="store_true",
                         help="render every request (PUBLIC_PAGE_CACHE_SECONDS=0)")
+    parser.add_argument("--logged-in", action="store_true",
+                        help="as a logged-in participant (p4 of generate.py): every "
+                             "request is rendered for them, whatever the page cache")
     args = parser.parse_args()
 
     from consulta.config import normalize_database_url
@@ -165,12 +212,22 @@ def main():
                    "concurrency": args.concurrency, "page_cache": not args.no_cache,
                    # Other work on the machine during the run (1-minute load average).
                    "load_before": round(os.getloadavg()[0], 1), "pages": {}}
+        cookie = None
+        if args.logged_in:
+            cookie = login_cookie("http://127.0.0.1:8765", "p4@bench.example",
+                                  "benchmark-password-2026")
+            results["logged_in"] = "participant"
+            check = urllib.request.urlopen(urllib.request.Request(
+                "http://127.0.0.1:8765/my/contributions",
+                headers={"User-Agent": USER_AGENT, "Cookie": cookie}))
+            if "/login" in check.geturl():
+                raise RuntimeError("the session cookie does not keep the login")
         wrk("http://127.0.0.1:8766/", 2, args.concurrency)  # warm up
         results["hello"] = wrk("http://127.0.0.1:8766/", args.duration, args.concurrency)
         for name, path in pages.items():
-            wrk(f"http://127.0.0.1:8765{path}", 2, args.concurrency)  # warm up
+            wrk(f"http://127.0.0.1:8765{path}", 2, args.concurrency, cookie)  # warm up
             results["pages"][name] = wrk(f"http://127.0.0.1:8765{path}", args.duration,
-                                         args.concurrency)
+                                         args.concurrency, cookie)
     finally:
         for process in (app, hello):
             process.send_signal(signal.SIGTERM)
@@ -196,6 +253,8 @@ def table(results):
     from report import page_table  # benchmarks/ is this script's folder on sys.path
 
     cache = "anonymous page cache on" if results.get("page_cache", True) else "no page cache"
+    if results.get("logged_in"):
+        cache = f"logged in as a {results['logged_in']}: every request rendered"
     return "\n".join([f"### {results['label']} ({results['date']}, {results['machine']}, "
                       f"c={results['concurrency']}, {results['duration_s']} s per page, "
                       f"{cache})", "", page_table(results)])
