@@ -10,7 +10,11 @@ request).
 
 import re
 
+from sqlalchemy import select
 from sqlalchemy.engine.default import CACHE_HIT
+
+from consulta.consultations.models import Consultation
+from consulta.extensions import db
 
 from .test_query_counts import (
     MAX_QUERIES,
@@ -64,4 +68,83 @@ def test_a_second_request_of_every_staff_page_compiles_no_statement(app, world):
         misses = [re.sub(r"\s+", " ", sql)[:120] for sql, hit in again if hit != CACHE_HIT]
         if misses:
             missed[(role, path)] = misses
+    assert missed == {}
+
+
+#: (path) of the follow-up's staff pages, as the secretariat, with {slug} and {draft} (a
+#: draft report) filled from ``tests/followup/public_world.py``.
+FOLLOW_UP_STAFF_PAGES = [
+    "/consultations/{slug}/final-plan/manage",
+    "/consultations/{slug}/follow-up/manage",
+    "/consultations/{slug}/follow-up/manage/reports/{draft}",
+    "/follow-up/my-commitments",
+    "/consultations/{slug}/forum/manage",
+]
+
+
+def test_the_follow_up_staff_pages_send_few_statements_and_compile_them_once(
+        app, create_user, create_consultation):
+    """The secretariat's follow-up pages: at most MAX_QUERIES statements, none more once
+    every commitment has more milestones, indicators, reports in every state and the
+    forum more members and meetings; a second request compiles nothing."""
+    from datetime import date
+    from decimal import Decimal
+
+    from consulta.accounts.models import User
+    from consulta.followup import forum
+    from consulta.followup.models import Indicator
+
+    from .conftest import login
+    from .followup.public_world import build_plan_world, milestone, report
+
+    plan = build_plan_world(app, create_user, create_consultation)
+    values = {"slug": plan.slug, "draft": plan.reports["one_draft"]}
+    client = app.test_client()
+    login(client, plan.secretariat)
+
+    def counts():
+        return {path: len(_statements(app, client, path.format(**values)))
+                for path in FOLLOW_UP_STAFF_PAGES}
+
+    def forum_grows(count):
+        with app.test_request_context():
+            actor = db.session.get(User, plan.secretariat.id)
+            consultation = db.session.scalar(select(Consultation).filter_by(slug=plan.slug))
+            for n in range(count):
+                forum.save_member(consultation, actor=actor, name=f"Integrante {n}",
+                                  organization="Colectivo", sector="civil_society",
+                                  side="civil_society")
+                forum.save_meeting(consultation, actor=actor, held_on=date(2026, 10, n + 1),
+                                   place="Lima", attendance=10 + n, agenda="Avances.")
+            db.session.commit()
+
+    forum_grows(1)  # a forum with a member and a meeting, then one with four of each
+    before = counts()
+    forum_grows(3)
+    with app.test_request_context():
+        for number in (2, 4, 5):
+            commitment_id = plan.commitments[number]
+            for position in range(10, 13):
+                done = milestone(commitment_id, position, due="2021-01", status="delayed",
+                                 percent=10)
+                indicator = Indicator(commitment_id=commitment_id, position=position,
+                                      name=f"Indicador {position}", baseline=Decimal(1),
+                                      target=Decimal(9))
+                db.session.add(indicator)
+                db.session.flush()
+                report(commitment_id, position, as_of=date(2026, 9, 30),
+                       state=("published", "review", "draft")[position % 3],
+                       milestones=[(done, "delayed", 10, "Falta presupuesto.")],
+                       values=[(indicator, "3")])
+        db.session.commit()
+    after = counts()
+    assert {page: n for page, n in after.items() if n > MAX_QUERIES} == {}
+    assert {page: (before[page], n) for page, n in after.items() if n > before[page]} == {}
+
+    missed = {}
+    for path in FOLLOW_UP_STAFF_PAGES:
+        again = _statements(app, client, path.format(**values))
+        misses = [re.sub(r"\s+", " ", sql)[:120] for sql, hit in again if hit != CACHE_HIT]
+        if misses:
+            missed[path] = misses
     assert missed == {}
