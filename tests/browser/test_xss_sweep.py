@@ -94,10 +94,6 @@ NOT_PAGES = {
     "followup.assessment_pdf": "PDF download (reportlab escapes its text)",
     "followup.assessment_json": "JSON download of the frozen rows",
     "followup.assessment_csv": "CSV download of the frozen rows (formula cells neutralized)",
-    # Not read yet by the sweep (left for the follow-up's browser journeys): a button
-    # under the followed target's title, which the consultation and plan pages show.
-    "follow.confirm": "a confirmation button and the target's title (swept elsewhere)",
-    "follow.unsubscribe": "an unsubscribe button and the target's title (swept elsewhere)",
 }
 
 INIT_SCRIPT = """

@@ -1420,6 +1420,25 @@ def followup(sweep):
     sweep.page("anon", f"/follow/commitments/{published_commitment}")
     sweep.page("p0", "/follow/mine")
 
+    def follow_links():
+        """The links of the e-mails a follower by address gets (confirm, unsubscribe),
+        for M's commitment whose report was published: pages under its title."""
+        from consulta.consultations.models import Commitment
+        from consulta.followup import followers
+        from consulta.followup.models import Follower
+
+        with sweep.app.test_request_context():
+            commitment = db.session.get(Commitment, published_commitment)
+            followers.request_follow(commitment, email="sigue@example.pe", locale="es")
+            follower = db.session.scalar(select(Follower).where(
+                Follower.email == "sigue@example.pe"))
+            db.session.commit()
+            return [f"/follow/confirm/{followers.make_confirmation_token(follower)}",
+                    f"/follow/unsubscribe/{follower.unsubscribe_key}"]
+
+    for path in sweep.db(follow_links):
+        sweep.page("anon", path)
+
 
 def _diff_lineages():
     from consulta.finalplan.models import FinalPlan
