@@ -110,13 +110,15 @@ def inprocess_table(runs, prefix="inprocess"):
 def main():
     runs = by_label()
     out = []
-    for prefix, title in (("inprocess", "baseline"), ("inprocess-after", "after")):
+    for prefix, title in (("inprocess", "baseline"), ("inprocess-after", "after"),
+                          ("inprocess-final", "with the follow-up, up to 200k")):
         table = inprocess_table(runs, prefix)
         if table:
             out += [f"#### In process, CPU ms per request (median), page cache off ({title})",
                     "", table, ""]
     for suffix, title in (("", "with the anonymous page cache"),
-                          ("-nocache", "without the page cache")):
+                          ("-nocache", "without the page cache"),
+                          ("-participant", "logged in as a participant")):
         for database in DATABASES:
             for size in SIZES:
                 run = runs.get(f"{database}-{size}{suffix}")
