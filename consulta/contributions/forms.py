@@ -29,6 +29,7 @@ from consulta.consultations.constants import CHANNELS, EVENT_KINDS
 from consulta.consultations.forms import ActionRowsMixin
 from consulta.core.forms import (
     LinesField,
+    LongSelect,
     SubForm,
     lines,
     max_length,
@@ -145,7 +146,7 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
                        "of its channel: tick it if that is really so. The summary counts "
                        "these records apart."))
     commitment = SelectField(_l("Commitment commented on (for comments)"), coerce=database_int,
-                             validate_choice=False, default=0)
+                             validate_choice=False, default=0, widget=LongSelect())
     author_name = StringField(_l("Author's name"), filters=[strip], validators=[max_length(200)])
     author_name_public = BooleanField(_l("The author agreed that their name be published"))
     author_organization = StringField(_l("Organization or entity"), filters=[strip],

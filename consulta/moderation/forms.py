@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from consulta.consultations.constants import PRINCIPLES
 from consulta.contributions.constants import HIDE_REASONS
-from consulta.core.forms import MultiCheckboxField, strip
+from consulta.core.forms import LongSelect, MultiCheckboxField, strip
 from consulta.core.request_input import database_int
 
 from .operations import normalize_tags
@@ -14,7 +14,7 @@ from .operations import normalize_tags
 class ClassificationFields:
     component = SelectField(_l("Component"), coerce=database_int, validate_choice=False, default=0)
     commitment = SelectField(_l("Commitment it concerns"), coerce=database_int,
-                             validate_choice=False, default=0)
+                             validate_choice=False, default=0, widget=LongSelect())
     new_commitment = BooleanField(_l("It proposes a new commitment"))
     principles = MultiCheckboxField(_l("Principles"), choices=list(PRINCIPLES.items()))
     tags = StringField(_l("Tags"), filters=[strip], validators=[Length(max=500)],
@@ -78,5 +78,6 @@ class GroupForm(FlaskForm):
 
 
 class JoinGroupForm(FlaskForm):
-    group = SelectField(_l("Add to an existing group"), coerce=database_int, validate_choice=False)
+    group = SelectField(_l("Add to an existing group"), coerce=database_int, validate_choice=False,
+                        widget=LongSelect())
     target = HiddenField()
