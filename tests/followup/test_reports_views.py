@@ -246,6 +246,33 @@ def test_evidence_files_are_public_only_once_their_report_is_published(
     assert "acta final.pdf" in public.headers["Content-Disposition"].replace("%20", " ")
 
 
+def test_evidence_removed_through_the_form_takes_its_file_along(
+        app, followed, secretariat, seed, make_reporter):
+    from consulta.followup.models import Document, DocumentBlob
+
+    slug, first = followed["slug"], followed["commitments"][1]
+    seed(followed)
+    client = app.test_client()
+    login(client, make_reporter(first))
+    url = client.post_form(
+        f"/consultations/{slug}/follow-up/manage/commitments/{first}/reports").headers["Location"]
+    client.post(url + "/documents", data={"csrf_token": client.csrf_token(), "title": "",
+                                          "file": (BytesIO(PDF), "acta.pdf")},
+                content_type="multipart/form-data")
+    with app.app_context():
+        evidence = db.session.scalar(select(ReportEvidence))
+        evidence_id, document_id = evidence.id, evidence.document_id
+        link = f"/documents/{document_id}/acta.pdf"
+    assert client.get(link).status_code == 200
+    response = client.post_form(f"{url}/evidence/{evidence_id}/delete", follow_redirects=True)
+    assert "Se retiró la evidencia." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(ReportEvidence, evidence_id) is None
+        assert db.session.get(Document, document_id) is None
+        assert db.session.get(DocumentBlob, document_id) is None
+    assert client.get(link).status_code == 404
+
+
 def test_a_wrong_upload_through_the_form_says_why_in_spanish(
         app, client, followed, secretariat, seed):
     slug, first = followed["slug"], followed["commitments"][1]
