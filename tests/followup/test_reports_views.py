@@ -381,3 +381,32 @@ def test_an_indicator_posted_without_its_numbers_keeps_them(app, client, followe
     with app.app_context():
         indicator = db.session.get(Indicator, indicator_id)
         assert (indicator.name, str(indicator.target)) == ("Entidades", "1234.5000")
+
+
+def test_an_entitys_secretariat_sees_the_reports_of_its_own_consultations_to_review(
+        app, make_followed, secretariat, make_report, create_user, create_entity):
+    from consulta.accounts.entities import entity_by_slug
+    from consulta.consultations.models import Consultation
+
+    ours, theirs = make_followed(), make_followed()
+    other_entity = create_entity(name="Gobierno Regional de Cusco", level="regional")
+    with app.app_context():
+        db.session.scalar(select(Consultation).where(Consultation.slug == theirs["slug"])) \
+            .entity_id = entity_by_slug(other_entity).id
+        our_entity = db.session.scalar(select(Consultation).where(
+            Consultation.slug == ours["slug"])).entity.slug
+        db.session.commit()
+    our_report = make_report(ours["commitments"][1], secretariat, submit=True)
+    their_report = make_report(theirs["commitments"][2], secretariat, submit=True)
+
+    def listed(roles):
+        client = app.test_client()
+        login(client, create_user(roles=roles))
+        html = page(client, "/follow-up/my-commitments")
+        return {report_id for report_id in (our_report, their_report)
+                if f"/follow-up/manage/reports/{report_id}\"" in html}
+
+    assert listed((("secretariat", our_entity),)) == {our_report}
+    assert listed((("secretariat", other_entity),)) == {their_report}
+    assert listed(("secretariat",)) == {our_report, their_report}
+    assert listed((("moderator", our_entity),)) == set()
