@@ -249,7 +249,7 @@ def _delete_objects_after_commit(session):
     # reused), leaves a row with that key: its object stays.
     with Session(db.engine) as check:
         kept = set(check.execute(select(Document.storage, Document.storage_key).where(
-            Document.storage_key.in_([key for _name, _bucket, key in doomed]))).tuples())
+            Document.storage_key.in_([key for _name, _bucket, key in doomed]))).all())
     for name, bucket, key in doomed:
         if (name, key) in kept:
             continue

@@ -113,7 +113,8 @@ def test_two_app_servers_serve_the_same_evidence_file(
     writer = s3.test_client()
     login(writer, reporter)
     url = writer.post_form(
-        f"/consultations/{slug}/follow-up/commitments/{first}/reports").headers["Location"]
+        f"/consultations/{slug}/follow-up/manage/commitments/{first}/reports"
+    ).headers["Location"]
     writer.post(url + "/documents", data={"csrf_token": writer.csrf_token(), "title": "Acta",
                                           "file": (BytesIO(PDF), "acta.pdf")},
                 content_type="multipart/form-data")
