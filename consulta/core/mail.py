@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 
 from flask import current_app, render_template, request
@@ -65,9 +66,14 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Where the recipient stops these messages with one click (mail to followers):
+    #: sent as the ``List-Unsubscribe`` and ``List-Unsubscribe-Post`` headers (RFC 2369,
+    #: RFC 8058), which large mailbox providers require of bulk mail.
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
 
 
-def queue_mail(recipient, subject, template, *, user=None, locale=None, **context):
+def queue_mail(recipient, subject, template, *, user=None, locale=None, unsubscribe_url=None,
+               **context):
     """Store a message in the outbox; it is delivered once the transaction commits.
 
     :param recipient: the address it goes to.
@@ -75,16 +81,21 @@ def queue_mail(recipient, subject, template, *, user=None, locale=None, **contex
     :param template: name of ``templates/mail/<template>.txt``.
     :param user: the account the message is for, if any.
     :param locale: language of the message; defaults to the user's or Spanish.
+    :param unsubscribe_url: the absolute URL that stops messages like this one, for mail
+        sent to a list (followers): the template gets it too, and the message carries
+        the one-click unsubscribe headers. The URL must accept a POST without a CSRF
+        token (the mail client sends ``List-Unsubscribe=One-Click`` with no session).
     """
     locale = locale or (user.locale if user is not None else None) or "es"
     with force_locale(locale):
-        body = render_template(f"mail/{template}.txt", user=user, **context)
+        body = render_template(f"mail/{template}.txt", user=user,
+                               unsubscribe_url=unsubscribe_url, **context)
         # One line: a subject may carry a name people typed, and a header cannot hold a
         # line break (the message could never be sent).
         subject = " ".join(str(subject).split())
     message = OutboxMessage(
         recipient=recipient, user_id=user.id if user is not None else None,
-        subject=subject[:300], body=body,
+        subject=subject[:300], body=body, unsubscribe_url=unsubscribe_url,
     )
     db.session.add(message)
     db.session.flush()
@@ -243,16 +254,47 @@ def _mark(message_id, **values):
         session.commit()
 
 
+class _MailPolicy(EmailPolicy):
+    """The standard policy, except that a ``List-Unsubscribe`` header is written on one
+    line as it is: folded, the standard policy would turn a URL longer than a line into
+    RFC 2047 encoded words, which no mail client reads as a URL."""
+
+    _UNFOLDED = frozenset({"list-unsubscribe"})
+
+    def _unfolded(self, name, value):
+        return name.lower() in self._UNFOLDED and str(value).isascii()
+
+    def fold(self, name, value):
+        if self._unfolded(name, value):
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if self._unfolded(name, value):
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+_POLICY = _MailPolicy()
+
+
 def build_message(message):
-    """The e-mail as sent: plain text only, so what people wrote can never be markup."""
+    """The e-mail as sent: plain text only, so what people wrote can never be markup.
+
+    A message with an unsubscribe URL carries it as ``List-Unsubscribe`` with
+    ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058): the mailbox's own
+    "unsubscribe" button then POSTs to it, without opening the message."""
     config = current_app.config
-    email = EmailMessage()
+    email = EmailMessage(policy=_POLICY)
     email["From"] = config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(domain=config["MAIL_DEFAULT_SENDER"].rpartition("@")[2]
                                      .strip("> ") or None)
+    if message.unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body)
     return email
 

@@ -15,13 +15,13 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, 
 from consulta.core.i18n import format_date, format_number, format_share, format_when
 from consulta.summary.pdf import (
     MARGIN,
-    _font,
-    _Footer,
-    _introduction_text,
-    _numbered_canvas,
-    _Styles,
-    _table,
-    _text,
+    PageFooter,
+    Styles,
+    introduction_text,
+    long_table,
+    numbered_canvas,
+    paragraph_markup,
+    pdf_font,
 )
 
 from .assessment import stored_rows
@@ -49,8 +49,8 @@ def _share(counts, status):
 
 
 def _render(assessment, out):
-    font = _font()
-    styles = _Styles(font)
+    font = pdf_font()
+    styles = Styles(font)
     content = assessment.content
     rows = [data for _p, data, _d, _s in stored_rows(assessment)]
     frame = Frame(MARGIN, MARGIN, A4[0] - 2 * MARGIN, A4[1] - 2 * MARGIN, id="portrait")
@@ -67,12 +67,12 @@ def _render(assessment, out):
                                             "long") if plan.get("approved_on") else "—")),
         styles.paragraph(_("Published on %(date)s, from the progress reports published "
                            "until then.", date=format_when(assessment.published_at))),
-        Paragraph(_text(_("SHA-256 digest of this self-assessment:") + " " +
-                        assessment.digest, font), styles.small),
+        Paragraph(paragraph_markup(_("SHA-256 digest of this self-assessment:") + " " +
+                                   assessment.digest, font), styles.small),
         Spacer(1, 0.4 * cm),
     ]
     if content.get("introduction_html"):
-        story.append(styles.paragraph(_introduction_text(content["introduction_html"])))
+        story.append(styles.paragraph(introduction_text(content["introduction_html"])))
     figures = content.get("figures") or {}
     overall = figures.get("overall") or {}
     story.append(styles.paragraph(_("In figures"), styles.h2))
@@ -86,10 +86,10 @@ def _render(assessment, out):
                    *[format_number(item[s]) for s in COMMITMENT_STATUSES],
                    format_number(item["total"])] for item in figures.get("by_component") or []]
     narrow = (width - 5 * cm) / (len(COMMITMENT_STATUSES) + 1)
-    story.append(_table(styles, [styles.cell(h) for h in header], table_rows,
-                        [5 * cm] + [narrow] * (len(COMMITMENT_STATUSES) + 1), height))
+    story.append(long_table(styles, [styles.cell(h) for h in header], table_rows,
+                            [5 * cm] + [narrow] * (len(COMMITMENT_STATUSES) + 1), height))
     story.append(styles.paragraph(_("Commitments"), styles.h2))
-    story.append(_table(
+    story.append(long_table(
         styles, [styles.cell(h) for h in (_("No."), _("Commitment"), _("Status"),
                                            _("Progress"), _("Milestones"),
                                            _("Last report"))],
@@ -112,7 +112,7 @@ def _render(assessment, out):
                       for r in rows for m in r["milestones"]]
     if milestone_rows:
         story.append(styles.paragraph(_("Milestones"), styles.h2))
-        story.append(_table(styles, [styles.cell(h) for h in (
+        story.append(long_table(styles, [styles.cell(h) for h in (
             _("No."), _("Milestone"), _("Due"), _("Status"), _("Completion"))],
             milestone_rows, [1.2 * cm, width - 9.2 * cm, 2 * cm, 4 * cm, 2 * cm], height))
     indicator_rows = [[str(r["number"]), styles.cell(i["name"] + (f" ({i['unit']})"
@@ -121,17 +121,17 @@ def _render(assessment, out):
                       for r in rows for i in r["indicators"]]
     if indicator_rows:
         story.append(styles.paragraph(_("Indicators"), styles.h2))
-        story.append(_table(styles, [styles.cell(h) for h in (
+        story.append(long_table(styles, [styles.cell(h) for h in (
             _("No."), _("Indicator"), _("Baseline"), _("Target"), _("Latest value"))],
             indicator_rows, [1.2 * cm, width - 8.7 * cm, 2.5 * cm, 2.5 * cm, 2.5 * cm],
             height))
-    footer = _Footer(font, title + " · " + consultation.get("title", ""))
+    footer = PageFooter(font, title + " · " + consultation.get("title", ""))
     document = BaseDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
                                topMargin=MARGIN, bottomMargin=MARGIN, title=title,
                                author=consultation.get("organizer", ""),
                                pageTemplates=[PageTemplate(id="portrait", frames=[frame],
                                                            pagesize=A4)])
-    document.build(story, canvasmaker=_numbered_canvas(footer))
+    document.build(story, canvasmaker=numbered_canvas(footer))
 
 
 def _value(value):

@@ -20,6 +20,7 @@ from consulta.core.cache import forget_pages
 from consulta.core.dates import utcnow
 from consulta.core.mail import queue_mail
 from consulta.core.operations import OperationError
+from consulta.core.permissions import can
 from consulta.extensions import db
 
 from .forum import get_published_report, report_consultation, report_path
@@ -152,9 +153,10 @@ def get_comment(comment_id):
     return comment, report, consultation
 
 
-def is_moderator(user):
-    return bool(user is not None and getattr(user, "is_authenticated", False)
-                and user.has_role("moderator"))
+def is_moderator(user, consultation):
+    """``user`` moderates the comments on ``consultation``'s reports: a moderator of its
+    entity, or platform-wide (as for its contributions)."""
+    return can(user, "moderator", consultation)
 
 
 def comments_on_the_report(report, **_extra):
@@ -167,5 +169,6 @@ def comments_on_the_report(report, **_extra):
     return Markup(render_template(  # noqa: S704  # nosec B704 (autoescaped template)
         "followup/comments/_comments.html", report=report, consultation=consultation,
         comments=comments_of(report), form=ReportCommentForm() if logged_in else None,
-        hide_form=HideCommentForm().fill_choices() if is_moderator(current_user) else None,
+        hide_form=(HideCommentForm().fill_choices()
+                   if is_moderator(current_user, consultation) else None),
         report_page=report_path(report, consultation)))

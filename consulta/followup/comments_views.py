@@ -1,11 +1,12 @@
 """Comments on published progress reports: posting (logged-in participants, rate
-limited as contributions are), and hiding with a public reason (moderators)."""
+limited as contributions are), and hiding with a public reason (the moderators of the
+consultation's entity, or platform-wide, as for contributions)."""
 
 from flask import Blueprint, current_app, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consulta.consultations.access import get_visible_consultation
+from consulta.consultations.access import get_visible_consultation, protected_consultation
 from consulta.core.operations import OperationError
 from consulta.core.permissions import login_required, role_required
 from consulta.core.transaction import attempt
@@ -25,6 +26,19 @@ def _limit(name):
 
 def _account_key():
     return f"user:{current_user.get_id()}" if current_user.is_authenticated else "anonymous"
+
+
+def _comment_consultation(comment_id):
+    """For ``role_required``: the consultation of the comment (its entity's moderators
+    act on it), or 404."""
+    _comment, _report, consultation = comments.get_comment(comment_id)
+    return consultation
+
+
+#: Who moderates a consultation's comments: its entity's moderators (or platform-wide
+#: ones), checked as the moderation of contributions checks them.
+moderator_of_consultation = role_required("moderator", on=protected_consultation)
+moderator_of_comment = role_required("moderator", on=_comment_consultation)
 
 
 def _sent(response):
@@ -62,7 +76,7 @@ def comment(report_id):
 
 
 @bp.route("/consultations/<slug>/report-comments")
-@role_required("moderator")
+@moderator_of_consultation
 def moderate(slug):
     """The latest comments on the consultation's reports, to hide or show again."""
     consultation = get_visible_consultation(slug)
@@ -73,7 +87,7 @@ def moderate(slug):
 
 
 @bp.route("/reports/comments/<int:comment_id>/hide", methods=["POST"])
-@role_required("moderator")
+@moderator_of_comment
 def hide(comment_id):
     comment, report, consultation = comments.get_comment(comment_id)
     form = HideCommentForm().fill_choices()
@@ -87,7 +101,7 @@ def hide(comment_id):
 
 
 @bp.route("/reports/comments/<int:comment_id>/unhide", methods=["POST"])
-@role_required("moderator")
+@moderator_of_comment
 def unhide(comment_id):
     comment, report, consultation = comments.get_comment(comment_id)
     page = report_path(report, consultation)

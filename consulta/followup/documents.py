@@ -8,21 +8,30 @@ configured store: the database by default (``DocumentBlob``), so several app ser
 behind a proxy serve the same files; an S3-compatible object store when one is
 configured (``S3Store``). They are served back with their checked type, ``nosniff``
 and a sandboxing CSP, so even a file that slipped through could not run a script.
+
+A document nothing refers to any more (its evidence removed from a draft report) is
+forgotten with its bytes (``forget_unused``): in the same transaction for the database
+store, once the transaction has committed for an object store.
 """
 
 import hashlib
+import logging
 import re
 import unicodedata
 from urllib.parse import quote
 
 from flask import Response, current_app
 from flask_babel import gettext as _
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session
 
 from consulta.core.i18n import format_number
 from consulta.core.operations import OperationError
 from consulta.extensions import db
 
 from .models import Document, DocumentBlob
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -101,6 +110,40 @@ def store_document(file_storage, user=None):
     return document
 
 
+def _references():
+    """Every column that refers to a document (its own bytes aside): evidence, forum
+    minutes, and whatever refers to one later, found in the schema."""
+    for table in db.metadata.sorted_tables:
+        if table.name == DocumentBlob.__tablename__:
+            continue
+        for key in table.foreign_keys:
+            if key.column.table.name == Document.__tablename__:
+                yield key.parent
+
+
+def is_referenced(document):
+    """Whether anything stored still refers to ``document`` (changes not yet flushed
+    included)."""
+    db.session.flush()
+    return any(db.session.scalar(select(column).where(column == document.id).limit(1))
+               is not None for column in _references())
+
+
+def forget_unused(document):
+    """Delete ``document`` and its bytes when nothing refers to it any more; returns
+    whether it did. Nothing else is kept of its bytes: the audit log keeps its id, name
+    and size. Call it once the reference is gone (flushed or not); it does not commit.
+
+    :param document: a ``Document`` (None: nothing to do).
+    """
+    if document is None or is_referenced(document):
+        return False
+    STORES[document.storage].delete(document)
+    db.session.delete(document)
+    db.session.flush()
+    return True
+
+
 def document_bytes(document):
     return STORES[document.storage].get(document)
 
@@ -135,6 +178,10 @@ class DatabaseStore:
     def get(self, document):
         blob = db.session.get(DocumentBlob, document.id)
         return blob.data if blob is not None else b""
+
+    def delete(self, document):
+        """In the transaction: rolled back with it."""
+        db.session.execute(delete(DocumentBlob).where(DocumentBlob.document_id == document.id))
 
 
 class S3Store:
@@ -174,9 +221,54 @@ class S3Store:
                                            Key=document.storage_key)
         return answer["Body"].read()
 
+    def delete(self, document):
+        """Once the transaction commits (``_delete_objects_after_commit``): a transaction
+        rolled back keeps the row, and so the object."""
+        if document.storage_key:
+            db.session.info.setdefault(_OBJECTS_TO_DELETE, []).append(
+                (self.name, current_app.config["S3_BUCKET"], document.storage_key))
+
+    def delete_now(self, bucket, key):
+        self._client().delete_object(Bucket=bucket, Key=key)
+
+
+#: Objects whose documents the current transaction deletes, as (store name, bucket,
+#: key): deleted from their store (``delete_now``) once it commits.
+_OBJECTS_TO_DELETE = "documents_objects_to_delete"
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_objects_after_commit(session):
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the transaction, and the deletions, go on
+    doomed = session.info.pop(_OBJECTS_TO_DELETE, None)
+    if not doomed:
+        return
+    # The session cannot query after its commit: a connection of its own. A deletion
+    # undone by a savepoint rolled back, or a key a new document took again since (an id
+    # reused), leaves a row with that key: its object stays.
+    with Session(db.engine) as check:
+        kept = set(check.execute(select(Document.storage, Document.storage_key).where(
+            Document.storage_key.in_([key for _name, _bucket, key in doomed]))).all())
+    for name, bucket, key in doomed:
+        if (name, key) in kept:
+            continue
+        try:
+            STORES[name].delete_now(bucket, key)
+        except Exception:  # the change is committed: an object left behind only costs space
+            log.warning("documents: could not delete object %s from bucket %s", key, bucket,
+                        exc_info=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_objects_after_rollback(session):
+    if not session.in_nested_transaction():
+        session.info.pop(_OBJECTS_TO_DELETE, None)
+
 
 #: Every store by the name kept in ``Document.storage``. A store is an object with a
-#: ``name`` and ``put(document, data)`` / ``get(document) -> bytes``.
+#: ``name`` and ``put(document, data)`` / ``get(document) -> bytes`` /
+#: ``delete(document)`` (its bytes go with the transaction, or once it commits).
 STORES = {"database": DatabaseStore(), "s3": S3Store()}
 
 

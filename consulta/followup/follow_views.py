@@ -14,7 +14,7 @@ from consulta.core.logs import clean, security_log
 from consulta.core.mail import after_response
 from consulta.core.permissions import login_required
 from consulta.core.transaction import attempt
-from consulta.extensions import db, limiter
+from consulta.extensions import csrf, db, limiter
 
 from . import followers
 from .follow_forms import FollowForm
@@ -156,7 +156,17 @@ def confirm(token):
                            target_url=followers.target_url(target, external=False))
 
 
+def _one_click():
+    """The POST a mail client sends from its own "unsubscribe" button (RFC 8058)."""
+    return request.method == "POST" and \
+        request.form.get("List-Unsubscribe") == "One-Click"
+
+
 @bp.route("/unsubscribe/<key>", methods=["GET", "POST"])
+# The one-click POST comes from a mail client, with no session nor token: the key in the
+# URL (a secret of 256 bits, written only in the follower's messages) is its proof. A
+# browser's POST still needs the form's CSRF token (ConfirmForm checks its own).
+@csrf.exempt
 def unsubscribe(key):
     follower = followers.follower_by_key(key)
     if follower is None:
@@ -165,7 +175,7 @@ def unsubscribe(key):
     title = followers.title_of(target)
     target_url = followers.target_url(target, external=False)
     form = ConfirmForm()
-    if form.validate_on_submit():
+    if _one_click() or form.validate_on_submit():
         with attempt() as done:
             followers.unsubscribe(follower)
         if done:

@@ -13,8 +13,9 @@ already follows is said only to the mailbox (a confirmation again, or "you alrea
 follow this"), at most once an hour per follow, so the site cannot be used to flood a
 stranger's mailbox or to learn who follows what.
 
-The outbox stores no headers, so messages carry the unsubscribe link in their text but
-no ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers (RFC 8058).
+Each message carries its unsubscribe link in its text and as the ``List-Unsubscribe``
+and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` headers (RFC 2369, RFC 8058),
+so the mailbox's own button stops the follow with one POST (see ``follow_views``).
 
 None of the operations commits: the view or the command that calls them does.
 """

@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consulta.accounts.models import User
-from consulta.consultations.models import Commitment, PlanVersion
+from consulta.consultations.models import Commitment, Consultation, PlanVersion
 from consulta.core.forms import ConfirmForm
-from consulta.core.permissions import login_required
+from consulta.core.permissions import entity_filter_ids, login_required
 from consulta.core.transaction import attempt
 from consulta.extensions import db, limiter
 
@@ -300,23 +300,37 @@ def remove_reporter(slug, reporter_id):
 @login_required
 def my_commitments():
     """The commitments the current user reports on, in every consultation, with their
-    report in progress; the secretariat also sees the reports waiting for review."""
+    report in progress; the secretariat also sees the reports waiting for review: every
+    one for a platform-wide secretariat, those of its entities' consultations for an
+    entity's."""
     ids = reported_commitment_ids(current_user)
     commitments = list(db.session.scalars(
         select(Commitment).where(Commitment.id.in_(ids))
         .options(selectinload(Commitment.plan_version).selectinload(PlanVersion.consultation))
         .order_by(Commitment.plan_version_id, Commitment.number))) if ids else []
-    in_review = []
-    if current_user.has_role("secretariat"):
-        in_review = list(db.session.scalars(
-            select(ProgressReport).where(ProgressReport.state == "review")
-            .options(selectinload(ProgressReport.commitment)
-                     .selectinload(Commitment.plan_version)
-                     .selectinload(PlanVersion.consultation))
-            .order_by(ProgressReport.submitted_at)))
     return render_template("followup/manage/mine.html", commitments=commitments,
                            pending=_pending_reports(ids) if ids else {},
-                           in_review=in_review, confirm_form=ConfirmForm())
+                           in_review=_reports_to_review(current_user),
+                           confirm_form=ConfirmForm())
+
+
+def _reports_to_review(user):
+    """The reports in review that ``user`` reviews (``access.can_review``), oldest sent
+    first."""
+    if not user.holds_role("secretariat"):
+        return []
+    query = (select(ProgressReport).where(ProgressReport.state == "review")
+             .options(selectinload(ProgressReport.commitment)
+                      .selectinload(Commitment.plan_version)
+                      .selectinload(PlanVersion.consultation))
+             .order_by(ProgressReport.submitted_at, ProgressReport.id))
+    entity_ids = entity_filter_ids(user, "secretariat")
+    if entity_ids is not None:  # an entity's secretariat: its entities' consultations
+        query = (query.join(Commitment, Commitment.id == ProgressReport.commitment_id)
+                 .join(PlanVersion, PlanVersion.id == Commitment.plan_version_id)
+                 .join(Consultation, Consultation.id == PlanVersion.consultation_id)
+                 .where(Consultation.entity_id.in_(entity_ids)))
+    return list(db.session.scalars(query))
 
 
 # --- progress reports -------------------------------------------------------------------

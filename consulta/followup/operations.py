@@ -30,7 +30,7 @@ from consulta.extensions import db
 from consulta.finalplan.queries import final_plan_of
 
 from .constants import MILESTONE_STATUSES, NEEDS_REASON
-from .documents import store_document
+from .documents import forget_unused, store_document
 from .models import (
     CommitmentReporter,
     Indicator,
@@ -567,16 +567,19 @@ def add_document(report, *, actor, title, file_storage):
 
 
 def remove_evidence(evidence, *, actor):
-    """Take a piece of evidence out of a draft report (an uploaded file stays stored,
-    unreachable: a document is never served unless a published report holds it)."""
+    """Take a piece of evidence out of a draft report. An uploaded file nothing else
+    refers to goes with it, bytes included (``documents.forget_unused``): the audit
+    log keeps its name and size."""
     report = evidence.report
     _ensure_draft(report)
+    document = evidence.document
     record("report.evidence_removed", report, actor=actor,
            consultation_id=_consultation_of(report.commitment).id,
            before={"link": evidence.url} if evidence.url else
-           {"document": evidence.document_id})
+           {"document": document.id, "filename": document.filename, "size": document.size})
     report.evidence.remove(evidence)
     db.session.flush()
+    forget_unused(document)
 
 
 def _check_complete(report):

@@ -4,6 +4,10 @@ One PDF per published version and language, written once and kept: a version nev
 changes, so neither does its document. Whatever the text (10,000 characters, hundreds
 of line breaks), it is wrapped, and a cell taller than a page goes on in a next row on
 the next page: building the document cannot fail on the length of what people wrote.
+
+The drawing helpers other documents share (the self-assessment's PDF, the offline
+printables) are public: ``pdf_font``, ``paragraph_markup``, ``introduction_text``,
+``Styles``, ``long_table``, ``numbered_canvas``, ``PageFooter`` and ``MARGIN``.
 """
 
 import contextlib
@@ -103,7 +107,7 @@ class PDFUnavailable(Exception):
         self.error_id = error_id
 
 
-def _font():
+def pdf_font():
     """DejaVu Sans when the system has it (all of Unicode Spanish needs), else Helvetica."""
     if "ConsultaSans" in pdfmetrics.getRegisteredFontNames():
         return "ConsultaSans"
@@ -114,7 +118,7 @@ def _font():
     return "Helvetica"
 
 
-def _text(value, font):
+def paragraph_markup(value, font):
     """Any text as paragraph markup: escaped once, line breaks kept (whatever their
     kind), control characters dropped."""
     text = str(value if value is not None else "")
@@ -125,9 +129,9 @@ def _text(value, font):
     return text.replace("\n", "<br/>")
 
 
-def _introduction_text(introduction_html):
+def introduction_text(introduction_html):
     """The introduction's HTML (sanitized when published) as plain text, unescaped once:
-    ``_text`` escapes it again for the PDF, once."""
+    ``paragraph_markup`` escapes it again for the PDF, once."""
     marked = re.sub(r"</(p|h\d|li|blockquote|pre)>", "\n\n",
                     re.sub(r"<br\s*/?>", "\n", introduction_html))
     marked = re.sub(r"<li[^>]*>", "• ", marked)
@@ -135,7 +139,10 @@ def _introduction_text(introduction_html):
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-class _Styles:
+class Styles:
+    """The paragraph styles of Consulta's PDFs in ``font``, and the cell and paragraph
+    of any text (``paragraph_markup``)."""
+
     def __init__(self, font):
         base = getSampleStyleSheet()
         self.font = font
@@ -151,10 +158,15 @@ class _Styles:
                                  fontSize=10.5, leading=13)
 
     def cell(self, value):
-        return Paragraph(_text(value, self.font), self.small)
+        return Paragraph(paragraph_markup(value, self.font), self.small)
 
     def paragraph(self, value, style=None):
-        return Paragraph(_text(value, self.font), style or self.body)
+        return Paragraph(paragraph_markup(value, self.font), style or self.body)
+
+
+#: The names ``consulta/offline/printables.py`` still imports; to go once it imports
+#: the public ones.
+_font, _text = pdf_font, paragraph_markup
 
 
 def _bounded_rows(row, widths, limit, continued):
@@ -193,7 +205,7 @@ def _bounded_rows(row, widths, limit, continued):
     return rows
 
 
-def _table(styles, header, rows, widths, frame_height):
+def long_table(styles, header, rows, widths, frame_height):
     """A table that runs over as many pages as it needs, its header on each one."""
     # Two parts of a long cell fit on a page under the header: little is left blank
     # when the next part goes to the next page.
@@ -222,7 +234,7 @@ def _table(styles, header, rows, widths, frame_height):
     return table
 
 
-def _numbered_canvas(footer):
+def numbered_canvas(footer):
     """A canvas class that writes "Page N of M" on every page (M known at the end).
 
     :param footer: ``footer(page, pages)`` → the text at the foot of a page.
@@ -252,7 +264,10 @@ def _numbered_canvas(footer):
     return NumberedCanvas
 
 
-class _Footer:
+class PageFooter:
+    """The foot of every page (for ``numbered_canvas``): ``title`` on the left, "Page N
+    of M" on the right."""
+
     def __init__(self, font, title):
         self.font, self.title = font, title
 
@@ -312,8 +327,8 @@ def _figures(story, styles, figures, frame_height, width):
         rows = [[styles.cell(label), format_number(n)]
                 for label, n in figure_rows(kind, figures.get(key) or {})]
         story += [Spacer(1, 0.25 * cm),
-                  _table(styles, [styles.cell(title), _("Contributions")], rows,
-                         [width - 3 * cm, 3 * cm], frame_height)]
+                  long_table(styles, [styles.cell(title), _("Contributions")], rows,
+                             [width - 3 * cm, 3 * cm], frame_height)]
 
 
 def _plain(markup):
@@ -390,8 +405,8 @@ def _irm(story, styles, content, frame_height, width):
                      styles.cell(IRM_VERDICTS.get(item["verdict"], item["verdict"])),
                      styles.cell(explanation)])
     widths = [5 * cm, 2.5 * cm, width - 7.5 * cm]
-    story.append(_table(styles, [_("Guideline"), _("Verdict"), _("Evidence")], rows, widths,
-                        frame_height))
+    story.append(long_table(styles, [_("Guideline"), _("Verdict"), _("Evidence")], rows,
+                            widths, frame_height))
 
 
 def _matrix_row(r):
@@ -465,8 +480,8 @@ def _matrix(story, styles, snapshot, frame_height, width):
     widths.update({column: rest / len(TEXT_COLUMNS) for column in TEXT_COLUMNS})
     rows = [[value if column < 2 else styles.cell(value) for column, value in enumerate(row)]
             for row in texts]
-    story.append(_table(styles, [styles.cell(h) for h in header], rows,
-                        [widths[column] for column in range(len(header))], frame_height))
+    story.append(long_table(styles, [styles.cell(h) for h in header], rows,
+                            [widths[column] for column in range(len(header))], frame_height))
 
 
 def _redactions(story, styles, snapshot, frame_height, width):
@@ -480,8 +495,8 @@ def _redactions(story, styles, snapshot, frame_height, width):
              styles.cell(f"{code} ({_('row %(number)s', number=position)})"),
              styles.cell(field), styles.cell(REASONS.get(reason, reason))]
             for when, position, code, field, reason in log_rows]
-    story.append(_table(styles, [_("Date"), _("Code"), _("Field"), _("Reason")], rows,
-                        [4.5 * cm, 5 * cm, 3 * cm, width - 12.5 * cm], frame_height))
+    story.append(long_table(styles, [_("Date"), _("Code"), _("Field"), _("Reason")], rows,
+                            [4.5 * cm, 5 * cm, 3 * cm, width - 12.5 * cm], frame_height))
 
 
 def render_pdf(consultation, snapshot, out, language=None):
@@ -498,8 +513,8 @@ def render_pdf(consultation, snapshot, out, language=None):
 
 
 def _render(consultation, snapshot, out):
-    font = _font()
-    styles = _Styles(font)
+    font = pdf_font()
+    styles = Styles(font)
     content = public_content(snapshot)
     figures = content["figures"]
     portrait, wide = A4, landscape(A4)
@@ -518,12 +533,12 @@ def _render(consultation, snapshot, out):
         styles.paragraph(f"{consultation.title} — {consultation.organizer}"),
         styles.paragraph(_("Version %(version)s, published on %(date)s.",
                            version=snapshot.version, date=published)),
-        Paragraph(_text(_("SHA-256 digest of this version:") + " " + snapshot.digest, font),
-                  styles.small),
+        Paragraph(paragraph_markup(_("SHA-256 digest of this version:") + " "
+                                   + snapshot.digest, font), styles.small),
         Spacer(1, 0.4 * cm),
     ]
     if content.get("introduction_html"):
-        story.append(styles.paragraph(_introduction_text(content["introduction_html"])))
+        story.append(styles.paragraph(introduction_text(content["introduction_html"])))
     story.append(styles.paragraph(_("Figures"), styles.h2))
     _figures(story, styles, figures, portrait_height, portrait_width)
     _timeline(story, styles, content.get("timeline"))
@@ -533,13 +548,13 @@ def _render(consultation, snapshot, out):
               styles.paragraph(_("Contribution matrix"), styles.h2)]
     _matrix(story, styles, snapshot, frames["landscape"]._aH, frames["landscape"]._aW)
     _redactions(story, styles, snapshot, frames["landscape"]._aH, frames["landscape"]._aW)
-    footer = _Footer(font, _("Summary of the consultation") + " · " +
-                     _("Version %(version)s", version=snapshot.version))
+    footer = PageFooter(font, _("Summary of the consultation") + " · " +
+                        _("Version %(version)s", version=snapshot.version))
     document = BaseDocTemplate(out, pagesize=portrait, leftMargin=MARGIN,
                                rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
                                title=_("Summary of the consultation"),
                                author=consultation.organizer, pageTemplates=templates)
-    document.build(story, canvasmaker=_numbered_canvas(footer))
+    document.build(story, canvasmaker=numbered_canvas(footer))
 
 
 # --- stored once per version and language ----------------------------------------------

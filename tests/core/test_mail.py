@@ -158,3 +158,25 @@ def test_a_name_with_line_breaks_in_the_subject_is_still_sent(app, outbox,
     [sent] = smtp_server.messages
     assert "Subject: Nueva solicitud para unirse a Red Bcc: x@example.pe" in sent
     assert "\nBcc:" not in sent
+
+
+def test_a_message_to_a_list_is_sent_with_the_one_click_unsubscribe_headers(
+        app, outbox, restore_mail_settings, smtp_server):
+    """RFC 2369 / RFC 8058: what large mailbox providers require of bulk mail."""
+    from consulta.core.mail import queue_mail
+
+    mail_settings(app, smtp_server.server_address[1])
+    # Longer than a header line (78): folded, it would become encoded words, not a URL.
+    url = "https://consulta.example.pe/follow/unsubscribe/" + "Kx9_" * 11
+    with app.test_request_context():
+        queue_mail("a@example.pe", "Seguimiento", "account_exists", unsubscribe_url=url,
+                   login_url="x", reset_url="y")
+        queue_mail("b@example.pe", "Cuenta", "account_exists", login_url="x", reset_url="y")
+        db.session.commit()
+    assert [m.status for m in outbox()] == ["sent", "sent"]
+    assert [m.unsubscribe_url for m in outbox()] == [url, None]
+    to_list, personal = sorted((m.replace("\r\n", "\n") for m in smtp_server.messages),
+                               key=lambda m: "To: b@" in m)
+    assert f"List-Unsubscribe: <{url}>" in to_list
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in to_list
+    assert "List-Unsubscribe" not in personal

@@ -113,7 +113,8 @@ def test_two_app_servers_serve_the_same_evidence_file(
     writer = s3.test_client()
     login(writer, reporter)
     url = writer.post_form(
-        f"/consultations/{slug}/follow-up/commitments/{first}/reports").headers["Location"]
+        f"/consultations/{slug}/follow-up/manage/commitments/{first}/reports"
+    ).headers["Location"]
     writer.post(url + "/documents", data={"csrf_token": writer.csrf_token(), "title": "Acta",
                                           "file": (BytesIO(PDF), "acta.pdf")},
                 content_type="multipart/form-data")
@@ -128,3 +129,36 @@ def test_two_app_servers_serve_the_same_evidence_file(
     served = other.test_client().get(link)
     assert served.status_code == 200 and served.data == PDF
     assert served.mimetype == "application/pdf"
+
+
+def _keys(client, settings):
+    answer = client.list_objects_v2(Bucket=settings["S3_BUCKET"])
+    return [item["Key"] for item in answer.get("Contents", [])]
+
+
+def test_removed_evidence_takes_its_object_along_once_committed(s3_app, followed, secretariat):
+    from werkzeug.datastructures import FileStorage
+
+    from consulta.accounts.models import User
+    from consulta.followup import operations
+
+    from .conftest import commitment
+
+    s3, client, settings = s3_app
+    with s3.test_request_context():
+        actor = db.session.get(User, secretariat.id)
+        report = operations.start_report(commitment(followed["slug"], 1), actor=actor)
+        upload = FileStorage(stream=BytesIO(PDF), filename="a.pdf")
+        evidence = operations.add_document(report, actor=actor, title="", file_storage=upload)
+        db.session.commit()
+        [key] = _keys(client, settings)
+        # Rolled back: the row stays, and so does its object.
+        operations.remove_evidence(evidence, actor=actor)
+        db.session.rollback()
+        assert _keys(client, settings) == [key]
+        operations.remove_evidence(db.session.get(ReportEvidence, evidence.id), actor=actor)
+        assert _keys(client, settings) == [key]  # not before the commit
+        db.session.commit()
+        assert _keys(client, settings) == []
+        assert db.session.scalar(select(Document).where(Document.storage_key == key)) is None
+        db.session.remove()

@@ -180,6 +180,67 @@ def test_an_expired_or_changed_confirmation_link_says_so_and_confirms_nothing(
         assert db.session.scalar(select(Follower)).confirmed_at is None
 
 
+def _followed_by_address(app, client, outbox, commitment_id):
+    """rosa@example.pe follows the commitment (confirmed) and is told of a report: her
+    message (an ``OutboxMessage``)."""
+    client.post_form(f"/follow/commitments/{commitment_id}", {"email": "rosa@example.pe"})
+    client.post_form(link_in(outbox("rosa@example.pe")[0], "/follow/confirm/"), {})
+    with app.test_request_context():
+        publish_report(commitment_id)
+    return outbox("rosa@example.pe")[-1]
+
+
+def test_a_follower_message_carries_the_one_click_unsubscribe_headers(
+        app, client, final_plan, outbox):
+    from consulta.core.mail import build_message
+
+    message = _followed_by_address(app, client, outbox, final_plan["commitments"][1])
+    path = link_in(message, "/follow/unsubscribe/")
+    assert message.unsubscribe_url.endswith(path)  # the same link as in the text
+    with app.app_context():
+        email = build_message(message)
+    assert email["List-Unsubscribe"] == f"<{message.unsubscribe_url}>"
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_the_mail_clients_one_click_post_unsubscribes_without_a_csrf_token(
+        app, client, final_plan, outbox):
+    message = _followed_by_address(app, client, outbox, final_plan["commitments"][1])
+    path = link_in(message, "/follow/unsubscribe/")
+    # A mail client posts the RFC 8058 body with no session, no cookie and no token, as
+    # multipart/form-data (what the RFC recommends; urlencoded below).
+    mail_client = app.test_client()
+    response = mail_client.post(path, data={"List-Unsubscribe": "One-Click"},
+                                content_type="multipart/form-data")
+    assert response.status_code == 200 and rows(app) == 0
+    assert "Ya no sigues “1. Observatorio de precios de medicamentos”" in text(response)
+    # Sent again (clients retry): the link matches nothing any more, nothing changes.
+    again = mail_client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert again.status_code == 404 and "no corresponde a ningún seguimiento" in text(again)
+
+
+def test_without_the_one_click_body_a_post_still_needs_its_csrf_token(
+        app, client, final_plan, outbox):
+    message = _followed_by_address(app, client, outbox, final_plan["commitments"][1])
+    path = link_in(message, "/follow/unsubscribe/")
+    for data in ({}, {"List-Unsubscribe": "yes"}, {"csrf_token": "forged"}):
+        response = app.test_client().post(path, data=data)
+        # The confirmation page again: the follow stays until the button is pressed.
+        assert response.status_code == 200 and "Dejar de seguir" in text(response)
+        assert rows(app) == 1
+
+
+def test_a_one_click_post_with_a_wrong_key_changes_nothing(app, client, final_plan, outbox):
+    message = _followed_by_address(app, client, outbox, final_plan["commitments"][1])
+    path = link_in(message, "/follow/unsubscribe/")
+    wrong = path[:-3] + ("xyz" if not path.endswith("xyz") else "abc")
+    for bad in (wrong, "/follow/unsubscribe/nada", "/follow/unsubscribe/" + "a" * 80):
+        response = app.test_client().post(bad, data={"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 404
+        assert "no corresponde a ningún seguimiento" in text(response)
+    assert rows(app) == 1
+
+
 def test_an_unsubscribe_link_for_nothing_says_so(app, client):
     for response in (client.get("/follow/unsubscribe/nada"),
                      client.post_form("/follow/unsubscribe/nada", {})):

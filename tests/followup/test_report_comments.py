@@ -206,3 +206,58 @@ def test_moderators_list_the_comments_of_a_consultations_reports(
     assert "Ocultar este comentario" in html
     assert url in report_fragments(app, report_id,
                                    create_user(roles=("moderator",)))
+
+
+def _entity_of(app, slug):
+    from .test_forum import consultation_of
+
+    with app.app_context():
+        return consultation_of(slug).entity.slug
+
+
+def test_the_moderators_of_the_consultations_entity_moderate_its_comments(
+        app, client, followed, create_user):
+    """As for contributions: a moderator role held for the consultation's entity."""
+    slug, report_id = followed["slug"], followed["report"]
+    login(client, create_user())
+    post(client, report_id, body="Un comentario con datos de un tercero.")
+    with app.app_context():
+        comment_id = db.session.scalar(select(ReportComment.id))
+    moderator = create_user(roles=(("moderator", _entity_of(app, slug)),))
+    staff = app.test_client()
+    login(staff, moderator)
+    assert "Un comentario con datos" in staff.get(
+        f"/consultations/{slug}/report-comments").get_data(as_text=True)
+    assert "Ocultar este comentario" in report_fragments(app, report_id, moderator)
+    assert staff.post_form(f"/reports/comments/{comment_id}/hide",
+                           {"reason": "third_party_data"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(ReportComment, comment_id).hidden_by_id == moderator.id
+    assert staff.post_form(f"/reports/comments/{comment_id}/unhide").status_code == 302
+    with app.app_context():
+        assert not db.session.get(ReportComment, comment_id).is_hidden
+
+
+def test_a_moderator_of_another_entity_gets_403_and_nothing_changes(
+        app, client, followed, create_user, create_entity):
+    slug, report_id = followed["slug"], followed["report"]
+    login(client, create_user())
+    post(client, report_id)
+    with app.app_context():
+        comment_id = db.session.scalar(select(ReportComment.id))
+    stranger = create_user(roles=(("moderator", create_entity(name="Otra entidad")),))
+    staff = app.test_client()
+    login(staff, stranger)
+    assert staff.get(f"/consultations/{slug}/report-comments").status_code == 403
+    assert staff.post_form(f"/reports/comments/{comment_id}/hide",
+                           {"reason": "spam"}).status_code == 403
+    with app.app_context():
+        comment = db.session.get(ReportComment, comment_id)
+        comment.hidden_at, comment.hidden_reason = comment.created_at, "spam"
+        db.session.commit()
+    assert staff.post_form(f"/reports/comments/{comment_id}/unhide").status_code == 403
+    with app.app_context():
+        assert db.session.get(ReportComment, comment_id).hidden_reason == "spam"
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action.like("report_comment.%hidden"))) == 0
+    assert "Ocultar este comentario" not in report_fragments(app, report_id, stranger)

@@ -12,7 +12,7 @@ from consulta.core.dates import local_today
 from consulta.core.operations import OperationError
 from consulta.extensions import db
 from consulta.followup import operations
-from consulta.followup.models import ProgressReport
+from consulta.followup.models import Document, DocumentBlob, ProgressReport, ReportEvidence
 from consulta.followup.signals import report_published
 
 from .conftest import PDF, commitment, entries, milestones, reports, user
@@ -333,3 +333,60 @@ def test_the_next_report_starts_from_the_published_statuses_and_their_reasons(
     assert [(r.status, r.percent, r.reason) for r in report.milestones] == [
         ("delayed", 20, "Falta presupuesto."), ("in_progress", 10, "")]
     assert report.number == 2
+
+
+def _draft_with_document(followed, secretariat):
+    """A draft report of commitment 1 with an uploaded file and a link as evidence →
+    (report, the file's evidence)."""
+    report = operations.start_report(commitment(followed["slug"], 1), actor=user(secretariat))
+    operations.add_link(report, actor=user(secretariat), title="Acta",
+                        url="https://example.pe/acta")
+    evidence = operations.add_document(report, actor=user(secretariat), title="Informe",
+                                       file_storage=upload(PDF))
+    db.session.commit()
+    return report, evidence
+
+
+def test_a_removed_file_leaves_no_bytes_behind(followed, secretariat, in_request):
+    report, evidence = _draft_with_document(followed, secretariat)
+    document_id = evidence.document_id
+    operations.remove_evidence(evidence, actor=user(secretariat))
+    db.session.commit()
+    assert db.session.get(Document, document_id) is None
+    assert db.session.get(DocumentBlob, document_id) is None
+    assert [e.url for e in db.session.get(ProgressReport, report.id).evidence] == [
+        "https://example.pe/acta"]
+    # The audit log still says what was removed.
+    assert entries("report.evidence_removed")[-1].before == {
+        "document": document_id, "filename": "informe.pdf", "size": len(PDF)}
+
+
+def test_a_removal_rolled_back_keeps_the_file(followed, secretariat, in_request):
+    """The bytes go in the same transaction as the evidence: never one without the other."""
+    _report, evidence = _draft_with_document(followed, secretariat)
+    document_id = evidence.document_id
+    operations.remove_evidence(evidence, actor=user(secretariat))
+    db.session.rollback()
+    assert db.session.get(DocumentBlob, document_id).data == PDF
+    assert db.session.get(ReportEvidence, evidence.id).document_id == document_id
+
+
+def test_a_file_something_else_refers_to_stays(followed, secretariat, in_request):
+    _report, evidence = _draft_with_document(followed, secretariat)
+    document_id = evidence.document_id
+    other = operations.start_report(commitment(followed["slug"], 2), actor=user(secretariat))
+    other.evidence.append(ReportEvidence(title="El mismo informe", document_id=document_id))
+    db.session.commit()
+    operations.remove_evidence(evidence, actor=user(secretariat))
+    db.session.commit()
+    assert db.session.get(DocumentBlob, document_id).data == PDF
+    assert [e.document_id for e in db.session.get(ProgressReport, other.id).evidence] == [
+        document_id]
+
+
+def test_removing_a_link_touches_no_file(followed, secretariat, in_request):
+    report, evidence = _draft_with_document(followed, secretariat)
+    link = next(e for e in report.evidence if e.url)
+    operations.remove_evidence(link, actor=user(secretariat))
+    db.session.commit()
+    assert db.session.get(DocumentBlob, evidence.document_id).data == PDF

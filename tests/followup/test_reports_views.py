@@ -246,6 +246,33 @@ def test_evidence_files_are_public_only_once_their_report_is_published(
     assert "acta final.pdf" in public.headers["Content-Disposition"].replace("%20", " ")
 
 
+def test_evidence_removed_through_the_form_takes_its_file_along(
+        app, followed, secretariat, seed, make_reporter):
+    from consulta.followup.models import Document, DocumentBlob
+
+    slug, first = followed["slug"], followed["commitments"][1]
+    seed(followed)
+    client = app.test_client()
+    login(client, make_reporter(first))
+    url = client.post_form(
+        f"/consultations/{slug}/follow-up/manage/commitments/{first}/reports").headers["Location"]
+    client.post(url + "/documents", data={"csrf_token": client.csrf_token(), "title": "",
+                                          "file": (BytesIO(PDF), "acta.pdf")},
+                content_type="multipart/form-data")
+    with app.app_context():
+        evidence = db.session.scalar(select(ReportEvidence))
+        evidence_id, document_id = evidence.id, evidence.document_id
+        link = f"/documents/{document_id}/acta.pdf"
+    assert client.get(link).status_code == 200
+    response = client.post_form(f"{url}/evidence/{evidence_id}/delete", follow_redirects=True)
+    assert "Se retiró la evidencia." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(ReportEvidence, evidence_id) is None
+        assert db.session.get(Document, document_id) is None
+        assert db.session.get(DocumentBlob, document_id) is None
+    assert client.get(link).status_code == 404
+
+
 def test_a_wrong_upload_through_the_form_says_why_in_spanish(
         app, client, followed, secretariat, seed):
     slug, first = followed["slug"], followed["commitments"][1]
@@ -354,3 +381,32 @@ def test_an_indicator_posted_without_its_numbers_keeps_them(app, client, followe
     with app.app_context():
         indicator = db.session.get(Indicator, indicator_id)
         assert (indicator.name, str(indicator.target)) == ("Entidades", "1234.5000")
+
+
+def test_an_entitys_secretariat_sees_the_reports_of_its_own_consultations_to_review(
+        app, make_followed, secretariat, make_report, create_user, create_entity):
+    from consulta.accounts.entities import entity_by_slug
+    from consulta.consultations.models import Consultation
+
+    ours, theirs = make_followed(), make_followed()
+    other_entity = create_entity(name="Gobierno Regional de Cusco", level="regional")
+    with app.app_context():
+        db.session.scalar(select(Consultation).where(Consultation.slug == theirs["slug"])) \
+            .entity_id = entity_by_slug(other_entity).id
+        our_entity = db.session.scalar(select(Consultation).where(
+            Consultation.slug == ours["slug"])).entity.slug
+        db.session.commit()
+    our_report = make_report(ours["commitments"][1], secretariat, submit=True)
+    their_report = make_report(theirs["commitments"][2], secretariat, submit=True)
+
+    def listed(roles):
+        client = app.test_client()
+        login(client, create_user(roles=roles))
+        html = page(client, "/follow-up/my-commitments")
+        return {report_id for report_id in (our_report, their_report)
+                if f"/follow-up/manage/reports/{report_id}\"" in html}
+
+    assert listed((("secretariat", our_entity),)) == {our_report}
+    assert listed((("secretariat", other_entity),)) == {their_report}
+    assert listed(("secretariat",)) == {our_report, their_report}
+    assert listed((("moderator", our_entity),)) == set()
