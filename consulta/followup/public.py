@@ -32,6 +32,7 @@ from consulta.finalplan.queries import published_final_plan
 
 from . import assessment as assessments_
 from . import queries
+from .access import can_review, reported_commitment_ids
 from .assessment_pdf import render_assessment_pdf
 from .constants import ASSESSMENT_KINDS, ASSESSMENT_SLUGS
 from .signals import commitment_page, fragments, report_page, tracking_page
@@ -108,8 +109,19 @@ def tracking(slug):
         components_by_id={c.id: c for c in components}, responsibles=responsibles,
         filters=filters, errors=errors, filtered=bool(filters),
         overdue=queries.overdue_milestones(final_plan, month),
-        extras=fragments(tracking_page, final_plan))
+        extras=fragments(tracking_page, final_plan), **_staff_links(consultation))
     return html, 400 if errors else 200
+
+
+def _staff_links(consultation):
+    """Where the staff pages of the follow-up are reached from: the set-up for the
+    secretariat, "my commitments" for who reports on a commitment or reviews reports
+    (anonymous visitors, whose page is cached, get neither)."""
+    if not current_user.is_authenticated:
+        return {"may_set_up": False, "may_report": False}
+    may_set_up = can_review(current_user, consultation)
+    return {"may_set_up": may_set_up,
+            "may_report": may_set_up or bool(reported_commitment_ids(current_user))}
 
 
 @bp.route("/consultations/<slug>/follow-up/commitments/<int:commitment_id>")

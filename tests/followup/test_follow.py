@@ -259,7 +259,7 @@ def test_a_published_report_tells_each_follower_once_in_their_language(
     user(gone).deleted_at = utcnow()
     db.session.commit()
     before = {m.id for m in messages()}
-    publish_report(commitment_id)
+    report = publish_report(commitment_id)
     new = [m for m in messages() if m.id not in before]
     assert sorted(m.recipient for m in new) == ["ana@example.pe", "john@example.org",
                                                 "lucia@example.pe"]
@@ -273,7 +273,8 @@ def test_a_published_report_tells_each_follower_once_in_their_language(
     assert by["lucia@example.pe"].subject.startswith("New progress report")
     for message in new:
         assert "/follow/unsubscribe/" in message.body
-        assert "#compromiso-1" in message.body
+        # The report itself, with its evidence (not the commitment in the final plan).
+        assert f"/follow-up/reports/{report.id}\n" in message.body
 
 
 def test_the_summary_and_the_final_plan_are_told_to_the_consultations_followers(
