@@ -320,12 +320,12 @@ def title_of(target):
 
 def target_url(target, *, external=True):
     """The public page of what is followed: the consultation's, or the commitment's
-    place in the final plan."""
+    follow-up page (its progress and reports, where its follow box is)."""
     consultation = consultation_of(target)
     if is_consultation(target):
         return url_for("consultations.detail", slug=consultation.slug, _external=external)
-    return url_for("finalplan.show", slug=consultation.slug,
-                   _external=external) + f"#{target.anchor}"
+    return url_for("followup.commitment", slug=consultation.slug, commitment_id=target.id,
+                   _external=external)
 
 
 def _recipient(follower):

@@ -33,7 +33,7 @@ from consulta.finalplan.queries import published_final_plan
 from consulta.summary.irm import MET, NOT_MET
 
 from .constants import FORUM_ROLES, FORUM_SIDES
-from .documents import store_document
+from .documents import forget_unused, store_document
 from .models import ForumMeeting, ForumMember, ForumObservation, ProgressReport
 
 #: The longest texts kept (an agenda, an observation).
@@ -258,6 +258,7 @@ def save_meeting(consultation, *, actor, meeting=None, held_on, place="", attend
     meeting.held_on, meeting.place, meeting.agenda = held_on, place, agenda
     meeting.attendance = attendance
     meeting.attendees = sorted(attendees, key=lambda m: (m.name, m.id))
+    replaced = meeting.minutes_document
     if document is not None:
         meeting.minutes_document, meeting.minutes_url = document, None
     elif new_link:
@@ -265,6 +266,8 @@ def save_meeting(consultation, *, actor, meeting=None, held_on, place="", attend
     elif remove_minutes:
         meeting.minutes_document, meeting.minutes_url = None, None
     db.session.flush()
+    if replaced is not None and replaced is not meeting.minutes_document:
+        forget_unused(replaced)  # its bytes too, unless something else refers to them
     record("forum_meeting.saved", meeting, actor=actor, consultation_id=consultation.id,
            before=before, after=_meeting_values(meeting))
     forget_pages(consultation.slug)

@@ -34,7 +34,7 @@ from consulta.consultations.constants import CHANNEL_HOW_TO, CHANNELS
 from consulta.contributions.constants import CONTACT_CHANNELS, KINDS
 from consulta.core.i18n import format_when
 from consulta.core.taxonomy import region_label, region_name, sector_label
-from consulta.summary.pdf import _font, _text
+from consulta.summary.pdf import paragraph_markup, pdf_font
 
 #: How much of a contribution's text the one-page receipt repeats.
 RECEIPT_TEXT_CHARS = 700
@@ -58,7 +58,7 @@ class _Styles:
                                    leading=(body + 9) * 1.3, textColor=colors.HexColor("#0b3d91"))
 
     def p(self, value, style=None):
-        return Paragraph(_text(value, self.font), style or self.body)
+        return Paragraph(paragraph_markup(value, self.font), style or self.body)
 
 
 def _document(out, title, consultation, pagesize=A4):
@@ -112,7 +112,7 @@ def receipt_pdf(contribution):
     """
     c = contribution
     consultation = c.consultation
-    styles = _Styles(_font(), body=12)
+    styles = _Styles(pdf_font(), body=12)
     text = "\n".join(p for p in (c.problem, c.objective, c.body) if p)
     if len(text) > RECEIPT_TEXT_CHARS:
         text = text[:RECEIPT_TEXT_CHARS - 1].rstrip() + "…"
@@ -174,7 +174,7 @@ def plan_pdf(consultation):
     :param consultation: a consultation whose draft plan was published.
     """
     plan = consultation.published_plan
-    styles = _Styles(_font(), body=12)
+    styles = _Styles(pdf_font(), body=12)
     story = [styles.p(plan.title or consultation.title, styles.h1),
              styles.p(consultation.title), styles.p(_dates(consultation))]
     for section in plan.sections:
@@ -205,7 +205,7 @@ def proposal_sheet_pdf(consultation):
 
     :param consultation: the consultation the sheet is for.
     """
-    styles = _Styles(_font(), body=13)
+    styles = _Styles(pdf_font(), body=13)
 
     def box(label, lines_count):
         rows = [[styles.p(label, styles.small)]] + [[""] for _ in range(lines_count)]
@@ -239,7 +239,7 @@ def how_to_take_part_pdf(consultation):
 
     :param consultation: a public consultation.
     """
-    styles = _Styles(_font(), body=12)
+    styles = _Styles(pdf_font(), body=12)
     story = [styles.p(_("How to take part"), styles.h1), styles.p(consultation.title, styles.h2),
              styles.p(consultation.organizer), styles.p(_dates(consultation))]
     for channel in consultation.channels or []:

@@ -164,11 +164,6 @@ class Styles:
         return Paragraph(paragraph_markup(value, self.font), style or self.body)
 
 
-#: The names ``consulta/offline/printables.py`` still imports; to go once it imports
-#: the public ones.
-_font, _text = pdf_font, paragraph_markup
-
-
 def _bounded_rows(row, widths, limit, continued):
     """``row`` as one or more rows, none taller than ``limit`` points: a paragraph that
     would be taller is split, its next parts in the next rows (the other cells empty,

@@ -331,3 +331,17 @@ def _user(ref):
     from consulta.accounts.models import User
 
     return db.session.get(User, ref.id)
+
+
+def test_following_a_commitment_leads_back_to_its_follow_up_page(app, client, final_plan,
+                                                                  create_user):
+    """The commitment's follow box is on its follow-up page: following it from there
+    comes back there, not to the final plan."""
+    slug, commitment_id = final_plan["slug"], final_plan["commitments"][1]
+    login(client, create_user(email="ana@example.pe"))
+    response = client.post_form(f"/follow/commitments/{commitment_id}/account",
+                                {"action": "follow"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == \
+        f"/consultations/{slug}/follow-up/commitments/{commitment_id}"
+    assert "1 persona lo sigue." in text(client.get(response.headers["Location"]))

@@ -22,6 +22,7 @@ from consulta.finalplan.models import FinalPlan
 from consulta.followup import forum
 from consulta.followup.models import (
     Document,
+    DocumentBlob,
     ForumMeeting,
     ForumMember,
     ForumObservation,
@@ -274,6 +275,37 @@ def test_a_meeting_with_its_minutes_is_public_and_the_minutes_download(
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Type"] == "application/pdf"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_replaced_or_removed_minutes_leave_no_file_behind(app, followed, secretariat):
+    """The minutes a meeting no longer has are deleted with their bytes: an upload
+    replaced by another, then the other removed."""
+    from werkzeug.datastructures import FileStorage
+
+    slug = followed["slug"]
+
+    def minutes(name):
+        return FileStorage(io.BytesIO(PDF), filename=name, content_type="application/pdf")
+
+    meeting_id = add_meeting(app, slug, secretariat, 3, minutes_file=minutes("uno.pdf"))
+    with app.test_request_context():
+        meeting = db.session.get(ForumMeeting, meeting_id)
+        first = meeting.minutes_document_id
+        forum.save_meeting(consultation_of(slug), actor=user(secretariat), meeting=meeting,
+                           held_on=meeting.held_on, minutes_file=minutes("dos.pdf"))
+        db.session.commit()
+        second = meeting.minutes_document_id
+        assert second != first
+        assert db.session.get(Document, first) is None
+        assert db.session.scalar(select(func.count()).select_from(DocumentBlob).where(
+            DocumentBlob.document_id == first)) == 0
+        forum.save_meeting(consultation_of(slug), actor=user(secretariat), meeting=meeting,
+                           held_on=meeting.held_on, remove_minutes=True)
+        db.session.commit()
+        assert meeting.minutes_document_id is None
+        assert db.session.get(Document, second) is None
+        assert db.session.scalar(select(func.count()).select_from(DocumentBlob)) == 0
+        db.session.remove()
 
 
 def test_a_meeting_without_minutes_has_no_download(app, followed, secretariat):
