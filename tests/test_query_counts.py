@@ -248,12 +248,7 @@ FOLLOW_UP_PAGES = [
 
 def test_the_follow_up_pages_send_few_statements_whatever_the_reports(
         app, create_user, create_consultation):
-    from datetime import date
-    from decimal import Decimal
-
-    from consulta.followup.models import Indicator
-
-    from .followup.public_world import build_plan_world, milestone, report
+    from .followup.public_world import add_reports, build_plan_world
 
     world = build_plan_world(app, create_user, create_consultation)
     values = {"slug": world.slug, "commitment": world.commitments[2],
@@ -266,19 +261,7 @@ def test_the_follow_up_pages_send_few_statements_whatever_the_reports(
 
     before = counts()
     with app.app_context():
-        for number in (2, 4, 5):
-            commitment_id = world.commitments[number]
-            for position in range(10, 13):
-                done = milestone(commitment_id, position, due="2021-01", status="delayed",
-                                 percent=10)
-                indicator = Indicator(commitment_id=commitment_id, position=position,
-                                      name=f"Indicador {position}", baseline=Decimal(1),
-                                      target=Decimal(9))
-                db.session.add(indicator)
-                db.session.flush()
-                report(commitment_id, position, as_of=date(2026, 9, 30),
-                       milestones=[(done, "delayed", 10, "Falta presupuesto.")],
-                       values=[(indicator, "3")])
+        add_reports([world.commitments[number] for number in (2, 4, 5)])
         db.session.commit()
     after = counts()
     assert {page: n for page, n in after.items() if n > MAX_QUERIES} == {}

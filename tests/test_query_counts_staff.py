@@ -88,14 +88,12 @@ def test_the_follow_up_staff_pages_send_few_statements_and_compile_them_once(
     every commitment has more milestones, indicators, reports in every state and the
     forum more members and meetings; a second request compiles nothing."""
     from datetime import date
-    from decimal import Decimal
 
     from consulta.accounts.models import User
     from consulta.followup import forum
-    from consulta.followup.models import Indicator
 
     from .conftest import login
-    from .followup.public_world import build_plan_world, milestone, report
+    from .followup.public_world import add_reports, build_plan_world
 
     plan = build_plan_world(app, create_user, create_consultation)
     values = {"slug": plan.slug, "draft": plan.reports["one_draft"]}
@@ -121,21 +119,9 @@ def test_the_follow_up_staff_pages_send_few_statements_and_compile_them_once(
     forum_grows(1)  # a forum with a member and a meeting, then one with four of each
     before = counts()
     forum_grows(3)
-    with app.test_request_context():
-        for number in (2, 4, 5):
-            commitment_id = plan.commitments[number]
-            for position in range(10, 13):
-                done = milestone(commitment_id, position, due="2021-01", status="delayed",
-                                 percent=10)
-                indicator = Indicator(commitment_id=commitment_id, position=position,
-                                      name=f"Indicador {position}", baseline=Decimal(1),
-                                      target=Decimal(9))
-                db.session.add(indicator)
-                db.session.flush()
-                report(commitment_id, position, as_of=date(2026, 9, 30),
-                       state=("published", "review", "draft")[position % 3],
-                       milestones=[(done, "delayed", 10, "Falta presupuesto.")],
-                       values=[(indicator, "3")])
+    with app.app_context():
+        add_reports([plan.commitments[number] for number in (2, 4, 5)],
+                    states=("published", "review", "draft"))
         db.session.commit()
     after = counts()
     assert {page: n for page, n in after.items() if n > MAX_QUERIES} == {}

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from consulta.demo.consultations import IV_PLAN_SLUG
-from consulta.demo.people import DEMO_PASSWORD
 from consulta.extensions import db
 from tests.browser.review import PageReview
+from tests.browser.steps import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +24,6 @@ QUEUE = f"{PLAN}/moderation"
 @pytest.fixture(scope="module")
 def review(axe_source, screenshot_dir):
     return PageReview(axe_source, screenshot_dir)
-
-
-def log_in(page, live_server, email, password=DEMO_PASSWORD):
-    page.goto(live_server("/login"))
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña").fill(password)
-    page.get_by_role("button", name="Iniciar sesión").click()
-    expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
 
 
 def unclassified(app, channel):

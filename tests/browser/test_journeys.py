@@ -36,6 +36,7 @@ from consulta.demo.consultations import IV_PLAN_SLUG
 from consulta.demo.people import DEMO_PASSWORD
 from consulta.extensions import db
 from tests.browser.review import PageReview
+from tests.browser.steps import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -65,14 +66,6 @@ def row(app, model, **where):
             db.session.expunge(item)
         db.session.remove()
         return item
-
-
-def log_in(page, live_server, email, password=DEMO_PASSWORD):
-    page.goto(live_server("/login"))
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña").fill(password)
-    page.get_by_role("button", name="Iniciar sesión").click()
-    expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
 
 
 # --- 1. newcomers ----------------------------------------------------------------------

@@ -19,9 +19,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consulta.demo.consultations import IV_PLAN_SLUG
-from consulta.demo.people import DEMO_PASSWORD
 from consulta.extensions import db
 from tests.browser.review import PageReview
+from tests.browser.steps import log_in
 
 from ..offline.conftest import csv_file
 
@@ -61,14 +61,6 @@ def facilitator(live_server):
         db.session.commit()
         db.session.remove()
     return FACILITATOR
-
-
-def log_in(page, live_server, email, password=DEMO_PASSWORD):
-    page.goto(live_server("/login"))
-    page.get_by_label("Correo electrónico").fill(email)
-    page.get_by_label("Contraseña").fill(password)
-    page.get_by_role("button", name="Iniciar sesión").click()
-    expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
 
 
 def _today(live_server):

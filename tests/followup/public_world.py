@@ -174,3 +174,22 @@ def build_plan_world(app, create_user, create_consultation, *, reports=True):
         db.session.remove()
     return world
 
+
+
+def add_reports(commitment_ids, states=("published",)):
+    """Three more milestones, indicators and reports (due and delayed in the past) on
+    each of ``commitment_ids``, the reports' states taken in turn from ``states``: the
+    "more rows" of the query-count tests. Inside an app context; does not commit."""
+    for commitment_id in commitment_ids:
+        for position in range(10, 13):
+            done = milestone(commitment_id, position, due="2021-01", status="delayed",
+                             percent=10)
+            indicator = Indicator(commitment_id=commitment_id, position=position,
+                                  name=f"Indicador {position}", baseline=Decimal(1),
+                                  target=Decimal(9))
+            db.session.add(indicator)
+            db.session.flush()
+            report(commitment_id, position, as_of=date(2026, 9, 30),
+                   state=states[position % len(states)],
+                   milestones=[(done, "delayed", 10, "Falta presupuesto.")],
+                   values=[(indicator, "3")])
