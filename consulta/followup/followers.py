@@ -391,10 +391,13 @@ def tell_followers(target, subject, template, **context):
 def tell_report_published(report, **_extra):
     """Receiver of ``followup.signals.report_published``: the commitment's followers."""
     commitment = report.commitment
+    with links():
+        report_url = url_for("followup.report", slug=consultation_of(commitment).slug,
+                             report_id=report.id, _external=True)
     return tell_followers(
         commitment, _l('New progress report on "%(title)s"', title=title_of(commitment)),
         "follow_report_published", report=report, commitment=commitment,
-        statuses=MILESTONE_STATUSES)
+        statuses=MILESTONE_STATUSES, report_url=report_url)
 
 
 def tell_summary_published(snapshot, **_extra):
