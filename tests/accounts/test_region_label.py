@@ -108,3 +108,19 @@ def test_an_operation_refuses_a_region_code_in_the_countrys_words(mexico, create
 def test_peru_still_says_region(app, client):
     errors = field_errors(client.post_form("/register", {**REGISTRATION, "region": "jalisco"}))
     assert "Elige una región de la lista." in errors
+
+
+def test_an_offline_authors_page_names_the_state(mexico, create_user, create_consultation,
+                                                 create_contribution):
+    from ..conftest import iv_plan_json
+
+    slug = create_consultation(plan=iv_plan_json())
+    secretariat = create_user(roles=("secretariat", "moderator"), region="jalisco",
+                              privacy_version=mexico.config["PRIVACY_NOTICE_VERSION"])
+    code = create_contribution(slug, channel="written", author=secretariat,
+                               author_name="Juana Pérez")
+    client = mexico.test_client()
+    login(client, secretariat)
+    page = html.unescape(client.get(f"/contributions/{code}/author").get_data(as_text=True))
+    assert "el sector y la entidad federativa solo cuentan en cifras agregadas" in page
+    assert not re.search(r"\bregi[oó]n\b", re.sub(r"<[^>]+>", " ", page), re.I)
