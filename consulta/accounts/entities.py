@@ -18,7 +18,7 @@ from consulta.audit.operations import record
 from consulta.core.dates import utcnow
 from consulta.core.operations import OperationError
 from consulta.core.permissions import can
-from consulta.core.taxonomy import level_codes, region_codes
+from consulta.core.taxonomy import REGION_NOT_LISTED, level_codes, region_codes
 from consulta.extensions import db
 
 from .models import Entity, User, UserRole
@@ -43,6 +43,12 @@ def entity_by_slug(slug):
 def all_entities():
     """Every entity, by name."""
     return db.session.scalars(select(Entity).order_by(Entity.name)).all()
+
+
+def entity_exists():
+    """Whether any organizing entity exists: a new install has none, and nothing can be
+    organized (a consultation, a team) until an administrator creates one."""
+    return db.session.scalar(select(Entity.id).limit(1)) is not None
 
 
 def entities_by_level():
@@ -113,7 +119,7 @@ def _clean(values, entity=None):
         raise OperationError(_l("Choose a level of government from the list."))
     region = values.get("region") or None
     if region is not None and region not in region_codes():
-        raise OperationError(_l("Choose a region from the list."))
+        raise OperationError(REGION_NOT_LISTED)
     parent_id = values.get("parent_id") or None
     if parent_id is not None:
         parent = db.session.get(Entity, parent_id)

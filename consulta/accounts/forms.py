@@ -19,6 +19,7 @@ from consulta.core.taxonomy import (
     email_example,
     region_choices,
     region_label,
+    region_word,
     sector_choices,
 )
 
@@ -64,9 +65,12 @@ class ProfileFieldsMixin:
         description=_l("Your name or a nickname. It is shown next to your contributions only "
                        "if you allow it below."))
     sector = SelectField(_l("Sector"), validators=[required(_l("Choose your sector."))])
+    # RegionCode, not the generic choice check ("Not a valid choice"), refuses a code the
+    # profile does not list: its message names the region as the country does.
     region = SelectField(LazyString(region_label),
-                         validators=[required(_l("Choose your region.")),
-                                                   RegionCode()])
+                         validators=[required(_l("Choose your %(label)s.",
+                                                 label=LazyString(region_word))),
+                                     RegionCode()], validate_choice=False)
     # No Optional(): it would also let through a blank that is not a choice (" "). The
     # empty choice is in the list, so the choice check alone is right; not sent, or none
     # stored, counts as that empty choice.
@@ -162,8 +166,9 @@ class OrganizationForm(FlaskForm):
                                                                            "characters."))])
     sector = SelectField(_l("Sector"), validators=[required(_l("Choose a sector."))])
     region = SelectField(LazyString(region_label),
-                         validators=[required(_l("Choose a region.")),
-                                                   RegionCode()])
+                         validators=[required(_l("Choose a %(label)s.",
+                                                 label=LazyString(region_word))),
+                                     RegionCode()], validate_choice=False)
     website = URLField(
         _l("Website (optional)"), filters=[strip],
         validators=[Optional(), Length(max=300, message=_l("At most 300 characters.")),
@@ -199,7 +204,8 @@ class EntityForm(FlaskForm):
                                                                        Length(max=40)])
     level = SelectField(_l("Level of government"), validate_choice=False)
     parent = SelectField(_l("Depends on (optional)"), validate_choice=False)
-    region = SelectField(_l("Region (optional)"), validate_choice=False)
+    region = SelectField(_l("%(label)s (optional)", label=LazyString(region_label)),
+                         validate_choice=False)
     #: On creation only: the account appointed as the entity's first secretariat.
     secretariat_email = EmailField(
         _l("E-mail of its first technical secretariat (optional)"),

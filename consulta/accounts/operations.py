@@ -14,7 +14,7 @@ from consulta.audit.operations import record
 from consulta.core.dates import utcnow
 from consulta.core.mail import OutboxMessage, queue_mail
 from consulta.core.operations import OperationError
-from consulta.core.taxonomy import region_codes, sector_codes
+from consulta.core.taxonomy import REGION_NOT_LISTED, region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import ROLES
@@ -47,7 +47,7 @@ def _check_sector_and_region(sector, region):
     if sector is not None and sector not in sector_codes():
         raise OperationError(_l("Choose a sector from the list."))
     if region is not None and region not in region_codes():
-        raise OperationError(_l("Choose a region from the list."))
+        raise OperationError(REGION_NOT_LISTED)
 
 
 def register_user(*, email, password, display_name, sector, region, gender=None,

@@ -46,6 +46,7 @@ from consulta.core.request_input import database_int
 from consulta.core.taxonomy import (
     region_choices,
     region_label,
+    region_word,
     sector_codes,
     sector_label,
     timezone_label,
@@ -208,8 +209,8 @@ class ConsultationForm(FlaskForm):
     def validate_scope_region(self, field):
         if self.scope.data in ("regional", "local"):
             if not field.data:
-                raise ValidationError(_l("Choose the region of a regional or local "
-                                         "consultation."))
+                raise ValidationError(_l("Choose the %(label)s of a regional or local "
+                                         "consultation.", label=region_word()))
             RegionCode()(self, field)
 
     def validate_scope_locality(self, field):

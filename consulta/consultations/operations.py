@@ -21,7 +21,7 @@ from consulta.core.i18n import format_date, format_when
 from consulta.core.operations import OperationError
 from consulta.core.permissions import can
 from consulta.core.signals import values_from_signal
-from consulta.core.taxonomy import region_codes, sector_codes
+from consulta.core.taxonomy import REGION_NOT_LISTED, region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import WINDOW_CHANNELS
@@ -92,7 +92,7 @@ def _clean(values):
             values[key] = values[key] or None
     if values.get("scope_region") and values["scope_region"] not in region_codes():
         # The form refuses it already; a command or an import must not store it either.
-        raise OperationError(_l("Choose a region from the list."))
+        raise OperationError(REGION_NOT_LISTED)
     if "channels" in values:
         values["channels"] = list(dict.fromkeys(values["channels"] or []))
     _check_forum(values)

@@ -40,7 +40,13 @@ from consulta.core.forms import (
 )
 from consulta.core.operations import OperationError
 from consulta.core.request_input import database_int
-from consulta.core.taxonomy import region_choices, region_codes, region_label, sector_choices
+from consulta.core.taxonomy import (
+    REGION_NOT_LISTED,
+    region_choices,
+    region_codes,
+    region_label,
+    sector_choices,
+)
 
 from .constants import KINDS, MAX_ATTENDANCE, OFFLINE_CHANNELS, TYPED_IN_WEB
 from .operations import check_received_in_windows, check_received_on
@@ -197,7 +203,7 @@ class OfflineContributionForm(SheetFieldsMixin, FlaskForm):
 
     def validate_region(self, field):
         if field.data and field.data not in region_codes():
-            raise ValidationError(_l("Choose a region from the list."))
+            raise ValidationError(REGION_NOT_LISTED)
 
     def validate_received_on(self, field):
         if field.errors:  # not a date at all
@@ -281,7 +287,7 @@ class EventForm(FlaskForm):
 
     def validate_region(self, field):
         if field.data not in region_codes():
-            raise ValidationError(_l("Choose a region from the list."))
+            raise ValidationError(REGION_NOT_LISTED)
 
     def add_attendance_row(self, formdata):
         if formdata is not None and formdata.get("add_row"):

@@ -25,7 +25,7 @@ from consulta.core.i18n import format_date, format_when
 from consulta.core.mail import OutboxMessage
 from consulta.core.operations import OperationError
 from consulta.core.personal_data import find_personal_data
-from consulta.core.taxonomy import GENDERS, region_codes, sector_codes
+from consulta.core.taxonomy import GENDERS, REGION_NOT_LISTED, region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import (
@@ -544,7 +544,7 @@ def record_offline_contribution(consultation, *, moderator, kind, channel, value
     if (sector or None) is not None and sector not in sector_codes():
         raise OperationError(_l("Choose sectors from the list."))
     if (region or None) is not None and region not in region_codes():
-        raise OperationError(_l("Choose a region from the list."))
+        raise OperationError(REGION_NOT_LISTED)
     check_received_on(received_on)
     outside = check_received_in_windows(consultation, channel, received_on,
                                         received_outside_window)

@@ -13,7 +13,7 @@ from wtforms import SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, Select, html_params
 
-from .taxonomy import region_codes
+from .taxonomy import REGION_NOT_LISTED, region_codes
 
 MONTH_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")  # paper sheets often give only a year
 #: Dates the forms accept: far wider than any consultation, narrow enough that a typo
@@ -39,7 +39,9 @@ def lines(value):
 # --- validators --------------------------------------------------------------------
 
 def required(message=None):
-    return DataRequired(message=message or _l("This field is required."))
+    # "is None", not "or": a lazy message is evaluated only when shown, in a request.
+    return DataRequired(message=message if message is not None else
+                        _l("This field is required."))
 
 
 def max_length(n):
@@ -62,7 +64,7 @@ class RegionCode:
 
     def __call__(self, form, field):
         if field.data not in region_codes():
-            raise ValidationError(_l("Choose a region from the list."))
+            raise ValidationError(REGION_NOT_LISTED)
 
 
 # --- fields and forms --------------------------------------------------------------

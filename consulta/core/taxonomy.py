@@ -8,6 +8,7 @@ levels of government are the country's data, read from the deployment profile
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from .profile import translated
 
@@ -49,6 +50,17 @@ def region_name(code):
 def region_label():
     """What the country calls its regions ("Región", "Entidad federativa")."""
     return translated(profile().region_label, _language())
+
+
+def region_word():
+    """The region label as written inside a sentence ("región", "entidad federativa")."""
+    return region_label().lower()
+
+
+#: The refusal of a region code the profile does not list, in every form, operation and
+#: import: it names the region as the country does ("Elige una entidad federativa de la
+#: lista"), never another country's word.
+REGION_NOT_LISTED = _l("Choose a %(label)s from the list.", label=LazyString(region_word))
 
 
 def sector_codes():

@@ -12,7 +12,7 @@ from consulta.contributions.constants import HIDE_REASONS, KINDS
 from consulta.core.dates import utc_to_local
 from consulta.core.operations import OperationError
 from consulta.core.spreadsheet import SpreadsheetError, read_xlsx_rows, whole_number, xlsx_bytes
-from consulta.core.taxonomy import sector_label
+from consulta.core.taxonomy import sector_label, timezone_label
 from consulta.extensions import db
 
 from .constants import NEEDS_COMMITMENTS, OUTCOME_ALIASES, OUTCOMES, STATUSES
@@ -28,7 +28,9 @@ COLUMNS = ("code", "kind", "date", "channel", "author", "organization", "compone
 def headers():
     """``{column key: header}`` in the current language."""
     return {
-        "code": _("Code"), "kind": _("Kind"), "date": _("Date"), "channel": _("Channel"),
+        # The date is the deployment's local time (utc_to_local); the header says which.
+        "code": _("Code"), "kind": _("Kind"), "channel": _("Channel"),
+        "date": _("Date (%(zone)s)", zone=timezone_label()),
         "author": _("Author or sector"), "organization": _("Organization"),
         "component": _("Component"), "commitment": _("Commitment"), "title": _("Title"),
         "text": _("Text"), "group": _("Group"), "state": _("State"),

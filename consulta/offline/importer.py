@@ -50,7 +50,15 @@ from consulta.core.spreadsheet import (
     whole_number,
     xlsx_text,
 )
-from consulta.core.taxonomy import GENDERS, profile, region_label, region_name, regions, sectors
+from consulta.core.taxonomy import (
+    GENDERS,
+    profile,
+    region_label,
+    region_name,
+    region_word,
+    regions,
+    sectors,
+)
 from consulta.extensions import db
 
 from .constants import (
@@ -452,7 +460,8 @@ class _Checker:
             refuse("name_public", _("Write “yes” or “no”."))
         author_name = text("author_name") or None
         sector = choice("sector", self.sectors, _("This sector is not in the list."))
-        region = choice("region", self.regions, _("This region is not in the list."))
+        region = choice("region", self.regions,
+                        _("This %(label)s is not in the list.", label=region_word()))
         gender = choice("gender", self.genders, _("This gender is not in the list."))
         contact = text("contact")
         email = phone = None
@@ -471,7 +480,8 @@ class _Checker:
                 refuse("event", _("A new event needs the date it was held: write the "
                                   "received date."))
             if not text("region"):
-                refuse("event", _("A new event needs its region: write the region."))
+                refuse("event", _("A new event needs its %(label)s: write the %(label)s.",
+                                  label=region_word()))
         organization = text("organization") or None
         if problems:
             return problems

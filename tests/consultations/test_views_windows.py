@@ -58,7 +58,9 @@ def recorded_2016(app, create_consultation, secretariat, client):
     return slug
 
 
-def test_nothing_is_pre_ticked_on_the_new_consultation_form(app, client, secretariat):
+def test_nothing_is_pre_ticked_on_the_new_consultation_form(app, client, secretariat,
+                                                           create_entity):
+    create_entity("Secretaría de Gobierno y Transformación Digital")  # the form needs one
     page = client.get("/consultations/new").get_data(as_text=True)
     start = page.index('<form method="post" class="stacked wide"')
     form = page[start:page.index("</form>", start)]

@@ -240,7 +240,9 @@ def test_a_mexican_import_refuses_a_peruvian_region_in_its_row_and_column(
         bad = xlsx_file([{**row, "region": "Jalisco"}, {**row, "region": "Cusco"}])
         problems = problems_of(lambda: check_import(consultation_of(slug), bad,
                                                     "aportes.xlsx"))
-        assert problems == [(3, "Entidad federativa", "Esta región no está en la lista.")]
+        # The refusal names the field as the country does, never "región".
+        assert problems == [(3, "Entidad federativa",
+                             "Esta entidad federativa no está en la lista.")]
         assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
 
 

@@ -45,7 +45,8 @@ def admin_user_roles(user_id):
                 flash(_("The roles of %(name)s have been saved.", name=user.display_name),
                       "success")
             return redirect(url_for(".admin_users"))
-    return render_template("admin/user_roles.html", user=user, form=form, roles=ROLES)
+    return render_template("admin/user_roles.html", user=user, form=form, roles=ROLES,
+                           no_entity=not entities.entity_exists())
 
 
 @bp.route("/admin/outbox")

@@ -40,8 +40,14 @@ secretariat_required = role_required("secretariat", on=protected_consultation)
 @bp.route("/consultations/new", methods=["GET", "POST"])
 @role_required("secretariat", on=ANY_ENTITY)
 def new():
+    entities = managed_entities(current_user)
     # Nothing pre-ticked: the channels are the secretariat's choice.
-    form = ConsultationForm(entities=managed_entities(current_user))
+    form = ConsultationForm(entities=entities)
+    if not entities:
+        # A new install: a consultation belongs to an entity and none exists yet (an
+        # entity's secretariat always has one). The page says to create it first.
+        return render_template("consultations/manage/form.html", form=form,
+                               consultation=None, no_entity=True)
     if form.validate_on_submit():
         with attempt(_("The consultation has been created. It stays private until you "
                        "announce it."), field=form.slug) as done:
