@@ -144,6 +144,7 @@ RAW_FORM_KEYS = {
     "target_id": "read as an integer",
     "direction": "compared with 'up'/'down' (moving a milestone)",
     "back": "compared with 'mine' (where the follow button goes back to)",
+    "List-Unsubscribe": "compared with 'One-Click' (RFC 8058's one-click unsubscribe)",
     "note-{g['key']}": "SWEPT: the summary's IRM notes (Sweep.summary)",
     "reason-<lineage>": "SWEPT: the final plan's reasons, read by prefix (Sweep.final_plan)",
 }
