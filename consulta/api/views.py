@@ -21,7 +21,7 @@ from consulta.core.pagination import paginate_rows
 from consulta.core.taxonomy import level_codes, region_label, regions, sector_codes
 from consulta.extensions import db
 from consulta.finalplan.exports import traceability_csv, traceability_xlsx
-from consulta.finalplan.queries import Traceability, plan_diff, published_final_plan
+from consulta.finalplan.queries import plan_diff, published_final_plan, traceability_of
 from consulta.followup import queries as followup
 from consulta.summary.constants import REASONS
 from consulta.summary.exports import csv_stream, xlsx_file
@@ -203,7 +203,7 @@ def final_plan(slug):
     (tracking codes), their progress (null until reported) and the changes since the
     consulted draft, each with its reason."""
     plan = _final_plan(slug)
-    response = jsonify(serializers.final_plan(plan, Traceability(plan),
+    response = jsonify(serializers.final_plan(plan, traceability_of(plan),
                                               plan_diff(plan),
                                               followup.progress_by_commitment(plan)))
     response.last_modified = plan.published_at

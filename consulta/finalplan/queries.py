@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased, selectinload
 from consulta.consultations.models import Commitment, PlanVersion
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import is_visible
+from consulta.core.cache import cached_figures
 from consulta.extensions import db
 from consulta.feedback.constants import NEEDS_COMMITMENTS
 from consulta.feedback.models import Response, ResponseVersion
@@ -274,6 +275,17 @@ class Traceability:
 def _chunks(items, size):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def traceability_of(final_plan):
+    """``Traceability(final_plan)``, kept as the public figures are: until the next
+    change of the consultation's pages (a response published, a contribution hidden),
+    never for staff. It reads every incorporated response, so it is worth keeping.
+
+    :param final_plan: the final plan.
+    """
+    return cached_figures(f"traceability-{final_plan.id}", lambda: Traceability(final_plan),
+                          scope=final_plan.consultation.slug)
 
 
 def shaping_contributions(final_plan):

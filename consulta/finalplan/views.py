@@ -38,7 +38,7 @@ def show(slug):
     final_plan = queries.final_plan_of(consultation)
     if final_plan is None or not (final_plan.is_published or can_manage(consultation)):
         abort(404)
-    traceability = queries.Traceability(final_plan)
+    traceability = queries.traceability_of(final_plan)
     return render_template("finalplan/show.html", consultation=consultation,
                            final_plan=final_plan,
                            traceability=traceability,
@@ -59,7 +59,7 @@ def shaped_by(slug, number):
                        if c.number == number), None)
     if commitment is None:
         abort(404)
-    page = paginate_list(queries.Traceability(final_plan).ids.get(commitment.id) or [],
+    page = paginate_list(queries.traceability_of(final_plan).ids.get(commitment.id) or [],
                          PER_PAGE)
     page.items = queries.Traceability.load_pairs(page.items)
     return render_template("finalplan/shaped_by.html", consultation=consultation,
