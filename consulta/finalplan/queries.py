@@ -5,9 +5,11 @@ commitments. They meet through ``Commitment.lineage`` (and through the merges th
 secretariat recorded), never through numbers, which may change between versions.
 """
 
+import json
 from dataclasses import dataclass, field
+from operator import itemgetter
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import aliased, selectinload
 
 from consulta.consultations.models import Commitment, PlanVersion
@@ -197,8 +199,10 @@ def _incorporated_rows(consultation_id):
     Two selects that start from the responses (their own, then their group's for those
     without a published one of their own) rather than every contribution joined to both.
     """
+    # The commitments named come as their JSON text: many responses name the same ones,
+    # and each distinct text is decoded and resolved once (``Traceability``).
     columns = (Contribution.id, Contribution.tracking_code, Contribution.received_at,
-               ResponseVersion.outcome, ResponseVersion.incorporated_in)
+               ResponseVersion.outcome, cast(ResponseVersion.incorporated_in, Text))
     answered = (Response.consultation_id == consultation_id,
                 ResponseVersion.outcome.in_(NEEDS_COMMITMENTS), is_visible())
     own = select(*columns).select_from(Response).join(
@@ -212,7 +216,7 @@ def _incorporated_rows(consultation_id):
         & published_own.current_version_id.is_not(None)).where(
         *answered, Response.group_id.is_not(None), published_own.id.is_(None))
     rows = [*db.session.execute(own).all(), *db.session.execute(grouped).all()]
-    rows.sort(key=lambda row: (row.received_at, row.id))
+    rows.sort(key=itemgetter(2, 0))  # received, then id
     return rows
 
 
@@ -231,13 +235,18 @@ class Traceability:
         resolver = Resolver(final_plan)
         #: {final commitment id: [(contribution id, outcome, tracking code)]}
         self.ids = {}
-        for row in _incorporated_rows(final_plan.consultation_id):
-            targets = {resolver.commitment(item.get("id"))
-                       for item in row.incorporated_in or []}
-            targets.discard(None)
-            for target in targets:
-                self.ids.setdefault(target.id, []).append(
-                    (row.id, row.outcome, row.tracking_code))
+        landed = {}  # {the JSON text of the commitments named: final commitment ids}
+        for contribution_id, code, _received, outcome, named in \
+                _incorporated_rows(final_plan.consultation_id):
+            targets = landed.get(named)
+            if targets is None:
+                found = {resolver.commitment(item.get("id"))
+                         for item in json.loads(named or "null") or []
+                         if isinstance(item, dict)}
+                found.discard(None)
+                targets = landed[named] = [target.id for target in found]
+            for target_id in targets:
+                self.ids.setdefault(target_id, []).append((contribution_id, outcome, code))
 
     def count(self, commitment_id):
         return len(self.ids.get(commitment_id) or ())
