@@ -33,7 +33,7 @@ def tell_contributors(final_plan):
     in, else its published outcome, else that it has no published answer.
 
     :param final_plan: the final plan just published.
-    :return: how many messages were queued.
+    :return: the addresses told (lower-cased), one per message queued.
     """
     contributions = db.session.scalars(
         select(Contribution).where(Contribution.consultation_id == final_plan.consultation_id,
@@ -67,4 +67,4 @@ def tell_contributors(final_plan):
                       consultation=consultation.title),
                    "final_plan_published", user=person["user"], final_plan=final_plan,
                    consultation=consultation, fates=person["fates"], plan_url=plan_url)
-    return len(people)
+    return list(people)

@@ -180,10 +180,11 @@ def publish_final_plan(final_plan, *, actor, notify=True):
     final_plan.published_by_id = actor.id
     final_plan.notified_at = now if notify else None
     db.session.flush()
-    told = tell_contributors(final_plan) if notify else 0
+    told = tell_contributors(final_plan) if notify else []
     record("final_plan.published", final_plan, actor=actor, consultation_id=consultation.id,
-           after={**_snapshot(final_plan), "told": told})
-    final_plan_published.send(final_plan, notify=notify)
+           after={**_snapshot(final_plan), "told": len(told)})
+    # Who was told here (their own contributions' fate) is not told again as a follower.
+    final_plan_published.send(final_plan, notify=notify, told=told)
     # The consultation's pages and each contribution's now say where it landed.
     forget_pages(consultation.slug)
-    return told
+    return len(told)

@@ -364,7 +364,7 @@ def _send_confirmation(follower, target):
            max_age_hours=max(1, current_app.config["FOLLOW_CONFIRMATION_MAX_AGE"] // 3600))
 
 
-def tell_followers(target, subject, template, **context):
+def tell_followers(target, subject, template, *, skip=(), **context):
     """Queue one message per confirmed follower of ``target`` (one per address, when an
     address follows both with its account and without); returns how many.
 
@@ -372,18 +372,19 @@ def tell_followers(target, subject, template, **context):
     :param subject: a lazy string, rendered in each follower's language.
     :param template: ``templates/mail/<template>.txt``; it gets the follower, the target,
         its URL, the unsubscribe URL and ``context``.
+    :param skip: addresses (lower-cased) told of the same news another way.
     """
     followers = db.session.scalars(
         select(Follower).where(_of_target(target), Follower.confirmed_at.is_not(None))
         .order_by(Follower.id).options(selectinload(Follower.user))).all()
-    told = set()
+    told = set(skip)
     for follower in followers:
         found = _recipient(follower)
         if found is None or found[0].lower() in told:
             continue
         told.add(found[0].lower())
         _queue(follower, target, subject, template, **context)
-    return len(told)
+    return len(told) - len(set(skip))
 
 
 # --- what followers are told of (receivers) ----------------------------------------------
@@ -411,15 +412,17 @@ def tell_summary_published(snapshot, **_extra):
                           snapshot=snapshot)
 
 
-def tell_final_plan_published(final_plan, notify=True, **_extra):
+def tell_final_plan_published(final_plan, notify=True, told=(), **_extra):
     """Receiver of ``finalplan.signals.final_plan_published``: the consultation's
-    followers, unless nobody is told of that plan (one of the past)."""
+    followers, unless nobody is told of that plan (one of the past); not those ``told``
+    already, as contributors, what became of their contributions (one message each)."""
     if not notify:
         return 0
     consultation = final_plan.consultation
     return tell_followers(
         consultation, _l('The final plan of "%(title)s" is published', title=consultation.title),
-        "follow_final_plan_published", final_plan=final_plan)
+        "follow_final_plan_published", skip={address.lower() for address in told},
+        final_plan=final_plan)
 
 
 #: Consultations whose dates changed in the current transaction: {id: [reasons]}. Told

@@ -97,6 +97,30 @@ def test_one_message_per_person_with_the_fate_of_each_contribution(
     assert f"/consultations/{slug}/final-plan" in beto.body
 
 
+def test_a_contributor_who_follows_gets_one_message_not_two(
+        finished, secretariat, in_request, create_user):
+    """Ana follows the consultation and sent contributions: the message with their fate
+    is the one she gets; Carla, who only follows, gets the followers' message."""
+    from consulta.followup import followers
+
+    carla = create_user(email="carla@example.pe")  # before the session writes
+    slug = finished["slug"]
+    consultation = consultation_of(slug)
+    followers.follow(consultation, user=user(finished["ana"]))
+    followers.follow(consultation, user=user(carla))
+    db.session.commit()
+    final_plan = prepare(slug, secretariat)
+    give_reasons(slug, secretariat)
+    operations.publish_final_plan(final_plan, actor=user(secretariat))
+    db.session.commit()
+    recipients = sorted(db.session.scalars(select(OutboxMessage.recipient)))
+    assert recipients == ["ana@example.pe", "beto@example.pe", "carla@example.pe",
+                          "rosa@example.pe"]
+    ana = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.recipient == "ana@example.pe"))
+    assert finished["codes"]["on_1"] in ana.body  # the fate of her contributions
+
+
 def test_publishing_is_refused_while_responses_are_drafts_naming_them(
         finished, secretariat, in_request):
     slug, codes = finished["slug"], finished["codes"]
