@@ -167,6 +167,14 @@ def format_violations(violations):
     return json.dumps(violations, indent=2, ensure_ascii=False)
 
 
+@pytest.fixture(scope="module")
+def review(axe_source, screenshot_dir):
+    """The checks every page visited goes through (tests/browser/review.py)."""
+    from tests.browser.review import PageReview
+
+    return PageReview(axe_source, screenshot_dir)
+
+
 @pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory):
     folder = Path(os.environ.get("CONSULTA_SCREENSHOTS") or

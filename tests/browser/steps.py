@@ -1,5 +1,6 @@
 """Steps the browser journeys share."""
 
+import pytest
 from playwright.sync_api import expect
 
 from consulta.demo.people import DEMO_PASSWORD
@@ -12,3 +13,12 @@ def log_in(page, live_server, email, password=DEMO_PASSWORD):
     page.get_by_label("Contraseña").fill(password)
     page.get_by_role("button", name="Iniciar sesión").click()
     expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
+
+
+def needs_from(state, *keys):
+    """The values an earlier journey of the module left in ``state``; the journey is
+    skipped, saying so, when one did not get that far."""
+    missing = [key for key in keys if key not in state]
+    if missing:
+        pytest.skip(f"an earlier journey did not get this far ({', '.join(missing)})")
+    return [state[key] for key in keys]

@@ -12,18 +12,12 @@ from sqlalchemy import func, select
 
 from consulta.demo.consultations import IV_PLAN_SLUG
 from consulta.extensions import db
-from tests.browser.review import PageReview
 from tests.browser.steps import log_in
 
 pytestmark = pytest.mark.browser
 
 PLAN = f"/consultations/{IV_PLAN_SLUG}"
 QUEUE = f"{PLAN}/moderation"
-
-
-@pytest.fixture(scope="module")
-def review(axe_source, screenshot_dir):
-    return PageReview(axe_source, screenshot_dir)
 
 
 def unclassified(app, channel):

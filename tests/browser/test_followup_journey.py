@@ -33,8 +33,7 @@ from sqlalchemy import select
 
 from consulta.demo.consultations import IV_PLAN_SLUG
 from consulta.extensions import db
-from tests.browser.review import PageReview
-from tests.browser.steps import log_in
+from tests.browser.steps import log_in, needs_from
 
 pytestmark = pytest.mark.browser
 
@@ -51,16 +50,8 @@ NUMBER = 5
 state = {}
 
 
-@pytest.fixture(scope="module")
-def review(axe_source, screenshot_dir):
-    return PageReview(axe_source, screenshot_dir)
-
-
 def needs(*keys):
-    missing = [key for key in keys if key not in state]
-    if missing:
-        pytest.skip(f"an earlier journey did not get this far ({', '.join(missing)})")
-    return [state[key] for key in keys]
+    return needs_from(state, *keys)
 
 
 def outbox_until(live_server, email, count, seconds=10):

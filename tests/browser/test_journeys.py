@@ -35,8 +35,7 @@ from sqlalchemy import func, select
 from consulta.demo.consultations import IV_PLAN_SLUG
 from consulta.demo.people import DEMO_PASSWORD
 from consulta.extensions import db
-from tests.browser.review import PageReview
-from tests.browser.steps import log_in
+from tests.browser.steps import log_in, needs_from
 
 pytestmark = pytest.mark.browser
 
@@ -46,16 +45,8 @@ NEW_PASSWORD = "olla-comun-de-villa-2026"
 state = {}
 
 
-@pytest.fixture(scope="module")
-def review(axe_source, screenshot_dir):
-    return PageReview(axe_source, screenshot_dir)
-
-
 def needs(*keys):
-    missing = [key for key in keys if key not in state]
-    if missing:
-        pytest.skip(f"an earlier journey did not get this far ({', '.join(missing)})")
-    return [state[key] for key in keys]
+    return needs_from(state, *keys)
 
 
 def row(app, model, **where):

@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from consulta.demo.consultations import IV_PLAN_SLUG
 from consulta.extensions import db
-from tests.browser.review import PageReview
 from tests.browser.steps import log_in
 
 from ..offline.conftest import csv_file
@@ -30,11 +29,6 @@ pytestmark = pytest.mark.browser
 PLAN = f"/consultations/{IV_PLAN_SLUG}"
 FACILITATOR = "facilitadora@demo.consulta.pe"
 state = {}
-
-
-@pytest.fixture(scope="module")
-def review(axe_source, screenshot_dir):
-    return PageReview(axe_source, screenshot_dir)
 
 
 @pytest.fixture(scope="module")
