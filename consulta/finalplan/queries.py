@@ -249,7 +249,7 @@ class Traceability:
                 self.ids.setdefault(target_id, []).append((contribution_id, outcome, code))
 
     def count(self, commitment_id):
-        return len(self.ids.get(commitment_id) or ())
+        return len(self.entries(commitment_id))
 
     @staticmethod
     def _load(wanted):
@@ -264,9 +264,14 @@ class Traceability:
                 for key, entries in wanted.items()}
 
     @classmethod
-    def load_pairs(cls, pairs):
-        """A page of ``ids[commitment id]`` → [(contribution, outcome)]."""
-        return cls._load({None: pairs})[None]
+    def load_entries(cls, entries):
+        """Some of ``entries(commitment id)`` (a page of them) → [(contribution,
+        outcome)]."""
+        return cls._load({None: entries})[None]
+
+    def entries(self, commitment_id):
+        """[(contribution id, outcome, tracking code)] of one commitment, in order."""
+        return self.ids.get(commitment_id) or []
 
     def first(self, limit):
         """{commitment id: [(contribution, outcome)]}, the first ``limit`` of each."""
@@ -274,7 +279,7 @@ class Traceability:
 
     def codes(self, commitment_id):
         """The tracking codes of the contributions that shaped one commitment."""
-        return [code for _id, _outcome, code in self.ids.get(commitment_id) or ()]
+        return [code for _id, _outcome, code in self.entries(commitment_id)]
 
     def all(self):
         """{commitment id: [(contribution, outcome)]}, every one."""

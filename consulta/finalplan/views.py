@@ -29,15 +29,22 @@ SHOWN = 10
 PER_PAGE = 50
 
 
+def _readable_final_plan(slug):
+    """(consultation, final plan) as this visitor may read them: published, or being
+    prepared for the secretariat; else 404."""
+    consultation = get_visible_consultation(slug)
+    final_plan = queries.final_plan_of(consultation)
+    if final_plan is None or not (final_plan.is_published or can_manage(consultation)):
+        abort(404)
+    return consultation, final_plan
+
+
 @bp.route("/consultations/<slug>/final-plan")
 @cacheable
 def show(slug):
     """The approved final plan: each commitment with what shaped it, and the diff. The
     secretariat also sees the one it prepares (marked as not published)."""
-    consultation = get_visible_consultation(slug)
-    final_plan = queries.final_plan_of(consultation)
-    if final_plan is None or not (final_plan.is_published or can_manage(consultation)):
-        abort(404)
+    consultation, final_plan = _readable_final_plan(slug)
     traceability = queries.traceability_of(final_plan)
     return render_template("finalplan/show.html", consultation=consultation,
                            final_plan=final_plan,
@@ -51,17 +58,14 @@ def show(slug):
 def shaped_by(slug, number):
     """Every contribution that shaped one commitment of the final plan, a page at a time
     (the final plan's page shows the first ``SHOWN`` of each)."""
-    consultation = get_visible_consultation(slug)
-    final_plan = queries.final_plan_of(consultation)
-    if final_plan is None or not (final_plan.is_published or can_manage(consultation)):
-        abort(404)
+    consultation, final_plan = _readable_final_plan(slug)
     commitment = next((c for c in final_plan.plan_version.commitments
                        if c.number == number), None)
     if commitment is None:
         abort(404)
-    page = paginate_list(queries.traceability_of(final_plan).ids.get(commitment.id) or [],
+    page = paginate_list(queries.traceability_of(final_plan).entries(commitment.id),
                          PER_PAGE)
-    page.items = queries.Traceability.load_pairs(page.items)
+    page.items = queries.Traceability.load_entries(page.items)
     return render_template("finalplan/shaped_by.html", consultation=consultation,
                            final_plan=final_plan, commitment=commitment, page=page)
 
