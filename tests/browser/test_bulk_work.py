@@ -97,9 +97,15 @@ def test_keyboard_shortcuts_and_every_tag_completes(live_server, new_context):
     # The tag field: what is typed after a comma is completed too.
     page.goto(live_server(f"{QUEUE}?state=all"))
     page.locator("table.queue tbody a").first.click()
+    # The script binds the field once the page has loaded: typing before that is
+    # typing into a plain datalist (what a slow CI run once caught).
+    page.wait_for_load_state("load")
     tags = page.locator("#tags")
     tags.fill("")
     tags.type("seguridad, ")
+    page.wait_for_function(
+        "() => Array.from(document.getElementById('tag-suggestions').options)"
+        ".some(o => o.value.startsWith('seguridad, '))")
     options = page.evaluate(
         "() => Array.from(document.getElementById('tag-suggestions').options, o => o.value)")
     assert options and all(o.startswith("seguridad, ") for o in options), options
