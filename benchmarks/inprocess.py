@@ -202,7 +202,7 @@ def measure(app, client, path, requests, warmup, show_sql=False):
     event.remove(engine, "before_cursor_execute", count)
     if show_sql:
         for statement in statements:
-            print("   ", " ".join(statement.split())[:300])
+            print("   ", " ".join(statement.split())[:int(os.environ.get("SQL_WIDTH", 300))])
     cpu = []
     for _ in range(requests):
         start = time.process_time()
