@@ -151,6 +151,7 @@ def main():
         Consultation,
         Contribution,
         ContributionGroup,
+        ContributionTag,
         Entity,
         Event,
         EventAttendance,
@@ -160,6 +161,7 @@ def main():
         Response,
         ResponseVersion,
         Support,
+        Tag,
         User,
         UserRole,
     )
@@ -319,6 +321,16 @@ def main():
                 "component": by_id[cid]["component_id"] or components[0].id,
                 "commitment": by_id[cid]["commitment_id"],
                 "principles": [rng.choice(PRINCIPLES)]} for cid in chunk])
+        # Moderators tag as they classify: half the classified ones get one to three
+        # of 40 tags (the queue loads a page's tags; their join once cost every link).
+        tags = [Tag(consultation_id=consultation.id, name=f"tema-{n:02}") for n in range(40)]
+        session.add_all(tags)
+        session.flush()
+        links = {(cid, tag.id) for cid in rng.sample(classified, len(classified) // 2)
+                 for tag in rng.sample(tags, rng.randint(1, 3))}
+        for chunk in batched(sorted(links)):
+            session.execute(insert(ContributionTag), [
+                {"contribution_id": cid, "tag_id": tag_id} for cid, tag_id in chunk])
         grouped = rng.sample(ids, int(len(ids) * 0.1))
         group_rows = [{"id": g + 1, "consultation_id": consultation.id,
                        "title": sentence(rng, 4, 8), "summary": "", "created_at": closes}

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from consulta.accounts.models import User
 from consulta.accounts.queries import name_key
@@ -316,7 +316,9 @@ def with_public_list_relations(query, *, sheet=False):
 def with_queue_relations(query):
     """Load what the moderation queue's rows show, in the page's own query: the author
     and organization (the author line), the components and the classified commitment's
-    number, the tags; not the sheet's columns, the responses, the commented proposal or
+    number, the tags (their own query: joined, SQLite materialized the join of every
+    tagged contribution of the site for each page: 59 → 24 ms with 45,000 tag links at
+    50,000); not the sheet's columns, the responses, the commented proposal or
     the commitment a comment points to (a row shows none of them).
 
     :param query: a select() of contributions of one consultation.
@@ -329,7 +331,7 @@ def with_queue_relations(query):
         joinedload(c.component),
         joinedload(c.classified_component),
         joinedload(c.classified_commitment).load_only(Commitment.number),
-        joinedload(c.tags))
+        selectinload(c.tags))
 
 
 def counts_by_commitment(consultation):

@@ -232,9 +232,9 @@ def queue_page(consultation, state, filters, per_page):
     :param filters: from ``queue_filters``.
     :param per_page: rows per page.
     """
-    def load(ids):  # no LIMIT here: the tags (a collection) are joined too
+    def load(ids):
         return db.session.scalars(with_queue_relations(
-            select(Contribution).where(Contribution.id.in_(ids)))).unique()
+            select(Contribution).where(Contribution.id.in_(ids))))
 
     return paginate_ids(_queue_select(consultation, state, filters, Contribution.id), load,
                         per_page)
