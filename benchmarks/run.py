@@ -176,8 +176,9 @@ def main():
     parser.add_argument("--no-cache", action="store_true",
                         help="render every request (PUBLIC_PAGE_CACHE_SECONDS=0)")
     parser.add_argument("--logged-in", action="store_true",
-                        help="as a logged-in participant (p4 of generate.py): every "
-                             "request is rendered for them, whatever the page cache")
+                        help="as a logged-in participant (p4 of generate.py): the "
+                             "parts kept for participants where a page keeps them (the "
+                             "list), else rendered for them")
     args = parser.parse_args()
 
     from consulta.config import normalize_database_url
@@ -254,7 +255,8 @@ def table(results):
 
     cache = "anonymous page cache on" if results.get("page_cache", True) else "no page cache"
     if results.get("logged_in"):
-        cache = f"logged in as a {results['logged_in']}: every request rendered"
+        cache = (f"logged in as a {results['logged_in']}: the parts kept for participants "
+                 "where a page keeps them, else rendered")
     return "\n".join([f"### {results['label']} ({results['date']}, {results['machine']}, "
                       f"c={results['concurrency']}, {results['duration_s']} s per page, "
                       f"{cache})", "", page_table(results)])

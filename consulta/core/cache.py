@@ -17,20 +17,30 @@ generation, which every bump moves too. So a change is on every page at the next
 request, whatever the time to live; and a hit is only read, never stored again, so it
 never lengthens an entry's life.
 
-Only anonymous visitors (no session, no remember cookie) are served from the cache, and
-only pages that set no cookie are stored. A cache that fails (Redis down) is logged and
-skipped: the page is rendered as if there were no cache.
+Anonymous visitors (no session, no remember cookie) are served whole pages from the
+cache, and only pages that set no cookie are stored. Views that declare ``members``
+also serve logged-in participants (accounts without a role: never staff): what is kept
+for them is the page's own parts (title, head, main content; base.html marks them),
+rendered once by the view, and each visitor gets them inside their own header,
+messages and log-out form, at the cost of the base template instead of the view's
+queries. Such a view shows nobody's personal state in those parts (a test compares them
+with the anonymous page), and a part holding a form token is never kept.
+
+A cache that fails (Redis down) is logged and skipped: the page is rendered as if there
+were no cache.
 """
 
 import hashlib
 import logging
+import re
 import secrets
 import time
 from functools import wraps
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import event
 
 from consulta.extensions import cache, db
@@ -48,6 +58,9 @@ _PENDING = "consulta_pages_to_forget"
 #: Seconds between two log lines saying the cache does not answer.
 LOG_EVERY = 60
 _last_logged = [0.0]
+#: Who a page is kept for: anonymous visitors (the whole page), or logged-in participants
+#: (the parts of the page base.html marks as kept).
+ANONYMOUS, MEMBERS = "anonymous", "members"
 #: The roles that never get the public figures from the cache.
 STAFF_ROLES = ("moderator", "secretariat", "admin")
 
@@ -62,7 +75,7 @@ def register_page_scope(url_value, resolver):
     _scope_resolvers[url_value] = resolver
 
 
-def cacheable(view=None, *, params=("page",), bypass=()):
+def cacheable(view=None, *, params=("page",), bypass=(), members=False):
     """Let anonymous visitors get this public view's page from the shared cache.
 
     Only for pages that depend on nothing but the URL, the language and what the
@@ -73,12 +86,19 @@ def cacheable(view=None, *, params=("page",), bypass=()):
         reads them (a dict), so that values it ignores make no new entries either.
     :param bypass: parameters whose presence means a page not worth keeping (a free-text
         search): such a request is rendered without the cache.
+    :param members: logged-in participants get the page's kept parts from the cache
+        too (for a page whose title, head and content are the same for every visitor
+        who holds no role).
     """
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             key = _page_key(kwargs, params, bypass)
             if key is None:
+                if members:
+                    member_key = _page_key(kwargs, params, bypass, audience=MEMBERS)
+                    if member_key is not None:
+                        return _member_page(member_key, view, args, kwargs)
                 return view(*args, **kwargs)
             stored = _cache_call("get", key)
             if stored is not None:
@@ -105,8 +125,16 @@ def _anonymous_get():
             and not request.cookies.get(config["REMEMBER_COOKIE_NAME"]))
 
 
-def _page_key(view_args, params, bypass):
-    if not current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS") or not _anonymous_get():
+def _member_get():
+    """A GET by a logged-in account that holds no role (staff see more on pages)."""
+    return (request.method in ("GET", "HEAD") and current_user.is_authenticated
+            and not current_user.roles)
+
+
+def _page_key(view_args, params, bypass, audience=ANONYMOUS):
+    if not current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS"):
+        return None
+    if not (_anonymous_get() if audience == ANONYMOUS else _member_get()):
         return None
     if any(request.args.get(name) for name in bypass):
         return None
@@ -128,7 +156,43 @@ def _page_key(view_args, params, bypass):
                        if (request.args.get(name) or "").strip())
     raw = repr((request.endpoint, str(get_locale()), scope, generation,
                 sorted(view_args.items()), query))
-    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+    prefix = "page:" if audience == ANONYMOUS else "blocks:"
+    return prefix + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _member_page(key, view, args, kwargs):
+    """The page for a logged-in participant: the parts kept, inside this visitor's own
+    base template; else the view's page, whose parts are kept when they can be."""
+    stored = _cache_call("get", key)
+    if stored is not None:
+        # Our own templates' output, escaped when the view rendered it.
+        parts = {name: Markup(html) for name, html in stored.items()}  # noqa: S704  # nosec B704
+        return _conditional(current_app.make_response(
+            render_template("_cached_page.html", cached=parts)))
+    response = current_app.make_response(view(*args, **kwargs))
+    if (response.status_code == 200 and not response.is_streamed
+            and response.mimetype == "text/html"):
+        parts = _kept_parts(response.get_data(as_text=True))
+        if parts is not None:
+            _cache_call("set", key, parts,
+                        timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
+    return _conditional(response) if response.status_code == 200 else response
+
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_KEPT = re.compile(r"<!--kept-->(.*?)<!--/kept-->", re.S)
+
+
+def _kept_parts(html):
+    """The title, head and main content of a page (what base.html marks ``kept``); None
+    when the page is not made that way or a part holds a form token (the visitor's)."""
+    title, kept = _TITLE.search(html), _KEPT.findall(html)
+    if title is None or len(kept) != 2:
+        return None
+    parts = {"title": title.group(1), "head": kept[0], "content": kept[1]}
+    if any("csrf_token" in part for part in parts.values()):
+        return None
+    return parts
 
 
 def _normalized(value):

@@ -48,7 +48,7 @@ def _snapshot_or_404(consultation, version=None):
 
 
 @bp.route("/consultations/<slug>/summary")
-@cacheable(params=("version", "page"))
+@cacheable(params=("version", "page"), members=True)
 def show(slug):
     consultation = get_visible_consultation(slug)
     version = request.args.get("version", type=int)

@@ -112,7 +112,7 @@ def _render_plan(consultation, version):
 
 
 @bp.route("/consultations/<slug>/plan")
-@cacheable(params=())
+@cacheable(params=(), members=True)
 def plan(slug):
     consultation = get_visible_consultation(slug)
     latest = consultation.published_plan
@@ -121,7 +121,7 @@ def plan(slug):
 
 
 @bp.route("/consultations/<slug>/plan/v<int:number>")
-@cacheable(params=())
+@cacheable(params=(), members=True)
 def plan_version(slug, number):
     consultation = get_visible_consultation(slug)
     return _render_plan(consultation, published_plan_version(consultation, number))

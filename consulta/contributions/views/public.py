@@ -26,7 +26,7 @@ from . import bp
 
 
 @bp.route("/consultations/<slug>/contributions")
-@cacheable(params=list_page_key, bypass=("q",))
+@cacheable(params=list_page_key, bypass=("q",), members=True)
 def index(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)

@@ -1,0 +1,106 @@
+"""The page cache for logged-in participants: the parts of a public page that are the
+same for everyone (title, head, main content) are kept once and put inside each
+visitor's own header, messages and log-out form; staff always get the page rendered."""
+
+from consulta.core.cache import _kept_parts
+
+from ..conftest import iv_plan_json, login
+from .test_page_cache import ABUSE, cached, hide, queries  # noqa: F401
+
+
+def main(html):
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def test_participants_get_the_kept_list_inside_their_own_header(
+        cached, create_consultation, create_contribution, create_user):  # noqa: F811
+    slug = create_consultation(plan=iv_plan_json())
+    create_contribution(slug, body="Un aporte que todos ven igual en la lista.")
+    app = cached
+    url = f"/consultations/{slug}/contributions"
+    anonymous = app.test_client().get(url).get_data(as_text=True)
+    ana, beto = app.test_client(), app.test_client()
+    login(ana, create_user(display_name="Ana Participante"))
+    login(beto, create_user(display_name="Beto Participante"))
+    ana.get("/account"), beto.get("/account")  # the welcome message is shown there
+    first, rendered = queries(app, ana, url)
+    second, kept = queries(app, beto, url)
+    # Beto gets what Ana's request rendered, with fewer statements (his account only).
+    assert first.status_code == second.status_code == 200
+    assert 0 < kept < rendered
+    page = second.get_data(as_text=True)
+    assert main(page) == main(first.get_data(as_text=True)) == main(anonymous)
+    assert "Un aporte que todos ven igual" in page
+    # His own header: the log-out form with his own token, nobody else's name.
+    assert "Cerrar sesión" in page and "Ana Participante" not in page
+    assert second.headers["ETag"]
+
+
+def test_hiding_a_contribution_removes_it_from_the_participants_list_at_once(
+        cached, create_consultation, create_contribution, create_user):  # noqa: F811
+    slug = create_consultation(plan=iv_plan_json())
+    code = create_contribution(slug, body=ABUSE)
+    app = cached
+    url = f"/consultations/{slug}/contributions"
+    client = app.test_client()
+    login(client, create_user())
+    for _ in range(2):
+        assert ABUSE in client.get(url).get_data(as_text=True)
+    hide(app, code, create_user(roles=("moderator",)))
+    assert ABUSE not in client.get(url).get_data(as_text=True)
+
+
+def test_a_message_for_the_visitor_is_shown_on_a_kept_page(
+        cached, create_consultation, create_user):  # noqa: F811
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    url = f"/consultations/{slug}/contributions"
+    first = app.test_client()
+    login(first, create_user())
+    first.get("/account")
+    first.get(url)  # kept
+    client = app.test_client()
+    login(client, create_user(display_name="Carla Recién Llegada"))
+    page, _n = queries(app, client, url)  # the first page after logging in
+    assert "Carla Recién Llegada" in main(page.get_data(as_text=True))  # the welcome
+
+
+def test_staff_always_get_the_page_rendered(cached, create_consultation, create_user):  # noqa: F811
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    url = f"/consultations/{slug}/contributions"
+    participant = app.test_client()
+    login(participant, create_user())
+    participant.get(url)
+    _page, kept = queries(app, participant, url)
+    moderator = app.test_client()
+    login(moderator, create_user(roles=("moderator",)))
+    moderator.get(url)
+    _page, rendered = queries(app, moderator, url)
+    assert rendered > kept
+
+
+def test_a_part_holding_a_form_token_is_never_kept():
+    page = ("<title>Aportes · Consulta</title><!--kept--><!--/kept-->"
+            "<main><!--kept-->{}<!--/kept--></main>")
+    assert _kept_parts(page.format("<p>Igual para todos</p>"))["content"] \
+        == "<p>Igual para todos</p>"
+    assert _kept_parts(page.format(
+        '<form method="post"><input name="csrf_token" value="de-ana"></form>')) is None
+    assert _kept_parts("<title>Sin partes marcadas</title>") is None
+
+
+def test_the_plan_and_the_summary_are_kept_as_anonymous_visitors_see_them(
+        cached, create_consultation, create_user):  # noqa: F811
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    for url in (f"/consultations/{slug}/plan", f"/consultations/{slug}/summary"):
+        anonymous = app.test_client().get(url)
+        participant = app.test_client()
+        login(participant, create_user())
+        participant.get("/account")
+        rendered, n_rendered = queries(app, participant, url)
+        kept, n_kept = queries(app, participant, url)
+        assert anonymous.status_code == rendered.status_code == kept.status_code, url
+        assert n_kept < n_rendered, url
+        assert main(kept.get_data(as_text=True)) == main(anonymous.get_data(as_text=True))
