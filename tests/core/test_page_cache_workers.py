@@ -1,7 +1,8 @@
 """The page cache across real workers: two gunicorn workers and the real Redis.
 
-A contribution hidden for abuse must leave every anonymous page at the next request,
-whichever worker answers it and whatever either of them cached before.
+A contribution hidden for abuse must leave every anonymous page (and the list a logged-in
+participant gets from the parts kept for participants) at the next request, whichever
+worker answers it and whatever either of them cached before.
 """
 
 import http.cookiejar
@@ -21,7 +22,7 @@ from sqlalchemy import select
 
 from consulta.extensions import db
 
-from ..conftest import free_port, iv_plan_json, make_app
+from ..conftest import TEST_PASSWORD, free_port, iv_plan_json, make_app
 from ..redis_support import redis_prefix, redis_settings, restore_limiter  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -78,6 +79,22 @@ def gunicorn_workers(database_url, redis_prefix):  # noqa: F811
             process.wait()
 
 
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def _logged_in(base, user):
+    """An opener holding ``user``'s session, logged in through the real form."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(base + "/login", timeout=10) as page:
+        token = CSRF.search(page.read().decode()).group(1)
+    data = urllib.parse.urlencode({"email": user.email, "password": TEST_PASSWORD,
+                                   "csrf_token": token}).encode()
+    with opener.open(base + "/login", data=data, timeout=10) as response:
+        assert response.status == 200
+    return opener
+
+
 def test_hiding_a_contribution_removes_it_from_every_anonymous_page_on_every_worker(
         gunicorn_workers, redis_prefix, database_url, restore_limiter,  # noqa: F811
         create_consultation, create_contribution, create_user):
@@ -92,13 +109,21 @@ def test_hiding_a_contribution_removes_it_from_every_anonymous_page_on_every_wor
     moderator = create_user(roles=("moderator",))
     pages = [f"/consultations/{slug}/contributions", f"/contributions/{code}",
              f"/api/v1/consultations/{slug}/contributions", f"/consultations/{slug}"]
+    participant = _logged_in(base, create_user())
 
-    # Every page, many times: both workers answer, and the pages are cached in Redis.
+    def participants_list():
+        with participant.open(base + pages[0], timeout=10) as response:
+            return response.read().decode()
+
+    # Every page, many times: both workers answer, and the pages are cached in Redis
+    # (for a logged-in participant too: the list's kept parts).
     for _round in range(6):
         for page in pages[:3]:
             status, body, _headers = _get(base + page)
             assert status == 200 and ABUSE in body, page
+        assert ABUSE in participants_list()
     assert any(redis_client.scan_iter(match=f"{prefix}page:*"))
+    assert any(redis_client.scan_iter(match=f"{prefix}blocks:*"))
 
     # The moderator hides it, from a third process that shares the database and Redis.
     moderation_app = make_app(database_url, PUBLIC_PAGE_CACHE_SECONDS=300,
@@ -116,6 +141,7 @@ def test_hiding_a_contribution_removes_it_from_every_anonymous_page_on_every_wor
         for page in pages[:3]:
             status, body, _headers = _get(base + page)
             assert status == 200 and ABUSE not in body, page
+        assert ABUSE not in participants_list()
 
 
 def test_the_login_limit_holds_across_two_workers(gunicorn_workers, create_user):
@@ -127,8 +153,7 @@ def test_the_login_limit_holds_across_two_workers(gunicorn_workers, create_user)
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         with opener.open(base + "/login", timeout=10) as page:
-            token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
-                              page.read().decode()).group(1)
+            token = CSRF.search(page.read().decode()).group(1)
         data = urllib.parse.urlencode({"email": user.email, "password": f"mala-{n}",
                                        "csrf_token": token}).encode()
         try:
