@@ -17,15 +17,17 @@ def is_staff(contribution=None):
         current_user.holds_role("moderator", "secretariat")
 
 
-def get_contribution(code):
+def get_contribution(code, *, lean=False):
     """A contribution by tracking code, if its consultation is visible (404 otherwise).
     A voided record (typed in by mistake) exists for its entity's staff only.
 
-    Loaded once per request (the permission check of the view loaded it already)."""
+    Loaded once per request (the permission check of the view loaded it already);
+    ``lean``: with its consultation only, not what its page shows of it."""
     loaded = g.setdefault("contributions_by_code", {})
-    if code not in loaded:
-        loaded[code] = contribution_by_code(code)
-    contribution = loaded[code]
+    key = (code, "lean") if lean else code
+    if key not in loaded:
+        loaded[key] = contribution_by_code(code, lean=lean)
+    contribution = loaded[key]
     if contribution is None or not can_see(contribution.consultation):
         abort(404)
     if contribution.is_voided and not is_staff(contribution):

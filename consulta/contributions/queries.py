@@ -103,11 +103,13 @@ def received_order(descending=False):
 
 # --- one contribution -----------------------------------------------------------------
 
-def contribution_by_code(code):
+def contribution_by_code(code, *, lean=False):
     """The contribution with this tracking code, or None (whoever may see it), with what
-    its pages show of it (consultation, author, target, event, group) in the same query."""
+    its pages show of it (consultation, author, target, event, group) in the same query;
+    ``lean``: with its consultation only (what a page's personal parts need)."""
+    options = (joinedload(Contribution.consultation),) if lean else _one_contribution_options()
     return db.session.scalar(select(Contribution).where(Contribution.tracking_code == code)
-                             .options(*_one_contribution_options()))
+                             .options(*options))
 
 
 def _one_contribution_options():

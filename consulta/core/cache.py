@@ -88,7 +88,9 @@ def cacheable(view=None, *, params=("page",), bypass=(), members=False):
         search): such a request is rendered without the cache.
     :param members: logged-in participants get the page's kept parts from the cache
         too (for a page whose title, head and content are the same for every visitor
-        who holds no role).
+        who holds no role); or a function of the view's arguments that renders the
+        page's personal parts (written between ``<!--personal:NAME-->`` markers) for
+        this visitor, put in the kept page in their place.
     """
     def decorator(view):
         @wraps(view)
@@ -98,7 +100,8 @@ def cacheable(view=None, *, params=("page",), bypass=(), members=False):
                 if members:
                     member_key = _page_key(kwargs, params, bypass, audience=MEMBERS)
                     if member_key is not None:
-                        return _member_page(member_key, view, args, kwargs)
+                        personal = members if callable(members) else None
+                        return _member_page(member_key, view, args, kwargs, personal)
                 return view(*args, **kwargs)
             stored = _cache_call("get", key)
             if stored is not None:
@@ -160,19 +163,25 @@ def _page_key(view_args, params, bypass, audience=ANONYMOUS):
     return prefix + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _member_page(key, view, args, kwargs):
+def _member_page(key, view, args, kwargs, personal):
     """The page for a logged-in participant: the parts kept, inside this visitor's own
-    base template; else the view's page, whose parts are kept when they can be."""
+    base template (with their own personal parts); else the view's page, whose parts are
+    kept when they can be."""
     stored = _cache_call("get", key)
     if stored is not None:
-        # Our own templates' output, escaped when the view rendered it.
+        if _PLACE.search(stored["content"]):
+            mine = dict(_PERSONAL.findall(str(personal(*args, **kwargs))))
+            stored = {**stored, "content": _PLACE.sub(
+                lambda place: _personal_part(place.group(1), mine.get(place.group(1), "")),
+                stored["content"])}
+        # Our own templates' output, escaped when they were rendered.
         parts = {name: Markup(html) for name, html in stored.items()}  # noqa: S704  # nosec B704
         return _conditional(current_app.make_response(
             render_template("_cached_page.html", cached=parts)))
     response = current_app.make_response(view(*args, **kwargs))
     if (response.status_code == 200 and not response.is_streamed
             and response.mimetype == "text/html"):
-        parts = _kept_parts(response.get_data(as_text=True))
+        parts = _kept_parts(response.get_data(as_text=True), personal=personal is not None)
         if parts is not None:
             _cache_call("set", key, parts,
                         timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
@@ -181,15 +190,29 @@ def _member_page(key, view, args, kwargs):
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _KEPT = re.compile(r"<!--kept-->(.*?)<!--/kept-->", re.S)
+#: A personal part of a page, and the place it leaves in a kept page.
+_PERSONAL = re.compile(r"<!--personal:([a-z_]+)-->(.*?)<!--/personal:\1-->", re.S)
+_PLACE = re.compile(r"<!--personal:([a-z_]+)-->")  # a kept page holds no closing marker
 
 
-def _kept_parts(html):
-    """The title, head and main content of a page (what base.html marks ``kept``); None
-    when the page is not made that way or a part holds a form token (the visitor's)."""
+def _personal_part(name, html):
+    return f"<!--personal:{name}-->{html}<!--/personal:{name}-->"
+
+
+def _kept_parts(html, *, personal=False):
+    """The title, head and main content of a page (what base.html marks ``kept``), its
+    personal parts left as empty places when ``personal``; None when the page is not
+    made that way, has personal parts that cannot be rendered apart, or a kept part
+    holds a form token (the visitor's)."""
     title, kept = _TITLE.search(html), _KEPT.findall(html)
     if title is None or len(kept) != 2:
         return None
-    parts = {"title": title.group(1), "head": kept[0], "content": kept[1]}
+    content = kept[1]
+    if _PERSONAL.search(content):
+        if not personal:
+            return None
+        content = _PERSONAL.sub(lambda part: f"<!--personal:{part.group(1)}-->", content)
+    parts = {"title": title.group(1), "head": kept[0], "content": content}
     if any("csrf_token" in part for part in parts.values()):
         return None
     return parts

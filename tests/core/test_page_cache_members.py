@@ -104,3 +104,47 @@ def test_the_plan_and_the_summary_are_kept_as_anonymous_visitors_see_them(
         assert anonymous.status_code == rendered.status_code == kept.status_code, url
         assert n_kept < n_rendered, url
         assert main(kept.get_data(as_text=True)) == main(anonymous.get_data(as_text=True))
+
+
+def _csrf(html):
+    import re
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+def test_a_contribution_page_is_kept_with_each_visitors_own_buttons(
+        cached, create_consultation, create_contribution, create_user):  # noqa: F811
+    slug = create_consultation(plan=iv_plan_json())
+    author = create_user(display_name="Autora de la Propuesta")
+    code = create_contribution(slug, author=author, kind="proposal")
+    app = cached
+    url = f"/contributions/{code}"
+    ana, beto, autora = app.test_client(), app.test_client(), app.test_client()
+    login(ana, create_user())
+    login(beto, create_user())
+    login(autora, author)
+    for client in (ana, beto, autora):
+        client.get("/account")
+    _first, rendered = queries(app, ana, url)
+    # Ana supports it: her buttons change at once, on the page kept for everyone.
+    page = ana.get(url).get_data(as_text=True)
+    assert "Apoyar esta propuesta" in page
+    ana.post(f"{url}/support", data={"csrf_token": _csrf(page)})
+    ana.get(url)  # the count changed: rendered again, and kept
+    mine, kept = queries(app, ana, url)
+    assert kept < rendered
+    mine = mine.get_data(as_text=True)
+    assert "Retirar mi apoyo" in mine and "Apoyar esta propuesta" not in mine
+    assert "1 persona apoya esta propuesta" in mine
+    # Beto gets the same page with his own buttons and his own form token.
+    his = beto.get(url).get_data(as_text=True)
+    assert "Apoyar esta propuesta" in his and "Retirar mi apoyo" not in his
+    assert _csrf(his) != _csrf(mine)
+    # The author gets her own actions and the receipt, nobody else does.
+    hers = autora.get(f"{url}?sent=1").get_data(as_text=True)
+    assert "Corregirlo" in hers and "Tu aporte" in hers
+    assert "¡Gracias! Recibimos tu aporte." in hers
+    his = beto.get(f"{url}?sent=1").get_data(as_text=True)
+    assert "Corregirlo" not in his and "¡Gracias!" not in his
+    # A personal part never reaches anonymous visitors.
+    anonymous = app.test_client().get(url).get_data(as_text=True)
+    assert "Inicia sesión para apoyarla" in anonymous and "Retirar mi apoyo" not in anonymous

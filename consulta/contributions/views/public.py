@@ -44,21 +44,35 @@ def index(slug):
                     and not (k == "per_page" and v == 20)})
 
 
+def _visitor_values(contribution):
+    """What the contribution page shows its visitor alone (its personal parts)."""
+    now = utcnow()
+    return {
+        "just_sent": request.args.get("sent") == "1" and current_user.is_authenticated
+        and contribution.author_id == current_user.id,
+        "can_edit": contribution.can_be_edited_by(current_user, now),
+        "can_withdraw": contribution.can_be_withdrawn_by(current_user, now),
+        "supported": has_supported(contribution, current_user),
+        "is_open": contribution.consultation.is_open(now),
+    }
+
+
+def _personal_parts(code):
+    """The personal parts of the page, for a participant served the kept page."""
+    contribution = get_contribution(code, lean=True)
+    return render_template("contributions/_personal_parts.html", contribution=contribution,
+                           **_visitor_values(contribution))
+
+
 @bp.route("/contributions/<code>")
-@cacheable(params=())
+@cacheable(params=(), members=_personal_parts)
 def detail(code):
     contribution = get_contribution(code)
-    now = utcnow()
+    # No form object here: building one starts a session (its CSRF token), and an
+    # anonymous visitor would get a cookie and an uncacheable page for nothing.
     return render_template(
         "contributions/detail.html", contribution=contribution,
         consultation=contribution.consultation,
         comments=comments_on(contribution) if contribution.kind == "proposal" else [],
-        just_sent=request.args.get("sent") == "1"
-        and current_user.is_authenticated and contribution.author_id == current_user.id,
-        can_edit=contribution.can_be_edited_by(current_user, now),
-        can_withdraw=contribution.can_be_withdrawn_by(current_user, now),
-        supported=has_supported(contribution, current_user),
-        # No form object here: building one starts a session (its CSRF token), and an
-        # anonymous visitor would get a cookie and an uncacheable page for nothing.
-        is_open=contribution.consultation.is_open(now),
+        **_visitor_values(contribution),
         **merged_values(contribution_page, contribution))
