@@ -19,9 +19,11 @@ not redacted, in every row, is checked; nobody can confirm a guess of what was
 redacted (its leaf's salt is never published).
 """
 
+import functools
 import hashlib
 import json
 import secrets
+from json.encoder import encode_basestring
 
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -74,8 +76,54 @@ def row_digest(salt, row):
     :param salt: the row's salt (hex text).
     :param row: the row (a dict) as published.
     """
-    return _sealed_digest(row, {f: leaf(field_salt(salt, f), row[f])
-                                for f in SEALED_FIELDS if f in row})
+    return sealed_row(salt, row)[1]
+
+
+def sealed_row(salt, row):
+    """The row's canonical JSON and its digest (``row_digest``), each value encoded once.
+
+    The same bytes as ``canonical(row)`` and the definition of ``row_digest`` (the tests
+    compare them with it), built from the canonical text of each value: a dict's
+    canonical JSON is ``{`` + ``"key":value`` for each key in sorted order, joined by
+    commas, + ``}``, and a string's is ``encode_basestring`` (the encoder's own function
+    for strings). Encoding every row twice and each sealed field a third time, through
+    the encoder's machinery each time, was a third of publishing 50,000 rows.
+
+    :param salt: the row's salt (hex text).
+    :param row: the row (a dict) as published.
+    :return: ``(canonical JSON text, hex digest)``.
+    """
+    layout = _layout(tuple(row))
+    if layout is None:  # a key that is not a plain string: the encoder's own way
+        return canonical(row), _sealed_digest(row, {f: leaf(field_salt(salt, f), row[f])
+                                                    for f in SEALED_FIELDS if f in row})
+    plain, sealed = [], []
+    for key, prefix, is_sealed in layout:
+        value = row[key]
+        item = prefix + (encode_basestring(value) if type(value) is str
+                         else _CANONICAL.encode(value))
+        plain.append(item)
+        if is_sealed:
+            # The leaf of a field: SHA-256 of its salt and its value's canonical JSON.
+            value_leaf = hashlib.sha256(
+                (field_salt(salt, key) + item[len(prefix):]).encode()).hexdigest()
+            sealed.append(f'{prefix}"{value_leaf}"')
+        else:
+            sealed.append(item)
+    return ("{" + ",".join(plain) + "}",
+            hashlib.sha256(("{" + ",".join(sealed) + "}").encode()).hexdigest())
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(keys):
+    """For a row's keys: each key in the canonical (sorted) order, its canonical
+    ``"key":`` and whether it is sealed; None when a key is not a plain string (the
+    encoder converts and sorts those its own way). Every row of a matrix has the same
+    keys: one layout for all."""
+    if not all(type(key) is str for key in keys):
+        return None
+    return tuple((key, encode_basestring(key) + ":", key in SEALED_FIELDS)
+                 for key in sorted(keys))
 
 
 def seal_digest(row, seal):
