@@ -4,6 +4,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -100,6 +101,33 @@ class CommitmentChange(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     final_plan: Mapped[FinalPlan] = relationship(back_populates="changes")
+
+
+class FinalPlanLanding(db.Model):
+    """Where a published response version landed in a published final plan: one row per
+    final commitment it reached (through lineage and the recorded merges).
+
+    Both sides are frozen (a published version never changes, nor does a published
+    final plan), so it is computed once: for every current version when the plan is
+    published, then for each version published later. Whether a contribution is visible,
+    which response answers it (its own, else its group's: ``Response.current_version_id``)
+    and the order stay for the reader to join: they can change.
+    """
+
+    __tablename__ = "final_plan_landings"
+    __table_args__ = (
+        # The reader starts from one commitment (or all) of one plan.
+        Index("ix_final_plan_landings_commitment", "final_plan_id", "commitment_id",
+              "response_version_id"),
+    )
+
+    final_plan_id: Mapped[int] = mapped_column(ForeignKey("final_plans.id"),
+                                               primary_key=True)
+    response_version_id: Mapped[int] = mapped_column(ForeignKey("response_versions.id"),
+                                                     primary_key=True)
+    #: A commitment of the final plan's version.
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"),
+                                               primary_key=True)
 
 
 def _was_published(target):

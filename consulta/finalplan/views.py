@@ -12,7 +12,6 @@ from consulta.consultations.access import (
 )
 from consulta.core.cache import cacheable
 from consulta.core.forms import ConfirmForm
-from consulta.core.pagination import paginate_list
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
 
@@ -63,9 +62,7 @@ def shaped_by(slug, number):
                        if c.number == number), None)
     if commitment is None:
         abort(404)
-    page = paginate_list(queries.traceability_of(final_plan).entries(commitment.id),
-                         PER_PAGE)
-    page.items = queries.Traceability.load_entries(page.items)
+    page = queries.traceability_of(final_plan).page(commitment.id, PER_PAGE)
     return render_template("finalplan/shaped_by.html", consultation=consultation,
                            final_plan=final_plan, commitment=commitment, page=page)
 
