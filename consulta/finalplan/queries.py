@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from sqlalchemy import Text, cast, func, select, union_all
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consulta.consultations.models import Commitment, PlanVersion
 from consulta.contributions.models import Contribution
@@ -24,15 +24,26 @@ from .constants import COMPARED_FIELDS
 from .models import FinalPlan, FinalPlanLanding
 
 
-def final_plan_of(consultation):
-    """The consultation's final plan, published or being prepared, or None."""
-    return db.session.scalar(select(FinalPlan).where(
-        FinalPlan.consultation_id == consultation.id))
+def final_plan_of(consultation, *, whole=False):
+    """The consultation's final plan, published or being prepared, or None.
+
+    :param whole: load at once what a page showing the whole plan and its diff reads:
+        both versions with their commitments and each commitment's component, and the
+        changes (else the components come one query each).
+    """
+    query = select(FinalPlan).where(FinalPlan.consultation_id == consultation.id)
+    if whole:
+        query = query.options(*(
+            joinedload(version).selectinload(PlanVersion.commitments)
+            .joinedload(Commitment.component)
+            for version in (FinalPlan.plan_version, FinalPlan.consulted_version)),
+            selectinload(FinalPlan.changes))
+    return db.session.scalar(query)
 
 
-def published_final_plan(consultation):
-    """The consultation's published final plan, or None."""
-    plan = final_plan_of(consultation)
+def published_final_plan(consultation, *, whole=False):
+    """The consultation's published final plan, or None (``whole``: as ``final_plan_of``)."""
+    plan = final_plan_of(consultation, whole=whole)
     return plan if plan is not None and plan.is_published else None
 
 

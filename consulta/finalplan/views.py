@@ -28,11 +28,11 @@ SHOWN = 10
 PER_PAGE = 50
 
 
-def _readable_final_plan(slug):
+def _readable_final_plan(slug, *, whole=False):
     """(consultation, final plan) as this visitor may read them: published, or being
-    prepared for the secretariat; else 404."""
+    prepared for the secretariat; else 404 (``whole``: see ``queries.final_plan_of``)."""
     consultation = get_visible_consultation(slug)
-    final_plan = queries.final_plan_of(consultation)
+    final_plan = queries.final_plan_of(consultation, whole=whole)
     if final_plan is None or not (final_plan.is_published or can_manage(consultation)):
         abort(404)
     return consultation, final_plan
@@ -43,7 +43,7 @@ def _readable_final_plan(slug):
 def show(slug):
     """The approved final plan: each commitment with what shaped it, and the diff. The
     secretariat also sees the one it prepares (marked as not published)."""
-    consultation, final_plan = _readable_final_plan(slug)
+    consultation, final_plan = _readable_final_plan(slug, whole=True)
     traceability = queries.traceability_of(final_plan)
     return render_template("finalplan/show.html", consultation=consultation,
                            final_plan=final_plan,

@@ -254,3 +254,34 @@ def test_nothing_is_stored_until_the_final_plan_is_published(
         # on_1, on_2 (merged into 1), on_3, paper (3), rejected (now on 4).
         assert db.session.scalar(select(func.count()).select_from(FinalPlanLanding)) == 5
         db.session.remove()
+
+
+PAGES = ["/consultations/{slug}/final-plan",
+         "/consultations/{slug}/final-plan/commitments/1",
+         "/consultations/{slug}/final-plan/commitments/3?page=2",
+         "/api/v1/consultations/{slug}/final-plan",
+         "/api/v1/consultations/{slug}/final-plan/traceability.csv"]
+
+
+def test_the_published_final_plan_reads_few_statements_each_from_the_compiled_cache(
+        app, world, secretariat):
+    from ..test_query_counts import CACHE_HIT, MAX_QUERIES, _statements
+
+    anonymous = app.test_client()
+
+    def sent():
+        return {path: _statements(app, anonymous, path.format(slug=world["slug"]))
+                for path in PAGES}
+
+    sent()  # compiles, once per process
+    before = sent()
+    for code in ("on_4", "hidden", "member_rejected"):
+        _publish_again(app, world["codes"][code], secretariat, numbers=(1, 3),
+                       version_number=1)
+    after = sent()
+    counts = {path: len(statements) for path, statements in after.items()}
+    assert {path: n for path, n in counts.items() if n > MAX_QUERIES} == {}
+    assert {path: (len(before[path]), n) for path, n in counts.items()
+            if n > len(before[path])} == {}
+    assert {path: [s[:80] for s, hit in statements if hit != CACHE_HIT]
+            for path, statements in after.items()} == {path: [] for path in PAGES}
