@@ -203,8 +203,10 @@ def record_landings(final_plan, versions=None):
     :param versions: the ids of the response versions; by default every current one.
     """
     rows = [{"final_plan_id": final_plan.id, "response_version_id": version_id,
-             "commitment_id": commitment_id}
-            for version_id, commitment_id in current_landings(final_plan, versions)]
+             "commitment_id": commitment_id, "response_id": response_id,
+             "group_id": group_id, "outcome": outcome}
+            for (version_id, commitment_id), (response_id, group_id, outcome)
+            in current_landings(final_plan, versions).items()]
     if rows:
         db.session.execute(insert(FinalPlanLanding), rows)
 

@@ -9,13 +9,15 @@ import json
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from sqlalchemy import Text, cast, func, select, union_all
+from flask import request
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Text, bindparam, cast, func, select, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consulta.consultations.models import Commitment, PlanVersion
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import is_visible
-from consulta.core.pagination import paginate_list, paginate_rows
+from consulta.core.pagination import paginate_list
 from consulta.extensions import db
 from consulta.feedback.constants import NEEDS_COMMITMENTS
 from consulta.feedback.models import Response, ResponseVersion
@@ -191,30 +193,35 @@ class Resolver:
 
 
 def current_landings(final_plan, versions=None):
-    """[(response version id, final commitment id)]: where the published response
-    versions landed in ``final_plan`` (what ``FinalPlanLanding`` stores).
+    """{(response version id, final commitment id): (response id, group id, outcome)}:
+    where published response versions landed in ``final_plan`` (what
+    ``FinalPlanLanding`` stores).
 
     :param final_plan: the final plan.
     :param versions: the ids of the versions to resolve; by default every current one
         of the consultation's responses (``Response.current_version_id``).
     """
-    query = select(ResponseVersion.id, cast(ResponseVersion.incorporated_in, Text)).where(
+    query = select(ResponseVersion.id, Response.id, Response.group_id, ResponseVersion.outcome,
+                   cast(ResponseVersion.incorporated_in, Text)).where(
         ResponseVersion.outcome.in_(NEEDS_COMMITMENTS))
     if versions is None:
         query = query.join(Response, Response.current_version_id == ResponseVersion.id) \
             .where(Response.consultation_id == final_plan.consultation_id)
     else:
-        query = query.where(ResponseVersion.id.in_(versions))
+        query = query.join(Response, Response.id == ResponseVersion.response_id) \
+            .where(ResponseVersion.id.in_(versions))
     resolver = Resolver(final_plan)
     # Many responses name the same commitments: each distinct list is resolved once.
     landed = {}
-    pairs = []
-    for version_id, named in db.session.execute(query.order_by(ResponseVersion.id)):
+    found = {}
+    for version_id, response_id, group_id, outcome, named in db.session.execute(
+            query.order_by(ResponseVersion.id)):
         targets = landed.get(named)
         if targets is None:
             targets = landed[named] = sorted(resolver.targets(json.loads(named or "null")))
-        pairs.extend((version_id, target_id) for target_id in targets)
-    return pairs
+        for target_id in targets:
+            found[(version_id, target_id)] = (response_id, group_id, outcome)
+    return found
 
 
 class ShapedContribution:
@@ -339,32 +346,46 @@ def _landed(final_plan_id, *columns, commitment_id=None):
     contribution whose effective published response (its own, else its group's) is a
     version that landed in a commitment (only ``commitment_id``'s when given).
 
-    Two selects (own responses; group responses of contributions without a published one
-    of their own) in one union: the rule "own, else the group's" read in SQL as
-    ``_incorporated_rows`` reads it.
+    Two selects (own responses; group responses, for the members without a published
+    response of their own) in one union: the rule "own, else the group's" read in SQL as
+    ``_incorporated_rows`` reads it. Each goes from the landing to its response (still
+    at that version?) and to the contribution, or the members of the group.
     """
-    def landed_versions():
+    def landed_versions(answers_a_group):
         query = select(FinalPlanLanding.commitment_id.label("commitment_id"),
-                       ResponseVersion.outcome.label("outcome"),
+                       FinalPlanLanding.outcome.label("outcome"),
                        Contribution.received_at.label("received_at"), *columns) \
-            .select_from(FinalPlanLanding).join(
-                ResponseVersion, ResponseVersion.id == FinalPlanLanding.response_version_id) \
-            .join(Response, (Response.id == ResponseVersion.response_id)
-                  & (Response.current_version_id == ResponseVersion.id)) \
-            .where(FinalPlanLanding.final_plan_id == final_plan_id)
+            .select_from(FinalPlanLanding) \
+            .join(Response, (Response.id == FinalPlanLanding.response_id)
+                  & (Response.current_version_id == FinalPlanLanding.response_version_id)) \
+            .where(FinalPlanLanding.final_plan_id == final_plan_id,
+                   FinalPlanLanding.group_id.is_not(None) if answers_a_group
+                   else FinalPlanLanding.group_id.is_(None))
         if commitment_id is not None:
             query = query.where(FinalPlanLanding.commitment_id == commitment_id)
         return query
 
-    own = landed_versions().join(Contribution, Contribution.id == Response.contribution_id) \
-        .where(is_visible())
+    own = landed_versions(False).join(
+        Contribution, Contribution.id == Response.contribution_id).where(is_visible())
     published_own = aliased(Response)
-    grouped = landed_versions().join(
-        Contribution, Contribution.group_id == Response.group_id).outerjoin(
+    grouped = landed_versions(True).join(
+        Contribution, Contribution.group_id == FinalPlanLanding.group_id).outerjoin(
         published_own, (published_own.contribution_id == Contribution.id)
         & published_own.current_version_id.is_not(None)).where(
         is_visible(), published_own.id.is_(None))
     return union_all(own, grouped).subquery("landed")
+
+
+class _CountedPage(Pagination):
+    """A page of rows that carry the total (``count(*) OVER ()``): the rows are sorted
+    and counted in one pass; only a page past the end counts apart (``count_apart``)."""
+
+    def _query_items(self):
+        self._rows = self._query_args["rows"](self._query_offset, self.per_page)
+        return self._rows
+
+    def _query_count(self):
+        return self._rows[0].total if self._rows else self._query_args["count_apart"]()
 
 
 class StoredTraceability:
@@ -422,8 +443,17 @@ class StoredTraceability:
         """The page asked for (``page`` parameter) of one commitment's list: a
         pagination whose items are (contribution, outcome)."""
         landed = _landed(self.final_plan_id, Contribution.id, commitment_id=commitment_id)
-        page = paginate_rows(select(landed.c.id, landed.c.outcome)
-                             .order_by(landed.c.received_at, landed.c.id), per_page)
+        ranked = select(landed.c.id, landed.c.outcome,
+                        func.count().over().label("total")) \
+            .order_by(landed.c.received_at, landed.c.id).limit(bindparam("limit")) \
+            .offset(bindparam("offset"))
+        counted = select(func.count()).select_from(landed)
+        page = _CountedPage(
+            rows=lambda offset, limit: db.session.execute(
+                ranked, {"offset": offset, "limit": limit}).all(),
+            count_apart=lambda: db.session.scalar(counted),
+            page=max(request.args.get("page", type=int) or 1, 1), per_page=per_page,
+            max_per_page=per_page, error_out=False)
         page.items = _load_shaped({None: page.items})[None]
         return page
 

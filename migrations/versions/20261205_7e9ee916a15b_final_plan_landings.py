@@ -3,6 +3,7 @@
 ``final_plan_landings`` holds, for a published final plan, the final commitments each
 published response version reached through lineage and the recorded merges: a pure
 function of frozen rows, computed once instead of on every read of the traceability.
+With it, frozen too, the version's response, that response's group and its outcome.
 
 The final plans published before this migration get theirs here, for the versions that
 are current now (the only ones the traceability reads; a later publication records its
@@ -49,17 +50,19 @@ def _landings(conn, final_plan_id, consultation_id, plan_version_id):
 
     # The outcomes that name commitments: feedback.constants.NEEDS_COMMITMENTS.
     versions = conn.execute(sa.text(
-        "SELECT rv.id, rv.incorporated_in FROM responses r JOIN response_versions rv "
-        "ON rv.id = r.current_version_id WHERE r.consultation_id = :consultation "
+        "SELECT rv.id, r.id, r.group_id, rv.outcome, rv.incorporated_in FROM responses r "
+        "JOIN response_versions rv ON rv.id = r.current_version_id "
+        "WHERE r.consultation_id = :consultation "
         "AND rv.outcome IN ('incorporated', 'partially_incorporated')"),
         {"consultation": consultation_id}).all()
     rows = []
-    for version_id, named in versions:
+    for version_id, response_id, group_id, outcome, named in versions:
         if isinstance(named, str):  # SQLite hands the JSON back as text
             named = json.loads(named)
         found = {target(item.get('id')) for item in named or [] if isinstance(item, dict)}
         found.discard(None)
-        rows.extend({"plan": final_plan_id, "version": version_id, "commitment": commitment}
+        rows.extend({"plan": final_plan_id, "version": version_id, "commitment": commitment,
+                     "response": response_id, "group": group_id, "outcome": outcome}
                     for commitment in sorted(found))
     return rows
 
@@ -70,8 +73,18 @@ def upgrade():
         sa.Column('final_plan_id', sa.Integer(), nullable=False),
         sa.Column('response_version_id', sa.Integer(), nullable=False),
         sa.Column('commitment_id', sa.Integer(), nullable=False),
+        sa.Column('response_id', sa.Integer(), nullable=False),
+        sa.Column('group_id', sa.Integer(), nullable=True),
+        sa.Column('outcome', sa.String(length=32), nullable=False),
+        sa.CheckConstraint("outcome IN ('incorporated', 'partially_incorporated')",
+                           name=op.f('ck_final_plan_landings_outcome_valid')),
         sa.ForeignKeyConstraint(['commitment_id'], ['commitments.id'],
                                 name=op.f('fk_final_plan_landings_commitment_id_commitments')),
+        sa.ForeignKeyConstraint(
+            ['group_id'], ['contribution_groups.id'],
+            name=op.f('fk_final_plan_landings_group_id_contribution_groups')),
+        sa.ForeignKeyConstraint(['response_id'], ['responses.id'],
+                                name=op.f('fk_final_plan_landings_response_id_responses')),
         sa.ForeignKeyConstraint(['final_plan_id'], ['final_plans.id'],
                                 name=op.f('fk_final_plan_landings_final_plan_id_final_plans')),
         sa.ForeignKeyConstraint(
@@ -81,7 +94,8 @@ def upgrade():
                                 name=op.f('pk_final_plan_landings')),
     )
     op.create_index('ix_final_plan_landings_commitment', 'final_plan_landings',
-                    ['final_plan_id', 'commitment_id', 'response_version_id'])
+                    ['final_plan_id', 'commitment_id', 'group_id', 'response_id',
+                     'response_version_id', 'outcome'])
     conn = op.get_bind()
     plans = conn.execute(sa.text(
         "SELECT id, consultation_id, plan_version_id FROM final_plans "
@@ -91,7 +105,8 @@ def upgrade():
         if rows:
             conn.execute(sa.text(
                 "INSERT INTO final_plan_landings (final_plan_id, response_version_id, "
-                "commitment_id) VALUES (:plan, :version, :commitment)"), rows)
+                "commitment_id, response_id, group_id, outcome) "
+                "VALUES (:plan, :version, :commitment, :response, :group, :outcome)"), rows)
 
 
 def downgrade():

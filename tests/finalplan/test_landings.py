@@ -206,14 +206,16 @@ def test_a_contribution_hidden_or_shown_again_after_publication_is_read_as_it_is
 def test_publishing_stores_the_landings_of_the_current_versions_only(app, world):
     with app.test_request_context():
         final_plan = final_plan_of(consultation_of(world["slug"]))
-        stored = set(db.session.execute(select(
-            FinalPlanLanding.response_version_id, FinalPlanLanding.commitment_id).where(
-            FinalPlanLanding.final_plan_id == final_plan.id)).all())
+        stored = {(row.response_version_id, row.commitment_id):
+                  (row.response_id, row.group_id, row.outcome)
+                  for row in db.session.scalars(select(FinalPlanLanding).where(
+                      FinalPlanLanding.final_plan_id == final_plan.id))}
         twice = db.session.scalar(select(Response).join(Contribution).where(
             Contribution.tracking_code == world["codes"]["twice"]))
         # Its first version (before it was published again) is not stored.
         assert {version for version, _c in stored} & {twice.versions[0].id} == set()
-        assert set(current_landings(final_plan)) == stored
+        assert current_landings(final_plan) == stored
+        assert {group for _r, group, _o in stored.values()} == {None, world["group"]}
         db.session.remove()
 
 
@@ -225,10 +227,12 @@ def test_the_migration_records_what_publishing_records(app, world):
     spec.loader.exec_module(migration)
     with app.test_request_context():
         final_plan = final_plan_of(consultation_of(world["slug"]))
-        recorded = {(row["version"], row["commitment"]) for row in migration._landings(
-            db.session.connection(), final_plan.id, final_plan.consultation_id,
-            final_plan.plan_version_id)}
-        assert recorded == set(current_landings(final_plan))
+        recorded = {(row["version"], row["commitment"]):
+                    (row["response"], row["group"], row["outcome"])
+                    for row in migration._landings(
+                        db.session.connection(), final_plan.id, final_plan.consultation_id,
+                        final_plan.plan_version_id)}
+        assert recorded == current_landings(final_plan)
         assert len(recorded) > 5
         db.session.remove()
 
