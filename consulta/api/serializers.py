@@ -238,7 +238,7 @@ def final_plan(plan, traceability, diff, progress=None):
     percentage, from the follow-up) and what changed since the consulted draft.
 
     :param plan: a published ``FinalPlan``.
-    :param traceability: ``finalplan.queries.Traceability(plan)``.
+    :param traceability: ``finalplan.queries.traceability_of(plan)``.
     :param diff: ``finalplan.queries.plan_diff(plan)``.
     :param progress: ``followup.queries.progress_by_commitment(plan)`` ({id: Progress}).
     """

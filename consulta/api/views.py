@@ -188,9 +188,10 @@ def summary_matrix(slug, version):
     return response
 
 
-def _final_plan(slug):
-    """The announced consultation's published final plan, or 404."""
-    plan = published_final_plan(_public_consultation(slug))
+def _final_plan(slug, *, whole=False):
+    """The announced consultation's published final plan, or 404 (``whole``: with its
+    versions, commitments and changes loaded at once, ``final_plan_of``)."""
+    plan = published_final_plan(_public_consultation(slug), whole=whole)
     if plan is None:
         abort(404)
     return plan
@@ -202,7 +203,7 @@ def final_plan(slug):
     """The approved final plan: commitments with the contributions that shaped them
     (tracking codes), their progress (null until reported) and the changes since the
     consulted draft, each with its reason."""
-    plan = _final_plan(slug)
+    plan = _final_plan(slug, whole=True)
     response = jsonify(serializers.final_plan(plan, traceability_of(plan),
                                               plan_diff(plan),
                                               followup.progress_by_commitment(plan)))

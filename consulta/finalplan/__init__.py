@@ -4,8 +4,10 @@ contributor told what became of their input."""
 
 from consulta.consultations.signals import consultation_page
 from consulta.contributions.signals import contribution_page
+from consulta.feedback.signals import response_published
 
 from .constants import CHANGE_KINDS
+from .operations import record_landing_of_response
 from .pages import final_plan_on_the_consultation, landing_on_the_contribution
 from .views import bp
 
@@ -15,3 +17,5 @@ def init_app(app):
     app.jinja_env.globals.update(CHANGE_KINDS=CHANGE_KINDS)
     consultation_page.connect(final_plan_on_the_consultation)
     contribution_page.connect(landing_on_the_contribution)
+    # A response published after the final plan: where it landed is stored at once.
+    response_published.connect(record_landing_of_response)

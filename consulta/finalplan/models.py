@@ -4,6 +4,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consulta.core.dates import utcnow
 from consulta.core.models import UTCDateTime, enum_check
 from consulta.extensions import db
+from consulta.feedback.constants import NEEDS_COMMITMENTS
 
 from .constants import CHANGE_KINDS
 
@@ -100,6 +102,44 @@ class CommitmentChange(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     final_plan: Mapped[FinalPlan] = relationship(back_populates="changes")
+
+
+class FinalPlanLanding(db.Model):
+    """Where a published response version landed in a published final plan: one row per
+    final commitment it reached (through lineage and the recorded merges).
+
+    Both sides are frozen (a published version never changes, nor does a published
+    final plan), so it is computed once: for every current version when the plan is
+    published, then for each version published later. Whether a contribution is visible,
+    which response answers it (its own, else its group's: ``Response.current_version_id``)
+    and the order stay for the reader to join: they can change. The version's response,
+    that response's group and its outcome are copied here (frozen too): the reader then
+    goes from a landing to the response and the contributions, without reading the
+    version, and only group responses are looked for in the groups.
+    """
+
+    __tablename__ = "final_plan_landings"
+    __table_args__ = (
+        enum_check("outcome", NEEDS_COMMITMENTS),
+        # The reader starts from one commitment (or all) of one plan, own responses and
+        # group responses apart; everything else it needs of a landing is in the index.
+        Index("ix_final_plan_landings_commitment", "final_plan_id", "commitment_id",
+              "group_id", "response_id", "response_version_id", "outcome"),
+    )
+
+    final_plan_id: Mapped[int] = mapped_column(ForeignKey("final_plans.id"),
+                                               primary_key=True)
+    response_version_id: Mapped[int] = mapped_column(ForeignKey("response_versions.id"),
+                                                     primary_key=True)
+    #: A commitment of the final plan's version.
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"),
+                                               primary_key=True)
+    #: The version's response; it answers now only while this version is its current one.
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"))
+    #: The group that response answers (NULL: it answers one contribution).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_groups.id"))
+    #: The version's outcome: incorporated or partially.
+    outcome: Mapped[str] = mapped_column(String(32))
 
 
 def _was_published(target):

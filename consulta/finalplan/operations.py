@@ -5,6 +5,7 @@ change raises ``OperationError`` with a message for the user.
 """
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
 
 from consulta.audit.operations import record
 from consulta.consultations.models import PlanVersion
@@ -13,10 +14,11 @@ from consulta.core.dates import utcnow
 from consulta.core.operations import OperationError
 from consulta.extensions import db
 
-from .models import CommitmentChange, FinalPlan
+from .models import CommitmentChange, FinalPlan, FinalPlanLanding
 from .notifications import tell_contributors
 from .queries import (
     consulted_version,
+    current_landings,
     final_plan_of,
     plan_diff,
     response_label,
@@ -180,6 +182,7 @@ def publish_final_plan(final_plan, *, actor, notify=True):
     final_plan.published_by_id = actor.id
     final_plan.notified_at = now if notify else None
     db.session.flush()
+    record_landings(final_plan)
     told = tell_contributors(final_plan) if notify else []
     record("final_plan.published", final_plan, actor=actor, consultation_id=consultation.id,
            after={**_snapshot(final_plan), "told": len(told)})
@@ -188,3 +191,31 @@ def publish_final_plan(final_plan, *, actor, notify=True):
     # The consultation's pages and each contribution's now say where it landed.
     forget_pages(consultation.slug)
     return len(told)
+
+
+def record_landings(final_plan, versions=None):
+    """Store where published response versions landed in the published ``final_plan``
+    (``FinalPlanLanding``), which its traceability reads from then on. Both sides are
+    frozen, so this is done once: by ``publish_final_plan`` for every current version,
+    then for each version published later (``record_landing_of_response``).
+
+    :param final_plan: the final plan, published.
+    :param versions: the ids of the response versions; by default every current one.
+    """
+    rows = [{"final_plan_id": final_plan.id, "response_version_id": version_id,
+             "commitment_id": commitment_id, "response_id": response_id,
+             "group_id": group_id, "outcome": outcome}
+            for (version_id, commitment_id), (response_id, group_id, outcome)
+            in current_landings(final_plan, versions).items()]
+    if rows:
+        db.session.execute(insert(FinalPlanLanding), rows)
+
+
+def record_landing_of_response(response, *, version, **_extra):
+    """Receiver of ``response_published``: once the final plan is published, where the
+    new version landed is stored with the others (the traceability reads the current
+    version of each response: this one from now on)."""
+    final_plan = db.session.scalar(select(FinalPlan).where(
+        FinalPlan.consultation_id == response.consultation_id))
+    if final_plan is not None and final_plan.is_published:
+        record_landings(final_plan, [version.id])

@@ -9,30 +9,43 @@ import json
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from sqlalchemy import Text, cast, select
-from sqlalchemy.orm import aliased, selectinload
+from flask import request
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Text, bindparam, cast, func, select, union_all
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consulta.consultations.models import Commitment, PlanVersion
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import is_visible
-from consulta.core.cache import cached_figures
+from consulta.core.pagination import paginate_list
 from consulta.extensions import db
 from consulta.feedback.constants import NEEDS_COMMITMENTS
 from consulta.feedback.models import Response, ResponseVersion
 
 from .constants import COMPARED_FIELDS
-from .models import FinalPlan
+from .models import FinalPlan, FinalPlanLanding
 
 
-def final_plan_of(consultation):
-    """The consultation's final plan, published or being prepared, or None."""
-    return db.session.scalar(select(FinalPlan).where(
-        FinalPlan.consultation_id == consultation.id))
+def final_plan_of(consultation, *, whole=False):
+    """The consultation's final plan, published or being prepared, or None.
+
+    :param whole: load at once what a page showing the whole plan and its diff reads:
+        both versions with their commitments and each commitment's component, and the
+        changes (else the components come one query each).
+    """
+    query = select(FinalPlan).where(FinalPlan.consultation_id == consultation.id)
+    if whole:
+        query = query.options(*(
+            joinedload(version).selectinload(PlanVersion.commitments)
+            .joinedload(Commitment.component)
+            for version in (FinalPlan.plan_version, FinalPlan.consulted_version)),
+            selectinload(FinalPlan.changes))
+    return db.session.scalar(query)
 
 
-def published_final_plan(consultation):
-    """The consultation's published final plan, or None."""
-    plan = final_plan_of(consultation)
+def published_final_plan(consultation, *, whole=False):
+    """The consultation's published final plan, or None (``whole``: as ``final_plan_of``)."""
+    plan = final_plan_of(consultation, whole=whole)
     return plan if plan is not None and plan.is_published else None
 
 
@@ -159,6 +172,14 @@ class Resolver:
             lineage = self.merges.get(lineage)
         return self.final.get(lineage)
 
+    def targets(self, named):
+        """The ids of the final commitments that the commitments ``named`` by a response
+        version (its ``incorporated_in``) became, each once."""
+        found = {self.commitment(item.get("id")) for item in named or []
+                 if isinstance(item, dict)}
+        found.discard(None)
+        return {target.id for target in found}
+
     def landing(self, version):
         """The final commitments a published response version landed in, by number."""
         if version is None or version.outcome not in NEEDS_COMMITMENTS:
@@ -169,6 +190,38 @@ class Resolver:
             if target is not None:
                 found[target.id] = target
         return sorted(found.values(), key=lambda c: c.number)
+
+
+def current_landings(final_plan, versions=None):
+    """{(response version id, final commitment id): (response id, group id, outcome)}:
+    where published response versions landed in ``final_plan`` (what
+    ``FinalPlanLanding`` stores).
+
+    :param final_plan: the final plan.
+    :param versions: the ids of the versions to resolve; by default every current one
+        of the consultation's responses (``Response.current_version_id``).
+    """
+    query = select(ResponseVersion.id, Response.id, Response.group_id, ResponseVersion.outcome,
+                   cast(ResponseVersion.incorporated_in, Text)).where(
+        ResponseVersion.outcome.in_(NEEDS_COMMITMENTS))
+    if versions is None:
+        query = query.join(Response, Response.current_version_id == ResponseVersion.id) \
+            .where(Response.consultation_id == final_plan.consultation_id)
+    else:
+        query = query.join(Response, Response.id == ResponseVersion.response_id) \
+            .where(ResponseVersion.id.in_(versions))
+    resolver = Resolver(final_plan)
+    # Many responses name the same commitments: each distinct list is resolved once.
+    landed = {}
+    found = {}
+    for version_id, response_id, group_id, outcome, named in db.session.execute(
+            query.order_by(ResponseVersion.id)):
+        targets = landed.get(named)
+        if targets is None:
+            targets = landed[named] = sorted(resolver.targets(json.loads(named or "null")))
+        for target_id in targets:
+            found[(version_id, target_id)] = (response_id, group_id, outcome)
+    return found
 
 
 class ShapedContribution:
@@ -190,6 +243,23 @@ class ShapedContribution:
 _SHAPED_COLUMNS = [getattr(Contribution, name) for name in ShapedContribution.__slots__]
 
 
+def _load_shaped(wanted):
+    """{key: [(id, outcome)]} → {key: [(contribution, outcome)]}, each a
+    ``ShapedContribution``, in the same order."""
+    needed = {entry[0] for entries in wanted.values() for entry in entries}
+    loaded = {}
+    for chunk in _chunks(sorted(needed), 5000):
+        loaded.update((row.id, ShapedContribution(row)) for row in db.session.execute(
+            select(*_SHAPED_COLUMNS).where(Contribution.id.in_(chunk))))
+    return {key: [(loaded[entry[0]], entry[1]) for entry in entries]
+            for key, entries in wanted.items()}
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def _incorporated_rows(consultation_id):
     """(contribution id, tracking code, received at, outcome, commitment ids named) of
     the visible
@@ -200,7 +270,7 @@ def _incorporated_rows(consultation_id):
     without a published one of their own) rather than every contribution joined to both.
     """
     # The commitments named come as their JSON text: many responses name the same ones,
-    # and each distinct text is decoded and resolved once (``Traceability``).
+    # and each distinct text is decoded and resolved once (``ResolvedTraceability``).
     columns = (Contribution.id, Contribution.tracking_code, Contribution.received_at,
                ResponseVersion.outcome, cast(ResponseVersion.incorporated_in, Text))
     answered = (Response.consultation_id == consultation_id,
@@ -220,13 +290,16 @@ def _incorporated_rows(consultation_id):
     return rows
 
 
-class Traceability:
+class ResolvedTraceability:
     """The contributions that shaped each commitment of a final plan: those whose
     published response says they were incorporated (wholly or partly) into a commitment
     that became it, oldest received first, with that outcome.
 
-    The ids are found at once (narrow rows); what a page shows of them is loaded only
-    for the rows it shows (``rows``), or for all at once (``all``, for open data).
+    Resolved in Python, response by response, through ``Resolver``: for a final plan
+    being prepared, whose commitments and merges still change (the secretariat's
+    preview); a published one reads what was stored (``StoredTraceability``, which
+    must say the same). Every incorporated row is read at once (narrow rows); what a
+    page shows of them is loaded only for the rows it shows.
 
     :param final_plan: the final plan.
     """
@@ -240,75 +313,191 @@ class Traceability:
                 _incorporated_rows(final_plan.consultation_id):
             targets = landed.get(named)
             if targets is None:
-                found = {resolver.commitment(item.get("id"))
-                         for item in json.loads(named or "null") or []
-                         if isinstance(item, dict)}
-                found.discard(None)
-                targets = landed[named] = [target.id for target in found]
+                targets = landed[named] = list(resolver.targets(json.loads(named or "null")))
             for target_id in targets:
                 self.ids.setdefault(target_id, []).append((contribution_id, outcome, code))
 
     def count(self, commitment_id):
-        return len(self.entries(commitment_id))
-
-    @staticmethod
-    def _load(wanted):
-        """{key: [(id, outcome, code)]} → {key: [(contribution, outcome)]}, each a
-        ``ShapedContribution``."""
-        needed = {entry[0] for entries in wanted.values() for entry in entries}
-        loaded = {}
-        for chunk in _chunks(sorted(needed), 5000):
-            loaded.update((row.id, ShapedContribution(row)) for row in db.session.execute(
-                select(*_SHAPED_COLUMNS).where(Contribution.id.in_(chunk))))
-        return {key: [(loaded[cid], outcome) for cid, outcome, _code in entries]
-                for key, entries in wanted.items()}
-
-    @classmethod
-    def load_entries(cls, entries):
-        """Some of ``entries(commitment id)`` (a page of them) → [(contribution,
-        outcome)]."""
-        return cls._load({None: entries})[None]
-
-    def entries(self, commitment_id):
-        """[(contribution id, outcome, tracking code)] of one commitment, in order."""
-        return self.ids.get(commitment_id) or []
+        return len(self.ids.get(commitment_id) or [])
 
     def first(self, limit):
         """{commitment id: [(contribution, outcome)]}, the first ``limit`` of each."""
-        return self._load({key: pairs[:limit] for key, pairs in self.ids.items()})
+        return _load_shaped({key: entries[:limit] for key, entries in self.ids.items()})
+
+    def page(self, commitment_id, per_page):
+        """The page asked for (``page`` parameter) of one commitment's list: a
+        pagination whose items are (contribution, outcome)."""
+        page = paginate_list(self.ids.get(commitment_id) or [], per_page)
+        page.items = _load_shaped({None: page.items})[None]
+        return page
 
     def codes(self, commitment_id):
         """The tracking codes of the contributions that shaped one commitment."""
-        return [code for _id, _outcome, code in self.entries(commitment_id)]
+        return [code for _id, _outcome, code in self.ids.get(commitment_id) or []]
 
     def all(self):
         """{commitment id: [(contribution, outcome)]}, every one."""
-        return self._load(self.ids)
+        return _load_shaped(self.ids)
 
 
-def _chunks(items, size):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def _landed(final_plan_id, *columns, commitment_id=None):
+    """The stored landings of a published final plan joined to the contributions they
+    stand for now: (commitment_id, outcome, received_at, *columns) of each visible
+    contribution whose effective published response (its own, else its group's) is a
+    version that landed in a commitment (only ``commitment_id``'s when given).
+
+    Two selects (own responses; group responses, for the members without a published
+    response of their own) in one union: the rule "own, else the group's" read in SQL as
+    ``_incorporated_rows`` reads it. Each goes from the landing to its response (still
+    at that version?) and to the contribution, or the members of the group.
+    """
+    def landed_versions(answers_a_group):
+        query = select(FinalPlanLanding.commitment_id.label("commitment_id"),
+                       FinalPlanLanding.outcome.label("outcome"),
+                       Contribution.received_at.label("received_at"), *columns) \
+            .select_from(FinalPlanLanding) \
+            .join(Response, (Response.id == FinalPlanLanding.response_id)
+                  & (Response.current_version_id == FinalPlanLanding.response_version_id)) \
+            .where(FinalPlanLanding.final_plan_id == final_plan_id,
+                   FinalPlanLanding.group_id.is_not(None) if answers_a_group
+                   else FinalPlanLanding.group_id.is_(None))
+        if commitment_id is not None:
+            query = query.where(FinalPlanLanding.commitment_id == commitment_id)
+        return query
+
+    own = landed_versions(False).join(
+        Contribution, Contribution.id == Response.contribution_id).where(is_visible())
+    published_own = aliased(Response)
+    grouped = landed_versions(True).join(
+        Contribution, Contribution.group_id == FinalPlanLanding.group_id).outerjoin(
+        published_own, (published_own.contribution_id == Contribution.id)
+        & published_own.current_version_id.is_not(None)).where(
+        is_visible(), published_own.id.is_(None))
+    return union_all(own, grouped).subquery("landed")
+
+
+class _CountedPage(Pagination):
+    """A page of rows that carry the total (``count(*) OVER ()``): the rows are sorted
+    and counted in one pass; only a page past the end counts apart (``count_apart``)."""
+
+    def _query_items(self):
+        self._rows = self._query_args["rows"](self._query_offset, self.per_page)
+        return self._rows
+
+    def _query_count(self):
+        return self._rows[0].total if self._rows else self._query_args["count_apart"]()
+
+
+class StoredTraceability:
+    """The traceability of a published final plan (as ``ResolvedTraceability`` says it),
+    read from its stored landings (``FinalPlanLanding``): counts, the first of each
+    commitment and a page of one are counted, ranked and cut in SQL; every row is read
+    only for the open data that lists them all (``codes``, ``all``).
+
+    :param final_plan: a published final plan.
+    """
+
+    def __init__(self, final_plan):
+        self.final_plan_id = final_plan.id
+        self._counts = None
+        self._codes = None
+
+    def counts(self):
+        """{commitment id: how many contributions shaped it} (those with none left out)."""
+        if self._counts is None:
+            landed = _landed(self.final_plan_id, Contribution.id)
+            self._counts = dict(db.session.execute(
+                select(landed.c.commitment_id, func.count())
+                .group_by(landed.c.commitment_id)).all())
+        return self._counts
+
+    def count(self, commitment_id):
+        return self.counts().get(commitment_id, 0)
+
+    def first(self, limit):
+        """{commitment id: [(contribution, outcome)]}, the first ``limit`` of each, in one
+        query that also counts them all (``count`` then asks nothing more)."""
+        landed = _landed(self.final_plan_id, Contribution.id)
+        order = (landed.c.received_at, landed.c.id)
+        ranked = select(
+            landed.c.commitment_id, landed.c.outcome, landed.c.id,
+            func.row_number().over(partition_by=landed.c.commitment_id, order_by=order)
+            .label("position"),
+            func.count().over(partition_by=landed.c.commitment_id).label("total"),
+        ).subquery("ranked")
+        rows = db.session.execute(
+            select(ranked.c.commitment_id, ranked.c.outcome, ranked.c.total, *_SHAPED_COLUMNS)
+            .join(Contribution, Contribution.id == ranked.c.id)
+            .where(ranked.c.position <= limit)
+            .order_by(ranked.c.commitment_id, ranked.c.position)).all()
+        first, counts = {}, {}
+        for row in rows:
+            first.setdefault(row.commitment_id, []).append((ShapedContribution(row),
+                                                            row.outcome))
+            counts[row.commitment_id] = row.total
+        if self._counts is None:
+            self._counts = counts
+        return first
+
+    def page(self, commitment_id, per_page):
+        """The page asked for (``page`` parameter) of one commitment's list: a
+        pagination whose items are (contribution, outcome)."""
+        landed = _landed(self.final_plan_id, Contribution.id, commitment_id=commitment_id)
+        ranked = select(landed.c.id, landed.c.outcome,
+                        func.count().over().label("total")) \
+            .order_by(landed.c.received_at, landed.c.id).limit(bindparam("limit")) \
+            .offset(bindparam("offset"))
+        counted = select(func.count()).select_from(landed)
+        page = _CountedPage(
+            rows=lambda offset, limit: db.session.execute(
+                ranked, {"offset": offset, "limit": limit}).all(),
+            count_apart=lambda: db.session.scalar(counted),
+            page=max(request.args.get("page", type=int) or 1, 1), per_page=per_page,
+            max_per_page=per_page, error_out=False)
+        page.items = _load_shaped({None: page.items})[None]
+        return page
+
+    def codes(self, commitment_id):
+        """The tracking codes of the contributions that shaped one commitment (all of
+        them are read at the first call)."""
+        if self._codes is None:
+            landed = _landed(self.final_plan_id, Contribution.id, Contribution.tracking_code)
+            self._codes = {}
+            for target_id, code in db.session.execute(
+                    select(landed.c.commitment_id, landed.c.tracking_code).order_by(
+                        landed.c.commitment_id, landed.c.received_at, landed.c.id)):
+                self._codes.setdefault(target_id, []).append(code)
+        return self._codes.get(commitment_id) or []
+
+    def all(self):
+        """{commitment id: [(contribution, outcome)]}, every one."""
+        landed = _landed(self.final_plan_id, *_SHAPED_COLUMNS)
+        shaped = {}
+        for row in db.session.execute(select(landed).order_by(
+                landed.c.commitment_id, landed.c.received_at, landed.c.id)):
+            shaped.setdefault(row.commitment_id, []).append((ShapedContribution(row),
+                                                             row.outcome))
+        return shaped
 
 
 def traceability_of(final_plan):
-    """``Traceability(final_plan)``, kept as the public figures are: until the next
-    change of the consultation's pages (a response published, a contribution hidden),
-    never for staff. It reads every incorporated response, so it is worth keeping.
+    """The contributions that shaped each commitment of ``final_plan``: read from its
+    stored landings once it is published, resolved in Python while it is prepared.
 
     :param final_plan: the final plan.
     """
-    return cached_figures(f"traceability-{final_plan.id}", lambda: Traceability(final_plan),
-                          scope=final_plan.consultation.slug)
+    if final_plan.is_published:
+        return StoredTraceability(final_plan)
+    return ResolvedTraceability(final_plan)
 
 
 def shaping_contributions(final_plan):
     """{final commitment id: [(contribution, outcome)]}: every contribution that shaped
-    each commitment (``Traceability.all``); each is a ``ShapedContribution``.
+    each commitment (``all``); each is a ``ShapedContribution``.
 
     :param final_plan: the final plan.
     """
-    return Traceability(final_plan).all()
+    return traceability_of(final_plan).all()
 
 
 def landing_of(final_plan, contribution, resolver=None):

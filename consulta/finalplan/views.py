@@ -12,7 +12,6 @@ from consulta.consultations.access import (
 )
 from consulta.core.cache import cacheable
 from consulta.core.forms import ConfirmForm
-from consulta.core.pagination import paginate_list
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
 
@@ -29,11 +28,11 @@ SHOWN = 10
 PER_PAGE = 50
 
 
-def _readable_final_plan(slug):
+def _readable_final_plan(slug, *, whole=False):
     """(consultation, final plan) as this visitor may read them: published, or being
-    prepared for the secretariat; else 404."""
+    prepared for the secretariat; else 404 (``whole``: see ``queries.final_plan_of``)."""
     consultation = get_visible_consultation(slug)
-    final_plan = queries.final_plan_of(consultation)
+    final_plan = queries.final_plan_of(consultation, whole=whole)
     if final_plan is None or not (final_plan.is_published or can_manage(consultation)):
         abort(404)
     return consultation, final_plan
@@ -44,7 +43,7 @@ def _readable_final_plan(slug):
 def show(slug):
     """The approved final plan: each commitment with what shaped it, and the diff. The
     secretariat also sees the one it prepares (marked as not published)."""
-    consultation, final_plan = _readable_final_plan(slug)
+    consultation, final_plan = _readable_final_plan(slug, whole=True)
     traceability = queries.traceability_of(final_plan)
     return render_template("finalplan/show.html", consultation=consultation,
                            final_plan=final_plan,
@@ -63,9 +62,7 @@ def shaped_by(slug, number):
                        if c.number == number), None)
     if commitment is None:
         abort(404)
-    page = paginate_list(queries.traceability_of(final_plan).entries(commitment.id),
-                         PER_PAGE)
-    page.items = queries.Traceability.load_entries(page.items)
+    page = queries.traceability_of(final_plan).page(commitment.id, PER_PAGE)
     return render_template("finalplan/shaped_by.html", consultation=consultation,
                            final_plan=final_plan, commitment=commitment, page=page)
 

@@ -6,12 +6,11 @@ import io
 
 import jsonschema
 from openpyxl import load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from consulta.contributions.models import Contribution
 from consulta.extensions import db
 from consulta.feedback import operations as feedback_ops
-from consulta.feedback.models import Response, ResponseVersion
 
 from ..conftest import login
 from .conftest import consultation_of, give_reasons, lineages, prepare, user
@@ -232,11 +231,10 @@ def test_a_commitment_list_is_not_public_before_the_final_plan_is(
     assert preview.status_code == 200 and "no está publicado" in preview.get_data(as_text=True)
 
 
-def test_the_traceability_is_kept_for_participants_until_a_contribution_is_hidden(
+def test_a_hidden_contribution_leaves_the_published_traceability_at_once(
         app, client, finished, secretariat, create_user):
-    """The contributions that shaped each commitment are read once per change of the
-    consultation's pages for a logged-in participant; hiding one shows at once."""
-    from consulta.core.cache import clear
+    """The published plan's traceability is read from the landings stored when it was
+    published; whether a contribution is visible is read with them, on every request."""
     from consulta.moderation.operations import hide_contribution
 
     slug, codes = finished["slug"], finished["codes"]
@@ -244,27 +242,11 @@ def test_the_traceability_is_kept_for_participants_until_a_contribution_is_hidde
     participant = app.test_client()
     login(participant, create_user(email="carla@example.pe"))
     url = f"/consultations/{slug}/final-plan"
-    app.config["PUBLIC_FIGURES_CACHE_SECONDS"] = 60
-    try:
-        with app.app_context():
-            clear()
-        assert codes["on_3"] in participant.get(url).get_data(as_text=True)
-        # Changed behind the operations' back (no page forgotten): still listed, the
-        # traceability read first is kept.
-        with app.app_context():
-            response = db.session.scalar(select(Response).join(Contribution).where(
-                Contribution.tracking_code == codes["on_3"]))
-            db.session.execute(update(ResponseVersion).where(
-                ResponseVersion.id == response.current_version_id).values(
-                outcome="not_incorporated").execution_options(synchronize_session=False))
-            db.session.commit()
-        assert codes["on_3"] in participant.get(url).get_data(as_text=True)
-        with app.test_request_context():
-            hide_contribution(db.session.scalar(select(Contribution).filter_by(
-                tracking_code=codes["on_3"])), actor=user(secretariat), reason="offensive")
-            db.session.commit()
-        assert codes["on_3"] not in participant.get(url).get_data(as_text=True)
-    finally:
-        app.config["PUBLIC_FIGURES_CACHE_SECONDS"] = 0
-        with app.app_context():
-            clear()
+    assert codes["on_3"] in participant.get(url).get_data(as_text=True)
+    with app.test_request_context():
+        hide_contribution(db.session.scalar(select(Contribution).filter_by(
+            tracking_code=codes["on_3"])), actor=user(secretariat), reason="offensive")
+        db.session.commit()
+    assert codes["on_3"] not in participant.get(url).get_data(as_text=True)
+    assert codes["on_3"] not in app.test_client().get(
+        f"/api/v1/consultations/{slug}/final-plan").get_data(as_text=True)
