@@ -26,6 +26,7 @@ from consulta.extensions import db
 
 from .constants import MILESTONE_STATUSES
 from .models import (
+    CommitmentReporter,
     Indicator,
     Milestone,
     ProgressReport,
@@ -342,6 +343,59 @@ def has_published_report(final_plan):
                              .join(Commitment, Commitment.id == ProgressReport.commitment_id)
                              .where(Commitment.plan_version_id == final_plan.plan_version_id,
                                     ProgressReport.state == "published")) > 0
+
+
+# --- the secretariat's set-up -----------------------------------------------------------
+
+@dataclass
+class SetupRow:
+    """Where the set-up of one commitment stands, for the index of the set-up."""
+
+    id: int
+    number: int
+    title: str
+    component: str
+    responsible: str | None
+    milestones: int
+    indicators: int
+    reporters: int
+
+    @property
+    def is_complete(self):
+        """The commitment can be followed: it has milestones to report on and indicators
+        to measure it by. Reporters are not required: the secretariat reports on any
+        commitment."""
+        return self.milestones > 0 and self.indicators > 0
+
+
+def _counted(model, commitment_ids):
+    """One row per commitment of ``commitment_ids`` (a select) that has some ``model``
+    rows: (commitment id, how many)."""
+    return (select(model.commitment_id.label("commitment_id"),
+                   func.count(model.id).label("count"))
+            .where(model.commitment_id.in_(commitment_ids))
+            .group_by(model.commitment_id).subquery())
+
+
+def setup_overview(final_plan):
+    """[SetupRow] of every commitment of the final plan, by number: its milestones,
+    indicators and reporters counted in SQL (one statement, whatever their number)."""
+    in_plan = select(Commitment.id).where(
+        Commitment.plan_version_id == final_plan.plan_version_id)
+    milestones, indicators, reporters = (_counted(model, in_plan) for model in
+                                         (Milestone, Indicator, CommitmentReporter))
+    query = (select(Commitment.id, Commitment.number, Commitment.title,
+                    Component.name, Commitment.responsible,
+                    func.coalesce(milestones.c.count, 0),
+                    func.coalesce(indicators.c.count, 0),
+                    func.coalesce(reporters.c.count, 0))
+             .join(Component, Component.id == Commitment.component_id)
+             .outerjoin(milestones, milestones.c.commitment_id == Commitment.id)
+             .outerjoin(indicators, indicators.c.commitment_id == Commitment.id)
+             .outerjoin(reporters, reporters.c.commitment_id == Commitment.id)
+             .where(Commitment.plan_version_id == final_plan.plan_version_id)
+             .order_by(Commitment.number))
+    return [SetupRow(*row) for row in db.session.execute(query)]
 
 
 def status_label(status):
