@@ -18,8 +18,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
@@ -106,7 +106,8 @@ def commitment_setup(slug, commitment_id):
     """One commitment's set-up: its milestones, indicators, reporters and the report in
     progress, with their forms."""
     consultation, final_plan = _reviewed(slug)
-    commitment = get_plan_commitment(final_plan, commitment_id)
+    commitment = get_plan_commitment(final_plan, commitment_id,
+                                     joinedload(Commitment.component))
     return _commitment_page(consultation, final_plan, commitment)
 
 
@@ -118,9 +119,11 @@ def _commitment_page(consultation, final_plan, commitment, **refused):
              "reporter_form": ReporterForm}
     forms = {name: refused.get(name) or form(formdata=None)
              for name, form in forms.items()}
-    mentioned = set(db.session.scalars(
-        select(ReportMilestone.milestone_id).join(Milestone)
-        .where(Milestone.commitment_id == commitment.id).distinct()))
+    # Each milestone with whether a report mentions it (then it cannot be removed).
+    mentioned = exists().where(ReportMilestone.milestone_id == Milestone.id)
+    milestones = db.session.execute(
+        select(Milestone, mentioned.label("mentioned"))
+        .where(Milestone.commitment_id == commitment.id).order_by(Milestone.position)).all()
     # The names and addresses only (an account would bring its roles along).
     reporters = db.session.execute(
         select(CommitmentReporter.id, User.display_name, User.email)
@@ -130,9 +133,8 @@ def _commitment_page(consultation, final_plan, commitment, **refused):
     return render_template(
         "followup/manage/commitment.html", consultation=consultation,
         final_plan=final_plan, commitment=commitment,
-        milestones=operations.milestones_of(commitment),
-        indicators=operations.indicators_of(commitment), reporters=reporters,
-        mentioned=mentioned, pending=_pending_reports([commitment.id]).get(commitment.id),
+        milestones=milestones, indicators=operations.indicators_of(commitment),
+        reporters=reporters, pending=_pending_reports([commitment.id]).get(commitment.id),
         refused=next(iter(refused.values()), None), confirm_form=ConfirmForm(), **forms)
 
 
