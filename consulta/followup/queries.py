@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import Bundle, contains_eager, selectinload
 
 from consulta.consultations.models import Commitment, Component
 from consulta.core.dates import local_today
@@ -145,13 +145,18 @@ class ProgressQuery:
                 .outerjoin(self.reports, self.reports.c.commitment_id == Commitment.id)
                 .where(Commitment.plan_version_id == self.version_id))
 
-    def rows(self, filters=None):
-        """select() of (Commitment, status, percent_sum, counted, total, completed,
+    def rows(self, filters=None, commitment=Commitment):
+        """select() of (commitment, status, percent_sum, counted, total, completed,
         overdue, reports, last_report_at), by number, filtered by ``filters``
-        (component id, status, responsible)."""
+        (component id, status, responsible).
+
+        :param commitment: what stands for the commitment: the ``Commitment`` entity, or
+            a ``Bundle`` of the columns a list shows (``LISTED``).
+        """
         t, r = self.totals, self.reports
-        query = self._joined(Commitment, self.status, t.c.percent_sum, t.c.counted, t.c.total,
-                             t.c.completed, t.c.overdue, r.c.reports, r.c.last_report_at)
+        query = self._joined(commitment, self.status, t.c.percent_sum, t.c.counted,
+                             t.c.total, t.c.completed, t.c.overdue, r.c.reports,
+                             r.c.last_report_at)
         filters = filters or {}
         if filters.get("commitment"):
             query = query.where(Commitment.id == filters["commitment"])
@@ -179,15 +184,24 @@ def progress_of(row):
                     last_report_at=last)
 
 
-def tracked_commitments(final_plan, filters=None, month=None):
+#: The columns of a commitment a list of commitments shows (``row.id``, ``row.title``...):
+#: the entity would bring its texts and three JSON columns, decoded for every row.
+LISTED = Bundle("commitment", Commitment.id, Commitment.number, Commitment.title,
+                Commitment.component_id, Commitment.responsible)
+
+
+def tracked_commitments(final_plan, filters=None, month=None, commitment=Commitment,
+                        progress=None):
     """[(commitment, Progress)] of the final plan, by number, filtered.
 
     :param final_plan: a published ``FinalPlan``.
     :param filters: {"component": id, "status": code, "responsible": text,
         "commitment": id}.
     :param month: the current month; the deployment's when None.
+    :param commitment: ``Commitment`` (entities), or ``LISTED`` (the listed columns).
+    :param progress: the page's ``ProgressQuery`` when it has one (built once).
     """
-    query = ProgressQuery(final_plan, month).rows(filters)
+    query = (progress or ProgressQuery(final_plan, month)).rows(filters, commitment)
     return [(row[0], progress_of(row)) for row in db.session.execute(query)]
 
 
@@ -206,16 +220,17 @@ def plan_components(final_plan):
         .order_by(Component.position, Component.id)).all()
 
 
-def figures(final_plan, components, month=None):
+def figures(final_plan, components, month=None, progress=None):
     """The commitments by status, overall and by component (counted in SQL).
 
     :param components: the plan's components (``plan_components``), in their order.
+    :param progress: the page's ``ProgressQuery`` when it has one (built once).
 
     :return: {"overall": {status: count, "total": n}, "by_component": [(component,
         {status: count, "total": n})]} in the components' order, statuses as
         ``COMMITMENT_STATUSES``.
     """
-    rows = ProgressQuery(final_plan, month).figures()
+    rows = (progress or ProgressQuery(final_plan, month)).figures()
     def empty():
         return dict.fromkeys((*COMMITMENT_STATUSES, "total"), 0)
 
@@ -245,11 +260,14 @@ def responsible_choices(final_plan):
 
 
 def overdue_milestones(final_plan, month=None):
-    """{commitment id: [overdue milestones]} of the final plan."""
+    """{commitment id: [overdue milestones]} of the final plan: rows of the columns a
+    list shows (description, due, current status)."""
     month = month or current_month()
     found = {}
-    for milestone in db.session.scalars(
-            select(Milestone).join(Commitment, Commitment.id == Milestone.commitment_id)
+    for milestone in db.session.execute(
+            select(Milestone.commitment_id, Milestone.description, Milestone.due,
+                   Milestone.current_status)
+            .join(Commitment, Commitment.id == Milestone.commitment_id)
             .where(Commitment.plan_version_id == final_plan.plan_version_id,
                    is_overdue_expression(month))
             .order_by(Milestone.commitment_id, Milestone.position)):
