@@ -107,10 +107,11 @@ def tracking(slug):
     responsibles = queries.responsible_choices(final_plan)
     filters, errors = read_filters(request.args, components, responsibles)
     progress = queries.ProgressQuery(final_plan, month)
-    page = paginate_list(
-        queries.tracked_commitments(final_plan, filters, month, queries.LISTED, progress),
-        TRACKING_PER_PAGE)
-    figures = queries.figures(final_plan, components, month, progress)
+    tracked = queries.tracked_commitments(final_plan, filters, month, queries.LISTED,
+                                          progress)
+    page = paginate_list(tracked, TRACKING_PER_PAGE)
+    figures = queries.figures(final_plan, components, month, progress,
+                              tracked=None if filters else tracked)
     html = render_template(
         "followup/public/tracking.html", consultation=consultation, final_plan=final_plan,
         page=page, figures=figures, components=components,

@@ -14,8 +14,10 @@ count it with GROUP BY:
 Its progress is the mean of its milestones' percentages, cancelled ones left out.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Bundle, contains_eager, selectinload
@@ -106,6 +108,15 @@ def _status_expression(totals):
         else_=literal("in_progress"))
 
 
+@lru_cache(maxsize=64)
+def _progress_parts(version_id, month):
+    """(milestone totals, last reports, status) of a plan version in a month: built once
+    per process and month (SQLAlchemy took a millisecond to build them for every list;
+    they are immutable, and their cache key is computed once with them)."""
+    totals = _milestone_totals(version_id, month)
+    return totals, _last_reports(version_id), _status_expression(totals).label("status")
+
+
 @dataclass
 class Progress:
     """Where one commitment stands."""
@@ -134,9 +145,7 @@ class ProgressQuery:
     def __init__(self, final_plan, month=None):
         self.version_id = final_plan.plan_version_id
         self.month = month or current_month()
-        self.totals = _milestone_totals(self.version_id, self.month)
-        self.reports = _last_reports(self.version_id)
-        self.status = _status_expression(self.totals).label("status")
+        self.totals, self.reports, self.status = _progress_parts(self.version_id, self.month)
 
     def _joined(self, *columns):
         return (select(*columns)
@@ -220,17 +229,24 @@ def plan_components(final_plan):
         .order_by(Component.position, Component.id)).all()
 
 
-def figures(final_plan, components, month=None, progress=None):
+def figures(final_plan, components, month=None, progress=None, tracked=None):
     """The commitments by status, overall and by component (counted in SQL).
 
     :param components: the plan's components (``plan_components``), in their order.
     :param progress: the page's ``ProgressQuery`` when it has one (built once).
+    :param tracked: the rows of ``tracked_commitments`` when the page holds every
+        commitment of the plan (no filter): counted as they are, with no second
+        statement over the same join.
 
     :return: {"overall": {status: count, "total": n}, "by_component": [(component,
         {status: count, "total": n})]} in the components' order, statuses as
         ``COMMITMENT_STATUSES``.
     """
-    rows = (progress or ProgressQuery(final_plan, month)).figures()
+    if tracked is not None:
+        rows = Counter((c.component_id, p.status) for c, p in tracked)
+        rows = [(component_id, status, n) for (component_id, status), n in rows.items()]
+    else:
+        rows = (progress or ProgressQuery(final_plan, month)).figures()
     def empty():
         return dict.fromkeys((*COMMITMENT_STATUSES, "total"), 0)
 
