@@ -2,7 +2,8 @@
 (a whole number from 0 to 100) and a "last report" day on each commitment of the
 tracking page. Babel takes tens of microseconds for each, and the request's locale and
 time zone were looked up again for each: a fifth of a page of 200 commitments. These
-write every distinct value of a page at once, the locale and zone looked up once, and
+write the values of a page with the locale and zone looked up once, each distinct value once,
+and
 keep each text per language, as ``core.i18n._format_count`` does for counts. The texts
 are those of the ``percent`` and ``date`` filters (the same functions).
 """
@@ -15,10 +16,11 @@ from flask_babel import get_timezone
 from consulta.core.i18n import format_date, format_share, formatting_locale
 
 
-def share_texts(values):
-    """{value: ``value|percent``} of these shares (0–100)."""
+def share_writer():
+    """A function writing a share (0–100) as ``value|percent`` does, for the request's
+    language, each value written once."""
     locale = formatting_locale()
-    return {value: _share(value, locale) for value in set(values)}
+    return lambda value: _share(value, locale)
 
 
 @lru_cache(maxsize=2048)

@@ -278,17 +278,21 @@ def responsible_choices(final_plan):
 def overdue_milestones(final_plan, month=None):
     """{commitment id: [overdue milestones]} of the final plan: rows of the columns a
     list shows (description, due, current status)."""
-    month = month or current_month()
     found = {}
     for milestone in db.session.execute(
-            select(Milestone.commitment_id, Milestone.description, Milestone.due,
-                   Milestone.current_status)
-            .join(Commitment, Commitment.id == Milestone.commitment_id)
-            .where(Commitment.plan_version_id == final_plan.plan_version_id,
-                   is_overdue_expression(month))
-            .order_by(Milestone.commitment_id, Milestone.position)):
+            _overdue_statement(final_plan.plan_version_id, month or current_month())):
         found.setdefault(milestone.commitment_id, []).append(milestone)
     return found
+
+
+@lru_cache(maxsize=64)
+def _overdue_statement(version_id, month):
+    # Built once per version and month, as ``_progress_parts``.
+    return (select(Milestone.commitment_id, Milestone.description, Milestone.due,
+                   Milestone.current_status)
+            .join(Commitment, Commitment.id == Milestone.commitment_id)
+            .where(Commitment.plan_version_id == version_id, is_overdue_expression(month))
+            .order_by(Milestone.commitment_id, Milestone.position))
 
 
 def commitment_of(final_plan, commitment_id):
