@@ -346,11 +346,15 @@ def latest_values(commitment_ids):
 
 
 def published_reports(commitment_ids):
-    """{commitment id: [published reports, newest first]} (no draft, ever)."""
+    """{commitment id: [published reports, newest first]} (no draft, ever): rows of what
+    a list of reports shows (``id``, ``number``, ``as_of``, ``published_at``), not the
+    reports with their narratives."""
     found = {}
     if commitment_ids:
-        for report in db.session.scalars(
-                select(ProgressReport).where(
+        for report in db.session.execute(
+                select(ProgressReport.id, ProgressReport.commitment_id,
+                       ProgressReport.number, ProgressReport.as_of,
+                       ProgressReport.published_at).where(
                     ProgressReport.commitment_id.in_(list(commitment_ids)),
                     ProgressReport.state == "published")
                 .order_by(ProgressReport.commitment_id, ProgressReport.published_at.desc(),
