@@ -115,8 +115,11 @@ def test_the_set_up_index_counts_each_commitments_milestones_indicators_and_repo
     login(client, secretariat)
     html = page(client, f"/consultations/{slug}/follow-up/manage")
     rows = dict(re.findall(r'<tr id="compromiso-(\d+)">(.*?)</tr>', html, re.S))
-    cells = {number: re.findall(r"<td>(\d+)</td>", row) for number, row in rows.items()}
-    assert cells == {"1": ["1", "2", "1", "1"], "2": ["2", "0", "0", "0"]}
+    # Milestones, indicators and reporters of each commitment, after its number and title.
+    cells = {number: re.findall(r'<td data-label="[^"]+">(\d+)</td>', row)
+             for number, row in rows.items()}
+    assert cells == {"1": ["2", "1", "1"], "2": ["0", "0", "0"]}
+    assert rows["1"].startswith("\n    <td>1. <a")
     assert "Completo" in rows["1"] and "Incompleto" in rows["2"]
     assert "MINSA" in rows["1"] and "SUSALUD" in rows["2"]
 
