@@ -17,7 +17,8 @@ To measure a new page, add a line to ``PAGES``: the role that uses it, a name an
 path, where ``{slug}``, ``{proposal}`` (a proposal with comments), ``{contribution}``
 (an unclassified contribution), ``{group}``, ``{organization}``, ``{event}``, and for
 the follow-up ``{commitment}`` (one with two published reports), ``{report}`` (its
-latest) and ``{draft}`` (the reporter's draft report) are filled from the database.
+latest), ``{draft}`` (the reporter's draft report) and ``{setup_commitment}`` (the one
+with the most milestones, whose set-up page is the longest) are filled from the database.
 """
 
 import argparse
@@ -109,6 +110,8 @@ PAGES = [
     ("anonymous", "api_final_plan", "/api/v1/consultations/{slug}/final-plan"),
     ("anonymous", "api_progress", "/api/v1/consultations/{slug}/progress"),
     ("secretariat", "followup_manage", "/consultations/{slug}/follow-up/manage"),
+    ("secretariat", "followup_commitment_setup",
+     "/consultations/{slug}/follow-up/manage/commitments/{setup_commitment}"),
     ("secretariat", "forum_manage", "/consultations/{slug}/forum/manage"),
     ("reporter", "my_commitments", "/follow-up/my-commitments"),
     ("reporter", "report_edit", "/consultations/{slug}/follow-up/manage/reports/{draft}"),
@@ -124,7 +127,7 @@ def prepare(app):
     from consulta.consultations.models import Consultation, Event
     from consulta.contributions.models import Contribution, ContributionGroup
     from consulta.extensions import db
-    from consulta.followup.models import ProgressReport
+    from consulta.followup.models import Milestone, ProgressReport
 
     with app.app_context():
         session = db.session
@@ -171,6 +174,9 @@ def prepare(app):
             values["commitment"], values["report"] = reported
         values["draft"] = session.scalar(select(func.min(ProgressReport.id)).where(
             ProgressReport.state == "draft"))
+        values["setup_commitment"] = session.scalar(
+            select(Milestone.commitment_id).group_by(Milestone.commitment_id)
+            .order_by(func.count().desc(), Milestone.commitment_id).limit(1))
         users = {role: session.get(User, user_id).email for role, user_id in ACCOUNTS.items()}
     return values, users
 

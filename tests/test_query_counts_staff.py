@@ -71,11 +71,13 @@ def test_a_second_request_of_every_staff_page_compiles_no_statement(app, world):
     assert missed == {}
 
 
-#: (path) of the follow-up's staff pages, as the secretariat, with {slug} and {draft} (a
-#: draft report) filled from ``tests/followup/public_world.py``.
+#: (path) of the follow-up's staff pages, as the secretariat, with {slug}, {draft} (a
+#: draft report) and {commitment} (one that gets reports in every state) filled from
+#: ``tests/followup/public_world.py``.
 FOLLOW_UP_STAFF_PAGES = [
     "/consultations/{slug}/final-plan/manage",
     "/consultations/{slug}/follow-up/manage",
+    "/consultations/{slug}/follow-up/manage/commitments/{commitment}",
     "/consultations/{slug}/follow-up/manage/reports/{draft}",
     "/follow-up/my-commitments",
     "/consultations/{slug}/forum/manage",
@@ -96,7 +98,8 @@ def test_the_follow_up_staff_pages_send_few_statements_and_compile_them_once(
     from .followup.public_world import add_reports, build_plan_world
 
     plan = build_plan_world(app, create_user, create_consultation)
-    values = {"slug": plan.slug, "draft": plan.reports["one_draft"]}
+    values = {"slug": plan.slug, "draft": plan.reports["one_draft"],
+              "commitment": plan.commitments[2]}
     client = app.test_client()
     login(client, plan.secretariat)
 

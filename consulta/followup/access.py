@@ -66,9 +66,12 @@ def get_followed_consultation(slug):
     return consultation, final_plan
 
 
-def get_plan_commitment(final_plan, commitment_id):
-    """A commitment of the final plan's version, else 404."""
-    commitment = db.session.get(Commitment, commitment_id)
+def get_plan_commitment(final_plan, commitment_id, *options):
+    """A commitment of the final plan's version, else 404.
+
+    :param options: loader options (what the page shows with it, in the same statement).
+    """
+    commitment = db.session.get(Commitment, commitment_id, options=options)
     if commitment is None or commitment.plan_version_id != final_plan.plan_version_id:
         abort(404)
     return commitment

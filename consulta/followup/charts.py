@@ -24,10 +24,11 @@ def status_chart(title, rows, bar_height=18):
     rows = [(str(label), counts) for label, counts in rows if counts.get("total")]
     if not rows:
         return Markup("")
+    names = _status_names()
     line = 20
     row_height = line + bar_height + 10
     description = "; ".join(
-        f"{label}: " + ", ".join(f"{status_label(s)} {counts[s]}"
+        f"{label}: " + ", ".join(f"{names[s]} {counts[s]}"
                                  for s in COMMITMENT_STATUSES if counts.get(s))
         for label, counts in rows)
     parts = [
@@ -51,11 +52,16 @@ def status_chart(title, rows, bar_height=18):
             parts.append(
                 f'<rect x="{x:.2f}%" y="{y + line}" width="{width:.2f}%" '
                 f'height="{bar_height}" class="{STATUS_CLASSES[status]}">'
-                f"<title>{escape(status_label(status))}: {count}</title></rect>")
+                f"<title>{escape(names[status])}: {count}</title></rect>")
             x += width
     parts.append("</svg>")
     svg = "".join(parts)  # every text above is escaped; the rest is numbers and markup
     return Markup(svg)  # noqa: S704  # nosec B704
+
+
+def _status_names():
+    """{status: its name in the reader's language}, translated once for a whole chart."""
+    return {status: str(status_label(status)) for status in COMMITMENT_STATUSES}
 
 
 def legend():

@@ -6,8 +6,6 @@ Every route loads what it acts on within the consultation's final plan (404 othe
 and checks ``access`` before anything changes (403).
 """
 
-from collections import defaultdict
-
 from flask import (
     Blueprint,
     abort,
@@ -20,8 +18,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Commitment, Consultation, PlanVersion
@@ -30,7 +28,7 @@ from consulta.core.permissions import entity_filter_ids, login_required
 from consulta.core.transaction import attempt
 from consulta.extensions import db, limiter
 
-from . import documents, operations
+from . import documents, operations, queries
 from .access import (
     can_report,
     can_review,
@@ -76,9 +74,9 @@ evidence_limit = limiter.limit(
     key_func=_account_key, methods=["POST"])
 
 
-def _setup_url(slug, commitment=None):
-    url = url_for(".setup", slug=slug)
-    return url + (f"#compromiso-{commitment.number}" if commitment is not None else "")
+def _commitment_url(slug, commitment, anchor=""):
+    """The set-up page of ``commitment`` (where every form of its set-up returns)."""
+    return url_for(".commitment_setup", slug=slug, commitment_id=commitment.id) + anchor
 
 
 # --- set-up: milestones, indicators, reporters ------------------------------------------
@@ -92,36 +90,52 @@ def _reviewed(slug):
 @bp.route("/consultations/<slug>/follow-up/manage")
 @login_required
 def setup(slug):
-    """Each commitment of the final plan with its milestones, indicators and reporters."""
+    """The index of the set-up: each commitment of the final plan with how many
+    milestones, indicators and reporters it has and whether it is complete, linking to
+    its own set-up page (a plan of 200 commitments made one page of 600 forms)."""
     consultation, final_plan = _reviewed(slug)
-    commitments = list(db.session.scalars(
-        select(Commitment).where(Commitment.plan_version_id == final_plan.plan_version_id)
-        .order_by(Commitment.number)))
-    ids = [c.id for c in commitments]
-    milestones, indicators, reporters = defaultdict(list), defaultdict(list), defaultdict(list)
-    for m in db.session.scalars(select(Milestone).where(Milestone.commitment_id.in_(ids))
-                                .order_by(Milestone.position)):
-        milestones[m.commitment_id].append(m)
-    for i in db.session.scalars(select(Indicator).where(Indicator.commitment_id.in_(ids))
-                                .order_by(Indicator.position)):
-        indicators[i.commitment_id].append(i)
-    # The names and addresses only (an account would bring its roles along).
-    for row in db.session.execute(
-            select(CommitmentReporter.id, CommitmentReporter.commitment_id,
-                   User.display_name, User.email)
-            .join(User, User.id == CommitmentReporter.user_id)
-            .where(CommitmentReporter.commitment_id.in_(ids))
-            .order_by(CommitmentReporter.id)):
-        reporters[row.commitment_id].append(row)
-    mentioned = set(db.session.scalars(
-        select(ReportMilestone.milestone_id).join(Milestone)
-        .where(Milestone.commitment_id.in_(ids)).distinct()))
+    rows = queries.setup_overview(final_plan)
     return render_template(
         "followup/manage/setup.html", consultation=consultation, final_plan=final_plan,
-        commitments=commitments, milestones=milestones, indicators=indicators,
-        reporters=reporters, mentioned=mentioned, milestone_form=MilestoneForm(),
-        indicator_form=IndicatorForm(), reporter_form=ReporterForm(),
-        confirm_form=ConfirmForm(), pending=_pending_reports(ids))
+        rows=rows, complete=sum(1 for row in rows if row.is_complete))
+
+
+@bp.route("/consultations/<slug>/follow-up/manage/commitments/<int:commitment_id>")
+@login_required
+def commitment_setup(slug, commitment_id):
+    """One commitment's set-up: its milestones, indicators, reporters and the report in
+    progress, with their forms."""
+    consultation, final_plan = _reviewed(slug)
+    commitment = get_plan_commitment(final_plan, commitment_id,
+                                     joinedload(Commitment.component))
+    return _commitment_page(consultation, final_plan, commitment)
+
+
+def _commitment_page(consultation, final_plan, commitment, **refused):
+    """The set-up page of ``commitment``; a refused form (``milestone_form``,
+    ``indicator_form`` or ``reporter_form``) comes back in place, its errors next to
+    its fields and what was typed in them."""
+    forms = {"milestone_form": MilestoneForm, "indicator_form": IndicatorForm,
+             "reporter_form": ReporterForm}
+    forms = {name: refused.get(name) or form(formdata=None)
+             for name, form in forms.items()}
+    # Each milestone with whether a report mentions it (then it cannot be removed).
+    mentioned = exists().where(ReportMilestone.milestone_id == Milestone.id)
+    milestones = db.session.execute(
+        select(Milestone, mentioned.label("mentioned"))
+        .where(Milestone.commitment_id == commitment.id).order_by(Milestone.position)).all()
+    # The names and addresses only (an account would bring its roles along).
+    reporters = db.session.execute(
+        select(CommitmentReporter.id, User.display_name, User.email)
+        .join(User, User.id == CommitmentReporter.user_id)
+        .where(CommitmentReporter.commitment_id == commitment.id)
+        .order_by(CommitmentReporter.id)).all()
+    return render_template(
+        "followup/manage/commitment.html", consultation=consultation,
+        final_plan=final_plan, commitment=commitment,
+        milestones=milestones, indicators=operations.indicators_of(commitment),
+        reporters=reporters, pending=_pending_reports([commitment.id]).get(commitment.id),
+        refused=next(iter(refused.values()), None), confirm_form=ConfirmForm(), **forms)
 
 
 def _pending_reports(commitment_ids):
@@ -143,7 +157,7 @@ def seed(slug, commitment_id):
     if ConfirmForm().validate_on_submit():
         with attempt(_("The milestones have been created from the action rows.")):
             operations.seed_milestones(commitment, actor=current_user)
-    return redirect(_setup_url(slug, commitment))
+    return redirect(_commitment_url(slug, commitment, "#milestones"))
 
 
 @bp.route("/consultations/<slug>/follow-up/manage/commitments/<int:commitment_id>/milestones",
@@ -152,7 +166,10 @@ def seed(slug, commitment_id):
 def add_milestone(slug, commitment_id):
     consultation, final_plan = _reviewed(slug)
     commitment = get_plan_commitment(final_plan, commitment_id)
-    return _save_milestone(consultation, commitment, None)
+    form = MilestoneForm()
+    if _saved_milestone(form, commitment, None):
+        return redirect(_commitment_url(slug, commitment, "#milestones"))
+    return _commitment_page(consultation, final_plan, commitment, milestone_form=form)
 
 
 @bp.route("/consultations/<slug>/follow-up/manage/milestones/<int:milestone_id>",
@@ -161,20 +178,23 @@ def add_milestone(slug, commitment_id):
 def edit_milestone(slug, milestone_id):
     consultation, final_plan = _reviewed(slug)
     milestone = get_in_plan(Milestone, milestone_id, final_plan)
-    return _save_milestone(consultation, milestone.commitment, milestone)
-
-
-def _save_milestone(consultation, commitment, milestone):
+    commitment = milestone.commitment
     form = MilestoneForm(obj=milestone)
-    if form.validate_on_submit():
-        with attempt(_("The milestone has been saved."), field=form.description) as done:
-            operations.save_milestone(commitment, actor=current_user, milestone=milestone,
-                                      description=form.description.data,
-                                      starts=form.starts.data, due=form.due.data)
-        if done:
-            return redirect(_setup_url(consultation.slug, commitment))
+    if _saved_milestone(form, commitment, milestone):
+        return redirect(_commitment_url(slug, commitment, "#milestones"))
     return render_template("followup/manage/milestone.html", consultation=consultation,
                            commitment=commitment, milestone=milestone, form=form)
+
+
+def _saved_milestone(form, commitment, milestone):
+    """Whether ``form`` was posted valid and the milestone saved (committed)."""
+    if not form.validate_on_submit():
+        return False
+    with attempt(_("The milestone has been saved."), field=form.description) as done:
+        operations.save_milestone(commitment, actor=current_user, milestone=milestone,
+                                  description=form.description.data,
+                                  starts=form.starts.data, due=form.due.data)
+    return bool(done)
 
 
 @bp.route("/consultations/<slug>/follow-up/manage/milestones/<int:milestone_id>/move",
@@ -188,7 +208,7 @@ def move_milestone(slug, milestone_id):
         with attempt():
             operations.move_milestone(milestone, actor=current_user,
                                       up=request.form.get("direction") == "up")
-    return redirect(_setup_url(slug, commitment))
+    return redirect(_commitment_url(slug, commitment, "#milestones"))
 
 
 @bp.route("/consultations/<slug>/follow-up/manage/milestones/<int:milestone_id>/delete",
@@ -201,7 +221,7 @@ def delete_milestone(slug, milestone_id):
     if ConfirmForm().validate_on_submit():
         with attempt(_("The milestone has been removed.")):
             operations.delete_milestone(milestone, actor=current_user)
-    return redirect(_setup_url(slug, commitment))
+    return redirect(_commitment_url(slug, commitment, "#milestones"))
 
 
 @bp.route("/consultations/<slug>/follow-up/manage/commitments/<int:commitment_id>/indicators",
@@ -210,7 +230,10 @@ def delete_milestone(slug, milestone_id):
 def add_indicator(slug, commitment_id):
     consultation, final_plan = _reviewed(slug)
     commitment = get_plan_commitment(final_plan, commitment_id)
-    return _save_indicator(consultation, commitment, None)
+    form = IndicatorForm()
+    if _saved_indicator(form, commitment, None):
+        return redirect(_commitment_url(slug, commitment, "#indicators"))
+    return _commitment_page(consultation, final_plan, commitment, indicator_form=form)
 
 
 @bp.route("/consultations/<slug>/follow-up/manage/indicators/<int:indicator_id>",
@@ -219,25 +242,28 @@ def add_indicator(slug, commitment_id):
 def edit_indicator(slug, indicator_id):
     consultation, final_plan = _reviewed(slug)
     indicator = get_in_plan(Indicator, indicator_id, final_plan)
-    return _save_indicator(consultation, indicator.commitment, indicator)
-
-
-def _save_indicator(consultation, commitment, indicator):
+    commitment = indicator.commitment
     # The numbers as the reader types them ("1234,5"), also behind a field a post lacks.
-    form = IndicatorForm(data=None if indicator is None else {
+    form = IndicatorForm(data={
         "name": indicator.name, "baseline": _typed_number(indicator.baseline),
         "target": _typed_number(indicator.target), "unit": indicator.unit,
         "source": indicator.source})
-    if form.validate_on_submit():
-        with attempt(_("The indicator has been saved."), field=form.name) as done:
-            operations.save_indicator(commitment, actor=current_user, indicator=indicator,
-                                      name=form.name.data, baseline=form.baseline.data,
-                                      target=form.target.data, unit=form.unit.data,
-                                      source=form.source.data)
-        if done:
-            return redirect(_setup_url(consultation.slug, commitment))
+    if _saved_indicator(form, commitment, indicator):
+        return redirect(_commitment_url(slug, commitment, "#indicators"))
     return render_template("followup/manage/indicator.html", consultation=consultation,
                            commitment=commitment, indicator=indicator, form=form)
+
+
+def _saved_indicator(form, commitment, indicator):
+    """Whether ``form`` was posted valid and the indicator saved (committed)."""
+    if not form.validate_on_submit():
+        return False
+    with attempt(_("The indicator has been saved."), field=form.name) as done:
+        operations.save_indicator(commitment, actor=current_user, indicator=indicator,
+                                  name=form.name.data, baseline=form.baseline.data,
+                                  target=form.target.data, unit=form.unit.data,
+                                  source=form.source.data)
+    return bool(done)
 
 
 def _typed_number(value):
@@ -261,22 +287,23 @@ def delete_indicator(slug, indicator_id):
     if ConfirmForm().validate_on_submit():
         with attempt(_("The indicator has been removed.")):
             operations.delete_indicator(indicator, actor=current_user)
-    return redirect(_setup_url(slug, commitment))
+    return redirect(_commitment_url(slug, commitment, "#indicators"))
 
 
 @bp.route("/consultations/<slug>/follow-up/manage/commitments/<int:commitment_id>/reporters",
           methods=["POST"])
 @login_required
 def add_reporter(slug, commitment_id):
-    _consultation, final_plan = _reviewed(slug)
+    consultation, final_plan = _reviewed(slug)
     commitment = get_plan_commitment(final_plan, commitment_id)
     form = ReporterForm()
     if form.validate_on_submit():
-        with attempt(_("The account can now report on this commitment.")):
+        with attempt(_("The account can now report on this commitment."),
+                     field=form.email) as done:
             operations.add_reporter(commitment, actor=current_user, email=form.email.data)
-    else:
-        _flash_errors(form)
-    return redirect(_setup_url(slug, commitment))
+        if done:
+            return redirect(_commitment_url(slug, commitment, "#reporters"))
+    return _commitment_page(consultation, final_plan, commitment, reporter_form=form)
 
 
 @bp.route("/consultations/<slug>/follow-up/manage/reporters/<int:reporter_id>/delete",
@@ -291,7 +318,7 @@ def remove_reporter(slug, reporter_id):
     if ConfirmForm().validate_on_submit():
         with attempt(_("The account no longer reports on this commitment.")):
             operations.remove_reporter(reporter, actor=current_user)
-    return redirect(_setup_url(slug, commitment))
+    return redirect(_commitment_url(slug, commitment, "#reporters"))
 
 
 # --- my commitments ---------------------------------------------------------------------

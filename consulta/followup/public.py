@@ -26,21 +26,25 @@ from wtforms.validators import InputRequired, Length
 
 from consulta.consultations.access import get_visible_consultation, protected_consultation
 from consulta.core.cache import cacheable
+from consulta.core.pagination import paginate_list
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
 from consulta.finalplan.queries import published_final_plan
 
 from . import assessment as assessments_
-from . import queries
+from . import formatting, queries
 from .access import can_review, reported_commitment_ids
 from .assessment_pdf import render_assessment_pdf
-from .constants import ASSESSMENT_KINDS, ASSESSMENT_SLUGS
+from .constants import ASSESSMENT_KINDS, ASSESSMENT_SLUGS, MILESTONE_STATUSES
 from .signals import commitment_page, fragments, report_page, tracking_page
 
 bp = Blueprint("followup", __name__)
 
 #: The longest filter value read from the query string (and echoed in a message).
 MAX_FILTER = 300
+#: Commitments per page of the tracking page: a plan has 20 to 30, on one page; a plan
+#: of hundreds is paged (its figures stay whole, and the filters narrow it).
+TRACKING_PER_PAGE = 50
 
 
 def published_plan_or_404(slug):
@@ -59,10 +63,11 @@ def _raw_filters(args):
 
 
 def _tracking_key(args):
-    """What the page depends on besides the consultation: the filters, and the month
-    (a milestone becomes overdue when it turns)."""
+    """What the page depends on besides the consultation: the filters, the page of the
+    list, and the month (a milestone becomes overdue when it turns)."""
+    page = args.get("page", type=int) or 1
     return {**{k: v for k, v in _raw_filters(args).items() if v},
-            "month": queries.current_month()}
+            **({"page": page} if page > 1 else {}), "month": queries.current_month()}
 
 
 def read_filters(args, components, responsibles):
@@ -101,13 +106,20 @@ def tracking(slug):
     components = queries.plan_components(final_plan)
     responsibles = queries.responsible_choices(final_plan)
     filters, errors = read_filters(request.args, components, responsibles)
-    rows = queries.tracked_commitments(final_plan, filters, month)
-    figures = queries.figures(final_plan, components, month)
+    progress = queries.ProgressQuery(final_plan, month)
+    tracked = queries.tracked_commitments(final_plan, filters, month, queries.LISTED,
+                                          progress)
+    page = paginate_list(tracked, TRACKING_PER_PAGE)
+    figures = queries.figures(final_plan, components, month, progress,
+                              tracked=None if filters else tracked)
     html = render_template(
         "followup/public/tracking.html", consultation=consultation, final_plan=final_plan,
-        rows=rows, figures=figures, components=components,
+        page=page, figures=figures, components=components,
         components_by_id={c.id: c for c in components}, responsibles=responsibles,
         filters=filters, errors=errors, filtered=bool(filters),
+        status_labels={code: str(label) for code, label in MILESTONE_STATUSES.items()},
+        write_share=formatting.share_writer(),
+        report_days=formatting.day_texts(p.last_report_at for _c, p in page.items),
         overdue=queries.overdue_milestones(final_plan, month),
         extras=fragments(tracking_page, final_plan), **_staff_links(consultation))
     return html, 400 if errors else 200

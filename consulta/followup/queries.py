@@ -14,11 +14,13 @@ count it with GROUP BY:
 Its progress is the mean of its milestones' percentages, cancelled ones left out.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import Bundle, contains_eager, selectinload
 
 from consulta.consultations.models import Commitment, Component
 from consulta.core.dates import local_today
@@ -26,6 +28,7 @@ from consulta.extensions import db
 
 from .constants import MILESTONE_STATUSES
 from .models import (
+    CommitmentReporter,
     Indicator,
     Milestone,
     ProgressReport,
@@ -105,6 +108,15 @@ def _status_expression(totals):
         else_=literal("in_progress"))
 
 
+@lru_cache(maxsize=64)
+def _progress_parts(version_id, month):
+    """(milestone totals, last reports, status) of a plan version in a month: built once
+    per process and month (SQLAlchemy took a millisecond to build them for every list;
+    they are immutable, and their cache key is computed once with them)."""
+    totals = _milestone_totals(version_id, month)
+    return totals, _last_reports(version_id), _status_expression(totals).label("status")
+
+
 @dataclass
 class Progress:
     """Where one commitment stands."""
@@ -133,9 +145,7 @@ class ProgressQuery:
     def __init__(self, final_plan, month=None):
         self.version_id = final_plan.plan_version_id
         self.month = month or current_month()
-        self.totals = _milestone_totals(self.version_id, self.month)
-        self.reports = _last_reports(self.version_id)
-        self.status = _status_expression(self.totals).label("status")
+        self.totals, self.reports, self.status = _progress_parts(self.version_id, self.month)
 
     def _joined(self, *columns):
         return (select(*columns)
@@ -144,13 +154,18 @@ class ProgressQuery:
                 .outerjoin(self.reports, self.reports.c.commitment_id == Commitment.id)
                 .where(Commitment.plan_version_id == self.version_id))
 
-    def rows(self, filters=None):
-        """select() of (Commitment, status, percent_sum, counted, total, completed,
+    def rows(self, filters=None, commitment=Commitment):
+        """select() of (commitment, status, percent_sum, counted, total, completed,
         overdue, reports, last_report_at), by number, filtered by ``filters``
-        (component id, status, responsible)."""
+        (component id, status, responsible).
+
+        :param commitment: what stands for the commitment: the ``Commitment`` entity, or
+            a ``Bundle`` of the columns a list shows (``LISTED``).
+        """
         t, r = self.totals, self.reports
-        query = self._joined(Commitment, self.status, t.c.percent_sum, t.c.counted, t.c.total,
-                             t.c.completed, t.c.overdue, r.c.reports, r.c.last_report_at)
+        query = self._joined(commitment, self.status, t.c.percent_sum, t.c.counted,
+                             t.c.total, t.c.completed, t.c.overdue, r.c.reports,
+                             r.c.last_report_at)
         filters = filters or {}
         if filters.get("commitment"):
             query = query.where(Commitment.id == filters["commitment"])
@@ -178,15 +193,24 @@ def progress_of(row):
                     last_report_at=last)
 
 
-def tracked_commitments(final_plan, filters=None, month=None):
+#: The columns of a commitment a list of commitments shows (``row.id``, ``row.title``...):
+#: the entity would bring its texts and three JSON columns, decoded for every row.
+LISTED = Bundle("commitment", Commitment.id, Commitment.number, Commitment.title,
+                Commitment.component_id, Commitment.responsible)
+
+
+def tracked_commitments(final_plan, filters=None, month=None, commitment=Commitment,
+                        progress=None):
     """[(commitment, Progress)] of the final plan, by number, filtered.
 
     :param final_plan: a published ``FinalPlan``.
     :param filters: {"component": id, "status": code, "responsible": text,
         "commitment": id}.
     :param month: the current month; the deployment's when None.
+    :param commitment: ``Commitment`` (entities), or ``LISTED`` (the listed columns).
+    :param progress: the page's ``ProgressQuery`` when it has one (built once).
     """
-    query = ProgressQuery(final_plan, month).rows(filters)
+    query = (progress or ProgressQuery(final_plan, month)).rows(filters, commitment)
     return [(row[0], progress_of(row)) for row in db.session.execute(query)]
 
 
@@ -205,16 +229,24 @@ def plan_components(final_plan):
         .order_by(Component.position, Component.id)).all()
 
 
-def figures(final_plan, components, month=None):
+def figures(final_plan, components, month=None, progress=None, tracked=None):
     """The commitments by status, overall and by component (counted in SQL).
 
     :param components: the plan's components (``plan_components``), in their order.
+    :param progress: the page's ``ProgressQuery`` when it has one (built once).
+    :param tracked: the rows of ``tracked_commitments`` when the page holds every
+        commitment of the plan (no filter): counted as they are, with no second
+        statement over the same join.
 
     :return: {"overall": {status: count, "total": n}, "by_component": [(component,
         {status: count, "total": n})]} in the components' order, statuses as
         ``COMMITMENT_STATUSES``.
     """
-    rows = ProgressQuery(final_plan, month).figures()
+    if tracked is not None:
+        rows = Counter((c.component_id, p.status) for c, p in tracked)
+        rows = [(component_id, status, n) for (component_id, status), n in rows.items()]
+    else:
+        rows = (progress or ProgressQuery(final_plan, month)).figures()
     def empty():
         return dict.fromkeys((*COMMITMENT_STATUSES, "total"), 0)
 
@@ -244,16 +276,23 @@ def responsible_choices(final_plan):
 
 
 def overdue_milestones(final_plan, month=None):
-    """{commitment id: [overdue milestones]} of the final plan."""
-    month = month or current_month()
+    """{commitment id: [overdue milestones]} of the final plan: rows of the columns a
+    list shows (description, due, current status)."""
     found = {}
-    for milestone in db.session.scalars(
-            select(Milestone).join(Commitment, Commitment.id == Milestone.commitment_id)
-            .where(Commitment.plan_version_id == final_plan.plan_version_id,
-                   is_overdue_expression(month))
-            .order_by(Milestone.commitment_id, Milestone.position)):
+    for milestone in db.session.execute(
+            _overdue_statement(final_plan.plan_version_id, month or current_month())):
         found.setdefault(milestone.commitment_id, []).append(milestone)
     return found
+
+
+@lru_cache(maxsize=64)
+def _overdue_statement(version_id, month):
+    # Built once per version and month, as ``_progress_parts``.
+    return (select(Milestone.commitment_id, Milestone.description, Milestone.due,
+                   Milestone.current_status)
+            .join(Commitment, Commitment.id == Milestone.commitment_id)
+            .where(Commitment.plan_version_id == version_id, is_overdue_expression(month))
+            .order_by(Milestone.commitment_id, Milestone.position))
 
 
 def commitment_of(final_plan, commitment_id):
@@ -307,11 +346,15 @@ def latest_values(commitment_ids):
 
 
 def published_reports(commitment_ids):
-    """{commitment id: [published reports, newest first]} (no draft, ever)."""
+    """{commitment id: [published reports, newest first]} (no draft, ever): rows of what
+    a list of reports shows (``id``, ``number``, ``as_of``, ``published_at``), not the
+    reports with their narratives."""
     found = {}
     if commitment_ids:
-        for report in db.session.scalars(
-                select(ProgressReport).where(
+        for report in db.session.execute(
+                select(ProgressReport.id, ProgressReport.commitment_id,
+                       ProgressReport.number, ProgressReport.as_of,
+                       ProgressReport.published_at).where(
                     ProgressReport.commitment_id.in_(list(commitment_ids)),
                     ProgressReport.state == "published")
                 .order_by(ProgressReport.commitment_id, ProgressReport.published_at.desc(),
@@ -342,6 +385,59 @@ def has_published_report(final_plan):
                              .join(Commitment, Commitment.id == ProgressReport.commitment_id)
                              .where(Commitment.plan_version_id == final_plan.plan_version_id,
                                     ProgressReport.state == "published")) > 0
+
+
+# --- the secretariat's set-up -----------------------------------------------------------
+
+@dataclass
+class SetupRow:
+    """Where the set-up of one commitment stands, for the index of the set-up."""
+
+    id: int
+    number: int
+    title: str
+    component: str
+    responsible: str | None
+    milestones: int
+    indicators: int
+    reporters: int
+
+    @property
+    def is_complete(self):
+        """The commitment can be followed: it has milestones to report on and indicators
+        to measure it by. Reporters are not required: the secretariat reports on any
+        commitment."""
+        return self.milestones > 0 and self.indicators > 0
+
+
+def _counted(model, commitment_ids):
+    """One row per commitment of ``commitment_ids`` (a select) that has some ``model``
+    rows: (commitment id, how many)."""
+    return (select(model.commitment_id.label("commitment_id"),
+                   func.count(model.id).label("count"))
+            .where(model.commitment_id.in_(commitment_ids))
+            .group_by(model.commitment_id).subquery())
+
+
+def setup_overview(final_plan):
+    """[SetupRow] of every commitment of the final plan, by number: its milestones,
+    indicators and reporters counted in SQL (one statement, whatever their number)."""
+    in_plan = select(Commitment.id).where(
+        Commitment.plan_version_id == final_plan.plan_version_id)
+    milestones, indicators, reporters = (_counted(model, in_plan) for model in
+                                         (Milestone, Indicator, CommitmentReporter))
+    query = (select(Commitment.id, Commitment.number, Commitment.title,
+                    Component.name, Commitment.responsible,
+                    func.coalesce(milestones.c.count, 0),
+                    func.coalesce(indicators.c.count, 0),
+                    func.coalesce(reporters.c.count, 0))
+             .join(Component, Component.id == Commitment.component_id)
+             .outerjoin(milestones, milestones.c.commitment_id == Commitment.id)
+             .outerjoin(indicators, indicators.c.commitment_id == Commitment.id)
+             .outerjoin(reporters, reporters.c.commitment_id == Commitment.id)
+             .where(Commitment.plan_version_id == final_plan.plan_version_id)
+             .order_by(Commitment.number))
+    return [SetupRow(*row) for row in db.session.execute(query)]
 
 
 def status_label(status):

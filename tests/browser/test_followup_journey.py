@@ -25,7 +25,7 @@ Every page visited goes through ``review`` (axe-core, labels, phone checks).
 import io
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -124,8 +124,10 @@ def _published_version(consultation):
         PlanVersion.consultation_id == consultation.id).order_by(PlanVersion.id))
 
 
-def commitment_section(page):
-    return page.locator(f"#compromiso-{NUMBER}")
+def commitment_section(page, name):
+    """A section of the commitment's own set-up page: "Hitos", "Indicadores" or
+    "Personas que reportan"."""
+    return page.get_by_role("region", name=name)
 
 
 # --- 1. the secretariat sets the commitment up -----------------------------------------
@@ -140,9 +142,13 @@ def test_1_secretariat_sets_up_a_commitment(live_server, new_context, review,
     expect(page.get_by_role("heading", level=1)).to_have_text("Seguimiento de la implementación")
     page.get_by_role("link", name="Configurar el seguimiento").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Configurar el seguimiento")
-    section = commitment_section(page)
-    expect(section).to_contain_text("Aún no hay hitos.")
+    row = page.locator(f"#compromiso-{NUMBER}")
+    expect(row).to_contain_text("Incompleto")
     review(page, "follow-up set-up")
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Compromiso {NUMBER}:")
+    expect(commitment_section(page, "Hitos")).to_contain_text("Aún no hay hitos.")
+    review(page, "commitment set-up")
 
     milestones = [
         ("Publicar en el observatorio los precios de las farmacias de provincias",
@@ -151,17 +157,17 @@ def test_1_secretariat_sets_up_a_commitment(live_server, new_context, review,
          month(day), month(day + timedelta(days=240))),
     ]
     for description, starts, due in milestones:
-        section = commitment_section(page)
+        section = commitment_section(page, "Hitos")
         section.locator("summary", has_text="Agregar un hito").click()
         section.get_by_label("Hito").fill(description)
         section.get_by_label("Inicio (AAAA-MM)").fill(starts)
         section.get_by_label("Fin (AAAA-MM)").fill(due)
         section.get_by_role("button", name="Agregar el hito").click()
         expect(page.get_by_role("status").first).to_contain_text("Se guardó el hito")
-    expect(commitment_section(page).get_by_role("table").first).to_contain_text(
+    expect(commitment_section(page, "Hitos").get_by_role("table")).to_contain_text(
         "Habilitar un canal para reportar precios abusivos")
 
-    section = commitment_section(page)
+    section = commitment_section(page, "Indicadores")
     section.locator("summary", has_text="Agregar un indicador").click()
     section.get_by_label("Indicador").fill("Farmacias de provincias con precios publicados")
     section.get_by_label("Línea de base").fill("0")
@@ -170,13 +176,16 @@ def test_1_secretariat_sets_up_a_commitment(live_server, new_context, review,
     section.get_by_label("Fuente").fill("Observatorio de precios de la DIGEMID")
     section.get_by_role("button", name="Agregar el indicador").click()
     expect(page.get_by_role("status").first).to_contain_text("Se guardó el indicador")
-    expect(commitment_section(page).get_by_role("table").nth(1)).to_contain_text("1.200")
+    expect(commitment_section(page, "Indicadores").get_by_role("table")).to_contain_text(
+        "1.200")
 
-    section = commitment_section(page)
+    section = commitment_section(page, "Personas que reportan")
     section.get_by_label("Correo electrónico de la cuenta").fill(REPORTER)
     section.get_by_role("button", name="Agregar a la persona").click()
-    expect(commitment_section(page)).to_contain_text(REPORTER)
+    expect(commitment_section(page, "Personas que reportan")).to_contain_text(REPORTER)
     review(page, "commitment set up")
+    page.get_by_role("link", name="Configurar el seguimiento").click()
+    expect(page.locator(f"#compromiso-{NUMBER}")).to_contain_text("Completo")
     state["set_up"] = True
     review.assert_clean()
 
@@ -318,7 +327,9 @@ def test_5_the_report_on_the_tracking_page_the_api_and_in_the_mail(live_server, 
     assert api.ok and api.headers["content-type"].startswith("application/json")
     (item,) = [c for c in api.json()["commitments"] if c["number"] == NUMBER]
     assert item["status"] == "in_progress" and item["progress"] == 20
-    assert item["last_report_at"] and item["last_report_at"][:10] <= today(live_server).isoformat()
+    # An instant (UTC), not a day: from 19:00 in Lima its date is already tomorrow's.
+    assert item["last_report_at"]
+    assert datetime.fromisoformat(item["last_report_at"]) <= datetime.now(UTC)
     assert [m["percent"] for m in item["milestones"]] == [40, 0]
     (indicator,) = item["indicators"]
     assert float(indicator["target"]) == 1200 and float(indicator["latest"]["value"]) == 350

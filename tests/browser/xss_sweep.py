@@ -1403,6 +1403,7 @@ def followup(sweep):
     published_commitment = sweep.db(lambda: db.session.get(
         ProgressReport, published).commitment_id)
     sweep.page("secretariat", setup)
+    sweep.page("secretariat", f"{setup}/commitments/{commitment}")
     sweep.page("secretariat", page)
     milestone = sweep.db(lambda: db.session.scalar(select(Milestone.id)))
     indicator = sweep.db(lambda: db.session.scalar(select(Indicator.id)))

@@ -2,6 +2,7 @@
 "my commitments" and report form, review and publication, who may do what (403, and
 nothing changes), and query counts."""
 
+import re
 from datetime import timedelta
 from io import BytesIO
 
@@ -39,30 +40,56 @@ def test_the_secretariat_sets_the_follow_up_up_through_the_forms(
                                                followed["commitments"][2])
     person = create_user(email="responsable@minsa.gob.pe")
     login(client, secretariat)
-    html = page(client, f"/consultations/{slug}/follow-up/manage")
-    assert "Configurar el seguimiento" in html
-    assert "Crear los hitos a partir de las acciones" in html
     base = f"/consultations/{slug}/follow-up/manage"
-    assert client.post_form(f"{base}/commitments/{first}/seed").status_code == 302
-    assert client.post_form(f"{base}/commitments/{second}/milestones", {
+    index = page(client, base)
+    assert "Configurar el seguimiento" in index
+    assert "0 de 2 compromisos tienen sus hitos e indicadores" in index
+    assert f'href="{base}/commitments/{first}"' in index
+    assert f'href="{base}/commitments/{second}"' in index
+    first_page, second_page = f"{base}/commitments/{first}", f"{base}/commitments/{second}"
+    html = page(client, first_page)
+    assert "Compromiso 1: Observatorio de precios de medicamentos" in html
+    assert "Crear los hitos a partir de las acciones" in html
+    assert "Quejas ciudadanas" not in html  # one commitment per page
+
+    seeded = client.post_form(f"{base}/commitments/{first}/seed")
+    assert seeded.status_code == 302
+    assert seeded.headers["Location"] == f"{first_page}#milestones"
+    added = client.post_form(f"{base}/commitments/{second}/milestones", {
         "description": "Lanzar el formulario de quejas", "starts": "2027-01",
-        "due": "2027-06"}).status_code == 302
+        "due": "2027-06"})
+    assert added.headers["Location"] == f"{second_page}#milestones"
+    assert "Se guardó el hito." in page(client, second_page)  # the flash message is kept
     refused = client.post_form(f"{base}/commitments/{second}/milestones", {
         "description": "Otro", "starts": "2027-13", "due": ""})
+    text = refused.get_data(as_text=True)
     assert refused.status_code == 200
-    assert "Use the form YYYY-MM" not in refused.get_data(as_text=True)
-    assert "AAAA-MM" in refused.get_data(as_text=True)
+    assert "Use the form YYYY-MM" not in text
+    assert "AAAA-MM" in text
+    # Back on the commitment's page: the error next to its field, what was typed kept.
+    assert "Compromiso 2: Quejas ciudadanas en línea" in text
+    assert 'id="starts-error"' in text and 'value="2027-13"' in text and "Otro</textarea>" in text
+    assert "<details open>" in text
     assert client.post_form(f"{base}/commitments/{first}/indicators", {
         "name": "Entidades que publican", "baseline": "1.000", "target": "2.500,5",
-        "unit": "entidades", "source": "Portal"}).status_code == 302
+        "unit": "entidades", "source": "Portal"}).headers["Location"] == \
+        f"{first_page}#indicators"
     wrong = client.post_form(f"{base}/commitments/{first}/indicators", {
         "name": "Malo", "baseline": "cero"})
-    assert "Línea de base: «cero» no es un número" in wrong.get_data(as_text=True)
+    text = wrong.get_data(as_text=True)
+    assert "Línea de base: «cero» no es un número" in text
+    assert 'value="Malo"' in text and 'value="cero"' in text
+    unknown = client.post_form(f"{base}/commitments/{first}/reporters", {
+        "email": "nadie@minsa.gob.pe"}).get_data(as_text=True)
+    assert 'id="email-error"' in unknown and 'value="nadie@minsa.gob.pe"' in unknown
     assert client.post_form(f"{base}/commitments/{first}/reporters", {
-        "email": "responsable@minsa.gob.pe"}).status_code == 302
-    html = page(client, f"{base}")
-    assert "Diseñar el observatorio" in html and "Lanzar el formulario de quejas" in html
+        "email": "responsable@minsa.gob.pe"}).headers["Location"] == f"{first_page}#reporters"
+    html = page(client, first_page)
+    assert "Diseñar el observatorio" in html and "Lanzar el formulario de quejas" not in html
     assert "2.500,5" in html and "responsable@minsa.gob.pe" in html
+    assert "Lanzar el formulario de quejas" in page(client, second_page)
+    index = page(client, base)
+    assert "1 de 2 compromisos tienen sus hitos e indicadores" in index
     with app.app_context():
         assert len(milestones(first)) == 2 and len(milestones(second)) == 1
         indicator = db.session.scalar(select(Indicator))
@@ -73,10 +100,39 @@ def test_the_secretariat_sets_the_follow_up_up_through_the_forms(
         second_milestone = milestones(first)[1].id
     edit = page(client, f"{base}/indicators/{indicator_id}")
     assert 'value="2500,5"' in edit and 'value="1000"' in edit
-    assert client.post_form(f"{base}/milestones/{second_milestone}/move",
-                            {"direction": "up"}).status_code == 302
+    assert f'href="{first_page}"' in edit
+    moved = client.post_form(f"{base}/milestones/{second_milestone}/move", {"direction": "up"})
+    assert moved.headers["Location"] == f"{first_page}#milestones"
     with app.app_context():
         assert milestones(first)[0].id == second_milestone
+
+
+def test_the_set_up_index_counts_each_commitments_milestones_indicators_and_reporters(
+        app, client, followed, secretariat, seed, make_reporter):
+    slug, first = followed["slug"], followed["commitments"][1]
+    seed(followed)
+    make_reporter(first)
+    login(client, secretariat)
+    html = page(client, f"/consultations/{slug}/follow-up/manage")
+    rows = dict(re.findall(r'<tr id="compromiso-(\d+)">(.*?)</tr>', html, re.S))
+    # Milestones, indicators and reporters of each commitment, after its number and title.
+    cells = {number: re.findall(r'<td data-label="[^"]+">(\d+)</td>', row)
+             for number, row in rows.items()}
+    assert cells == {"1": ["2", "1", "1"], "2": ["0", "0", "0"]}
+    assert rows["1"].startswith("\n    <td>1. <a")
+    assert "Completo" in rows["1"] and "Incompleto" in rows["2"]
+    assert "MINSA" in rows["1"] and "SUSALUD" in rows["2"]
+
+
+def test_a_commitment_of_another_plan_has_no_set_up_page(app, client, make_followed,
+                                                         secretariat):
+    ours, theirs = make_followed(), make_followed()
+    login(client, secretariat)
+    other = theirs["commitments"][1]
+    assert client.get(f"/consultations/{ours['slug']}/follow-up/manage/commitments/{other}"
+                      ).status_code == 404
+    assert client.get(f"/consultations/{ours['slug']}/follow-up/manage/commitments/99999"
+                      ).status_code == 404
 
 
 def test_only_the_secretariat_sets_the_follow_up_up(app, followed, secretariat, create_user,
@@ -85,10 +141,14 @@ def test_only_the_secretariat_sets_the_follow_up_up(app, followed, secretariat, 
     reporter = make_reporter(first)
     anonymous = app.test_client()
     assert anonymous.get(f"/consultations/{slug}/follow-up/manage").status_code == 302
+    assert anonymous.get(f"/consultations/{slug}/follow-up/manage/commitments/{first}"
+                         ).status_code == 302
     for who in (reporter, create_user()):
         client = app.test_client()
         login(client, who)
         assert client.get(f"/consultations/{slug}/follow-up/manage").status_code == 403
+        assert client.get(f"/consultations/{slug}/follow-up/manage/commitments/{first}"
+                          ).status_code == 403
         assert client.post_form(f"/consultations/{slug}/follow-up/manage/commitments/{first}"
                                 "/seed").status_code == 403
         assert client.post_form(f"/consultations/{slug}/follow-up/manage/commitments/{first}"

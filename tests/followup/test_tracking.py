@@ -69,6 +69,42 @@ def test_status_rules_in_sql_match_the_rules_in_words(app, plan_world):
         assert earlier[3] == "in_progress"
 
 
+def test_the_figures_counted_from_the_whole_list_are_those_counted_in_sql(app, plan_world):
+    from consulta.finalplan.queries import published_final_plan
+
+    with app.test_request_context():
+        final_plan = published_final_plan(consultation_of(plan_world.slug))
+        components = queries.plan_components(final_plan)
+        for month in ("2019-12", "2026-12"):
+            tracked = queries.tracked_commitments(final_plan, month=month,
+                                                  commitment=queries.LISTED)
+            in_sql = queries.figures(final_plan, components, month)
+            assert queries.figures(final_plan, components, month, tracked=tracked) == in_sql
+            assert in_sql["overall"]["total"] == 5
+
+
+def test_a_long_plan_is_paged_with_its_filters_and_whole_figures(app, client, plan_world,
+                                                                   monkeypatch):
+    from consulta.followup import public
+
+    monkeypatch.setattr(public, "TRACKING_PER_PAGE", 2)
+    url = f"/consultations/{plan_world.slug}/follow-up"
+    pages = [page(client, url), page(client, f"{url}?page=2"), page(client, f"{url}?page=3")]
+    assert [set(cards(html)) for html in pages] == [{1, 2}, {3, 4}, {5}]
+    for html in pages:  # the count and the figures are the whole plan's
+        assert "5 compromisos" in html and "Página" in html
+        assert re.search(r"<dt>Compromisos</dt><dd>5</dd>", html)
+    assert f'href="{url}?page=2"' in pages[0] and 'rel="prev"' in pages[1]
+    with app.app_context():
+        consultation = consultation_of(plan_world.slug)
+        education = next(c.id for c in consultation.components if c.name == "Educación")
+    first = page(client, f"{url}?component={education}")
+    assert set(cards(first)) == {3, 4}
+    assert f"component={education}" in re.search(r'rel="next" href="([^"]+)"', first)[1]
+    assert set(cards(page(client, f"{url}?component={education}&page=2"))) == {5}
+    assert cards(page(client, f"{url}?page=9")) == {}  # past the end: an empty page
+
+
 def test_the_filters_narrow_the_list_by_component_status_and_responsible(app, client,
                                                                          plan_world):
     url = f"/consultations/{plan_world.slug}/follow-up"

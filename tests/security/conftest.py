@@ -213,7 +213,8 @@ def build_world(app):
 
 
 FOLLOWUP_ENDPOINTS = (
-    "followup_manage.setup", "followup_manage.seed", "followup_manage.add_milestone",
+    "followup_manage.setup", "followup_manage.commitment_setup", "followup_manage.seed",
+    "followup_manage.add_milestone",
     "followup_manage.edit_milestone", "followup_manage.move_milestone",
     "followup_manage.delete_milestone", "followup_manage.add_indicator",
     "followup_manage.edit_indicator", "followup_manage.delete_indicator",

@@ -1557,6 +1557,8 @@ PAGES = {
         ("anonymous", "/api/v1/consultations/{slug}/contributions?per_page=100")],
     "followup": [
         ("secretariat", "/consultations/{final_slug}/follow-up/manage"),
+        ("secretariat",
+         "/consultations/{final_slug}/follow-up/manage/commitments/{fu_commitment_id}"),
         ("secretariat", "/consultations/{final_slug}/follow-up/manage/reports/{fu_report_id}"),
         ("secretariat", "/follow-up/my-commitments")],
 }

@@ -237,6 +237,7 @@ ACCESS = {
     "finalplan.publish": (None, SECRETARIAT),
     # --- follow-up: set-up and reports (the world's reporter is none of the roles) -------
     "followup_manage.setup": (SECRETARIAT, None),
+    "followup_manage.commitment_setup": (SECRETARIAT, None),
     "followup_manage.seed": (None, SECRETARIAT),
     "followup_manage.add_milestone": (None, SECRETARIAT),
     "followup_manage.edit_milestone": (SECRETARIAT, SECRETARIAT),
