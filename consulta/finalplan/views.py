@@ -39,7 +39,7 @@ def _readable_final_plan(slug, *, whole=False):
 
 
 @bp.route("/consultations/<slug>/final-plan")
-@cacheable
+@cacheable(params=(), members=True)
 def show(slug):
     """The approved final plan: each commitment with what shaped it, and the diff. The
     secretariat also sees the one it prepares (marked as not published)."""
@@ -53,7 +53,7 @@ def show(slug):
 
 
 @bp.route("/consultations/<slug>/final-plan/commitments/<int:number>")
-@cacheable
+@cacheable(params=("page",), members=True)
 def shaped_by(slug, number):
     """Every contribution that shaped one commitment of the final plan, a page at a time
     (the final plan's page shows the first ``SHOWN`` of each)."""

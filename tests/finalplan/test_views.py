@@ -250,3 +250,41 @@ def test_a_hidden_contribution_leaves_the_published_traceability_at_once(
     assert codes["on_3"] not in participant.get(url).get_data(as_text=True)
     assert codes["on_3"] not in app.test_client().get(
         f"/api/v1/consultations/{slug}/final-plan").get_data(as_text=True)
+
+
+def test_participants_get_the_kept_final_plan_and_a_hidden_contribution_leaves_it(
+        app, client, finished, secretariat, create_user):
+    """With the page cache on, a logged-in participant gets the final plan's kept parts
+    (rendered once), and a contribution hidden afterwards is gone at the next request."""
+    from consulta.core.cache import clear
+    from consulta.moderation.operations import hide_contribution
+
+    from ..core.test_page_cache import queries
+
+    slug, codes = finished["slug"], finished["codes"]
+    publish_through_the_forms(client, app, finished, secretariat)
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 30
+    try:
+        with app.app_context():
+            clear()
+        participant = app.test_client()
+        login(participant, create_user(email="dora@example.pe"))
+        participant.get("/account")
+        for url in (f"/consultations/{slug}/final-plan",
+                    f"/consultations/{slug}/final-plan/commitments/3"):
+            _rendered, n_rendered = queries(app, participant, url)
+            kept, n_kept = queries(app, participant, url)
+            assert n_kept < n_rendered, url
+            assert codes["on_3"] in kept.get_data(as_text=True)
+            assert "Cerrar sesión" in kept.get_data(as_text=True)
+        with app.test_request_context():
+            hide_contribution(db.session.scalar(select(Contribution).filter_by(
+                tracking_code=codes["on_3"])), actor=user(secretariat), reason="offensive")
+            db.session.commit()
+        for url in (f"/consultations/{slug}/final-plan",
+                    f"/consultations/{slug}/final-plan/commitments/3"):
+            assert codes["on_3"] not in participant.get(url).get_data(as_text=True), url
+    finally:
+        app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 0
+        with app.app_context():
+            clear()
