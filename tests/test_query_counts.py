@@ -134,10 +134,13 @@ class World:
                 from consulta.contributions.models import ContributionGroup
 
                 group = db.session.get(ContributionGroup, self.group)
-                moderation.group_contribution(
-                    db.session.scalar(select(Contribution).where(
-                        Contribution.tracking_code == typed)),
-                    group, actor=db.session.get(User, self.roles["moderator"].id))
+                # A typed-in record and a web proposal with its own author (the group's
+                # page shows each member's author and event).
+                for code in (typed, proposal):
+                    moderation.group_contribution(
+                        db.session.scalar(select(Contribution).where(
+                            Contribution.tracking_code == code)),
+                        group, actor=db.session.get(User, self.roles["moderator"].id))
                 db.session.commit()
                 db.session.remove()
             f.create_group(self.slug, [comment], title=f"Grupo {n}",

@@ -6,6 +6,8 @@ contribution. ``written_response`` is another thing: the one response the secret
 edits for a contribution or for a group.
 """
 
+from functools import cache
+
 from sqlalchemy import case, false, func, select, true
 from sqlalchemy.orm import aliased, joinedload, load_only
 
@@ -123,7 +125,16 @@ def response_loader_options():
 
 
 def list_extension(sender=None, **_extra):
-    """Receiver of ``contributions.signals.list_extensions``: what feedback adds to lists."""
+    """Receiver of ``contributions.signals.list_extensions``: what feedback adds to lists.
+
+    Built once: its filter and loader options never change, and a list asks for it
+    several times a request (reading the filters for the page cache's key, then for the
+    page)."""
+    return _the_list_extension()
+
+
+@cache
+def _the_list_extension():
     return ListExtension(filters={"outcome": ListFilter(OUTCOMES, filter_by_outcome)},
                          loader_options=response_loader_options())
 

@@ -321,6 +321,7 @@ def group_detail(group_id):
         if done:
             return redirect(url_for(".group_detail", group_id=group_id))
     return render_template("moderation/group.html", group=item, form=form,
+                           members=queries.group_members(item),
                            consultation=item.consultation, confirm=ConfirmForm())
 
 

@@ -47,13 +47,17 @@ def index(slug):
 def _visitor_values(contribution):
     """What the contribution page shows its visitor alone (its personal parts)."""
     now = utcnow()
+    is_open = contribution.consultation.is_open(now)
+    # The support buttons show on an open proposal only: elsewhere nobody asks.
+    buttons = (is_open and contribution.kind == "proposal" and not contribution.is_withdrawn
+               and not contribution.is_voided)
     return {
         "just_sent": request.args.get("sent") == "1" and current_user.is_authenticated
         and contribution.author_id == current_user.id,
         "can_edit": contribution.can_be_edited_by(current_user, now),
         "can_withdraw": contribution.can_be_withdrawn_by(current_user, now),
-        "supported": has_supported(contribution, current_user),
-        "is_open": contribution.consultation.is_open(now),
+        "supported": buttons and has_supported(contribution, current_user),
+        "is_open": is_open,
     }
 
 
