@@ -2,6 +2,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from consulta.core.forms import ConfirmForm
 from consulta.core.i18n import language_cookie, set_language_cookie
@@ -37,7 +38,8 @@ def load_user(value):
     user_id, _sep, token = (value or "").partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # The roles with the account, in its query: every page asks for them (the menu).
+    user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user
