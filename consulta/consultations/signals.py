@@ -12,6 +12,12 @@ namespace = Namespace()
 #: receiver returns a dict of values for its template. Moderation adds ``figures``.
 consultation_page = namespace.signal("consultation-page")
 
+#: Asked for what a consultation's public page shows its visitor alone (sender: the
+#: consultation); each receiver returns a dict of values for its template, rendered for
+#: each participant into the page kept for participants. The follow-up adds
+#: ``follow_box``.
+consultation_personal = namespace.signal("consultation-personal")
+
 #: Asked while a published version of the draft plan is shown (sender: the
 #: consultation); each receiver returns a dict of values for its template.
 #: Contributions adds ``counts``: {commitment number: {kind: count}}.

@@ -4,7 +4,7 @@ evidence (draft → review → published), the public tracking page, the standin
 followers, and the mid-term and end-of-term self-assessments."""
 
 from consulta.accounts.signals import account_erased, data_export
-from consulta.consultations.signals import consultation_page, dates_changed
+from consulta.consultations.signals import consultation_personal, dates_changed
 from consulta.core.cache import forget_pages
 from consulta.finalplan.signals import final_plan_published
 from consulta.summary.signals import summary_published
@@ -58,7 +58,7 @@ def init_app(app):
     dates_changed.connect(followers.note_dates_changed)
     data_export.connect(followers.follows_in_export)
     account_erased.connect(followers.erase_follows)
-    consultation_page.connect(box_on_the_consultation)
+    consultation_personal.connect(box_on_the_consultation)
     commitment_page.connect(box_on_the_commitment)
     tracking_page.connect(box_on_the_tracking_page)
     report_page.connect(box_on_the_report)

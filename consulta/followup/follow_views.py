@@ -209,7 +209,7 @@ def follow_box(target):
 
 
 def box_on_the_consultation(consultation, **_extra):
-    """Receiver of ``consultation_page``: ``follow_box`` (public consultations only)."""
+    """Receiver of ``consultation_personal``: ``follow_box`` (public consultations only)."""
     if not consultation.is_public:
         return None
     return {"follow_box": follow_box(consultation)}

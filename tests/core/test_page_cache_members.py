@@ -148,3 +148,29 @@ def test_a_contribution_page_is_kept_with_each_visitors_own_buttons(
     # A personal part never reaches anonymous visitors.
     anonymous = app.test_client().get(url).get_data(as_text=True)
     assert "Inicia sesión para apoyarla" in anonymous and "Retirar mi apoyo" not in anonymous
+
+
+def test_the_consultation_page_is_kept_with_each_visitors_own_follow_box(
+        cached, create_consultation, create_user):  # noqa: F811
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    url = f"/consultations/{slug}"
+    ana, beto = app.test_client(), app.test_client()
+    login(ana, create_user())
+    login(beto, create_user())
+    for client in (ana, beto):
+        client.get("/account")
+    _first, rendered = queries(app, ana, url)
+    page = ana.get(url).get_data(as_text=True)
+    assert "Dejar de seguir" not in page
+    ana.post(f"/follow/consultations/{slug}/account",
+             data={"csrf_token": _csrf(page), "action": "follow"})
+    ana.get(url)  # the count of followers changed: rendered again, and kept
+    mine, kept = queries(app, ana, url)
+    assert kept < rendered
+    mine = mine.get_data(as_text=True)
+    assert "Dejar de seguir" in mine and "1 persona lo sigue" in mine
+    his = beto.get(url).get_data(as_text=True)
+    assert "Dejar de seguir" not in his and ">Seguir<" in his
+    assert _csrf(his) != _csrf(mine)
+    assert main(his).count("personal:follow") == 2  # the box, between its markers

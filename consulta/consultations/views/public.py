@@ -19,7 +19,7 @@ from ..queries import (
     date_changes,
     published_plan_version,
 )
-from ..signals import consultation_page, plan_page
+from ..signals import consultation_page, consultation_personal, plan_page
 from . import bp
 
 
@@ -48,8 +48,16 @@ def index():
         400 if refusals else 200
 
 
+def _personal_parts(slug):
+    """The parts of the consultation's page that are its visitor's alone (the follow
+    box), for a participant served the kept page."""
+    consultation = get_visible_consultation(slug)
+    return render_template("consultations/_personal_parts.html",
+                           **merged_values(consultation_personal, consultation))
+
+
 @bp.route("/consultations/<slug>")
-@cacheable(params=())
+@cacheable(params=(), members=_personal_parts)
 def detail(slug):
     consultation = get_visible_consultation(slug)
     now = utcnow()
@@ -63,7 +71,8 @@ def detail(slug):
         windows=sorted(consultation.windows, key=lambda w: (w.opens_at, w.id)),
         notices=date_changes(consultation), channels=CHANNELS,
         channel_how_to=CHANNEL_HOW_TO, plan=plan, commitment_count=commitment_count(plan),
-        **merged_values(consultation_page, consultation))
+        **merged_values(consultation_page, consultation),
+        **merged_values(consultation_personal, consultation))
 
 
 #: How many published versions (in one language each) a worker keeps the sheets of.
