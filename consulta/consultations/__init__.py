@@ -9,6 +9,7 @@ from consulta.core.signals import home_page
 
 from .cli import import_plan_command
 from .constants import CHANNELS, EVENT_KINDS, PRINCIPLES, SCOPES, STATUSES
+from .models import commitment_anchor
 from .queries import consultations_by_status
 from .signals import consultation_changed
 from .views import bp
@@ -44,7 +45,8 @@ def init_app(app):
     app.register_blueprint(entities_bp)
     home_page.connect(_on_the_home_page)
     app.jinja_env.globals.update(SCOPES=SCOPES, CHANNELS=CHANNELS, PRINCIPLES=PRINCIPLES,
-                                 CONSULTATION_STATUSES=STATUSES, EVENT_KINDS=EVENT_KINDS)
+                                 CONSULTATION_STATUSES=STATUSES, EVENT_KINDS=EVENT_KINDS,
+                                 commitment_anchor=commitment_anchor)
     app.cli.add_command(import_plan_command)
     consultation_changed.connect(_forget_pages)
     entity_renamed.connect(_on_entity_renamed)

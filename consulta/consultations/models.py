@@ -339,6 +339,12 @@ class PlanSection(db.Model):
         return f"seccion-{self.position or self.id}"
 
 
+def commitment_anchor(number):
+    """The id of commitment ``number`` on a page that lists commitments (for lists read
+    as rows, not ``Commitment`` objects)."""
+    return f"compromiso-{number}"
+
+
 def new_lineage():
     """A fresh commitment identity: 12 hexadecimal characters."""
     return uuid.uuid4().hex[:12]
@@ -387,7 +393,7 @@ class Commitment(db.Model):
 
     @property
     def anchor(self):
-        return f"compromiso-{self.number}"
+        return commitment_anchor(self.number)
 
     def principle_labels(self):
         return [PRINCIPLES[p] for p in self.principles if p in PRINCIPLES]

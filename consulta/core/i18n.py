@@ -296,9 +296,14 @@ def format_share(value, locale=None):
     """
     if isinstance(value, dict):
         return suppressed_text(value)
-    language = _language(locale)
+    return _format_share(_one_decimal(value), _language(locale))
+
+
+@lru_cache(maxsize=4096)
+def _format_share(value, language):
+    # As counts: pages repeat the same shares (a progress bar per commitment).
     _decimal, percent, parsed = _patterns(language)
-    return percent.apply(_one_decimal(value) / 100, parsed)
+    return percent.apply(value / 100, parsed)
 
 
 def suppressed_text(marker):

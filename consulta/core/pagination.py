@@ -122,3 +122,27 @@ def paginate_list(items, per_page=DEFAULT_PER_PAGE, *, param="page"):
     page = request.args.get(param, type=int) or 1
     return ListPagination(items=items, page=max(page, 1), per_page=per_page,
                           max_per_page=MAX_PER_PAGE, error_out=False)
+
+
+class CountedPagination(Pagination):
+    """A page of rows that carry their list's total (``count(*) OVER ()``): sorted,
+    cut and counted in one query; only a page past the end counts apart."""
+
+    def _query_items(self):
+        self._rows = self._query_args["rows"](self._query_offset, self.per_page)
+        return self._rows
+
+    def _query_count(self):
+        return self._rows[0].total if self._rows else self._query_args["count_apart"]()
+
+
+def paginate_counted(rows, count_apart, per_page=DEFAULT_PER_PAGE, *, param="page"):
+    """A page from ``rows(offset, limit)``, rows each with a ``total`` column (the
+    whole list's count, by a window function); ``count_apart()`` counts when the page
+    asked for is past the end (it has no rows to say it).
+
+    :param param: the query parameter holding the page number.
+    """
+    page = request.args.get(param, type=int) or 1
+    return CountedPagination(rows=rows, count_apart=count_apart, page=max(page, 1),
+                             per_page=per_page, max_per_page=per_page, error_out=False)

@@ -9,15 +9,13 @@ import json
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from flask import request
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Text, bindparam, cast, func, select, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consulta.consultations.models import Commitment, PlanVersion
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import is_visible
-from consulta.core.pagination import paginate_list
+from consulta.core.pagination import paginate_counted, paginate_list
 from consulta.extensions import db
 from consulta.feedback.constants import NEEDS_COMMITMENTS
 from consulta.feedback.models import Response, ResponseVersion
@@ -376,18 +374,6 @@ def _landed(final_plan_id, *columns, commitment_id=None):
     return union_all(own, grouped).subquery("landed")
 
 
-class _CountedPage(Pagination):
-    """A page of rows that carry the total (``count(*) OVER ()``): the rows are sorted
-    and counted in one pass; only a page past the end counts apart (``count_apart``)."""
-
-    def _query_items(self):
-        self._rows = self._query_args["rows"](self._query_offset, self.per_page)
-        return self._rows
-
-    def _query_count(self):
-        return self._rows[0].total if self._rows else self._query_args["count_apart"]()
-
-
 class StoredTraceability:
     """The traceability of a published final plan (as ``ResolvedTraceability`` says it),
     read from its stored landings (``FinalPlanLanding``): counts, the first of each
@@ -448,12 +434,10 @@ class StoredTraceability:
             .order_by(landed.c.received_at, landed.c.id).limit(bindparam("limit")) \
             .offset(bindparam("offset"))
         counted = select(func.count()).select_from(landed)
-        page = _CountedPage(
-            rows=lambda offset, limit: db.session.execute(
+        page = paginate_counted(
+            lambda offset, limit: db.session.execute(
                 ranked, {"offset": offset, "limit": limit}).all(),
-            count_apart=lambda: db.session.scalar(counted),
-            page=max(request.args.get("page", type=int) or 1, 1), per_page=per_page,
-            max_per_page=per_page, error_out=False)
+            lambda: db.session.scalar(counted), per_page)
         page.items = _load_shaped({None: page.items})[None]
         return page
 

@@ -118,7 +118,6 @@ def tracking(slug):
         components_by_id={c.id: c for c in components}, responsibles=responsibles,
         filters=filters, errors=errors, filtered=bool(filters),
         status_labels={code: str(label) for code, label in MILESTONE_STATUSES.items()},
-        write_share=formatting.share_writer(),
         report_days=formatting.day_texts(p.last_report_at for _c, p in page.items),
         overdue=queries.overdue_milestones(final_plan, month),
         extras=fragments(tracking_page, final_plan), **_staff_links(consultation))

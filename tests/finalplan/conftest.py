@@ -77,25 +77,29 @@ def finished(app, create_consultation, create_contribution, create_response, cre
     create_response(codes["paper"], outcome="incorporated", justification=JUSTIFICATION,
                     commitments=(3,), actor=secretariat)
     with app.test_request_context():
-        consultation = consultation_of(slug)
-        actor = user(secretariat)
-        # The consultation closed yesterday; version 2 is published after it.
-        consultation.closes_at = utcnow() - timedelta(days=1)
-        for window in consultation.windows:
-            window.closes_at = consultation.closes_at
-        draft = plan_ops.ensure_draft_version(consultation, actor=actor)
-        by_number = {c.number: c for c in draft.commitments}
-        plan_ops.delete_commitment(by_number[2], actor=actor)
-        third = by_number[3]
-        plan_ops.save_commitment(draft, actor=actor, commitment=third,
-                                 component_id=third.component_id, number=3,
-                                 title="Becas y créditos con datos abiertos")
-        plan_ops.save_commitment(draft, actor=actor, component_id=third.component_id,
-                                 number=4, title="Un compromiso nuevo")
-        plan_ops.publish_plan_version(consultation, actor=actor, note="Versión final.")
+        close_and_publish_version_2(consultation_of(slug), user(secretariat))
         db.session.commit()
         db.session.remove()
     return {"slug": slug, "codes": codes, "ana": ana, "beto": beto}
+
+
+def close_and_publish_version_2(consultation, actor, *, removed=(2,), new_number=4):
+    """The consultation closed yesterday, and version 2 of its plan published after it:
+    commitments ``removed`` deleted, 3 renamed, a new one numbered ``new_number``."""
+    consultation.closes_at = utcnow() - timedelta(days=1)
+    for window in consultation.windows:
+        window.closes_at = consultation.closes_at
+    draft = plan_ops.ensure_draft_version(consultation, actor=actor)
+    by_number = {c.number: c for c in draft.commitments}
+    for number in removed:
+        plan_ops.delete_commitment(by_number[number], actor=actor)
+    third = by_number[3]
+    plan_ops.save_commitment(draft, actor=actor, commitment=third,
+                             component_id=third.component_id, number=3,
+                             title="Becas y créditos con datos abiertos")
+    plan_ops.save_commitment(draft, actor=actor, component_id=third.component_id,
+                             number=new_number, title="Un compromiso nuevo")
+    plan_ops.publish_plan_version(consultation, actor=actor, note="Versión final.")
 
 
 def lineages(slug, version_number):

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from consulta.consultations import operations as plan_ops
 from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.core.dates import utcnow
 from consulta.extensions import db
@@ -29,7 +28,14 @@ from consulta.finalplan.queries import (
 )
 from consulta.moderation.operations import hide_contribution
 
-from .conftest import JUSTIFICATION, consultation_of, give_reasons, prepare, user
+from .conftest import (
+    JUSTIFICATION,
+    close_and_publish_version_2,
+    consultation_of,
+    give_reasons,
+    prepare,
+    user,
+)
 
 PLAN = json.dumps({
     "plan": {"title": "Plan de prueba"},
@@ -104,20 +110,7 @@ def world(app, create_consultation, create_contribution, create_response, create
             received_at=utcnow() - timedelta(days=60)))
         hide_contribution(db.session.scalar(select(Contribution).filter_by(
             tracking_code=codes["hidden"])), actor=actor, reason="offensive")
-        consultation.closes_at = utcnow() - timedelta(days=1)
-        for window in consultation.windows:
-            window.closes_at = consultation.closes_at
-        draft = plan_ops.ensure_draft_version(consultation, actor=actor)
-        by_number = {c.number: c for c in draft.commitments}
-        plan_ops.delete_commitment(by_number[2], actor=actor)
-        plan_ops.delete_commitment(by_number[4], actor=actor)
-        third = by_number[3]
-        plan_ops.save_commitment(draft, actor=actor, commitment=third,
-                                 component_id=third.component_id, number=3,
-                                 title="Becas y créditos con datos abiertos")
-        plan_ops.save_commitment(draft, actor=actor, component_id=third.component_id,
-                                 number=5, title="Un compromiso nuevo")
-        plan_ops.publish_plan_version(consultation, actor=actor, note="Versión final.")
+        close_and_publish_version_2(consultation, actor, removed=(2, 4), new_number=5)
         db.session.commit()
         final_plan = prepare(slug, secretariat)
         give_reasons(slug, secretariat)  # 2 merged into 1; 4 removed
