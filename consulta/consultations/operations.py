@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from consulta.accounts.entities import entity_for_organizer
 from consulta.accounts.models import Entity
 from consulta.audit.operations import jsonable, record
+from consulta.core.cache import forget_every_page
 from consulta.core.dates import local_to_utc, local_today, utc_to_local, utcnow
 from consulta.core.i18n import format_date, format_when
 from consulta.core.operations import OperationError
@@ -214,6 +215,10 @@ def update_consultation(consultation, *, actor, slug=None, reason="", **values):
     record("consultation.updated", consultation, actor=actor, consultation_id=consultation.id,
            before={k: ("…" if k in long_text else v) for k, v in before.items()},
            after={k: ("…" if k in long_text else v) for k, v in after.items()})
+    if "slug" in after:
+        # Workers remember which consultation a page's address belongs to (core.cache)
+        # while every page's generation stays.
+        forget_every_page()
     consultation_changed.send(consultation)
     return True
 

@@ -1,7 +1,7 @@
 """Read-side queries of consultations: what the pages and commands load."""
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from consulta.accounts.models import Entity
 from consulta.audit.models import AuditEntry
@@ -20,6 +20,13 @@ def consultation_by_slug(slug):
     organizing entity (every page of it names the entity, and staff checks resolve it)."""
     return db.session.scalar(select(Consultation).where(Consultation.slug == slug)
                              .options(joinedload(Consultation.entity)))
+
+
+def lean_consultation(ident):
+    """The consultation ``ident`` with its address and announcement only (what the
+    personal parts of its kept page read), or None."""
+    return db.session.scalar(select(Consultation).where(Consultation.id == ident).options(
+        load_only(Consultation.id, Consultation.slug, Consultation.announced_at)))
 
 
 def consultations_by_status(*, include_private=False, now=None, private_entity_ids=None,

@@ -14,8 +14,9 @@ consultation_page = namespace.signal("consultation-page")
 
 #: Asked for what a consultation's public page shows its visitor alone (sender: the
 #: consultation); each receiver returns a dict of values for its template, rendered for
-#: each participant into the page kept for participants. The follow-up adds
-#: ``follow_box``.
+#: each participant into the page kept for participants, with ``facts``: those kept with
+#: the page (``core.cache.keep_facts``), None when the page is being rendered. The
+#: follow-up adds ``follow_box``.
 consultation_personal = namespace.signal("consultation-personal")
 
 #: Asked while a published version of the draft plan is shown (sender: the

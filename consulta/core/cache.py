@@ -24,7 +24,9 @@ for them is the page's own parts (title, head, main content; base.html marks the
 rendered once by the view, and each visitor gets them inside their own header,
 messages and log-out form, at the cost of the base template instead of the view's
 queries. Such a view shows nobody's personal state in those parts (a test compares them
-with the anonymous page), and a part holding a form token is never kept.
+with the anonymous page), and a part holding a form token is never kept. A view may keep
+``facts`` beside its parts (``keep_facts``): what its personal parts need to know of the
+page's objects, so that a kept page's personal parts are rendered without loading them.
 
 A cache that fails (Redis down) is logged and skipped: the page is rendered as if there
 were no cache.
@@ -37,7 +39,7 @@ import secrets
 import time
 from functools import wraps
 
-from flask import Response, current_app, render_template, request, session
+from flask import Response, current_app, g, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -67,6 +69,11 @@ STAFF_ROLES = ("moderator", "secretariat", "admin")
 #: URL value name -> function(value) giving the scope (the consultation's slug) of the
 #: page; "slug" is the consultation's own. Parts register theirs (a contribution's code).
 _scope_resolvers = {"slug": lambda slug: slug}
+#: (URL value name, value) -> (generation of EVERY_PAGE, scope): what a resolver answered,
+#: kept by each worker while every page's generation stays (a consultation's address is
+#: only changed before it is public, and that forgets every page). At most SCOPES_KEPT.
+_scopes = {}
+SCOPES_KEPT = 20000
 
 
 def register_page_scope(url_value, resolver):
@@ -141,15 +148,17 @@ def _page_key(view_args, params, bypass, audience=ANONYMOUS):
         return None
     if any(request.args.get(name) for name in bypass):
         return None
+    every_page = page_generation(EVERY_PAGE)
+    if every_page is None:
+        return None
     scope = SITE
     for name, value in view_args.items():
-        resolver = _scope_resolvers.get(name)
-        if resolver is not None:
-            scope = resolver(value)
+        if name in _scope_resolvers:
+            scope = _scope(name, value, every_page)
             if scope is None:
                 return None
             break
-    generation = page_generation(scope), page_generation(EVERY_PAGE)
+    generation = page_generation(scope), every_page
     if None in generation:
         return None
     if callable(params):  # the view's own reading of its parameters
@@ -163,6 +172,28 @@ def _page_key(view_args, params, bypass, audience=ANONYMOUS):
     return prefix + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _scope(name, value, every_page):
+    """The scope of the page with the URL value ``name`` = ``value`` (None: not cached),
+    asked of its resolver once while every page's generation stays ``every_page``."""
+    known = _scopes.get((name, value))
+    if known is not None and known[0] == every_page:
+        return known[1]
+    scope = _scope_resolvers[name](value)
+    if scope is not None:
+        if len(_scopes) >= SCOPES_KEPT:
+            _scopes.clear()
+        _scopes[(name, value)] = (every_page, scope)
+    return scope
+
+
+def keep_facts(**facts):
+    """Keep ``facts`` (plain values) beside the parts of the page being rendered for a
+    participant: the view's personal function gets them as ``facts`` when it renders the
+    personal parts of the kept page (None when the page was not kept with them). Only
+    what the consultation's generation covers, as the kept parts."""
+    g.setdefault("kept_facts", {}).update(facts)
+
+
 def _member_page(key, view, args, kwargs, personal):
     """The page for a logged-in participant: the parts kept, inside this visitor's own
     base template (with their own personal parts); else the view's page, whose parts are
@@ -170,12 +201,14 @@ def _member_page(key, view, args, kwargs, personal):
     stored = _cache_call("get", key)
     if stored is not None:
         if _PLACE.search(stored["content"]):
-            mine = dict(_PERSONAL.findall(str(personal(*args, **kwargs))))
+            mine = dict(_PERSONAL.findall(str(personal(*args, facts=stored.get("facts"),
+                                                        **kwargs))))
             stored = {**stored, "content": _PLACE.sub(
                 lambda place: _personal_part(place.group(1), mine.get(place.group(1), "")),
                 stored["content"])}
         # Our own templates' output, escaped when they were rendered.
-        parts = {name: Markup(html) for name, html in stored.items()}  # noqa: S704  # nosec B704
+        parts = {name: Markup(html) for name, html in stored.items()  # noqa: S704  # nosec B704
+                 if name != "facts"}
         return _conditional(current_app.make_response(
             render_template("_cached_page.html", cached=parts)))
     response = current_app.make_response(view(*args, **kwargs))
@@ -183,6 +216,8 @@ def _member_page(key, view, args, kwargs, personal):
             and response.mimetype == "text/html"):
         parts = _kept_parts(response.get_data(as_text=True), personal=personal is not None)
         if parts is not None:
+            if personal is not None and g.get("kept_facts"):
+                parts["facts"] = g.kept_facts
             _cache_call("set", key, parts,
                         timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
     return _conditional(response) if response.status_code == 200 else response

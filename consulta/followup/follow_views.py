@@ -9,6 +9,7 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from consulta.consultations.models import Commitment, Consultation
+from consulta.core.cache import keep_facts
 from consulta.core.forms import ConfirmForm
 from consulta.core.logs import clean, security_log
 from consulta.core.mail import after_response
@@ -188,13 +189,22 @@ def unsubscribe(key):
 
 # --- the follow box other pages show (through their signals) ----------------------------
 
-def follow_box(target):
+def follow_box(target, facts=None):
     """The "follow" box of ``target``: the count of followers and, for an account, the
     one-click button; for anyone else a link to the address form (the page stays the same
-    for every anonymous visitor, so the page cache keeps it: no CSRF token in it)."""
-    count, following = followers.box_state(
-        target, current_user if current_user.is_authenticated else None)
+    for every anonymous visitor, so the page cache keeps it: no CSRF token in it).
+
+    The count is kept with a page kept for participants (``keep_facts``; a follow that
+    changes it forgets the consultation's pages): in that page's ``facts`` only whether
+    this visitor follows is asked."""
+    user = current_user if current_user.is_authenticated else None
     kind = "consultation" if followers.is_consultation(target) else "commitment"
+    fact = f"followers:{kind}:{target.id}"
+    if facts is not None and fact in facts:
+        count, following = facts[fact], followers.follows(target, user)
+    else:
+        count, following = followers.box_state(target, user)
+        keep_facts(**{fact: count})
     if kind == "consultation":
         page_url = url_for("follow.consultation", slug=target.slug)
         account_url = url_for("follow.consultation_account", slug=target.slug)
@@ -208,11 +218,12 @@ def follow_box(target):
     return Markup(html)  # noqa: S704  # nosec B704
 
 
-def box_on_the_consultation(consultation, **_extra):
-    """Receiver of ``consultation_personal``: ``follow_box`` (public consultations only)."""
+def box_on_the_consultation(consultation, facts=None, **_extra):
+    """Receiver of ``consultation_personal``: ``follow_box`` (public consultations only);
+    ``facts``: those kept with the page, when its personal parts are rendered into it."""
     if not consultation.is_public:
         return None
-    return {"follow_box": follow_box(consultation)}
+    return {"follow_box": follow_box(consultation, facts)}
 
 
 def box_on_the_commitment(commitment, **_extra):

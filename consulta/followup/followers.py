@@ -109,6 +109,14 @@ def box_state(target, user=None):
     return count, bool(mine)
 
 
+def follows(target, user=None):
+    """Whether the account ``user`` follows ``target`` (what ``box_state`` says of it)."""
+    if user is None:
+        return False
+    return db.session.scalar(select(exists().where(_of_target(target),
+                                                   Follower.user_id == user.id)))
+
+
 def follow_of(target, user):
     """The follow of ``target`` by the account ``user``, or None."""
     return db.session.scalar(select(Follower).where(_of_target(target),

@@ -131,7 +131,9 @@ def test_a_contribution_page_is_kept_with_each_visitors_own_buttons(
     ana.post(f"{url}/support", data={"csrf_token": _csrf(page)})
     ana.get(url)  # the count changed: rendered again, and kept
     mine, kept = queries(app, ana, url)
-    assert kept < rendered
+    # Kept with the facts its personal parts read: her account and whether she
+    # supports it, not the contribution again.
+    assert kept == 2 < rendered
     mine = mine.get_data(as_text=True)
     assert "Retirar mi apoyo" in mine and "Apoyar esta propuesta" not in mine
     assert "1 persona apoya esta propuesta" in mine
@@ -167,10 +169,37 @@ def test_the_consultation_page_is_kept_with_each_visitors_own_follow_box(
              data={"csrf_token": _csrf(page), "action": "follow"})
     ana.get(url)  # the count of followers changed: rendered again, and kept
     mine, kept = queries(app, ana, url)
-    assert kept < rendered
+    # Her account, the consultation's address and whether she follows it: the count of
+    # followers is kept with the page.
+    assert kept == 3 < rendered
     mine = mine.get_data(as_text=True)
     assert "Dejar de seguir" in mine and "1 persona lo sigue" in mine
     his = beto.get(url).get_data(as_text=True)
     assert "Dejar de seguir" not in his and ">Seguir<" in his
     assert _csrf(his) != _csrf(mine)
     assert main(his).count("personal:follow") == 2  # the box, between its markers
+
+
+def test_a_new_address_forgets_which_consultation_each_page_belongs_to(
+        cached, create_consultation, create_user):  # noqa: F811
+    """Workers remember the consultation of a contribution's page while every page's
+    generation stays: a consultation's new address (before it is public) moves it."""
+    from consulta.accounts.models import User
+    from consulta.consultations.models import Consultation
+    from consulta.consultations.operations import update_consultation
+    from consulta.core.cache import EVERY_PAGE, page_generation
+    from consulta.extensions import db
+
+    secretariat = create_user(roles=("secretariat",))
+    slug = create_consultation(announced=False, actor=secretariat)
+    with cached.test_request_context():
+        before = page_generation(EVERY_PAGE)
+        consultation = db.session.scalar(db.select(Consultation).filter_by(slug=slug))
+        update_consultation(consultation, actor=db.session.get(User, secretariat.id),
+                            title=consultation.title)  # the same address: nothing to forget
+        db.session.commit()
+        assert page_generation(EVERY_PAGE) == before
+        update_consultation(consultation, actor=db.session.get(User, secretariat.id),
+                            slug=slug + "-nueva")
+        db.session.commit()
+        assert page_generation(EVERY_PAGE) != before

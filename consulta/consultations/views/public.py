@@ -5,7 +5,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from consulta.accounts.entities import all_entities, entity_by_slug
-from consulta.core.cache import cacheable
+from consulta.core.cache import cacheable, keep_facts
 from consulta.core.dates import local_today, utcnow
 from consulta.core.permissions import entity_filter_ids
 from consulta.core.signals import merged_values
@@ -17,6 +17,7 @@ from ..queries import (
     commitment_count,
     consultations_by_status,
     date_changes,
+    lean_consultation,
     published_plan_version,
 )
 from ..signals import consultation_page, consultation_personal, plan_page
@@ -48,18 +49,21 @@ def index():
         400 if refusals else 200
 
 
-def _personal_parts(slug):
+def _personal_parts(slug, facts=None):
     """The parts of the consultation's page that are its visitor's alone (the follow
-    box), for a participant served the kept page."""
-    consultation = get_visible_consultation(slug)
+    box), for a participant served the kept page: asked with the few columns of the
+    consultation the parts read when the page was kept visible."""
+    consultation = (lean_consultation(facts["id"]) if facts is not None
+                    else get_visible_consultation(slug))
     return render_template("consultations/_personal_parts.html",
-                           **merged_values(consultation_personal, consultation))
+                           **merged_values(consultation_personal, consultation, facts=facts))
 
 
 @bp.route("/consultations/<slug>")
 @cacheable(params=(), members=_personal_parts)
 def detail(slug):
     consultation = get_visible_consultation(slug)
+    keep_facts(id=consultation.id)
     now = utcnow()
     plan = consultation.published_plan
     return render_template(

@@ -1,11 +1,13 @@
 """What everyone can read: the contributions of a consultation, one by one."""
 
+from types import SimpleNamespace
+
 from flask import render_template, request
 from flask_login import current_user
 
 from consulta.consultations.access import get_visible_consultation
 from consulta.consultations.queries import commitment_choices
-from consulta.core.cache import cacheable
+from consulta.core.cache import cacheable, keep_facts
 from consulta.core.dates import utcnow
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
 from consulta.core.signals import merged_values
@@ -44,13 +46,17 @@ def index(slug):
                     and not (k == "per_page" and v == 20)})
 
 
+def _support_buttons_show(is_open, kind, withdrawn, voided):
+    """The support buttons show on an open proposal only: elsewhere nobody asks."""
+    return is_open and kind == "proposal" and not withdrawn and not voided
+
+
 def _visitor_values(contribution):
     """What the contribution page shows its visitor alone (its personal parts)."""
     now = utcnow()
     is_open = contribution.consultation.is_open(now)
-    # The support buttons show on an open proposal only: elsewhere nobody asks.
-    buttons = (is_open and contribution.kind == "proposal" and not contribution.is_withdrawn
-               and not contribution.is_voided)
+    buttons = _support_buttons_show(is_open, contribution.kind, contribution.is_withdrawn,
+                                    contribution.is_voided)
     return {
         "just_sent": request.args.get("sent") == "1" and current_user.is_authenticated
         and contribution.author_id == current_user.id,
@@ -61,22 +67,42 @@ def _visitor_values(contribution):
     }
 
 
-def _personal_parts(code):
-    """The personal parts of the page, for a participant served the kept page."""
-    contribution = get_contribution(code, lean=True)
+#: What the personal parts read of a contribution kept with its page (``keep_facts``).
+KEPT_FACTS = ("id", "tracking_code", "author_id", "kind", "is_withdrawn", "is_voided",
+              "is_hidden")
+
+
+def _personal_parts(code, facts=None):
+    """The personal parts of the page, for a participant served the kept page. Its
+    author gets them from the contribution itself (the receipt, their own actions); any
+    other participant only from the facts kept with the page (whether it was open when
+    kept: as old as the rest of the kept page), and whether they support it."""
+    if facts is None or facts["author_id"] == current_user.id:
+        contribution = get_contribution(code, lean=True)
+        values = _visitor_values(contribution)
+    else:
+        contribution = SimpleNamespace(**{name: facts[name] for name in KEPT_FACTS})
+        buttons = _support_buttons_show(facts["is_open"], facts["kind"],
+                                        facts["is_withdrawn"], facts["is_voided"])
+        values = {"just_sent": False, "can_edit": False, "can_withdraw": False,
+                  "is_open": facts["is_open"],
+                  "supported": buttons and has_supported(contribution, current_user)}
     return render_template("contributions/_personal_parts.html", contribution=contribution,
-                           **_visitor_values(contribution))
+                           **values)
 
 
 @bp.route("/contributions/<code>")
 @cacheable(params=(), members=_personal_parts)
 def detail(code):
     contribution = get_contribution(code)
+    values = _visitor_values(contribution)
+    keep_facts(is_open=values["is_open"],
+               **{name: getattr(contribution, name) for name in KEPT_FACTS})
     # No form object here: building one starts a session (its CSRF token), and an
     # anonymous visitor would get a cookie and an uncacheable page for nothing.
     return render_template(
         "contributions/detail.html", contribution=contribution,
         consultation=contribution.consultation,
         comments=comments_on(contribution) if contribution.kind == "proposal" else [],
-        **_visitor_values(contribution),
+        **values,
         **merged_values(contribution_page, contribution))
