@@ -27,7 +27,7 @@ from . import (
     summary,
 )
 from .config import build_config
-from .core.database import upgrade_database
+from .core.database import ping_rested_connections, upgrade_database
 from .core.i18n import select_locale, select_timezone
 from .core.profile import profile_settings
 from .core.request_input import init_request_input
@@ -89,6 +89,8 @@ def create_app(overrides=None, environ=None):
 
 def _init_extensions(app):
     db.init_app(app)
+    with app.app_context():
+        ping_rested_connections(db.engine, app.config["DATABASE_PING_AFTER_SECONDS"])
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)

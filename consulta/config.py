@@ -170,7 +170,10 @@ def build_config(instance_path, environ=None):
         "TESTING": mode == "testing",
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled connection is asked whether it still works after resting this long
+        # (core.database.ping_rested_connections), not before every use: shorter than a
+        # database restart, longer than a busy worker's pause between requests.
+        "DATABASE_PING_AFTER_SECONDS": float(env.get("DATABASE_PING_AFTER_SECONDS", "2")),
         # PostgreSQL: the role the app connects as, granted rights by `flask db upgrade`
         # (run as the migration role that owns the schema). See README.
         "DATABASE_APP_ROLE": env.get("DATABASE_APP_ROLE", "").strip(),

@@ -1,7 +1,9 @@
 import logging
+import time
 
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.exc import DisconnectionError
 
 from consulta.extensions import db
 
@@ -12,6 +14,32 @@ def upgrade_database(app):
     """Bring the schema to the latest migration (idempotent)."""
     with app.app_context():
         upgrade()
+
+
+def ping_rested_connections(engine, seconds):
+    """Ask the database whether a pooled connection still works before using it again,
+    once it has rested in the pool for ``seconds`` or more (a server restarted, a
+    proxy or a firewall that dropped it): a dead one is replaced, and the request never
+    sees it. SQLAlchemy's ``pool_pre_ping`` asks before every use, a round trip on each
+    request; a connection used again within ``seconds`` (a busy worker) is used as is.
+
+    :param engine: the app's engine (its pool's checkouts and checkins are followed).
+    :param seconds: the rest after which a connection is asked (0: every time).
+    """
+    @event.listens_for(engine, "checkin")
+    def _rests_from(_dbapi_connection, record):
+        record.info["rests_from"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ask_if_rested(dbapi_connection, record, _proxy):
+        since = record.info.get("rests_from")
+        if since is not None and time.monotonic() - since < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool throws this connection away and checks out another one.
+            raise DisconnectionError("a pooled connection no longer answers") from error
 
 
 def database_is_reachable():

@@ -43,3 +43,48 @@ def test_a_rollback_undoes_a_submission_written_in_a_savepoint(app, create_consu
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def _server_pid(app):
+    with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        db.session.remove()  # the connection goes back to the pool, resting
+    return pid
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced_before_use(database_url):
+    """A connection that rested in the pool is asked before it is used again: one the
+    server closed meanwhile (a restart) is replaced, and the request never sees it. One
+    used again at once is not asked (a round trip saved on every busy request)."""
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
+    from ..conftest import make_app
+
+    app = make_app(database_url, DATABASE_PING_AFTER_SECONDS=0.3)
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name != "postgresql":
+            pytest.skip("a server that drops connections")
+    killer = make_app(database_url)
+    try:
+        first = _server_pid(app)
+        assert _server_pid(app) == first  # the same pooled connection, used again
+        with killer.app_context():
+            db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+            db.session.commit()
+        time.sleep(0.5)
+        replaced = _server_pid(app)  # asked after its rest: replaced, no error
+        assert replaced != first
+        # Dropped and used again at once (before its rest is over): the request fails
+        # (a clear error page, see test_health_and_errors); the next one gets a new one.
+        with killer.app_context():
+            db.session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": replaced})
+            db.session.commit()
+        with pytest.raises(DBAPIError), app.app_context():
+            db.session.execute(text("SELECT 1")).scalar()
+        assert _server_pid(app) not in (first, replaced)
+    finally:
+        for each in (app, killer):
+            with each.app_context():
+                db.engine.dispose()
