@@ -1,6 +1,8 @@
 """Read-side queries of moderation: counts by state, the queue, groups, tags, the audit
 log and the moderators' home."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -456,6 +458,54 @@ def audit_log(consultation, action=None):
     if action:
         query = query.where(AuditEntry.action == action)
     return query
+
+
+#: Entries on a page of the audit log.
+AUDIT_PER_PAGE = 50
+
+
+@dataclass
+class AuditPage:
+    """A page of the audit log: its ``entries``, newest first, and whether there are
+    newer and older entries (the links start from its first and its last entry)."""
+
+    entries: list
+    has_newer: bool
+    has_older: bool
+
+
+def audit_page(consultation, action=None, *, before=None, after=None,
+               per_page=AUDIT_PER_PAGE):
+    """A page of the consultation's audit log, newest first: the latest entries, those
+    just older than the entry ``before``, or just newer than the entry ``after``; the
+    latest when there is none there (a link from a log since filtered or emptied).
+
+    Reached from the id of an entry, not by a page number: a page is read from the index
+    without counting the log (which only grows: some 340,000 entries at 200,000
+    contributions), and a page stays the same while new entries are recorded.
+
+    :param consultation: the consultation whose log it is.
+    :param action: only the entries of this action, when given.
+    :param before: an entry id: the entries older than it.
+    :param after: an entry id: the entries newer than it (when ``before`` is None).
+    """
+    log = audit_log(consultation, action).order_by(None)
+    if after is not None and before is None:
+        entries = db.session.scalars(log.where(AuditEntry.id > after)
+                                     .order_by(AuditEntry.id.asc()).limit(per_page + 1)).all()
+        if entries:
+            return AuditPage(entries=entries[:per_page][::-1],
+                             has_newer=len(entries) > per_page, has_older=True)
+    elif before is not None:
+        entries = db.session.scalars(log.where(AuditEntry.id < before)
+                                     .order_by(AuditEntry.id.desc()).limit(per_page + 1)).all()
+        if entries:
+            return AuditPage(entries=entries[:per_page], has_newer=True,
+                             has_older=len(entries) > per_page)
+    entries = db.session.scalars(log.order_by(AuditEntry.id.desc())
+                                 .limit(per_page + 1)).all()
+    return AuditPage(entries=entries[:per_page], has_newer=False,
+                     has_older=len(entries) > per_page)
 
 
 # --- the moderators' home -------------------------------------------------------------

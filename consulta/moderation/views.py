@@ -14,7 +14,7 @@ from consulta.contributions.queries import ignored_filters
 from consulta.core.bulk import BULK_LIMIT, check_filter_scope, form_ids, read_scope
 from consulta.core.forms import ConfirmForm
 from consulta.core.operations import OperationError
-from consulta.core.pagination import paginate, paginate_rows
+from consulta.core.pagination import paginate_rows
 from consulta.core.permissions import ANY_ENTITY, entity_filter_ids, role_required
 from consulta.core.transaction import attempt
 from consulta.extensions import db
@@ -333,14 +333,22 @@ def audit(slug):
     action = request.args.get("action", "")
     if action not in actions:  # the filter offers the actions in this log, nothing else
         action = ""
-    page = paginate(queries.audit_log(consultation, action), per_page=50)
-    rows = [(entry, entry_changes(entry)) for entry in page.items]
+    page = queries.audit_page(consultation, action, before=_entry_id("before"),
+                              after=_entry_id("after"))
+    rows = [(entry, entry_changes(entry)) for entry in page.entries]
     # Only the objects this page names (a page of the log, not a thousand groups).
     names = queries.audit_names(consultation, [changes for _entry, changes in rows])
     return render_template("moderation/audit.html", consultation=consultation, page=page,
                            rows=rows,
                            show=lambda key, value: display(key, value, names),
                            action=action, actions=actions)
+
+
+def _entry_id(name):
+    """The audit entry id in the query parameter ``name``, or None (not a number: the
+    latest entries are shown)."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 @bp.route("/moderation")

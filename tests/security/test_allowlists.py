@@ -41,7 +41,7 @@ LISTS = [
     ("anonymous", "/organizations", ("page", "sort")),
     ("moderator", f"/consultations/{IV}/moderation",
      ("state", "page", "component", "commitment", "channel", "sector", "sort")),
-    ("moderator", f"/consultations/{IV}/moderation/audit", ("action", "page", "sort")),
+    ("moderator", f"/consultations/{IV}/moderation/audit", ("action", "before", "after", "sort")),
     ("secretariat", f"/consultations/{IV}/feedback", ("status", "page", "sort")),
     ("secretariat", f"/consultations/{IV}/matrix",
      ("sort", "per_page", "page", "kind", "component", "commitment", "sector", "region",
