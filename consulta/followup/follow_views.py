@@ -215,7 +215,9 @@ def follow_box(target, facts=None):
     html = render_template(
         "followup/follow/_box.html", target=target, kind=kind, following=following,
         count=count, page_url=page_url, account_url=account_url)
-    return Markup(html)  # noqa: S704  # nosec B704
+    # Between personal markers: a page kept for participants keeps the rest of itself
+    # and puts each visitor's own box in its place (core.cache).
+    return Markup(f"<!--personal:follow-->{html}<!--/personal:follow-->")  # noqa: S704  # nosec B704
 
 
 def box_on_the_consultation(consultation, facts=None, **_extra):

@@ -25,7 +25,8 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from consulta.consultations.access import get_visible_consultation, protected_consultation
-from consulta.core.cache import cacheable
+from consulta.consultations.queries import lean_consultation
+from consulta.core.cache import cacheable, keep_facts
 from consulta.core.pagination import paginate_list
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
@@ -36,6 +37,7 @@ from . import formatting, queries
 from .access import can_review, reported_commitment_ids
 from .assessment_pdf import render_assessment_pdf
 from .constants import ASSESSMENT_KINDS, ASSESSMENT_SLUGS, MILESTONE_STATUSES
+from .follow_views import follow_box
 from .signals import commitment_page, fragments, report_page, tracking_page
 
 bp = Blueprint("followup", __name__)
@@ -96,12 +98,23 @@ def read_filters(args, components, responsibles):
     return filters, errors
 
 
+def _tracking_personal(slug, facts=None):
+    """The parts of the tracking page that are its visitor's alone (their links to the
+    follow-up's own pages, the follow box), for a participant served the kept page."""
+    consultation = (lean_consultation(facts["consultation_id"]) if facts is not None
+                    else published_plan_or_404(slug)[0])
+    return render_template("followup/public/_personal_parts.html",
+                           follow_box=follow_box(consultation, facts),
+                           consultation=consultation, **_staff_links(consultation))
+
+
 @bp.route("/consultations/<slug>/follow-up")
-@cacheable(params=_tracking_key)
+@cacheable(params=_tracking_key, members=_tracking_personal)
 def tracking(slug):
     """Every commitment of the final plan with its status, progress and last report;
     filters; figures by component and overall."""
     consultation, final_plan = published_plan_or_404(slug)
+    keep_facts(consultation_id=consultation.id)
     month = queries.current_month()
     components = queries.plan_components(final_plan)
     responsibles = queries.responsible_choices(final_plan)
@@ -135,14 +148,28 @@ def _staff_links(consultation):
             "may_report": may_set_up or bool(reported_commitment_ids(current_user))}
 
 
+def _commitment_personal(slug, commitment_id, facts=None):
+    """The follow box of a commitment's page, for a participant served the kept page."""
+    if facts is not None:
+        item = queries.lean_commitment(commitment_id)
+    else:
+        item = queries.commitment_of(published_plan_or_404(slug)[1], commitment_id)
+    if item is None:
+        abort(404)
+    return render_template("followup/public/_personal_parts.html",
+                           follow_box=follow_box(item, facts))
+
+
 @bp.route("/consultations/<slug>/follow-up/commitments/<int:commitment_id>")
-@cacheable(params=lambda args: {"month": queries.current_month()})
+@cacheable(params=lambda args: {"month": queries.current_month()},
+           members=_commitment_personal)
 def commitment(slug, commitment_id):
     """One commitment: its fields, milestones, indicators and published reports."""
     consultation, final_plan = published_plan_or_404(slug)
     item = queries.commitment_of(final_plan, commitment_id)
     if item is None:
         abort(404)
+    keep_facts(commitment_id=item.id)
     month = queries.current_month()
     rows = queries.tracked_commitments(final_plan, {"commitment": item.id}, month)
     indicators = queries.indicators_of([item.id]).get(item.id, [])

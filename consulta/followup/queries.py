@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import and_, case, func, literal, select
-from sqlalchemy.orm import Bundle, contains_eager, selectinload
+from sqlalchemy.orm import Bundle, contains_eager, load_only, selectinload
 
 from consulta.consultations.models import Commitment, Component
 from consulta.core.dates import local_today
@@ -302,6 +302,13 @@ def commitment_of(final_plan, commitment_id):
         Commitment.id == commitment_id,
         Commitment.plan_version_id == final_plan.plan_version_id)
         .options(selectinload(Commitment.component)))
+
+
+def lean_commitment(commitment_id):
+    """The commitment ``commitment_id`` with its id only (what its follow box reads of
+    it on a page kept for participants), or None."""
+    return db.session.scalar(select(Commitment).where(Commitment.id == commitment_id)
+                             .options(load_only(Commitment.id)))
 
 
 def milestones_of(commitment_ids):

@@ -345,3 +345,51 @@ def test_following_a_commitment_leads_back_to_its_follow_up_page(app, client, fi
     assert response.headers["Location"] == \
         f"/consultations/{slug}/follow-up/commitments/{commitment_id}"
     assert "1 persona lo sigue." in text(client.get(response.headers["Location"]))
+
+
+def test_the_tracking_and_commitment_pages_are_kept_with_each_visitors_own_parts(
+        app, final_plan, create_user, secretariat):
+    """Logged-in participants get the follow-up's pages from the page cache, each with
+    their own follow box, and a reporter with their link to their commitments."""
+    from consulta.core.cache import clear
+    from consulta.followup import operations
+    from tests.core.test_page_cache import queries
+
+    slug, commitment_id = final_plan["slug"], final_plan["commitments"][1]
+    ana, beto, carla = (create_user(email=f"{name}@example.pe") for name in
+                        ("ana", "beto", "carla"))
+    with app.test_request_context():
+        followers.follow(followers.followable_consultation(slug), user=_user(ana))
+        followers.follow(db.session.get(followers.Commitment, commitment_id), user=_user(ana))
+        operations.add_reporter(db.session.get(followers.Commitment, commitment_id),
+                                actor=_user(secretariat), email="beto@example.pe")
+        db.session.commit()
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 30
+    with app.app_context():
+        clear()
+    try:
+        clients = {}
+        for name, ref in (("ana", ana), ("beto", beto), ("carla", carla)):
+            clients[name] = app.test_client()
+            login(clients[name], ref)
+            clients[name].get("/account")  # the welcome message is shown there
+        for url in (f"/consultations/{slug}/follow-up",
+                    f"/consultations/{slug}/follow-up/commitments/{commitment_id}"):
+            _page, rendered = queries(app, clients["carla"], url)
+            pages = {}
+            for name, client in clients.items():
+                response, kept = queries(app, client, url)
+                assert response.status_code == 200 and kept < rendered, (url, name)
+                pages[name] = text(response)
+            assert "Dejar de seguir" in pages["ana"], url
+            for name in ("beto", "carla"):
+                assert "Dejar de seguir" not in pages[name] and ">Seguir<" in pages[name]
+            assert "1 persona lo sigue." in pages["carla"]
+        tracking = f"/consultations/{slug}/follow-up"
+        assert "Mis compromisos" in text(clients["beto"].get(tracking))
+        for name in ("ana", "carla"):
+            assert "Mis compromisos" not in text(clients[name].get(tracking))
+    finally:
+        app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 0
+        with app.app_context():
+            clear()
