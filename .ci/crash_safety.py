@@ -493,7 +493,8 @@ def check_sqlite_settings(app):
 def stored_contributions(url, metadata):
     """({tracking code: (id, title, token)}, problems) of the database at ``url``: every
     contribution has a code, its search entry and exactly one receipt in the outbox
-    (written in the same transaction), and the database passes its integrity checks."""
+    (written in the same transaction), the consultation's tally counts them, and the
+    database passes its integrity checks."""
     from sqlalchemy import create_engine, text
 
     problems = []
@@ -515,6 +516,16 @@ def stored_contributions(url, metadata):
                 problems.append(f"{len(wrong)} contributions without exactly one receipt in "
                                 f"the outbox ({sum(receipts.values())} receipts for "
                                 f"{len(rows)} contributions), e.g. {wrong[:3]}")
+            # The tallies the triggers keep moved with every committed row, no more.
+            tallied = dict(conn.execute(text(
+                "SELECT consultation_id, received FROM contribution_tallies "
+                "WHERE received <> 0")).all())
+            counted = dict(conn.execute(text(
+                "SELECT consultation_id, count(*) FROM contributions "
+                "WHERE voided_at IS NULL GROUP BY consultation_id")).all())
+            if tallied != counted:
+                problems.append(f"contribution_tallies says {tallied} received, the rows "
+                                f"{counted}")
             if conn.dialect.name == "sqlite":
                 integrity = conn.execute(text("PRAGMA integrity_check")).scalars().all()
                 if integrity != ["ok"]:

@@ -16,6 +16,7 @@ from consulta.contributions.models import (
     Contribution,
     ContributionGroup,
     ContributionTag,
+    ContributionTally,
     Support,
     Tag,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Contribution",
     "ContributionGroup",
     "ContributionTag",
+    "ContributionTally",
     "Document",
     "DocumentBlob",
     "Entity",

@@ -15,7 +15,12 @@ from consulta.consultations.models import (
     Event,
     PlanVersion,
 )
-from consulta.contributions.models import Contribution, ContributionGroup, Tag
+from consulta.contributions.models import (
+    Contribution,
+    ContributionGroup,
+    ContributionTally,
+    Tag,
+)
 from consulta.contributions.queries import (
     commitment_key,
     component_key,
@@ -37,7 +42,8 @@ STATES = ("received", "classified", "grouped", "hidden", "withdrawn", "unclassif
 
 
 def _state_counts():
-    """One aggregate column per state of ``STATES``, over the selected contributions.
+    """One aggregate column per state of ``STATES``, over the selected contributions: the
+    live count, which ``ContributionTally`` (kept by the database) must always equal.
 
     ``count(*) FILTER (WHERE …)`` over columns that ``ix_contributions_states`` holds
     (personal_data_held_at too), so that the count reads the index alone (at 50,000: a
@@ -61,8 +67,27 @@ def _state_counts():
     )
 
 
+def live_state_counts(consultation_ids=None):
+    """The contributions counted by state from the rows themselves (an index range as
+    long as each consultation): what the tallies are checked and repaired against.
+
+    :param consultation_ids: the consultations to count (None: every consultation with
+        contributions).
+    :return: ``{consultation id: {state: count}}``, for consultations with contributions.
+    """
+    query = select(Contribution.consultation_id, *_state_counts()) \
+        .group_by(Contribution.consultation_id)
+    if consultation_ids is not None:
+        query = query.where(Contribution.consultation_id.in_(consultation_ids))
+    return {consultation_id: {state: int(value or 0)
+                              for state, value in zip(STATES, values, strict=True)}
+            for consultation_id, *values in db.session.execute(query)}
+
+
 def counts_by_consultation(consultations):
-    """The contributions of several consultations counted by state, in one query.
+    """The contributions of several consultations counted by state, in one query of one
+    row each: their tallies, which the database keeps (``ContributionTally``), so that the
+    cost does not grow with the contributions.
 
     :param consultations: the consultations to count (a consultation without
         contributions counts zero in every state).
@@ -72,13 +97,11 @@ def counts_by_consultation(consultations):
     counts = {ident: dict.fromkeys(STATES, 0) for ident in ids}
     if not ids:
         return counts
-    rows = db.session.execute(
-        select(Contribution.consultation_id, *_state_counts())
-        .where(Contribution.consultation_id.in_(ids))
-        .group_by(Contribution.consultation_id))
+    columns = [getattr(ContributionTally, state) for state in STATES]
+    rows = db.session.execute(select(ContributionTally.consultation_id, *columns)
+                              .where(ContributionTally.consultation_id.in_(ids)))
     for consultation_id, *values in rows:
-        counts[consultation_id] = {state: int(value or 0)
-                                   for state, value in zip(STATES, values, strict=True)}
+        counts[consultation_id] = dict(zip(STATES, values, strict=True))
     return counts
 
 
@@ -87,7 +110,8 @@ def moderation_counts(consultation):
 
     :param consultation: the consultation whose contributions are counted.
     :return: ``{state: count}`` for every state of ``STATES``, plus
-        ``"hidden_by_reason"``: ``{reason: count}``.
+        ``"hidden_by_reason"``: ``{reason: count}`` (counted from the hidden rows: a
+        range of ``ix_contributions_states``, few of them).
     """
     c = Contribution
     by_reason = dict(db.session.execute(
