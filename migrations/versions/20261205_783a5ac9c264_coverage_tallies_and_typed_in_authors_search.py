@@ -1,9 +1,10 @@
 """coverage tallies kept by triggers; typed-in authors' trigram index on SQLite
 
 ``coverage_tallies`` counts, per consultation, component and commitment (as classified,
-else as the author chose; 0 for none), the visible contributions and the answered ones:
-the feedback dashboard's coverage read in a few rows instead of a GROUP BY over every
-contribution. Triggers on ``contributions`` keep it (SQLite: three triggers;
+else as the author chose; 0 for none), the contributions listed in the matrix (neither
+withdrawn nor voided), the visible ones among them (not hidden) and the answered visible
+ones: the feedback dashboard's coverage and the matrix's total read in a few rows instead
+of a GROUP BY or a count over every contribution. Triggers on ``contributions`` keep it (SQLite: three triggers;
 PostgreSQL: one plpgsql function); the existing contributions are counted here.
 
 On SQLite, ``offline_authors_fts`` (FTS5, trigram tokenizer, SQLite >= 3.34) holds the
@@ -27,32 +28,37 @@ down_revision = '7e9ee916a15b'
 branch_labels = None
 depends_on = None
 
-#: ``contributions.models.VISIBLE`` for a trigger's OLD or NEW row.
-VISIBLE = "{0}.hidden_at IS NULL AND {0}.withdrawn_at IS NULL AND {0}.voided_at IS NULL"
+#: ``contributions.queries.not_withdrawn()`` for a trigger's OLD or NEW row: counted in
+#: ``listed``; ``visible`` and ``answered`` count those not hidden too.
+LISTED = "{0}.withdrawn_at IS NULL AND {0}.voided_at IS NULL"
+VISIBLE = "CASE WHEN {0}.hidden_at IS NULL THEN 1 ELSE 0 END"
 KEYS = ("{0}.consultation_id, coalesce({0}.classified_component_id, {0}.component_id, 0), "
         "coalesce({0}.classified_commitment_id, {0}.commitment_id, 0)")
 MATCH_KEYS = ("consultation_id = {0}.consultation_id AND component_key = "
               "coalesce({0}.classified_component_id, {0}.component_id, 0) AND "
               "commitment_key = coalesce({0}.classified_commitment_id, {0}.commitment_id, 0)")
-ANSWERED = "CASE WHEN {0}.answered THEN 1 ELSE 0 END"
+ANSWERED = "CASE WHEN {0}.hidden_at IS NULL AND {0}.answered THEN 1 ELSE 0 END"
 #: The columns the tallies depend on: an update of any other column fires nothing.
 COUNTED_COLUMNS = ("consultation_id, component_id, classified_component_id, commitment_id, "
                    "classified_commitment_id, hidden_at, withdrawn_at, voided_at, answered")
-COLUMNS = "consultation_id, component_key, commitment_key, visible, answered"
+COLUMNS = "consultation_id, component_key, commitment_key, listed, visible, answered"
 CONFLICT = ("ON CONFLICT (consultation_id, component_key, commitment_key) DO UPDATE SET "
+            "listed = coverage_tallies.listed + excluded.listed, "
             "visible = coverage_tallies.visible + excluded.visible, "
             "answered = coverage_tallies.answered + excluded.answered")
 
 
 def _add(row):
     return (f"INSERT INTO coverage_tallies ({COLUMNS}) SELECT {KEYS.format(row)}, 1, "
-            f"{ANSWERED.format(row)} WHERE {VISIBLE.format(row)} {CONFLICT}")
+            f"{VISIBLE.format(row)}, {ANSWERED.format(row)} WHERE {LISTED.format(row)} "
+            f"{CONFLICT}")
 
 
 def _remove(row):
-    return (f"UPDATE coverage_tallies SET visible = visible - 1, "
+    return (f"UPDATE coverage_tallies SET listed = listed - 1, "
+            f"visible = visible - {VISIBLE.format(row)}, "
             f"answered = answered - {ANSWERED.format(row)} "
-            f"WHERE {MATCH_KEYS.format(row)} AND {VISIBLE.format(row)}")
+            f"WHERE {MATCH_KEYS.format(row)} AND {LISTED.format(row)}")
 
 
 def upgrade():
@@ -61,6 +67,7 @@ def upgrade():
         sa.Column('consultation_id', sa.Integer(), nullable=False),
         sa.Column('component_key', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('commitment_key', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('listed', sa.Integer(), server_default=sa.text('0'), nullable=False),
         sa.Column('visible', sa.Integer(), server_default=sa.text('0'), nullable=False),
         sa.Column('answered', sa.Integer(), server_default=sa.text('0'), nullable=False),
         sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'],
@@ -72,8 +79,9 @@ def upgrade():
     conn = op.get_bind()
     conn.execute(sa.text(
         f"INSERT INTO coverage_tallies ({COLUMNS}) "
-        f"SELECT {KEYS.format('c')}, count(*), sum({ANSWERED.format('c')}) "
-        f"FROM contributions AS c WHERE {VISIBLE.format('c')} GROUP BY 1, 2, 3"))
+        f"SELECT {KEYS.format('c')}, count(*), sum({VISIBLE.format('c')}), "
+        f"sum({ANSWERED.format('c')}) "
+        f"FROM contributions AS c WHERE {LISTED.format('c')} GROUP BY 1, 2, 3"))
     if conn.dialect.name == "postgresql":
         op.execute(f"""
 CREATE FUNCTION coverage_tallies_keep() RETURNS trigger AS $$

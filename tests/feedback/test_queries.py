@@ -11,6 +11,7 @@ from consulta.contributions.queries import (
     component_key,
     contributions_query,
     is_visible,
+    not_withdrawn,
     read_filters,
 )
 from consulta.extensions import db
@@ -103,15 +104,17 @@ def test_coverage_counts_visible_contributions_with_a_published_answer(
 
 
 def counted_now(slug):
-    """``{(component, commitment): (visible, answered)}`` grouped over the contributions
-    themselves: what the tallies kept by triggers must say."""
+    """``{(component, commitment): (listed, visible, answered)}`` grouped over the
+    contributions themselves: what the tallies kept by triggers must say."""
     db.session.expire_all()
     rows = db.session.execute(
         select(component_key(), commitment_key(), func.count(),
-               func.count().filter(Contribution.answered.is_(True)))
-        .where(Contribution.consultation_id == consultation_of(slug).id, is_visible())
+               func.count().filter(is_visible()),
+               func.count().filter(is_visible() & Contribution.answered.is_(True)))
+        .where(Contribution.consultation_id == consultation_of(slug).id, not_withdrawn())
         .group_by(component_key(), commitment_key())).all()
-    return {(component, commitment): (n, a) for component, commitment, n, a in rows}
+    return {(component, commitment): tuple(counts)
+            for component, commitment, *counts in rows}
 
 
 def tallied(slug):
@@ -119,11 +122,11 @@ def tallied(slug):
     db.session.expire_all()
     rows = db.session.execute(
         select(CoverageTally.component_key, CoverageTally.commitment_key,
-               CoverageTally.visible, CoverageTally.answered)
+               CoverageTally.listed, CoverageTally.visible, CoverageTally.answered)
         .where(CoverageTally.consultation_id == consultation_of(slug).id,
-               CoverageTally.visible > 0)).all()
-    return {(component or None, commitment or None): (n, a)
-            for component, commitment, n, a in rows}
+               CoverageTally.listed > 0)).all()
+    return {(component or None, commitment or None): tuple(counts)
+            for component, commitment, *counts in rows}
 
 
 def test_coverage_tallies_follow_every_write_of_a_contribution(
@@ -148,7 +151,7 @@ def test_coverage_tallies_follow_every_write_of_a_contribution(
         assert tallied(consultation) == counted_now(consultation), steps
 
     check("submitted")
-    assert sum(n for n, _a in tallied(consultation).values()) == 7
+    assert sum(n for n, _v, _a in tallied(consultation).values()) == 7
     classify_contribution(contribution(codes[0]), actor=user(moderator),
                           component_id=components["Salud"], commitment_id=seven)
     check("classified")
@@ -172,8 +175,11 @@ def test_coverage_tallies_follow_every_write_of_a_contribution(
     check("withdrawn")
     void_contribution(contribution(codes[6]), actor=user(moderator), reason="Se tipeó dos veces.")
     check("voided")
+    hide_contribution(contribution(codes[0]), actor=user(moderator), reason="spam")
+    check("hidden, still listed in the matrix")
     coverage = queries.coverage(consultation_of(consultation))
-    assert (coverage["total"], coverage["answered"]) == (5, 3)
+    assert (coverage["total"], coverage["answered"]) == (4, 3)
+    assert queries.listed_count(consultation_of(consultation)) == 5
 
 
 def test_coverage_of_a_consultation_without_contributions_is_complete(consultation,
