@@ -69,7 +69,8 @@ def run_migrations_offline():
 
 
 #: Search structures created by hand in migrations (not SQLAlchemy models).
-HAND_MADE = ("contributions_fts", "ix_contributions_search", "search_vector")
+HAND_MADE = ("contributions_fts", "ix_contributions_search", "search_vector",
+             "offline_authors_fts")
 
 
 def include_name(name, type_, parent_names):

@@ -133,3 +133,35 @@ class AnswerTemplate(db.Model):
 @event.listens_for(ResponseVersion, "before_delete")
 def _published_versions_are_frozen(mapper, connection, target):
     raise RuntimeError("a published response version is never changed; publish a new one")
+
+
+class CoverageTally(db.Model):
+    """How many contributions of a consultation are about one component and one
+    commitment (as classified, else as the author chose): listed in the matrix, visible,
+    and visible with a published response. The feedback dashboard's coverage and the
+    matrix's total, read in a few rows instead of grouping or counting every contribution
+    on each view (20 ms and 4 ms at 50,000 on SQLite, growing with the table).
+
+    Kept by database triggers on ``contributions`` (made by the migration that made this
+    table, on SQLite and PostgreSQL): every insert, update of a counted column (the
+    component, the commitment, hidden, withdrawn, voided, answered) and delete moves the
+    counts, whatever wrote the row. No component or no commitment is key 0 (a primary
+    key column cannot be NULL); a key whose counts fell to zero keeps its row.
+    """
+
+    __tablename__ = "coverage_tallies"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    #: ``coalesce(classified_component_id, component_id, 0)``.
+    component_key: Mapped[int] = mapped_column(Integer, primary_key=True,
+                                               autoincrement=False)
+    #: ``coalesce(classified_commitment_id, commitment_id, 0)``.
+    commitment_key: Mapped[int] = mapped_column(Integer, primary_key=True,
+                                                autoincrement=False)
+    #: Contributions neither withdrawn nor voided (hidden ones too): the matrix's rows.
+    listed: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    #: Of those, the ones not hidden.
+    visible: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    #: Of those, the ones a published response answers (``Contribution.answered``).
+    answered: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))

@@ -9,7 +9,7 @@ edits for a contribution or for a group.
 from functools import cache
 
 from sqlalchemy import case, false, func, select, true
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm import aliased, joinedload
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Commitment, Component
@@ -17,8 +17,6 @@ from consulta.contributions.models import Contribution, ContributionGroup
 from consulta.contributions.queries import (
     ListExtension,
     ListFilter,
-    commitment_key,
-    component_key,
     contributions_query,
     counted_in,
     is_visible,
@@ -28,7 +26,7 @@ from consulta.contributions.queries import (
 from consulta.extensions import db
 
 from .constants import OUTCOMES
-from .models import AnswerTemplate, Response, ResponseVersion
+from .models import AnswerTemplate, CoverageTally, Response, ResponseVersion
 
 
 class EffectiveVersion:
@@ -143,34 +141,38 @@ def coverage(consultation):
     """How many visible contributions (not hidden, not withdrawn) have a published
     answer: in all, by component and by commitment (as classified, else as chosen).
 
-    Counted in SQL (one ``GROUP BY`` over the pairs component, commitment, with
-    ``FILTER``), so the cost
-    in Python is the number of pairs, never the number of contributions.
+    Read from ``CoverageTally`` (one row per component and commitment, kept by triggers
+    on every write of a contribution), so the cost is the number of pairs, never the
+    number of contributions (the ``GROUP BY`` over the contributions it replaces cost
+    20 ms at 50,000 on SQLite and grew with them).
 
     :param consultation: the consultation whose contributions are counted.
     :return: ``{"total", "answered", "percent", "by_component": [(component, total,
         answered)], "by_commitment": [(commitment, total, answered)]}``.
     """
-    component, commitment = component_key(), commitment_key()
     rows = db.session.execute(
-        select(component, commitment, func.count(),
-               func.count().filter(is_answered()))
-        .where(Contribution.consultation_id == consultation.id, is_visible())
-        .group_by(component, commitment)).all()
+        select(CoverageTally.component_key, CoverageTally.commitment_key,
+               CoverageTally.visible, CoverageTally.answered)
+        .where(CoverageTally.consultation_id == consultation.id,
+               CoverageTally.visible > 0)).all()
     total = sum(n for _c, _m, n, _a in rows)
     answered = sum(a for _c, _m, _n, a in rows)
     by_component, by_commitment = {}, {}
     for component_id, commitment_id, count, with_answer in rows:
-        for key, table in ((component_id, by_component), (commitment_id, by_commitment)):
+        # Key 0 is "none" (a primary key cannot be NULL).
+        for key, table in ((component_id or None, by_component),
+                           (commitment_id or None, by_commitment)):
             entry = table.setdefault(key, [0, 0])
             entry[0] += count
             entry[1] += with_answer
-    components = {c.id: c for c in db.session.scalars(
-        select(Component).where(Component.consultation_id == consultation.id)
-        .options(load_only(Component.name, Component.position)))}
-    commitments = {c.id: c for c in db.session.scalars(
-        select(Commitment).where(Commitment.id.in_([k for k in by_commitment if k]))
-        .options(load_only(Commitment.number, Commitment.title)))}
+    # Rows, not ORM objects: the dashboard shows these columns only (hydrating the 200
+    # commitments of a national plan was a third of the page).
+    components = {c.id: c for c in db.session.execute(
+        select(Component.id, Component.name, Component.position)
+        .where(Component.consultation_id == consultation.id))}
+    commitments = {c.id: c for c in db.session.execute(
+        select(Commitment.id, Commitment.number, Commitment.title)
+        .where(Commitment.id.in_([k for k in by_commitment if k])))}
     return {
         "total": total, "answered": answered,
         "percent": round(100 * answered / total, 1) if total else 100.0,
@@ -181,6 +183,17 @@ def coverage(consultation):
             ((commitments.get(k), n, a) for k, (n, a) in by_commitment.items()),
             key=lambda item: (item[0] is None, item[0].number if item[0] else 0)),
     }
+
+
+def listed_count(consultation):
+    """How many contributions the matrix lists without a filter (neither withdrawn nor
+    voided; hidden ones too): summed from ``CoverageTally`` instead of counting every
+    contribution (4 ms at 50,000 on SQLite, 42 ms at 200,000).
+
+    :param consultation: the consultation whose contributions are counted.
+    """
+    return db.session.scalar(select(func.coalesce(func.sum(CoverageTally.listed), 0))
+                             .where(CoverageTally.consultation_id == consultation.id))
 
 
 def unanswered(consultation):

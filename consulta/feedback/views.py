@@ -287,7 +287,11 @@ def matrix(slug):
         items = db.session.scalars(query).all()
         page = None
     else:
-        page = paginate(query, per_page=50)
+        # Without a filter the total is kept in the tallies; a filter is counted.
+        filtered = any(value for key, value in filters.items()
+                       if key not in ("sort", "per_page", "withdrawn"))
+        page = paginate(query, per_page=50,
+                        total=None if filtered else queries.listed_count(consultation))
         items = page.items
     return render_template("feedback/matrix.html", consultation=consultation, items=items,
                            page=page, filters=filters, ignored=ignored_filters(request.args),

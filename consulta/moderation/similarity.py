@@ -1,14 +1,21 @@
 """Suggest contributions that say the same thing, so grouping does not rely on memory.
 
-Candidates come from the database's full-text index (any of the document's main
-words), then are ranked in Python by cosine similarity of TF-IDF weighted Spanish
-stems (accents and stop words handled by consulta.core.search).
+Candidates come from the database's full-text index, then are ranked in Python by cosine
+similarity of TF-IDF weighted Spanish stems (accents and stop words handled by
+consulta.core.search).
+
+On SQLite the candidates are the latest contributions that share any of the document's
+main words, plus the latest that hold all of its most distinctive ones (of any age), read
+with their stems from the index (``contributions_fts`` stores them): two index walks in
+rowid order that stop when they have enough, so the cost does not grow with the
+consultation. FTS5's ``bm25`` ranking, used before, counts every row holding each query
+word to weigh it: 10–15 ms at 50,000 contributions, growing with them.
 """
 
 import math
 from collections import Counter
 
-from sqlalchemy import select, text
+from sqlalchemy import column, select, table, text
 from sqlalchemy.orm import joinedload
 
 from consulta.contributions.models import Contribution
@@ -18,52 +25,85 @@ from consulta.core import search
 from consulta.extensions import db
 
 MAX_QUERY_TERMS = 16
+#: PostgreSQL: the matches compared, at most.
 MAX_CANDIDATES = 300
-#: The matches ranked for candidates, at most (the latest ones; see ``_candidates``).
-RANKED_MATCHES = 2000
+#: SQLite: the latest matches of any of the main words compared, at most...
+RECENT_CANDIDATES = 250
+#: ...and the latest holding all of the DISTINCTIVE_TERMS most distinctive words.
+DISTINCTIVE_CANDIDATES = 150
+DISTINCTIVE_TERMS = 3
 MIN_SCORE = 0.08
+
+_FTS = table(search.FTS_TABLE, column("rowid"), column("content"))
 
 
 def _vector(document):
     return Counter(search.stems(document))
 
 
-def _candidates(contribution, terms):
-    """``[(id, search_document)]`` of the best full-text candidates: two columns, no
-    contribution loaded (only the few suggested are, once ranked)."""
+def _fts_query(terms, operator):
+    return f" {operator} ".join('"{}"'.format(t.replace('"', "")) for t in terms)
+
+
+def _indexed(contribution, terms, operator, limit):
+    """``[(id, stems)]``: the latest visible contributions of the same consultation whose
+    indexed stems match ``terms`` joined by ``operator`` ("OR", "AND")."""
+    return db.session.execute(
+        select(_FTS.c.rowid, _FTS.c.content)
+        .join(Contribution, Contribution.id == _FTS.c.rowid)
+        .where(text(f"{search.FTS_TABLE} MATCH :similar")
+               .bindparams(similar=_fts_query(terms, operator)),
+               Contribution.consultation_id == contribution.consultation_id,
+               Contribution.id != contribution.id, is_visible())
+        .order_by(_FTS.c.rowid.desc()).limit(limit)).all()
+
+
+def _candidates(contribution, vector, terms):
+    """``{id: Counter of stems}`` of the contributions to compare ``contribution`` with."""
     session = db.session
-    base = (Contribution.consultation_id == contribution.consultation_id,
-            Contribution.id != contribution.id, is_visible())
-    columns = select(Contribution.id, Contribution.search_document)
     if search.is_postgresql(session):
         words = [w for w in search.prepare(" ".join(terms)).split() if w]
         if not words:
-            return []
+            return {}
         tsquery = " | ".join(f"'{w}'" for w in words if "'" not in w)
         clause = text("contributions.search_vector @@ to_tsquery('spanish', :similar)") \
             .bindparams(similar=tsquery)
-        return session.execute(columns.where(*base, clause).limit(MAX_CANDIDATES)).all()
-    fts_query = " OR ".join('"{}"'.format(t.replace('"', "")) for t in terms)
-    # Best-ranked candidates of this consultation only (others must not crowd them out),
-    # ranked among its latest RANKED_MATCHES matches: common words match most of a
-    # national consultation, and ranking every match cost 0.4 s at 50,000.
-    matching = session.execute(
-        text("SELECT m.id FROM (SELECT f.rowid AS id, f.rank AS rank "
-             "FROM contributions_fts AS f JOIN contributions AS c ON c.id = f.rowid "
-             "WHERE contributions_fts MATCH :q AND c.consultation_id = :consultation "
-             "ORDER BY f.rowid DESC LIMIT :pool) AS m ORDER BY m.rank LIMIT :limit"),
-        {"q": fts_query, "consultation": contribution.consultation_id,
-         "pool": RANKED_MATCHES, "limit": MAX_CANDIDATES}).scalars().all()
-    if not matching:
-        return []
-    return session.execute(columns.where(*base, Contribution.id.in_(matching))).all()
+        rows = session.execute(
+            select(Contribution.id, Contribution.search_document)
+            .where(Contribution.consultation_id == contribution.consultation_id,
+                   Contribution.id != contribution.id, is_visible(), clause)
+            .limit(MAX_CANDIDATES)).all()
+        return {cid: Counter(search.stems_of_prepared(document or ""))
+                for cid, document in rows}
+    recent = _indexed(contribution, terms, "OR", RECENT_CANDIDATES)
+    vectors = {cid: Counter(stems.split()) for cid, stems in recent}
+    if len(recent) == RECENT_CANDIDATES:
+        # More match than were read: older ones holding its most distinctive words too
+        # (weighed by how rare they are among the recent ones).
+        idf = _idf(vector, vectors.values())
+        distinctive = sorted(vector, key=lambda t: (-vector[t] * idf[t], t))
+        for cid, stems in _indexed(contribution, distinctive[:DISTINCTIVE_TERMS], "AND",
+                                   DISTINCTIVE_CANDIDATES):
+            if cid not in vectors:
+                vectors[cid] = Counter(stems.split())
+    return vectors
+
+
+def _idf(vector, others):
+    """``{stem: inverse document frequency}`` among ``vector`` and ``others``."""
+    frequency = Counter(vector.keys())
+    documents = 1
+    for other in others:
+        frequency.update(other.keys())
+        documents += 1
+    return {t: math.log(1 + documents / n) for t, n in frequency.items()}
 
 
 def similar_contributions(contribution, limit=5):
     """Contributions of the same consultation that say much the same, most similar first.
 
-    Hidden and withdrawn ones are left out. Candidates are compared through their stored
-    search document (already prepared: only stemmed, from a cache); only the ``limit``
+    Hidden and withdrawn ones are left out. Candidates are compared through their
+    indexed stems (SQLite) or stored search document (PostgreSQL); only the ``limit``
     best are loaded.
 
     :param contribution: the contribution to compare the others with.
@@ -75,28 +115,23 @@ def similar_contributions(contribution, limit=5):
         return []
     # The distinctive words of this contribution are the query.
     terms = [term for term, _count in vector.most_common(MAX_QUERY_TERMS)]
-    candidates = _candidates(contribution, terms)
-    if not candidates:
+    vectors = _candidates(contribution, vector, terms)
+    if not vectors:
         return []
-    vectors = {cid: Counter(search.stems_of_prepared(document or ""))
-               for cid, document in candidates}
-    documents = len(vectors) + 1
-    frequency = Counter()
-    for v in [vector, *vectors.values()]:
-        frequency.update(set(v))
-
-    def weighted(v):
-        return {t: n * math.log(1 + documents / frequency[t]) for t, n in v.items()}
-
-    target = weighted(vector)
+    idf = _idf(vector, vectors.values())
+    target = {t: n * idf[t] for t, n in vector.items()}
     norm = math.sqrt(sum(w * w for w in target.values()))
     scored = []
-    for cid, other_vector in vectors.items():
-        other = weighted(other_vector)
-        other_norm = math.sqrt(sum(w * w for w in other.values()))
-        if not other_norm:
+    for cid, other in vectors.items():
+        dot = squares = 0.0
+        for t, n in other.items():
+            weight = n * idf[t]
+            squares += weight * weight
+            if t in target:
+                dot += target[t] * weight
+        if not squares:
             continue
-        score = sum(w * other.get(t, 0) for t, w in target.items()) / (norm * other_norm)
+        score = dot / (norm * math.sqrt(squares))
         if score >= MIN_SCORE:
             scored.append((cid, round(score, 3)))
     scored.sort(key=lambda item: (-item[1], item[0]))

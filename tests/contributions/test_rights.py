@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from consulta.contributions import operations
 from consulta.contributions.models import Contribution
+from consulta.contributions.queries import find_offline_author_records
 from consulta.contributions.signals import contribution_author_erased
 from consulta.core.mail import OutboxMessage
 from consulta.extensions import db
@@ -75,6 +76,31 @@ def test_the_secretariat_finds_an_offline_authors_records_by_name_or_contact(
     for wildcard in ("%%%", "___", "!%!"):
         assert first not in client.get("/offline-authors", query_string={"q": wildcard}) \
             .get_data(as_text=True)
+
+
+def test_finding_a_typed_in_author_follows_corrections_and_erasure(
+        app, slug, create_user, create_contribution):
+    """The search reads an index on SQLite (kept by triggers): it sees a record as soon as
+    it is typed in, a corrected name, an erased author; any case, accents kept."""
+    secretariat = create_user(roles=("secretariat", "moderator"))
+    first = typed_in(create_contribution, slug, secretariat, author_name="Pedro Huamán",
+                     author_organization="Asociación Ñañay")
+    web = create_contribution(slug)
+    with app.test_request_context():
+        assert [c.tracking_code for c in find_offline_author_records("HUAMÁN")] == [first]
+        assert [c.tracking_code for c in find_offline_author_records("ñañay")] == [first]
+        assert find_offline_author_records("huaman") == []  # accents are not folded
+        assert find_offline_author_records("Huamán Pedro") == []  # a substring, in order
+        record = contribution_of(first)
+        record.author_name = "Pedro Quispe"  # corrected (as correct_offline_contribution)
+        db.session.commit()
+        assert find_offline_author_records("Huamán") == []
+        assert [c.tracking_code for c in find_offline_author_records("quispe")] == [first]
+        operations.erase_offline_author(contribution_of(first), actor=user_of(secretariat))
+        db.session.commit()
+        assert find_offline_author_records("quispe") == []
+        assert find_offline_author_records("Ñañay") == []
+        assert web not in [c.tracking_code for c in find_offline_author_records("Par")]
 
 
 def test_the_secretariat_exports_an_offline_authors_records_audited(

@@ -1,15 +1,29 @@
 """Feedback's read queries: the answer that applies to each contribution (in SQL and on a
 loaded object), coverage, the unanswered list, the outcome filter of every list."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from consulta.contributions.models import Contribution
-from consulta.contributions.operations import withdraw_contribution
-from consulta.contributions.queries import contributions_query, read_filters
+from consulta.contributions.operations import void_contribution, withdraw_contribution
+from consulta.contributions.queries import (
+    commitment_key,
+    component_key,
+    contributions_query,
+    is_visible,
+    not_withdrawn,
+    read_filters,
+)
 from consulta.extensions import db
 from consulta.feedback import queries
-from consulta.moderation.operations import classify_contribution, hide_contribution
+from consulta.feedback.models import CoverageTally
+from consulta.moderation.operations import (
+    classify_contribution,
+    group_contribution,
+    hide_contribution,
+    ungroup_contribution,
+    unhide_contribution,
+)
 
 from .conftest import (
     JUSTIFICATION,
@@ -87,6 +101,85 @@ def test_coverage_counts_visible_contributions_with_a_published_answer(
     assert [(c.number, n, a) for c, n, a in coverage["by_commitment"]] == [(5, 4, 2)]
     by_component = {c.name if c else None: (n, a) for c, n, a in coverage["by_component"]}
     assert by_component == {"Salud": (1, 0), None: (3, 2)}  # as classified, else none
+
+
+def counted_now(slug):
+    """``{(component, commitment): (listed, visible, answered)}`` grouped over the
+    contributions themselves: what the tallies kept by triggers must say."""
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(component_key(), commitment_key(), func.count(),
+               func.count().filter(is_visible()),
+               func.count().filter(is_visible() & Contribution.answered.is_(True)))
+        .where(Contribution.consultation_id == consultation_of(slug).id, not_withdrawn())
+        .group_by(component_key(), commitment_key())).all()
+    return {(component, commitment): tuple(counts)
+            for component, commitment, *counts in rows}
+
+
+def tallied(slug):
+    """The same from ``coverage``'s source, ``CoverageTally`` (key 0 read as None)."""
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(CoverageTally.component_key, CoverageTally.commitment_key,
+               CoverageTally.listed, CoverageTally.visible, CoverageTally.answered)
+        .where(CoverageTally.consultation_id == consultation_of(slug).id,
+               CoverageTally.listed > 0)).all()
+    return {(component or None, commitment or None): tuple(counts)
+            for component, commitment, *counts in rows}
+
+
+def test_coverage_tallies_follow_every_write_of_a_contribution(
+        consultation, create_contribution, create_user, create_response, create_group,
+        moderator, in_request):
+    """Submitting, classifying (and classifying again), hiding and showing again,
+    withdrawing, voiding, answering (own and group responses), joining and leaving an
+    answered group: after each, the tallies equal a GROUP BY over the contributions."""
+    author = create_user()
+    five, seven = commitment_ids(consultation, 5, 7)
+    components = {c.name: c.id for c in consultation_of(consultation).components}
+    codes = [create_contribution(consultation, author=author, target="commitment",
+                                 target_id=five) for _ in range(4)]
+    codes += [create_contribution(consultation, author=author),
+              create_contribution(consultation, kind="proposal", author=author),
+              create_contribution(consultation, channel="email", author=moderator)]
+    steps = []
+
+    def check(step):
+        db.session.commit()
+        steps.append(step)
+        assert tallied(consultation) == counted_now(consultation), steps
+
+    check("submitted")
+    assert sum(n for n, _v, _a in tallied(consultation).values()) == 7
+    classify_contribution(contribution(codes[0]), actor=user(moderator),
+                          component_id=components["Salud"], commitment_id=seven)
+    check("classified")
+    classify_contribution(contribution(codes[0]), actor=user(moderator),
+                          component_id=components["Justicia"])
+    check("classified again, commitment cleared")
+    create_response(codes[1])
+    check("own response published")
+    group_id = create_group(consultation, [codes[2], codes[4]])
+    create_response(group_id=group_id)
+    check("group response published")
+    group_contribution(contribution(codes[5]), group(group_id), actor=user(moderator))
+    check("joined an answered group")
+    ungroup_contribution(contribution(codes[2]), actor=user(moderator))
+    check("left it")
+    hide_contribution(contribution(codes[1]), actor=user(moderator), reason="spam")
+    check("hidden")
+    unhide_contribution(contribution(codes[1]), actor=user(moderator))
+    check("shown again")
+    withdraw_contribution(contribution(codes[3]), user=user(author))
+    check("withdrawn")
+    void_contribution(contribution(codes[6]), actor=user(moderator), reason="Se tipeó dos veces.")
+    check("voided")
+    hide_contribution(contribution(codes[0]), actor=user(moderator), reason="spam")
+    check("hidden, still listed in the matrix")
+    coverage = queries.coverage(consultation_of(consultation))
+    assert (coverage["total"], coverage["answered"]) == (4, 3)
+    assert queries.listed_count(consultation_of(consultation)) == 5
 
 
 def test_coverage_of_a_consultation_without_contributions_is_complete(consultation,

@@ -554,3 +554,28 @@ def test_bulk_actions_echo_only_allowed_values_into_the_address(app, setup, secr
     assert answer.status_code == 302
     assert answer.headers["Location"].endswith(
         f"/consultations/{setup['slug']}/feedback?responses_page=2")
+
+
+def test_the_matrix_pages_every_listed_contribution_filtered_or_not(
+        app, create_consultation, create_contribution, create_user, secretariat):
+    """Without a filter its total comes from the tallies kept by triggers; with one it is
+    counted. Either way the last page holds the last rows (withdrawn ones left out)."""
+    slug = create_consultation(plan=iv_plan_json())
+    author = create_user()
+    codes = [create_contribution(slug, author=author, kind="proposal")]
+    codes += [create_contribution(slug, author=author) for _ in range(50)]
+    withdrawn = create_contribution(slug, author=author)
+    with app.app_context():
+        item = db.session.scalar(select(Contribution).where(
+            Contribution.tracking_code == withdrawn))
+        item.withdrawn_at = item.received_at
+        db.session.commit()
+
+    first = secretariat.get(f"/consultations/{slug}/matrix").get_data(as_text=True)
+    second = secretariat.get(f"/consultations/{slug}/matrix?page=2").get_data(as_text=True)
+    comments = secretariat.get(f"/consultations/{slug}/matrix?kind=comment") \
+        .get_data(as_text=True)
+
+    assert "Página 1 de 2" in first and withdrawn not in first
+    assert codes[0] in second and withdrawn not in second  # the oldest, on the last page
+    assert "Página 1 de" not in comments and codes[0] not in comments  # 50: one page
