@@ -14,7 +14,7 @@ reads the index instead of a ``LIKE '%…%'`` over every typed-in record. Postgr
 its ``LIKE`` (pg_trgm is not an extension the README installs).
 
 Revision ID: 783a5ac9c264
-Revises: 7e9ee916a15b
+Revises: 62813607d38b
 Create Date: 2026-12-05 04:00:00
 
 """
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '783a5ac9c264'
-down_revision = '7e9ee916a15b'
+down_revision = '62813607d38b'
 branch_labels = None
 depends_on = None
 
