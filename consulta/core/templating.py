@@ -71,8 +71,10 @@ def _ngettext(context, singular, plural, number, **variables):
 # request; a link per item (a contribution's page) is built once per request around a
 # placeholder, then each item's value is quoted into it as Werkzeug's converter would.
 
-#: Stands for the item's value while the link around it is built.
+#: Stand for the item's value while the link around it is built (a number for a path
+#: variable with the ``int`` converter).
 _PLACEHOLDER = "__consulta_value__"
+_NUMBER_PLACEHOLDER = 987654321012345
 #: What Werkzeug's default path converter leaves unquoted in a path segment.
 _SEGMENT_SAFE = "!$&'()*+,/:;=@"
 
@@ -97,19 +99,22 @@ def page_url_for(endpoint, **values):
 
 def item_url_for(endpoint, name, value, **values):
     """``url_for(endpoint, **{name: value}, **values)`` for a link of each item of a list,
-    where ``name`` is a plain path segment (``<code>``, a string converter): the link is
-    built once per request around a placeholder and the value quoted into it.
+    where ``name`` is a plain path segment (``<code>``, a string converter) or a number
+    (``<int:id>``): the link is built once per request around a placeholder and the
+    value quoted into it.
 
     :param name: the path variable that differs from item to item.
-    :param value: this item's value (a non-empty string).
+    :param value: this item's value (a non-empty string, or an int).
     """
     urls = _request_urls()
-    key = (endpoint, name, *sorted(values.items()))
+    number = type(value) is int
+    key = (endpoint, name, number, *sorted(values.items()))
     parts = urls.get(key)
     if parts is None:
-        built = url_for(endpoint, **{name: _PLACEHOLDER}, **values)
-        parts = urls[key] = tuple(built.split(_PLACEHOLDER, 1)) \
-            if built.count(_PLACEHOLDER) == 1 else None
+        placeholder = _NUMBER_PLACEHOLDER if number else _PLACEHOLDER
+        built = url_for(endpoint, **{name: placeholder}, **values)
+        text = str(placeholder)
+        parts = urls[key] = tuple(built.split(text, 1)) if built.count(text) == 1 else None
     if parts is None:  # the value is not in one place of the path: build it whole
         return url_for(endpoint, **{name: value}, **values)
     return parts[0] + quote(str(value), safe=_SEGMENT_SAFE) + parts[1]

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from sqlalchemy import Text, bindparam, cast, func, select, union_all
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 
 from consulta.consultations.models import Commitment, PlanVersion
 from consulta.contributions.models import Contribution
@@ -148,6 +149,21 @@ def plan_diff(final_plan, merges=None):
 
 # --- traceability --------------------------------------------------------------------
 
+#: What a landing shows of a final commitment (its link, number and title).
+_LANDING_SHOWN = (Commitment.lineage, Commitment.number, Commitment.title,
+                  Commitment.plan_version_id)
+
+
+def _final_commitments(version):
+    """The commitments of the final plan's version: as loaded when the page loaded them,
+    else with only what a landing shows (a contribution's page read 200 full commitments,
+    their sheets' JSON, for the one or two it names: half of that page's time)."""
+    if "commitments" not in sa_inspect(version).unloaded:
+        return version.commitments
+    return db.session.scalars(select(Commitment).where(Commitment.plan_version_id == version.id)
+                              .options(load_only(*_LANDING_SHOWN))).all()
+
+
 class Resolver:
     """Where the commitments named by responses landed in the final plan."""
 
@@ -158,7 +174,7 @@ class Resolver:
             select(Commitment.id, Commitment.lineage).join(PlanVersion)
             .where(PlanVersion.consultation_id == consultation_id)).all())
         self.merges = {c.lineage: c.merged_into for c in final_plan.changes if c.merged_into}
-        self.final = {c.lineage: c for c in final_plan.plan_version.commitments}
+        self.final = {c.lineage: c for c in _final_commitments(final_plan.plan_version)}
 
     def commitment(self, commitment_id):
         """The final commitment that commitment ``commitment_id`` (of any version)
@@ -502,7 +518,10 @@ def commitment_links(consultation, commitment_ids):
         Commitment.id.in_(commitment_ids))
         .options(selectinload(Commitment.plan_version))).all()
     latest = consultation.published_plan
-    by_lineage = {c.lineage: c for c in latest.commitments} if latest else {}
+    # Only the latest version's commitments with the lineages named (not its 200).
+    by_lineage = {c.lineage: c for c in db.session.scalars(select(Commitment).where(
+        Commitment.plan_version_id == latest.id,
+        Commitment.lineage.in_({c.lineage for c in named})))} if latest else {}
     links = {}
     for commitment in named:
         current = by_lineage.get(commitment.lineage)
