@@ -11,9 +11,9 @@ from operator import itemgetter
 
 from sqlalchemy import Text, bindparam, cast, func, select, union_all
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from consulta.consultations.models import Commitment, PlanVersion
+from consulta.consultations.models import Commitment, PlanVersion, commitment_anchor
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import is_visible
 from consulta.core.pagination import paginate_counted, paginate_list
@@ -149,19 +149,31 @@ def plan_diff(final_plan, merges=None):
 
 # --- traceability --------------------------------------------------------------------
 
-#: What a landing shows of a final commitment (its link, number and title).
-_LANDING_SHOWN = (Commitment.lineage, Commitment.number, Commitment.title,
-                  Commitment.plan_version_id)
+@dataclass(frozen=True)
+class LandingCommitment:
+    """What a landing shows of a final commitment (its link, number and title): a row,
+    where no page loaded the final plan's ``Commitment`` objects."""
+
+    id: int
+    lineage: str
+    number: int
+    title: str
+
+    @property
+    def anchor(self):
+        return commitment_anchor(self.number)
 
 
 def _final_commitments(version):
     """The commitments of the final plan's version: as loaded when the page loaded them,
-    else with only what a landing shows (a contribution's page read 200 full commitments,
-    their sheets' JSON, for the one or two it names: half of that page's time)."""
+    else as rows of what a landing shows (a contribution's page hydrated 200 full
+    commitments, their sheets' JSON, for the one or two it names: half of its time)."""
     if "commitments" not in sa_inspect(version).unloaded:
         return version.commitments
-    return db.session.scalars(select(Commitment).where(Commitment.plan_version_id == version.id)
-                              .options(load_only(*_LANDING_SHOWN))).all()
+    rows = db.session.execute(
+        select(Commitment.id, Commitment.lineage, Commitment.number, Commitment.title)
+        .where(Commitment.plan_version_id == version.id))
+    return [LandingCommitment(*row) for row in rows]
 
 
 class Resolver:
