@@ -5,6 +5,7 @@ from flask import url_for
 from consulta.consultations.constants import PRINCIPLES
 from consulta.core.dates import utc_to_local
 from consulta.core.sanitize import render_markdown
+from consulta.core.templating import item_url_for
 from consulta.followup.queries import is_overdue
 
 
@@ -179,7 +180,9 @@ def contribution(item):
     data = {
         "id": item.id,
         "tracking_code": item.tracking_code,
-        "url": url_for("contributions.detail", code=item.tracking_code, _external=True),
+        # One url_for per request, not per contribution (see ``item_url_for``).
+        "url": item_url_for("contributions.detail", "code", item.tracking_code,
+                            _external=True),
         "kind": item.kind,
         "channel": item.channel,
         # When it was stored (kept for compatibility; ``recorded_at`` says the same).

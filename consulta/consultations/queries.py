@@ -69,6 +69,30 @@ def consultations_by_status(*, include_private=False, now=None, private_entity_i
     return groups
 
 
+def published_plan_version_row(consultation, number):
+    """``(version, commitments)``: published version ``number`` of the consultation's
+    draft plan alone (not its commitments nor its sections) and how many commitments it
+    holds, in one query; None when there is no such published version.
+
+    For a page that has what it shows of the commitments already (``views.public``
+    keeps a published version's sheets) and asks for the version's own fields only.
+    """
+    count = (select(func.count()).select_from(Commitment)
+             .where(Commitment.plan_version_id == PlanVersion.id).scalar_subquery())
+    return db.session.execute(
+        select(PlanVersion, count)
+        .where(PlanVersion.consultation_id == consultation.id, PlanVersion.number == number,
+               PlanVersion.is_published)).first()
+
+
+def plan_version_with_commitments(version_id):
+    """A version of the plan with its commitments (and their components) and sections."""
+    return db.session.scalar(
+        select(PlanVersion).where(PlanVersion.id == version_id)
+        .options(selectinload(PlanVersion.commitments).joinedload(Commitment.component),
+                 selectinload(PlanVersion.sections)))
+
+
 def published_plan_version(consultation, number):
     """Published version ``number`` of the consultation's draft plan with its commitments
     and sections, or None (a draft version is never shown)."""

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from sqlalchemy import Text, bindparam, cast, func, select, union_all
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from consulta.consultations.models import Commitment, PlanVersion
+from consulta.consultations.models import Commitment, PlanVersion, commitment_anchor
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import is_visible
 from consulta.core.pagination import paginate_counted, paginate_list
@@ -148,6 +149,33 @@ def plan_diff(final_plan, merges=None):
 
 # --- traceability --------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class LandingCommitment:
+    """What a landing shows of a final commitment (its link, number and title): a row,
+    where no page loaded the final plan's ``Commitment`` objects."""
+
+    id: int
+    lineage: str
+    number: int
+    title: str
+
+    @property
+    def anchor(self):
+        return commitment_anchor(self.number)
+
+
+def _final_commitments(version):
+    """The commitments of the final plan's version: as loaded when the page loaded them,
+    else as rows of what a landing shows (a contribution's page hydrated 200 full
+    commitments, their sheets' JSON, for the one or two it names: half of its time)."""
+    if "commitments" not in sa_inspect(version).unloaded:
+        return version.commitments
+    rows = db.session.execute(
+        select(Commitment.id, Commitment.lineage, Commitment.number, Commitment.title)
+        .where(Commitment.plan_version_id == version.id))
+    return [LandingCommitment(*row) for row in rows]
+
+
 class Resolver:
     """Where the commitments named by responses landed in the final plan."""
 
@@ -158,7 +186,7 @@ class Resolver:
             select(Commitment.id, Commitment.lineage).join(PlanVersion)
             .where(PlanVersion.consultation_id == consultation_id)).all())
         self.merges = {c.lineage: c.merged_into for c in final_plan.changes if c.merged_into}
-        self.final = {c.lineage: c for c in final_plan.plan_version.commitments}
+        self.final = {c.lineage: c for c in _final_commitments(final_plan.plan_version)}
 
     def commitment(self, commitment_id):
         """The final commitment that commitment ``commitment_id`` (of any version)
@@ -502,7 +530,10 @@ def commitment_links(consultation, commitment_ids):
         Commitment.id.in_(commitment_ids))
         .options(selectinload(Commitment.plan_version))).all()
     latest = consultation.published_plan
-    by_lineage = {c.lineage: c for c in latest.commitments} if latest else {}
+    # Only the latest version's commitments with the lineages named (not its 200).
+    by_lineage = {c.lineage: c for c in db.session.scalars(select(Commitment).where(
+        Commitment.plan_version_id == latest.id,
+        Commitment.lineage.in_({c.lineage for c in named})))} if latest else {}
     links = {}
     for commitment in named:
         current = by_lineage.get(commitment.lineage)

@@ -112,6 +112,9 @@ def figure_rows(kind, mapping):
         or anything else (keys shown as they are).
     :param mapping: {key: count}, as ``figures.compute_figures`` gives it.
     """
+    # Translated once, not once per row (200 commitments): the same text, formatted here.
+    commitment = _("Commitment %(number)s") if kind == "commitment" else None
+
     def label(key):
         if kind == "kind":
             return str(KINDS.get(key, key))
@@ -122,7 +125,7 @@ def figure_rows(kind, mapping):
         if kind == "region":
             return region_name(key) if key else _("Not stated")
         if kind == "commitment":
-            return _("Commitment %(number)s", number=key)
+            return commitment % {"number": key}
         if kind == "outcome":
             return str(OUTCOMES[key]) if key in OUTCOMES else _("No published response")
         return key or _("Not stated")

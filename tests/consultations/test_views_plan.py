@@ -291,6 +291,9 @@ def test_the_plan_page_reuses_its_sheets_per_language_and_counts_afresh(
                           headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "<dt>Principios</dt>" in spanish and "<dt>Principles</dt>" not in spanish
     assert "<dt>Principles</dt>" in english and "<dt>Principios</dt>" not in english
+    # The contents too are kept per language.
+    assert '<li><a href="#compromiso-5">Compromiso 5</a></li>' in spanish
+    assert '<li><a href="#compromiso-5">Commitment 5</a></li>' in english
     create_contribution(slug, target="commitment", target_id=five)
     again = visitor.get(f"/consultations/{slug}/plan",
                         headers={"Accept-Language": "es"}).get_data(as_text=True)

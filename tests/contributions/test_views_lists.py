@@ -130,3 +130,32 @@ def test_a_search_matching_most_rows_finds_the_same_in_the_same_order(
     monkeypatch.setattr(search, "DENSE_MATCHES", 0)  # every search takes the walk
     assert re.findall(r"APO-[\d-]+", listed(app, slug, f"q={query}&sort=oldest")) == normal
     assert normal
+
+
+def test_the_commitment_filter_offers_the_latest_plan_and_keeps_the_choice(
+        app, filled, create_user):
+    """Its options are rendered once per plan and choice (issue 16): the choice shows
+    selected, and a new version of the plan shows its own titles at once."""
+    from consulta.consultations import operations
+
+    slug, _codes, _commitments, _components = filled
+    page = listed(app, slug, "commitment=5")
+    assert page.count(" selected>") == 3  # the commitment, the order and the page size
+    assert '<option value="5" selected>5. ' in page
+    assert '<option value="6">6. ' in page
+    assert "Compromiso revisado &lt;en&gt; una nueva versión" not in page
+    secretariat = create_user(roles=("secretariat",))
+    with app.test_request_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        actor = db.session.get(User, secretariat.id)
+        draft = operations.ensure_draft_version(consultation, actor=actor)
+        five = next(c for c in draft.commitments if c.number == 5)
+        operations.save_commitment(draft, actor=actor, commitment=five,
+                                   component_id=five.component_id, number=5,
+                                   title="Compromiso revisado <en> una nueva versión")
+        operations.publish_plan_version(consultation, actor=actor)
+        db.session.commit()
+    page = listed(app, slug, "commitment=5")
+    assert '<option value="5" selected>5. Compromiso revisado &lt;en&gt; una nueva ' \
+        'versión</option>' in page
+    assert '<option value="5">5. Compromiso revisado' in listed(app, slug)

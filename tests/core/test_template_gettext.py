@@ -47,3 +47,30 @@ def test_python_labels_and_numbers_follow_the_locale_in_force(app):
         back = (gettext("Objective"), str(label), format_number(12345))
     assert spanish == back == ("Objetivo", "Objetivo", "12.345")
     assert english == ("Objective", "Objective", "12,345")
+
+
+def test_numbers_and_texts_formatted_together_are_escaped_as_texts(app):
+    """Numbers skip Markup's escaping; any other value is still escaped."""
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert render_template_string(
+            '{{ _("<%(a)s %(b)s %(c)s>", a=n, b=x, c=flag) }}', n=7, x="<i>", flag=True) \
+            == "<7 &lt;i&gt; True>"
+        assert render_template_string('{{ ngettext("%(num)d <b>%(x)s</b>", "%(num)d", 1, '
+                                      'x=x) }}', x="&") == "1 <b>&amp;</b>"
+
+
+def test_lazy_labels_are_escaped_and_follow_the_language_in_force(app):
+    """A lazy label written on a page (``{{ CHANNELS[code] }}``) is kept for the request,
+    per language."""
+    from flask_babel import lazy_gettext
+
+    label = lazy_gettext("Objective")
+    risky = lazy_gettext("<%(x)s>", x="&")
+    template = "{{ label }}|{{ label }}|{{ risky }}"
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        spanish = render_template_string(template, label=label, risky=risky)
+        with force_locale("en"):
+            english = render_template_string(template, label=label, risky=risky)
+        back = render_template_string(template, label=label, risky=risky)
+    assert spanish == back == "Objetivo|Objetivo|&lt;&amp;&gt;"
+    assert english == "Objective|Objective|&lt;&amp;&gt;"

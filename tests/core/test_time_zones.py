@@ -72,3 +72,23 @@ def test_the_outbox_names_the_zone_once_whatever_the_country(
     assert oldest.count(zone) == 1
     # Mexico names the zone of every time of the table too; Peru only where it did.
     assert page.count(zone) == (1 if profile == "peru" else 2)
+
+
+def test_a_date_is_the_local_day_in_the_reader_language_each_time(app):
+    """Dates are kept once written (per value, zone and language): the same text each
+    time, the day in Lima, and each language its own."""
+    from datetime import date
+
+    from consulta.core.i18n import format_date
+
+    late = datetime(2030, 3, 14, 3, 0, tzinfo=UTC)  # 22:00 on the 13th in Lima
+    with app.test_request_context(), force_locale("es"):
+        assert [format_date(late, "long") for _ in range(2)] == ["13 de marzo de 2030"] * 2
+        assert format_date(late.replace(tzinfo=None), "long") == "13 de marzo de 2030"
+        assert format_date(date(2030, 3, 14), "long") == "14 de marzo de 2030"
+        assert format_datetime(late, "short") == format_datetime(late, "short")
+        spanish = format_datetime(late, "medium")
+    with app.test_request_context(), force_locale("en"):
+        assert format_date(late, "long") == "March 13, 2030"
+        assert format_datetime(late, "medium") != spanish
+        assert "10:00" in format_datetime(late, "medium")

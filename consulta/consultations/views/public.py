@@ -18,7 +18,8 @@ from ..queries import (
     consultations_by_status,
     date_changes,
     lean_consultation,
-    published_plan_version,
+    plan_version_with_commitments,
+    published_plan_version_row,
 )
 from ..signals import consultation_page, consultation_personal, plan_page
 from . import bp
@@ -84,41 +85,55 @@ SHEETS_KEPT = 16
 _SPLIT = "\x00counts\x00"
 
 
-def commitment_sheets(version):
-    """{commitment id: (head, tail)} of a published version of the plan: each
-    commitment's sheet (``_macros.commitment_sheet``) as HTML, cut where the page puts
-    what changes (the counts and links) before the ``</article>`` that closes it.
+def plan_layout(version, commitments):
+    """What the plan page shows of a published version's commitments, as HTML kept per
+    worker and language: ``{"toc": the table of contents, "components": [(component id,
+    name, [(commitment id, number, head, tail)])]}`` where head and tail are the
+    commitment's sheet (``_macros.commitment_sheet``) cut where the page puts what
+    changes (the counts and links) before the ``</article>`` that closes it.
 
-    A published version never changes (``operations._ensure_draft``): its sheets are
-    rendered once per worker and language, not on every request (200 sheets made most
-    of the plan page's cost). Kept per application, for up to ``SHEETS_KEPT`` versions
-    and languages (then forgotten all at once and rendered again as asked).
+    A published version never changes (``operations._ensure_draft``): its sheets and
+    contents are rendered once per worker and language, and the page then loads neither
+    the 200 commitments nor their sheets (rendering them was most of the page's cost,
+    loading them a quarter of what was left). Kept per application, for up to
+    ``SHEETS_KEPT`` versions and languages (then forgotten all at once and rendered
+    again as asked).
 
-    :param version: a published ``PlanVersion`` with its commitments loaded.
+    :param version: a published ``PlanVersion`` (its commitments are loaded only when
+        its layout is not kept yet).
+    :param commitments: how many commitments it holds (part of the key).
     """
     kept = current_app.extensions.setdefault("consulta_commitment_sheets", {})
-    key = (version.id, version.published_at, len(version.commitments), str(get_locale()))
-    sheets = kept.get(key)
-    if sheets is None:
+    key = (version.id, version.published_at, commitments, str(get_locale()))
+    layout = kept.get(key)
+    if layout is None:
+        full = plan_version_with_commitments(version.id)
         sheet = get_template_attribute("consultations/_macros.html", "commitment_sheet")
-        sheets = {}
-        for commitment in version.commitments:
-            # The macro's output is escaped HTML; the marker is ours (no user text).
-            html = str(sheet(commitment, caller=lambda: Markup(_SPLIT)))  # noqa: S704
-            head, tail = html.rsplit(_SPLIT, 1)  # the caller comes after every text
-            sheets[commitment.id] = (Markup(head), Markup(tail))  # noqa: S704
+        components = []
+        for component, items in full.by_component():
+            rows = []
+            for commitment in items:
+                # The macro's output is escaped HTML; the marker is ours (no user text).
+                html = str(sheet(commitment, caller=lambda: Markup(_SPLIT)))  # noqa: S704
+                head, tail = html.rsplit(_SPLIT, 1)  # the caller comes after every text
+                rows.append((commitment.id, commitment.number,
+                             Markup(head), Markup(tail)))  # noqa: S704
+            components.append((component.id, component.name, rows))
+        toc = get_template_attribute("consultations/_macros.html", "plan_contents")(full)
+        layout = {"toc": toc, "components": components}
         if len(kept) >= SHEETS_KEPT:
             kept.clear()  # rare (a new version or language); safe beside other threads
-        kept[key] = sheets
-    return sheets
+        kept[key] = layout
+    return layout
 
 
-def _render_plan(consultation, version):
-    if version is None:
+def _render_plan(consultation, found):
+    if found is None:
         abort(404)
+    version, commitments = found
     return render_template("consultations/plan.html", consultation=consultation,
                            version=version, latest=consultation.published_plan,
-                           sheets=commitment_sheets(version),
+                           layout=plan_layout(version, commitments),
                            versions=consultation.published_versions,
                            is_open=consultation.accepts_web(),
                            **merged_values(plan_page, consultation))
@@ -130,11 +145,11 @@ def plan(slug):
     consultation = get_visible_consultation(slug)
     latest = consultation.published_plan
     return _render_plan(consultation,
-                        latest and published_plan_version(consultation, latest.number))
+                        latest and published_plan_version_row(consultation, latest.number))
 
 
 @bp.route("/consultations/<slug>/plan/v<int:number>")
 @cacheable(params=(), members=True)
 def plan_version(slug, number):
     consultation = get_visible_consultation(slug)
-    return _render_plan(consultation, published_plan_version(consultation, number))
+    return _render_plan(consultation, published_plan_version_row(consultation, number))
