@@ -10,6 +10,7 @@ from consulta.consultations.access import (
     get_visible_consultation,
     protected_consultation,
 )
+from consulta.consultations.sheets import plan_layout
 from consulta.core.cache import cacheable
 from consulta.core.forms import ConfirmForm
 from consulta.core.permissions import role_required
@@ -45,8 +46,12 @@ def show(slug):
     secretariat also sees the one it prepares (marked as not published)."""
     consultation, final_plan = _readable_final_plan(slug, whole=True)
     traceability = queries.traceability_of(final_plan)
+    version = final_plan.plan_version
+    layout = plan_layout(version, len(version.commitments))
     return render_template("finalplan/show.html", consultation=consultation,
                            final_plan=final_plan,
+                           sheets={ident: (head, tail) for _c, _n, rows in layout["components"]
+                                   for ident, _number, head, tail in rows},
                            traceability=traceability,
                            shaped=traceability.first(SHOWN),
                            diff=queries.plan_diff(final_plan))

@@ -1,0 +1,54 @@
+"""The plan as its pages show it: each commitment's sheet and the contents, rendered
+once per published version and language (the plan page, the final plan)."""
+
+from flask import current_app, get_template_attribute
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from .queries import plan_version_with_commitments
+
+#: How many published versions (in one language each) a worker keeps the sheets of.
+SHEETS_KEPT = 16
+_SPLIT = "\x00counts\x00"
+
+
+def plan_layout(version, commitments):
+    """What the plan page shows of a published version's commitments, as HTML kept per
+    worker and language: ``{"toc": the table of contents, "components": [(component id,
+    name, [(commitment id, number, head, tail)])]}`` where head and tail are the
+    commitment's sheet (``_macros.commitment_sheet``) cut where the page puts what
+    changes (the counts and links) before the ``</article>`` that closes it.
+
+    A published version never changes (``operations._ensure_draft``): its sheets and
+    contents are rendered once per worker and language, and the page then loads neither
+    the 200 commitments nor their sheets (rendering them was most of the page's cost,
+    loading them a quarter of what was left). Kept per application, for up to
+    ``SHEETS_KEPT`` versions and languages (then forgotten all at once and rendered
+    again as asked).
+
+    :param version: a published ``PlanVersion`` (its commitments are loaded only when
+        its layout is not kept yet).
+    :param commitments: how many commitments it holds (part of the key).
+    """
+    kept = current_app.extensions.setdefault("consulta_commitment_sheets", {})
+    key = (version.id, version.published_at, commitments, str(get_locale()))
+    layout = kept.get(key)
+    if layout is None:
+        full = plan_version_with_commitments(version.id)
+        sheet = get_template_attribute("consultations/_macros.html", "commitment_sheet")
+        components = []
+        for component, items in full.by_component():
+            rows = []
+            for commitment in items:
+                # The macro's output is escaped HTML; the marker is ours (no user text).
+                html = str(sheet(commitment, caller=lambda: Markup(_SPLIT)))  # noqa: S704
+                head, tail = html.rsplit(_SPLIT, 1)  # the caller comes after every text
+                rows.append((commitment.id, commitment.number,
+                             Markup(head), Markup(tail)))  # noqa: S704
+            components.append((component.id, component.name, rows))
+        toc = get_template_attribute("consultations/_macros.html", "plan_contents")(full)
+        layout = {"toc": toc, "components": components}
+        if len(kept) >= SHEETS_KEPT:
+            kept.clear()  # rare (a new version or language); safe beside other threads
+        kept[key] = layout
+    return layout
