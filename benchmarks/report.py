@@ -112,7 +112,8 @@ def main():
     out = []
     for prefix, title in (("inprocess", "baseline"), ("inprocess-after", "after"),
                           ("inprocess-final", "with the follow-up, up to 200k"),
-                          ("inprocess-dec5", "stored landings, set-up per commitment")):
+                          ("inprocess-dec5", "stored landings, set-up per commitment"),
+                          ("inprocess-dec5b", "tallies, kept facts, rendering once")):
         table = inprocess_table(runs, prefix)
         if table:
             out += [f"#### In process, CPU ms per request (median), page cache off ({title})",
