@@ -13,10 +13,10 @@ from consulta.core.operations import OperationError
 from consulta.core.sanitize import render_markdown
 from consulta.extensions import db
 
-from .digest import SummaryDigest, new_salt, sealed_row
+from .digest import SummaryDigest, new_salt, row_sealer
 from .figures import compute_figures
 from .irm import checklist
-from .matrix import iter_rows
+from .matrix import FIELDS, iter_row_values
 from .models import SummarySnapshot
 from .queries import last_version_number, snapshots_before
 from .signals import summary_published
@@ -113,9 +113,10 @@ def publish_summary(consultation, *, actor):
     with tempfile.TemporaryFile() as spool:
         count = 0
         batch = []
-        for row in iter_rows(consultation):
+        seal = row_sealer(FIELDS)  # each row's values in the order of FIELDS
+        for values in iter_row_values(consultation):
             salt = new_salt()
-            text, sealed = sealed_row(salt, row)
+            text, sealed = seal(salt, values)
             digest.add(sealed)
             batch.append((text, sealed, salt))
             if len(batch) == _BATCH:
