@@ -212,6 +212,13 @@ class SummaryDigest:
         self._sha.update(b"\n")
         self._sha.update(row_text.encode())
 
+    def add_lines(self, lines):
+        """Add the next rows' digests at once, as ``add`` one by one would.
+
+        :param lines: UTF-8 bytes: each row's digest after a newline.
+        """
+        self._sha.update(lines)
+
     def hexdigest(self):
         return self._sha.hexdigest()
 
