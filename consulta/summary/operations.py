@@ -183,7 +183,7 @@ def _figures_beside(consultation):
                         db.session.get(Consultation, consultation_id))
                 finally:
                     db.session.remove()
-        except BaseException as error:  # noqa: BLE001 (raised again by figures())
+        except BaseException as error:  # raised again by figures(), in the caller
             outcome["error"] = error
 
     thread = threading.Thread(target=count, name="summary-figures", daemon=True)
