@@ -84,8 +84,8 @@ class _LocalTimes:
     moments of the rows, in the deployment's zone.
 
     SQLite gives naive UTC text, ``YYYY-MM-DD HH:MM:SS.ffffff``. Through an hour in which
-    the zone's offset stays the same and is whole hours (Lima's, and any zone's but at
-    its changes of time or with a half-hour offset), the local moment has the same
+    the zone's offset stays the same and is whole hours (every hour of most zones, but
+    at a change of time or with a half-hour offset), the local moment has the same
     minutes and seconds as the UTC one and the local day and hour are those of the
     hour's start: each hour is converted once, and its moments are written from the
     text. Any other moment (PostgreSQL's datetimes too) is converted on its own.
