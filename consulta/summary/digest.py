@@ -22,6 +22,7 @@ redacted (its leaf's salt is never published).
 import functools
 import hashlib
 import json
+import operator
 import secrets
 from json.encoder import encode_basestring
 
@@ -80,33 +81,67 @@ def row_digest(salt, row):
 
 
 def sealed_row(salt, row):
-    """The row's canonical JSON and its digest (``row_digest``), each value encoded once.
-
-    The same bytes as ``canonical(row)`` and the definition of ``row_digest`` (the tests
-    compare them with it), built from the canonical text of each value: a dict's
-    canonical JSON is ``{`` + ``"key":value`` for each key in sorted order, joined by
-    commas, + ``}``. Encoding every row twice and each sealed field a third time,
-    through the encoder's machinery each time, was a third of publishing 50,000 rows.
+    """The row's canonical JSON and its digest (``row_digest``), each value encoded once
+    (``row_sealer``).
 
     :param salt: the row's salt (hex text).
     :param row: the row (a dict) as published.
     :return: ``(canonical JSON text, hex digest)``.
     """
-    layout = _layout(tuple(row))
-    if layout is None:  # a key that is not a plain string: the encoder's own way
-        return canonical(row), _sealed_digest(row, {f: leaf(field_salt(salt, f), row[f])
-                                                    for f in SEALED_FIELDS if f in row})
-    order, prefixes, sealed = layout
-    items = [prefix + (encode_basestring(value) if type(value) is str
-                       else _value_json(value))
-             for prefix, value in zip(prefixes, map(row.__getitem__, order), strict=True)]
-    text = "{" + ",".join(items) + "}"
-    for position, salt_suffix, value_start, opening in sealed:
-        # The field's leaf: SHA-256 of its salt and its value's canonical JSON.
-        items[position] = opening + hashlib.sha256((
-            hashlib.sha256((salt + salt_suffix).encode()).hexdigest()
-            + items[position][value_start:]).encode()).hexdigest() + '"'
-    return text, hashlib.sha256(("{" + ",".join(items) + "}").encode()).hexdigest()
+    return row_sealer(tuple(row))(salt, tuple(row.values()))
+
+
+@functools.lru_cache(maxsize=64)
+def row_sealer(keys):
+    """A function ``(salt, values) -> (canonical JSON text, hex digest)`` for rows with
+    these keys, their values given in the same order: what ``canonical`` and the
+    definition of ``row_digest`` give for the dict of those keys and values (the tests
+    compare them with it). Every row of a matrix has the same keys: one sealer for all.
+
+    Built from the canonical text of each value: a dict's canonical JSON is ``{`` +
+    ``"key":value`` for each key in sorted order, joined by commas, + ``}``; the keys
+    are written once into a template, and each value is encoded once for both the row's
+    text and its sealed text. Encoding every row twice and each sealed field a third
+    time, through the encoder's machinery each time, was a third of publishing 50,000
+    rows; a dict per row and the joins of its items another fifth.
+
+    :param keys: the row's keys (a tuple), in the order its values will come.
+    """
+    if not all(type(key) is str for key in keys):
+        # A key that is not a plain string: the encoder converts and sorts those its
+        # own way.
+        def seal_by_encoder(salt, values):
+            row = dict(zip(keys, values, strict=True))
+            return canonical(row), _sealed_digest(
+                row, {f: leaf(field_salt(salt, f), row[f]) for f in SEALED_FIELDS if f in row})
+        return seal_by_encoder
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    template = "{" + ",".join(encode_basestring(keys[i]).replace("%", "%%") + ":%s"
+                              for i in order) + "}"
+    if len(order) > 1:
+        in_order = operator.itemgetter(*order)
+    else:
+        def in_order(values):
+            return tuple(values[i] for i in order)
+    # For each sealed field, its place in the sorted order and the bytes after the
+    # row's salt in its salt (":field").
+    sealed = tuple((position, f":{keys[i]}".encode())
+                   for position, i in enumerate(order) if keys[i] in SEALED_FIELDS)
+    sha256 = hashlib.sha256
+
+    def seal(salt, values):
+        encoded = [encode_basestring(value) if type(value) is str else _value_json(value)
+                   for value in in_order(values)]
+        text = template % tuple(encoded)
+        salt_bytes = salt.encode()
+        for position, salt_suffix in sealed:
+            # The field's leaf: SHA-256 of its salt and its value's canonical JSON.
+            encoded[position] = '"' + sha256((
+                sha256(salt_bytes + salt_suffix).hexdigest()
+                + encoded[position]).encode()).hexdigest() + '"'
+        return text, sha256((template % tuple(encoded)).encode()).hexdigest()
+
+    return seal
 
 
 def _value_json(value):
@@ -121,22 +156,6 @@ def _value_json(value):
     if kind is list and all(type(item) is int for item in value):
         return "[" + ",".join(map(int.__repr__, value)) + "]"
     return _CANONICAL.encode(value)
-
-
-@functools.lru_cache(maxsize=64)
-def _layout(keys):
-    """For a row's keys: the keys in the canonical (sorted) order, each one's canonical
-    ``"key":``, and for each sealed one (its position, ``":field"`` for its salt, where
-    its value starts, ``"key":"``); None when a key is not a plain string (the encoder
-    converts and sorts those its own way). Every row of a matrix has the same keys: one
-    layout for all."""
-    if not all(type(key) is str for key in keys):
-        return None
-    order = sorted(keys)
-    prefixes = [encode_basestring(key) + ":" for key in order]
-    sealed = tuple((position, f":{key}", len(prefixes[position]), prefixes[position] + '"')
-                   for position, key in enumerate(order) if key in SEALED_FIELDS)
-    return tuple(order), tuple(prefixes), sealed
 
 
 def seal_digest(row, seal):
@@ -192,6 +211,13 @@ class SummaryDigest:
         """
         self._sha.update(b"\n")
         self._sha.update(row_text.encode())
+
+    def add_lines(self, lines):
+        """Add the next rows' digests at once, as ``add`` one by one would.
+
+        :param lines: UTF-8 bytes: each row's digest after a newline.
+        """
+        self._sha.update(lines)
 
     def hexdigest(self):
         return self._sha.hexdigest()

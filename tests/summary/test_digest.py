@@ -101,6 +101,9 @@ def tricky_rows():
     rows.append({k: v for k, v in matrix_row().items() if k not in ("author", "text")})
     rows.append({**matrix_row(), "Zeta": 1, "ábaco": "x", "a": None, "text ": "espacio"})
     rows.append({"code": "APO-1"})
+    rows.append({"text": "solo"})
+    # Keys that a template of the keys would read as placeholders.
+    rows.append({**matrix_row(), "100%": "%s", "%(text)s": "%d %%", "%": None})
     rows.append({})
     return rows
 

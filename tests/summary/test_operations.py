@@ -1,6 +1,7 @@
 """Summary operations called directly: preview, publication, versions, digest, texts."""
 
 import hashlib
+import threading
 
 import pytest
 from sqlalchemy import event as sa_event
@@ -9,6 +10,7 @@ from sqlalchemy import func, select, update
 from consulta.audit.models import AuditEntry
 from consulta.core.operations import OperationError
 from consulta.extensions import db
+from consulta.moderation.operations import hide_contribution
 from consulta.summary.digest import canonical, digest_of, legacy_digest_of, row_digest
 from consulta.summary.models import SummaryRow, SummarySnapshot
 from consulta.summary.operations import preview_summary, publish_summary, save_summary_texts
@@ -16,7 +18,7 @@ from consulta.summary.queries import latest_snapshot, recompute_digest, stored_r
 from consulta.summary.signals import summary_published
 
 from ..conftest import iv_plan_json
-from .conftest import consultation_of, user
+from .conftest import consultation_of, contribution, user
 
 
 def audit(action):
@@ -98,6 +100,58 @@ def test_publishing_reads_every_row_before_it_writes_anything(closed_consultatio
     assert not [sql for sql in sent if sql.startswith("UPDATE summary_snapshots")]
     db.session.commit()
     assert recompute_digest(snapshot) == snapshot.digest and snapshot.row_count == 7
+
+
+def statement_threads(run):
+    """Run ``run()`` and return the names of the threads that sent a statement about
+    contributions, with its result."""
+    threads = []
+
+    def listener(conn, cursor, statement, *args):
+        if "FROM contributions" in statement:
+            threads.append(threading.current_thread().name)
+
+    sa_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        result = run()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listener)
+    return set(threads), result
+
+
+def test_the_figures_are_counted_beside_the_rows_on_a_connection_of_their_own(
+        closed_consultation, in_request):
+    """Nothing written yet in the transaction: another connection reads the same, so
+    the figures are counted in a thread while the rows are read here."""
+    consultation = consultation_of(closed_consultation.slug)
+    expected = preview_summary(consultation)["figures"]
+
+    threads, snapshot = statement_threads(lambda: publish_summary(
+        consultation, actor=user(closed_consultation.secretariat)))
+    db.session.commit()
+
+    assert threads == {threading.current_thread().name, "summary-figures"}
+    assert snapshot.content["figures"] == expected
+    assert recompute_digest(snapshot) == snapshot.digest
+
+
+def test_a_publication_after_a_change_not_committed_counts_it(closed_consultation,
+                                                              in_request):
+    """Another connection would not see what this transaction wrote: the figures are
+    counted on this one, with the rows, and agree with them."""
+    consultation = consultation_of(closed_consultation.slug)
+    hide_contribution(contribution(closed_consultation.unanswered),
+                      actor=user(closed_consultation.secretariat), reason="offensive")
+    db.session.flush()
+
+    threads, snapshot = statement_threads(lambda: publish_summary(
+        consultation, actor=user(closed_consultation.secretariat)))
+    db.session.commit()
+
+    assert threads == {threading.current_thread().name}
+    assert snapshot.content["figures"]["contributions"]["hidden"] == 2
+    assert [row["status"] for row in stored_rows(snapshot)].count("hidden:offensive") == 2
+    assert recompute_digest(snapshot) == snapshot.digest
 
 
 def test_each_row_is_the_public_matrix_row_with_the_effective_response(
