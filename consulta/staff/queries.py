@@ -4,13 +4,11 @@ the number of contributions; the consultations considered are bounded."""
 from sqlalchemy import false, func, or_, select
 
 from consulta.consultations.models import Consultation
-from consulta.contributions.models import Contribution
-from consulta.contributions.queries import is_visible
 from consulta.core.dates import utcnow
 from consulta.core.permissions import entity_filter_ids
 from consulta.extensions import db
-from consulta.feedback.models import Response
-from consulta.feedback.queries import is_unanswered
+from consulta.feedback.constants import STATUSES
+from consulta.feedback.models import CoverageTally, Response
 from consulta.moderation.queries import counts_by_consultation, pending_reviews
 
 #: The most consultations the start page lists (the latest to open first).
@@ -45,14 +43,21 @@ def work_consultations(*, include_private, entity_ids=None, private_entity_ids=N
 
 def unanswered_by_consultation(ids):
     """``{consultation id: visible contributions without a published response}``, read
-    from ``ix_contributions_unanswered`` (the stored ``answered``), not by testing every
-    contribution against the responses."""
+    from the coverage tallies the database keeps (``feedback.models.CoverageTally``: a
+    few rows per consultation), not by counting its contributions (which grew with
+    them on SQLite: 3 ms at 5,000, 33 ms at 200,000)."""
     if not ids:
         return {}
-    return dict(db.session.execute(
-        select(Contribution.consultation_id, func.count())
-        .where(Contribution.consultation_id.in_(ids), is_visible(), is_unanswered())
-        .group_by(Contribution.consultation_id)).all())
+    tally = CoverageTally
+    return {consultation_id: int(count) for consultation_id, count in db.session.execute(
+        select(tally.consultation_id, func.sum(tally.visible - tally.answered))
+        .where(tally.consultation_id.in_(ids))
+        .group_by(tally.consultation_id)).all()}
+
+
+#: The statuses of a response not published yet, named (``!= "published"`` read every
+#: response of the status index: 160,000 published ones at 200,000 contributions).
+UNPUBLISHED = tuple(status for status in STATUSES if status != "published")
 
 
 def responses_by_status(ids):
@@ -63,7 +68,7 @@ def responses_by_status(ids):
         return counts
     for consultation_id, status, count in db.session.execute(
             select(Response.consultation_id, Response.status, func.count())
-            .where(Response.consultation_id.in_(ids), Response.status != "published")
+            .where(Response.consultation_id.in_(ids), Response.status.in_(UNPUBLISHED))
             .group_by(Response.consultation_id, Response.status)):
         counts.setdefault(consultation_id, {})[status] = count
     return counts
