@@ -103,6 +103,8 @@ def _tracking_personal(slug, facts=None):
     follow-up's own pages, the follow box), for a participant served the kept page."""
     consultation = (lean_consultation(facts["consultation_id"]) if facts is not None
                     else published_plan_or_404(slug)[0])
+    if consultation is None:  # gone since its page was kept
+        abort(404)
     return render_template("followup/public/_personal_parts.html",
                            follow_box=follow_box(consultation, facts),
                            consultation=consultation, **_staff_links(consultation))
@@ -154,7 +156,7 @@ def _commitment_personal(slug, commitment_id, facts=None):
         item = queries.lean_commitment(commitment_id)
     else:
         item = queries.commitment_of(published_plan_or_404(slug)[1], commitment_id)
-    if item is None:
+    if item is None:  # gone since its page was kept
         abort(404)
     return render_template("followup/public/_personal_parts.html",
                            follow_box=follow_box(item, facts))

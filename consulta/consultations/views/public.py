@@ -54,6 +54,8 @@ def _personal_parts(slug, facts=None):
     consultation the parts read when the page was kept visible."""
     consultation = (lean_consultation(facts["id"]) if facts is not None
                     else get_visible_consultation(slug))
+    if consultation is None:  # gone since its page was kept
+        abort(404)
     return render_template("consultations/_personal_parts.html",
                            **merged_values(consultation_personal, consultation, facts=facts))
 
