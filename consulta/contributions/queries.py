@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import defer, joinedload, selectinload
 
@@ -142,12 +142,17 @@ def contribution_by_token(token):
     return db.session.scalar(select(Contribution).where(Contribution.submission_token == token))
 
 
+#: Whether an account supports a proposal, built once (each visitor's kept page asks it).
+_SUPPORTS = select(Support.id).where(Support.contribution_id == bindparam("contribution"),
+                                     Support.user_id == bindparam("user"))
+
+
 def has_supported(contribution, user):
     """Whether ``user`` (perhaps anonymous) supports the proposal."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return db.session.scalar(select(Support.id).where(
-        Support.contribution_id == contribution.id, Support.user_id == user.id)) is not None
+    return db.session.scalar(_SUPPORTS, {"contribution": contribution.id,
+                                         "user": user.id}) is not None
 
 
 # --- lists -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from consulta.core.forms import ConfirmForm
@@ -33,13 +34,17 @@ def _account_key():
     return "account:" + email
 
 
+#: The account of a session with its roles, built once (every logged-in request asks it).
+_ACCOUNT = select(User).where(User.id == bindparam("id")).options(joinedload(User.roles))
+
+
 @login_manager.user_loader
 def load_user(value):
     user_id, _sep, token = (value or "").partition(":")
     if not user_id.isdigit() or not token:
         return None
     # The roles with the account, in its query: every page asks for them (the menu).
-    user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
+    user = db.session.scalars(_ACCOUNT, {"id": int(user_id)}).unique().first()
     if user is None or not user.is_active or user.session_token != token:
         return None
     return user
