@@ -12,8 +12,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError, dates
 from babel.numbers import parse_pattern
-from flask import current_app, has_app_context, has_request_context, request
-from flask.globals import _cv_app
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import Domain, get_domain, get_locale, get_timezone, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -34,11 +33,7 @@ from .taxonomy import timezone_label
 def request_memo():
     """(locale, translations, {key: value}) of the current request's locale, or None
     before its locale is known (then ask Flask-Babel) or outside a request."""
-    # The application context's ``g`` read straight from its context variable: through
-    # the ``g`` proxy, twice, this look-up cost more than what it saves on a page of
-    # hundreds of labels and numbers.
-    context = _cv_app.get(None)
-    state = context.g.__dict__.get("_flask_babel") if context is not None else None
+    state = g.get("_flask_babel") if has_app_context() else None
     locale = getattr(state, "babel_locale", None)
     if locale is None:
         return None
