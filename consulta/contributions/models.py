@@ -67,6 +67,12 @@ class Contribution(db.Model):
         # They are sorted by the received moment (``received_at``), never the typing one.
         Index("ix_contributions_listing", "consultation_id", "received_at", "id",
               postgresql_where=text(LISTED), sqlite_where=text(LISTED)),
+        # The list filtered by the author's sector or region: the same walk, the kind and
+        # the listing columns carried so that the capped count reads the index alone.
+        *(Index(f"ix_contributions_by_{column}", "consultation_id", column, "received_at",
+                "id", "kind", "withdrawn_at", "voided_at",
+                postgresql_where=text(LISTED), sqlite_where=text(LISTED))
+          for column in ("sector", "region")),
         Index("ix_contributions_supported", "consultation_id", "supports_count", "id",
               postgresql_where=text(LISTED), sqlite_where=text(LISTED)),
         Index("ix_contributions_author", "author_id", "received_at"),
@@ -139,8 +145,8 @@ class Contribution(db.Model):
     import_fingerprint: Mapped[str | None] = mapped_column(String(64))
     #: Sector and region of the author when they contributed (kept for the statistics;
     #: NULL when a paper sheet did not say).
-    sector: Mapped[str | None] = mapped_column(String(32), index=True)
-    region: Mapped[str | None] = mapped_column(String(40), index=True)
+    sector: Mapped[str | None] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(40))
     #: The moderator who typed in an offline contribution: set exactly for the records
     #: typed in by staff (``is_offline``), whatever their channel (web forms outside the
     #: platform too).

@@ -158,3 +158,31 @@ def test_counts_by_commitment_follow_the_classification_and_leave_withdrawn_ones
         counts = queries.counts_by_commitment(consultation_of(slug))
     assert len(kept) == 2 and numbers[commitments[5]] == 5
     assert counts == {5: {"comment": 2, "proposal": 1}, 7: {"comment": 1}}
+
+
+def test_a_list_filtered_by_sector_or_region_walks_an_index_in_its_order(app, slug):
+    """SQLite: a page of the list filtered by the author's sector or region (with a kind)
+    reads an index in the list's order and stops, and its capped count reads the index
+    alone; before, it fetched every contribution of that sector and sorted them (31 ms
+    at 50,000 contributions, 76 ms at 200,000)."""
+    import pytest
+    from sqlalchemy import func
+
+    with app.test_request_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's planner; PostgreSQL chose well with the old indexes")
+        consultation = consultation_of(slug)
+        for column in ("sector", "region"):
+            filters = queries.read_filters(MultiDict({"kind": "proposal",
+                                                      column: {"sector": "academia",
+                                                               "region": "cusco"}[column]}))
+            assert filters[column]
+            page = queries.contributions_query(consultation, filters).limit(20)
+            count = select(func.count()).select_from(
+                page.order_by(None).with_only_columns(Contribution.id).limit(1001).subquery())
+            for statement, how in ((page, "INDEX"), (count, "COVERING INDEX")):
+                compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+                plan = " | ".join(row[-1] for row in db.session.execute(
+                    db.text(f"EXPLAIN QUERY PLAN {compiled}")))
+                assert f"USING {how} ix_contributions_by_{column}" in plan, plan
+                assert "TEMP B-TREE" not in plan, plan
