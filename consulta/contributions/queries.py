@@ -25,7 +25,7 @@ from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import KINDS, PAGE_SIZES, SORTS
-from .models import Contribution, Support
+from .models import CommitmentTally, Contribution, Support
 from .signals import list_extensions
 
 DEFAULT_PAGE_SIZE = 20
@@ -357,24 +357,20 @@ def with_queue_relations(query):
 
 def counts_by_commitment(consultation):
     """{commitment number: {"comment": n, "proposal": n}} of the consultation's
-    contributions not withdrawn, whatever version of the plan they pointed to."""
-    # Grouped by the columns of ``ix_contributions_commitment_counts`` in its order (a
-    # scan of that index alone, no sort), then by ``commitment_key`` and number here:
-    # a few hundred rows, where grouping by the expression sorted every contribution.
-    numbers = dict(db.session.execute(
-        select(Commitment.id, Commitment.number).join(PlanVersion)
-        .where(PlanVersion.consultation_id == consultation.id)).all())
-    c = Contribution
+    contributions not withdrawn, whatever version of the plan they pointed to.
+
+    Read from ``CommitmentTally`` (one row per commitment and kind, kept by triggers),
+    not counted: the GROUP BY over every contribution made the plan page grow with the
+    consultation (13 ms at 50,000 contributions, 30 at 200,000, on SQLite)."""
     rows = db.session.execute(
-        select(c.classified_commitment_id, c.commitment_id, c.kind, func.count())
-        .where(c.consultation_id == consultation.id, not_withdrawn())
-        .group_by(c.classified_commitment_id, c.commitment_id, c.kind))
+        select(Commitment.number, CommitmentTally.kind, CommitmentTally.listed)
+        .join(Commitment, Commitment.id == CommitmentTally.commitment_key).join(PlanVersion)
+        .where(CommitmentTally.consultation_id == consultation.id,
+               PlanVersion.consultation_id == consultation.id, CommitmentTally.listed > 0))
     counts = {}
-    for classified, chosen, kind, count in rows:
-        number = numbers.get(classified if classified is not None else chosen)
-        if number is not None:
-            by_kind = counts.setdefault(number, {})
-            by_kind[kind] = by_kind.get(kind, 0) + count
+    for number, kind, listed in rows:
+        by_kind = counts.setdefault(number, {})
+        by_kind[kind] = by_kind.get(kind, 0) + listed
     return counts
 
 

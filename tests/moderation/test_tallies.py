@@ -218,3 +218,110 @@ def test_the_staff_pages_show_the_tallies(app, create_consultation, create_contr
                     strict=True)) == {
         "unclassified": "1", "classified": "0", "grouped": "0", "hidden": "1",
         "withdrawn": "0", "voided": "0", "personal_data": "0", "all": "2"}
+
+
+def commitment_counts_now(slug):
+    """The plan page's counts per commitment number and kind, grouped over the
+    contributions themselves: what ``counts_by_commitment`` reads from its tallies."""
+    from sqlalchemy import func
+
+    from consulta.consultations.models import Commitment, PlanVersion
+    from consulta.contributions.queries import commitment_key, not_withdrawn
+
+    db.session.flush()
+    consultation = consultation_of(slug)
+    numbers = dict(db.session.execute(
+        select(Commitment.id, Commitment.number).join(PlanVersion)
+        .where(PlanVersion.consultation_id == consultation.id)).all())
+    counts = {}
+    for key, kind, n in db.session.execute(
+            select(commitment_key(), Contribution.kind, func.count())
+            .where(Contribution.consultation_id == consultation.id, not_withdrawn())
+            .group_by(commitment_key(), Contribution.kind)):
+        if key in numbers:
+            by_kind = counts.setdefault(numbers[key], {})
+            by_kind[kind] = by_kind.get(kind, 0) + n
+    return counts
+
+
+def test_the_plan_counts_per_commitment_follow_every_kind_of_change(
+        app, create_consultation, create_contribution, create_user, moderator, in_request):
+    """The counts under each commitment of the plan page (``CommitmentTally``, kept by
+    triggers) equal a GROUP BY over the contributions after every kind of change,
+    across two versions of the plan (a commitment keeps its number)."""
+    from consulta.consultations import operations as consultations
+    from consulta.contributions.queries import counts_by_commitment
+
+    from ..contributions.conftest import commitment_ids
+
+    slug = create_consultation(plan=iv_plan_json())
+    other = create_consultation(title="Otra consulta", plan=iv_plan_json())
+    first = commitment_ids(consultation_of(slug))
+    author, secretariat = create_user(), create_user(roles=("secretariat",))
+    steps = []
+
+    def check(step, expected=None):
+        db.session.commit()
+        steps.append(step)
+        now = commitment_counts_now(slug)
+        assert counts_by_commitment(consultation_of(slug)) == now, steps
+        assert counts_by_commitment(consultation_of(other)) == commitment_counts_now(other)
+        if expected is not None:
+            assert now == expected, steps
+
+    on_five = [create_contribution(slug, author=author, target="commitment",
+                                   target_id=first[5]) for _ in range(3)]
+    typed = create_contribution(slug, channel="email", author=moderator,
+                                target="commitment", target_id=first[5])
+    proposal = create_contribution(slug, kind="proposal")
+    create_contribution(slug)  # about the plan as a whole: under no commitment
+    check("submitted", {5: {"comment": 4}})
+    consultations.ensure_draft_version(consultation_of(slug), actor=user(secretariat))
+    consultations.publish_plan_version(consultation_of(slug), actor=user(secretariat))
+    db.session.commit()
+    second = commitment_ids(consultation_of(slug))
+    create_contribution(slug, target="commitment", target_id=second[5])
+    check("one about the new version's commitment 5", {5: {"comment": 5}})
+    operations.classify_contribution(contribution(proposal), actor=user(moderator),
+                                     commitment_id=second[7])
+    operations.classify_contribution(contribution(on_five[0]), actor=user(moderator),
+                                     commitment_id=second[7])
+    check("classified", {5: {"comment": 4}, 7: {"comment": 1, "proposal": 1}})
+    operations.classify_contribution(contribution(on_five[0]), actor=user(moderator))
+    check("classified again without a commitment: the author's choice counts")
+    operations.hide_contribution(contribution(on_five[1]), actor=user(moderator), reason="spam")
+    check("hidden: still listed, with its reason", {5: {"comment": 5},
+                                                    7: {"proposal": 1}})
+    withdraw_contribution(contribution(on_five[2]), user=user(author))
+    void_contribution(contribution(typed), actor=user(moderator), reason="Tipeado dos veces")
+    check("withdrawn and voided", {5: {"comment": 3}, 7: {"proposal": 1}})
+    db.session.execute(text("UPDATE contributions SET consultation_id = :other "
+                            "WHERE tracking_code = :code"),
+                       {"other": consultation_of(other).id, "code": on_five[1]})
+    check("moved to another consultation in SQL")
+    db.session.execute(delete(Contribution).where(Contribution.tracking_code == proposal)
+                       .execution_options(synchronize_session=False))
+    check("deleted", {5: {"comment": 2}})
+    db.session.commit()
+
+
+def test_the_migration_fills_the_commitment_tallies(
+        app, create_consultation, create_contribution):
+    from consulta.contributions.models import CommitmentTally
+    from consulta.contributions.queries import counts_by_commitment
+
+    from ..contributions.conftest import commitment_ids
+
+    slug = create_consultation(plan=iv_plan_json())
+    with app.test_request_context():
+        five = commitment_ids(consultation_of(slug))[5]
+    for kind in ("comment", "comment"):
+        create_contribution(slug, kind=kind, target="commitment", target_id=five)
+    with app.test_request_context():
+        downgrade(revision="a3c1d9e2f4b7")
+        with db.engine.connect() as connection:
+            assert "commitment_tallies" not in db.inspect(connection).get_table_names()
+        upgrade()
+
+        assert db.session.scalar(select(db.func.count()).select_from(CommitmentTally)) == 1
+        assert counts_by_commitment(consultation_of(slug)) == {5: {"comment": 2}}
