@@ -722,6 +722,9 @@ def save_component(consultation, *, actor, component=None, name, description="")
         db.session.add(component)
     before = {"name": component.name} if component.id else None
     component.name, component.description = name, description or ""
+    # The plan's pages and open data keep a published version's sheets, which show its
+    # components' names, until the consultation changes (``sheets.plan_layout``).
+    consultation.updated_at = utcnow()
     db.session.flush()
     record("component.saved", component, actor=actor, consultation_id=consultation.id,
            before=before, after={"name": name})
@@ -751,6 +754,7 @@ def delete_component(component, *, actor):
     except IntegrityError:
         raise OperationError(_l("Contributions refer to this component, so it cannot be "
                                 "deleted. You can rename it.")) from None
+    consultation.updated_at = utcnow()  # as in save_component
     record("component.deleted", component, actor=actor, consultation_id=consultation.id,
            before={"name": component.name}, after=None)
     consultation_changed.send(consultation)

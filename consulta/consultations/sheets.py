@@ -12,7 +12,7 @@ SHEETS_KEPT = 16
 _SPLIT = "\x00counts\x00"
 
 
-def plan_layout(version, commitments):
+def plan_layout(version, commitments, consultation):
     """What the plan page shows of a published version's commitments, as HTML kept per
     worker and language: ``{"toc": the table of contents, "components": [(component id,
     name, [(commitment id, number, head, tail)])]}`` where head and tail are the
@@ -29,9 +29,12 @@ def plan_layout(version, commitments):
     :param version: a published ``PlanVersion`` (its commitments are loaded only when
         its layout is not kept yet).
     :param commitments: how many commitments it holds (part of the key).
+    :param consultation: its consultation: what changes it (its components' names, which
+        the sheets show) renders the layout again.
     """
     kept = current_app.extensions.setdefault("consulta_commitment_sheets", {})
-    key = (version.id, version.published_at, commitments, str(get_locale()))
+    key = (version.id, version.published_at, commitments, consultation.updated_at,
+           str(get_locale()))
     layout = kept.get(key)
     if layout is None:
         full = plan_version_with_commitments(version.id)

@@ -47,7 +47,7 @@ def show(slug):
     consultation, final_plan = _readable_final_plan(slug, whole=True)
     traceability = queries.traceability_of(final_plan)
     version = final_plan.plan_version
-    layout = plan_layout(version, len(version.commitments))
+    layout = plan_layout(version, len(version.commitments), consultation)
     return render_template("finalplan/show.html", consultation=consultation,
                            final_plan=final_plan,
                            sheets={ident: (head, tail) for _c, _n, rows in layout["components"]

@@ -324,3 +324,27 @@ def test_the_plan_counts_are_kept_as_public_figures_and_follow_a_change_at_once(
         app.config["PUBLIC_FIGURES_CACHE_SECONDS"] = 0
     assert link + "1 comentario</a>" in first
     assert link + "2 comentarios</a>" in second
+
+
+def test_a_component_renamed_after_publishing_shows_on_the_kept_plan(
+        app, secretariat_client, create_consultation):
+    """The plan page and the API keep a published version's sheets per worker; renaming
+    a component (allowed while it is in use) shows at the next request all the same."""
+    slug = create_consultation(plan=iv_plan_json())
+    page = app.test_client().get(f"/consultations/{slug}/plan").get_data(as_text=True)
+    data = app.test_client().get(f"/api/v1/consultations/{slug}").get_json()
+    assert "Salud" in page and "Salud y bienestar" not in page
+    assert next(c for c in data["draft_plan"]["commitments"] if c["number"] == 5)[
+        "component"] == "Salud"
+    with app.app_context():
+        component_id = db.session.scalar(select(Component.id).where(Component.name == "Salud"))
+    response = secretariat_client.post_form(
+        f"/consultations/{slug}/components/{component_id}/edit",
+        {"name": "Salud y bienestar", "description": ""})
+    assert response.status_code == 302
+
+    page = app.test_client().get(f"/consultations/{slug}/plan").get_data(as_text=True)
+    data = app.test_client().get(f"/api/v1/consultations/{slug}").get_json()
+    assert "Salud y bienestar" in page
+    assert next(c for c in data["draft_plan"]["commitments"] if c["number"] == 5)[
+        "component"] == "Salud y bienestar"

@@ -86,7 +86,7 @@ def _render_plan(consultation, found):
     version, commitments = found
     return render_template("consultations/plan.html", consultation=consultation,
                            version=version, latest=consultation.published_plan,
-                           layout=plan_layout(version, commitments),
+                           layout=plan_layout(version, commitments, consultation),
                            versions=consultation.published_versions,
                            is_open=consultation.accepts_web(),
                            **merged_values(plan_page, consultation))
