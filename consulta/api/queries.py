@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consulta.accounts.models import Entity
-from consulta.consultations.models import Commitment, Consultation, PlanVersion
+from consulta.consultations.models import Consultation
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import (
     not_withdrawn,
@@ -42,17 +42,16 @@ def announced_consultation(slug, *, with_plan=False):
     """The announced consultation with this slug, or None.
 
     :param slug: the consultation's slug.
-    :param with_plan: load its phases, components, every version of its plan with their
-        sections and commitments too, in a fixed number of queries (for its full detail).
+    :param with_plan: load its phases, components and the versions of its plan too, in
+        a fixed number of queries (for its full detail; the published version's sections
+        and commitments are ``serializers.published_plan``'s).
     """
     query = select(Consultation).where(Consultation.slug == slug, _announced())
     if with_plan:
         query = query.options(
             selectinload(Consultation.phases), selectinload(Consultation.components),
             selectinload(Consultation.windows), selectinload(Consultation.entity),
-            selectinload(Consultation.plan_versions)
-            .selectinload(PlanVersion.commitments).selectinload(Commitment.component),
-            selectinload(Consultation.plan_versions).selectinload(PlanVersion.sections))
+            selectinload(Consultation.plan_versions))
     return db.session.scalar(query)
 
 

@@ -1,8 +1,10 @@
 """JSON shapes of the open-data API. Dates are ISO 8601 with their UTC offset."""
 
-from flask import url_for
+from flask import current_app, request, url_for
+from flask_babel import get_locale
 
 from consulta.consultations.constants import PRINCIPLES
+from consulta.consultations.queries import plan_version_with_commitments
 from consulta.core.dates import utc_to_local
 from consulta.core.sanitize import render_markdown
 from consulta.core.templating import item_url_for
@@ -114,6 +116,53 @@ def commitment(item, *, version_url=None, principle_names=None):
     }
 
 
+#: How many published plan versions (each in one language, for one address of the site)
+#: a worker keeps the open data of.
+PLANS_KEPT = 16
+
+
+def published_plan(slug, version, changed_at):
+    """The open data of a published version of a consultation's plan: its sections and
+    its commitments with their sheets, kept per worker.
+
+    A published version never changes (``consultations.operations._ensure_draft``): its
+    200 commitments are loaded and written out once per worker, language (the principles'
+    names) and address of the site (the links), not on every request for the
+    consultation (loading them, with their sheets' JSON, was four fifths of it). Up to
+    ``PLANS_KEPT`` are kept, then forgotten all at once, as the plan page's sheets.
+
+    :param slug: the consultation's slug (its links).
+    :param version: a published ``PlanVersion`` (its sections and commitments are loaded
+        only when its data is not kept yet).
+    :param changed_at: when the consultation last changed (its components' names, which
+        the commitments show): a change writes them out again.
+    """
+    kept = current_app.extensions.setdefault("consulta_api_plans", {})
+    key = (version.id, version.published_at, slug, changed_at, str(get_locale()),
+           request.host_url)
+    data = kept.get(key)
+    if data is None:
+        full = plan_version_with_commitments(version.id)
+        # Built once for the plan, not once per commitment (200 url_for and translations).
+        version_url = url_for("consultations.plan_version", slug=slug, number=full.number,
+                              _external=True)
+        names = _principle_names()
+        data = {
+            "version": full.number,
+            "title": full.title,
+            "published_at": iso(full.published_at),
+            "note": full.note,
+            "sections": [{"title": s.title, "body_html": str(render_markdown(s.body))}
+                         for s in full.sections],
+            "commitments": [commitment(c, version_url=version_url, principle_names=names)
+                            for c in full.commitments],
+        }
+        if len(kept) >= PLANS_KEPT:
+            kept.clear()  # rare (a new version, language or address)
+        kept[key] = data
+    return data
+
+
 def consultation_detail(consultation, now=None):
     """A consultation with its phases, components, published plan and plan versions.
 
@@ -123,10 +172,6 @@ def consultation_detail(consultation, now=None):
     """
     data = consultation_summary(consultation, now)
     plan = consultation.published_plan
-    # Built once for the plan, not once per commitment (200 url_for and translations).
-    version_url = plan and url_for("consultations.plan_version", slug=consultation.slug,
-                                   number=plan.number, _external=True)
-    names = _principle_names()
     data.update({
         # Rendered and cleaned with the site's one sanitizing policy, never the raw source.
         "description_html": str(render_markdown(consultation.description)),
@@ -137,16 +182,8 @@ def consultation_detail(consultation, now=None):
                     "description": p.description} for p in consultation.phases],
         "components": [{"id": c.id, "name": c.name, "description": c.description}
                        for c in consultation.components],
-        "draft_plan": None if plan is None else {
-            "version": plan.number,
-            "title": plan.title,
-            "published_at": iso(plan.published_at),
-            "note": plan.note,
-            "sections": [{"title": s.title, "body_html": str(render_markdown(s.body))}
-                         for s in plan.sections],
-            "commitments": [commitment(c, version_url=version_url, principle_names=names)
-                            for c in plan.commitments],
-        },
+        "draft_plan": None if plan is None else published_plan(consultation.slug, plan,
+                                                             consultation.updated_at),
         "plan_versions": [{"version": v.number, "published_at": iso(v.published_at)}
                           for v in consultation.plan_versions if v.is_published],
     })
