@@ -35,6 +35,21 @@ def upgrade():
         op.create_index(f"ix_contributions_by_{column}", "contributions",
                         ["consultation_id", column, *COLUMNS],
                         postgresql_where=sa.text(LISTED), sqlite_where=sa.text(LISTED))
+    _analyze_on_sqlite("ix_contributions_by_sector", "ix_contributions_by_region")
+
+
+def _analyze_on_sqlite(*indexes):
+    """SQLite: give new indexes their statistics when the others have theirs. In a
+    database analyzed once (``PRAGMA optimize``), an index without statistics misleads
+    the planner about the table's other indexes: at 200,000 contributions a search
+    sorted every match (1,084 ms) instead of walking the list's index (37 ms). PostgreSQL
+    analyzes on its own."""
+    conn = op.get_bind()
+    if conn.dialect.name != "sqlite" or not conn.execute(sa.text(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
+        return
+    for index in indexes:
+        op.execute(f"ANALYZE {index}")
 
 
 def downgrade():
