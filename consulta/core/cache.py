@@ -45,6 +45,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import event
 
+from consulta.core.database import reads_only
 from consulta.extensions import cache, db
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def cacheable(view=None, *, params=("page",), bypass=(), members=False):
             return _conditional(response) if response.status_code == 200 else response
 
         wrapped.cacheable = True
-        return wrapped
+        return reads_only(wrapped)
 
     return decorator(view) if view is not None else decorator
 

@@ -1,6 +1,8 @@
 import logging
+import re
 import time
 
+from flask import has_request_context, request
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
@@ -40,6 +42,71 @@ def ping_rested_connections(engine, seconds):
         except engine.dialect.loaded_dbapi.Error as error:
             # The pool throws this connection away and checks out another one.
             raise DisconnectionError("a pooled connection no longer answers") from error
+
+
+#: Set on a request whose view only reads (``reads_only``), and on the pooled connection
+#: that request put in autocommit, until it goes back to the pool.
+READS_ONLY = "consulta_reads_only"
+#: The session whose connection a request that only reads put in autocommit.
+_READING_SESSION = "consulta_reading_session"
+#: What a connection that only reads may send.
+_READING = re.compile(r"\s*(SELECT|WITH|SHOW|VALUES)\b", re.I)
+
+
+def reads_only(view):
+    """Mark ``view`` as one that only reads (a public page): on PostgreSQL, a GET of it
+    runs its statements outside a transaction (``read_outside_transactions``)."""
+    view.reads_only = True
+    return view
+
+
+def read_outside_transactions(app, engine):
+    """PostgreSQL: a GET of a view marked ``reads_only`` runs its statements in
+    autocommit, without the BEGIN and the ROLLBACK that enclose a transaction: two round
+    trips of the three a kept page costs a logged-in participant (BEGIN, their account,
+    ROLLBACK). What each statement sees is what it saw inside a transaction at PostgreSQL's
+    isolation level, READ COMMITTED: what was committed when the statement began. Such a
+    request that tries to write fails (nothing is written) instead of writing at once.
+    SQLite sends no BEGIN before reading: nothing to spare there.
+
+    :param app: the app, before the parts register theirs: its requests are marked
+        before any handler that loads the account.
+    :param engine: the app's engine (its connections are put back as they were).
+    """
+    if engine.dialect.name != "postgresql":
+        return
+
+    @app.before_request
+    def _mark_reading_request():
+        view = app.view_functions.get(request.endpoint)
+        if request.method in ("GET", "HEAD") and getattr(view, "reads_only", False):
+            setattr(request, READS_ONLY, True)
+
+    @event.listens_for(db.session, "after_begin")
+    def _autocommit(session, _transaction, connection):
+        # Before the first statement: psycopg sends BEGIN with it, not before.
+        if (has_request_context() and getattr(request, READS_ONLY, False)
+                and connection.engine is engine):
+            connection.connection.dbapi_connection.autocommit = True
+            connection.info[READS_ONLY] = True
+            setattr(request, _READING_SESSION, session)
+
+    @app.teardown_request
+    def _end_reading(_error=None):
+        session = getattr(request, _READING_SESSION, None)
+        if session is not None:
+            session.rollback()  # the connection back to the pool (a test keeps the session)
+
+    @event.listens_for(engine, "checkin")
+    def _back_to_transactions(dbapi_connection, record):
+        if record.info.pop(READS_ONLY, False) and dbapi_connection is not None:
+            dbapi_connection.autocommit = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_writes(connection, _cursor, statement, *_args):
+        if connection.info.get(READS_ONLY) and not _READING.match(statement):
+            raise RuntimeError("a page that only reads tried to write: "
+                               + statement.split(None, 2)[0])
 
 
 def database_is_reachable():

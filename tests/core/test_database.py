@@ -88,3 +88,81 @@ def test_a_pooled_connection_the_server_dropped_is_replaced_before_use(database_
         for each in (app, killer):
             with each.app_context():
                 db.engine.dispose()
+
+
+def _postgresql_only(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL sends BEGIN and ROLLBACK around reads; SQLite does not")
+
+
+def _autocommit_of_each_statement(app):
+    """[(statement's first word, whether its connection was in autocommit)] of the
+    requests made while the returned list is being filled (``stop()`` ends it)."""
+    from sqlalchemy import event
+
+    seen = []
+
+    def record(conn, _cursor, statement, *_args):
+        seen.append((statement.split(None, 1)[0].upper(),
+                     conn.connection.dbapi_connection.autocommit))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    return seen, lambda: event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_public_page_is_read_outside_a_transaction_on_postgresql(
+        app, client, create_consultation, create_user):
+    """A GET of a public page (one the page cache knows) sends its statements in
+    autocommit on PostgreSQL: no BEGIN and ROLLBACK round trips around a participant's
+    account. Everything else keeps its transaction, and the pooled connection goes back
+    as it was."""
+    from ..conftest import login
+
+    _postgresql_only(app)
+    slug = create_consultation(plan=iv_plan_json())
+    participant = create_user()
+    login(client, participant)
+    seen, stop = _autocommit_of_each_statement(app)
+    try:
+        assert client.get(f"/consultations/{slug}/contributions").status_code == 200
+        public = list(seen)
+        seen.clear()
+        assert client.get("/account").status_code == 200  # not a public page
+        private = list(seen)
+    finally:
+        stop()
+    assert public and all(autocommit for _word, autocommit in public)
+    assert private and not any(autocommit for _word, autocommit in private)
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.connection.dbapi_connection.autocommit is False
+
+
+def test_a_page_that_only_reads_cannot_write(database_url, create_user):
+    """A view marked as only reading that tries to write fails (the error page), and
+    nothing is written (in autocommit it would have been written at once, beyond any
+    rollback)."""
+    from consulta.core.database import reads_only
+
+    from ..conftest import make_app
+
+    app = make_app(database_url)
+    _postgresql_only(app)
+    someone = create_user(display_name="Nombre de siempre")
+
+    @reads_only
+    def renames():
+        db.session.get(User, someone.id).display_name = "Otro nombre"
+        db.session.commit()
+        return "renamed"
+
+    app.add_url_rule("/__renames", view_func=renames)
+    try:
+        assert app.test_client().get("/__renames").status_code == 500  # the error page
+        with app.app_context():
+            assert db.session.get(User, someone.id).display_name == "Nombre de siempre"
+    finally:
+        with app.app_context():
+            db.engine.dispose()
