@@ -144,6 +144,7 @@ def main():
     from consulta.accounts.passwords import hash_password
     from consulta.core import search
     from consulta.extensions import db
+    from consulta.feedback.operations import recount_coverage_tallies
     from consulta.feedback.queries import answered_now
     from consulta.models import (
         Commitment,
@@ -256,12 +257,15 @@ def main():
                                             women=rng.randint(0, participants)))
         session.flush()
 
-        # contribution_tallies is kept by row triggers on contributions. On PostgreSQL,
-        # one transaction of 200,000 inserts and as many updates of the tally's one row
-        # piles up that row's versions, and each update walks them (quadratic: 10,000
-        # updates 1 s, 50,000 15 s): off for the bulk load, recounted at its end.
-        tally_triggers = [f"contribution_tallies_{event}"
-                          for event in ("insert", "update", "delete")]
+        # The tallies (contribution_tallies, coverage_tallies, commitment_tallies) are
+        # kept by row triggers on contributions. On PostgreSQL, one transaction of
+        # 200,000 inserts and as many updates of a few tally rows piles up those rows'
+        # versions, and each update walks them (quadratic: 10,000 updates of one row
+        # 1 s, 50,000 15 s; the 200k database took over an hour with the coverage
+        # tallies on): off for the bulk load, recounted at its end.
+        tally_triggers = [*(f"contribution_tallies_{event}"
+                            for event in ("insert", "update", "delete")),
+                          "coverage_tallies_keep", "commitment_tallies_keep"]
         if db.engine.dialect.name == "postgresql":
             for trigger in tally_triggers:
                 session.execute(text(f"ALTER TABLE contributions DISABLE TRIGGER {trigger}"))
@@ -403,6 +407,7 @@ def main():
             "'response', id, consultation_id FROM responses ORDER BY id"))
         if db.engine.dialect.name == "postgresql":
             recount_tallies()
+            recount_coverage_tallies()
             for trigger in tally_triggers:
                 session.execute(text(f"ALTER TABLE contributions ENABLE TRIGGER {trigger}"))
             for table in ("users", "organizations", "contributions", "contribution_groups",

@@ -7,17 +7,18 @@ the caller then rolls back, and its single commit (or rollback) makes it all or 
 import re
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, insert, literal_column, select, update
 
 from consulta.audit.operations import record
 from consulta.consultations.models import Commitment, PlanVersion
 from consulta.contributions.models import Contribution, ContributionGroup
+from consulta.contributions.queries import commitment_key, component_key, is_visible, not_withdrawn
 from consulta.core.dates import utcnow
 from consulta.core.operations import Conflict, OperationError
 from consulta.extensions import db
 
 from .constants import NEEDS_COMMITMENTS, OUTCOMES
-from .models import AnswerTemplate, Response, ResponseVersion
+from .models import AnswerTemplate, CoverageTally, Response, ResponseVersion
 from .queries import answered_now, written_response
 from .signals import response_published
 
@@ -276,3 +277,20 @@ def save_answer_template(consultation, *, actor, template=None, title, outcome, 
     record("answer_template.saved", template, actor=actor, consultation_id=consultation.id,
            after={"title": title})
     return template
+
+
+def recount_coverage_tallies():
+    """Write every consultation's coverage tallies (``CoverageTally``) again from the
+    contributions: a repair, for a database whose tally triggers were off while
+    contributions were written (the benchmark's bulk load on PostgreSQL). The triggers
+    keep them otherwise; the application never needs this. Does not commit."""
+    c = Contribution
+    keys = (c.consultation_id, func.coalesce(component_key(), literal_column("0")),
+            func.coalesce(commitment_key(), literal_column("0")))
+    db.session.execute(delete(CoverageTally))
+    db.session.execute(insert(CoverageTally).from_select(
+        ["consultation_id", "component_key", "commitment_key", "listed", "visible",
+         "answered"],
+        select(*keys, func.count(), func.count().filter(is_visible()),
+               func.count().filter(is_visible() & c.answered.is_(True)))
+        .where(not_withdrawn()).group_by(*keys)))

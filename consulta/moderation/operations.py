@@ -5,14 +5,21 @@ the caller then rolls back, and its single commit (or rollback) makes it all or 
 """
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from consulta.audit.operations import record
 from consulta.consultations.constants import PRINCIPLES
 from consulta.consultations.models import Commitment, Component, PlanVersion
 from consulta.contributions.constants import HIDE_REASONS
-from consulta.contributions.models import ContributionGroup, ContributionTally, Tag
+from consulta.contributions.models import (
+    CommitmentTally,
+    Contribution,
+    ContributionGroup,
+    ContributionTally,
+    Tag,
+)
 from consulta.contributions.operations import reindex
+from consulta.contributions.queries import commitment_key, not_withdrawn
 from consulta.core.dates import utcnow
 from consulta.core.operations import Conflict, OperationError
 from consulta.extensions import db
@@ -404,7 +411,8 @@ def review_personal_data(contribution, *, actor, release=()):
 
 
 def recount_tallies():
-    """Write every consultation's tallies again from the live counts: a repair, for a
+    """Write every consultation's tallies (its counts by state, and its plan's counts per
+    commitment and kind) again from the live counts: a repair, for a
     database whose tally triggers were off while contributions were written (the
     benchmark's bulk load on PostgreSQL, a restore done by hand). The triggers keep the
     tallies otherwise; the application never needs this. Does not commit.
@@ -417,4 +425,12 @@ def recount_tallies():
         db.session.execute(insert(ContributionTally), [
             {"consultation_id": ident, **{state: row[state] for state in STATES}}
             for ident, row in counts.items()])
+    # The plan page's counts per commitment and kind, from the same rows.
+    c = Contribution
+    db.session.execute(delete(CommitmentTally))
+    db.session.execute(insert(CommitmentTally).from_select(
+        ["consultation_id", "commitment_key", "kind", "listed"],
+        select(c.consultation_id, commitment_key(), c.kind, func.count())
+        .where(not_withdrawn(), commitment_key().is_not(None))
+        .group_by(c.consultation_id, commitment_key(), c.kind)))
     return len(counts)

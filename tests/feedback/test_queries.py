@@ -182,6 +182,34 @@ def test_coverage_tallies_follow_every_write_of_a_contribution(
     assert queries.listed_count(consultation_of(consultation)) == 5
 
 
+def test_recount_repairs_the_coverage_tallies(consultation, create_contribution,
+                                              create_response, moderator, in_request):
+    """What the benchmark's bulk load does with the triggers off: the recount writes
+    what a GROUP BY over the contributions says."""
+    from sqlalchemy import delete
+
+    from consulta.feedback.operations import recount_coverage_tallies
+
+    five, = commitment_ids(consultation, 5)
+    codes = [create_contribution(consultation, target="commitment", target_id=five)
+             for _ in range(3)] + [create_contribution(consultation)]
+    create_response(codes[0])
+    hide_contribution(contribution(codes[1]), actor=user(moderator), reason="spam")
+    db.session.commit()
+    expected = counted_now(consultation)
+    db.session.execute(delete(CoverageTally))
+    db.session.add(CoverageTally(consultation_id=consultation_of(consultation).id,
+                                 component_key=0, commitment_key=0, listed=7))
+    db.session.commit()
+    assert tallied(consultation) != expected
+
+    recount_coverage_tallies()
+    db.session.commit()
+
+    assert tallied(consultation) == expected
+    assert sum(n for n, _v, _a in expected.values()) == 4
+
+
 def test_coverage_of_a_consultation_without_contributions_is_complete(consultation,
                                                                       in_request):
     coverage = queries.coverage(consultation_of(consultation))

@@ -305,6 +305,29 @@ def test_the_plan_counts_per_commitment_follow_every_kind_of_change(
     db.session.commit()
 
 
+def test_recount_repairs_the_commitment_tallies(app, create_consultation, create_contribution,
+                                                in_request):
+    from consulta.contributions.models import CommitmentTally
+    from consulta.contributions.queries import counts_by_commitment
+
+    from ..contributions.conftest import commitment_ids
+
+    slug = create_consultation(plan=iv_plan_json())
+    five = commitment_ids(consultation_of(slug))[5]
+    for kind in ("comment", "proposal", "comment"):
+        create_contribution(slug, kind=kind, target="commitment" if kind == "comment"
+                            else None, target_id=five if kind == "comment" else None)
+    db.session.execute(update(CommitmentTally).values(listed=42))
+    db.session.flush()
+    assert counts_by_commitment(consultation_of(slug)) == {5: {"comment": 42}}
+
+    operations.recount_tallies()
+
+    assert counts_by_commitment(consultation_of(slug)) == commitment_counts_now(slug) == {
+        5: {"comment": 2}}
+    db.session.commit()
+
+
 def test_the_migration_fills_the_commitment_tallies(
         app, create_consultation, create_contribution):
     from consulta.contributions.models import CommitmentTally
