@@ -9,7 +9,8 @@ main words, plus the latest that hold all of its most distinctive ones (of any a
 with their stems from the index (``contributions_fts`` stores them): two index walks in
 rowid order that stop when they have enough, so the cost does not grow with the
 consultation. FTS5's ``bm25`` ranking, used before, counts every row holding each query
-word to weigh it: 10–15 ms at 50,000 contributions, growing with them.
+word to weigh it: 10–15 ms at 50,000 contributions, growing with them. On PostgreSQL
+they are the latest that share any of its main words (one walk of the primary key).
 
 Counting each candidate's stems was half of the Python work (400 candidates of some 50
 stems each, every view): the counts are kept per worker by the candidate's indexed text
@@ -32,7 +33,7 @@ from consulta.core import search
 from consulta.extensions import db
 
 MAX_QUERY_TERMS = 16
-#: PostgreSQL: the matches compared, at most.
+#: PostgreSQL: the latest matches compared, at most.
 MAX_CANDIDATES = 300
 #: SQLite: the latest matches of any of the main words compared, at most...
 RECENT_CANDIDATES = 250
@@ -90,6 +91,19 @@ _INDEXED = (
     .order_by(_FTS.c.rowid.desc()).limit(bindparam("limit")))
 
 
+#: PostgreSQL: the latest visible contributions of a consultation matching a tsquery,
+#: with their search documents, built once. The latest, as on SQLite: without an order,
+#: the rows read were wherever a sequential scan began (PostgreSQL synchronizes the
+#: scans of large tables), so each view of a page suggested others, and a scan could
+#: walk most of the table (0.2 s); walking the primary key back stops at the limit.
+_MATCHING = (
+    select(Contribution.id, Contribution.search_document)
+    .where(Contribution.consultation_id == bindparam("consultation"),
+           Contribution.id != bindparam("contribution"), is_visible(),
+           text("contributions.search_vector @@ to_tsquery('spanish', :similar)"))
+    .order_by(Contribution.id.desc()).limit(bindparam("limit")))
+
+
 def _indexed(contribution, terms, operator, limit):
     """``[(id, stems)]``: the latest visible contributions of the same consultation whose
     indexed stems match ``terms`` joined by ``operator`` ("OR", "AND")."""
@@ -106,13 +120,9 @@ def _candidates(contribution, vector, terms):
         if not words:
             return {}
         tsquery = " | ".join(f"'{w}'" for w in words if "'" not in w)
-        clause = text("contributions.search_vector @@ to_tsquery('spanish', :similar)") \
-            .bindparams(similar=tsquery)
-        rows = session.execute(
-            select(Contribution.id, Contribution.search_document)
-            .where(Contribution.consultation_id == contribution.consultation_id,
-                   Contribution.id != contribution.id, is_visible(), clause)
-            .limit(MAX_CANDIDATES)).all()
+        rows = session.execute(_MATCHING, {
+            "similar": tsquery, "consultation": contribution.consultation_id,
+            "contribution": contribution.id, "limit": MAX_CANDIDATES}).all()
         return _stem_counts(rows, stemmed=False)
     recent = _indexed(contribution, terms, "OR", RECENT_CANDIDATES)
     vectors = _stem_counts(recent, stemmed=True)
