@@ -20,6 +20,7 @@ stems each, every view): the counts are kept per worker by the candidate's index
 import math
 import sys
 from collections import Counter
+from functools import cache
 from itertools import chain
 
 from flask import current_app
@@ -102,6 +103,15 @@ _MATCHING = (
            Contribution.id != bindparam("contribution"), is_visible(),
            text("contributions.search_vector @@ to_tsquery('spanish', :similar)"))
     .order_by(Contribution.id.desc()).limit(bindparam("limit")))
+
+
+@cache
+def _suggested():
+    """The suggested contributions with their groups (the page names them), built once
+    (at the first call: loader options need every model mapped)."""
+    return select(Contribution).where(
+        Contribution.id.in_(bindparam("ids", expanding=True))).options(
+        joinedload(Contribution.group))
 
 
 def _indexed(contribution, terms, operator, limit):
@@ -189,6 +199,5 @@ def similar_contributions(contribution, limit=5):
     scored.sort(key=lambda item: (-item[1], item[0]))
     best = scored[:limit]
     loaded = {c.id: c for c in db.session.scalars(
-        select(Contribution).where(Contribution.id.in_([cid for cid, _s in best]))
-        .options(joinedload(Contribution.group)))}
+        _suggested(), {"ids": [cid for cid, _s in best]})}
     return [(loaded[cid], score) for cid, score in best]
