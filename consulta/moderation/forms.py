@@ -30,7 +30,8 @@ def classification_commitments(consultation):
 
 
 class ClassificationFields:
-    component = SelectField(_l("Component"), coerce=database_int, validate_choice=False, default=0)
+    component = SelectField(_l("Component"), coerce=database_int, validate_choice=False, default=0,
+                            widget=LongSelect())
     commitment = SelectField(_l("Commitment it concerns"), coerce=database_int,
                              validate_choice=False, default=0, widget=LongSelect())
     new_commitment = BooleanField(_l("It proposes a new commitment"))
@@ -78,6 +79,7 @@ class BulkClassifyForm(ClassificationFields, FlaskForm):
 
 class HideForm(FlaskForm):
     reason = SelectField(_l("Reason"), choices=[("", _l("Choose…")), *HIDE_REASONS.items()],
+                         widget=LongSelect(),
                          validators=[DataRequired(_l("Choose a reason."))])
     note = TextAreaField(_l("Note shown with the reason (optional)"), filters=[strip],
                          validators=[Length(max=1000)])
