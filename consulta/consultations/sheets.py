@@ -34,7 +34,8 @@ def plan_layout(version, commitments, consultation):
     :param consultation: its consultation: what changes it (its components' names, which
         the sheets show) renders the layout again.
     """
-    return _kept((version.id, version.published_at, commitments, consultation.updated_at,
+    return _kept("consulta_commitment_sheets",
+                 (version.id, version.published_at, commitments, consultation.updated_at,
                   str(get_locale())), lambda: _layout(version))
 
 
@@ -49,12 +50,16 @@ def kept_while_published(consultation, name, build):
     :param name: what is kept (a part of the key: two pages keep different things).
     :param build: a function without arguments that loads and builds it.
     """
-    return _kept((name, consultation.id, published_versions_key(consultation),
+    return _kept("consulta_kept_while_published",
+                 (name, consultation.id, published_versions_key(consultation),
                   str(get_locale())), build)
 
 
-def _kept(key, build):
-    kept = current_app.extensions.setdefault("consulta_commitment_sheets", {})
+def _kept(store, key, build):
+    """``build()`` kept under ``key`` in the application's ``store`` (for up to
+    ``SHEETS_KEPT`` keys; then all forgotten at once). Each use has its own store: the
+    plan's sheets are never forgotten to make room for a form's choices."""
+    kept = current_app.extensions.setdefault(store, {})
     value = kept.get(key)
     if value is None:
         value = build()
