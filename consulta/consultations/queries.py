@@ -1,6 +1,6 @@
 """Read-side queries of consultations: what the pages and commands load."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from consulta.accounts.models import Entity
@@ -117,6 +117,27 @@ def commitment_choices(consultation):
     return db.session.execute(
         select(Commitment.id, Commitment.number, Commitment.title)
         .where(Commitment.plan_version_id == latest).order_by(Commitment.number)).all()
+
+
+#: The published versions of a consultation's plan as (id, published at, commitments),
+#: built once (the classification page asks it on every view).
+_PUBLISHED_VERSIONS = (
+    select(PlanVersion.id, PlanVersion.published_at,
+           select(func.count()).select_from(Commitment)
+           .where(Commitment.plan_version_id == PlanVersion.id).scalar_subquery())
+    .where(PlanVersion.consultation_id == bindparam("consultation"), PlanVersion.is_published)
+    .order_by(PlanVersion.number))
+
+
+def published_versions_key(consultation):
+    """What says which commitments the consultation's published versions of the plan
+    hold, without loading them: ``((id, published at, commitments), ...)`` by number
+    (a published version never changes; a new one changes the key).
+
+    :param consultation: the consultation whose plan it is.
+    """
+    return tuple(tuple(row) for row in db.session.execute(
+        _PUBLISHED_VERSIONS, {"consultation": consultation.id}))
 
 
 def commitment_count(plan_version):

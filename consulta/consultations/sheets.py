@@ -1,11 +1,13 @@
 """The plan as its pages show it: each commitment's sheet and the contents, rendered
-once per published version and language (the plan page, the final plan)."""
+once per published version and language (the plan page, the final plan), and what a
+page builds of the commitments of every published version (the classification form's
+list of commitments)."""
 
 from flask import current_app, get_template_attribute
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from .queries import plan_version_with_commitments
+from .queries import plan_version_with_commitments, published_versions_key
 
 #: How many published versions (in one language each) a worker keeps the sheets of.
 SHEETS_KEPT = 16
@@ -32,26 +34,53 @@ def plan_layout(version, commitments, consultation):
     :param consultation: its consultation: what changes it (its components' names, which
         the sheets show) renders the layout again.
     """
-    kept = current_app.extensions.setdefault("consulta_commitment_sheets", {})
-    key = (version.id, version.published_at, commitments, consultation.updated_at,
-           str(get_locale()))
-    layout = kept.get(key)
-    if layout is None:
-        full = plan_version_with_commitments(version.id)
-        sheet = get_template_attribute("consultations/_macros.html", "commitment_sheet")
-        components = []
-        for component, items in full.by_component():
-            rows = []
-            for commitment in items:
-                # The macro's output is escaped HTML; the marker is ours (no user text).
-                html = str(sheet(commitment, caller=lambda: Markup(_SPLIT)))  # noqa: S704
-                head, tail = html.rsplit(_SPLIT, 1)  # the caller comes after every text
-                rows.append((commitment.id, commitment.number,
-                             Markup(head), Markup(tail)))  # noqa: S704
-            components.append((component.id, component.name, rows))
-        toc = get_template_attribute("consultations/_macros.html", "plan_contents")(full)
-        layout = {"toc": toc, "components": components}
+    return _kept("consulta_commitment_sheets",
+                 (version.id, version.published_at, commitments, consultation.updated_at,
+                  str(get_locale())), lambda: _layout(version))
+
+
+def kept_while_published(consultation, name, build):
+    """What ``build()`` makes of the commitments of the consultation's published versions
+    of the plan (``name`` says what it is), kept per worker and language as the sheets
+    are: built again only when a version is published (published versions never
+    change). Costs one small query (the published versions) instead of loading the
+    commitments.
+
+    :param consultation: the consultation whose plan it is.
+    :param name: what is kept (a part of the key: two pages keep different things).
+    :param build: a function without arguments that loads and builds it.
+    """
+    return _kept("consulta_kept_while_published",
+                 (name, consultation.id, published_versions_key(consultation),
+                  str(get_locale())), build)
+
+
+def _kept(store, key, build):
+    """``build()`` kept under ``key`` in the application's ``store`` (for up to
+    ``SHEETS_KEPT`` keys; then all forgotten at once). Each use has its own store: the
+    plan's sheets are never forgotten to make room for a form's choices."""
+    kept = current_app.extensions.setdefault(store, {})
+    value = kept.get(key)
+    if value is None:
+        value = build()
         if len(kept) >= SHEETS_KEPT:
             kept.clear()  # rare (a new version or language); safe beside other threads
-        kept[key] = layout
-    return layout
+        kept[key] = value
+    return value
+
+
+def _layout(version):
+    full = plan_version_with_commitments(version.id)
+    sheet = get_template_attribute("consultations/_macros.html", "commitment_sheet")
+    components = []
+    for component, items in full.by_component():
+        rows = []
+        for commitment in items:
+            # The macro's output is escaped HTML; the marker is ours (no user text).
+            html = str(sheet(commitment, caller=lambda: Markup(_SPLIT)))  # noqa: S704
+            head, tail = html.rsplit(_SPLIT, 1)  # the caller comes after every text
+            rows.append((commitment.id, commitment.number,
+                         Markup(head), Markup(tail)))  # noqa: S704
+        components.append((component.id, component.name, rows))
+    toc = get_template_attribute("consultations/_macros.html", "plan_contents")(full)
+    return {"toc": toc, "components": components}

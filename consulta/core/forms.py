@@ -83,10 +83,12 @@ class LinesField(TextAreaField):
 class LongSelect(Select):
     """WTForms' ``<select>`` widget, its options written in one pass: the same HTML, for
     lists of a few hundred options (a national plan's commitments) where writing each
-    option through ``html_params`` and ``Markup`` costs milliseconds a page."""
+    option through ``html_params`` and ``Markup`` costs milliseconds a page. Choices
+    given as ``KeptChoices`` are written once for all requests."""
 
     def __call__(self, field, **kwargs):
-        if self.multiple or field.has_groups():
+        kept = isinstance(field.choices, KeptChoices)
+        if self.multiple or (not kept and field.has_groups()):
             return super().__call__(field, **kwargs)
         kwargs.setdefault("id", field.id)
         flags = getattr(field, "flags", {})
@@ -94,17 +96,55 @@ class LongSelect(Select):
             if name in self.validation_attrs and name not in kwargs:
                 kwargs[name] = getattr(flags, name)
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        for choice in field.iter_choices():
-            if choice.render_kw:
-                html.append(self.render_option(choice))
-                continue
-            value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-            selected = "selected " if choice.selected else ""
-            html.append(f'<option {selected}value="{escape(value)}">'
-                        f"{escape(choice.label or choice.value)}</option>")
+        if kept:
+            html.append(field.choices.options(field))
+        else:
+            for choice in field.iter_choices():
+                if choice.render_kw:
+                    html.append(self.render_option(choice))
+                    continue
+                html.append(_option(choice.value, choice.label, choice.selected))
         html.append("</select>")
-        # Every value and label is escaped above; html_params escapes the attributes.
+        # Every value and label is escaped by _option; html_params escapes the attributes.
         return Markup("".join(html))  # noqa: S704
+
+
+def _option(value, label, selected):
+    """One ``<option>`` as ``LongSelect`` writes it (as WTForms would)."""
+    text = str(value) if isinstance(value, bool) else value
+    return (f'<option {"selected " if selected else ""}value="{escape(text)}">'
+            f"{escape(label or value)}</option>")
+
+
+class KeptChoices(list):
+    """The ``(value, label)`` choices of a ``LongSelect`` kept from one request to the
+    next (``consultations.sheets.kept_while_published``: per language, labels may be
+    translated), with their ``<option>``s written once: a render then writes only which
+    one is selected (200 commitments cost 1–2 ms a page to write). Never changed once
+    made; values are distinct."""
+
+    _OPEN = "<option "
+
+    def __init__(self, choices):
+        super().__init__(choices)
+        self._written = None
+
+    def options(self, field):
+        """The options, the one whose value is ``field.data`` (coerced by the field, as
+        WTForms compares) selected."""
+        if self._written is None:  # two threads at once write the same: harmless
+            parts, starts, length = [], {}, 0
+            for value, label in self:
+                starts.setdefault(field.coerce(value), length)
+                parts.append(_option(value, label, False))
+                length += len(parts[-1])
+            self._written = ("".join(parts), starts)
+        html, starts = self._written
+        start = starts.get(field.data) if isinstance(field.data, int | str | None) else None
+        if start is None:
+            return html
+        cut = start + len(self._OPEN)
+        return f"{html[:cut]}selected {html[cut:]}"
 
 
 class MultiCheckboxField(SelectMultipleField):

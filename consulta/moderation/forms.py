@@ -4,15 +4,34 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from consulta.consultations.constants import PRINCIPLES
+from consulta.consultations.sheets import kept_while_published
 from consulta.contributions.constants import HIDE_REASONS
-from consulta.core.forms import LongSelect, MultiCheckboxField, strip
+from consulta.core.forms import KeptChoices, LongSelect, MultiCheckboxField, strip
 from consulta.core.request_input import database_int
 
 from .operations import normalize_tags
+from .queries import commitments_to_classify
+
+
+def commitment_choices(commitments):
+    """The choices of the commitment a contribution concerns: none, then ``(id, number,
+    title)`` rows as "number. title"."""
+    return [(0, _l("None"))] + [(c.id, f"{c.number}. {c.title[:90]}") for c in commitments]
+
+
+def classification_commitments(consultation):
+    """The commitment choices of the classification form (every published version of the
+    plan, newest first), kept with their HTML per worker and language until a version is
+    published: the page neither loads the 200 commitments of a national plan nor
+    writes their options again."""
+    return kept_while_published(
+        consultation, "classification commitments",
+        lambda: KeptChoices(commitment_choices(commitments_to_classify(consultation))))
 
 
 class ClassificationFields:
-    component = SelectField(_l("Component"), coerce=database_int, validate_choice=False, default=0)
+    component = SelectField(_l("Component"), coerce=database_int, validate_choice=False, default=0,
+                            widget=LongSelect())
     commitment = SelectField(_l("Commitment it concerns"), coerce=database_int,
                              validate_choice=False, default=0, widget=LongSelect())
     new_commitment = BooleanField(_l("It proposes a new commitment"))
@@ -22,10 +41,12 @@ class ClassificationFields:
                                       "you type."))
 
     def fill_choices(self, consultation, commitments):
+        """:param commitments: ``(id, number, title)`` rows, or their choices as
+        ``classification_commitments`` keeps them."""
         self.component.choices = [(0, _l("Not classified"))] + [
             (c.id, c.name) for c in consultation.components]
-        self.commitment.choices = [(0, _l("None"))] + [
-            (c.id, f"{c.number}. {c.title[:90]}") for c in commitments]
+        self.commitment.choices = commitments if isinstance(commitments, KeptChoices) \
+            else commitment_choices(commitments)
 
     def validate_component(self, field):
         if field.data and field.data not in {value for value, _label in field.choices}:
@@ -58,6 +79,7 @@ class BulkClassifyForm(ClassificationFields, FlaskForm):
 
 class HideForm(FlaskForm):
     reason = SelectField(_l("Reason"), choices=[("", _l("Choose…")), *HIDE_REASONS.items()],
+                         widget=LongSelect(),
                          validators=[DataRequired(_l("Choose a reason."))])
     note = TextAreaField(_l("Note shown with the reason (optional)"), filters=[strip],
                          validators=[Length(max=1000)])

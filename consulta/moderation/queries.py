@@ -3,7 +3,7 @@ log and the moderators' home."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, union
 from sqlalchemy.orm import selectinload
 
 from consulta.accounts.models import Membership, Organization
@@ -272,13 +272,19 @@ def _queue_select(consultation, state, filters, *columns):
 
 
 def unclassified_count(consultation):
-    """How many contributions of the consultation wait to be classified (a range of the
-    states index, not a count of every state).
+    """How many contributions of the consultation wait to be classified: its tally's
+    (``ContributionTally``, kept by the database), one row where a count walked a range of
+    the states index a tenth of the consultation long, growing with it.
 
     :param consultation: the consultation being moderated.
     """
-    return db.session.scalar(select(func.count()).select_from(Contribution).where(
-        Contribution.consultation_id == consultation.id, *_in_state("unclassified")))
+    return db.session.scalar(_UNCLASSIFIED, {"consultation": consultation.id}) or 0
+
+
+#: ``unclassified_count``'s statement, built once (the classification page asks it on
+#: every view).
+_UNCLASSIFIED = select(ContributionTally.unclassified).where(
+    ContributionTally.consultation_id == bindparam("consultation"))
 
 
 def next_unclassified(consultation, after_id=None):
@@ -361,14 +367,25 @@ def groups_to_offer(consultation, contribution, suggestions=()):
     known = {c.group_id for c, _score in suggestions if c.group_id}
     if contribution.group_id:
         known.add(contribution.group_id)
-    latest = (select(ContributionGroup.id)
-              .where(ContributionGroup.consultation_id == consultation.id)
-              .order_by(ContributionGroup.id.desc()).limit(LATEST_GROUPS_OFFERED))
-    return db.session.execute(
-        select(ContributionGroup.id, ContributionGroup.title)
-        .where(ContributionGroup.consultation_id == consultation.id,
-               ContributionGroup.id.in_(latest) | ContributionGroup.id.in_(known))
-        .order_by(ContributionGroup.title, ContributionGroup.id)).all()
+    return db.session.execute(_GROUPS_TO_OFFER, {
+        "consultation": consultation.id, "latest": LATEST_GROUPS_OFFERED,
+        "known": sorted(known)}).all()
+
+
+#: ``groups_to_offer``'s statement, built once: the ids offered (a union) looked up by
+#: primary key, where an ``OR`` of the two lists read every group of the consultation
+#: (a thousand at 50,000 contributions, more as it grows).
+_OFFERED = union(
+    select(ContributionGroup.id).where(
+        ContributionGroup.consultation_id == bindparam("consultation"),
+        ContributionGroup.id.in_(bindparam("known", expanding=True))),
+    select((latest := select(ContributionGroup.id).where(
+        ContributionGroup.consultation_id == bindparam("consultation"))
+        .order_by(ContributionGroup.id.desc()).limit(bindparam("latest")).subquery()).c.id))
+_GROUPS_TO_OFFER = (
+    select(ContributionGroup.id, ContributionGroup.title)
+    .where(ContributionGroup.id.in_(_OFFERED))
+    .order_by(ContributionGroup.title, ContributionGroup.id))
 
 
 def groups_with_counts(consultation):

@@ -20,7 +20,15 @@ from consulta.core.transaction import attempt
 from consulta.extensions import db
 
 from . import operations, queries
-from .forms import BulkClassifyForm, ClassifyForm, GroupForm, HideForm, JoinGroupForm, MaskForm
+from .forms import (
+    BulkClassifyForm,
+    ClassifyForm,
+    GroupForm,
+    HideForm,
+    JoinGroupForm,
+    MaskForm,
+    classification_commitments,
+)
 from .similarity import similar_contributions
 
 bp = Blueprint("moderation", __name__)
@@ -134,7 +142,7 @@ def classify(code):
     queue_args = _queue_args(state, filters)
     was_classified = contribution.is_classified
     form = ClassifyForm(formdata=request.form if request.method == "POST" else None)
-    form.fill_choices(consultation, queries.commitments_to_classify(consultation))
+    form.fill_choices(consultation, classification_commitments(consultation))
     if request.method == "GET":
         _fill_from(form, contribution)
     if form.validate_on_submit():
@@ -159,7 +167,7 @@ def classify(code):
             return redirect(url_for(".classify", code=code, **queue_args))
         if done.conflict:  # show what is stored now, with the new version to save against
             form = ClassifyForm(formdata=None)
-            form.fill_choices(consultation, queries.commitments_to_classify(consultation))
+            form.fill_choices(consultation, classification_commitments(consultation))
             _fill_from(form, contribution)
     return _render_workspace(contribution, form, queue_args)
 

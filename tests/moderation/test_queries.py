@@ -168,3 +168,23 @@ def test_the_audit_log_of_a_consultation_newest_first_and_by_action(
         queries.audit_log(item, "contribution.classified"))] == ["contribution.classified"]
     assert {"contribution.classified", "contribution.hidden"} <= set(
         queries.audit_actions(item))
+
+
+def test_the_count_left_to_classify_is_the_live_one(
+        app, create_consultation, create_contribution, create_user, moderator, in_request):
+    """The classification page says how many are left from the consultation's tally."""
+    busy, empty = (create_consultation(title=title, plan=iv_plan_json())
+                   for title in ("Ocupada", "Vacía"))
+    author = create_user()
+    codes = [create_contribution(busy, author=author) for _ in range(5)]
+    assert queries.unclassified_count(consultation_of(busy)) == 5
+    operations.classify_contribution(contribution(codes[0]), actor=user(moderator))
+    operations.hide_contribution(contribution(codes[1]), actor=user(moderator), reason="spam")
+    withdraw_contribution(contribution(codes[2]), user=user(author))
+    db.session.commit()
+
+    count = queries.unclassified_count(consultation_of(busy))
+
+    assert count == 2
+    assert count == queries.live_state_counts()[consultation_of(busy).id]["unclassified"]
+    assert queries.unclassified_count(consultation_of(empty)) == 0

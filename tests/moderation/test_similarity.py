@@ -44,3 +44,22 @@ def test_an_older_twin_is_found_past_the_latest_matches(
 
     assert found[0] == twin
     assert set(found[1:]) <= set(newer)
+
+
+def test_the_candidates_are_the_latest_matches_and_the_same_at_every_view(
+        consultation, create_contribution, in_request, monkeypatch):
+    """Only the latest matches are compared (on SQLite, with the older ones holding all of
+    the most distinctive words): the same suggestions at every view of the page, never
+    whichever rows a scan of the table met first."""
+    older = [create_contribution(consultation, body=COMMON) for _ in range(4)]
+    latest = [create_contribution(consultation, body=COMMON) for _ in range(3)]
+    target = create_contribution(consultation, body=TWIN)
+    monkeypatch.setattr(similarity, "RECENT_CANDIDATES", 3)
+    monkeypatch.setattr(similarity, "MAX_CANDIDATES", 3)
+
+    found = codes_of(similarity.similar_contributions(contribution(target)))
+
+    assert sorted(found) == sorted(latest)
+    assert not set(found) & set(older)
+    for _ in range(3):
+        assert codes_of(similarity.similar_contributions(contribution(target))) == found

@@ -105,6 +105,59 @@ def test_classify_with_principles_commitment_tags_and_go_to_next(app, demo, code
             "seguridad", "barrios críticos"]
 
 
+def commitment_select(page):
+    return re.search(r'<select[^>]* name="commitment"[^>]*>.*?</select>', page, re.S).group(0)
+
+
+def test_the_commitments_offered_follow_each_published_version_and_language(
+        app, demo, codes, moderator_client, create_user):
+    """The classification form's commitments are kept with their HTML per worker and
+    language (``classification_commitments``): a version published is offered at the
+    next view, newest first, and each view selects its own contribution's commitment."""
+    _components, commitments = ids(app)
+    first = commitment_select(moderator_client.get(f"/moderation/{codes[1]}")
+                              .get_data(as_text=True))
+    assert '<option selected value="0">Ninguno</option>' in first
+    assert f'<option value="{commitments[5]}">5. ' in first
+    english = commitment_select(moderator_client.get(
+        f"/moderation/{codes[1]}", headers={"Accept-Language": "en"}).get_data(as_text=True))
+    assert '<option selected value="0">None</option>' in english
+    assert english.count("<option") == first.count("<option")
+
+    secretariat = create_user(roles=("secretariat",))
+    with app.test_request_context():
+        from consulta.accounts.models import User
+        from consulta.consultations import operations as plan
+
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == IV))
+        actor = db.session.get(User, secretariat.id)
+        draft = plan.ensure_draft_version(consultation, actor=actor)
+        five = next(c for c in draft.commitments if c.number == 5)
+        plan.save_commitment(draft, actor=actor, commitment=five,
+                             component_id=five.component_id, number=5,
+                             title="Compromiso revisado <en> una nueva versión")
+        plan.publish_plan_version(consultation, actor=actor)
+        db.session.commit()
+        revised = five.id
+    page = moderator_client.get(f"/moderation/{codes[1]}").get_data(as_text=True)
+    response = moderator_client.post_form(f"/moderation/{codes[1]}", {
+        "commitment": revised, "version": version_of(page)})
+    assert response.status_code == 302
+
+    second = commitment_select(moderator_client.get(f"/moderation/{codes[1]}")
+                               .get_data(as_text=True))
+    assert second.count("<option") == 2 * first.count("<option") - 1  # both versions
+    assert second.index(f'value="{revised}"') < second.index(f'value="{commitments[5]}"')
+    assert f'<option selected value="{revised}">5. Compromiso revisado &lt;en&gt; una ' \
+        'nueva versión</option>' in second
+    assert second.count("selected") == 1
+    assert f'<option value="{commitments[5]}">5. ' in second
+    other = commitment_select(moderator_client.get(f"/moderation/{codes[2]}")
+                              .get_data(as_text=True))
+    assert '<option selected value="0">Ninguno</option>' in other
+    assert other.count("selected") == 1
+
+
 def test_a_second_moderator_does_not_silently_overwrite_the_first(app, demo, codes,
                                                                    moderator_client, create_user):
     components, _ = ids(app)
