@@ -8,7 +8,7 @@ of contributions.
 import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, Text, func, select, type_coerce
+from sqlalchemy import String, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from consulta.accounts.models import Organization, User
@@ -31,28 +31,31 @@ FIELDS = ("code", "date", "kind", "channel", "author", "organization", "sector",
 BATCH = 2000
 
 
-def _query():
+def _query(dialect):
     c = Contribution
     component, classified_component = aliased(Component), aliased(Component)
     commitment, classified_commitment = aliased(Commitment), aliased(Commitment)
     version = EffectiveVersion()  # its own published response, else its group's
-    # Dates and JSON as the driver gives them (``_utc``, ``_json``): the types' result
-    # processors parsed three dates and decoded two JSON values per row (a third of the
-    # rows' cost at 50,000), most of them never used ("[]", dates only tested for NULL).
+    moment, as_text = _moment(dialect), _as_text(dialect)
+    # What the rows need and nothing more: moments as the text of UTC (``_moment``),
+    # JSON as its text (``_json``), and the moments only tested for NULL as booleans.
+    # Dates and JSON through their types' result processors (and on PostgreSQL through
+    # the driver's datetimes and JSON) were a third of the rows' cost at 50,000.
     columns = [
-        c.id, c.tracking_code, _raw(c.received_at), _raw(c.created_at), c.kind, c.channel,
+        c.tracking_code, moment(c.received_at), moment(c.created_at), c.kind, c.channel,
         c.author_id, c.author_name, c.author_name_public, c.author_organization,
         # The name it had when the contribution was sent (see Contribution.organization_name).
         func.coalesce(c.organization_name, Organization.name),
-        User.display_name, User.show_name_publicly, _raw(User.deleted_at), c.sector, c.region,
-        classified_component.name, component.name, classified_commitment.number,
-        commitment.number, c.title, c.problem, c.objective, c.body, _raw(c.hidden_at),
-        c.hidden_reason, _raw(c.withdrawn_at), type_coerce(c.masked_fragments, Text),
+        User.display_name, User.show_name_publicly, User.deleted_at.is_(None), c.sector,
+        c.region, classified_component.name, component.name,
+        func.coalesce(classified_commitment.number, commitment.number),
+        c.title, c.problem, c.objective, c.body, c.hidden_at.is_not(None),
+        c.hidden_reason, c.withdrawn_at.is_not(None), as_text(c.masked_fragments),
     ]
     version_columns = [
         version.column("outcome"), version.column("justification"),
-        type_coerce(version.column("incorporated_in"), Text), version.column("referred_to"),
-        _raw(version.column("published_at")), version.column("number")]
+        as_text(version.column("incorporated_in")), version.column("referred_to"),
+        moment(version.column("published_at")), version.column("number")]
     return version.join(select(*columns, *version_columns).select_from(c)
             .outerjoin(Organization, Organization.id == c.organization_id)
             .outerjoin(User, User.id == c.author_id)
@@ -64,10 +67,23 @@ def _query():
                        == c.classified_commitment_id))
 
 
-def _raw(column):
-    """A date column without its type's processing: text on SQLite, a datetime on
-    PostgreSQL (``_utc`` reads both)."""
-    return type_coerce(column, String)
+def _moment(dialect):
+    """A function giving a moment's column as the text of its UTC moment,
+    ``YYYY-MM-DD HH:MM:SS.ffffff`` (``_LocalTimes`` writes local times from it an hour
+    at a time): as SQLite stores it; written so by PostgreSQL, whose datetimes were each
+    parsed by the driver and converted on their own."""
+    if dialect.name == "postgresql":
+        return lambda column: func.to_char(func.timezone("UTC", column),
+                                           "YYYY-MM-DD HH24:MI:SS.US")
+    return lambda column: type_coerce(column, String)  # without its type's processing
+
+
+def _as_text(dialect):
+    """A function giving a JSON column as its text (``_json`` decodes it, but ``[]``):
+    PostgreSQL's driver decoded every value, the empty lists too."""
+    if dialect.name == "postgresql":
+        return lambda column: cast(column, Text)
+    return lambda column: type_coerce(column, Text)
 
 
 def _utc(value):
@@ -83,12 +99,13 @@ class _LocalTimes:
     """The local day and moment (``received_on``, ``recorded_at``) of the stored UTC
     moments of the rows, in the deployment's zone.
 
-    SQLite gives naive UTC text, ``YYYY-MM-DD HH:MM:SS.ffffff``. Through an hour in which
+    The matrix's query gives naive UTC text, ``YYYY-MM-DD HH:MM:SS.ffffff`` (``_moment``).
+    Through an hour in which
     the zone's offset stays the same and is whole hours (every hour of most zones, but
     at a change of time or with a half-hour offset), the local moment has the same
     minutes and seconds as the UTC one and the local day and hour are those of the
     hour's start: each hour is converted once, and its moments are written from the
-    text. Any other moment (PostgreSQL's datetimes too) is converted on its own.
+    text. Any other moment (a datetime, other text) is converted on its own.
     Converting two datetimes per row was a tenth of building 50,000 rows.
 
     :param zone: the deployment's zone (``local_zone()``).
@@ -139,8 +156,8 @@ class _LocalTimes:
 
 
 def _json(value):
-    """A JSON column from what the driver gave: text on SQLite (an empty list is not
-    decoded), the value itself on PostgreSQL."""
+    """A JSON column from its text (``_as_text``; an empty list is not decoded), or the
+    value itself when a driver decoded it."""
     if isinstance(value, str):
         return [] if value == "[]" else json.loads(value)
     return value
@@ -149,25 +166,24 @@ def _json(value):
 def _values(r, times):
     """A row's public values, in the order of ``FIELDS`` (a tuple: publishing seals them
     as they are, without a dict per row; ``iter_rows`` pairs them with the keys)."""
-    (_id, code, received_at, created_at, kind, channel, author_id, author_name,
+    (code, received_at, created_at, kind, channel, author_id, author_name,
      author_name_public, author_organization, organization, display_name, show_name,
-     deleted_at, sector, region,
-     classified_component, component, classified_commitment, commitment, title, problem,
-     objective, body, hidden_at, hidden_reason, withdrawn_at, masked, outcome, justification,
-     incorporated, referred_to, published_at, number) = r
+     not_deleted, sector, region, classified_component, component, commitment, title,
+     problem, objective, body, hidden, hidden_reason, withdrawn, masked, outcome,
+     justification, incorporated, referred_to, published_at, number) = r
     masked = _json(masked)
 
     def public(value):
         return mask(value, masked) if value and masked else (value or "")
 
     if author_id is not None:
-        author = display_name if (show_name and deleted_at is None) else ""
+        author = display_name if (show_name and not_deleted) else ""
     else:
         author = author_name if (author_name_public and author_name) else ""
-    if hidden_at is not None:
+    if hidden:
         status, title_text, text = f"hidden:{hidden_reason}", "", ""
     else:
-        status = "withdrawn" if withdrawn_at is not None else "visible"
+        status = "withdrawn" if withdrawn else "visible"
         title_text = public(title)
         parts = [p for p in (problem, objective, body) if p]
         text = "\n".join([mask(p, masked) for p in parts] if masked else parts)
@@ -182,7 +198,7 @@ def _values(r, times):
         sector or "",
         region or "",
         classified_component or component or "",
-        classified_commitment if classified_commitment is not None else commitment,
+        commitment,
         title_text,
         text,
         status,
@@ -223,10 +239,11 @@ def iter_row_values(consultation, batch=BATCH):
     :param consultation: the consultation.
     :param batch: rows fetched from the database at a time.
     """
-    query = _query().where(counted_in(consultation)) \
+    connection = db.session.connection()
+    query = _query(connection.dialect).where(counted_in(consultation)) \
         .order_by(*received_order()).execution_options(yield_per=batch)
     times = _LocalTimes(local_zone())
     # Through the session's connection: plain rows, without the ORM's result layer
     # (a fifth of a snapshot's CPU at 50,000 rows), in the session's transaction.
-    for row in db.session.connection().execute(query):
+    for row in connection.execute(query):
         yield _values(row, times)

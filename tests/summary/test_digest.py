@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Text, cast, select, update
@@ -221,6 +222,29 @@ def test_a_publication_stores_and_seals_the_reference_bytes(app, tricky_consulta
     assert snapshot.content["figures"]["contributions"]["answered_share"] == 60.0
     assert snapshot.content["consultation"]["title"] == db.session.get(
         Consultation, consultation.id).title
+
+
+def test_the_matrix_writes_each_moment_as_its_local_day_and_time(app, tricky_consultation,
+                                                                in_request):
+    """The days and moments of the rows are the stored moments converted one by one, on
+    every database (the matrix reads them as UTC text: SQLite's, PostgreSQL's to_char)."""
+    zone = ZoneInfo("Europe/Madrid")
+    consultation = consultation_of(tricky_consultation.slug)
+    rows = {row["code"]: row for row in iter_rows(consultation)}
+
+    stored_moments = db.session.execute(
+        select(Contribution.tracking_code, Contribution.received_at, Contribution.created_at)
+        .where(Contribution.consultation_id == consultation.id)).all()
+    assert len(stored_moments) == len(rows) == len(tricky_consultation.codes)
+    for code, received_at, created_at in stored_moments:
+        local = received_at.astimezone(zone)
+        assert (rows[code]["date"], rows[code]["received_on"]) == (local.date().isoformat(),) * 2
+        assert rows[code]["recorded_at"] == \
+            created_at.astimezone(zone).replace(microsecond=0).isoformat()
+    # Every response version was published at 00:30:00.25 UTC on the day Madrid's summer
+    # time ends (02:30 CEST).
+    assert {row["response_date"] for row in rows.values() if row["outcome"]} == {"2026-10-25"}
+    assert {row["response_date"] for row in rows.values() if not row["outcome"]} == {""}
 
 
 def test_a_version_redacted_after_it_was_published_verifies_as_the_reference_says(
