@@ -30,9 +30,10 @@ KEPT = 32
 ShownCommitment = namedtuple("ShownCommitment", "id number anchor head tail")
 
 
-def _kept(final_plan, part, build):
-    """``build()``, once per worker, language and part of a published final plan (a plan
-    being prepared changes: built at each call)."""
+def kept(final_plan, part, build):
+    """``build()``, once per worker, language and ``part`` (any hashable) of a published
+    final plan (a plan being prepared changes: built at each call). What is kept is
+    shared: never change it."""
     if not final_plan.is_published:
         return build()
     kept = current_app.extensions.setdefault("consulta_final_plan_parts", {})
@@ -58,7 +59,7 @@ def components(final_plan):
             ShownCommitment(ident, number, commitment_anchor(number), head, tail)
             for ident, number, head, tail in rows])
             for component_id, name, rows in layout["components"]]
-    return _kept(final_plan, "components", build)
+    return kept(final_plan, "components", build)
 
 
 def changes(final_plan):
@@ -66,4 +67,4 @@ def changes(final_plan):
     def build():
         section = get_template_attribute("finalplan/_macros.html", "changes_section")
         return section(plan_diff(final_plan))
-    return _kept(final_plan, "changes", build)
+    return kept(final_plan, "changes", build)

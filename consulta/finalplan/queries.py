@@ -43,6 +43,14 @@ def final_plan_of(consultation, *, whole=False):
     return db.session.scalar(query)
 
 
+def final_commitment(final_plan, number):
+    """Commitment ``number`` of the final plan's version, or None (the one asked for, not
+    the version's 200 and their sheets)."""
+    return db.session.scalar(select(Commitment).where(
+        Commitment.plan_version_id == final_plan.plan_version_id,
+        Commitment.number == number))
+
+
 def published_final_plan(consultation, *, whole=False):
     """The consultation's published final plan, or None (``whole``: as ``final_plan_of``)."""
     plan = final_plan_of(consultation, whole=whole)

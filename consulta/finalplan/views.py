@@ -61,8 +61,7 @@ def shaped_by(slug, number):
     """Every contribution that shaped one commitment of the final plan, a page at a time
     (the final plan's page shows the first ``SHOWN`` of each)."""
     consultation, final_plan = _readable_final_plan(slug)
-    commitment = next((c for c in final_plan.plan_version.commitments
-                       if c.number == number), None)
+    commitment = queries.final_commitment(final_plan, number)
     if commitment is None:
         abort(404)
     page = queries.traceability_of(final_plan).page(commitment.id, PER_PAGE)
