@@ -185,3 +185,28 @@ def test_the_migration_fills_the_traces_from_the_landings(app, world, create_use
         assert assert_traces_are_live(slug) == expected
         assert codes["member"] not in [code for found in expected.values() for code in found]
         db.session.remove()
+
+
+def test_the_published_plan_reads_the_kept_rows_in_few_statements(app, world, secretariat):
+    """The page, a commitment's list and the API read the kept rows and tallies, never
+    the landings joined live to the responses and contributions; what never changes
+    (the sheets, the differences) is kept after the first view: four or five statements
+    each (the page reads both versions' numbers), however many contributions shaped the
+    plan."""
+    from ..test_query_counts import _statements
+
+    anonymous = app.test_client()
+    paths = [path.format(slug=world["slug"]) for path in (
+        "/consultations/{slug}/final-plan",
+        "/consultations/{slug}/final-plan/commitments/1",
+        "/api/v1/consultations/{slug}/final-plan")]
+    for path in paths:
+        _statements(app, anonymous, path)  # keeps what never changes
+    for code in ("on_4", "member_rejected"):
+        _publish_again(app, world["codes"][code], secretariat, numbers=(1, 3),
+                       version_number=1)
+    sent = {path: [statement for statement, _hit in _statements(app, anonymous, path)]
+            for path in paths}
+    assert [len(statements) for statements in sent.values()] == [5, 4, 4]
+    assert [statement for statements in sent.values() for statement in statements
+            if "final_plan_landings" in statement or "response" in statement] == []
