@@ -212,7 +212,7 @@ def final_plan(slug):
     plan = _final_plan(slug)
     # The approval, the commitments' sheets and the differences never change once the
     # plan is published: built once per worker, language and address (its URLs).
-    frozen = kept(plan, ("api", request.host_url),
+    frozen = kept(plan, ("api", request.url_root),
                   lambda: serializers.final_plan_frozen(plan, plan_diff(plan)))
     response = jsonify(serializers.final_plan(frozen, traceability_of(plan),
                                               followup.progress_by_commitment(plan)))

@@ -210,3 +210,22 @@ def test_the_published_plan_reads_the_kept_rows_in_few_statements(app, world, se
     assert [len(statements) for statements in sent.values()] == [5, 4, 4]
     assert [statement for statements in sent.values() for statement in statements
             if "final_plan_landings" in statement or "response" in statement] == []
+
+
+def test_what_is_kept_follows_the_language_and_the_address(app, world):
+    """The differences and the API's sheets are kept per language and address: a
+    reader in English, or at another address, never gets another's copy."""
+    client = app.test_client()
+    page = f"/consultations/{world['slug']}/final-plan"
+    api = f"/api/v1/consultations/{world['slug']}/final-plan"
+    for _ in range(2):
+        spanish = client.get(page, headers={"Accept-Language": "es"}).get_data(as_text=True)
+        english = client.get(page, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert "Qué cambió desde el borrador consultado" in spanish
+        assert "Fusionado en" in spanish and "Merged into" not in spanish
+        assert "What changed since the consulted draft" in english
+        assert "Merged into" in english and "Fusionado en" not in english
+        for host in ("one.example", "two.example"):
+            data = client.get(api, base_url=f"http://{host}").get_json()
+            assert data["url"].startswith(f"http://{host}/")
+            assert {c["url"].split("/")[2] for c in data["commitments"]} == {host}
