@@ -13,6 +13,7 @@ from operator import itemgetter
 from sqlalchemy import Text, bindparam, cast, literal_column, select, true, union_all
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consulta.consultations.models import Commitment, PlanVersion, commitment_anchor
 from consulta.contributions.models import Contribution
@@ -40,7 +41,12 @@ def final_plan_of(consultation, *, whole=False):
             .joinedload(Commitment.component)
             for version in (FinalPlan.plan_version, FinalPlan.consulted_version)),
             selectinload(FinalPlan.changes))
-    return db.session.scalar(query)
+    plan = db.session.scalar(query)
+    if plan is not None:
+        # Its consultation is the one given: not asked again when the caller held no
+        # reference to it (the session's identity map keeps objects weakly).
+        set_committed_value(plan, "consultation", consultation)
+    return plan
 
 
 def final_commitment(final_plan, number):

@@ -229,3 +229,33 @@ def test_what_is_kept_follows_the_language_and_the_address(app, world):
             data = client.get(api, base_url=f"http://{host}").get_json()
             assert data["url"].startswith(f"http://{host}/")
             assert {c["url"].split("/")[2] for c in data["commitments"]} == {host}
+
+
+def test_a_component_renamed_after_publishing_shows_on_the_kept_final_plan(
+        app, world, secretariat):
+    """The components' names are in what the page and the API keep: renamed (allowed
+    while in use), they show at the next request all the same."""
+    from consulta.consultations.models import Component
+    from consulta.consultations.operations import save_component
+
+    client = app.test_client()
+    page = f"/consultations/{world['slug']}/final-plan"
+    api = f"/api/v1/consultations/{world['slug']}/final-plan"
+
+    def names():
+        data = client.get(api).get_json()
+        return client.get(page).get_data(as_text=True), {c["component"] for c in
+                                                          data["commitments"]}
+    shown, listed = names()
+    assert "Salud y bienestar" not in shown and "Salud" in listed
+
+    def rename():
+        consultation = consultation_of(world["slug"])
+        component = db.session.scalar(select(Component).where(
+            Component.consultation_id == consultation.id, Component.name == "Salud"))
+        save_component(consultation, actor=user(secretariat), component=component,
+                       name="Salud y bienestar")
+    _in_a_request(app, rename)
+    shown, listed = names()
+    assert "Salud y bienestar" in shown
+    assert "Salud y bienestar" in listed and "Salud" not in listed
