@@ -26,8 +26,8 @@ from .queries import plan_diff
 KEPT = 32
 
 #: A commitment as the final plan's page lists it: its sheet cut in two (``head`` and
-#: ``tail``, around what shaped it), its number and anchor.
-ShownCommitment = namedtuple("ShownCommitment", "id number anchor head tail")
+#: ``tail``, around what shaped it), its number, anchor and link in the contents.
+ShownCommitment = namedtuple("ShownCommitment", "id number anchor head tail link")
 
 
 def kept(final_plan, part, build):
@@ -55,8 +55,10 @@ def components(final_plan):
     def build():
         version = final_plan.plan_version
         layout = plan_layout(version, commitment_count(version), final_plan.consultation)
+        link = get_template_attribute("finalplan/_macros.html", "contents_link")
         return [(component_id, name, [
-            ShownCommitment(ident, number, commitment_anchor(number), head, tail)
+            ShownCommitment(ident, number, commitment_anchor(number), head, tail,
+                            link(number, commitment_anchor(number)))
             for ident, number, head, tail in rows])
             for component_id, name, rows in layout["components"]]
     return kept(final_plan, "components", build)
