@@ -21,6 +21,9 @@ Row triggers keep both tables, on SQLite and PostgreSQL, whatever writes the row
 - ``final_plan_landings``: a landing stored adds the rows it stands for (a removed one
   remakes the rows of its contributions).
 - ``final_plan_traces``: each row inserted or deleted moves its commitment's tally.
+On PostgreSQL the landings' insert and the tallies are statement triggers reading the
+transition tables (``STATEMENT_TRIGGERS``): a publication adds its rows at once and moves
+each tally once per statement, not once per row.
 "Made again" is: delete the contribution's rows, insert them from the rule above (as
 ``finalplan.queries.live_traces`` reads it, copied here since a migration must not
 import the application). The tables are filled here from that rule.
@@ -166,9 +169,52 @@ def _triggers(distinct):
     ]
 
 
+#: PostgreSQL: what is kept per statement, from its transition table, not per row. One
+#: transaction that updates the same tally row many times piles up its versions and each
+#: update walks them (quadratic: publishing a plan whose 53,152 landings reach one
+#: commitment): a landing statement adds its rows at once, and each statement on the
+#: rows moves a commitment's tally once.
+STATEMENT_TRIGGERS = {
+    'final_plan_traces_landing_insert': ('final_plan_landings', 'INSERT', 'landed', [
+        f"INSERT INTO final_plan_traces ({TRACE_COLUMNS}) "
+        f"SELECT l.final_plan_id, l.commitment_id, c.id, c.received_at, c.tracking_code, "
+        f"l.outcome FROM landed l JOIN responses r ON r.id = l.response_id "
+        f"AND r.current_version_id = l.response_version_id "
+        f"JOIN contributions c ON c.id = r.contribution_id WHERE {VISIBLE}",
+        f"INSERT INTO final_plan_traces ({TRACE_COLUMNS}) "
+        f"SELECT l.final_plan_id, l.commitment_id, c.id, c.received_at, c.tracking_code, "
+        f"l.outcome FROM landed l JOIN responses r ON r.id = l.response_id "
+        f"AND r.current_version_id = l.response_version_id "
+        f"JOIN contributions c ON c.group_id = l.group_id WHERE {VISIBLE} AND NOT EXISTS ("
+        f"SELECT 1 FROM responses o WHERE o.contribution_id = c.id "
+        f"AND o.current_version_id IS NOT NULL)"]),
+    'final_plan_tallies_insert': ('final_plan_traces', 'INSERT', 'added', [
+        "INSERT INTO final_plan_tallies AS t (final_plan_id, commitment_id, contributions) "
+        "SELECT final_plan_id, commitment_id, count(*) FROM added "
+        "GROUP BY final_plan_id, commitment_id "
+        "ON CONFLICT (final_plan_id, commitment_id) DO UPDATE SET "
+        "contributions = t.contributions + excluded.contributions"]),
+    'final_plan_tallies_delete': ('final_plan_traces', 'DELETE', 'removed', [
+        "UPDATE final_plan_tallies t SET contributions = t.contributions - d.n "
+        "FROM (SELECT final_plan_id, commitment_id, count(*) AS n FROM removed "
+        "GROUP BY final_plan_id, commitment_id) d "
+        "WHERE t.final_plan_id = d.final_plan_id AND t.commitment_id = d.commitment_id"]),
+}
+
+
 def create_triggers():
     if op.get_bind().dialect.name == 'postgresql':
+        for name, (table, event, rows, statements) in STATEMENT_TRIGGERS.items():
+            body = "".join(f"    {statement};\n" for statement in statements)
+            op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                       f"BEGIN\n{body}    RETURN NULL;\nEND $$")
+            kind = 'NEW' if event == 'INSERT' else 'OLD'
+            op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} "
+                       f"REFERENCING {kind} TABLE AS {rows} FOR EACH STATEMENT "
+                       f"EXECUTE FUNCTION {name}()")
         for name, table, event, when, statements in _triggers('IS DISTINCT FROM'):
+            if name in STATEMENT_TRIGGERS:
+                continue
             body = "".join(f"    {statement};\n" for statement in statements)
             op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
                        f"BEGIN\n{body}    RETURN NULL;\nEND $$")
