@@ -272,19 +272,17 @@ def contribution(item):
     return data
 
 
-def final_plan(plan, traceability, diff, progress=None):
-    """The approved final plan: the approval, its commitments (each with the tracking
-    codes of the contributions that shaped it, and its ``progress``: status and
-    percentage, from the follow-up) and what changed since the consulted draft.
+def final_plan_frozen(plan, diff):
+    """What the final plan's JSON says that never changes once it is published: the
+    approval, its commitments (without what shaped them and their progress) and what
+    changed since the consulted draft (``final_plan`` adds the rest).
 
     :param plan: a published ``FinalPlan``.
-    :param traceability: ``finalplan.queries.traceability_of(plan)``.
     :param diff: ``finalplan.queries.plan_diff(plan)``.
-    :param progress: ``followup.queries.progress_by_commitment(plan)`` ({id: Progress}).
     """
-    progress = progress or {}
     consultation = plan.consultation
     names = _principle_names()
+    page = url_for("finalplan.show", slug=consultation.slug, _external=True)
     return {
         "consultation": consultation.slug,
         "title": plan.plan_version.title,
@@ -296,13 +294,10 @@ def final_plan(plan, traceability, diff, progress=None):
         "forum_endorsement": plan.forum_endorsement,
         "note": plan.note,
         "published_at": iso(plan.published_at),
-        "url": url_for("finalplan.show", slug=consultation.slug, _external=True),
+        "url": page,
         "commitments": [
             {**commitment(c, version_url="", principle_names=names),
-             "url": url_for("finalplan.show", slug=consultation.slug, _external=True)
-             + "#" + c.anchor,
-             "contributions": traceability.codes(c.id),
-             "progress": progress[c.id].as_json() if c.id in progress else None}
+             "url": page + "#" + c.anchor}
             for c in plan.plan_version.commitments],
         "changes": [{
             "kind": entry.kind, "lineage": entry.lineage,
@@ -313,6 +308,22 @@ def final_plan(plan, traceability, diff, progress=None):
                        for code, _label, old, new in entry.fields],
             "reason": entry.reason} for entry in diff],
     }
+
+
+def final_plan(frozen, traceability, progress=None):
+    """The approved final plan: the approval, its commitments (each with the tracking
+    codes of the contributions that shaped it, and its ``progress``: status and
+    percentage, from the follow-up) and what changed since the consulted draft.
+
+    :param frozen: ``final_plan_frozen(plan, diff)`` (kept: it is not changed here).
+    :param traceability: ``finalplan.queries.traceability_of(plan)``.
+    :param progress: ``followup.queries.progress_by_commitment(plan)`` ({id: Progress}).
+    """
+    progress = progress or {}
+    return {**frozen, "commitments": [
+        {**item, "contributions": traceability.codes(item["id"]),
+         "progress": progress[item["id"]].as_json() if item["id"] in progress else None}
+        for item in frozen["commitments"]]}
 
 
 def _number(value):

@@ -5,11 +5,13 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
     event,
     inspect,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -125,6 +127,10 @@ class FinalPlanLanding(db.Model):
         # group responses apart; everything else it needs of a landing is in the index.
         Index("ix_final_plan_landings_commitment", "final_plan_id", "commitment_id",
               "group_id", "response_id", "response_version_id", "outcome"),
+        # What the triggers that keep ``FinalPlanTrace`` look a landing up by: the
+        # version of a response, a group.
+        Index("ix_final_plan_landings_response", "response_id", "response_version_id"),
+        Index("ix_final_plan_landings_group_id", "group_id"),
     )
 
     final_plan_id: Mapped[int] = mapped_column(ForeignKey("final_plans.id"),
@@ -140,6 +146,64 @@ class FinalPlanLanding(db.Model):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("contribution_groups.id"))
     #: The version's outcome: incorporated or partially.
     outcome: Mapped[str] = mapped_column(String(32))
+
+
+class FinalPlanTrace(db.Model):
+    """A contribution that shaped a commitment of a published final plan, as it stands
+    now: visible, and its effective published response (its own, else its group's) is
+    at a version that landed in the commitment (``FinalPlanLanding``). One row per
+    contribution and commitment, with what orders and names it (received moment,
+    tracking code) and the outcome: "the first ten of each commitment" and "a page of
+    one" are index walks that stop, and the open data reads every code from the index.
+
+    Kept by database triggers (migration ``5b0e2f7c9a31``, SQLite and PostgreSQL), not by
+    the application: a contribution inserted into a group, hidden, shown again,
+    withdrawn, voided, regrouped, re-dated or deleted, a response published again, made
+    or removed, a landing stored: its contributions' rows are made again from the rule
+    (``queries.live_traces`` reads it live; the tests compare them after every kind of
+    write). A later migration that rebuilds ``contributions``, ``responses`` or
+    ``final_plan_landings`` with ``batch_alter_table`` on SQLite must create the triggers
+    again.
+    """
+
+    __tablename__ = "final_plan_traces"
+    __table_args__ = (
+        enum_check("outcome", NEEDS_COMMITMENTS),
+        # The readers: one commitment's (or every commitment's) rows, oldest received
+        # first, with what the open data lists of them.
+        Index("ix_final_plan_traces_order", "final_plan_id", "commitment_id", "received_at",
+              "contribution_id", "outcome", "tracking_code"),
+    )
+
+    #: First: the triggers make a contribution's rows again by it.
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contributions.id", ondelete="CASCADE"), primary_key=True)
+    final_plan_id: Mapped[int] = mapped_column(
+        ForeignKey("final_plans.id", ondelete="CASCADE"), primary_key=True)
+    #: A commitment of the final plan's version.
+    commitment_id: Mapped[int] = mapped_column(
+        ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True)
+    #: The contribution's ``received_at`` (the order of every list).
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The contribution's ``tracking_code``.
+    tracking_code: Mapped[str | None] = mapped_column(String(24))
+    #: The landing's outcome: incorporated or partially.
+    outcome: Mapped[str] = mapped_column(String(32))
+
+
+class FinalPlanTally(db.Model):
+    """How many contributions shaped each commitment of a published final plan: the
+    ``FinalPlanTrace`` rows per commitment, kept by triggers on that table (a commitment
+    whose count fell to zero keeps its row; one nothing ever reached has none)."""
+
+    __tablename__ = "final_plan_tallies"
+
+    final_plan_id: Mapped[int] = mapped_column(
+        ForeignKey("final_plans.id", ondelete="CASCADE"), primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(
+        ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True)
+    contributions: Mapped[int] = mapped_column(Integer, default=0,
+                                               server_default=text("0"))
 
 
 def _was_published(target):

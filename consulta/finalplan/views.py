@@ -10,13 +10,12 @@ from consulta.consultations.access import (
     get_visible_consultation,
     protected_consultation,
 )
-from consulta.consultations.sheets import plan_layout
 from consulta.core.cache import cacheable
 from consulta.core.forms import ConfirmForm
 from consulta.core.permissions import role_required
 from consulta.core.transaction import attempt
 
-from . import operations, queries
+from . import layout, operations, queries
 from .forms import FinalPlanForm
 
 bp = Blueprint("finalplan", __name__)
@@ -44,17 +43,16 @@ def _readable_final_plan(slug, *, whole=False):
 def show(slug):
     """The approved final plan: each commitment with what shaped it, and the diff. The
     secretariat also sees the one it prepares (marked as not published)."""
-    consultation, final_plan = _readable_final_plan(slug, whole=True)
+    consultation, final_plan = _readable_final_plan(slug)
+    if not final_plan.is_published:  # the preview: its differences are computed again
+        final_plan = queries.final_plan_of(consultation, whole=True)
     traceability = queries.traceability_of(final_plan)
-    version = final_plan.plan_version
-    layout = plan_layout(version, len(version.commitments), consultation)
     return render_template("finalplan/show.html", consultation=consultation,
                            final_plan=final_plan,
-                           sheets={ident: (head, tail) for _c, _n, rows in layout["components"]
-                                   for ident, _number, head, tail in rows},
+                           components=layout.components(final_plan),
                            traceability=traceability,
                            shaped=traceability.first(SHOWN),
-                           diff=queries.plan_diff(final_plan))
+                           changes=layout.changes(final_plan))
 
 
 @bp.route("/consultations/<slug>/final-plan/commitments/<int:number>")
@@ -63,8 +61,7 @@ def shaped_by(slug, number):
     """Every contribution that shaped one commitment of the final plan, a page at a time
     (the final plan's page shows the first ``SHOWN`` of each)."""
     consultation, final_plan = _readable_final_plan(slug)
-    commitment = next((c for c in final_plan.plan_version.commitments
-                       if c.number == number), None)
+    commitment = queries.final_commitment(final_plan, number)
     if commitment is None:
         abort(404)
     page = queries.traceability_of(final_plan).page(commitment.id, PER_PAGE)
