@@ -113,7 +113,9 @@ def main():
     for prefix, title in (("inprocess", "baseline"), ("inprocess-after", "after"),
                           ("inprocess-final", "with the follow-up, up to 200k"),
                           ("inprocess-dec5", "stored landings, set-up per commitment"),
-                          ("inprocess-dec5b", "tallies, kept facts, rendering once")):
+                          ("inprocess-dec5b", "tallies, kept facts, rendering once"),
+                          ("inprocess-dec5c", "final plan traces, list indexes, reads outside "
+                                              "transactions")):
         table = inprocess_table(runs, prefix)
         if table:
             out += [f"#### In process, CPU ms per request (median), page cache off ({title})",

@@ -538,10 +538,12 @@ def restore_user(world, role):
 # --- table row counts ------------------------------------------------------------------
 
 #: Tables the database keeps from ``contributions`` by its triggers (a consultation's
-#: counts): a row appears with the first contribution counted under a new key. Derived,
-#: not a record a submission makes; tests/moderation/test_tallies.py and
-#: tests/feedback/test_queries.py check they follow every write.
-DERIVED_TABLES = ("contribution_tallies", "coverage_tallies")
+#: counts, a final plan's traces): a row appears with the first contribution counted
+#: under a new key. Derived, not a record a submission makes; tests/moderation/
+#: test_tallies.py, tests/feedback/test_queries.py and tests/finalplan/test_traces.py
+#: check they follow every write.
+DERIVED_TABLES = ("contribution_tallies", "coverage_tallies", "commitment_tallies",
+                  "final_plan_traces", "final_plan_tallies")
 
 
 class RowCounts:
