@@ -100,3 +100,26 @@ def test_the_home_page_leads_to_the_consultation_open_now(app, work):
     assert "Consulta abierta ahora" in page
     assert f'href="/consultations/{work["slug"]}"' in page
     assert "Consulta ya cerrada" not in page
+
+
+def test_the_responses_not_published_are_counted_from_one_index(app):
+    """SQLite: the secretariat's counts by status read the (consultation, status) index
+    alone, whatever its statistics say (without them it read every response of the
+    consultation: 42 ms at 200,000 contributions)."""
+    import pytest
+    from sqlalchemy import func, select
+
+    from consulta.feedback.models import Response
+    from consulta.staff.queries import UNPUBLISHED
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's planner")
+        statement = (select(Response.consultation_id, Response.status, func.count())
+                     .where(Response.consultation_id.in_([1]),
+                            Response.status.in_(UNPUBLISHED))
+                     .group_by(Response.consultation_id, Response.status))
+        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = " | ".join(row[-1] for row in db.session.execute(
+            db.text(f"EXPLAIN QUERY PLAN {compiled}")))
+    assert "COVERING INDEX ix_responses_consultation_status" in plan, plan
