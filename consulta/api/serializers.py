@@ -1,10 +1,11 @@
 """JSON shapes of the open-data API. Dates are ISO 8601 with their UTC offset."""
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import get_locale
 
 from consulta.consultations.constants import PRINCIPLES
 from consulta.consultations.queries import plan_version_with_commitments
+from consulta.consultations.sheets import kept_per_worker
 from consulta.core.dates import utc_to_local
 from consulta.core.sanitize import render_markdown
 from consulta.core.templating import item_url_for
@@ -137,17 +138,13 @@ def published_plan(slug, version, changed_at):
     :param changed_at: when the consultation last changed (its components' names, which
         the commitments show): a change writes them out again.
     """
-    kept = current_app.extensions.setdefault("consulta_api_plans", {})
-    key = (version.id, version.published_at, slug, changed_at, str(get_locale()),
-           request.host_url)
-    data = kept.get(key)
-    if data is None:
+    def build():
         full = plan_version_with_commitments(version.id)
         # Built once for the plan, not once per commitment (200 url_for and translations).
         version_url = url_for("consultations.plan_version", slug=slug, number=full.number,
                               _external=True)
         names = _principle_names()
-        data = {
+        return {
             "version": full.number,
             "title": full.title,
             "published_at": iso(full.published_at),
@@ -157,10 +154,10 @@ def published_plan(slug, version, changed_at):
             "commitments": [commitment(c, version_url=version_url, principle_names=names)
                             for c in full.commitments],
         }
-        if len(kept) >= PLANS_KEPT:
-            kept.clear()  # rare (a new version, language or address)
-        kept[key] = data
-    return data
+
+    key = (version.id, version.published_at, slug, changed_at, str(get_locale()),
+           request.host_url)
+    return kept_per_worker("consulta_api_plans", key, build, size=PLANS_KEPT)
 
 
 def consultation_detail(consultation, now=None):

@@ -34,7 +34,7 @@ def plan_layout(version, commitments, consultation):
     :param consultation: its consultation: what changes it (its components' names, which
         the sheets show) renders the layout again.
     """
-    return _kept("consulta_commitment_sheets",
+    return kept_per_worker("consulta_commitment_sheets",
                  (version.id, version.published_at, commitments, consultation.updated_at,
                   str(get_locale())), lambda: _layout(version))
 
@@ -50,20 +50,21 @@ def kept_while_published(consultation, name, build):
     :param name: what is kept (a part of the key: two pages keep different things).
     :param build: a function without arguments that loads and builds it.
     """
-    return _kept("consulta_kept_while_published",
+    return kept_per_worker("consulta_kept_while_published",
                  (name, consultation.id, published_versions_key(consultation),
                   str(get_locale())), build)
 
 
-def _kept(store, key, build):
-    """``build()`` kept under ``key`` in the application's ``store`` (for up to
-    ``SHEETS_KEPT`` keys; then all forgotten at once). Each use has its own store: the
-    plan's sheets are never forgotten to make room for a form's choices."""
+def kept_per_worker(store, key, build, size=SHEETS_KEPT):
+    """``build()`` kept under ``key`` in the application's ``store`` (for up to ``size``
+    keys; then all forgotten at once). Each use has its own store: the plan's sheets are
+    never forgotten to make room for a form's choices. What is kept is shared: never
+    change it."""
     kept = current_app.extensions.setdefault(store, {})
     value = kept.get(key)
     if value is None:
         value = build()
-        if len(kept) >= SHEETS_KEPT:
+        if len(kept) >= size:
             kept.clear()  # rare (a new version or language); safe beside other threads
         kept[key] = value
     return value

@@ -13,12 +13,12 @@ when the consultation changes (``updated_at``, as ``sheets.plan_layout``).
 
 from collections import namedtuple
 
-from flask import current_app, get_template_attribute
+from flask import get_template_attribute
 from flask_babel import get_locale
 
 from consulta.consultations.models import commitment_anchor
 from consulta.consultations.queries import commitment_count
-from consulta.consultations.sheets import plan_layout
+from consulta.consultations.sheets import kept_per_worker, plan_layout
 
 from .queries import plan_diff
 
@@ -36,17 +36,10 @@ def kept(final_plan, part, build):
     shared: never change it."""
     if not final_plan.is_published:
         return build()
-    kept = current_app.extensions.setdefault("consulta_final_plan_parts", {})
     # The consultation's last change: its components' names, shown here, may change.
     key = (final_plan.id, final_plan.published_at, final_plan.consultation.updated_at,
            part, str(get_locale()))
-    value = kept.get(key)
-    if value is None:
-        value = build()
-        if len(kept) >= KEPT:
-            kept.clear()  # rare (another plan or language); safe beside other threads
-        kept[key] = value
-    return value
+    return kept_per_worker("consulta_final_plan_parts", key, build, size=KEPT)
 
 
 def components(final_plan):
