@@ -263,12 +263,22 @@ def main():
         # versions, and each update walks them (quadratic: 10,000 updates of one row
         # 1 s, 50,000 15 s; the 200k database took over an hour with the coverage
         # tallies on): off for the bulk load, recounted at its end.
-        tally_triggers = [*(f"contribution_tallies_{event}"
+        # The final plan's traces are kept by row triggers on contributions and
+        # responses too: no final plan exists during the load (it is made after the
+        # commit below), so they would add nothing, but each of the 40,000 responses'
+        # updates ran their statements on tables never analyzed (the 50k database did
+        # not finish in 35 minutes): off as well.
+        tally_triggers = [*(("contributions", f"contribution_tallies_{event}")
                             for event in ("insert", "update", "delete")),
-                          "coverage_tallies_keep", "commitment_tallies_keep"]
+                          ("contributions", "coverage_tallies_keep"),
+                          ("contributions", "commitment_tallies_keep"),
+                          *(("contributions", f"final_plan_traces_contribution_{event}")
+                            for event in ("insert", "update", "delete")),
+                          *(("responses", f"final_plan_traces_response_{event}")
+                            for event in ("insert", "update", "delete"))]
         if db.engine.dialect.name == "postgresql":
-            for trigger in tally_triggers:
-                session.execute(text(f"ALTER TABLE contributions DISABLE TRIGGER {trigger}"))
+            for table, trigger in tally_triggers:
+                session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
 
         print(f"contributions ({args.contributions})…", flush=True)
         rows, fts = [], []
@@ -408,8 +418,8 @@ def main():
         if db.engine.dialect.name == "postgresql":
             recount_tallies()
             recount_coverage_tallies()
-            for trigger in tally_triggers:
-                session.execute(text(f"ALTER TABLE contributions ENABLE TRIGGER {trigger}"))
+            for table, trigger in tally_triggers:
+                session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
             for table in ("users", "organizations", "contributions", "contribution_groups",
                           "responses", "response_versions"):
                 session.execute(text(
