@@ -464,6 +464,12 @@ class ContributionGroup(db.Model):
     """Contributions that say the same thing, answered together."""
 
     __tablename__ = "contribution_groups"
+    __table_args__ = (
+        # The groups' pages list a consultation's groups by title, a page at a time:
+        # walked in that order and stopped after the page, instead of every group read,
+        # counted and sorted (4,000 at 200,000 contributions).
+        Index("ix_contribution_groups_by_title", "consultation_id", "title", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)

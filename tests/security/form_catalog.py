@@ -543,7 +543,7 @@ def restore_user(world, role):
 #: test_tallies.py, tests/feedback/test_queries.py and tests/finalplan/test_traces.py
 #: check they follow every write.
 DERIVED_TABLES = ("contribution_tallies", "coverage_tallies", "commitment_tallies",
-                  "final_plan_traces", "final_plan_tallies")
+                  "final_plan_traces", "final_plan_tallies", "response_tallies")
 
 
 class RowCounts:
