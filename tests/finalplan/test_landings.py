@@ -282,3 +282,38 @@ def test_the_published_final_plan_reads_few_statements_each_from_the_compiled_ca
             if n > len(before[path])} == {}
     assert {path: [s[:80] for s, hit in statements if hit != CACHE_HIT]
             for path, statements in after.items()} == {path: [] for path in PAGES}
+
+
+def test_the_landings_are_stored_in_statements_of_many_rows(app, world, monkeypatch):
+    """Each statement that stores landings moves a commitment's tally once on PostgreSQL
+    (statement triggers): a plan's landings go in a few multi-row INSERTs, never one per
+    row (psycopg sends a list of parameters as one statement each), and split into
+    several statements they are the same rows."""
+    from sqlalchemy import delete, event
+
+    with app.test_request_context():
+        final_plan = final_plan_of(consultation_of(world["slug"]))
+        expected = current_landings(final_plan)
+        assert len(expected) > 5
+        db.session.execute(delete(FinalPlanLanding).where(
+            FinalPlanLanding.final_plan_id == final_plan.id))
+        monkeypatch.setattr(operations, "_LANDINGS_PER_STATEMENT", 2)
+        sent = []
+
+        def count(_conn, _cursor, statement, _parameters, _context, executemany):
+            if statement.startswith("INSERT INTO final_plan_landings"):
+                sent.append(executemany)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            operations.record_landings(final_plan)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert sent == [False] * ((len(expected) + 1) // 2)
+        stored = {(row.response_version_id, row.commitment_id):
+                  (row.response_id, row.group_id, row.outcome)
+                  for row in db.session.scalars(select(FinalPlanLanding).where(
+                      FinalPlanLanding.final_plan_id == final_plan.id))}
+        assert stored == expected
+        db.session.rollback()
+        db.session.remove()
