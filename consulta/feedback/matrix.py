@@ -4,10 +4,14 @@ Secretariats fill responses in a spreadsheet; the import checks every row first 
 is all or nothing: valid files create draft responses, never published ones.
 """
 
+from flask import get_template_attribute
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from consulta.audit.operations import record
+from consulta.consultations.queries import commitment_choices
+from consulta.consultations.sheets import kept_while_published
 from consulta.contributions.constants import HIDE_REASONS, KINDS
 from consulta.core.dates import utc_to_local
 from consulta.core.operations import OperationError
@@ -23,6 +27,24 @@ from .queries import contributions_by_code, matrix_export_query
 COLUMNS = ("code", "kind", "date", "channel", "author", "organization", "component",
            "commitment", "title", "text", "group", "state", "outcome", "justification",
            "incorporated_in", "referred_to", "status")
+
+
+def commitment_filter_options(consultation, selected):
+    """The ``<option>``s of the matrix page's commitment filter (the latest published
+    version's commitments, by number), written once per worker and language until a
+    version is published; the one numbered ``selected`` (or None) marked selected.
+
+    :param consultation: the consultation whose matrix it is.
+    :param selected: the number filtered on, or None.
+    """
+    html = kept_while_published(
+        consultation, "matrix commitment filter",
+        lambda: str(get_template_attribute("feedback/_matrix_commitment_filter.html",
+                                           "options")(commitment_choices(consultation))))
+    if selected is not None:
+        html = html.replace(f'<option value="{selected}">',
+                            f'<option value="{selected}" selected>', 1)
+    return Markup(html)  # noqa: S704 (written by the template, escaped)
 
 
 def headers():

@@ -22,7 +22,7 @@ from consulta.extensions import db
 from . import operations, queries
 from .constants import STATUSES
 from .forms import MatrixImportForm, ResponseForm, TemplateForm
-from .matrix import export_xlsx, import_responses
+from .matrix import commitment_filter_options, export_xlsx, import_responses
 from .models import AnswerTemplate
 from .models import Response as ResponseModel
 
@@ -296,7 +296,8 @@ def matrix(slug):
         items = page.items
     return render_template("feedback/matrix.html", consultation=consultation, items=items,
                            page=page, filters=filters, ignored=ignored_filters(request.args),
-                           commitments=commitment_choices(consultation),
+                           commitment_options=commitment_filter_options(
+                               consultation, filters.get("commitment")),
                            query_args={k: v for k, v in filters.items()
                                        if v and k not in ("per_page", "withdrawn")
                                        and not (k == "sort" and v == "newest")})

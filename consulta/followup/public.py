@@ -127,14 +127,15 @@ def tracking(slug):
     page = paginate_list(tracked, TRACKING_PER_PAGE)
     figures = queries.figures(final_plan, components, month, progress,
                               tracked=None if filters else tracked)
+    rows = formatting.tracking_rows(
+        page.items, consultation.slug, {c.id: c.name for c in components},
+        formatting.day_texts(p.last_report_at for _c, p in page.items),
+        queries.overdue_milestones(final_plan, month),
+        {code: str(label) for code, label in MILESTONE_STATUSES.items()})
     html = render_template(
         "followup/public/tracking.html", consultation=consultation, final_plan=final_plan,
-        page=page, figures=figures, components=components,
-        components_by_id={c.id: c for c in components}, responsibles=responsibles,
-        filters=filters, errors=errors, filtered=bool(filters),
-        status_labels={code: str(label) for code, label in MILESTONE_STATUSES.items()},
-        report_days=formatting.day_texts(p.last_report_at for _c, p in page.items),
-        overdue=queries.overdue_milestones(final_plan, month),
+        page=page, rows=rows, figures=figures, components=components,
+        responsibles=responsibles, filters=filters, errors=errors, filtered=bool(filters),
         extras=fragments(tracking_page, final_plan), **_staff_links(consultation))
     return html, 400 if errors else 200
 

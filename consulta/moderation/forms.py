@@ -1,9 +1,12 @@
+from flask import get_template_attribute
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from consulta.consultations.constants import PRINCIPLES
+from consulta.consultations.queries import commitment_choices as latest_commitment_choices
 from consulta.consultations.sheets import kept_while_published
 from consulta.contributions.constants import HIDE_REASONS
 from consulta.core.forms import KeptChoices, LongSelect, MultiCheckboxField, strip
@@ -27,6 +30,36 @@ def classification_commitments(consultation):
     return kept_while_published(
         consultation, "classification commitments",
         lambda: KeptChoices(commitment_choices(commitments_to_classify(consultation))))
+
+
+class QueueCommitments(KeptChoices):
+    """The commitment choices of the queue (its filter and its bulk form offer the latest
+    published version's), with the filter's ``<option>``s also written once."""
+
+    def __init__(self, choices):
+        super().__init__(choices)
+        self._filter = None
+
+    def filter_options(self, selected):
+        """The filter's options (no "None"; labels cut to 60 characters, as Jinja's
+        ``truncate``), the one whose value is ``selected`` (an id, or None) selected."""
+        if self._filter is None:
+            self._filter = str(get_template_attribute(
+                "moderation/_queue_commitment_filter.html", "options")(self))
+        html = self._filter
+        if selected is not None:
+            html = html.replace(f'<option value="{selected}">',
+                                f'<option value="{selected}" selected>', 1)
+        return Markup(html)  # noqa: S704 (written by the template, escaped)
+
+
+def queue_commitments(consultation):
+    """The commitment choices of the queue (the latest published version of the plan),
+    kept with their HTML per worker and language until a version is published: the page
+    writes 200 commitments' options twice (filter and bulk form) otherwise."""
+    return kept_while_published(
+        consultation, "queue commitments",
+        lambda: QueueCommitments(commitment_choices(latest_commitment_choices(consultation))))
 
 
 class ClassificationFields:

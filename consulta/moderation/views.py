@@ -28,6 +28,7 @@ from .forms import (
     JoinGroupForm,
     MaskForm,
     classification_commitments,
+    queue_commitments,
 )
 from .similarity import similar_contributions
 
@@ -78,9 +79,11 @@ def queue(slug):
     state, filters = _queue_position(request.args)
     page = queries.queue_page(consultation, state, filters, per_page=50)
     bulk = BulkClassifyForm()
-    bulk.fill_choices(consultation, commitment_choices(consultation))
+    commitments = queue_commitments(consultation)
+    bulk.fill_choices(consultation, commitments)
     return render_template(
         "moderation/queue.html", consultation=consultation, page=page, state=state,
+        commitment_filter=commitments.filter_options(filters.get("commitment")),
         counts=queries.moderation_counts(consultation), bulk=bulk,
         tags=queries.tag_names(consultation), states=queries.QUEUE_STATES, args=filters,
         queue_args=_queue_args(state, filters),

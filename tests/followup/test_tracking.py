@@ -105,6 +105,32 @@ def test_a_long_plan_is_paged_with_its_filters_and_whole_figures(app, client, pl
     assert cards(page(client, f"{url}?page=9")) == {}  # past the end: an empty page
 
 
+def test_a_kept_row_is_written_again_when_one_of_its_values_changes(app, client,
+                                                                   plan_world):
+    from consulta.followup.models import Milestone
+
+    url = f"/consultations/{plan_world.slug}/follow-up"
+    first = cards(page(client, url))
+    assert "Convocatoria abierta" in first[3] and "Educación" in first[3]
+    with app.app_context():
+        consultation = consultation_of(plan_world.slug)
+        education = next(c for c in consultation.components if c.name == "Educación")
+        education.name = "Educación básica"
+        overdue = db.session.scalar(select(Milestone).where(
+            Milestone.description == "Convocatoria abierta"))
+        overdue.description = "Convocatoria cerrada"
+        db.session.commit()
+    clear()
+    second = cards(page(client, url))
+    assert "Educación básica" in second[3] and "Convocatoria cerrada" in second[3]
+    assert "Convocatoria abierta" not in second[3]
+    assert {k: v for k, v in second.items() if k not in (3, 4, 5)} == \
+        {k: v for k, v in first.items() if k not in (3, 4, 5)}
+    english = cards(client.get(url, headers={"Accept-Language": "en"})
+                    .get_data(as_text=True))  # the same values in another language
+    assert "1 overdue milestone" in english[3] and "Convocatoria cerrada" in english[3]
+
+
 def test_the_filters_narrow_the_list_by_component_status_and_responsible(app, client,
                                                                          plan_world):
     url = f"/consultations/{plan_world.slug}/follow-up"

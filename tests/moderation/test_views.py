@@ -105,6 +105,31 @@ def test_classify_with_principles_commitment_tags_and_go_to_next(app, demo, code
             "seguridad", "barrios críticos"]
 
 
+def queue_row(page, code):
+    """The text of the queue's row of the contribution ``code``."""
+    row = re.search(r'<tr data-row>((?:(?!</tr>).)*?>' + re.escape(code) + r'</a>.*?)</tr>',
+                    page, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+
+def test_a_queue_row_shows_its_classification_tags_state_and_author(app, demo, codes,
+                                                                    moderator_client):
+    components, commitments = ids(app)
+    page = moderator_client.get(f"/moderation/{codes[1]}").get_data(as_text=True)
+    moderator_client.post_form(f"/moderation/{codes[1]}", {
+        "component": components["Seguridad ciudadana"], "commitment": commitments[15],
+        "tags": "Seguridad, barrios críticos", "version": version_of(page)})
+    queue = moderator_client.get(
+        f"/consultations/{IV}/moderation?state=classified&commitment={commitments[15]}"
+    ).get_data(as_text=True)
+    row = queue_row(queue, codes[1])
+    assert "Seguridad ciudadana" in row and "Compromiso 15" in row
+    assert "barrios críticos, seguridad" in row and "Clasificado" in row
+    # The filter keeps the commitment chosen, and the row links back to this tab.
+    assert f'<option value="{commitments[15]}" selected>' in queue
+    assert f"/moderation/{codes[1]}?" in queue and "state=classified" in queue
+
+
 def commitment_select(page):
     return re.search(r'<select[^>]* name="commitment"[^>]*>.*?</select>', page, re.S).group(0)
 
