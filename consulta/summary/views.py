@@ -70,7 +70,10 @@ def content_html(snapshot):
     :param snapshot: a published ``SummarySnapshot`` (its content is loaded only when
         its body is not kept yet).
     """
-    key = (snapshot.id, small_group_min(), str(get_locale()))
+    # Its digest covers its content: another database's version with the same id (the
+    # tests make several) is not taken for it.
+    key = (snapshot.id, snapshot.published_at, snapshot.digest, small_group_min(),
+           str(get_locale()))
     return kept_per_worker(
         "consulta_summary_contents", key,
         lambda: Markup(render_template(  # noqa: S704 (the template escapes)
