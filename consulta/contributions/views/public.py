@@ -1,11 +1,14 @@
 """What everyone can read: the contributions of a consultation, one by one."""
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import SimpleNamespace
 
 from flask import current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consulta.consultations.access import get_visible_consultation
 from consulta.consultations.queries import commitment_choices
@@ -13,6 +16,8 @@ from consulta.core.cache import cacheable, keep_facts
 from consulta.core.dates import utcnow
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
 from consulta.core.signals import merged_values
+from consulta.extensions import db
+from consulta.feedback.models import Response
 
 from ..access import get_contribution
 from ..constants import PAGE_SIZES, SORTS
@@ -112,10 +117,28 @@ def _personal_parts(code, facts=None):
                            **values)
 
 
+@cache
+def _own_response_statement():
+    return select(Response).where(Response.contribution_id == bindparam("contribution")) \
+        .options(joinedload(Response.versions))
+
+
+def _load_own_response(contribution):
+    """The contribution's own response with its versions, in one statement (the page
+    shows every version; the current one is among them): three lazy loads before."""
+    response = db.session.scalars(_own_response_statement(),
+                                  {"contribution": contribution.id}).unique().first()
+    set_committed_value(contribution, "own_response", response)
+    if response is not None:
+        set_committed_value(response, "current_version", next(
+            (v for v in response.versions if v.id == response.current_version_id), None))
+
+
 @bp.route("/contributions/<code>")
 @cacheable(params=(), members=_personal_parts)
 def detail(code):
     contribution = get_contribution(code)
+    _load_own_response(contribution)
     values = _visitor_values(contribution)
     keep_facts(is_open=values["is_open"],
                **{name: getattr(contribution, name) for name in KEPT_FACTS})
