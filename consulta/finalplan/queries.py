@@ -7,6 +7,7 @@ secretariat recorded), never through numbers, which may change between versions.
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consulta.consultations.models import Commitment, PlanVersion, commitment_anchor
+from consulta.consultations.sheets import kept_per_worker
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import is_visible
 from consulta.core.pagination import paginate_counted, paginate_list
@@ -24,7 +26,13 @@ from consulta.feedback.constants import NEEDS_COMMITMENTS
 from consulta.feedback.models import Response, ResponseVersion
 
 from .constants import COMPARED_FIELDS
-from .models import FinalPlan, FinalPlanLanding, FinalPlanTally, FinalPlanTrace
+from .models import (
+    CommitmentChange,
+    FinalPlan,
+    FinalPlanLanding,
+    FinalPlanTally,
+    FinalPlanTrace,
+)
 
 
 def final_plan_of(consultation, *, whole=False):
@@ -591,6 +599,77 @@ def landing_of(final_plan, contribution, resolver=None):
     if contribution.is_hidden or contribution.is_voided or contribution.is_withdrawn:
         return []
     return (resolver or Resolver(final_plan)).landing(contribution.published_response)
+
+
+@cache
+def _landing_statement():
+    # Built once: the page of every contribution asks it.
+    trace = FinalPlanTrace
+    return select(FinalPlan.id, FinalPlan.plan_version_id, FinalPlan.published_at,
+                  Commitment.id.label("commitment_id"), Commitment.lineage,
+                  Commitment.number, Commitment.title) \
+        .select_from(FinalPlan) \
+        .outerjoin(trace, (trace.final_plan_id == FinalPlan.id)
+                   & (trace.contribution_id == bindparam("contribution"))) \
+        .outerjoin(Commitment, Commitment.id == trace.commitment_id) \
+        .where(FinalPlan.consultation_id == bindparam("consultation"),
+               FinalPlan.published_at.is_not(None)) \
+        .order_by(Commitment.number)
+
+
+@dataclass(frozen=True)
+class PublishedPlan:
+    """What a contribution's page needs of the published final plan: a row, not the
+    ``FinalPlan`` object (its page reads nothing else of it)."""
+
+    id: int
+    plan_version_id: int
+    published_at: object
+
+
+def published_landing(consultation, contribution):
+    """(the consultation's published final plan as a ``PublishedPlan``, or None; the
+    final commitments ``contribution`` landed in, by number, as ``LandingCommitment``):
+    one statement, from the rows the triggers keep (``FinalPlanTrace``: a contribution
+    hidden, withdrawn or voided, or whose effective published response did not land,
+    has none). What ``landing_of`` resolves from the responses, in five statements.
+    """
+    rows = db.session.execute(_landing_statement(), {"consultation": consultation.id,
+                                                     "contribution": contribution.id}).all()
+    if not rows:
+        return None, []
+    first = rows[0]
+    return (PublishedPlan(first.id, first.plan_version_id, first.published_at),
+            [LandingCommitment(row.commitment_id, row.lineage, row.number, row.title)
+             for row in rows if row.commitment_id is not None])
+
+
+def _final_lineages(plan):
+    """({lineage: LandingCommitment} of the final plan's version, {lineage: lineage} of
+    its recorded merges) of a published final plan: frozen, so kept per worker."""
+    final = {row.lineage: LandingCommitment(*row) for row in db.session.execute(
+        select(Commitment.id, Commitment.lineage, Commitment.number, Commitment.title)
+        .where(Commitment.plan_version_id == plan.plan_version_id))}
+    merges = dict(db.session.execute(
+        select(CommitmentChange.lineage, CommitmentChange.merged_into).where(
+            CommitmentChange.final_plan_id == plan.id,
+            CommitmentChange.merged_into.is_not(None))).all())
+    return final, merges
+
+
+def final_commitment_of_lineage(plan, lineage):
+    """The final commitment that a commitment of ``lineage`` became in the published
+    final plan ``plan`` (a ``PublishedPlan``), or None when it was removed: as
+    ``Resolver.commitment``, from its version's commitments and merges kept per worker
+    (a published final plan never changes)."""
+    final, merges = kept_per_worker("consulta_final_plan_lineages",
+                                    (plan.id, plan.published_at),
+                                    lambda: _final_lineages(plan))
+    seen = set()
+    while lineage is not None and lineage not in final and lineage not in seen:
+        seen.add(lineage)
+        lineage = merges.get(lineage)
+    return final.get(lineage)
 
 
 def commitment_links(consultation, commitment_ids):

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from consulta.accounts.models import User
 from consulta.extensions import db
 
 from .digest import digest_of, row_digest, seal_digest
@@ -38,6 +39,22 @@ def published_versions(consultation):
     """
     return db.session.execute(
         select(SummarySnapshot.version, SummarySnapshot.published_at, SummarySnapshot.digest)
+        .where(SummarySnapshot.consultation_id == consultation.id)
+        .order_by(SummarySnapshot.version.desc())).all()
+
+
+def snapshots_with_publishers(consultation):
+    """Each published version of the consultation's summary, newest first, with who
+    published it: what the summary page shows of all of them (its list of versions) and
+    of the one it shows, in one statement (a consultation publishes a few versions).
+
+    :param consultation: the consultation.
+    :return: rows of (``SummarySnapshot`` without its content, the publisher's id or
+        None when no account is known, the publisher's display name).
+    """
+    return db.session.execute(
+        select(SummarySnapshot, User.id, User.display_name)
+        .outerjoin(User, User.id == SummarySnapshot.published_by_id)
         .where(SummarySnapshot.consultation_id == consultation.id)
         .order_by(SummarySnapshot.version.desc())).all()
 

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
@@ -24,10 +25,12 @@ from consulta.consultations.access import (
     get_visible_consultation,
     protected_consultation,
 )
+from consulta.consultations.sheets import kept_per_worker
 from consulta.core.cache import cacheable
 from consulta.core.errors import render_error
 from consulta.core.forms import ConfirmForm
 from consulta.core.permissions import role_required
+from consulta.core.small_groups import small_group_min
 from consulta.core.transaction import attempt
 
 from . import operations, queries
@@ -47,37 +50,83 @@ def _snapshot_or_404(consultation, version=None):
     return snapshot
 
 
+#: How many summary versions (in one language each) a worker keeps the body of.
+CONTENTS_KEPT = 16
+
+
+def _kept_guidelines():
+    """The IRM guidelines (a file read and parsed on every call), kept per worker."""
+    return kept_per_worker("consulta_irm_guidelines", "guidelines", guidelines, size=1)
+
+
+def content_html(snapshot):
+    """The body of a published version (``summary/_content.html``: its figures, charts,
+    timeline and checklist), rendered once per worker, version, least group and
+    language: a published version never changes (guarded), nor do the versions before
+    it that its suppression compares with, so neither its public content nor its HTML
+    does. Half of the summary page's time was rendering it, and a tenth its public
+    content (two statements and a deep copy) on every view.
+
+    :param snapshot: a published ``SummarySnapshot`` (its content is loaded only when
+        its body is not kept yet).
+    """
+    # Its digest covers its content: another database's version with the same id (the
+    # tests make several) is not taken for it.
+    key = (snapshot.id, snapshot.published_at, snapshot.digest, small_group_min(),
+           str(get_locale()))
+    return kept_per_worker(
+        "consulta_summary_contents", key,
+        lambda: Markup(render_template(  # noqa: S704 (the template escapes)
+            "summary/_content.html", content=public_content(snapshot),
+            guidelines=_kept_guidelines())),
+        size=CONTENTS_KEPT)
+
+
+def _summary_page(consultation, version, printable, page=1):
+    """The summary page of a version (the latest when None), or None when there is no
+    such version: its snapshot, its publisher and the list of versions from one
+    statement, its body as kept (``content_html``)."""
+    published = queries.snapshots_with_publishers(consultation)
+    chosen = next((row for row in published if version is None or row[0].version == version),
+                  None)
+    if chosen is None:
+        return None
+    snapshot, publisher_id, publisher_name = chosen
+    if printable:
+        rows, pages = queries.stored_rows(snapshot), 1
+    else:
+        pages = max((snapshot.row_count + ROWS_PER_PAGE - 1) // ROWS_PER_PAGE, 1)
+        rows = list(queries.stored_rows(snapshot, (page - 1) * ROWS_PER_PAGE, ROWS_PER_PAGE))
+    return render_template(
+        "summary/show.html", consultation=consultation, snapshot=snapshot,
+        publisher_name=publisher_name if publisher_id is not None else None,
+        content_html=content_html(snapshot), rows=rows, page=page, pages=pages,
+        versions=[(row[0].version, row[0].published_at, row[0].digest) for row in published],
+        redactions=queries.redaction_log(snapshot), printable=printable)
+
+
 @bp.route("/consultations/<slug>/summary")
 @cacheable(params=("version", "page"), members=True)
 def show(slug):
     consultation = get_visible_consultation(slug)
     version = request.args.get("version", type=int)
-    snapshot = queries.latest_snapshot(consultation, version)
-    if snapshot is None:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    html = _summary_page(consultation, version, printable=False, page=page)
+    if html is None:
         if version is not None:
             abort(404)
         return render_template("summary/not_published.html", consultation=consultation,
                                can_manage=can_manage(consultation))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    pages = max((snapshot.row_count + ROWS_PER_PAGE - 1) // ROWS_PER_PAGE, 1)
-    rows = list(queries.stored_rows(snapshot, (page - 1) * ROWS_PER_PAGE, ROWS_PER_PAGE))
-    return render_template("summary/show.html", consultation=consultation, snapshot=snapshot,
-                           content=public_content(snapshot), rows=rows, page=page,
-                           pages=pages, versions=queries.published_versions(consultation),
-                           redactions=queries.redaction_log(snapshot),
-                           guidelines=guidelines(), printable=False)
+    return html
 
 
 @bp.route("/consultations/<slug>/summary/v<int:version>/print")
 def printable(slug, version):
     consultation = get_visible_consultation(slug)
-    snapshot = _snapshot_or_404(consultation, version)
-    return render_template("summary/show.html", consultation=consultation, snapshot=snapshot,
-                           content=public_content(snapshot),
-                           rows=queries.stored_rows(snapshot), page=1, pages=1,
-                           versions=queries.published_versions(consultation),
-                           redactions=queries.redaction_log(snapshot),
-                           guidelines=guidelines(), printable=True)
+    html = _summary_page(consultation, version, printable=True)
+    if html is None:
+        abort(404)
+    return html
 
 
 @bp.route("/summary/digest")

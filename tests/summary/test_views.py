@@ -217,3 +217,58 @@ def test_a_private_consultation_has_no_summary_page(app, create_consultation):
     slug = create_consultation(announced=False, opens_in_days=-10, closes_in_days=-1)
     assert app.test_client().get(f"/consultations/{slug}/summary").status_code == 404
     assert app.test_client().get(f"/api/v1/consultations/{slug}/summary").status_code == 404
+
+
+def _statements(app, client, path):
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    sent = []
+
+    def listener(*_args):
+        sent.append(1)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        page = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert page.status_code == 200, path
+    return page.get_data(as_text=True), len(sent)
+
+
+def test_each_version_body_is_rendered_once_and_shows_its_own_content(
+        app, closed_consultation, publish):
+    """The body of a published version (figures, timeline, checklist) is kept per worker
+    once rendered: the page then reads the consultation, its versions with their
+    publishers, a page of rows and the redaction log; each version keeps its own."""
+    from consulta.summary.operations import save_summary_texts
+
+    from .conftest import user
+
+    slug, actor = closed_consultation.slug, closed_consultation.secretariat
+
+    def introduce(text):
+        with app.test_request_context():
+            save_summary_texts(consultation_of(slug), actor=user(actor),
+                               introduction=f"<p>{text}</p>", notes={})
+            db.session.commit()
+            db.session.remove()
+
+    introduce("Primera introducción")
+    publish(slug, actor)
+    client = app.test_client()
+    first, _rendered = _statements(app, client, f"/consultations/{slug}/summary")
+    again, kept = _statements(app, client, f"/consultations/{slug}/summary")
+    assert again == first and "Primera introducción" in first
+    assert kept == 4
+    introduce("Segunda introducción")
+    publish(slug, actor)
+    for _view in range(2):
+        latest, _n = _statements(app, client, f"/consultations/{slug}/summary")
+        older, _n = _statements(app, client, f"/consultations/{slug}/summary?version=1")
+        assert "Segunda introducción" in latest and "Primera introducción" not in latest
+        assert "Primera introducción" in older and "Segunda introducción" not in older
+    printable, _n = _statements(app, client, f"/consultations/{slug}/summary/v1/print")
+    assert "Primera introducción" in printable

@@ -1,28 +1,38 @@
 """What everyone can read: the contributions of a consultation, one by one."""
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import SimpleNamespace
 
 from flask import current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from consulta.accounts.models import Organization, User
 from consulta.consultations.access import get_visible_consultation
 from consulta.consultations.queries import commitment_choices
 from consulta.core.cache import cacheable, keep_facts
 from consulta.core.dates import utcnow
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
 from consulta.core.signals import merged_values
+from consulta.extensions import db
+from consulta.feedback.models import Response, ResponseVersion
 
 from ..access import get_contribution
 from ..constants import PAGE_SIZES, SORTS
+from ..models import Contribution
 from ..queries import (
+    COMMENTS_SHOWN,
     comments_on,
     contributions_query,
     has_supported,
     ignored_filters,
     list_page_key,
+    not_voided,
     read_filters,
+    received_order,
     with_public_list_relations,
 )
 from ..signals import contribution_page
@@ -112,10 +122,117 @@ def _personal_parts(code, facts=None):
                            **values)
 
 
+@cache
+def _own_response_statement():
+    return select(Response).where(Response.contribution_id == bindparam("contribution")) \
+        .options(joinedload(Response.versions))
+
+
+def _load_own_response(contribution):
+    """The contribution's own response with its versions, in one statement (the page
+    shows every version; the current one is among them): three lazy loads before."""
+    response = db.session.scalars(_own_response_statement(),
+                                  {"contribution": contribution.id}).unique().first()
+    set_committed_value(contribution, "own_response", response)
+    if response is not None:
+        set_committed_value(response, "current_version", next(
+            (v for v in response.versions if v.id == response.current_version_id), None))
+
+
+class _Shown:
+    """A related row as a card reads it (``author``, ``organization``, a response)."""
+
+    __slots__ = ("display_name", "is_active", "name", "outcome", "show_name_publicly")
+
+    def __init__(self, **values):
+        for name in self.__slots__:
+            setattr(self, name, values.get(name))
+
+
+class ShownComment:
+    """A comment as its proposal's page lists it (``_macros.card``): a row of the columns
+    the card shows, not the ORM object with its ten related ones; its author, its
+    organization and its published response (only the outcome) as small objects, and
+    its proposal the page's own. Masked and labelled as the contribution itself."""
+
+    __slots__ = ("author", "author_id", "author_name", "author_name_public",
+                 "author_organization", "body", "channel", "entered_by_id", "hidden_at",
+                 "hidden_note", "hidden_reason", "id", "kind", "masked_fragments",
+                 "organization", "organization_id", "organization_name", "parent",
+                 "published_response", "received_at", "sector", "supports_count", "target",
+                 "title", "tracking_code", "voided_at", "withdrawn_at")
+    public = Contribution.public
+    is_offline = Contribution.is_offline
+    channel_label = Contribution.channel_label
+    is_hidden = Contribution.is_hidden
+    is_withdrawn = Contribution.is_withdrawn
+    is_voided = Contribution.is_voided
+    public_author = Contribution.public_author
+    public_organization = Contribution.public_organization
+
+
+#: The comment's own columns a card reads.
+_COMMENT_COLUMNS = ("id", "tracking_code", "kind", "channel", "entered_by_id", "received_at",
+                    "withdrawn_at", "voided_at", "hidden_at", "hidden_reason", "hidden_note",
+                    "title", "body", "masked_fragments", "author_id", "author_name",
+                    "author_name_public", "organization_id", "organization_name",
+                    "author_organization", "sector", "target", "supports_count")
+
+
+@cache
+def _comments_statement():
+    # Built once. The published response that applies (``Contribution.response``): its
+    # own once published, else its group's.
+    c = Contribution
+    own, group = aliased(Response), aliased(Response)
+    own_version, group_version = aliased(ResponseVersion), aliased(ResponseVersion)
+    return select(
+        *(getattr(c, name) for name in _COMMENT_COLUMNS),
+        User.id.label("user_id"), User.display_name, User.show_name_publicly,
+        User.deleted_at, Organization.id.label("organization_id_of"),
+        Organization.name.label("organization_name_of"),
+        own_version.outcome.label("own_outcome"), group_version.outcome.label("group_outcome"),
+    ).select_from(c) \
+        .outerjoin(User, User.id == c.author_id) \
+        .outerjoin(Organization, Organization.id == c.organization_id) \
+        .outerjoin(own, own.contribution_id == c.id) \
+        .outerjoin(own_version, own_version.id == own.current_version_id) \
+        .outerjoin(group, (group.group_id == c.group_id) & c.group_id.is_not(None)) \
+        .outerjoin(group_version, group_version.id == group.current_version_id) \
+        .where(c.parent_id == bindparam("proposal"), not_voided()) \
+        .order_by(*received_order()).limit(COMMENTS_SHOWN)
+
+
+def shown_comments(proposal):
+    """The comments on ``proposal`` as its page lists them (``comments_on``: voided
+    records left out, oldest first, at most ``COMMENTS_SHOWN``), as ``ShownComment``s
+    from one select of the columns shown; a comment that points elsewhere than its
+    proposal (none is written so) gets the ORM objects of ``comments_on``."""
+    rows = db.session.execute(_comments_statement(), {"proposal": proposal.id}).all()
+    if any(row.target != "proposal" or row.kind != "comment" for row in rows):
+        return comments_on(proposal)
+    comments = []
+    for row in rows:
+        comment = ShownComment()
+        for name in _COMMENT_COLUMNS:
+            setattr(comment, name, getattr(row, name))
+        comment.parent = proposal
+        comment.author = _Shown(display_name=row.display_name, is_active=row.deleted_at is None,
+                                show_name_publicly=row.show_name_publicly) \
+            if row.user_id is not None else None
+        comment.organization = _Shown(name=row.organization_name_of) \
+            if row.organization_id_of is not None else None
+        outcome = row.own_outcome or row.group_outcome
+        comment.published_response = _Shown(outcome=outcome) if outcome else None
+        comments.append(comment)
+    return comments
+
+
 @bp.route("/contributions/<code>")
 @cacheable(params=(), members=_personal_parts)
 def detail(code):
     contribution = get_contribution(code)
+    _load_own_response(contribution)
     values = _visitor_values(contribution)
     keep_facts(is_open=values["is_open"],
                **{name: getattr(contribution, name) for name in KEPT_FACTS})
@@ -124,6 +241,6 @@ def detail(code):
     return render_template(
         "contributions/detail.html", contribution=contribution,
         consultation=contribution.consultation,
-        comments=comments_on(contribution) if contribution.kind == "proposal" else [],
+        comments=shown_comments(contribution) if contribution.kind == "proposal" else [],
         **values,
         **merged_values(contribution_page, contribution))
