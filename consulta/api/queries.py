@@ -11,9 +11,10 @@ from consulta.accounts.models import Entity
 from consulta.consultations.models import Consultation
 from consulta.contributions.models import Contribution
 from consulta.contributions.queries import (
+    listed_count,
     not_withdrawn,
+    paginate_cards,
     received_order,
-    with_public_list_relations,
 )
 from consulta.extensions import db
 
@@ -55,15 +56,17 @@ def announced_consultation(slug, *, with_plan=False):
     return db.session.scalar(query)
 
 
-def listed_contributions(consultation, *, sector=None, region=None):
-    """The consultation's contributions not withdrawn (nor voided), in the order received
-    (a select to paginate).
+def listed_contributions(consultation, page, per_page, *, sector=None, region=None):
+    """A page of the consultation's contributions not withdrawn (nor voided), in the
+    order received, counted (unfiltered, from the consultation's tally).
 
     Hidden ones are listed: the API gives their metadata and the reason, never their text
-    (see ``serializers.contribution``). What the list shows of each is loaded with the
-    page, in a fixed number of queries.
+    (see ``serializers.contribution``). What the list shows of each is read with the
+    page, in its own query (``contributions.queries.paginate_cards``).
 
     :param consultation: an announced consultation.
+    :param page: the page number.
+    :param per_page: how many a page holds.
     :param sector: only the contributions of this sector (a code of the profile).
     :param region: only those of this region (a code of the profile).
     """
@@ -73,4 +76,5 @@ def listed_contributions(consultation, *, sector=None, region=None):
         query = query.where(Contribution.sector == sector)
     if region:
         query = query.where(Contribution.region == region)
-    return with_public_list_relations(query.order_by(*received_order()), sheet=True)
+    return paginate_cards(query.order_by(*received_order()), page, per_page, sheet=True,
+                          total=None if sector or region else listed_count(consultation))

@@ -9,14 +9,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import bindparam, func, inspect, literal_column, select
 from sqlalchemy import text as text_clause
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 from consulta.accounts.models import Organization, User
 from consulta.accounts.queries import name_key
 from consulta.consultations.constants import CHANNELS
-from consulta.consultations.models import Commitment, Consultation, PlanSection, PlanVersion
+from consulta.consultations.models import (
+    Commitment,
+    Component,
+    Consultation,
+    PlanSection,
+    PlanVersion,
+)
 from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc
@@ -25,7 +32,7 @@ from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import KINDS, PAGE_SIZES, SORTS
-from .models import CommitmentTally, Contribution, Support
+from .models import CommitmentTally, Contribution, ContributionTally, Support
 from .signals import list_extensions
 
 DEFAULT_PAGE_SIZE = 20
@@ -339,6 +346,258 @@ def _public_list_options(sheet):
         options += [joinedload(c.classified_component),
                     joinedload(c.classified_commitment).load_only(Commitment.number)]
     return tuple(options)
+
+
+# --- the cards of a public list, read as rows --------------------------------------------
+#
+# A public list (the page of cards, the API's records) reads its page as plain rows of the
+# columns it shows, joined to what it shows of the related rows, instead of ORM entities:
+# the ORM set up a loader for each of the 21 relationships of each of the ten joined
+# entities on every request, and hydrated and tracked each row (half the page's CPU). The
+# rows become the small objects below, which answer the same attributes and rules
+# (``public``, ``public_author``, ``published_response``...) as the models they borrow
+# them from; nothing is loaded lazily from them, and they are not in the session.
+
+
+class ListedRow:
+    """A related row a card shows (a component, an organization...): its columns."""
+
+    __slots__ = ("__dict__",)
+
+
+class ListedAuthor(ListedRow):
+    """The account a card names: ``User``'s columns that ``public_author`` reads."""
+
+    is_active = User.is_active
+
+
+class ListedCommitment(ListedRow):
+    """The commitment a card points to: its number, title and anchor on the plan page."""
+
+    anchor = Commitment.anchor
+
+
+class ListedContribution(ListedRow):
+    """A contribution of a public list, read as a row (``paginate_cards``)."""
+
+    is_withdrawn = Contribution.is_withdrawn
+    is_hidden = Contribution.is_hidden
+    is_voided = Contribution.is_voided
+    recorded_at = Contribution.recorded_at
+    is_classified = Contribution.is_classified
+    is_offline = Contribution.is_offline
+    channel_label = Contribution.channel_label
+    public_author = Contribution.public_author
+    public_organization = Contribution.public_organization
+    public = Contribution.public
+    public_list = Contribution.public_list
+    public_value = Contribution.public_value
+    public_actions = Contribution.public_actions
+
+    def __repr__(self):
+        return f"<ListedContribution {self.tracking_code}>"
+
+
+def _columns(entity, names):
+    return tuple(getattr(entity, name) for name in names)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A related row of a card: where it goes, its class, its columns (the first its id:
+    None when there is no such row) and how it is joined."""
+
+    name: str
+    owner: str | None
+    kind: type
+    keys: tuple
+    columns: tuple
+    join: tuple = ()
+
+
+@cache
+def _card_layout(sheet):
+    """The columns of a card's row and the joins that bring them, built once (the same
+    aliases each time: the statement is found in SQLAlchemy's compiled cache)."""
+    c = Contribution
+    response = c.own_response.property.mapper.class_
+    version = response.current_version.property.mapper.class_
+    hidden = set(_NOT_LISTED if sheet else _NOT_LISTED + _SHEET)
+    keys = tuple(attribute.key for attribute in inspect(c).column_attrs
+                 if attribute.key not in hidden)
+    author, organization = aliased(User), aliased(Organization)
+    component, commitment = aliased(Component), aliased(Commitment)
+    commitment_version, section = aliased(PlanVersion), aliased(PlanSection)
+    section_version, parent = aliased(PlanVersion), aliased(Contribution)
+    own, own_version = aliased(response), aliased(version)
+    group, group_version = aliased(response), aliased(version)
+    shown = ("id", "outcome", "justification", "incorporated_in", "referred_to",
+             "published_at", "number") if sheet else ("id", "outcome")
+    parts = [
+        _Part("author", None, ListedAuthor,
+              ("id", "display_name", "show_name_publicly", "deleted_at"),
+              _columns(author, ("id", "display_name", "show_name_publicly", "deleted_at")),
+              (author, author.id == c.author_id)),
+        _Part("organization", None, ListedRow, ("id", "name"),
+              _columns(organization, ("id", "name")),
+              (organization, organization.id == c.organization_id)),
+        _Part("component", None, ListedRow, ("id", "name"), _columns(component, ("id", "name")),
+              (component, component.id == c.component_id)),
+        _Part("commitment", None, ListedCommitment,
+              ("id", "number", "title", "plan_version_id"),
+              _columns(commitment, ("id", "number", "title", "plan_version_id")),
+              (commitment, commitment.id == c.commitment_id)),
+        _Part("plan_version", "commitment", ListedRow, ("id", "number"),
+              _columns(commitment_version, ("id", "number")),
+              (commitment_version, commitment_version.id == commitment.plan_version_id)),
+        _Part("section", None, ListedRow, ("id", "title", "position", "plan_version_id"),
+              _columns(section, ("id", "title", "position", "plan_version_id")),
+              (section, section.id == c.section_id)),
+        _Part("plan_version", "section", ListedRow, ("id", "number"),
+              _columns(section_version, ("id", "number")),
+              (section_version, section_version.id == section.plan_version_id)),
+        _Part("parent", None, ListedContribution, ("id", *_PARENT_SHOWN),
+              _columns(parent, ("id", *_PARENT_SHOWN)), (parent, parent.id == c.parent_id)),
+        # The published response: the contribution's own, else its group's (as
+        # ``Contribution.published_response``).
+        _Part("own_version", None, ListedRow, shown, _columns(own_version, shown),
+              (own, own.contribution_id == c.id)),
+        _Part("group_version", None, ListedRow, shown, _columns(group_version, shown),
+              (group, group.group_id == c.group_id)),
+    ]
+    # The versions' own joins come after their responses'.
+    joins = [part.join for part in parts]
+    joins.insert(joins.index(parts[-2].join) + 1,
+                 (own_version, own_version.id == own.current_version_id))
+    joins.append((group_version, group_version.id == group.current_version_id))
+    if sheet:
+        plan_version, classified_component = aliased(PlanVersion), aliased(Component)
+        classified_commitment = aliased(Commitment)
+        parts += [
+            _Part("plan_version", None, ListedRow, ("id", "number"),
+                  _columns(plan_version, ("id", "number")),
+                  (plan_version, plan_version.id == c.plan_version_id)),
+            _Part("classified_component", None, ListedRow, ("id", "name"),
+                  _columns(classified_component, ("id", "name")),
+                  (classified_component, classified_component.id == c.classified_component_id)),
+            _Part("classified_commitment", None, ListedRow, ("id", "number"),
+                  _columns(classified_commitment, ("id", "number")),
+                  (classified_commitment,
+                   classified_commitment.id == c.classified_commitment_id)),
+        ]
+        joins += [part.join for part in parts[-3:]]
+    columns = _columns(c, keys) + tuple(column for part in parts for column in part.columns)
+    # Where each related row's columns lie in a row: (name, owner, class, keys, start, stop).
+    slices, start = [], len(keys)
+    for part in parts:
+        slices.append((part.name, part.owner, part.kind, part.keys, start,
+                       start + len(part.keys)))
+        start += len(part.keys)
+    return keys, tuple(slices), tuple(joins), columns
+
+
+def card_rows(query, *, sheet=False):
+    """The select() of a public list's cards as rows: ``query`` (a select() of
+    contributions, filtered and sorted) with the columns a card shows (with ``sheet``,
+    those of the API's records) and their related rows joined.
+
+    :param query: a select() of ``Contribution`` of one consultation.
+    :param sheet: also the proposal sheet's columns and the classification (the API).
+    """
+    *_layout, joins, columns = _card_layout(sheet)
+    query = query.with_only_columns(*columns)
+    for target, onclause in joins:
+        query = query.outerjoin(target, onclause)
+    return query
+
+
+def cards(rows, *, sheet=False):
+    """The ``ListedContribution``s of rows of ``card_rows``, in their order.
+
+    :param rows: rows of ``card_rows(query, sheet=sheet)``.
+    :param sheet: as given to ``card_rows``.
+    """
+    keys, slices, *_query = _card_layout(sheet)
+    width = len(keys)
+    new = object.__new__
+    result = []
+    for row in rows:
+        item = new(ListedContribution)
+        values = item.__dict__
+        values.update(zip(keys, row[:width], strict=True))
+        for name, owner, kind, part_keys, start, stop in slices:
+            if row[start] is None:
+                related = None
+            else:
+                related = new(kind)
+                related.__dict__.update(zip(part_keys, row[start:stop], strict=True))
+            if owner is None:
+                values[name] = related
+            elif values[owner] is not None:
+                values[owner].__dict__[name] = related
+        own, group = values.pop("own_version"), values.pop("group_version")
+        values["published_response"] = own or group
+        result.append(item)
+    return result
+
+
+#: How many contributions of a consultation the lists take (neither withdrawn nor
+#: voided), from its tally (``ContributionTally``, kept by the database): one row, where
+#: a count walked the listing index (to the cap, or the whole consultation for the API).
+_LISTED_COUNT = select(ContributionTally.received - ContributionTally.withdrawn).where(
+    ContributionTally.consultation_id == bindparam("consultation"))
+
+
+def listed_count(consultation):
+    """How many contributions of ``consultation`` an unfiltered list takes: neither
+    withdrawn nor voided (hidden ones included, listed with their reason).
+
+    :param consultation: the consultation listed.
+    """
+    return db.session.scalar(_LISTED_COUNT, {"consultation": consultation.id}) or 0
+
+
+class CardPagination(Pagination):
+    """A page of a public list's cards (``cards``), counted from the tally when the list
+    is not filtered (``total``), else by the rows, up to ``cap`` when given."""
+
+    capped = False
+
+    def _query_items(self):
+        query = self._query_args["query"]
+        sheet = self._query_args["sheet"]
+        rows = db.session.execute(card_rows(query, sheet=sheet).limit(self.per_page)
+                                  .offset(self._query_offset))
+        return cards(rows, sheet=sheet)
+
+    def _query_count(self):
+        cap, total = self._query_args["cap"], self._query_args["total"]
+        if total is None:
+            count = self._query_args["query"].order_by(None).with_only_columns(
+                literal_column("1"), maintain_column_froms=True)
+            if cap is not None:
+                count = count.limit(cap + 1)
+            total = db.session.scalar(select(func.count()).select_from(count.subquery()))
+        if cap is not None:
+            self.capped = total > cap
+            total = min(total, cap)
+        return total
+
+
+def paginate_cards(query, page, per_page, *, cap=None, total=None, sheet=False):
+    """A page of a public list (``CardPagination``): its cards and its count.
+
+    :param query: a select() of ``Contribution`` of one consultation, filtered and sorted.
+    :param page: the page number asked for (past the cap: the last page the cap allows).
+    :param per_page: how many cards a page shows.
+    :param cap: count up to this many rows and say "more than" (None: count them all).
+    :param total: the count when known (``listed_count`` for an unfiltered list).
+    :param sheet: the API's records (see ``card_rows``).
+    """
+    if cap is not None:
+        page = min(max(page, 1), max((cap + per_page - 1) // per_page, 1))
+    return CardPagination(query=query, sheet=sheet, cap=cap, total=total, page=max(page, 1),
+                          per_page=per_page, max_per_page=None, error_out=False)
 
 
 def with_queue_relations(query):

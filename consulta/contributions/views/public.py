@@ -11,7 +11,7 @@ from consulta.consultations.access import get_visible_consultation
 from consulta.consultations.queries import commitment_choices
 from consulta.core.cache import cacheable, keep_facts
 from consulta.core.dates import utcnow
-from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP, paginate_capped
+from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP
 from consulta.core.signals import merged_values
 
 from ..access import get_contribution
@@ -22,8 +22,9 @@ from ..queries import (
     has_supported,
     ignored_filters,
     list_page_key,
+    listed_count,
+    paginate_cards,
     read_filters,
-    with_public_list_relations,
 )
 from ..signals import contribution_page
 from . import bp
@@ -52,11 +53,12 @@ def commitment_options(consultation, selected):
 def index(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)
-    query = with_public_list_relations(contributions_query(consultation, filters))
     filtered = any(v for k, v in filters.items() if k not in ("sort", "per_page"))
-    page = paginate_capped(query, request.args.get("page", 1, type=int) or 1,
-                           filters["per_page"],
-                           cap=FILTERED_COUNT_CAP if filtered else COUNT_CAP)
+    # Unfiltered, the count is the consultation's tally's: one row, not an index walk.
+    page = paginate_cards(contributions_query(consultation, filters),
+                          request.args.get("page", 1, type=int) or 1, filters["per_page"],
+                          cap=FILTERED_COUNT_CAP if filtered else COUNT_CAP,
+                          total=None if filtered else listed_count(consultation))
     return render_template(
         "contributions/index.html", consultation=consultation, page=page, filters=filters,
         commitment_options=commitment_options(consultation, filters["commitment"]),
