@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from consulta.consultations.access import get_visible_consultation
 from consulta.consultations.queries import commitment_choices
+from consulta.consultations.sheets import kept_while_published
 from consulta.core.cache import cacheable, keep_facts
 from consulta.core.dates import utcnow
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP
@@ -40,12 +41,15 @@ def _commitment_options(commitments, selected):
 def commitment_options(consultation, selected):
     """The ``<option>``s of the list's commitment filter: the most of the list's form (200
     on a national plan, 1–2 ms to render), the same on every request while the plan
-    stays, so rendered once per plan and selected number.
+    stays, so rendered once per plan and selected number. The commitments themselves are
+    kept while the published versions stay (``kept_while_published``): one small query
+    of the versions instead of 200 rows (0.8 ms a request on PostgreSQL).
 
     :param selected: the number filtered by, or None.
     """
-    rows = commitment_choices(consultation)
-    return _commitment_options(tuple((row.number, row.title) for row in rows), selected)
+    choices = kept_while_published(consultation, "commitment_options", lambda: tuple(
+        (row.number, row.title) for row in commitment_choices(consultation)))
+    return _commitment_options(choices, selected)
 
 
 @bp.route("/consultations/<slug>/contributions")
