@@ -564,11 +564,13 @@ class CardPagination(Pagination):
     capped = False
 
     def _query_items(self):
-        query = self._query_args["query"]
-        sheet = self._query_args["sheet"]
-        rows = db.session.execute(card_rows(query, sheet=sheet).limit(self.per_page)
-                                  .offset(self._query_offset))
-        return cards(rows, sheet=sheet)
+        args = self._query_args
+        statement = args["statement"]
+        if statement is None:
+            statement = card_rows(args["query"], sheet=args["sheet"])
+        rows = db.session.execute(statement.limit(self.per_page).offset(self._query_offset),
+                                  args["params"])
+        return cards(rows, sheet=args["sheet"])
 
     def _query_count(self):
         cap, total = self._query_args["cap"], self._query_args["total"]
@@ -577,14 +579,16 @@ class CardPagination(Pagination):
                 literal_column("1"), maintain_column_froms=True)
             if cap is not None:
                 count = count.limit(cap + 1)
-            total = db.session.scalar(select(func.count()).select_from(count.subquery()))
+            total = db.session.scalar(select(func.count()).select_from(count.subquery()),
+                                      self._query_args["params"])
         if cap is not None:
             self.capped = total > cap
             total = min(total, cap)
         return total
 
 
-def paginate_cards(query, page, per_page, *, cap=None, total=None, sheet=False):
+def paginate_cards(query, page, per_page, *, cap=None, total=None, sheet=False,
+                   statement=None, params=None):
     """A page of a public list (``CardPagination``): its cards and its count.
 
     :param query: a select() of ``Contribution`` of one consultation, filtered and sorted.
@@ -593,11 +597,14 @@ def paginate_cards(query, page, per_page, *, cap=None, total=None, sheet=False):
     :param cap: count up to this many rows and say "more than" (None: count them all).
     :param total: the count when known (``listed_count`` for an unfiltered list).
     :param sheet: the API's records (see ``card_rows``).
+    :param statement: ``card_rows(query, sheet=sheet)`` when the caller built it once.
+    :param params: the values of ``query``'s bound parameters, when it has some.
     """
     if cap is not None:
         page = min(max(page, 1), max((cap + per_page - 1) // per_page, 1))
-    return CardPagination(query=query, sheet=sheet, cap=cap, total=total, page=max(page, 1),
-                          per_page=per_page, max_per_page=None, error_out=False)
+    return CardPagination(query=query, sheet=sheet, cap=cap, total=total, statement=statement,
+                          params=params, page=max(page, 1), per_page=per_page,
+                          max_per_page=None, error_out=False)
 
 
 def with_queue_relations(query):
