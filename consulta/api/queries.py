@@ -4,20 +4,15 @@ The API shows consultations once announced (``Consultation.is_public``), never o
 prepared, whoever asks: it has no session.
 """
 
-from functools import cache
-
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consulta.accounts.models import Entity
 from consulta.consultations.models import Consultation
-from consulta.contributions.models import Contribution
 from consulta.contributions.queries import (
-    card_rows,
     listed_count,
-    not_withdrawn,
+    listing_query,
     paginate_cards,
-    received_order,
 )
 from consulta.extensions import db
 
@@ -73,23 +68,7 @@ def listed_contributions(consultation, page, per_page, *, sector=None, region=No
     :param sector: only the contributions of this sector (a code of the profile).
     :param region: only those of this region (a code of the profile).
     """
-    query, statement = _listing(bool(sector), bool(region))
-    return paginate_cards(query, page, per_page, sheet=True, statement=statement,
-                          params={"consultation": consultation.id, "sector": sector,
-                                  "region": region},
+    query, params = listing_query(consultation, {"sector": sector, "region": region,
+                                                 "sort": "oldest"})
+    return paginate_cards(query, page, per_page, sheet=True, params=params,
                           total=None if sector or region else listed_count(consultation))
-
-
-@cache
-def _listing(sector, region):
-    """The API list's select() (its values bound at each request) and its records'
-    select, built once per combination of filters (building them was a twentieth of the
-    request)."""
-    query = select(Contribution).where(
-        Contribution.consultation_id == bindparam("consultation"), not_withdrawn())
-    if sector:
-        query = query.where(Contribution.sector == bindparam("sector"))
-    if region:
-        query = query.where(Contribution.region == bindparam("region"))
-    query = query.order_by(*received_order())
-    return query, card_rows(query, sheet=True)

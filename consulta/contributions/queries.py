@@ -7,7 +7,7 @@ commitment or component a contribution is about, whether the public sees it.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, func, inspect, literal_column, select
@@ -239,36 +239,68 @@ def contributions_query(consultation, filters):
     :param consultation: the consultation listed.
     :param filters: as ``read_filters`` returns them.
     """
-    query = select(Contribution).where(Contribution.consultation_id == consultation.id)
-    query = query.where(Contribution.withdrawn_at.is_not(None), not_voided()) \
-        if filters.get("withdrawn") else query.where(not_withdrawn())
-    for key, column in (("kind", Contribution.kind), ("sector", Contribution.sector),
-                        ("region", Contribution.region), ("channel", Contribution.channel)):
-        if filters.get(key):
-            query = query.where(column == filters[key])
-    if filters.get("component"):
-        query = query.where(component_key() == filters["component"])
-    if filters.get("commitment"):
-        # By number: a commitment keeps its number across versions of the plan.
-        query = query.where(commitment_key().in_(
-            select(Commitment.id).join(PlanVersion).where(
-                PlanVersion.consultation_id == consultation.id,
-                Commitment.number == filters["commitment"])))
-    for extension in _extensions():
-        for name, extra in extension.filters.items():
-            if filters.get(name):
-                query = extra.apply(query, filters[name])
+    query, params = listing_query(consultation, filters)
+    return query.params(params) if params else query
+
+
+#: The filters of a list that compare a column (or a rule) with the value given.
+_COLUMN_FILTERS = ("kind", "sector", "region", "channel", "component", "commitment")
+
+
+def listing_query(consultation, filters):
+    """As ``contributions_query``, as ``(select, values)``: without a search or a filter
+    of a part above, the select is built once per set of filters given and sort, its
+    values bound at execution (``values``, else None: the values are in the select).
+
+    :param consultation: the consultation listed.
+    :param filters: as ``read_filters`` returns them.
+    """
+    given = tuple(name for name in _COLUMN_FILTERS if filters.get(name))
+    query = _listing(given, bool(filters.get("withdrawn")), filters.get("sort") or "newest")
+    params = {"consultation": consultation.id, **{name: filters[name] for name in given}}
+    extra = [(extra, filters[name]) for extension in _extensions()
+             for name, extra in extension.filters.items() if filters.get(name)]
+    if not extra and not filters.get("q"):
+        return query, params
+    query = query.params(params)
+    for extra_filter, value in extra:
+        query = extra_filter.apply(query, value)
     if filters.get("q"):
         clause = search.match(db.session, Contribution.search_document, Contribution.id,
                               filters["q"])
         if clause is not None:
             # Hidden text is never found by searching for it.
             query = query.where(clause, Contribution.hidden_at.is_(None))
+    return query, None
+
+
+@cache
+def _listing(given, withdrawn, sort):
+    """The select() of a list with these filters given (their values, and the
+    consultation's, as bound parameters named after them) and this sort, built once: its
+    statements then come from SQLAlchemy's compiled cache without their keys being
+    computed again (a millisecond of a list page on PostgreSQL)."""
+    consultation = bindparam("consultation")
+    query = select(Contribution).where(Contribution.consultation_id == consultation)
+    query = query.where(Contribution.withdrawn_at.is_not(None), not_voided()) \
+        if withdrawn else query.where(not_withdrawn())
+    for key, column in (("kind", Contribution.kind), ("sector", Contribution.sector),
+                        ("region", Contribution.region), ("channel", Contribution.channel)):
+        if key in given:
+            query = query.where(column == bindparam(key))
+    if "component" in given:
+        query = query.where(component_key() == bindparam("component"))
+    if "commitment" in given:
+        # By number: a commitment keeps its number across versions of the plan.
+        query = query.where(commitment_key().in_(
+            select(Commitment.id).join(PlanVersion).where(
+                PlanVersion.consultation_id == consultation,
+                Commitment.number == bindparam("commitment"))))
     order = {
         "newest": received_order(descending=True),
         "oldest": received_order(),
         "supported": (Contribution.supports_count.desc(), Contribution.id.desc()),
-    }[filters.get("sort") or "newest"]
+    }[sort]
     return query.order_by(*order)
 
 
@@ -565,44 +597,62 @@ class CardPagination(Pagination):
 
     def _query_items(self):
         args = self._query_args
-        statement = args["statement"]
-        if statement is None:
-            statement = card_rows(args["query"], sheet=args["sheet"])
-        rows = db.session.execute(statement.limit(self.per_page).offset(self._query_offset),
-                                  args["params"])
+        statement, _count = _page_statements(args["query"], args["sheet"], args["cap"],
+                                             args["params"] is not None)
+        rows = db.session.execute(statement, {**(args["params"] or {}), "limit": self.per_page,
+                                              "offset": self._query_offset})
         return cards(rows, sheet=args["sheet"])
 
     def _query_count(self):
-        cap, total = self._query_args["cap"], self._query_args["total"]
+        args = self._query_args
+        cap, total = args["cap"], args["total"]
         if total is None:
-            count = self._query_args["query"].order_by(None).with_only_columns(
-                literal_column("1"), maintain_column_froms=True)
-            if cap is not None:
-                count = count.limit(cap + 1)
-            total = db.session.scalar(select(func.count()).select_from(count.subquery()),
-                                      self._query_args["params"])
+            _statement, count = _page_statements(args["query"], args["sheet"], cap,
+                                                 args["params"] is not None)
+            total = db.session.scalar(count, {**(args["params"] or {}), "cap": (cap or 0) + 1})
         if cap is not None:
             self.capped = total > cap
             total = min(total, cap)
         return total
 
 
+def _page_statements(query, sheet, cap, built):
+    """The statements of a page of cards and of its count (with its limit, offset and cap
+    bound at execution); kept for a select built once (``built``, from ``_listing``):
+    found by the select itself, whose compiled forms SQLAlchemy then finds at once."""
+    if built:
+        return _built_page_statements(query, sheet, cap is not None)
+    return _built_page_statements.__wrapped__(query, sheet, cap is not None)
+
+
+@lru_cache(maxsize=256)
+def _built_page_statements(query, sheet, capped):
+    statement = card_rows(query, sheet=sheet).limit(bindparam("limit")) \
+        .offset(bindparam("offset"))
+    count = query.order_by(None).with_only_columns(literal_column("1"),
+                                                   maintain_column_froms=True)
+    if capped:
+        count = count.limit(bindparam("cap"))
+    return statement, select(func.count()).select_from(count.subquery())
+
+
 def paginate_cards(query, page, per_page, *, cap=None, total=None, sheet=False,
-                   statement=None, params=None):
+                   params=None):
     """A page of a public list (``CardPagination``): its cards and its count.
 
-    :param query: a select() of ``Contribution`` of one consultation, filtered and sorted.
+    :param query: a select() of ``Contribution`` of one consultation, filtered and sorted
+        (from ``listing_query``: its statements are built once).
     :param page: the page number asked for (past the cap: the last page the cap allows).
     :param per_page: how many cards a page shows.
     :param cap: count up to this many rows and say "more than" (None: count them all).
     :param total: the count when known (``listed_count`` for an unfiltered list).
     :param sheet: the API's records (see ``card_rows``).
-    :param statement: ``card_rows(query, sheet=sheet)`` when the caller built it once.
-    :param params: the values of ``query``'s bound parameters, when it has some.
+    :param params: the values of ``query``'s bound parameters when it was built once
+        (``listing_query``); None when its values are in it.
     """
     if cap is not None:
         page = min(max(page, 1), max((cap + per_page - 1) // per_page, 1))
-    return CardPagination(query=query, sheet=sheet, cap=cap, total=total, statement=statement,
+    return CardPagination(query=query, sheet=sheet, cap=cap, total=total,
                           params=params, page=max(page, 1), per_page=per_page,
                           max_per_page=None, error_out=False)
 

@@ -19,11 +19,11 @@ from ..access import get_contribution
 from ..constants import PAGE_SIZES, SORTS
 from ..queries import (
     comments_on,
-    contributions_query,
     has_supported,
     ignored_filters,
     list_page_key,
     listed_count,
+    listing_query,
     paginate_cards,
     read_filters,
 )
@@ -59,8 +59,9 @@ def index(slug):
     filters = read_filters(request.args)
     filtered = any(v for k, v in filters.items() if k not in ("sort", "per_page"))
     # Unfiltered, the count is the consultation's tally's: one row, not an index walk.
-    page = paginate_cards(contributions_query(consultation, filters),
-                          request.args.get("page", 1, type=int) or 1, filters["per_page"],
+    query, params = listing_query(consultation, filters)
+    page = paginate_cards(query, request.args.get("page", 1, type=int) or 1,
+                          filters["per_page"], params=params,
                           cap=FILTERED_COUNT_CAP if filtered else COUNT_CAP,
                           total=None if filtered else listed_count(consultation))
     return render_template(
