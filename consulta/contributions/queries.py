@@ -337,31 +337,29 @@ _PARENT_SHOWN = ("tracking_code", "kind", "title", "hidden_at", "masked_fragment
                  "consultation_id")
 
 
-def with_public_list_relations(query, *, sheet=False):
-    """Load what a public list of one consultation shows (the page of cards; with
-    ``sheet``, the API's full records), in the page's own query.
+def with_public_list_relations(query):
+    """Load what a proposal's page shows of its comments (cards, as the lists' own), in
+    the page's own query. (The lists themselves read their cards as rows, ``cards``.)
 
     As ``with_list_relations`` without what only staff lists show and without the
     columns no public list shows: the consultation is the one already loaded (found in
-    the session, not joined to each row again), the commented proposal comes with the
-    few columns a card shows of it, and the classification comes only for the API.
+    the session, not joined to each row again) and the commented proposal comes with the
+    few columns a card shows of it.
 
     :param query: a select() of contributions of one consultation.
-    :param sheet: also the proposal sheet's columns and the classification (the API).
     """
     options = [option for extension in _extensions() for option in extension.loader_options]
-    return query.options(*_public_list_options(sheet), *options)
+    return query.options(*_public_list_options(), *options)
 
 
 @cache
-def _public_list_options(sheet):
+def _public_list_options():
     # Built once: loader options never change, and building them (with their paths) cost
-    # a twentieth of a list page. The related rows bring only the columns a card or the
-    # API shows of them: the commitments' sheets are JSON read for nothing otherwise.
+    # a twentieth of a list page. The related rows bring only the columns a card shows of
+    # them: the commitments' sheets are JSON read for nothing otherwise.
     c = Contribution
-    hidden = _NOT_LISTED if sheet else _NOT_LISTED + _SHEET
-    options = [
-        *(defer(getattr(c, name)) for name in hidden),
+    return (
+        *(defer(getattr(c, name)) for name in _NOT_LISTED + _SHEET),
         joinedload(c.author).load_only(User.display_name, User.show_name_publicly,
                                        User.deleted_at).lazyload(User.roles),
         joinedload(c.organization).load_only(Organization.name),
@@ -373,11 +371,7 @@ def _public_list_options(sheet):
                                         PlanSection.plan_version_id)
         .joinedload(PlanSection.plan_version).load_only(PlanVersion.number),
         joinedload(c.parent).load_only(*(getattr(c, name) for name in _PARENT_SHOWN)),
-    ]
-    if sheet:
-        options += [joinedload(c.classified_component),
-                    joinedload(c.classified_commitment).load_only(Commitment.number)]
-    return tuple(options)
+    )
 
 
 # --- the cards of a public list, read as rows --------------------------------------------
