@@ -258,8 +258,8 @@ def listing_query(consultation, filters):
     given = tuple(name for name in _COLUMN_FILTERS if filters.get(name))
     query = _listing(given, bool(filters.get("withdrawn")), filters.get("sort") or "newest")
     params = {"consultation": consultation.id, **{name: filters[name] for name in given}}
-    extra = [(extra, filters[name]) for extension in _extensions()
-             for name, extra in extension.filters.items() if filters.get(name)]
+    extra = [(extra_filter, filters[name]) for extension in _extensions()
+             for name, extra_filter in extension.filters.items() if filters.get(name)]
     if not extra and not filters.get("q"):
         return query, params
     query = query.params(params)
