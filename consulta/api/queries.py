@@ -9,11 +9,10 @@ from sqlalchemy.orm import selectinload
 
 from consulta.accounts.models import Entity
 from consulta.consultations.models import Consultation
-from consulta.contributions.models import Contribution
 from consulta.contributions.queries import (
-    not_withdrawn,
-    received_order,
-    with_public_list_relations,
+    listed_count,
+    listing_query,
+    paginate_cards,
 )
 from consulta.extensions import db
 
@@ -55,22 +54,21 @@ def announced_consultation(slug, *, with_plan=False):
     return db.session.scalar(query)
 
 
-def listed_contributions(consultation, *, sector=None, region=None):
-    """The consultation's contributions not withdrawn (nor voided), in the order received
-    (a select to paginate).
+def listed_contributions(consultation, page, per_page, *, sector=None, region=None):
+    """A page of the consultation's contributions not withdrawn (nor voided), in the
+    order received, counted (unfiltered, from the consultation's tally).
 
     Hidden ones are listed: the API gives their metadata and the reason, never their text
-    (see ``serializers.contribution``). What the list shows of each is loaded with the
-    page, in a fixed number of queries.
+    (see ``serializers.contribution``). What the list shows of each is read with the
+    page, in its own query (``contributions.queries.paginate_cards``).
 
     :param consultation: an announced consultation.
+    :param page: the page number.
+    :param per_page: how many a page holds.
     :param sector: only the contributions of this sector (a code of the profile).
     :param region: only those of this region (a code of the profile).
     """
-    query = select(Contribution).where(Contribution.consultation_id == consultation.id,
-                                       not_withdrawn())
-    if sector:
-        query = query.where(Contribution.sector == sector)
-    if region:
-        query = query.where(Contribution.region == region)
-    return with_public_list_relations(query.order_by(*received_order()), sheet=True)
+    query, params = listing_query(consultation, {"sector": sector, "region": region,
+                                                 "sort": "oldest"})
+    return paginate_cards(query, page, per_page, sheet=True, params=params,
+                          total=None if sector or region else listed_count(consultation))

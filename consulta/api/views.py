@@ -127,8 +127,7 @@ def contributions(slug):
         "region": coded_filter("region", [r["code"] for r in regions()], region_label()),
     }
     page_number, per_page = _page_args()
-    page = db.paginate(queries.listed_contributions(consultation, **filters),
-                       page=page_number, per_page=per_page, error_out=False)
+    page = queries.listed_contributions(consultation, page_number, per_page, **filters)
     response = jsonify({
         "consultation": consultation.slug,
         "page": page.page, "per_page": page.per_page, "total": page.total,

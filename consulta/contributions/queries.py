@@ -7,16 +7,23 @@ commitment or component a contribution is about, whether the public sees it.
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
-from sqlalchemy import bindparam, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy import text as text_clause
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 from consulta.accounts.models import Organization, User
 from consulta.accounts.queries import name_key
 from consulta.consultations.constants import CHANNELS
-from consulta.consultations.models import Commitment, Consultation, PlanSection, PlanVersion
+from consulta.consultations.models import (
+    Commitment,
+    Component,
+    Consultation,
+    PlanSection,
+    PlanVersion,
+)
 from consulta.consultations.queries import channel_windows
 from consulta.core import search
 from consulta.core.dates import local_to_utc
@@ -25,7 +32,7 @@ from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import KINDS, PAGE_SIZES, SORTS
-from .models import CommitmentTally, Contribution, Support
+from .models import CommitmentTally, Contribution, ContributionTally, Support
 from .signals import list_extensions
 
 DEFAULT_PAGE_SIZE = 20
@@ -232,36 +239,68 @@ def contributions_query(consultation, filters):
     :param consultation: the consultation listed.
     :param filters: as ``read_filters`` returns them.
     """
-    query = select(Contribution).where(Contribution.consultation_id == consultation.id)
-    query = query.where(Contribution.withdrawn_at.is_not(None), not_voided()) \
-        if filters.get("withdrawn") else query.where(not_withdrawn())
-    for key, column in (("kind", Contribution.kind), ("sector", Contribution.sector),
-                        ("region", Contribution.region), ("channel", Contribution.channel)):
-        if filters.get(key):
-            query = query.where(column == filters[key])
-    if filters.get("component"):
-        query = query.where(component_key() == filters["component"])
-    if filters.get("commitment"):
-        # By number: a commitment keeps its number across versions of the plan.
-        query = query.where(commitment_key().in_(
-            select(Commitment.id).join(PlanVersion).where(
-                PlanVersion.consultation_id == consultation.id,
-                Commitment.number == filters["commitment"])))
-    for extension in _extensions():
-        for name, extra in extension.filters.items():
-            if filters.get(name):
-                query = extra.apply(query, filters[name])
+    query, params = listing_query(consultation, filters)
+    return query.params(params) if params else query
+
+
+#: The filters of a list that compare a column (or a rule) with the value given.
+_COLUMN_FILTERS = ("kind", "sector", "region", "channel", "component", "commitment")
+
+
+def listing_query(consultation, filters):
+    """As ``contributions_query``, as ``(select, values)``: without a search or a filter
+    of a part above, the select is built once per set of filters given and sort, its
+    values bound at execution (``values``, else None: the values are in the select).
+
+    :param consultation: the consultation listed.
+    :param filters: as ``read_filters`` returns them.
+    """
+    given = tuple(name for name in _COLUMN_FILTERS if filters.get(name))
+    query = _listing(given, bool(filters.get("withdrawn")), filters.get("sort") or "newest")
+    params = {"consultation": consultation.id, **{name: filters[name] for name in given}}
+    extra = [(extra_filter, filters[name]) for extension in _extensions()
+             for name, extra_filter in extension.filters.items() if filters.get(name)]
+    if not extra and not filters.get("q"):
+        return query, params
+    query = query.params(params)
+    for extra_filter, value in extra:
+        query = extra_filter.apply(query, value)
     if filters.get("q"):
         clause = search.match(db.session, Contribution.search_document, Contribution.id,
                               filters["q"])
         if clause is not None:
             # Hidden text is never found by searching for it.
             query = query.where(clause, Contribution.hidden_at.is_(None))
+    return query, None
+
+
+@cache
+def _listing(given, withdrawn, sort):
+    """The select() of a list with these filters given (their values, and the
+    consultation's, as bound parameters named after them) and this sort, built once: its
+    statements then come from SQLAlchemy's compiled cache without their keys being
+    computed again (a millisecond of a list page on PostgreSQL)."""
+    consultation = bindparam("consultation")
+    query = select(Contribution).where(Contribution.consultation_id == consultation)
+    query = query.where(Contribution.withdrawn_at.is_not(None), not_voided()) \
+        if withdrawn else query.where(not_withdrawn())
+    for key, column in (("kind", Contribution.kind), ("sector", Contribution.sector),
+                        ("region", Contribution.region), ("channel", Contribution.channel)):
+        if key in given:
+            query = query.where(column == bindparam(key))
+    if "component" in given:
+        query = query.where(component_key() == bindparam("component"))
+    if "commitment" in given:
+        # By number: a commitment keeps its number across versions of the plan.
+        query = query.where(commitment_key().in_(
+            select(Commitment.id).join(PlanVersion).where(
+                PlanVersion.consultation_id == consultation,
+                Commitment.number == bindparam("commitment"))))
     order = {
         "newest": received_order(descending=True),
         "oldest": received_order(),
         "supported": (Contribution.supports_count.desc(), Contribution.id.desc()),
-    }[filters.get("sort") or "newest"]
+    }[sort]
     return query.order_by(*order)
 
 
@@ -298,31 +337,29 @@ _PARENT_SHOWN = ("tracking_code", "kind", "title", "hidden_at", "masked_fragment
                  "consultation_id")
 
 
-def with_public_list_relations(query, *, sheet=False):
-    """Load what a public list of one consultation shows (the page of cards; with
-    ``sheet``, the API's full records), in the page's own query.
+def with_public_list_relations(query):
+    """Load what a proposal's page shows of its comments (cards, as the lists' own), in
+    the page's own query. (The lists themselves read their cards as rows, ``cards``.)
 
     As ``with_list_relations`` without what only staff lists show and without the
     columns no public list shows: the consultation is the one already loaded (found in
-    the session, not joined to each row again), the commented proposal comes with the
-    few columns a card shows of it, and the classification comes only for the API.
+    the session, not joined to each row again) and the commented proposal comes with the
+    few columns a card shows of it.
 
     :param query: a select() of contributions of one consultation.
-    :param sheet: also the proposal sheet's columns and the classification (the API).
     """
     options = [option for extension in _extensions() for option in extension.loader_options]
-    return query.options(*_public_list_options(sheet), *options)
+    return query.options(*_public_list_options(), *options)
 
 
 @cache
-def _public_list_options(sheet):
+def _public_list_options():
     # Built once: loader options never change, and building them (with their paths) cost
-    # a twentieth of a list page. The related rows bring only the columns a card or the
-    # API shows of them: the commitments' sheets are JSON read for nothing otherwise.
+    # a twentieth of a list page. The related rows bring only the columns a card shows of
+    # them: the commitments' sheets are JSON read for nothing otherwise.
     c = Contribution
-    hidden = _NOT_LISTED if sheet else _NOT_LISTED + _SHEET
-    options = [
-        *(defer(getattr(c, name)) for name in hidden),
+    return (
+        *(defer(getattr(c, name)) for name in _NOT_LISTED + _SHEET),
         joinedload(c.author).load_only(User.display_name, User.show_name_publicly,
                                        User.deleted_at).lazyload(User.roles),
         joinedload(c.organization).load_only(Organization.name),
@@ -334,11 +371,296 @@ def _public_list_options(sheet):
                                         PlanSection.plan_version_id)
         .joinedload(PlanSection.plan_version).load_only(PlanVersion.number),
         joinedload(c.parent).load_only(*(getattr(c, name) for name in _PARENT_SHOWN)),
+    )
+
+
+# --- the cards of a public list, read as rows --------------------------------------------
+#
+# A public list (the page of cards, the API's records) reads its page as plain rows of the
+# columns it shows, joined to what it shows of the related rows, instead of ORM entities:
+# the ORM set up a loader for each of the 21 relationships of each of the ten joined
+# entities on every request, and hydrated and tracked each row (half the page's CPU). The
+# rows become the small objects below, which answer the same attributes and rules
+# (``public``, ``public_author``, ``published_response``...) as the models they borrow
+# them from; nothing is loaded lazily from them, and they are not in the session.
+
+
+class ListedRow:
+    """A related row a card shows (a component, an organization...): its columns."""
+
+    __slots__ = ("__dict__",)
+
+
+class ListedAuthor(ListedRow):
+    """The account a card names: ``User``'s columns that ``public_author`` reads."""
+
+    is_active = User.is_active
+
+
+class ListedCommitment(ListedRow):
+    """The commitment a card points to: its number, title and anchor on the plan page."""
+
+    anchor = Commitment.anchor
+
+
+class ListedContribution(ListedRow):
+    """A contribution of a public list, read as a row (``paginate_cards``)."""
+
+    is_withdrawn = Contribution.is_withdrawn
+    is_hidden = Contribution.is_hidden
+    is_voided = Contribution.is_voided
+    recorded_at = Contribution.recorded_at
+    is_classified = Contribution.is_classified
+    is_offline = Contribution.is_offline
+    channel_label = Contribution.channel_label
+    public_author = Contribution.public_author
+    public_organization = Contribution.public_organization
+    public = Contribution.public
+    public_list = Contribution.public_list
+    public_value = Contribution.public_value
+    public_actions = Contribution.public_actions
+
+    def __repr__(self):
+        return f"<ListedContribution {self.tracking_code}>"
+
+
+def _columns(entity, names):
+    return tuple(getattr(entity, name) for name in names)
+
+
+#: The columns a card reads (``templates/contributions/_macros.html``, ``card``), with
+#: the rules it asks (``public_author``, ``channel_label``...): each column more is a
+#: value more to convert in each row (half of them were read for nothing).
+_CARD_COLUMNS = ("id", "tracking_code", "kind", "channel", "author_id", "author_name",
+                 "author_name_public", "organization_id", "organization_name",
+                 "author_organization", "sector", "entered_by_id", "received_at", "target",
+                 "title", "body", "supports_count", "withdrawn_at", "hidden_at",
+                 "hidden_reason", "hidden_note", "voided_at", "masked_fragments")
+#: And those the API's records read besides (``api.serializers.contribution``), with the
+#: proposal sheet's.
+_RECORD_COLUMNS = ("created_at", "updated_at", "region", "event_id", "commitment_id",
+                   "section_id", "classified_at", "is_new_commitment", "group_id")
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A related row of a card: where it goes, its class, its columns (the first its id:
+    None when there is no such row) and how it is joined."""
+
+    name: str
+    owner: str | None
+    kind: type
+    keys: tuple
+    columns: tuple
+    join: tuple = ()
+
+
+@cache
+def _card_layout(sheet):
+    """The columns of a card's row and the joins that bring them, built once (the same
+    aliases each time: the statement is found in SQLAlchemy's compiled cache)."""
+    c = Contribution
+    response = c.own_response.property.mapper.class_
+    version = response.current_version.property.mapper.class_
+    keys = _CARD_COLUMNS + (_RECORD_COLUMNS + _SHEET if sheet else ())
+    author, organization = aliased(User), aliased(Organization)
+    component, commitment = aliased(Component), aliased(Commitment)
+    commitment_version, section = aliased(PlanVersion), aliased(PlanSection)
+    section_version, parent = aliased(PlanVersion), aliased(Contribution)
+    own, own_version = aliased(response), aliased(version)
+    group, group_version = aliased(response), aliased(version)
+    shown = ("id", "outcome", "justification", "incorporated_in", "referred_to",
+             "published_at", "number") if sheet else ("id", "outcome")
+    parts = [
+        _Part("author", None, ListedAuthor,
+              ("id", "display_name", "show_name_publicly", "deleted_at"),
+              _columns(author, ("id", "display_name", "show_name_publicly", "deleted_at")),
+              (author, author.id == c.author_id)),
+        _Part("organization", None, ListedRow, ("id", "name"),
+              _columns(organization, ("id", "name")),
+              (organization, organization.id == c.organization_id)),
+        _Part("component", None, ListedRow, ("id", "name"), _columns(component, ("id", "name")),
+              (component, component.id == c.component_id)),
+        _Part("commitment", None, ListedCommitment,
+              ("id", "number", "title", "plan_version_id"),
+              _columns(commitment, ("id", "number", "title", "plan_version_id")),
+              (commitment, commitment.id == c.commitment_id)),
+        _Part("plan_version", "commitment", ListedRow, ("id", "number"),
+              _columns(commitment_version, ("id", "number")),
+              (commitment_version, commitment_version.id == commitment.plan_version_id)),
+        _Part("section", None, ListedRow, ("id", "title", "position", "plan_version_id"),
+              _columns(section, ("id", "title", "position", "plan_version_id")),
+              (section, section.id == c.section_id)),
+        _Part("plan_version", "section", ListedRow, ("id", "number"),
+              _columns(section_version, ("id", "number")),
+              (section_version, section_version.id == section.plan_version_id)),
+        _Part("parent", None, ListedContribution, ("id", *_PARENT_SHOWN),
+              _columns(parent, ("id", *_PARENT_SHOWN)), (parent, parent.id == c.parent_id)),
+        # The published response: the contribution's own, else its group's (as
+        # ``Contribution.published_response``).
+        _Part("own_version", None, ListedRow, shown, _columns(own_version, shown),
+              (own, own.contribution_id == c.id)),
+        _Part("group_version", None, ListedRow, shown, _columns(group_version, shown),
+              (group, group.group_id == c.group_id)),
     ]
+    # The versions' own joins come after their responses'.
+    joins = [part.join for part in parts]
+    joins.insert(joins.index(parts[-2].join) + 1,
+                 (own_version, own_version.id == own.current_version_id))
+    joins.append((group_version, group_version.id == group.current_version_id))
     if sheet:
-        options += [joinedload(c.classified_component),
-                    joinedload(c.classified_commitment).load_only(Commitment.number)]
-    return tuple(options)
+        plan_version, classified_component = aliased(PlanVersion), aliased(Component)
+        classified_commitment = aliased(Commitment)
+        parts += [
+            _Part("plan_version", None, ListedRow, ("id", "number"),
+                  _columns(plan_version, ("id", "number")),
+                  (plan_version, plan_version.id == c.plan_version_id)),
+            _Part("classified_component", None, ListedRow, ("id", "name"),
+                  _columns(classified_component, ("id", "name")),
+                  (classified_component, classified_component.id == c.classified_component_id)),
+            _Part("classified_commitment", None, ListedRow, ("id", "number"),
+                  _columns(classified_commitment, ("id", "number")),
+                  (classified_commitment,
+                   classified_commitment.id == c.classified_commitment_id)),
+        ]
+        joins += [part.join for part in parts[-3:]]
+    columns = _columns(c, keys) + tuple(column for part in parts for column in part.columns)
+    # Where each related row's columns lie in a row: (name, owner, class, keys, start, stop).
+    slices, start = [], len(keys)
+    for part in parts:
+        slices.append((part.name, part.owner, part.kind, part.keys, start,
+                       start + len(part.keys)))
+        start += len(part.keys)
+    return keys, tuple(slices), tuple(joins), columns
+
+
+def card_rows(query, *, sheet=False):
+    """The select() of a public list's cards as rows: ``query`` (a select() of
+    contributions, filtered and sorted) with the columns a card shows (with ``sheet``,
+    those of the API's records) and their related rows joined.
+
+    :param query: a select() of ``Contribution`` of one consultation.
+    :param sheet: also the proposal sheet's columns and the classification (the API).
+    """
+    *_layout, joins, columns = _card_layout(sheet)
+    query = query.with_only_columns(*columns)
+    for target, onclause in joins:
+        query = query.outerjoin(target, onclause)
+    return query
+
+
+def cards(rows, *, sheet=False):
+    """The ``ListedContribution``s of rows of ``card_rows``, in their order.
+
+    :param rows: rows of ``card_rows(query, sheet=sheet)``.
+    :param sheet: as given to ``card_rows``.
+    """
+    keys, slices, *_query = _card_layout(sheet)
+    width = len(keys)
+    new = object.__new__
+    result = []
+    for row in rows:
+        item = new(ListedContribution)
+        values = item.__dict__
+        values.update(zip(keys, row[:width], strict=True))
+        for name, owner, kind, part_keys, start, stop in slices:
+            if row[start] is None:
+                related = None
+            else:
+                related = new(kind)
+                related.__dict__.update(zip(part_keys, row[start:stop], strict=True))
+            if owner is None:
+                values[name] = related
+            elif values[owner] is not None:
+                values[owner].__dict__[name] = related
+        own, group = values.pop("own_version"), values.pop("group_version")
+        values["published_response"] = own or group
+        result.append(item)
+    return result
+
+
+#: How many contributions of a consultation the lists take (neither withdrawn nor
+#: voided), from its tally (``ContributionTally``, kept by the database): one row, where
+#: a count walked the listing index (to the cap, or the whole consultation for the API).
+_LISTED_COUNT = select(ContributionTally.received - ContributionTally.withdrawn).where(
+    ContributionTally.consultation_id == bindparam("consultation"))
+
+
+def listed_count(consultation):
+    """How many contributions of ``consultation`` an unfiltered list takes: neither
+    withdrawn nor voided (hidden ones included, listed with their reason).
+
+    :param consultation: the consultation listed.
+    """
+    return db.session.scalar(_LISTED_COUNT, {"consultation": consultation.id}) or 0
+
+
+class CardPagination(Pagination):
+    """A page of a public list's cards (``cards``), counted from the tally when the list
+    is not filtered (``total``), else by the rows, up to ``cap`` when given."""
+
+    capped = False
+
+    def _query_items(self):
+        args = self._query_args
+        statement, _count = _page_statements(args["query"], args["sheet"], args["cap"],
+                                             args["params"] is not None)
+        rows = db.session.execute(statement, {**(args["params"] or {}), "limit": self.per_page,
+                                              "offset": self._query_offset})
+        return cards(rows, sheet=args["sheet"])
+
+    def _query_count(self):
+        args = self._query_args
+        cap, total = args["cap"], args["total"]
+        if total is None:
+            _statement, count = _page_statements(args["query"], args["sheet"], cap,
+                                                 args["params"] is not None)
+            total = db.session.scalar(count, {**(args["params"] or {}), "cap": (cap or 0) + 1})
+        if cap is not None:
+            self.capped = total > cap
+            total = min(total, cap)
+        return total
+
+
+def _page_statements(query, sheet, cap, built):
+    """The statements of a page of cards and of its count (with its limit, offset and cap
+    bound at execution); kept for a select built once (``built``, from ``_listing``):
+    found by the select itself, whose compiled forms SQLAlchemy then finds at once."""
+    if built:
+        return _built_page_statements(query, sheet, cap is not None)
+    return _built_page_statements.__wrapped__(query, sheet, cap is not None)
+
+
+@lru_cache(maxsize=256)
+def _built_page_statements(query, sheet, capped):
+    statement = card_rows(query, sheet=sheet).limit(bindparam("limit")) \
+        .offset(bindparam("offset"))
+    count = query.order_by(None).with_only_columns(literal_column("1"),
+                                                   maintain_column_froms=True)
+    if capped:
+        count = count.limit(bindparam("cap"))
+    return statement, select(func.count()).select_from(count.subquery())
+
+
+def paginate_cards(query, page, per_page, *, cap=None, total=None, sheet=False,
+                   params=None):
+    """A page of a public list (``CardPagination``): its cards and its count.
+
+    :param query: a select() of ``Contribution`` of one consultation, filtered and sorted
+        (from ``listing_query``: its statements are built once).
+    :param page: the page number asked for (past the cap: the last page the cap allows).
+    :param per_page: how many cards a page shows.
+    :param cap: count up to this many rows and say "more than" (None: count them all).
+    :param total: the count when known (``listed_count`` for an unfiltered list).
+    :param sheet: the API's records (see ``card_rows``).
+    :param params: the values of ``query``'s bound parameters when it was built once
+        (``listing_query``); None when its values are in it.
+    """
+    if cap is not None:
+        page = min(max(page, 1), max((cap + per_page - 1) // per_page, 1))
+    return CardPagination(query=query, sheet=sheet, cap=cap, total=total,
+                          params=params, page=max(page, 1), per_page=per_page,
+                          max_per_page=None, error_out=False)
 
 
 def with_queue_relations(query):

@@ -54,6 +54,11 @@ def test_listed_contributions_leave_out_the_withdrawn_and_keep_the_hidden(
     db.session.commit()
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
 
-    listed = db.session.scalars(queries.listed_contributions(consultation)).all()
+    page = queries.listed_contributions(consultation, 1, 50)
+    second = queries.listed_contributions(consultation, 2, 2)
 
-    assert [c.tracking_code for c in listed] == [codes[0], codes[1], codes[3]]
+    assert [c.tracking_code for c in page.items] == [codes[0], codes[1], codes[3]]
+    # Counted from the consultation's tally: the hidden one in, the withdrawn one out.
+    assert page.total == 3 and page.pages == 1
+    assert [c.tracking_code for c in second.items] == [codes[3]] and second.pages == 2
+    assert [c.is_hidden for c in page.items] == [False, True, False]
