@@ -602,20 +602,20 @@ class CardPagination(Pagination):
     capped = False
 
     def _query_items(self):
-        args = self._query_args
-        statement, _count = _page_statements(args["query"], args["sheet"], args["cap"],
-                                             args["params"] is not None)
-        rows = db.session.execute(statement, {**(args["params"] or {}), "limit": self.per_page,
+        given = self._query_args
+        statement, _count = _page_statements(given["query"], given["sheet"], given["cap"],
+                                             given["params"] is not None)
+        rows = db.session.execute(statement, {**(given["params"] or {}), "limit": self.per_page,
                                               "offset": self._query_offset})
-        return cards(rows, sheet=args["sheet"])
+        return cards(rows, sheet=given["sheet"])
 
     def _query_count(self):
-        args = self._query_args
-        cap, total = args["cap"], args["total"]
+        given = self._query_args
+        cap, total = given["cap"], given["total"]
         if total is None:
-            _statement, count = _page_statements(args["query"], args["sheet"], cap,
-                                                 args["params"] is not None)
-            total = db.session.scalar(count, {**(args["params"] or {}), "cap": (cap or 0) + 1})
+            _statement, count = _page_statements(given["query"], given["sheet"], cap,
+                                                 given["params"] is not None)
+            total = db.session.scalar(count, {**(given["params"] or {}), "cap": (cap or 0) + 1})
         if cap is not None:
             self.capped = total > cap
             total = min(total, cap)

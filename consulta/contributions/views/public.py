@@ -39,10 +39,13 @@ from ..queries import (
 from ..signals import contribution_page
 from . import bp
 
-# The response tables, reached through the contribution's relationship: feedback is a
-# floor above contributions (tests/test_layering.py).
-Response = Contribution.own_response.property.mapper.class_
-ResponseVersion = Response.current_version.property.mapper.class_
+
+def _response_classes():
+    """The response and response version classes, reached through the contribution's
+    relationship once the mappers are configured: feedback is a floor above
+    contributions (tests/test_layering.py)."""
+    response = Contribution.own_response.property.mapper.class_
+    return response, response.current_version.property.mapper.class_
 
 
 @lru_cache(maxsize=64)
@@ -135,6 +138,7 @@ def _personal_parts(code, facts=None):
 
 @cache
 def _own_response_statement():
+    Response, _version = _response_classes()
     return select(Response).where(Response.contribution_id == bindparam("contribution")) \
         .options(joinedload(Response.versions))
 
@@ -195,6 +199,7 @@ def _comments_statement():
     # Built once. The published response that applies (``Contribution.response``): its
     # own once published, else its group's.
     c = Contribution
+    Response, ResponseVersion = _response_classes()
     own, group = aliased(Response), aliased(Response)
     own_version, group_version = aliased(ResponseVersion), aliased(ResponseVersion)
     return select(
