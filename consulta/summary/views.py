@@ -54,11 +54,6 @@ def _snapshot_or_404(consultation, version=None):
 CONTENTS_KEPT = 16
 
 
-def _kept_guidelines():
-    """The IRM guidelines (a file read and parsed on every call), kept per worker."""
-    return kept_per_worker("consulta_irm_guidelines", "guidelines", guidelines, size=1)
-
-
 def content_html(snapshot):
     """The body of a published version (``summary/_content.html``: its figures, charts,
     timeline and checklist), rendered once per worker, version, least group and
@@ -78,7 +73,7 @@ def content_html(snapshot):
         "consulta_summary_contents", key,
         lambda: Markup(render_template(  # noqa: S704 (the template escapes)
             "summary/_content.html", content=public_content(snapshot),
-            guidelines=_kept_guidelines())),
+            guidelines=guidelines())),
         size=CONTENTS_KEPT)
 
 
