@@ -115,7 +115,8 @@ def main():
                           ("inprocess-dec5", "stored landings, set-up per commitment"),
                           ("inprocess-dec5b", "tallies, kept facts, rendering once"),
                           ("inprocess-dec5c", "final plan traces, list indexes, reads outside "
-                                              "transactions")):
+                                              "transactions"),
+                          ("inprocess-dec6", "rows for cards, rendered once, tallies")):
         table = inprocess_table(runs, prefix)
         if table:
             out += [f"#### In process, CPU ms per request (median), page cache off ({title})",
