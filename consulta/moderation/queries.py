@@ -528,10 +528,30 @@ def group_members(group):
 def audit_actions(consultation):
     """The actions recorded in the consultation's audit log, alphabetically.
 
+    Read as a walk that jumps from one action to the next in the index on (consultation,
+    action): one probe per action. PostgreSQL has no skip scan, and a DISTINCT read every
+    entry of the consultation from that index (20 ms at 50,000 contributions, growing
+    with the log) on each view of the audit page.
+
     :param consultation: the consultation whose log it is.
     """
-    return db.session.scalars(select(AuditEntry.action).distinct().where(
-        AuditEntry.consultation_id == consultation.id).order_by(AuditEntry.action)).all()
+    return db.session.scalars(_AUDIT_ACTIONS, {"consultation": consultation.id}).all()
+
+
+def _audit_actions_statement():
+    entries = AuditEntry
+    consultation = bindparam("consultation")
+    actions = select(func.min(entries.action).label("action")).where(
+        entries.consultation_id == consultation).cte("actions", recursive=True)
+    following = select(func.min(entries.action)).where(
+        entries.consultation_id == consultation,
+        entries.action > actions.c.action).scalar_subquery()
+    actions = actions.union_all(select(following).where(actions.c.action.is_not(None)))
+    return select(actions.c.action).where(actions.c.action.is_not(None)) \
+        .order_by(actions.c.action)
+
+
+_AUDIT_ACTIONS = _audit_actions_statement()
 
 
 #: The keys of the audit log whose values are ids of the consultation's objects.

@@ -189,6 +189,8 @@ def test_the_audit_log_of_a_consultation_newest_first_and_by_action(
         queries.audit_log(item, "contribution.classified"))] == ["contribution.classified"]
     assert {"contribution.classified", "contribution.hidden"} <= set(
         queries.audit_actions(item))
+    # Each action once, in order, none of another consultation's.
+    assert queries.audit_actions(item) == sorted(set(actions))
 
 
 def test_the_count_left_to_classify_is_the_live_one(
