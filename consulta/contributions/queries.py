@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy import text as text_clause
-from sqlalchemy.orm import aliased, defer, joinedload, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload
 
 from consulta.accounts.models import Organization, User
 from consulta.accounts.queries import name_key
@@ -678,27 +678,6 @@ def paginate_cards(query, page, per_page, *, cap=None, total=None, sheet=False,
     return CardPagination(query=query, sheet=sheet, cap=cap, total=total,
                           params=params, page=max(page, 1), per_page=per_page,
                           max_per_page=None, error_out=False)
-
-
-def with_queue_relations(query):
-    """Load what the moderation queue's rows show, in the page's own query: the author
-    and organization (the author line), the components and the classified commitment's
-    number, the tags (their own query: joined, SQLite materialized the join of every
-    tagged contribution of the site for each page: 59 → 24 ms with 45,000 tag links at
-    50,000); not the sheet's columns, the responses, the commented proposal or
-    the commitment a comment points to (a row shows none of them).
-
-    :param query: a select() of contributions of one consultation.
-    """
-    c = Contribution
-    return query.options(
-        *(defer(getattr(c, name)) for name in _NOT_LISTED + _SHEET),
-        joinedload(c.author).lazyload(User.roles),
-        joinedload(c.organization),
-        joinedload(c.component),
-        joinedload(c.classified_component),
-        joinedload(c.classified_commitment).load_only(Commitment.number),
-        selectinload(c.tags))
 
 
 def counts_by_commitment(consultation):

@@ -30,35 +30,6 @@ def paginate(query, per_page=DEFAULT_PER_PAGE, *, param="page", total=None):
     return pagination
 
 
-class CappedPagination(SelectPagination):
-    """A page of a select() whose total is counted only up to ``cap`` rows.
-
-    A public list of a national consultation may match most of 200,000 rows; counting
-    them all on every request makes the page cost grow with the table. The count stops
-    at ``cap + 1`` (``capped`` then says there are more than ``total``) and pages past
-    the cap are not served, so no request walks more than ``cap`` rows.
-    """
-
-    capped = False
-
-    def _query_count(self):
-        cap = self._query_args["cap"]
-        select = self._query_args["select"]
-        sub = select.options(sa.orm.lazyload("*")).order_by(None).with_only_columns(
-            sa.literal_column("1"), maintain_column_froms=True).limit(cap + 1).subquery()
-        total = self._query_args["session"].execute(
-            sa.select(sa.func.count()).select_from(sub)).scalar()
-        self.capped = total > cap
-        return min(total, cap)
-
-
-def paginate_capped(query, page, per_page, cap=COUNT_CAP):
-    last_page = max((cap + per_page - 1) // per_page, 1)
-    return CappedPagination(select=query, session=db.session(), cap=cap,
-                            page=min(max(page, 1), last_page), per_page=per_page,
-                            max_per_page=per_page, error_out=False)
-
-
 class RowPagination(SelectPagination):
     """A page of a select() of columns: the rows themselves, no ORM object hydrated; the
     total counted without the columns (a correlated count per row is never run to count
