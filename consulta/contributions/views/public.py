@@ -25,6 +25,9 @@ from ..constants import PAGE_SIZES, SORTS
 from ..models import Contribution
 from ..queries import (
     COMMENTS_SHOWN,
+    ListedAuthor,
+    ListedContribution,
+    ListedRow,
     comments_on,
     has_supported,
     ignored_filters,
@@ -154,36 +157,19 @@ def _load_own_response(contribution):
             (v for v in response.versions if v.id == response.current_version_id), None))
 
 
-class _Shown:
-    """A related row as a card reads it (``author``, ``organization``, a response)."""
-
-    __slots__ = ("display_name", "is_active", "name", "outcome", "show_name_publicly")
-
-    def __init__(self, **values):
-        for name in self.__slots__:
-            setattr(self, name, values.get(name))
-
-
-class ShownComment:
+class ShownComment(ListedContribution):
     """A comment as its proposal's page lists it (``_macros.card``): a row of the columns
-    the card shows, not the ORM object with its ten related ones; its author, its
-    organization and its published response (only the outcome) as small objects, and
-    its proposal the page's own. Masked and labelled as the contribution itself."""
+    the card shows, not the ORM object with its ten related ones, read as the lists'
+    cards are (``ListedContribution``, with the model's rules); its author, its
+    organization and its published response (only the outcome) as the lists' small
+    objects, and its proposal the page's own."""
 
-    __slots__ = ("author", "author_id", "author_name", "author_name_public",
-                 "author_organization", "body", "channel", "entered_by_id", "hidden_at",
-                 "hidden_note", "hidden_reason", "id", "kind", "masked_fragments",
-                 "organization", "organization_id", "organization_name", "parent",
-                 "published_response", "received_at", "sector", "supports_count", "target",
-                 "title", "tracking_code", "voided_at", "withdrawn_at")
-    public = Contribution.public
-    is_offline = Contribution.is_offline
-    channel_label = Contribution.channel_label
-    is_hidden = Contribution.is_hidden
-    is_withdrawn = Contribution.is_withdrawn
-    is_voided = Contribution.is_voided
-    public_author = Contribution.public_author
-    public_organization = Contribution.public_organization
+
+def _listed(row_class, /, **values):
+    """A ``ListedRow`` of ``row_class`` holding ``values``."""
+    row = row_class()
+    vars(row).update(values)
+    return row
 
 
 #: The comment's own columns a card reads.
@@ -229,18 +215,17 @@ def shown_comments(proposal):
         return comments_on(proposal)
     comments = []
     for row in rows:
-        comment = ShownComment()
-        for name in _COMMENT_COLUMNS:
-            setattr(comment, name, getattr(row, name))
-        comment.parent = proposal
-        comment.author = _Shown(display_name=row.display_name, is_active=row.deleted_at is None,
-                                show_name_publicly=row.show_name_publicly) \
-            if row.user_id is not None else None
-        comment.organization = _Shown(name=row.organization_name_of) \
-            if row.organization_id_of is not None else None
         outcome = row.own_outcome or row.group_outcome
-        comment.published_response = _Shown(outcome=outcome) if outcome else None
-        comments.append(comment)
+        comments.append(_listed(
+            ShownComment, **{name: getattr(row, name) for name in _COMMENT_COLUMNS},
+            parent=proposal,
+            author=_listed(ListedAuthor, id=row.user_id, display_name=row.display_name,
+                           show_name_publicly=row.show_name_publicly,
+                           deleted_at=row.deleted_at) if row.user_id is not None else None,
+            organization=_listed(ListedRow, id=row.organization_id_of,
+                                 name=row.organization_name_of)
+            if row.organization_id_of is not None else None,
+            published_response=_listed(ListedRow, outcome=outcome) if outcome else None))
     return comments
 
 
