@@ -173,6 +173,11 @@ def _clients(app, world):
 
 def _statements(app, client, path):
     """[(statement, cache hit)] that one GET of ``path`` sends; the page must be a 200."""
+    return page_and_statements(app, client, path)[1]
+
+
+def page_and_statements(app, client, path):
+    """(the page's text, [(statement, cache hit)]) of one GET of ``path``, a 200."""
     with app.app_context():
         engine = db.engine
     sent = []
@@ -186,7 +191,7 @@ def _statements(app, client, path):
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200, (path, response.status_code)
-    return sent
+    return response.get_data(as_text=True), sent
 
 
 def _counts(app, clients, world):

@@ -3,7 +3,7 @@
 them and whatever became of them, in a fixed number of statements."""
 
 from flask import get_template_attribute
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from consulta.accounts.models import User
 from consulta.contributions.models import Contribution
@@ -15,6 +15,7 @@ from consulta.extensions import db
 from consulta.moderation.operations import hide_contribution, mask_contribution
 
 from ..conftest import iv_plan_json
+from ..test_query_counts import page_and_statements
 from .test_views import make_org
 
 
@@ -23,20 +24,9 @@ def _load(code):
 
 
 def _statements(app, client, path):
-    with app.app_context():
-        engine = db.engine
-    sent = []
-
-    def listener(*_args):
-        sent.append(1)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        page = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert page.status_code == 200
-    return page.get_data(as_text=True), len(sent)
+    """(the page's text, how many statements one GET of ``path`` sends)."""
+    html, sent = page_and_statements(app, client, path)
+    return html, len(sent)
 
 
 def test_the_comments_of_a_proposal_show_as_the_contributions_themselves(

@@ -7,14 +7,13 @@ from sqlalchemy import select
 
 from consulta.contributions.models import Contribution
 from consulta.extensions import db
-from consulta.moderation.operations import hide_contribution
 
 from . import test_landings
-from .conftest import user
 
 #: The landings' world, as a fixture of this module too.
 world = test_landings.world
 _publish_again = test_landings._publish_again
+show_hidden_and_hide_twice = test_landings.show_hidden_and_hide_twice
 
 
 def _pages_say(app, codes):
@@ -54,8 +53,6 @@ def test_a_contribution_page_says_where_it_landed_as_resolving_its_responses_say
     """The page reads the published plan and the landing from the rows the triggers keep
     and resolves the named commitments from the kept plan: the same as resolving, after
     the publication, a hide, a show, and responses published again."""
-    from consulta.moderation.operations import unhide_contribution
-
     codes = world["codes"]
     read, resolved = _pages_say(app, codes)
     assert read == resolved
@@ -64,14 +61,7 @@ def test_a_contribution_page_says_where_it_landed_as_resolving_its_responses_say
     assert read["member"][0] != [] and read["member_rejected"][0] == []  # the group's
     _publish_again(app, codes["on_1"], secretariat, numbers=(3, 5), version_number=2)
     _publish_again(app, world["group"], secretariat, numbers=(1,), version_number=1)
-    with app.test_request_context():
-        actor = user(secretariat)
-        unhide_contribution(db.session.scalar(select(Contribution).filter_by(
-            tracking_code=codes["hidden"])), actor=actor)
-        hide_contribution(db.session.scalar(select(Contribution).filter_by(
-            tracking_code=codes["twice"])), actor=actor, reason="offensive")
-        db.session.commit()
-        db.session.remove()
+    show_hidden_and_hide_twice(app, codes, secretariat)
     read, resolved = _pages_say(app, codes)
     assert read == resolved
     assert [number for number, _title in read["on_1"][0]] == [3, 5]

@@ -176,12 +176,10 @@ def test_the_stored_landings_give_what_resolving_gives(app, world, secretariat):
     assert stored["codes"][number[5]] == [codes["on_1"]]
 
 
-def test_a_contribution_hidden_or_shown_again_after_publication_is_read_as_it_is_now(
-        app, world, secretariat):
-    """Visibility and groups are joined when read, not stored."""
+def show_hidden_and_hide_twice(app, codes, secretariat):
+    """Show the world's hidden contribution again and hide the one answered twice."""
     from consulta.moderation.operations import unhide_contribution
 
-    slug, codes = world["slug"], world["codes"]
     with app.test_request_context():
         actor = user(secretariat)
         unhide_contribution(db.session.scalar(select(Contribution).filter_by(
@@ -190,6 +188,13 @@ def test_a_contribution_hidden_or_shown_again_after_publication_is_read_as_it_is
             tracking_code=codes["twice"])), actor=actor, reason="offensive")
         db.session.commit()
         db.session.remove()
+
+
+def test_a_contribution_hidden_or_shown_again_after_publication_is_read_as_it_is_now(
+        app, world, secretariat):
+    """Visibility and groups are joined when read, not stored."""
+    slug, codes = world["slug"], world["codes"]
+    show_hidden_and_hide_twice(app, codes, secretariat)
     stored, resolved, number = _both(app, slug)
     assert stored == resolved
     assert codes["hidden"] in stored["codes"][number[1]]

@@ -12,6 +12,7 @@ from consulta.summary.models import SummarySnapshot
 from consulta.summary.queries import latest_snapshot, recompute_digest
 
 from ..conftest import iv_plan_json, login
+from ..test_query_counts import page_and_statements
 from .conftest import consultation_of
 
 LL = "plan-gobierno-abierto-la-libertad"
@@ -220,22 +221,9 @@ def test_a_private_consultation_has_no_summary_page(app, create_consultation):
 
 
 def _statements(app, client, path):
-    from sqlalchemy import event
-
-    with app.app_context():
-        engine = db.engine
-    sent = []
-
-    def listener(*_args):
-        sent.append(1)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        page = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert page.status_code == 200, path
-    return page.get_data(as_text=True), len(sent)
+    """(the page's text, how many statements one GET of ``path`` sends)."""
+    html, sent = page_and_statements(app, client, path)
+    return html, len(sent)
 
 
 def test_each_version_body_is_rendered_once_and_shows_its_own_content(
