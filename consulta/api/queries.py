@@ -68,7 +68,7 @@ def listed_contributions(consultation, page, per_page, *, sector=None, region=No
     :param sector: only the contributions of this sector (a code of the profile).
     :param region: only those of this region (a code of the profile).
     """
-    query, params = listing_query(consultation, {"sector": sector, "region": region,
-                                                 "sort": "oldest"})
+    query, params, _count = listing_query(consultation, {"sector": sector, "region": region,
+                                                         "sort": "oldest"})
     return paginate_cards(query, page, per_page, sheet=True, params=params,
                           total=None if sector or region else listed_count(consultation))

@@ -115,21 +115,80 @@ def test_the_total_is_counted_up_to_a_cap_and_said_as_more_than(app, filled, mon
         == page.count("/contributions/APO-")
 
 
-@pytest.mark.parametrize("query", ["compromisos", "transparencia colegios", "salud"])
-def test_a_search_matching_most_rows_finds_the_same_in_the_same_order(
-        app, filled, monkeypatch, query):
+@pytest.fixture
+def searched(app, filled, create_user):
+    """The filled consultation, with eleven proposals more on water: one hidden for
+    abuse, one withdrawn."""
+    from consulta.contributions.operations import withdraw_contribution
+    from consulta.moderation.operations import hide_contribution
+
+    slug, codes, _commitments, components = filled
+    moderator = create_user(roles=("moderator",))
+    author = create_user()
+    sheet = {"problem": "p", "objective": "o", "co_responsible": [], "actions": []}
+    with app.test_request_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        writer = db.session.get(User, author.id)
+        made = [submit_contribution(consultation, author=writer, kind="proposal",
+                                    notify=False,
+                                    values={**sheet, "component_id": components["Salud"],
+                                            "title": f"Agua potable y saneamiento {n}"})[0]
+                for n in range(11)]
+        hide_contribution(made[3], actor=db.session.get(User, moderator.id), reason="offensive")
+        withdraw_contribution(made[5], user=writer)
+        db.session.commit()
+        codes = {**codes, **{f"w{n}": c.tracking_code for n, c in enumerate(made)}}
+    return slug, codes
+
+
+@pytest.mark.parametrize("query", [
+    "q=compromisos", "q=transparencia+colegios", "q=salud", "q=agua&sort=oldest",
+    "q=agua", "q=agua&per_page=10&page=2", "q=agua&kind=proposal&sort=supported",
+    "q=saneamiento&withdrawn=1", "q=agua&per_page=10&page=99"])
+def test_a_search_lists_and_counts_the_same_whichever_way_it_reads_the_matches(
+        app, searched, monkeypatch, query):
+    """SQLite looks few matches up by id, walks the listing past a common word's many
+    matches, or probes each row it walks (``search.match_for_page``): the same cards in
+    the same order, and the same count, whichever it takes. Hidden text and withdrawn
+    contributions are not found (but in the withdrawn list)."""
     import re
 
     import consulta.core.search as search
 
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
-            pytest.skip("the walk in page order is SQLite's plan (FTS5)")
-    slug, _codes, _c, _k = filled
-    normal = re.findall(r"APO-[\d-]+", listed(app, slug, f"q={query}&sort=oldest"))
+            pytest.skip("the ways of reading matches are SQLite's (FTS5)")
+    slug, codes = searched
+    count = re.compile(r"\d+ aportes? encontrados?\.")
+
+    def seen():
+        page = listed(app, slug, query)
+        return re.findall(r"APO-[\d-]+", page), count.findall(page)
+
+    by_id = seen()
     monkeypatch.setattr(search, "DENSE_MATCHES", 0)  # every search takes the walk
-    assert re.findall(r"APO-[\d-]+", listed(app, slug, f"q={query}&sort=oldest")) == normal
-    assert normal
+    walked = seen()
+    monkeypatch.setattr(search, "PROBE_COST", 0)  # and probes every row it reads
+    assert walked == by_id
+    assert seen() == by_id
+    assert by_id[1]
+    cards = set(by_id[0])
+    assert codes["w3"] not in cards
+    assert (codes["w5"] in cards) == ("withdrawn=1" in query)
+    if query.startswith("q=agua") and "page=" not in query:
+        assert by_id[1] == ["9 aportes encontrados."]
+
+
+def test_a_search_probes_its_rows_only_when_a_walk_meets_matches_densely():
+    """The cost model of ``match_for_page``: probing pays for a common word in a large
+    consultation, not for a rare one, nor deep in the pages."""
+    from consulta.core.search import _probe_pays
+
+    assert _probe_pays(recent=500, last=50_000, reach=20)
+    assert not _probe_pays(recent=250, last=50_000, reach=20)
+    assert _probe_pays(recent=250, last=200_000, reach=20)
+    assert not _probe_pays(recent=500, last=50_000, reach=1000)
+    assert not _probe_pays(recent=0, last=200_000, reach=20)
 
 
 def test_the_commitment_filter_offers_the_latest_plan_and_keeps_the_choice(

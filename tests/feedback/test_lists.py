@@ -25,7 +25,7 @@ def test_a_card_shows_the_response_the_model_says_answers_it(
     current = consultation_of(consultation)
 
     for sheet in (False, True):
-        query, params = listing_query(current, read_filters({"sort": "oldest"}))
+        query, params, _count = listing_query(current, read_filters({"sort": "oldest"}))
         page = paginate_cards(query, 1, 20, sheet=sheet, params=params,
                               cap=None if sheet else 10_000)
         shown = {card.tracking_code: card.published_response for card in page.items}

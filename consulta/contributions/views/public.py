@@ -35,6 +35,7 @@ from ..queries import (
     listed_count,
     listing_query,
     not_voided,
+    page_within,
     paginate_cards,
     read_filters,
     received_order,
@@ -78,11 +79,12 @@ def index(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)
     filtered = any(v for k, v in filters.items() if k not in ("sort", "per_page"))
+    cap = FILTERED_COUNT_CAP if filtered else COUNT_CAP
+    number = page_within(request.args.get("page", 1, type=int) or 1, filters["per_page"], cap)
+    listing = listing_query(consultation, filters, reach=number * filters["per_page"])
     # Unfiltered, the count is the consultation's tally's: one row, not an index walk.
-    query, params = listing_query(consultation, filters)
-    page = paginate_cards(query, request.args.get("page", 1, type=int) or 1,
-                          filters["per_page"], params=params,
-                          cap=FILTERED_COUNT_CAP if filtered else COUNT_CAP,
+    page = paginate_cards(listing.query, number, filters["per_page"], params=listing.params,
+                          cap=cap, count_query=listing.count_query,
                           total=None if filtered else listed_count(consultation))
     return render_template(
         "contributions/index.html", consultation=consultation, page=page, filters=filters,
