@@ -111,7 +111,8 @@ def index_document(session, row_id, document):
 
 
 class Match(NamedTuple):
-    """How a search restricts a list (``match_for_page``)."""
+    """How a search restricts a list (``match_for_page``): clauses built once per way of
+    reading the matches (``way``), their values bound at execution (``values``)."""
 
     #: The WHERE clause of the page of rows listed.
     page: ColumnElement
@@ -119,7 +120,11 @@ class Match(NamedTuple):
     count: ColumnElement
     #: SQLite: the matching rows of the index (a subquery with ``id``), to drive a count
     #: of rows filtered by nothing else from (``id + 0`` keeps it first); else None.
-    rows: object = None
+    rows: object
+    #: How the matches are read: "postgresql", or on SQLite "ids", "walk" or "probe".
+    way: str
+    #: The values of the clauses' bound parameters.
+    values: dict
 
 
 #: The search index as a table, for a probe of one row (``match_for_page``).
@@ -132,7 +137,7 @@ def match(session, column, id_column, query_text):
     Returns None when the query has no searchable word.
     """
     found = match_for_page(session, id_column, query_text)
-    return None if found is None else found.page
+    return None if found is None else bound(found, id_column).page
 
 
 def match_for_page(session, id_column, query_text, reach=None):
@@ -155,28 +160,68 @@ def match_for_page(session, id_column, query_text, reach=None):
     if not tokens:  # nothing searchable (empty, or only words like "de la"): no filter
         return None
     if is_postgresql(session):
-        clause = text("contributions.search_vector @@ plainto_tsquery('spanish', :pg_query)") \
-            .bindparams(pg_query=prepare(query_text))
-        return Match(clause, clause)
+        return clauses_for(id_column, "postgresql")._replace(
+            values={"pg_query": prepare(query_text)})
     # Each token quoted: nothing the user types is read as FTS5 syntax.
-    fts_query = " ".join('"{}"'.format(token.replace('"', "")) for token in tokens)
-    matched = text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=fts_query)
-    matching = select(_FTS.c.rowid).where(matched)
-    rows = select(_FTS.c.rowid.label("id")).where(matched).subquery()
+    values = {"fts_query": " ".join('"{}"'.format(token.replace('"', "")) for token in tokens)}
     # Counted up to one past the threshold: only which side of it matters (a common
     # word's 100,000 matches at 200,000 rows took 10 ms to count, now a constant 0.2);
     # with the matches among the newest rows and the newest id, which estimate how
     # densely a walk meets them.
+    found, recent, last = session.execute(_density(id_column), values).one()
+    if found <= DENSE_MATCHES:
+        way = "ids"
+    elif reach is not None and _probe_pays(recent, last or 0, reach):
+        way = "probe"
+    else:
+        way = "walk"
+    return clauses_for(id_column, way)._replace(values=values)
+
+
+#: The condition of a search on SQLite, its words bound at execution.
+_MATCHED = text(f"{FTS_TABLE} MATCH :fts_query")
+
+
+@lru_cache(maxsize=16)
+def _density(id_column):
+    """The statement of ``match_for_page``'s three facts on SQLite: the matches counted
+    up to one past ``DENSE_MATCHES``, the matches among the newest ``RECENT_ROWS`` rows,
+    and the newest id. Built once: its words are bound at execution."""
     newest = select(func.max(id_column)).scalar_subquery()
-    found, recent, last = session.execute(select(
-        select(func.count()).select_from(matching.limit(DENSE_MATCHES + 1).subquery())
+    return select(
+        select(func.count()).select_from(
+            select(_FTS.c.rowid).where(_MATCHED).limit(DENSE_MATCHES + 1).subquery())
         .scalar_subquery(),
         select(func.count()).select_from(_FTS)
-        .where(matched, _FTS.c.rowid > newest - RECENT_ROWS).scalar_subquery(),
-        newest)).one()
-    if found <= DENSE_MATCHES:
+        .where(_MATCHED, _FTS.c.rowid > newest - RECENT_ROWS).scalar_subquery(),
+        newest)
+
+
+@lru_cache(maxsize=64)
+def clauses_for(id_column, way):
+    """The clauses of a search read this way (a ``Match`` without values), built once:
+    the statements made of them are then built once too, and found in SQLAlchemy's
+    compiled cache without their keys computed again for each search."""
+    return _clauses(id_column, way, {})
+
+
+def bound(found, id_column):
+    """The clauses of ``found`` (``match_for_page``) with their values in them, for a
+    statement built for one request."""
+    return _clauses(id_column, found.way, found.values)
+
+
+def _clauses(id_column, way, values):
+    if way == "postgresql":
+        clause = text("contributions.search_vector @@ plainto_tsquery('spanish', :pg_query)")
+        clause = clause.bindparams(**values) if values else clause
+        return Match(clause, clause, None, way, values)
+    matched = _MATCHED.bindparams(**values) if values else _MATCHED
+    matching = select(_FTS.c.rowid).where(matched)
+    rows = select(_FTS.c.rowid.label("id")).where(matched).subquery()
+    if way == "ids":
         clause = id_column.in_(matching)
-        return Match(clause, clause, rows)
+        return Match(clause, clause, rows, way, values)
     # A common word ("transparencia" in an open-government consultation) matches
     # a large share of the rows. Looking each match up by id and sorting them all
     # costs in proportion to the matches (135 ms at 50,000 rows); "id + 0" keeps
@@ -184,11 +229,11 @@ def match_for_page(session, id_column, query_text, reach=None):
     # in page order and stops after a page of matches (13 ms). Few matches keep
     # the id lookups, which then cost less than the walk.
     walk = (id_column + 0).in_(matching)
-    if reach is not None and _probe_pays(recent, last or 0, reach):
+    if way == "probe":
         probe = exists(select(literal_column("1")).select_from(_FTS)
                        .where(matched, _FTS.c.rowid == id_column))
-        return Match(probe, walk, rows)
-    return Match(walk, walk, rows)
+        return Match(probe, walk, rows, way, values)
+    return Match(walk, walk, rows, way, values)
 
 
 def _probe_pays(recent, last, reach):

@@ -179,6 +179,23 @@ def test_a_search_lists_and_counts_the_same_whichever_way_it_reads_the_matches(
         assert by_id[1] == ["9 aportes encontrados."]
 
 
+def test_a_search_is_built_once_and_its_words_bound_at_execution(app, searched):
+    """Two searches read the same way share their statements (their words are values at
+    execution): they are built and their cache keys computed once, not per search."""
+    from consulta.contributions.queries import listing_query, read_filters
+
+    slug, _codes = searched
+    with app.test_request_context():
+        consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+        water = listing_query(consultation, read_filters({"q": "agua"}), reach=20)
+        health = listing_query(consultation, read_filters({"q": "saneamiento"}), reach=20)
+        assert water.query is health.query
+        assert water.count_query is health.count_query
+        assert water.params != health.params
+        other = listing_query(consultation, read_filters({"q": "agua", "kind": "proposal"}))
+        assert other.query is not water.query
+
+
 def test_a_search_probes_its_rows_only_when_a_walk_meets_matches_densely():
     """The cost model of ``match_for_page``: probing pays for a common word in a large
     consultation, not for a rare one, nor deep in the pages."""
