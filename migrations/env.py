@@ -70,7 +70,7 @@ def run_migrations_offline():
 
 #: Search structures created by hand in migrations (not SQLAlchemy models).
 HAND_MADE = ("contributions_fts", "ix_contributions_search", "search_vector",
-             "offline_authors_fts")
+             "offline_authors_fts", "ix_offline_authors_trgm")
 
 
 def include_name(name, type_, parent_names):

@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, bindparam, func, literal_column, select
+from sqlalchemy import Select, bindparam, func, literal_column, select, true
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import aliased, defer, joinedload
 
@@ -917,7 +917,7 @@ def _of_entities(entity_ids):
     """A condition: the contribution's consultation belongs to one of ``entity_ids``
     (None: any entity)."""
     if entity_ids is None:
-        return Contribution.id.is_not(None)
+        return true()
     return Contribution.consultation_id.in_(
         select(Consultation.id).where(Consultation.entity_id.in_(entity_ids)))
 

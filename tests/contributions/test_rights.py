@@ -3,6 +3,7 @@ the person; typed-in authors exercise their rights through the secretariat."""
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from consulta.contributions import operations
@@ -101,6 +102,41 @@ def test_finding_a_typed_in_author_follows_corrections_and_erasure(
         assert find_offline_author_records("quispe") == []
         assert find_offline_author_records("Ñañay") == []
         assert web not in [c.tracking_code for c in find_offline_author_records("Par")]
+
+
+def test_finding_a_typed_in_author_reads_the_trigram_index_on_postgresql(
+        app, slug, create_user, create_contribution):
+    """PostgreSQL finds typed-in authors through a trigram index (pg_trgm) that serves the
+    search's conditions as written: a scan of every typed-in record cost 80 ms of the
+    database server at 50,000 contributions (issue 16)."""
+    from sqlalchemy import event, text
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite reads its own trigram index (offline_authors_fts)")
+        if not db.session.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")):
+            pytest.skip("pg_trgm is not installed here: the search scans, as before")
+    secretariat = create_user(roles=("secretariat", "moderator"))
+    typed_in(create_contribution, slug, secretariat, author_name="Pedro Huamán")
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    with app.test_request_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert find_offline_author_records("Huamán")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        statement, parameters = next((s, p) for s, p in sent if "LIKE" in s)
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(db.session.connection().exec_driver_sql(
+            "EXPLAIN " + statement, parameters).scalars())
+        db.session.rollback()
+    # The index's trigrams find the matches (not its predicate alone: a scan of it all).
+    assert "Bitmap Index Scan on ix_offline_authors_trgm" in plan, plan
+    assert "Index Cond: (lower((author_name)::text) ~~" in plan, plan
 
 
 def test_the_secretariat_exports_an_offline_authors_records_audited(
