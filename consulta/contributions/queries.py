@@ -33,7 +33,13 @@ from consulta.core.taxonomy import region_codes, sector_codes
 from consulta.extensions import db
 
 from .constants import KINDS, PAGE_SIZES, SORTS
-from .models import CommitmentTally, Contribution, ContributionTally, Support
+from .models import (
+    CommitmentTally,
+    Contribution,
+    ContributionGroup,
+    ContributionTally,
+    Support,
+)
 from .signals import list_extensions
 
 DEFAULT_PAGE_SIZE = 20
@@ -769,6 +775,39 @@ def contributions_of(user):
     return db.session.scalars(with_list_relations(
         select(Contribution).where(Contribution.author_id == user.id)
         .order_by(*received_order(descending=True)))).all()
+
+
+#: Rows of a page of a participant's own contributions (``own_contributions_page``).
+OWN_PAGE_SIZE = 20
+
+
+def own_contributions_page(user, page):
+    """A page of what ``user`` sent through the web, newest first, with what the page
+    shows of each: its consultation and the response that applies (``Contribution.
+    response``).
+
+    Paged, and only those relations loaded: the whole history with the lists' ten
+    relations grew with what a participant sent (2.7 → 6.2 ms from 5,000 to 200,000
+    contributions on PostgreSQL, and the database server planned the ten joins for 6 ms
+    on every request). Their data, all of it, is ``contributions_of``'s.
+
+    :param user: the participant.
+    :param page: the page number asked for (past the last: the last).
+    :return: a ``Pagination`` (its ``total``: everything the participant sent).
+    """
+    # The response's class through the relationship: it lives on a floor above.
+    response = Contribution.own_response.property.mapper.class_
+    query = select(Contribution).where(Contribution.author_id == user.id).options(
+        joinedload(Contribution.consultation),
+        joinedload(Contribution.own_response).joinedload(response.current_version),
+        joinedload(Contribution.group).joinedload(ContributionGroup.response)
+        .joinedload(response.current_version),
+    ).order_by(*received_order(descending=True))
+    found = db.paginate(query, page=max(page, 1), per_page=OWN_PAGE_SIZE, error_out=False)
+    if not found.items and found.page > found.pages > 0:
+        found = db.paginate(query, page=found.pages, per_page=OWN_PAGE_SIZE,
+                            error_out=False)
+    return found
 
 
 #: The most comments a proposal's page shows.

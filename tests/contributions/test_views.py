@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from consulta.accounts.models import Membership, Organization
+from consulta.accounts.models import Membership, Organization, User
 from consulta.consultations.models import Commitment, Consultation
 from consulta.contributions.models import Contribution, Support
 from consulta.extensions import db
@@ -439,3 +439,45 @@ def test_listing_pages_run_a_constant_number_of_queries(app, consultation, creat
     assert queries_for(f"{base}?per_page=10") == queries_for(f"{base}?per_page=50")
     api = f"/api/v1/consultations/{consultation}/contributions"
     assert queries_for(f"{api}?per_page=5") == queries_for(f"{api}?per_page=40")
+
+
+def test_my_contributions_come_a_page_at_a_time_newest_first_with_their_state(
+        app, slug, create_user, create_contribution, create_group, create_response):
+    """A participant's history is paged (20 a page, the count said, a far page gives the
+    last), and each row says what became of it: answered through its group, answered
+    on its own, withdrawn, waiting (issue 16: the whole history loaded on each view
+    grew with it)."""
+    from consulta.contributions.operations import withdraw_contribution
+
+    author = create_user()
+    codes = [create_contribution(slug, author=author, body=f"Aporte número {n}.")
+             for n in range(23)]
+    create_contribution(slug)  # someone else's
+    group_id = create_group(slug, [codes[0], codes[1]])
+    create_response(group_id=group_id, outcome="not_incorporated",
+                    justification="No corresponde a este plan. Se deriva a la entidad "
+                                  "competente.")
+    create_response(codes[2], outcome="incorporated", commitments=(5,))
+    with app.test_request_context():
+        withdraw_contribution(db.session.scalar(select(Contribution).where(
+            Contribution.tracking_code == codes[3])), user=db.session.get(User, author.id))
+        db.session.commit()
+    client = app.test_client()
+    login(client, author)
+    first = client.get("/my/contributions").get_data(as_text=True)
+    second = client.get("/my/contributions?page=2").get_data(as_text=True)
+    far = client.get("/my/contributions?page=99").get_data(as_text=True)
+
+    def shown(page):
+        return re.findall(r'class="meta code">([^<]+)<', page)
+
+    assert shown(first) == codes[::-1][:20]  # newest first
+    assert shown(second) == codes[::-1][20:] == codes[2::-1]
+    assert shown(far) == shown(second)
+    assert "23 aportes enviados." in first
+    assert "Página 1 de 2" in first and 'rel="next" href="/my/contributions?page=2"' in first
+    rows = dict(zip(shown(second), second.split('class="meta code">')[1:], strict=True))
+    assert "No incorporado" in rows[codes[0]] and "No incorporado" in rows[codes[1]]
+    assert "Incorporado" in rows[codes[2]]
+    assert "Retirado" in first.split(f'class="meta code">{codes[3]}<')[1].split("</tr>")[0]
+    assert "Recibido, pendiente de respuesta" in first

@@ -26,7 +26,7 @@ from .. import operations
 from ..access import get_contribution
 from ..forms import CommentForm, ProposalForm
 from ..models import Contribution
-from ..queries import comment_target, contributions_of
+from ..queries import comment_target, own_contributions_page
 from . import bp
 
 
@@ -249,5 +249,5 @@ def support(code):
 @bp.route("/my/contributions")
 @login_required
 def mine():
-    return render_template("contributions/mine.html",
-                           contributions=contributions_of(current_user))
+    page = own_contributions_page(current_user, request.args.get("page", 1, type=int) or 1)
+    return render_template("contributions/mine.html", page=page)
