@@ -116,7 +116,8 @@ def main():
                           ("inprocess-dec5b", "tallies, kept facts, rendering once"),
                           ("inprocess-dec5c", "final plan traces, list indexes, reads outside "
                                               "transactions"),
-                          ("inprocess-dec6", "rows for cards, rendered once, tallies")):
+                          ("inprocess-dec6", "rows for cards, rendered once, tallies"),
+                          ("inprocess-dec6b", "search by probe, statements built once")):
         table = inprocess_table(runs, prefix)
         if table:
             out += [f"#### In process, CPU ms per request (median), page cache off ({title})",
