@@ -181,6 +181,43 @@ def prepare(app):
     return values, users
 
 
+def bench_app(database_url):
+    """The app on a generated database, as the benchmarks measure it: the page cache
+    and the figures' cache off, no rate limits."""
+    from consulta import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url,
+                       "PUBLIC_PAGE_CACHE_SECONDS": 0, "PUBLIC_FIGURES_CACHE_SECONDS": 0,
+                       "RATELIMIT_ENABLED": False},
+                      environ={"CONSULTA_ENV": "testing"})
+
+
+def selected_pages(app, roles=(), names=(), skip=()):
+    """``(role, name, client, path)`` of each page of ``PAGES`` asked for (``roles``;
+    ``names``: parts of their names), each role's client logged in once (``prepare``
+    first). A page whose values the database does not have is said and left out.
+
+    :param skip: names of pages to leave out.
+    """
+    values, users = prepare(app)
+    clients = {}
+    for role, name, template in PAGES:
+        if name in skip or (roles and role not in roles):
+            continue
+        if names and not any(part in name for part in names):
+            continue
+        if role not in clients:
+            clients[role] = app.test_client()
+            if role != "anonymous":
+                login(clients[role], users[role])
+        try:
+            path = template.format(**values)
+        except KeyError as missing:  # a database from before generate.py wrote it
+            print(f"{role:13} {name:22} skipped: no {missing} in this database")
+            continue
+        yield role, name, clients[role], path
+
+
 def login(client, email):
     token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
     response = client.post("/login", data={"email": email, "password": PASSWORD,
@@ -230,32 +267,12 @@ def main():
     parser.add_argument("--json", metavar="LABEL", help="append to benchmarks/results.json")
     args = parser.parse_args()
 
-    from consulta import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url,
-                      "PUBLIC_PAGE_CACHE_SECONDS": 0, "PUBLIC_FIGURES_CACHE_SECONDS": 0,
-                      "RATELIMIT_ENABLED": False},
-                     environ={"CONSULTA_ENV": "testing"})
+    app = bench_app(args.database_url)
     app.add_url_rule("/__bench_bare", "bench_bare", lambda: "ok")
-    values, users = prepare(app)
     load_before = os.getloadavg()[0]
     results = []
-    clients = {}
-    for role, name, template in PAGES:
-        if args.role and role not in args.role:
-            continue
-        if args.page and not any(part in name for part in args.page):
-            continue
-        if role not in clients:
-            clients[role] = app.test_client()
-            if role != "anonymous":
-                login(clients[role], users[role])
-        try:
-            path = template.format(**values)
-        except KeyError as missing:  # a database from before generate.py wrote it
-            print(f"{role:13} {name:22} skipped: no {missing} in this database")
-            continue
-        figures = measure(app, clients[role], path, args.requests, args.warmup,
+    for role, name, client, path in selected_pages(app, args.role, args.page):
+        figures = measure(app, client, path, args.requests, args.warmup,
                           args.sql)
         results.append({"role": role, "page": name, "path": path, **figures})
         print(f"{role:13} {name:22} {figures['cpu_ms']:8.1f} ms {figures['queries']:4} q "

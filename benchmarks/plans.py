@@ -93,29 +93,11 @@ def main():
     if not args.database_url.startswith("postgresql"):
         raise SystemExit("EXPLAIN (ANALYZE, SUMMARY) is PostgreSQL's: give a PostgreSQL URL")
 
-    from consulta import create_app
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url,
-                      "PUBLIC_PAGE_CACHE_SECONDS": 0, "PUBLIC_FIGURES_CACHE_SECONDS": 0,
-                      "RATELIMIT_ENABLED": False},
-                     environ={"CONSULTA_ENV": "testing"})
-    values, users = inprocess.prepare(app)
-    clients = {}
+    app = inprocess.bench_app(args.database_url)
     print(f"{'role':13} {'page':26} {'planning':>9} {'execution':>10} {'statements':>11}")
-    for role, name, template in inprocess.PAGES:
-        if name == "bare" or (args.role and role not in args.role):
-            continue
-        if args.page and not any(part in name for part in args.page):
-            continue
-        if role not in clients:
-            clients[role] = app.test_client()
-            if role != "anonymous":
-                inprocess.login(clients[role], users[role])
-        try:
-            path = template.format(**values)
-        except KeyError:
-            continue  # a page of data the database does not have
-        costs = explained(app, statements_of(app, clients[role], path), args.repeat)
+    for role, name, client, path in inprocess.selected_pages(app, args.role, args.page,
+                                                             skip=("bare",)):
+        costs = explained(app, statements_of(app, client, path), args.repeat)
         print(f"{role:13} {name:26} {sum(c[0] for c in costs):7.1f} ms "
               f"{sum(c[1] for c in costs):7.1f} ms {len(costs):>11}")
         for planning, execution, statement in sorted(costs, key=lambda c: -(c[0] + c[1]))[
