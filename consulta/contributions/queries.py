@@ -280,8 +280,8 @@ def listing_query(consultation, filters, reach=None):
     params = {"consultation": consultation.id, **{name: filters[name] for name in given}}
     extra = [(extra_filter, filters[name]) for extension in _extensions()
              for name, extra_filter in extension.filters.items() if filters.get(name)]
-    found = search.match_for_page(db.session, Contribution.id, filters["q"], reach) \
-        if filters.get("q") else None
+    found = search.match_for_page(db.session, Contribution.id, filters["q"], reach,
+                                  (_walked(query), params)) if filters.get("q") else None
     if not extra:
         if found is None:
             return Listing(query, params)
@@ -296,6 +296,13 @@ def listing_query(consultation, filters, reach=None):
     found = search.bound(found, Contribution.id)
     shown = Contribution.hidden_at.is_(None)
     return Listing(query.where(found.page, shown), None, query.where(found.count, shown))
+
+
+@lru_cache(maxsize=256)
+def _walked(query):
+    """The condition of the rows a list walks (its select's, ``_listing``), kept with
+    it: a search estimates from them how densely its walk meets matches."""
+    return query.whereclause
 
 
 @lru_cache(maxsize=256)

@@ -34,6 +34,9 @@ RECENT_ROWS = 1000
 #: What probing one listed row for a match costs, over what setting one match aside
 #: for the walk costs (``_probe_pays``): 23 µs and 0.12 µs on SQLite (FTS5, 50,000 rows).
 PROBE_COST = 190
+#: The fewest of the list's own rows among the newest ``RECENT_ROWS`` that estimate how
+#: densely its walk meets matches; with fewer, a search does not probe.
+PROBE_SAMPLE = 200
 #: Words too common to help a search (PostgreSQL's Spanish configuration drops its own).
 _STOP_WORDS_TEXT = (
     "a al algo ante con contra de del desde e el en entre es esta este esto la las le les lo "
@@ -140,7 +143,7 @@ def match(session, column, id_column, query_text):
     return None if found is None else bound(found, id_column).page
 
 
-def match_for_page(session, id_column, query_text, reach=None):
+def match_for_page(session, id_column, query_text, reach=None, scope=None):
     """How a search restricts a list whose page ends ``reach`` rows in: a ``Match``, or
     None when the query has no searchable word.
 
@@ -149,12 +152,17 @@ def match_for_page(session, id_column, query_text, reach=None):
     the page is full; when a walk meets a match in most rows it reads (a common word),
     each row read is probed for a match instead (``_probe_pays``), which stops with the
     page where setting the matches aside costs in proportion to them all (3.2 ms at
-    50,000 rows, 1.1 probing). A count never probes: it reads past the page.
+    50,000 rows, 1.1 probing). A count never probes: it reads past the page. How densely
+    the walk meets matches is read from the list's own rows among the newest of the
+    table (``scope``): a word common in another consultation and absent from this one
+    would make a probe read every row of this one.
 
     :param session: the session.
     :param id_column: the listed rows' id (the index's rowid).
     :param query_text: what the visitor typed.
     :param reach: how many rows in the page ends (offset + page size); None: no probe.
+    :param scope: ``(clause, values)``: the condition of the rows the list walks, built
+        once, and the values of its bound parameters; None: no probe.
     """
     tokens = stems(query_text)
     if not tokens:  # nothing searchable (empty, or only words like "de la"): no filter
@@ -168,10 +176,16 @@ def match_for_page(session, id_column, query_text, reach=None):
     # word's 100,000 matches at 200,000 rows took 10 ms to count, now a constant 0.2);
     # with the matches among the newest rows and the newest id, which estimate how
     # densely a walk meets them.
-    found, recent, last = session.execute(_density(id_column), values).one()
+    if reach is None or scope is None:
+        found, recent, last = session.execute(_density(id_column), values).one()
+        listed = listed_matches = 0
+    else:
+        found, recent, last, listed, listed_matches = session.execute(
+            _density(id_column, scope[0]), {**scope[1], **values}).one()
     if found <= DENSE_MATCHES:
         way = "ids"
-    elif reach is not None and _probe_pays(recent, last or 0, reach):
+    elif listed >= PROBE_SAMPLE and _probe_pays(recent, last or 0, reach,
+                                                 listed_matches / listed):
         way = "probe"
     else:
         way = "walk"
@@ -182,19 +196,31 @@ def match_for_page(session, id_column, query_text, reach=None):
 _MATCHED = text(f"{FTS_TABLE} MATCH :fts_query")
 
 
-@lru_cache(maxsize=16)
-def _density(id_column):
-    """The statement of ``match_for_page``'s three facts on SQLite: the matches counted
-    up to one past ``DENSE_MATCHES``, the matches among the newest ``RECENT_ROWS`` rows,
-    and the newest id. Built once: its words are bound at execution."""
+@lru_cache(maxsize=256)
+def _density(id_column, scope=None):
+    """The statement of ``match_for_page``'s facts on SQLite: the matches counted up to
+    one past ``DENSE_MATCHES``, the matches among the newest ``RECENT_ROWS`` rows of the
+    table, the newest id; with a ``scope``, the rows among those newest that it takes
+    and how many of them match (each match of the newest looked up by id: at most
+    ``RECENT_ROWS``). Built once per scope: its values are bound at execution."""
     newest = select(func.max(id_column)).scalar_subquery()
-    return select(
+    facts = [
         select(func.count()).select_from(
             select(_FTS.c.rowid).where(_MATCHED).limit(DENSE_MATCHES + 1).subquery())
         .scalar_subquery(),
         select(func.count()).select_from(_FTS)
         .where(_MATCHED, _FTS.c.rowid > newest - RECENT_ROWS).scalar_subquery(),
-        newest)
+        newest]
+    if scope is not None:
+        rows = id_column.expression.table
+        recent = select(_FTS.c.rowid.label("id")).where(
+            _MATCHED, _FTS.c.rowid > newest - RECENT_ROWS).subquery()
+        facts += [
+            select(func.count()).select_from(rows)
+            .where(scope, id_column > newest - RECENT_ROWS).scalar_subquery(),
+            select(func.count()).select_from(recent)
+            .join(rows, id_column == recent.c.id + 0).where(scope).scalar_subquery()]
+    return select(*facts)
 
 
 @lru_cache(maxsize=64)
@@ -236,12 +262,14 @@ def _clauses(id_column, way, values):
     return Match(walk, walk, rows, way, values)
 
 
-def _probe_pays(recent, last, reach):
+def _probe_pays(recent, last, reach, density):
     """Whether probing each row a walk reads costs less than setting every match aside.
 
-    A walk meets matches at the density ``d`` of the newest rows (``recent`` of
-    ``RECENT_ROWS``): probing reads ``reach / d`` rows at ``PROBE_COST`` each; setting
-    the matches aside costs one each, about ``d`` times the rows of the index (the
-    newest id, ``last``). Probing pays when ``d² · last > reach · PROBE_COST``.
+    The walk meets matches at ``density`` (the share of the list's newest rows that
+    match): probing reads ``reach / density`` rows at ``PROBE_COST`` each. Setting the
+    matches aside costs one each: the newest rows' matches (``recent`` of
+    ``RECENT_ROWS``) times the rows of the index (the newest id, ``last``). In one
+    consultation, with ``d`` the density of both, probing pays when
+    ``d² · last > reach · PROBE_COST``.
     """
-    return recent * recent * last > reach * PROBE_COST * RECENT_ROWS * RECENT_ROWS
+    return density > 0 and reach * PROBE_COST * RECENT_ROWS < density * recent * last

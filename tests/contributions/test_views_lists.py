@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Consultation
+from consulta.contributions.models import Contribution
 from consulta.contributions.operations import submit_contribution, support_proposal
 from consulta.extensions import db
 
@@ -169,6 +170,7 @@ def test_a_search_lists_and_counts_the_same_whichever_way_it_reads_the_matches(
     monkeypatch.setattr(search, "DENSE_MATCHES", 0)  # every search takes the walk
     walked = seen()
     monkeypatch.setattr(search, "PROBE_COST", 0)  # and probes every row it reads
+    monkeypatch.setattr(search, "PROBE_SAMPLE", 1)
     assert walked == by_id
     assert seen() == by_id
     assert by_id[1]
@@ -198,14 +200,46 @@ def test_a_search_is_built_once_and_its_words_bound_at_execution(app, searched):
 
 def test_a_search_probes_its_rows_only_when_a_walk_meets_matches_densely():
     """The cost model of ``match_for_page``: probing pays for a common word in a large
-    consultation, not for a rare one, nor deep in the pages."""
+    consultation, not for a rare one, nor deep in the pages, nor where the list's own
+    rows do not match."""
     from consulta.core.search import _probe_pays
 
-    assert _probe_pays(recent=500, last=50_000, reach=20)
-    assert not _probe_pays(recent=250, last=50_000, reach=20)
-    assert _probe_pays(recent=250, last=200_000, reach=20)
-    assert not _probe_pays(recent=500, last=50_000, reach=1000)
-    assert not _probe_pays(recent=0, last=200_000, reach=20)
+    assert _probe_pays(recent=500, last=50_000, reach=20, density=0.5)
+    assert not _probe_pays(recent=250, last=50_000, reach=20, density=0.25)
+    assert _probe_pays(recent=250, last=200_000, reach=20, density=0.25)
+    assert not _probe_pays(recent=500, last=50_000, reach=1000, density=0.5)
+    assert not _probe_pays(recent=900, last=200_000, reach=20, density=0)
+
+
+def test_a_word_common_elsewhere_is_not_probed_for_where_it_is_absent(
+        app, searched, create_consultation, create_contribution, monkeypatch):
+    """How densely a walk meets matches is read from the list's own newest rows: a word
+    that fills another consultation and is absent here would make a probe read every
+    row of this one."""
+    import consulta.core.search as search
+    from consulta.contributions.queries import listing_query, read_filters
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the ways of reading matches are SQLite's (FTS5)")
+    slug, _codes = searched
+    other = create_consultation(plan=iv_plan_json())
+    for n in range(6):
+        create_contribution(other, body=f"Vigilancia ciudadana de las obras {n}.")
+    monkeypatch.setattr(search, "DENSE_MATCHES", 0)
+    monkeypatch.setattr(search, "PROBE_COST", 0)
+    monkeypatch.setattr(search, "PROBE_SAMPLE", 1)
+    with app.test_request_context():
+        here, there = (db.session.scalar(select(Consultation).where(Consultation.slug == s))
+                       for s in (slug, other))
+        ways = {name: search.match_for_page(
+                    db.session, Contribution.id, word, 20,
+                    (listing_query(consultation, read_filters({})).query.whereclause,
+                     {"consultation": consultation.id})).way
+                for name, consultation, word in (("absent here", here, "vigilancia"),
+                                                 ("common there", there, "vigilancia"),
+                                                 ("common here", here, "agua"))}
+    assert ways == {"absent here": "walk", "common there": "probe", "common here": "probe"}
 
 
 def test_the_commitment_filter_offers_the_latest_plan_and_keeps_the_choice(
