@@ -754,8 +754,7 @@ def paginate_cards(query, page, per_page, *, cap=None, total=None, sheet=False,
     """
     return CardPagination(query=query, sheet=sheet, cap=cap, total=total, params=params,
                           count_query=count_query, page=page_within(page, per_page, cap),
-                          per_page=per_page,
-                          max_per_page=None, error_out=False)
+                          per_page=per_page, max_per_page=None, error_out=False)
 
 
 def counts_by_commitment(consultation):
