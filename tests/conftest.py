@@ -130,6 +130,9 @@ def empty_the_database(app):
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
+                if conn.execute(text("SELECT current_setting('is_superuser')")).scalar() == "on":
+                    _empty_the_postgresql_tables_used(conn, tables)
+                    return
                 # The audit log refuses TRUNCATE (a statement trigger): off for this
                 # transaction only, as the schema's owner can; the app's role cannot.
                 conn.execute(text("ALTER TABLE audit_entries "
@@ -146,6 +149,28 @@ def empty_the_database(app):
                         conn.execute(text(f'DELETE FROM "{table}"'))
                 conn.execute(text("DELETE FROM contributions_fts"))
                 _empty_the_sqlite_audit_log(conn)
+
+
+def _empty_the_postgresql_tables_used(conn, tables):
+    """Empty the tables a test wrote to and restart the sequences it drew from, as a
+    superuser can: with the session in the replication role, no trigger fires (the
+    audit log's refusals, the tallies' upkeep, the foreign keys' checks), so the rows go
+    in any order.
+
+    TRUNCATE of every table took 250 ms a test (new files for 55 tables and their
+    indexes), a quarter of the PostgreSQL run; a test touches a few tables, and DELETE
+    of their few rows takes a millisecond or two. Afterwards every table is empty and
+    every sequence starts again at 1, as after ``TRUNCATE … RESTART IDENTITY``.
+    """
+    conn.execute(text("SET LOCAL session_replication_role = replica"))
+    used = conn.execute(text(" UNION ALL ".join(
+        f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in tables))).scalars()
+    for table in used:
+        conn.execute(text(f'DELETE FROM "{table}"'))
+    conn.execute(text(
+        "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) "
+        "FROM pg_sequences WHERE schemaname = current_schema() "
+        "AND last_value IS NOT NULL"))
 
 
 def _empty_the_sqlite_audit_log(conn):
