@@ -125,11 +125,19 @@ def handle_internal_error(error):
 BUSY_RETRY_AFTER = 5
 
 
+#: PostgreSQL's errors that ask a transaction to be tried again: a serialization failure
+#: (a REPEATABLE READ transaction, such as a summary's publication, wrote a row someone
+#: changed after it began) and a deadlock (the other transaction went through).
+_TRY_AGAIN_SQLSTATES = frozenset({"40001", "40P01"})
+
+
 def _database_busy(error):
-    """True for SQLite's "database is locked": a writer held the lock past the busy
-    timeout (a long write elsewhere), not a bug."""
+    """True for SQLite's "database is locked" (a writer held the lock past the busy
+    timeout: a long write elsewhere) and PostgreSQL's "try again" errors: not bugs."""
     original = getattr(error, "orig", None)
-    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
+    if isinstance(original, sqlite3.OperationalError):
+        return "locked" in str(original)
+    return getattr(original, "sqlstate", None) in _TRY_AGAIN_SQLSTATES
 
 
 def handle_operational_error(error):

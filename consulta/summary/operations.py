@@ -7,6 +7,7 @@ import threading
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import column, insert, table
+from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import record
 from consulta.consultations.models import Consultation
@@ -103,12 +104,14 @@ def publish_summary(consultation, *, actor):
     if now < consultation.closes_at:
         raise OperationError(_l("The summary can be published once the consultation has "
                                 "closed."))
+    # Everything frozen is read as of one moment: the figures and the rows must tell of
+    # the same contributions (a hide committed between two reads made them disagree by
+    # one). The figures are counted on a connection of their own, in that same moment,
+    # while this one reads the rows (aggregate scans that wait on the database, not on
+    # Python: 0.5 s of 3.5 at 50,000 rows); the content they go into is sealed after
+    # the rows, whose digests wait in a file.
+    reading = _read_as_of_now(consultation)
     version = last_version_number(consultation) + 1
-    # The figures are counted on a connection of their own while this one reads the
-    # rows (aggregate scans that wait on the database, not on Python: 0.5 s of 3.5 at
-    # 50,000 rows); the content they go into is sealed after the rows, whose digests
-    # wait in a file.
-    figures = _figures_beside(consultation)
     # Every row is read, serialized and hashed before anything is written: on SQLite the
     # first write takes the database's write lock until the commit, and building the
     # rows of 50,000 contributions took seconds in which nobody else could write (a
@@ -127,11 +130,12 @@ def publish_summary(consultation, *, actor):
                 count += _spool(spool, row_digests, batch)
                 batch = []
         count += _spool(spool, row_digests, batch)
-        content = preview_summary(consultation, figures=figures())
+        content = preview_summary(consultation, figures=reading.figures())
         content["version"] = version
         content["published_at"] = now.isoformat()
         content["timeline"]["first_summary_at"] = _iso(consultation.summary_published_at
                                                        or now)
+        reading.end()
         digest = SummaryDigest(content)
         row_digests.seek(0)
         while lines := row_digests.read(1 << 20):
@@ -141,7 +145,14 @@ def publish_summary(consultation, *, actor):
                                    content=content, digest=digest.hexdigest(),
                                    row_count=count)
         db.session.add(snapshot)
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            # Another member of the secretariat published this version meanwhile.
+            raise OperationError(_l(
+                "Another version of the summary was published while this one was being "
+                "prepared; nothing was published. Check the summary and publish again "
+                "if needed.")) from error
         spool.seek(0)
         position = 0
         while position < count:
@@ -158,62 +169,118 @@ def publish_summary(consultation, *, actor):
     return snapshot
 
 
-def _figures_beside(consultation):
-    """Start counting the consultation's figures (``compute_figures``) in a thread, on a
-    connection of its own; returns a function that waits for them.
+class _Reading:
+    """What publishing reads, as of one moment: ``figures()`` waits for the figures
+    counted beside the rows (or counts them here), ``end()`` ends a transaction that
+    only read, before the writes."""
 
-    Another connection sees what is committed: when this transaction has written
-    something already (flushed changes, or changes not flushed yet), or the database
-    is SQLite in memory (another connection is another database), they are counted
-    here, when asked for, as before.
+    def __init__(self, figures, end=lambda: None):
+        self.figures = figures
+        self.end = end
+
+
+def _read_as_of_now(consultation):
+    """Begin reading the consultation as of one moment, and count its figures in that
+    same moment: in a thread, on a connection of its own, when the database lets two
+    connections share it; here, when asked for, otherwise.
+
+    - Something already written in this transaction (flushed or pending): another
+      connection would not see it, so the figures are counted here. Nothing else can
+      change what this transaction reads meanwhile on SQLite, which holds the write lock
+      since the first write; on PostgreSQL each statement reads what was committed when
+      it began (publishing from a request writes nothing before).
+    - PostgreSQL: the transaction, which has only read, is ended and a REPEATABLE READ
+      one begun; the figures' connection takes its snapshot (``pg_export_snapshot``).
+      The writes follow in it, and a row changed meanwhile by someone else fails the
+      publication (a serialization failure, "try again"), never mixes two moments.
+    - SQLite: this connection and the figures' each read in a transaction of their own
+      (in WAL, a transaction reads the database as it was at its first read), the
+      figures' one begun first. If nobody committed between a look at the database's
+      version before it and this one's first read, both read the same moment;
+      otherwise the figures are counted again here. This transaction ends before the
+      writes: SQLite refuses to write from a read that others wrote after.
+    - SQLite in memory: another connection is another database; one connection reads
+      it all.
 
     :param consultation: the consultation to count.
+    :return: a ``_Reading``.
     """
-    if not _reads_as_committed():
-        return lambda: compute_figures(consultation)
-    app = current_app._get_current_object()
-    consultation_id = consultation.id
-    outcome = {}
-
-    def count():
-        try:
-            with app.app_context():
-                try:
-                    outcome["figures"] = compute_figures(
-                        db.session.get(Consultation, consultation_id))
-                finally:
-                    db.session.remove()
-        except BaseException as error:  # raised again by figures(), in the caller
-            outcome["error"] = error
-
-    thread = threading.Thread(target=count, name="summary-figures", daemon=True)
-    thread.start()
-
-    def figures():
-        thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["figures"]
-
-    return figures
-
-
-def _reads_as_committed():
-    """True when another connection reads what this session's transaction reads: it
-    has written nothing yet (SQLite begins a transaction at the first write; PostgreSQL
-    gives a transaction its id at the first write) and the database is not in memory."""
     session = db.session
     if session.new or session.dirty or session.deleted:
-        return False
+        return _Reading(lambda: compute_figures(consultation))
     connection = session.connection()
     name = connection.dialect.name
-    if name == "sqlite":
-        return (connection.engine.url.database not in (None, "", ":memory:")
-                and not connection.connection.dbapi_connection.in_transaction)
     if name == "postgresql":
-        return connection.exec_driver_sql(
-            "SELECT pg_current_xact_id_if_assigned() IS NULL").scalar()
-    return False
+        if not connection.exec_driver_sql(
+                "SELECT pg_current_xact_id_if_assigned() IS NULL").scalar():
+            return _Reading(lambda: compute_figures(consultation))
+        session.rollback()  # a transaction that only read: nothing is lost
+        connection = session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ"})
+        snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+        counting = _Counting(consultation, "REPEATABLE READ",
+                                 f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        return _Reading(counting.figures)
+    dbapi_connection = connection.connection.dbapi_connection
+    if (name != "sqlite" or dbapi_connection.in_transaction
+            or connection.engine.url.database in (None, "", ":memory:")):
+        return _Reading(lambda: compute_figures(consultation))
+    before = connection.exec_driver_sql("PRAGMA data_version").scalar()
+    counting = _Counting(consultation, None, "BEGIN", "PRAGMA data_version")
+    counting.reading.wait()
+    connection.exec_driver_sql("BEGIN")
+    same_moment = connection.exec_driver_sql("PRAGMA data_version").scalar() == before
+
+    def figures():
+        counted = counting.figures()
+        return counted if same_moment else compute_figures(consultation)
+
+    def end():
+        if dbapi_connection.in_transaction:
+            connection.exec_driver_sql("COMMIT")
+
+    return _Reading(figures, end)
+
+
+class _Counting:
+    """Count the consultation's figures (``compute_figures``) in a thread, on a
+    connection of its own begun with ``isolation`` (None: the engine's) and
+    ``statements``; ``reading`` is set once they ran (the thread reads as of then),
+    ``figures()`` waits for the figures.
+    """
+
+    def __init__(self, consultation, isolation, *statements):
+        self.reading = threading.Event()
+        self._outcome = {}
+        app = current_app._get_current_object()
+        consultation_id = consultation.id
+        options = {"isolation_level": isolation} if isolation else {}
+
+        def count():
+            try:
+                with app.app_context():
+                    try:
+                        connection = db.session.connection(execution_options=options)
+                        for statement in statements:
+                            connection.exec_driver_sql(statement)
+                        self.reading.set()
+                        self._outcome["figures"] = compute_figures(
+                            db.session.get(Consultation, consultation_id))
+                    finally:
+                        db.session.remove()
+            except BaseException as error:  # raised again by figures(), in the caller
+                self._outcome["error"] = error
+            finally:
+                self.reading.set()
+
+        self._thread = threading.Thread(target=count, name="summary-figures", daemon=True)
+        self._thread.start()
+
+    def figures(self):
+        self._thread.join()
+        if "error" in self._outcome:
+            raise self._outcome["error"]
+        return self._outcome["figures"]
 
 
 def _spool(spool, row_digests, batch):

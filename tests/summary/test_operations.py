@@ -8,6 +8,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, update
 
 from consulta.audit.models import AuditEntry
+from consulta.contributions.models import Contribution
 from consulta.core.operations import OperationError
 from consulta.extensions import db
 from consulta.moderation.operations import hide_contribution
@@ -152,6 +153,61 @@ def test_a_publication_after_a_change_not_committed_counts_it(closed_consultatio
     assert snapshot.content["figures"]["contributions"]["hidden"] == 2
     assert [row["status"] for row in stored_rows(snapshot)].count("hidden:offensive") == 2
     assert recompute_digest(snapshot) == snapshot.digest
+
+
+def test_the_figures_and_the_rows_are_read_as_of_one_moment(closed_consultation,
+                                                           in_request, monkeypatch):
+    """A hide committed by someone else after the figures were counted and before the
+    rows are read: the published figures and rows still tell of the same contributions
+    (both from before the hide, or both from after it), never one of each."""
+    import consulta.summary.operations as operations
+
+    consultation = consultation_of(closed_consultation.slug)
+    hidden_meanwhile = contribution(closed_consultation.unanswered).id
+    committed = threading.Event()
+    count_figures, read_rows = operations.compute_figures, operations.iter_row_values
+
+    def figures_then_a_hide(counted):
+        figures = count_figures(counted)
+        if not committed.is_set():
+            with db.engine.begin() as other:  # another moderator, another connection
+                other.execute(update(Contribution).where(Contribution.id == hidden_meanwhile)
+                              .values(hidden_at=func.now(), hidden_reason="offensive"))
+            committed.set()
+        return figures
+
+    def rows_after_the_hide(counted):
+        assert committed.wait(30)
+        yield from read_rows(counted)
+
+    monkeypatch.setattr(operations, "compute_figures", figures_then_a_hide)
+    monkeypatch.setattr(operations, "iter_row_values", rows_after_the_hide)
+    snapshot = publish_summary(consultation, actor=user(closed_consultation.secretariat))
+    db.session.commit()
+
+    statuses = [row["status"] for row in stored_rows(snapshot)]
+    hidden_rows = sum(status.startswith("hidden") for status in statuses)
+    assert snapshot.content["figures"]["contributions"]["hidden"] == hidden_rows
+    assert snapshot.content["figures"]["contributions"]["visible"] == \
+        len(statuses) - hidden_rows - statuses.count("withdrawn")
+    assert db.session.get(Contribution, hidden_meanwhile).hidden_at is not None
+    assert recompute_digest(snapshot) == snapshot.digest
+
+
+def test_a_version_published_meanwhile_is_refused_and_nothing_is_written(
+        closed_consultation, publish, in_request, monkeypatch):
+    """Two members of the secretariat publish at once: the second to write finds its
+    version taken, and gets a refusal that says so, not an error."""
+    import consulta.summary.operations as operations
+
+    publish(closed_consultation.slug, closed_consultation.secretariat)
+    monkeypatch.setattr(operations, "last_version_number", lambda consultation: 0)
+
+    with pytest.raises(OperationError, match="se publicó mientras se preparaba esta"):
+        publish_summary(consultation_of(closed_consultation.slug),
+                        actor=user(closed_consultation.secretariat))
+    db.session.rollback()
+    assert snapshot_count() == 1 and len(audit("summary.published")) == 1
 
 
 def test_each_row_is_the_public_matrix_row_with_the_effective_response(

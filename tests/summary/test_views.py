@@ -3,7 +3,7 @@
 import io
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Consultation
@@ -33,6 +33,39 @@ def test_the_finished_demo_consultation_has_a_published_summary(app, demo):
     assert "<script" not in page.split('<main id="main"', 1)[1]
     listing = app.test_client().get("/api/v1/consultations").get_json()["consultations"]
     assert {c["slug"]: c["status"] for c in listing}[LL] == "summary_published"
+
+
+def test_a_consultation_changed_while_its_first_summary_is_published(
+        app, closed_consultation, secretariat_login, monkeypatch):
+    """Someone saves the consultation while its summary is being published. PostgreSQL
+    reads the publication as of one moment and would then write a row changed after it:
+    the secretariat is asked to try again (503), nothing is published. SQLite, whose
+    publication writes after its reading ends, publishes what it read."""
+    import consulta.summary.operations as operations
+
+    slug = closed_consultation.slug
+    read_rows = operations.iter_row_values
+
+    def rows_while_someone_saves(consultation):
+        with db.engine.begin() as other:
+            other.execute(update(Consultation).where(Consultation.slug == slug)
+                          .values(summary_introduction="Guardado mientras se publicaba."))
+        yield from read_rows(consultation)
+
+    monkeypatch.setattr(operations, "iter_row_values", rows_while_someone_saves)
+    response = secretariat_login.post_form(f"/consultations/{slug}/summary/publish")
+
+    with app.app_context():
+        dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        assert response.status_code == 503 and "Retry-After" in response.headers
+        assert "inténtalo de nuevo" in response.get_data(as_text=True)
+        assert snapshots(app, slug) == []
+    else:
+        assert response.status_code == 302
+        assert [version for version, _d, _r in snapshots(app, slug)] == [1]
+    with app.app_context():
+        assert consultation_of(slug).summary_introduction == "Guardado mientras se publicaba."
 
 
 def test_the_page_and_the_api_give_the_published_digest(app, closed_consultation, publish):
