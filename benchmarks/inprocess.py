@@ -247,12 +247,58 @@ def measure(app, client, path, requests, warmup, show_sql=False):
         for statement in statements:
             print("   ", " ".join(statement.split())[:int(os.environ.get("SQL_WIDTH", 300))])
     cpu = []
+    server_before = _server_cpu(engine)
     for _ in range(requests):
         start = time.process_time()
         client.get(path).close()
         cpu.append((time.process_time() - start) * 1000)
-    return {"cpu_ms": round(statistics.median(cpu), 2), "queries": len(statements),
-            "bytes": len(response.data), "status": response.status_code}
+    figures = {"cpu_ms": round(statistics.median(cpu), 2), "queries": len(statements),
+               "bytes": len(response.data), "status": response.status_code}
+    if server_before is not None:
+        figures["server_cpu_ms"] = round(
+            (_server_cpu(engine) - server_before) * 1000 / requests, 2)
+    return figures
+
+
+#: The PostgreSQL backends of the app's connections, by the pool's connection records.
+_BACKENDS = set()
+
+
+def follow_backends(engine):
+    """PostgreSQL on this machine: note the server process of each connection the app
+    opens, so that ``_server_cpu`` can read the CPU time the server spent for it (the
+    planning and execution of every statement, which ``time.process_time`` misses)."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _note(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT pg_backend_pid()")
+        _BACKENDS.add(cursor.fetchone()[0])
+        cursor.close()
+        dbapi_connection.rollback()
+
+    engine.dispose()
+
+
+def _server_cpu(engine):
+    """The CPU seconds (user and system) the app's PostgreSQL backends have used, from
+    /proc; None on SQLite, or when the server's processes cannot be read here."""
+    if engine.dialect.name != "postgresql" or not _BACKENDS:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in list(_BACKENDS):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a connection closed since: its time is no longer counted
+            _BACKENDS.discard(pid)
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (after the name)
+    return total / ticks
 
 
 def main():
@@ -269,14 +315,20 @@ def main():
 
     app = bench_app(args.database_url)
     app.add_url_rule("/__bench_bare", "bench_bare", lambda: "ok")
+    with app.app_context():
+        from consulta.extensions import db
+
+        follow_backends(db.engine)
     load_before = os.getloadavg()[0]
     results = []
     for role, name, client, path in selected_pages(app, args.role, args.page):
         figures = measure(app, client, path, args.requests, args.warmup,
                           args.sql)
         results.append({"role": role, "page": name, "path": path, **figures})
+        server = (f"  server {figures['server_cpu_ms']:6.1f} ms"
+                  if "server_cpu_ms" in figures else "")
         print(f"{role:13} {name:22} {figures['cpu_ms']:8.1f} ms {figures['queries']:4} q "
-              f"{figures['bytes']:9,} B  {figures['status']}", flush=True)
+              f"{figures['bytes']:9,} B  {figures['status']}{server}", flush=True)
     load_after = os.getloadavg()[0]
     print(f"load average (1 min): {load_before:.1f} before, {load_after:.1f} after")
     if args.json:
