@@ -27,7 +27,12 @@ from . import (
     summary,
 )
 from .config import build_config
-from .core.database import ping_rested_connections, read_outside_transactions, upgrade_database
+from .core.database import (
+    keep_prepared_statements,
+    ping_rested_connections,
+    read_outside_transactions,
+    upgrade_database,
+)
 from .core.i18n import select_locale, select_timezone
 from .core.profile import profile_settings
 from .core.request_input import init_request_input
@@ -92,6 +97,7 @@ def _init_extensions(app):
     with app.app_context():
         ping_rested_connections(db.engine, app.config["DATABASE_PING_AFTER_SECONDS"])
         read_outside_transactions(app, db.engine)
+        keep_prepared_statements(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)

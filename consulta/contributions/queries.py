@@ -11,7 +11,7 @@ from functools import cache, lru_cache
 from typing import NamedTuple
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, bindparam, func, literal_column, select, true
+from sqlalchemy import Integer, Select, bindparam, func, literal_column, select, true
 from sqlalchemy import text as text_clause
 from sqlalchemy.orm import aliased, defer, joinedload
 
@@ -607,8 +607,14 @@ def card_rows(query, *, sheet=False):
     :param sheet: also the proposal sheet's columns and the classification (the API).
     """
     *_layout, joins, columns = _card_layout(sheet)
-    page = query.with_only_columns(Contribution.id).limit(bindparam("limit")) \
-        .offset(bindparam("offset")).subquery("page")
+    # The limit and offset are written into the SQL when it is sent (the statement is
+    # still compiled once): PostgreSQL, given a page's bounds as parameters, estimated a
+    # tenth of the table for the page and so kept planning the statement for each
+    # request (3.5 ms of its CPU for 0.7 of execution); with them written, it plans it
+    # once per connection and page, and runs its plan (0.5 ms).
+    page = query.with_only_columns(Contribution.id) \
+        .limit(bindparam("limit", type_=Integer, literal_execute=True)) \
+        .offset(bindparam("offset", type_=Integer, literal_execute=True)).subquery("page")
     statement = select(*columns).select_from(page) \
         .join(Contribution, Contribution.id == page.c.id)
     for target, onclause in joins:

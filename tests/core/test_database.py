@@ -166,3 +166,78 @@ def test_a_page_that_only_reads_cannot_write(database_url, create_user):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def _prepared_statements(app, statement, times):
+    """Run ``statement`` ``times`` times in one transaction, end it with the session's
+    rollback (as every request that reads does), and return how many statements the
+    server still holds prepared for that connection."""
+    with app.app_context():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        for _ in range(times):
+            db.session.execute(statement).all()
+        db.session.rollback()
+        assert db.session.execute(text("SELECT pg_backend_pid()")).scalar() == pid
+        held = db.session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+        db.session.remove()
+    return held
+
+
+def test_a_transaction_that_only_read_keeps_the_prepared_statements(app, create_user):
+    """psycopg prepares a statement sent five times, and forgets them all at a ROLLBACK:
+    a transaction that wrote nothing is committed instead, and the server keeps them
+    (no planning of the same statements on every request)."""
+    _postgresql_only(app)
+    someone = create_user()
+    assert _prepared_statements(
+        app, select(User.email).where(User.id == someone.id), times=6) >= 1
+
+
+def test_a_transaction_that_wrote_is_still_rolled_back(app, create_user):
+    """Committing instead of rolling back is only for transactions that wrote nothing: a
+    write is undone by the rollback, on a connection in error too."""
+    from sqlalchemy.exc import DBAPIError
+
+    someone = create_user(display_name="Nombre de siempre")
+    with app.app_context():
+        db.session.get(User, someone.id).display_name = "Otro nombre"
+        db.session.flush()
+        db.session.rollback()
+        db.session.execute(text("UPDATE users SET display_name = 'Otro más' WHERE id = :id"),
+                           {"id": someone.id})
+        with pytest.raises(DBAPIError):
+            db.session.execute(text("SELECT * FROM no_such_table")).all()
+        db.session.rollback()
+        db.session.remove()
+    with app.app_context():
+        assert db.session.get(User, someone.id).display_name == "Nombre de siempre"
+
+
+def test_a_list_page_sends_its_bounds_in_the_sql(app, client, create_consultation,
+                                                create_contribution):
+    """The page's limit and offset are written into the card statement (compiled once,
+    bound when sent): PostgreSQL, given them as parameters, planned that statement on
+    every request for a tenth of the table."""
+    slug = create_consultation(plan=iv_plan_json())
+    for number in range(3):
+        create_contribution(slug, body=f"Un aporte número {number}.")
+    from sqlalchemy import event
+
+    sent = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        sent.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(f"/consultations/{slug}/contributions?page=1").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    cards = [(statement, parameters) for statement, parameters in sent
+             if "AS page" in statement]
+    assert len(cards) == 1
+    statement, parameters = cards[0]
+    assert " LIMIT 20 OFFSET 0)" in " ".join(statement.split())
+    assert "limit" not in (parameters or {}) and "offset" not in (parameters or {})
