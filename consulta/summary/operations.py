@@ -219,7 +219,7 @@ def _read_as_of_now(consultation):
             execution_options={"isolation_level": "REPEATABLE READ"})
         snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
         counting = _Counting(consultation, "REPEATABLE READ",
-                                 f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                             f"SET TRANSACTION SNAPSHOT '{snapshot}'")
         return _Reading(counting.figures)
     dbapi_connection = connection.connection.dbapi_connection
     if (name != "sqlite" or dbapi_connection.in_transaction

@@ -169,18 +169,14 @@ def test_a_page_that_only_reads_cannot_write(database_url, create_user):
 
 
 def _prepared_statements(app, statement, times):
-    """Run ``statement`` ``times`` times in one transaction, end it with the session's
-    rollback (as every request that reads does), and return how many statements the
-    server still holds prepared for that connection."""
-    with app.app_context():
-        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+    """Run ``statement`` ``times`` times in one transaction, end it with a rollback (as
+    every request that reads does, through the session), and return how many statements
+    the server still holds prepared for that connection."""
+    with app.app_context(), db.engine.connect() as conn:
         for _ in range(times):
-            db.session.execute(statement).all()
-        db.session.rollback()
-        assert db.session.execute(text("SELECT pg_backend_pid()")).scalar() == pid
-        held = db.session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
-        db.session.remove()
-    return held
+            conn.execute(statement).all()
+        conn.rollback()
+        return conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
 
 
 def test_a_transaction_that_only_read_keeps_the_prepared_statements(app, create_user):
