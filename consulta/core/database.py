@@ -109,6 +109,18 @@ def read_outside_transactions(app, engine):
                                + statement.split(None, 2)[0])
 
 
+#: PostgreSQL: true while the transaction has written nothing (it gets an id at its
+#: first write).
+_WROTE_NOTHING = "SELECT pg_current_xact_id_if_assigned() IS NULL"
+
+
+def wrote_nothing(connection):
+    """PostgreSQL: whether the transaction of ``connection`` (SQLAlchemy's) has written
+    nothing yet, so that ending it loses nothing and another connection reads what it
+    reads."""
+    return connection.exec_driver_sql(_WROTE_NOTHING).scalar()
+
+
 def keep_prepared_statements(engine):
     """PostgreSQL: end a transaction that wrote nothing with COMMIT, not ROLLBACK (the
     same for the database), so that the driver keeps its prepared statements.
@@ -136,7 +148,7 @@ def keep_prepared_statements(engine):
         if driver.info.transaction_status == in_transaction:
             cursor = dbapi_connection.cursor()
             try:
-                cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
+                cursor.execute(_WROTE_NOTHING)
                 wrote_nothing = cursor.fetchone()[0]
             finally:
                 cursor.close()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from consulta.audit.operations import record
 from consulta.consultations.models import Consultation
 from consulta.consultations.queries import date_changes
+from consulta.core.database import wrote_nothing
 from consulta.core.dates import utcnow
 from consulta.core.operations import OperationError
 from consulta.core.sanitize import render_markdown
@@ -211,8 +212,7 @@ def _read_as_of_now(consultation):
     connection = session.connection()
     name = connection.dialect.name
     if name == "postgresql":
-        if not connection.exec_driver_sql(
-                "SELECT pg_current_xact_id_if_assigned() IS NULL").scalar():
+        if not wrote_nothing(connection):
             return _Reading(lambda: compute_figures(consultation))
         session.rollback()  # a transaction that only read: nothing is lost
         connection = session.connection(
