@@ -276,6 +276,13 @@ def build_config(instance_path, environ=None):
         # the consultation recomputes them at once.
         "PUBLIC_FIGURES_CACHE_SECONDS": int(env.get("PUBLIC_FIGURES_CACHE_SECONDS",
                                                 "60" if production else "0")),
+        # Publishing a summary: its rows are read and sealed by this many processes at
+        # most (forked for the publication; 1: by the worker alone), one per this many
+        # rows (summary/sealing.py).
+        "SUMMARY_PUBLISH_PROCESSES": max(int(env.get("SUMMARY_PUBLISH_PROCESSES",
+                                                     str(min(os.cpu_count() or 1, 4)))), 1),
+        "SUMMARY_PUBLISH_ROWS_PER_PROCESS": max(int(env.get(
+            "SUMMARY_PUBLISH_ROWS_PER_PROCESS", "10000")), 1),
         # Contributions
         "CONTRIBUTION_EDIT_MINUTES": int(env.get("CONTRIBUTION_EDIT_MINUTES", "15")),
         "RATELIMIT_SUBMIT_ACCOUNT": env.get("RATELIMIT_SUBMIT_ACCOUNT", "20 per hour"),

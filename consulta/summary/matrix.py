@@ -239,11 +239,27 @@ def iter_row_values(consultation, batch=BATCH):
     :param consultation: the consultation.
     :param batch: rows fetched from the database at a time.
     """
-    connection = db.session.connection()
-    query = _query(connection.dialect).where(counted_in(consultation)) \
-        .order_by(*received_order()).execution_options(yield_per=batch)
-    times = _LocalTimes(local_zone())
     # Through the session's connection: plain rows, without the ORM's result layer
     # (a fifth of a snapshot's CPU at 50,000 rows), in the session's transaction.
-    for row in connection.execute(query):
+    connection = db.session.connection()
+    return read_row_values(connection, rows_statement(connection.dialect, consultation,
+                                                      batch=batch), local_zone())
+
+
+def rows_statement(dialect, consultation, *conditions, batch=BATCH):
+    """The query of the consultation's matrix rows in order, streamed ``batch`` at a
+    time; ``conditions`` narrow it (a slice of the order: ``sealing.py``).
+
+    :param dialect: the connection's dialect (moments and JSON are read as text).
+    :param consultation: the consultation.
+    """
+    return _query(dialect).where(counted_in(consultation), *conditions) \
+        .order_by(*received_order()).execution_options(yield_per=batch)
+
+
+def read_row_values(connection, statement, zone):
+    """The values of the rows ``statement`` (``rows_statement``) reads on ``connection``,
+    each a tuple in the order of ``FIELDS``, local days and moments in ``zone``."""
+    times = _LocalTimes(zone)
+    for row in connection.execute(statement):
         yield _values(row, times)

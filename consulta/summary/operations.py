@@ -1,7 +1,5 @@
 """Publishing the summary of a consultation as a frozen, versioned, signed snapshot."""
 
-import pickle
-import tempfile
 import threading
 
 from flask import current_app
@@ -13,17 +11,18 @@ from consulta.audit.operations import record
 from consulta.consultations.models import Consultation
 from consulta.consultations.queries import date_changes
 from consulta.core.database import wrote_nothing
-from consulta.core.dates import utcnow
+from consulta.core.dates import local_zone, utcnow
 from consulta.core.operations import OperationError
 from consulta.core.sanitize import render_markdown
 from consulta.extensions import db
 
-from .digest import SummaryDigest, new_salt, row_sealer
+from .digest import SummaryDigest
 from .figures import compute_figures
 from .irm import checklist
-from .matrix import FIELDS, iter_row_values
+from .matrix import iter_row_values
 from .models import SummarySnapshot
 from .queries import last_version_number, snapshots_before
+from .sealing import SealedRows, Slices, processes_for
 from .signals import summary_published
 from .suppression import public_content, suppress
 
@@ -32,9 +31,6 @@ from .suppression import public_content, suppress
 #: the order of the tuples ``_write_rows`` takes.
 _ROWS = table("summary_rows", column("snapshot_id"), column("position"), column("data"),
                column("digest"), column("salt"))
-
-#: Rows per batch, spooled and inserted at a time.
-_BATCH = 5000
 
 
 def _timeline(consultation, published_at=None):
@@ -107,40 +103,27 @@ def publish_summary(consultation, *, actor):
                                 "closed."))
     # Everything frozen is read as of one moment: the figures and the rows must tell of
     # the same contributions (a hide committed between two reads made them disagree by
-    # one). The figures are counted on a connection of their own, in that same moment,
-    # while this one reads the rows (aggregate scans that wait on the database, not on
-    # Python: 0.5 s of 3.5 at 50,000 rows); the content they go into is sealed after
-    # the rows, whose digests wait in a file.
-    reading = _read_as_of_now(consultation)
-    version = last_version_number(consultation) + 1
+    # one). The figures are counted beside the rows (on a connection of their own, or
+    # here while processes of their own seal slices of the rows), as of that moment.
     # Every row is read, serialized and hashed before anything is written: on SQLite the
     # first write takes the database's write lock until the commit, and building the
     # rows of 50,000 contributions took seconds in which nobody else could write (a
-    # log-in failed with "database is locked"). The rows wait in a temporary file, in
-    # batches of (canonical JSON, row digest, salt), so memory stays flat; the
-    # transaction then only inserts them.
-    with tempfile.TemporaryFile() as spool, tempfile.TemporaryFile() as row_digests:
-        count = 0
-        batch = []
-        seal = row_sealer(FIELDS)  # each row's values in the order of FIELDS
-        for values in iter_row_values(consultation):
-            salt = new_salt()
-            text, sealed = seal(salt, values)
-            batch.append((text, sealed, salt))
-            if len(batch) == _BATCH:
-                count += _spool(spool, row_digests, batch)
-                batch = []
-        count += _spool(spool, row_digests, batch)
-        content = preview_summary(consultation, figures=reading.figures())
+    # log-in failed with "database is locked"). The rows wait in temporary files
+    # (``sealing.SealedRows``), so memory stays flat; the transaction then only inserts
+    # them.
+    with _read_as_of_now(consultation) as reading:
+        version = last_version_number(consultation) + 1
+        figures, rows = reading.read()
+        content = preview_summary(consultation, figures=figures)
         content["version"] = version
         content["published_at"] = now.isoformat()
         content["timeline"]["first_summary_at"] = _iso(consultation.summary_published_at
                                                        or now)
         reading.end()
         digest = SummaryDigest(content)
-        row_digests.seek(0)
-        while lines := row_digests.read(1 << 20):
+        for lines in rows.digest_lines():
             digest.add_lines(lines)
+        count = rows.count
         snapshot = SummarySnapshot(consultation_id=consultation.id, version=version,
                                    published_at=now, published_by_id=actor.id,
                                    content=content, digest=digest.hexdigest(),
@@ -154,11 +137,8 @@ def publish_summary(consultation, *, actor):
                 "Another version of the summary was published while this one was being "
                 "prepared; nothing was published. Check the summary and publish again "
                 "if needed.")) from error
-        spool.seek(0)
         position = 0
-        while position < count:
-            # Written by _spool above, in this process: nothing else reads or writes it.
-            batch = pickle.load(spool)  # noqa: S301
+        for batch in rows.batches():
             _write_rows([(snapshot.id, position + number, text, sealed, salt)
                          for number, (text, sealed, salt) in enumerate(batch, start=1)])
             position += len(batch)
@@ -171,75 +151,140 @@ def publish_summary(consultation, *, actor):
 
 
 class _Reading:
-    """What publishing reads, as of one moment: ``figures()`` waits for the figures
-    counted beside the rows (or counts them here), ``end()`` ends a transaction that
-    only read, before the writes."""
+    """What publishing reads, as of one moment: ``read()`` gives the figures and the
+    sealed rows (``sealing.SealedRows``), ``end()`` ends a transaction that only read,
+    before the writes; leaving it frees the rows' files and stops what still runs."""
 
-    def __init__(self, figures, end=lambda: None):
-        self.figures = figures
+    def __init__(self, read, end=lambda: None, close=lambda: None):
+        self.read = read
         self.end = end
+        self._close = close
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exception):
+        self._close()
 
 
 def _read_as_of_now(consultation):
-    """Begin reading the consultation as of one moment, and count its figures in that
-    same moment: in a thread, on a connection of its own, when the database lets two
-    connections share it; here, when asked for, otherwise.
+    """Begin reading the consultation as of one moment: its figures counted and its rows
+    sealed in that same moment, side by side when the database lets several
+    connections share it, one after the other here otherwise.
 
     - Something already written in this transaction (flushed or pending): another
-      connection would not see it, so the figures are counted here. Nothing else can
+      connection would not see it, so everything is read here. Nothing else can
       change what this transaction reads meanwhile on SQLite, which holds the write lock
       since the first write; on PostgreSQL each statement reads what was committed when
       it began (publishing from a request writes nothing before).
     - PostgreSQL: the transaction, which has only read, is ended and a REPEATABLE READ
-      one begun; the figures' connection takes its snapshot (``pg_export_snapshot``).
+      one begun; the other connections take its snapshot (``pg_export_snapshot``).
       The writes follow in it, and a row changed meanwhile by someone else fails the
       publication (a serialization failure, "try again"), never mixes two moments.
-    - SQLite: this connection and the figures' each read in a transaction of their own
+    - SQLite: this connection and the others each read in a transaction of their own
       (in WAL, a transaction reads the database as it was at its first read), the
-      figures' one begun first. If nobody committed between a look at the database's
-      version before it and this one's first read, both read the same moment;
-      otherwise the figures are counted again here. This transaction ends before the
+      others begun first. If nobody committed between a look at the database's
+      version before them and this one's first read, all read the same moment;
+      otherwise everything is read again here. This transaction ends before the
       writes: SQLite refuses to write from a read that others wrote after.
     - SQLite in memory: another connection is another database; one connection reads
       it all.
 
-    :param consultation: the consultation to count.
+    The other connections: processes that seal slices of the rows while this one counts
+    the figures (``sealing.Slices``: as many as ``sealing.processes_for`` gives), or a
+    thread that counts the figures while this one seals the rows.
+
+    :param consultation: the consultation to read.
     :return: a ``_Reading``.
     """
     session = db.session
     if session.new or session.dirty or session.deleted:
-        return _Reading(lambda: compute_figures(consultation))
+        return _read_here(consultation)
     connection = session.connection()
     name = connection.dialect.name
     if name == "postgresql":
         if not wrote_nothing(connection):
-            return _Reading(lambda: compute_figures(consultation))
+            return _read_here(consultation)
         session.rollback()  # a transaction that only read: nothing is lost
         connection = session.connection(
             execution_options={"isolation_level": "REPEATABLE READ"})
         snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
-        counting = _Counting(consultation, "REPEATABLE READ",
-                             f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-        return _Reading(counting.figures)
+        moment = ("REPEATABLE READ", f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        processes, rows = processes_for(current_app.config, connection, consultation)
+        if processes > 1:
+            slices = Slices(connection, consultation, processes, rows, local_zone(),
+                            isolation=moment[0], statements=moment[1:])
+            return _read_in_slices(consultation, slices)
+        return _read_beside(consultation, _Counting(consultation, *moment).figures)
     dbapi_connection = connection.connection.dbapi_connection
     if (name != "sqlite" or dbapi_connection.in_transaction
             or connection.engine.url.database in (None, "", ":memory:")):
-        return _Reading(lambda: compute_figures(consultation))
+        return _read_here(consultation)
+    processes, rows = processes_for(current_app.config, connection, consultation)
     before = connection.exec_driver_sql("PRAGMA data_version").scalar()
-    counting = _Counting(consultation, None, "BEGIN", "PRAGMA data_version")
-    counting.reading.wait()
+    moment = (None, "BEGIN", "PRAGMA data_version")
+    if processes > 1:
+        slices = Slices(connection, consultation, processes, rows, local_zone(),
+                        statements=moment[1:])
+        try:
+            slices.wait_reading()
+        except BaseException:
+            slices.close()
+            raise
+    else:
+        counting = _Counting(consultation, *moment)
+        counting.reading.wait()
     connection.exec_driver_sql("BEGIN")
     same_moment = connection.exec_driver_sql("PRAGMA data_version").scalar() == before
-
-    def figures():
-        counted = counting.figures()
-        return counted if same_moment else compute_figures(consultation)
 
     def end():
         if dbapi_connection.in_transaction:
             connection.exec_driver_sql("COMMIT")
 
-    return _Reading(figures, end)
+    if processes > 1:
+        if same_moment:
+            return _read_in_slices(consultation, slices, end)
+        slices.close()
+        return _read_here(consultation, end)
+
+    def figures():
+        counted = counting.figures()
+        return counted if same_moment else compute_figures(consultation)
+
+    return _read_beside(consultation, figures, end)
+
+
+def _read_here(consultation, end=lambda: None):
+    """Figures and rows read one after the other on this connection."""
+    rows = SealedRows()
+
+    def read():
+        rows.seal(iter_row_values(consultation))
+        return compute_figures(consultation), rows
+
+    return _Reading(read, end, rows.close)
+
+
+def _read_beside(consultation, figures, end=lambda: None):
+    """The rows sealed here while the figures are counted elsewhere (``figures()`` waits
+    for them)."""
+    rows = SealedRows()
+
+    def read():
+        rows.seal(iter_row_values(consultation))
+        return figures(), rows
+
+    return _Reading(read, end, rows.close)
+
+
+def _read_in_slices(consultation, slices, end=lambda: None):
+    """The figures counted here while ``slices`` seal the rows."""
+
+    def read():
+        figures = compute_figures(consultation)
+        return figures, slices.wait()
+
+    return _Reading(read, end, slices.close)
 
 
 class _Counting:
@@ -281,19 +326,6 @@ class _Counting:
         if "error" in self._outcome:
             raise self._outcome["error"]
         return self._outcome["figures"]
-
-
-def _spool(spool, row_digests, batch):
-    """Write a batch of spooled rows to the temporary file (pickled: reading them back
-    is one call, where splitting lines of text cost as much as inserting them), and
-    their digests, each after a newline, to ``row_digests`` (``SummaryDigest.add_lines``).
-
-    :return: how many rows it holds.
-    """
-    if batch:
-        pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
-        row_digests.write("".join(["\n" + sealed for _text, sealed, _salt in batch]).encode())
-    return len(batch)
 
 
 def _write_rows(rows):

@@ -1,0 +1,281 @@
+"""The rows of a summary about to be published: read, serialized and sealed before
+anything is written, and kept in temporary files until the transaction inserts them.
+
+A consultation of many contributions is read in slices of the matrix's order, each by a
+process of its own, forked from this one (nothing imported again, no row pickled on the
+way in), on a connection of its own that reads the same moment as the publication
+(``operations._read_as_of_now``). Sealing is Python's work, about 1.5 s of CPU per
+50,000 rows: one process used one core of the server's.
+"""
+
+import multiprocessing
+import os
+import pickle
+import tempfile
+import traceback
+
+from sqlalchemy import and_, func, or_, select
+
+from consulta.contributions.models import Contribution
+from consulta.contributions.queries import counted_in, received_order
+
+from .digest import new_salt, row_sealer
+from .matrix import FIELDS, read_row_values, rows_statement
+
+#: Rows per batch, spooled and inserted at a time.
+BATCH = 5000
+
+#: What a slice's process keeps of the parent's engine: its connections are the parent's
+#: (their sockets and files shared), never used, closed or collected here.
+_INHERITED = []
+
+
+class SealedRows:
+    """Sealed rows waiting in temporary files, in parts that follow each other in the
+    matrix's order: each part a spool of pickled batches of (canonical JSON, row
+    digest, salt) and a file of the rows' digests, each after a newline
+    (``SummaryDigest.add_lines``). Memory stays flat whatever the number of rows.
+    """
+
+    def __init__(self):
+        self._parts = []  # [spool, digests, count]
+
+    def new_part(self):
+        """Two new temporary files, the next part's; its count is set by ``seal`` or
+        ``set_count``. :return: ``(spool, digests)``."""
+        # Closed by close(), which every user of the rows calls (``operations._Reading``).
+        spool = tempfile.TemporaryFile()  # noqa: SIM115
+        digests = tempfile.TemporaryFile()  # noqa: SIM115
+        self._parts.append([spool, digests, 0])
+        return spool, digests
+
+    def seal(self, values):
+        """Seal rows of values (in the order of ``FIELDS``) into a new part.
+
+        :param values: an iterable of the rows' values, in the matrix's order.
+        :return: how many rows it held.
+        """
+        spool, digests = self.new_part()
+        count = seal_into(values, spool, digests)
+        self._parts[-1][2] = count
+        return count
+
+    def set_count(self, part, count):
+        self._parts[part][2] = count
+
+    @property
+    def count(self):
+        return sum(count for _spool, _digests, count in self._parts)
+
+    def digest_lines(self):
+        """The rows' digests in order, in chunks of bytes (``SummaryDigest.add_lines``)."""
+        for _spool, digests, _count in self._parts:
+            digests.seek(0)
+            while chunk := digests.read(1 << 20):
+                yield chunk
+
+    def batches(self):
+        """The rows in order, in batches of (canonical JSON, row digest, salt)."""
+        for spool, _digests, count in self._parts:
+            spool.seek(0)
+            read = 0
+            while read < count:
+                # Written by seal_into, by this process or a slice's: nothing else
+                # reads or writes these files.
+                batch = pickle.load(spool)  # noqa: S301
+                read += len(batch)
+                yield batch
+
+    def close(self):
+        for spool, digests, _count in self._parts:
+            spool.close()
+            digests.close()
+        self._parts = []
+
+
+def seal_into(values, spool, digests):
+    """Seal each row (a new salt, its canonical JSON and digest: ``digest.row_sealer``)
+    and write them to ``spool`` in pickled batches (reading them back is one call, where
+    splitting lines of text cost as much as inserting them), their digests after a
+    newline each to ``digests``.
+
+    :param values: an iterable of the rows' values, in the order of ``FIELDS``.
+    :return: how many rows were sealed.
+    """
+    seal = row_sealer(FIELDS)
+    count = 0
+    batch = []
+    for row in values:
+        salt = new_salt()
+        text, sealed = seal(salt, row)
+        batch.append((text, sealed, salt))
+        if len(batch) == BATCH:
+            count += _spool(batch, spool, digests)
+            batch = []
+    return count + _spool(batch, spool, digests)
+
+
+def _spool(batch, spool, digests):
+    if batch:
+        pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        digests.write("".join(["\n" + sealed for _text, sealed, _salt in batch]).encode())
+    return len(batch)
+
+
+def processes_for(config, connection, consultation):
+    """How many processes would read and seal the consultation's rows: one per
+    ``SUMMARY_PUBLISH_ROWS_PER_PROCESS`` rows, at most ``SUMMARY_PUBLISH_PROCESSES``;
+    1 where this system cannot fork a process.
+
+    :param config: the application's configuration.
+    :param connection: the connection that reads the rows to publish.
+    :param consultation: the consultation.
+    :return: ``(processes, rows)``; rows is None when not counted (one process).
+    """
+    most = config["SUMMARY_PUBLISH_PROCESSES"]
+    if most < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1, None
+    rows = connection.scalar(select(func.count()).select_from(Contribution)
+                             .where(counted_in(consultation)))
+    return max(1, min(most, rows // max(config["SUMMARY_PUBLISH_ROWS_PER_PROCESS"], 1))), rows
+
+
+class Slices:
+    """The consultation's rows read and sealed in ``parts`` slices of the matrix's order,
+    each in a process forked from this one, into the parts of ``rows`` (a
+    ``SealedRows``).
+
+    Each process opens its own connection (the parent's are never touched there),
+    begins it with ``isolation`` (None: the engine's) and ``statements`` (the
+    publication's moment), then reads its slice; ``wait_reading()`` returns once every
+    one has begun to read, ``wait()`` once every one has sealed its rows.
+
+    :param connection: the parent's connection, which finds where the slices start.
+    :param consultation: the consultation.
+    :param rows: the consultation's row count (``processes_for``).
+    :param zone: the deployment's zone (local days and moments of the rows).
+    """
+
+    def __init__(self, connection, consultation, parts, rows, zone, *, isolation=None,
+                 statements=()):
+        self.rows = SealedRows()
+        self._processes = []
+        self._said = {}  # {slice: {what its process said: value}}
+        context = multiprocessing.get_context("fork")
+        dialect = connection.dialect
+        bounds = _slice_bounds(connection, consultation, parts, rows)
+        try:
+            for number in range(parts):
+                lower = bounds[number - 1] if number else None
+                upper = bounds[number] if number < parts - 1 else None
+                statement = rows_statement(dialect, consultation,
+                                           *_between(lower, upper))
+                spool, digests = self.rows.new_part()
+                receiving, sending = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_seal_slice, name=f"summary-slice-{number}", daemon=True,
+                    args=(connection.engine, isolation, statements, statement, zone,
+                          spool, digests, sending))
+                process.start()
+                sending.close()
+                self._processes.append((process, receiving))
+        except BaseException:
+            self.close()
+            raise
+
+    def wait_reading(self):
+        for number in range(len(self._processes)):
+            self._receive(number, "reading")
+
+    def wait(self):
+        """Wait for every slice's rows. :return: ``rows``, every part counted."""
+        for number, (process, _receiving) in enumerate(self._processes):
+            self.rows.set_count(number, self._receive(number, "sealed"))
+            process.join()
+        return self.rows
+
+    def _receive(self, number, expected):
+        """Wait for a slice's process to say ``expected`` ("reading", then "sealed"; it
+        may have said it already)."""
+        done = self._said.setdefault(number, {})
+        receiving = self._processes[number][1]
+        while expected not in done:
+            try:
+                what, value = receiving.recv()
+            except EOFError:
+                raise SliceFailed(f"the process of slice {number} ended early") from None
+            if what == "failed":
+                raise SliceFailed(f"slice {number} failed:\n{value}")
+            done[what] = value
+        return done[expected]
+
+    def close(self):
+        """Stop what still runs and free the files (also after a failure)."""
+        for process, receiving in self._processes:
+            if process.is_alive():
+                # SIGKILL: a web server's worker may have set its own SIGTERM handler
+                # (gunicorn's only marks the worker as stopping), inherited here.
+                process.kill()
+            process.join()
+            receiving.close()
+        self._processes = []
+        self.rows.close()
+
+
+class SliceFailed(RuntimeError):
+    """A slice's process failed (its traceback in the message) or ended early."""
+
+
+def _slice_bounds(connection, consultation, parts, rows):
+    """The keys (received moment, id) of the last row of each slice but the last, so that
+    each holds about the same number of rows. Any bounds give every row once, in order:
+    these only balance the slices."""
+    positions = [rows * number // parts for number in range(1, parts)]
+    numbered = select(Contribution.received_at, Contribution.id,
+                      func.row_number().over(order_by=received_order()).label("position")) \
+        .where(counted_in(consultation)).subquery()
+    return [tuple(key) for key in connection.execute(
+        select(numbered.c.received_at, numbered.c.id)
+        .where(numbered.c.position.in_(positions)).order_by(numbered.c.position))]
+
+
+def _between(lower, upper):
+    """The conditions of a slice: after the key ``lower``, up to the key ``upper`` (each
+    None at an end), in the order of ``received_order``."""
+    conditions = []
+    if lower is not None:
+        at, id_ = lower
+        conditions.append(or_(Contribution.received_at > at,
+                              and_(Contribution.received_at == at, Contribution.id > id_)))
+    if upper is not None:
+        at, id_ = upper
+        conditions.append(or_(Contribution.received_at < at,
+                              and_(Contribution.received_at == at, Contribution.id <= id_)))
+    return conditions
+
+
+def _seal_slice(engine, isolation, statements, statement, zone, spool, digests, sending):
+    """A slice's process: its own connection, begun as the parent asked; its rows sealed
+    into its part's files; what happened sent to the parent."""
+    try:
+        # The parent's pool and its connections stay as they are, referenced until this
+        # process ends without collecting them (a collected connection could end the
+        # parent's session on its socket, or unlock its SQLite files).
+        _INHERITED.append(engine.pool)
+        engine.dispose(close=False)
+        with engine.connect() as connection:
+            if isolation:
+                connection.execution_options(isolation_level=isolation)
+            for begin in statements:
+                connection.exec_driver_sql(begin)
+            sending.send(("reading", None))
+            count = seal_into(read_row_values(connection, statement, zone), spool, digests)
+            spool.flush()
+            digests.flush()
+            connection.rollback()
+        sending.send(("sealed", count))
+    except BaseException:  # told to the parent, which raises it
+        sending.send(("failed", traceback.format_exc()))
+    finally:
+        sending.close()
+        os._exit(0)  # nothing of the parent's to clean up here (its atexit, its files)
