@@ -11,6 +11,7 @@ way in), on a connection of its own that reads the same moment as the publicatio
 import multiprocessing
 import os
 import pickle
+import sys
 import tempfile
 import traceback
 
@@ -125,7 +126,7 @@ def _spool(batch, spool, digests):
 def processes_for(config, connection, consultation):
     """How many processes would read and seal the consultation's rows: one per
     ``SUMMARY_PUBLISH_ROWS_PER_PROCESS`` rows, at most ``SUMMARY_PUBLISH_PROCESSES``;
-    1 where this system cannot fork a process.
+    1 where this system cannot fork a process safely (``can_fork``).
 
     :param config: the application's configuration.
     :param connection: the connection that reads the rows to publish.
@@ -133,11 +134,18 @@ def processes_for(config, connection, consultation):
     :return: ``(processes, rows)``; rows is None when not counted (one process).
     """
     most = config["SUMMARY_PUBLISH_PROCESSES"]
-    if most < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if most < 2 or not can_fork():
         return 1, None
     rows = connection.scalar(select(func.count()).select_from(Contribution)
                              .where(counted_in(consultation)))
     return max(1, min(most, rows // max(config["SUMMARY_PUBLISH_ROWS_PER_PROCESS"], 1))), rows
+
+
+def can_fork():
+    """Whether slices can be read here: Linux, where a forked process is what
+    multiprocessing makes by default (macOS has fork, not safely: its system libraries
+    may hold locks in another thread at the fork)."""
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
 class Slices:

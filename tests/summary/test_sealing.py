@@ -18,8 +18,8 @@ from consulta.summary.sealing import SliceFailed
 
 from .conftest import consultation_of, contribution, user
 
-pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
-                                reason="slices are read by forked processes")
+pytestmark = pytest.mark.skipif(not sealing.can_fork(),
+                                reason="slices are read by forked processes (Linux)")
 
 
 @pytest.fixture
