@@ -172,6 +172,7 @@ class Slices:
         context = multiprocessing.get_context("fork")
         dialect = connection.dialect
         bounds = _slice_bounds(connection, consultation, parts, rows)
+        parts = len(bounds) + 1  # fewer when rows were voided since they were counted
         try:
             for number in range(parts):
                 lower = bounds[number - 1] if number else None
