@@ -4,7 +4,7 @@ import threading
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, insert, table
+from sqlalchemy import column, insert, table, update
 from sqlalchemy.exc import IntegrityError
 
 from consulta.audit.operations import record
@@ -121,27 +121,34 @@ def publish_summary(consultation, *, actor):
                                                        or now)
         reading.end()
         digest = SummaryDigest(content)
-        for lines in rows.digest_lines():
-            digest.add_lines(lines)
-        count = rows.count
-        snapshot = SummarySnapshot(consultation_id=consultation.id, version=version,
-                                   published_at=now, published_by_id=actor.id,
-                                   content=content, digest=digest.hexdigest(),
-                                   row_count=count)
-        db.session.add(snapshot)
-        try:
-            db.session.flush()
-        except IntegrityError as error:
-            # Another member of the secretariat published this version meanwhile.
-            raise OperationError(_l(
-                "Another version of the summary was published while this one was being "
-                "prepared; nothing was published. Check the summary and publish again "
-                "if needed.")) from error
-        position = 0
-        for batch in rows.batches():
-            _write_rows([(snapshot.id, position + number, text, sealed, salt)
-                         for number, (text, sealed, salt) in enumerate(batch, start=1)])
-            position += len(batch)
+        if reading.streamed:
+            # PostgreSQL, in slices: each batch is written as soon as a slice has sealed
+            # it, while the others seal theirs (the writes took a fifth of the time
+            # after the sealing, the cores half idle). The version's row goes first, for
+            # its rows to refer to; its digest and count, known once every row is in,
+            # are set in the same transaction: nobody sees the version before.
+            snapshot = _new_snapshot(consultation, version, now, actor, content, "", 0)
+            count = 0
+            for first, batch in rows.stream():
+                _write_rows([(snapshot.id, first + number, text, sealed, salt)
+                             for number, (text, sealed, salt) in enumerate(batch)])
+                count += len(batch)
+            for lines in rows.rows.digest_lines():
+                digest.add_lines(lines)
+            db.session.execute(update(SummarySnapshot)
+                               .where(SummarySnapshot.id == snapshot.id)
+                               .values(digest=digest.hexdigest(), row_count=count))
+        else:
+            for lines in rows.digest_lines():
+                digest.add_lines(lines)
+            count = rows.count
+            snapshot = _new_snapshot(consultation, version, now, actor, content,
+                                     digest.hexdigest(), count)
+            position = 0
+            for batch in rows.batches():
+                _write_rows([(snapshot.id, position + number, text, sealed, salt)
+                             for number, (text, sealed, salt) in enumerate(batch, start=1)])
+                position += len(batch)
     if consultation.summary_published_at is None:
         consultation.summary_published_at = now
     record("summary.published", snapshot, actor=actor, consultation_id=consultation.id,
@@ -150,14 +157,33 @@ def publish_summary(consultation, *, actor):
     return snapshot
 
 
+def _new_snapshot(consultation, version, now, actor, content, digest, count):
+    """The version's row, written (a version published meanwhile: refused)."""
+    snapshot = SummarySnapshot(consultation_id=consultation.id, version=version,
+                               published_at=now, published_by_id=actor.id, content=content,
+                               digest=digest, row_count=count)
+    db.session.add(snapshot)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Another member of the secretariat published this version meanwhile.
+        raise OperationError(_l(
+            "Another version of the summary was published while this one was being "
+            "prepared; nothing was published. Check the summary and publish again "
+            "if needed.")) from error
+    return snapshot
+
+
 class _Reading:
     """What publishing reads, as of one moment: ``read()`` gives the figures and the
-    sealed rows (``sealing.SealedRows``), ``end()`` ends a transaction that only read,
-    before the writes; leaving it frees the rows' files and stops what still runs."""
+    sealed rows (``sealing.SealedRows``; ``streamed``: ``sealing.Slices`` still
+    sealing, to ``stream()``), ``end()`` ends a transaction that only read, before the
+    writes; leaving it frees the rows' files and stops what still runs."""
 
-    def __init__(self, read, end=lambda: None, close=lambda: None):
+    def __init__(self, read, end=lambda: None, close=lambda: None, *, streamed=False):
         self.read = read
         self.end = end
+        self.streamed = streamed
         self._close = close
 
     def __enter__(self):
@@ -213,8 +239,8 @@ def _read_as_of_now(consultation):
         processes, rows = processes_for(current_app.config, connection, consultation)
         if processes > 1:
             slices = Slices(connection, consultation, processes, rows, local_zone(),
-                            isolation=moment[0], statements=moment[1:])
-            return _read_in_slices(consultation, slices)
+                            isolation=moment[0], statements=moment[1:], stream=True)
+            return _read_in_slices(consultation, slices, streamed=True)
         return _read_beside(consultation, _Counting(consultation, *moment).figures)
     dbapi_connection = connection.connection.dbapi_connection
     if (name != "sqlite" or dbapi_connection.in_transaction
@@ -277,14 +303,15 @@ def _read_beside(consultation, figures, end=lambda: None):
     return _Reading(read, end, rows.close)
 
 
-def _read_in_slices(consultation, slices, end=lambda: None):
-    """The figures counted here while ``slices`` seal the rows."""
+def _read_in_slices(consultation, slices, end=lambda: None, *, streamed=False):
+    """The figures counted here while ``slices`` seal the rows (``streamed``: the rows
+    are the slices, still sealing)."""
 
     def read():
         figures = compute_figures(consultation)
-        return figures, slices.wait()
+        return figures, (slices if streamed else slices.wait())
 
-    return _Reading(read, end, slices.close)
+    return _Reading(read, end, slices.close, streamed=streamed)
 
 
 class _Counting:

@@ -9,6 +9,7 @@ way in), on a connection of its own that reads the same moment as the publicatio
 """
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
 import sys
@@ -64,6 +65,9 @@ class SealedRows:
     def set_count(self, part, count):
         self._parts[part][2] = count
 
+    def spool(self, part):
+        return self._parts[part][0]
+
     @property
     def count(self):
         return sum(count for _spool, _digests, count in self._parts)
@@ -94,13 +98,15 @@ class SealedRows:
         self._parts = []
 
 
-def seal_into(values, spool, digests):
+def seal_into(values, spool, digests, spooled=None):
     """Seal each row (a new salt, its canonical JSON and digest: ``digest.row_sealer``)
     and write them to ``spool`` in pickled batches (reading them back is one call, where
     splitting lines of text cost as much as inserting them), their digests after a
     newline each to ``digests``.
 
     :param values: an iterable of the rows' values, in the order of ``FIELDS``.
+    :param spooled: called with ``(offset, length, rows)`` once each batch is in the
+        spool's file, flushed (``Slices.stream``).
     :return: how many rows were sealed.
     """
     seal = row_sealer(FIELDS)
@@ -111,15 +117,19 @@ def seal_into(values, spool, digests):
         text, sealed = seal(salt, row)
         batch.append((text, sealed, salt))
         if len(batch) == BATCH:
-            count += _spool(batch, spool, digests)
+            count += _spool(batch, spool, digests, spooled)
             batch = []
-    return count + _spool(batch, spool, digests)
+    return count + _spool(batch, spool, digests, spooled)
 
 
-def _spool(batch, spool, digests):
+def _spool(batch, spool, digests, spooled):
     if batch:
+        offset = spool.tell()
         pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
         digests.write("".join(["\n" + sealed for _text, sealed, _salt in batch]).encode())
+        if spooled is not None:
+            spool.flush()
+            spooled(offset, spool.tell() - offset, len(batch))
     return len(batch)
 
 
@@ -156,23 +166,30 @@ class Slices:
     Each process opens its own connection (the parent's are never touched there),
     begins it with ``isolation`` (None: the engine's) and ``statements`` (the
     publication's moment), then reads its slice; ``wait_reading()`` returns once every
-    one has begun to read, ``wait()`` once every one has sealed its rows.
+    one has begun to read, ``wait()`` once every one has sealed its rows, and
+    ``stream()`` gives each batch as soon as it is sealed.
 
     :param connection: the parent's connection, which finds where the slices start.
     :param consultation: the consultation.
     :param rows: the consultation's row count (``processes_for``).
     :param zone: the deployment's zone (local days and moments of the rows).
+    :param stream: each process tells of every batch it has spooled (``stream``).
     """
 
     def __init__(self, connection, consultation, parts, rows, zone, *, isolation=None,
-                 statements=()):
+                 statements=(), stream=False):
         self.rows = SealedRows()
         self._processes = []
         self._said = {}  # {slice: {what its process said: value}}
         context = multiprocessing.get_context("fork")
         dialect = connection.dialect
-        bounds = _slice_bounds(connection, consultation, parts, rows)
+        positions, bounds = _slice_bounds(connection, consultation, parts, rows)
         parts = len(bounds) + 1  # fewer when rows were voided since they were counted
+        # Where each slice starts in the matrix, and how many rows it holds, as counted
+        # (in the publication's moment on PostgreSQL: ``stream`` checks them).
+        self._firsts = [1, *(position + 1 for position in positions[:len(bounds)])]
+        self._sizes = [after - first for first, after
+                       in zip(self._firsts, [*self._firsts[1:], rows + 1], strict=True)]
         try:
             for number in range(parts):
                 lower = bounds[number - 1] if number else None
@@ -184,7 +201,7 @@ class Slices:
                 process = context.Process(
                     target=_seal_slice, name=f"summary-slice-{number}", daemon=True,
                     args=(connection.engine, isolation, statements, statement, zone,
-                          spool, digests, sending))
+                          spool, digests, sending, stream))
                 process.start()
                 sending.close()
                 self._processes.append((process, receiving))
@@ -203,18 +220,50 @@ class Slices:
             process.join()
         return self.rows
 
+    def stream(self):
+        """Each batch as soon as a slice's process has spooled it, whichever slice it
+        is from: ``(position of its first row in the matrix, batch)``; once every slice
+        has sealed its rows, ``rows`` holds them all (their digests in order).
+
+        Only where the rows were counted in the publication's moment (PostgreSQL's
+        snapshot): a slice that sealed another number of rows than counted fails.
+        """
+        pending = {receiving: number
+                   for number, (_process, receiving) in enumerate(self._processes)}
+        positions = list(self._firsts)
+        while pending:
+            for receiving in multiprocessing.connection.wait(list(pending)):
+                number = pending[receiving]
+                what, value = self._next(number, receiving)
+                if what == "batch":
+                    offset, length, count = value
+                    batch = pickle.loads(_read_at(self.rows.spool(number), offset, length))  # noqa: S301
+                    yield positions[number], batch
+                    positions[number] += count
+                elif what == "sealed":
+                    if value != self._sizes[number]:
+                        raise SliceFailed(f"slice {number} sealed {value} rows, "
+                                          f"{self._sizes[number]} counted")
+                    self.rows.set_count(number, value)
+                    self._processes[number][0].join()
+                    del pending[receiving]
+
+    def _next(self, number, receiving):
+        try:
+            what, value = receiving.recv()
+        except EOFError:
+            raise SliceFailed(f"the process of slice {number} ended early") from None
+        if what == "failed":
+            raise SliceFailed(f"slice {number} failed:\n{value}")
+        return what, value
+
     def _receive(self, number, expected):
         """Wait for a slice's process to say ``expected`` ("reading", then "sealed"; it
         may have said it already)."""
         done = self._said.setdefault(number, {})
         receiving = self._processes[number][1]
         while expected not in done:
-            try:
-                what, value = receiving.recv()
-            except EOFError:
-                raise SliceFailed(f"the process of slice {number} ended early") from None
-            if what == "failed":
-                raise SliceFailed(f"slice {number} failed:\n{value}")
+            what, value = self._next(number, receiving)
             done[what] = value
         return done[expected]
 
@@ -236,16 +285,32 @@ class SliceFailed(RuntimeError):
 
 
 def _slice_bounds(connection, consultation, parts, rows):
-    """The keys (received moment, id) of the last row of each slice but the last, so that
-    each holds about the same number of rows. Any bounds give every row once, in order:
-    these only balance the slices."""
+    """The positions in the matrix and the keys (received moment, id) of the last row of
+    each slice but the last, so that each holds about the same number of rows. Any
+    bounds give every row once, in order: these only balance the slices.
+
+    :return: ``(positions, keys)``.
+    """
     positions = [rows * number // parts for number in range(1, parts)]
     numbered = select(Contribution.received_at, Contribution.id,
                       func.row_number().over(order_by=received_order()).label("position")) \
         .where(counted_in(consultation)).subquery()
-    return [tuple(key) for key in connection.execute(
+    keys = [tuple(key) for key in connection.execute(
         select(numbered.c.received_at, numbered.c.id)
         .where(numbered.c.position.in_(positions)).order_by(numbered.c.position))]
+    return positions, keys
+
+
+def _read_at(file, offset, length):
+    """``length`` bytes of ``file`` from ``offset``, leaving its position alone (a
+    slice's process is still appending to it)."""
+    data = b""
+    while len(data) < length:
+        chunk = os.pread(file.fileno(), length - len(data), offset + len(data))
+        if not chunk:
+            raise SliceFailed("a spooled batch ends early")
+        data += chunk
+    return data
 
 
 def _between(lower, upper):
@@ -263,7 +328,8 @@ def _between(lower, upper):
     return conditions
 
 
-def _seal_slice(engine, isolation, statements, statement, zone, spool, digests, sending):
+def _seal_slice(engine, isolation, statements, statement, zone, spool, digests, sending,
+                stream):
     """A slice's process: its own connection, begun as the parent asked; its rows sealed
     into its part's files; what happened sent to the parent."""
     try:
@@ -278,7 +344,9 @@ def _seal_slice(engine, isolation, statements, statement, zone, spool, digests, 
             for begin in statements:
                 connection.exec_driver_sql(begin)
             sending.send(("reading", None))
-            count = seal_into(read_row_values(connection, statement, zone), spool, digests)
+            spooled = (lambda *batch: sending.send(("batch", batch))) if stream else None
+            count = seal_into(read_row_values(connection, statement, zone), spool, digests,
+                              spooled)
             spool.flush()
             digests.flush()
             connection.rollback()

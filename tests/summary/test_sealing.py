@@ -150,3 +150,26 @@ def test_a_slice_that_fails_fails_the_publication_and_nothing_is_written(
     assert db.session.scalar(select(func.count()).select_from(SummarySnapshot)) == 0
     assert db.session.scalar(select(func.count()).select_from(SummaryRow)) == 0
     assert multiprocessing.active_children() == []
+
+
+def test_a_slice_that_seals_other_rows_than_counted_fails_the_publication(
+        closed_consultation, in_slices, in_request, monkeypatch):
+    """PostgreSQL writes each batch at the position its slice was counted to start at:
+    a slice that seals another number of rows would leave gaps or overlaps, and is
+    refused before anything is committed."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL's slices write their rows as they are sealed")
+    bounds = sealing._slice_bounds
+
+    def miscounted(*args):
+        positions, keys = bounds(*args)
+        return [position + 1 for position in positions], keys
+
+    monkeypatch.setattr(sealing, "_slice_bounds", miscounted)
+    with pytest.raises(SliceFailed, match="slice 0 sealed 2 rows, 3 counted"):
+        publish_summary(consultation_of(closed_consultation.slug),
+                        actor=user(closed_consultation.secretariat))
+    db.session.rollback()
+
+    assert db.session.scalar(select(func.count()).select_from(SummarySnapshot)) == 0
+    assert multiprocessing.active_children() == []
