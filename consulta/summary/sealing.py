@@ -8,6 +8,7 @@ way in), on a connection of its own that reads the same moment as the publicatio
 50,000 rows: one process used one core of the server's.
 """
 
+import bisect
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -183,11 +184,11 @@ class Slices:
         self._said = {}  # {slice: {what its process said: value}}
         context = multiprocessing.get_context("fork")
         dialect = connection.dialect
-        positions, bounds = _slice_bounds(connection, consultation, parts, rows)
-        parts = len(bounds) + 1  # fewer when rows were voided since they were counted
+        positions, bounds = _slice_bounds(connection, consultation, parts, rows, exact=stream)
+        parts = len(bounds) + 1  # fewer when fewer rows are listed than counted
         # Where each slice starts in the matrix, and how many rows it holds, as counted
         # (in the publication's moment on PostgreSQL: ``stream`` checks them).
-        self._firsts = [1, *(position + 1 for position in positions[:len(bounds)])]
+        self._firsts = [1, *(position + 1 for position in positions)]
         self._sizes = [after - first for first, after
                        in zip(self._firsts, [*self._firsts[1:], rows + 1], strict=True)]
         try:
@@ -284,20 +285,38 @@ class SliceFailed(RuntimeError):
     """A slice's process failed (its traceback in the message) or ended early."""
 
 
-def _slice_bounds(connection, consultation, parts, rows):
-    """The positions in the matrix and the keys (received moment, id) of the last row of
-    each slice but the last, so that each holds about the same number of rows. Any
+def _slice_bounds(connection, consultation, parts, rows, *, exact):
+    """The keys (received moment, id) of the last row of each slice but the last, so that
+    each holds about the same number of rows, and their positions in the matrix. Any
     bounds give every row once, in order: these only balance the slices.
+
+    The keys are read from the listing index alone (``ix_contributions_listing``: the
+    rows neither withdrawn nor voided, in the matrix's order), at even steps: numbering
+    every row instead read the whole table (0.69 s at 200,000 rows on PostgreSQL, 0.52
+    on SQLite). ``exact``: each position also counts the withdrawn rows before its key
+    (few, read by themselves); otherwise it is the position among the rows listed.
 
     :return: ``(positions, keys)``.
     """
-    positions = [rows * number // parts for number in range(1, parts)]
-    numbered = select(Contribution.received_at, Contribution.id,
-                      func.row_number().over(order_by=received_order()).label("position")) \
-        .where(counted_in(consultation)).subquery()
-    keys = [tuple(key) for key in connection.execute(
-        select(numbered.c.received_at, numbered.c.id)
-        .where(numbered.c.position.in_(positions)).order_by(numbered.c.position))]
+    listed = counted_in(consultation) & Contribution.withdrawn_at.is_(None)
+    withdrawn = []
+    if exact:
+        withdrawn = [tuple(key) for key in connection.execute(
+            select(Contribution.received_at, Contribution.id)
+            .where(counted_in(consultation), Contribution.withdrawn_at.is_not(None))
+            .order_by(*received_order()))]
+    listed_rows = rows - len(withdrawn)
+    positions, keys = [], []
+    for step in sorted({listed_rows * number // parts for number in range(1, parts)}):
+        if step < 1:
+            continue
+        key = connection.execute(
+            select(Contribution.received_at, Contribution.id).where(listed)
+            .order_by(*received_order()).offset(step - 1).limit(1)).first()
+        if key is None:  # rows withdrawn or voided since they were counted
+            break
+        keys.append(tuple(key))
+        positions.append(step + bisect.bisect_left(withdrawn, keys[-1]))
     return positions, keys
 
 

@@ -73,6 +73,27 @@ def test_the_rows_sealed_in_slices_are_the_matrix_in_order(closed_consultation, 
     assert multiprocessing.active_children() == []
 
 
+def test_withdrawn_rows_before_a_slice_count_in_where_it_starts(
+        closed_consultation, in_slices, readers, in_request):
+    """The slices' bounds are read among the rows listed (not withdrawn); the rows
+    withdrawn before a bound still come before it in the matrix."""
+    consultation = consultation_of(closed_consultation.slug)
+    with db.engine.begin() as other:
+        other.execute(update(Contribution)
+                      .where(Contribution.tracking_code.in_(closed_consultation.grouped))
+                      .values(withdrawn_at=func.now()))
+    expected_rows = list(iter_rows(consultation))
+    db.session.rollback()
+
+    snapshot = publish_summary(consultation, actor=user(closed_consultation.secretariat))
+    db.session.commit()
+
+    assert len(readers()) == 3
+    assert list(stored_rows(snapshot)) == expected_rows
+    assert [row["status"] for row in expected_rows].count("withdrawn") == 3
+    assert recompute_digest(snapshot) == snapshot.digest
+
+
 def test_a_small_consultation_is_sealed_by_this_process(closed_consultation, readers,
                                                         in_request):
     snapshot = publish_summary(consultation_of(closed_consultation.slug),
@@ -161,8 +182,8 @@ def test_a_slice_that_seals_other_rows_than_counted_fails_the_publication(
         pytest.skip("only PostgreSQL's slices write their rows as they are sealed")
     bounds = sealing._slice_bounds
 
-    def miscounted(*args):
-        positions, keys = bounds(*args)
+    def miscounted(*args, **kwargs):
+        positions, keys = bounds(*args, **kwargs)
         return [position + 1 for position in positions], keys
 
     monkeypatch.setattr(sealing, "_slice_bounds", miscounted)
