@@ -123,17 +123,17 @@ def publish_summary(consultation, *, actor):
         digest = SummaryDigest(content)
         if reading.streamed:
             # PostgreSQL, in slices: each batch is written as soon as a slice has sealed
-            # it, while the others seal theirs (the writes took a fifth of the time
-            # after the sealing, the cores half idle). The version's row goes first, for
-            # its rows to refer to; its digest and count, known once every row is in,
-            # are set in the same transaction: nobody sees the version before.
+            # it, while the others seal theirs (written after the sealing, the rows took
+            # a fifth of the time, the cores half idle). The version's row goes first,
+            # for its rows to refer to; its digest and count, known once every row is
+            # in, are set in the same transaction: nobody sees the version before.
             snapshot = _new_snapshot(consultation, version, now, actor, content, "", 0)
             count = 0
             for first, batch in rows.stream():
                 _write_rows([(snapshot.id, first + number, text, sealed, salt)
                              for number, (text, sealed, salt) in enumerate(batch)])
                 count += len(batch)
-            for lines in rows.rows.digest_lines():
+            for lines in rows.digest_lines():
                 digest.add_lines(lines)
             db.session.execute(update(SummarySnapshot)
                                .where(SummarySnapshot.id == snapshot.id)
