@@ -117,7 +117,8 @@ def main():
                           ("inprocess-dec5c", "final plan traces, list indexes, reads outside "
                                               "transactions"),
                           ("inprocess-dec6", "rows for cards, rendered once, tallies"),
-                          ("inprocess-dec6b", "search by probe, statements built once")):
+                          ("inprocess-dec6b", "search by probe, statements built once"),
+                          ("inprocess-dec6c", "publishing in slices, this session's machine")):
         table = inprocess_table(runs, prefix)
         if table:
             out += [f"#### In process, CPU ms per request (median), page cache off ({title})",
