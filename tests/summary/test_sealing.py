@@ -51,6 +51,17 @@ def hide_from_another_connection(contribution_id):
                       .values(hidden_at=func.now(), hidden_reason="offensive"))
 
 
+def refused_and_nothing_written(closed, reason):
+    """Publishing fails with ``SliceFailed`` saying ``reason``; no version, no row, no
+    process is left."""
+    with pytest.raises(SliceFailed, match=reason):
+        publish_summary(consultation_of(closed.slug), actor=user(closed.secretariat))
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(SummarySnapshot)) == 0
+    assert db.session.scalar(select(func.count()).select_from(SummaryRow)) == 0
+    assert multiprocessing.active_children() == []
+
+
 def test_the_rows_sealed_in_slices_are_the_matrix_in_order(closed_consultation, in_slices,
                                                             readers, in_request):
     consultation = consultation_of(closed_consultation.slug)
@@ -163,14 +174,7 @@ def test_a_slice_that_fails_fails_the_publication_and_nothing_is_written(
         yield  # a generator, as the real one
 
     monkeypatch.setattr(sealing, "read_row_values", broken)
-    with pytest.raises(SliceFailed, match="a row the matrix cannot read"):
-        publish_summary(consultation_of(closed_consultation.slug),
-                        actor=user(closed_consultation.secretariat))
-    db.session.rollback()
-
-    assert db.session.scalar(select(func.count()).select_from(SummarySnapshot)) == 0
-    assert db.session.scalar(select(func.count()).select_from(SummaryRow)) == 0
-    assert multiprocessing.active_children() == []
+    refused_and_nothing_written(closed_consultation, "a row the matrix cannot read")
 
 
 def test_a_slice_that_seals_other_rows_than_counted_fails_the_publication(
@@ -187,10 +191,4 @@ def test_a_slice_that_seals_other_rows_than_counted_fails_the_publication(
         return [position + 1 for position in positions], keys
 
     monkeypatch.setattr(sealing, "_slice_bounds", miscounted)
-    with pytest.raises(SliceFailed, match="slice 0 sealed 2 rows, 3 counted"):
-        publish_summary(consultation_of(closed_consultation.slug),
-                        actor=user(closed_consultation.secretariat))
-    db.session.rollback()
-
-    assert db.session.scalar(select(func.count()).select_from(SummarySnapshot)) == 0
-    assert multiprocessing.active_children() == []
+    refused_and_nothing_written(closed_consultation, "slice 0 sealed 2 rows, 3 counted")
