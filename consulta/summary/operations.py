@@ -282,18 +282,12 @@ def _read_as_of_now(consultation):
 
 def _read_here(consultation, end=lambda: None):
     """Figures and rows read one after the other on this connection."""
-    rows = SealedRows()
-
-    def read():
-        rows.seal(iter_row_values(consultation))
-        return compute_figures(consultation), rows
-
-    return _Reading(read, end, rows.close)
+    return _read_beside(consultation, lambda: compute_figures(consultation), end)
 
 
 def _read_beside(consultation, figures, end=lambda: None):
-    """The rows sealed here while the figures are counted elsewhere (``figures()`` waits
-    for them)."""
+    """The rows sealed here, then the figures from ``figures()``, which counts them here
+    or waits for them to be counted elsewhere."""
     rows = SealedRows()
 
     def read():

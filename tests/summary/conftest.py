@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from consulta.accounts.models import User
 from consulta.consultations.models import Consultation
@@ -71,6 +71,13 @@ def consultation_of(slug):
 
 def contribution(code):
     return db.session.scalar(select(Contribution).where(Contribution.tracking_code == code))
+
+
+def hide_from_another_connection(contribution_id):
+    """Another moderator hides a contribution, committed on a connection of its own."""
+    with db.engine.begin() as other:
+        other.execute(update(Contribution).where(Contribution.id == contribution_id)
+                      .values(hidden_at=func.now(), hidden_reason="offensive"))
 
 
 def close(app, slug):

@@ -19,7 +19,7 @@ from consulta.summary.queries import latest_snapshot, recompute_digest, stored_r
 from consulta.summary.signals import summary_published
 
 from ..conftest import iv_plan_json
-from .conftest import consultation_of, contribution, user
+from .conftest import consultation_of, contribution, hide_from_another_connection, user
 
 
 def audit(action):
@@ -170,9 +170,7 @@ def test_the_figures_and_the_rows_are_read_as_of_one_moment(closed_consultation,
     def figures_then_a_hide(counted):
         figures = count_figures(counted)
         if not committed.is_set():
-            with db.engine.begin() as other:  # another moderator, another connection
-                other.execute(update(Contribution).where(Contribution.id == hidden_meanwhile)
-                              .values(hidden_at=func.now(), hidden_reason="offensive"))
+            hide_from_another_connection(hidden_meanwhile)
             committed.set()
         return figures
 

@@ -16,7 +16,7 @@ from consulta.summary.operations import preview_summary, publish_summary
 from consulta.summary.queries import recompute_digest, stored_rows
 from consulta.summary.sealing import SliceFailed
 
-from .conftest import consultation_of, contribution, user
+from .conftest import consultation_of, contribution, hide_from_another_connection, user
 
 pytestmark = pytest.mark.skipif(not sealing.can_fork(),
                                 reason="slices are read by forked processes (Linux)")
@@ -42,13 +42,6 @@ def readers(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sealing, "read_row_values", noting_the_process)
     return lambda: {int(path.name) for path in folder.iterdir()}
-
-
-def hide_from_another_connection(contribution_id):
-    """Another moderator hides a contribution, committed on a connection of its own."""
-    with db.engine.begin() as other:
-        other.execute(update(Contribution).where(Contribution.id == contribution_id)
-                      .values(hidden_at=func.now(), hidden_reason="offensive"))
 
 
 def refused_and_nothing_written(closed, reason):
