@@ -170,6 +170,7 @@ class PageReview:
         """Check the page as it is now; screenshots at both widths; restore the viewport."""
         self.count += 1
         self.reviewed.append(name)
+        page.wait_for_load_state()
         where = f"{name} ({page.url})"
         if page.context in self._without_javascript:
             page.evaluate(TIMERS_AS_MICROTASKS)

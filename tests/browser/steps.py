@@ -1,5 +1,7 @@
 """Steps the browser journeys share."""
 
+from urllib.parse import urljoin
+
 import pytest
 from playwright.sync_api import expect
 
@@ -13,6 +15,18 @@ def log_in(page, live_server, email, password=DEMO_PASSWORD):
     page.get_by_label("Contraseña").fill(password)
     page.get_by_role("button", name="Iniciar sesión").click()
     expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
+
+
+def follow(page, link):
+    """Click a link and wait until the page it leads to has loaded.
+
+    A click returns once the browser has acted, maybe before the next page is there: a
+    review run then reads the page being left, or axe-core has the document torn down
+    under it ("Cannot read properties of null (reading 'documentElement')", CI, once).
+    """
+    target = urljoin(page.url, link.get_attribute("href"))
+    link.click()
+    page.wait_for_url(target)
 
 
 def needs_from(state, *keys):

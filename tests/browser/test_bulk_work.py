@@ -47,6 +47,7 @@ def test_a_moderator_lands_on_the_start_page_and_classifies_all_with_select_all(
     # The workshop's sheets wait: filter the queue by channel, select all on the page.
     page.get_by_label("Canal").select_option(label="Talleres presenciales")
     page.get_by_role("button", name="Filtrar").click()
+    page.wait_for_url(re.compile(r"channel=workshop"))  # the filtered page, not the one left
     waiting = unclassified(live_server.app, "workshop")
     assert waiting > 1
     boxes = page.locator("table.queue tbody input[name=selected]")

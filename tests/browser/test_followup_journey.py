@@ -282,7 +282,7 @@ def test_4_secretariat_publishes_the_report(live_server, new_context, review):
     expect(page.get_by_role("heading", level=1)).to_have_text("Mis compromisos")
     waiting = page.get_by_role("region", name="Reportes pendientes de revisión")
     waiting.get_by_role("link", name=re.compile(rf"Reporte 1 — Compromiso {NUMBER}:")).click()
-    assert page.url == report_url
+    page.wait_for_url(report_url)
     review(page, "report to review")
     page.get_by_role("button", name="Publicar el reporte").click()
     expect(page.get_by_role("status").first).to_contain_text("Se publicó el reporte")

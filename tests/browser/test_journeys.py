@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from consulta.demo.consultations import IV_PLAN_SLUG
 from consulta.demo.people import DEMO_PASSWORD
 from consulta.extensions import db
-from tests.browser.steps import log_in, needs_from
+from tests.browser.steps import follow, log_in, needs_from
 
 pytestmark = pytest.mark.browser
 
@@ -533,7 +533,7 @@ def test_4_secretariat_answers_publishes_and_downloads(live_server, new_context,
     # Contributions close now (the summary needs it), and answers need four eyes.
     page.goto(live_server(PLAN))
     page.get_by_role("link", name="Gestionar esta consulta").click()
-    page.get_by_role("link", name="Detalles y fechas").click()
+    follow(page, page.get_by_role("link", name="Detalles y fechas"))
     review(page, "consultation settings")
     page.get_by_label("Cuatro ojos").check()
     now = datetime.now(ZoneInfo("America/Lima")) - timedelta(minutes=2)
@@ -546,8 +546,8 @@ def test_4_secretariat_answers_publishes_and_downloads(live_server, new_context,
     page.get_by_role("link", name="Retroalimentación").first.click()
     expect(page.locator("main")).to_contain_text("principio de cuatro ojos está activo")
     review(page, "feedback dashboard")
-    page.get_by_role("region", name="Grupos").get_by_role(
-        "link", name="Fiscalización ciudadana de los precios de medicamentos").click()
+    follow(page, page.get_by_role("region", name="Grupos").get_by_role(
+        "link", name="Fiscalización ciudadana de los precios de medicamentos"))
     review(page, "response to a group")
     page.get_by_label("Resultado").select_option(label="Incorporado parcialmente")
     page.get_by_label("Justificación").fill(
@@ -691,7 +691,7 @@ def test_7_secretariat_approves_the_final_plan(live_server, new_context, review)
     page = new_context().new_page()
     log_in(page, live_server, "secretaria@demo.consulta.pe")
     page.goto(live_server(PLAN))
-    page.get_by_role("link", name="Preparar el plan final").click()
+    follow(page, page.get_by_role("link", name="Preparar el plan final"))
     review(page, "prepare the final plan")
     page.get_by_label("Versión aprobada del plan").select_option(index=0)
     page.get_by_label("Referencia de la aprobación").fill(
@@ -718,7 +718,7 @@ def test_8_final_plan_read_on_a_phone_without_javascript(live_server, new_contex
     review.without_javascript(context)
     page = context.new_page()
     page.goto(live_server("/consultations/plan-gobierno-abierto-la-libertad"))
-    page.get_by_role("link", name="Lee el plan final y lo que le dio forma").click()
+    follow(page, page.get_by_role("link", name="Lee el plan final y lo que le dio forma"))
     review(page, "final plan (phone, no JavaScript)")
     changes = page.locator("#changes")
     expect(changes).to_contain_text("zonas de riesgo")
@@ -730,5 +730,5 @@ def test_8_final_plan_read_on_a_phone_without_javascript(live_server, new_contex
     expect(response).to_contain_text("Este aporte dio forma al plan final aprobado")
     review(page, "a contribution that landed in the final plan (phone)")
     response.get_by_role("link", name=re.compile(r"^Compromiso 2: ")).click()
-    assert page.url.endswith("/final-plan#compromiso-2")
+    page.wait_for_url(re.compile(r"/final-plan#compromiso-2$"))
     review.assert_clean()

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from consulta.demo.consultations import IV_PLAN_SLUG
 from consulta.extensions import db
-from tests.browser.steps import log_in
+from tests.browser.steps import follow, log_in
 
 from ..offline.conftest import csv_file
 
@@ -77,8 +77,8 @@ def test_1_moderator_imports_a_workshop_file_after_a_refused_one(live_server, ne
     page = new_context().new_page()
     log_in(page, live_server, "moderador@demo.consulta.pe")
     page.goto(live_server(PLAN))
-    page.get_by_role("link", name="Importar aportes fuera de línea desde una hoja de "
-                                   "cálculo").click()
+    follow(page, page.get_by_role(
+        "link", name="Importar aportes fuera de línea desde una hoja de cálculo"))
     review(page, "import page")
     page.get_by_label("Hoja de cálculo (.xlsx o .csv)").set_input_files(tmp_path / "mala.csv")
     page.get_by_role("button", name="Revisar el archivo").click()
@@ -101,7 +101,7 @@ def test_2_facilitator_records_with_a_person_on_a_phone_without_javascript(
     page = context.new_page()
     log_in(page, live_server, facilitator)
     page.goto(live_server(PLAN))
-    page.get_by_role("link", name="Registrar un aporte con una persona").click()
+    follow(page, page.get_by_role("link", name="Registrar un aporte con una persona"))
     review(page, "assisted form (phone, no JavaScript)")
     page.get_by_label("Nombre de la persona").fill("Juana Mamani Quispe")
     page.get_by_label("No: el público ve «Participante» y el sector").check()
