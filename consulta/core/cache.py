@@ -22,9 +22,10 @@ cache, and only pages that set no cookie are stored. Views that declare ``member
 also serve logged-in participants (accounts without a role: never staff): what is kept
 for them is the page's own parts (title, head, main content; base.html marks them),
 rendered once by the view, and each visitor gets them inside their own header,
-messages and log-out form, at the cost of the base template instead of the view's
-queries. Such a view shows nobody's personal state in those parts (a test compares them
-with the anonymous page), and a part holding a form token is never kept. A view may keep
+messages and log-out form (base.html's frame, rendered by each worker once for each
+language and filled for each request: ``_in_frame``) instead of the view's queries.
+Such a view shows nobody's personal state in those parts (a test compares them with
+the anonymous page), and a part holding a form token is never kept. A view may keep
 ``facts`` beside its parts (``keep_facts``): what its personal parts need to know of the
 page's objects, so that a kept page's personal parts are rendered without loading them.
 
@@ -39,10 +40,20 @@ import secrets
 import time
 from functools import wraps
 
-from flask import Response, current_app, g, render_template, request, session
+from flask import (
+    Response,
+    current_app,
+    g,
+    get_flashed_messages,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_login import current_user
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy import event
 
 from consulta.core.database import reads_only
@@ -207,11 +218,8 @@ def _member_page(key, view, args, kwargs, personal):
             stored = {**stored, "content": _PLACE.sub(
                 lambda place: _personal_part(place.group(1), mine.get(place.group(1), "")),
                 stored["content"])}
-        # Our own templates' output, escaped when they were rendered.
-        parts = {name: Markup(html) for name, html in stored.items()  # noqa: S704  # nosec B704
-                 if name != "facts"}
-        return _conditional(current_app.make_response(
-            render_template("_cached_page.html", cached=parts)))
+        parts = {name: html for name, html in stored.items() if name != "facts"}
+        return _conditional(current_app.make_response(_in_frame(parts)))
     response = current_app.make_response(view(*args, **kwargs))
     if (response.status_code == 200 and not response.is_streamed
             and response.mimetype == "text/html"):
@@ -222,6 +230,74 @@ def _member_page(key, view, args, kwargs, personal):
             _cache_call("set", key, parts,
                         timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
     return _conditional(response) if response.status_code == 200 else response
+
+
+# The frame of a kept page -----------------------------------------------------------
+#
+# What base.html puts around a kept page for a participant differs from one request to
+# another only by the language, whether the account's e-mail is confirmed, the form
+# token of the log-out form, the page's address (in the language links) and the
+# messages: a participant holds no role, so the menu is the same for all. Each worker
+# renders it once for each language and confirmation (and root of the site's address)
+# around markers, and fills it for each request; a page with messages for the visitor
+# is rendered whole.
+
+#: Where a value goes in a frame.
+_SLOT = "<!--frame:{}-->"
+_SLOTS = re.compile(r"<!--frame:([a-z]+)-->")
+#: The page's address while a frame is rendered (no page has it).
+_FRAME_PATH = "/frame-of-a-kept-page"
+#: Frames a worker keeps at most.
+FRAMES_KEPT = 32
+#: Each slot a frame must have once, besides the page's address.
+_FRAME_SLOTS = ("title", "head", "content", "token")
+
+
+def _in_frame(parts):
+    """``_cached_page.html`` around the kept ``parts`` (our own templates' output,
+    escaped when they were rendered), for this visitor."""
+    if get_flashed_messages():  # kept by the request: the template reads them again
+        return _rendered_around(parts)
+    key = (request.script_root, str(get_locale()), bool(current_user.is_confirmed))
+    frames = current_app.extensions.setdefault("consulta_kept_frames", {})
+    frame = frames.get(key)
+    if frame is None:
+        if len(frames) >= FRAMES_KEPT:  # roots of the address a proxy passed on
+            frames.clear()
+        frame = frames[key] = _frame()
+    if not frame:  # base.html is not made the way a frame needs
+        return _rendered_around(parts)
+    values = {**parts, "token": escape(generate_csrf()),
+              "path": escape(_encoded_next(request.full_path.rstrip("?")))}
+    return "".join(chunk if index % 2 == 0 else values[chunk]
+                   for index, chunk in enumerate(frame))
+
+
+def _rendered_around(parts):
+    return render_template("_cached_page.html", cached={
+        name: Markup(html) for name, html in parts.items()})  # noqa: S704  # nosec B704
+
+
+def _frame():
+    """The chunks of base.html around a kept page, the slots' names between them (odd
+    places); () when a slot is not there exactly once."""
+    html = render_template(
+        "_cached_page.html", cached={name: _slot(name) for name in ("title", "head", "content")},
+        csrf_token=lambda: _slot("token"), current_path=_FRAME_PATH)
+    html = html.replace(str(escape(_encoded_next(_FRAME_PATH))), _SLOT.format("path"))
+    chunks = _SLOTS.split(html)
+    if any(chunks[1::2].count(name) != 1 for name in _FRAME_SLOTS):
+        return ()
+    return tuple(chunks)
+
+
+def _slot(name):
+    return Markup(_SLOT.format(name))  # noqa: S704  # nosec B704 (a constant)
+
+
+def _encoded_next(path):
+    """``path`` as the value of a ``next`` parameter in a URL that url_for builds."""
+    return url_for("core.set_language", language="es", next=path).partition("next=")[2]
 
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)

@@ -2,6 +2,8 @@
 same for everyone (title, head, main content) are kept once and put inside each
 visitor's own header, messages and log-out form; staff always get the page rendered."""
 
+import pytest
+
 from consulta.core.cache import _kept_parts
 
 from ..conftest import iv_plan_json, login
@@ -63,6 +65,43 @@ def test_a_message_for_the_visitor_is_shown_on_a_kept_page(
     login(client, create_user(display_name="Carla Recién Llegada"))
     page, _n = queries(app, client, url)  # the first page after logging in
     assert "Carla Recién Llegada" in main(page.get_data(as_text=True))  # the welcome
+
+
+@pytest.mark.parametrize("language, confirmed", [("es", True), ("en", False)])
+def test_the_frame_of_a_kept_page_is_what_base_html_renders_for_the_visitor(
+        cached, create_consultation, create_contribution, create_user,  # noqa: F811
+        monkeypatch, language, confirmed):
+    """base.html is rendered once around a kept page for each language and e-mail
+    confirmation, and filled for each visitor: the same bytes as rendered for them, with
+    their own token and this page's address in the language link."""
+    from consulta.core import cache
+
+    slug = create_consultation(plan=iv_plan_json())
+    create_contribution(slug, body="Un aporte que todos ven igual en la lista.")
+    app = cached
+    client = app.test_client()
+    login(client, create_user(confirmed=confirmed))
+    client.get(f"/language/{language}?next=/")
+    client.get("/account")  # the welcome message is shown there
+    url = f"/consultations/{slug}/contributions?page=1&x=agua potable&ñ=1"
+    client.get(url)  # rendered, and kept
+    framed = client.get(url).get_data(as_text=True)
+    assert app.extensions["consulta_kept_frames"]
+    monkeypatch.setattr(cache, "_frame", lambda: ())
+    with app.app_context():
+        cache.clear()
+    app.extensions["consulta_kept_frames"].clear()
+    client.get(url)  # rendered, and kept
+    rendered = client.get(url).get_data(as_text=True)  # kept, rendered around its parts
+    assert not any(app.extensions["consulta_kept_frames"].values())  # none usable
+    assert _csrf(framed) and _csrf(rendered)
+    assert framed.replace(_csrf(framed), "") == rendered.replace(_csrf(rendered), "")
+    other = "en" if language == "es" else "es"
+    assert (f'href="/language/{other}?next=/consultations/{slug}/contributions'
+            '?page%3D1%26x%3Dagua+potable%26%C3%B1%3D1"') in framed
+    assert f'<html lang="{language}">' in framed
+    assert ("not confirmed yet" in framed or "aún no ha sido confirmado" in framed) \
+        != confirmed
 
 
 def test_staff_always_get_the_page_rendered(cached, create_consultation, create_user):  # noqa: F811
