@@ -49,6 +49,8 @@ def _bounded(type):
 
 class _Parameters(ImmutableMultiDict):
     def get(self, key, default=None, type=None):
+        if key not in self:  # werkzeug would raise and catch a BadRequestKeyError
+            return default
         return super().get(key, default, _bounded(type))
 
     def getlist(self, key, type=None):
