@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +83,15 @@ def login_cookie(base_url, email, password):
         if answer.code != 302:
             raise RuntimeError(f"logging in as {email}: {answer.code}") from answer
         jar.update(cookies_of(answer))
+        target = answer.headers["Location"]
+    # The page the login leads to, as a browser follows it: it shows the welcome message
+    # and takes it out of the session. Without it every request of wrk would carry a
+    # message still to show (a page no participant gets twice).
+    welcome = urllib.request.urlopen(urllib.request.Request(  # noqa: S310
+        urllib.parse.urljoin(base_url + "/login", target),
+        headers={"User-Agent": USER_AGENT,
+                 "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}))
+    jar.update(cookies_of(welcome))
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
