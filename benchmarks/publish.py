@@ -8,7 +8,8 @@ Works on a database made by ``generate.py``: publishes the next version of its
 consultation through the real operation (``publish_summary``) as the secretariat (p1),
 then rolls back, so that every run publishes the same version of the same data (pass
 ``--commit`` to keep it). Prints, per run, the wall and CPU time, the 1-minute load
-average before and after, and the growth of the process's peak RSS.
+average before and after, the CPU time of the slices' processes (summary/sealing.py),
+and the growth of the process's peak RSS.
 
 ``--fingerprint`` replaces the random salts by a counter and the clock by a fixed
 moment, and prints SHA-256 fingerprints of what was written (the snapshot's digest and
@@ -37,6 +38,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 #: When ``--fingerprint`` publishes: this long after the consultation closed (any
 #: fixed moment after it would do; microseconds so that their encoding is compared).
 AFTER_CLOSING = timedelta(days=1, seconds=1, microseconds=123456)
+
+
+def _children_cpu():
+    """CPU seconds of the processes this one forked and has waited for (the slices)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _peak_rss_mb():
@@ -115,13 +122,16 @@ def main():
                 if args.fingerprint:
                     _deterministic(stack, consultation)
                 wall, cpu = time.perf_counter(), time.process_time()
+                slices = _children_cpu()
                 snapshot = publish_summary(consultation, actor=actor)
                 db.session.flush()
                 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                slices = _children_cpu() - slices
             if profiler is not None:
                 profiler.stop()
             print(f"run {run}: {snapshot.row_count} rows, wall {wall:.2f} s, CPU "
-                  f"{cpu:.2f} s, load {load:.1f} → {os.getloadavg()[0]:.1f}, peak RSS "
+                  f"{cpu:.2f} s (+ {slices:.2f} s in the slices' processes), load "
+                  f"{load:.1f} → {os.getloadavg()[0]:.1f}, peak RSS "
                   f"+{_peak_rss_mb() - rss:.0f} MB", flush=True)
             if args.fingerprint:
                 for key, value in _fingerprints(snapshot).items():
