@@ -57,6 +57,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import event
 
 from consulta.core.database import reads_only
+from consulta.core.urls import current_path
 from consulta.extensions import cache, db
 
 log = logging.getLogger(__name__)
@@ -268,7 +269,7 @@ def _in_frame(parts):
     if not frame:  # base.html is not made the way a frame needs
         return _rendered_around(parts)
     values = {**parts, "token": escape(generate_csrf()),
-              "path": escape(_encoded_next(request.full_path.rstrip("?")))}
+              "path": escape(_encoded_next(current_path()))}
     return "".join(chunk if index % 2 == 0 else values[chunk]
                    for index, chunk in enumerate(frame))
 

@@ -19,11 +19,16 @@ def is_safe_next(target):
     return not parts.scheme and not parts.netloc
 
 
+def current_path():
+    """This page's path and query string, as links that come back to it name it."""
+    return request.full_path.rstrip("?")
+
+
 def return_target():
     """Where to come back after logging in: this page, or the page that posted the form
     (only on this site; None otherwise)."""
     if request.method == "GET":
-        target = request.full_path.rstrip("?")
+        target = current_path()
     else:  # a form was posted: come back to the page that showed it
         referrer = urlsplit(request.referrer or "")
         same_site = referrer.netloc == request.host

@@ -4,7 +4,7 @@ from .cache import cacheable
 from .health import health_report
 from .i18n import set_language_cookie
 from .signals import home_page, merged_values
-from .urls import safe_next
+from .urls import current_path, safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -39,4 +39,4 @@ def set_language(language):
 @bp.app_context_processor
 def inject_current_path():
     """The path of this page, for the language switch and log-in links to come back to."""
-    return {"current_path": request.full_path.rstrip("?") if request else "/"}
+    return {"current_path": current_path() if request else "/"}
