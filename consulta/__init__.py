@@ -28,6 +28,7 @@ from . import (
 )
 from .config import build_config
 from .core.database import (
+    engine_options,
     keep_prepared_statements,
     ping_rested_connections,
     read_outside_transactions,
@@ -93,6 +94,12 @@ def create_app(overrides=None, environ=None):
 
 
 def _init_extensions(app):
+    wanted = engine_options(app.config)
+    if wanted:  # with what a test or a deployment set itself, which wins
+        given = app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **wanted, **given,
+            "connect_args": {**wanted["connect_args"], **given.get("connect_args", {})}}
     db.init_app(app)
     with app.app_context():
         ping_rested_connections(db.engine, app.config["DATABASE_PING_AFTER_SECONDS"])

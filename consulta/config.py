@@ -174,6 +174,9 @@ def build_config(instance_path, environ=None):
         # (core.database.ping_rested_connections), not before every use: shorter than a
         # database restart, longer than a busy worker's pause between requests.
         "DATABASE_PING_AFTER_SECONDS": float(env.get("DATABASE_PING_AFTER_SECONDS", "2")),
+        # PostgreSQL: JIT compilation of the app's statements (core.database.engine_options);
+        # off unless asked for.
+        "DATABASE_JIT": _bool(env.get("DATABASE_JIT")),
         # PostgreSQL: the role the app connects as, granted rights by `flask db upgrade`
         # (run as the migration role that owns the schema). See README.
         "DATABASE_APP_ROLE": env.get("DATABASE_APP_ROLE", "").strip(),

@@ -237,3 +237,37 @@ def test_a_list_page_sends_its_bounds_in_the_sql(app, client, create_consultatio
     statement, parameters = cards[0]
     assert " LIMIT 20 OFFSET 0)" in " ".join(statement.split())
     assert "limit" not in (parameters or {}) and "offset" not in (parameters or {})
+
+
+def _server_setting(app, name):
+    with app.app_context():
+        value = db.session.execute(text(f"SHOW {name}")).scalar()
+        db.session.remove()
+    return value
+
+
+def test_postgresql_connections_compile_nothing_unless_asked(database_url):
+    """The app's PostgreSQL connections run without JIT compilation (it cost publishing a
+    summary of 200,000 contributions more than a second of the server's CPU), keep the
+    options the URL gives, and compile again when DATABASE_JIT asks for it."""
+    from sqlalchemy import create_engine, make_url
+
+    from consulta.config import normalize_database_url
+
+    from ..conftest import make_app
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL's JIT")
+    app = make_app(database_url)
+    assert _server_setting(app, "jit") == "off"
+    with_options = url.update_query_dict({"options": "-c statement_timeout=4321"})
+    app = make_app(with_options.render_as_string(hide_password=False))
+    assert _server_setting(app, "jit") == "off"
+    assert _server_setting(app, "statement_timeout") == "4321ms"
+    plain = create_engine(normalize_database_url(database_url))
+    with plain.connect() as conn:
+        servers = conn.execute(text("SHOW jit")).scalar()  # the server's own setting
+    plain.dispose()
+    app = make_app(database_url, DATABASE_JIT=True)
+    assert _server_setting(app, "jit") == servers
