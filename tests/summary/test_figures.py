@@ -172,3 +172,21 @@ def test_a_gender_written_on_a_sheet_counts_once_for_its_author_and_not_at_event
     assert figures["declared_genders"]["declared"] == 4
     assert figures["declared_genders"]["women_declared"] == 3
     assert figures["women"] == {"count": 3 + 9, "known": 4 + 20, "share": 50.0}
+
+
+def test_an_account_counts_once_with_its_gender_and_only_where_it_took_part(
+        app, create_consultation, create_user, create_contribution):
+    slug = create_consultation(plan=iv_plan_json())
+    elsewhere = create_consultation(plan=iv_plan_json())
+    twice, once = create_user(gender="female"), create_user(gender="male")
+    undeclared, only_elsewhere = create_user(), create_user(gender="female")
+    create_contribution(slug, author=twice)
+    create_contribution(slug, author=twice, body="Otro comentario sobre el plan.")
+    create_contribution(slug, author=once)
+    create_contribution(slug, author=undeclared)
+    create_contribution(elsewhere, author=only_elsewhere)
+    with app.test_request_context():
+        figures = compute_figures(consultation_of(slug))
+    assert figures["participants"]["accounts"] == 3
+    assert figures["declared_genders"] == {"declared": 2, "women_declared": 1,
+                                           "undeclared": 1}
