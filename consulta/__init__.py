@@ -28,6 +28,7 @@ from . import (
 )
 from .config import build_config
 from .core.database import (
+    describe_results_lazily,
     engine_options,
     keep_prepared_statements,
     ping_rested_connections,
@@ -105,6 +106,7 @@ def _init_extensions(app):
         ping_rested_connections(db.engine, app.config["DATABASE_PING_AFTER_SECONDS"])
         read_outside_transactions(app, db.engine)
         keep_prepared_statements(db.engine)
+        describe_results_lazily(db.engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)

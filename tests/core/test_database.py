@@ -271,3 +271,39 @@ def test_postgresql_connections_compile_nothing_unless_asked(database_url):
     plain.dispose()
     app = make_app(database_url, DATABASE_JIT=True)
     assert _server_setting(app, "jit") == servers
+
+
+def test_postgresql_results_are_described_when_read(app):
+    """The app's psycopg cursors describe a result only when something reads the
+    description (SQLAlchemy asks for it after every statement, to learn whether rows
+    came back): read, it is psycopg's own; read after the cursor moved on, it fails
+    rather than describe another result; a statement without rows has none."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("psycopg's cursors")
+        import psycopg
+
+        eager = psycopg.Cursor.description.fget
+        with db.engine.connect() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()
+            cursor.execute("SELECT 1 AS a, 'x'::text AS b")
+            described = cursor.description
+            assert len(described) == 2
+            assert type(described) is not list  # nothing built yet
+            assert [column.name for column in described] == ["a", "b"]
+            # Each column's name, type, sizes...: psycopg's DB-API 7-tuple.
+            assert [tuple(column) for column in described] == \
+                [tuple(column) for column in eager(cursor)]
+            cursor.execute("SELECT 2 AS c")
+            unread = cursor.description
+            cursor.execute("SELECT 3 AS d, 4 AS e")
+            with pytest.raises(RuntimeError):
+                unread[0]
+            cursor.execute("SET LOCAL statement_timeout = 1000")
+            assert cursor.description is None
+            cursor.close()
+            # What SQLAlchemy builds from it: the keys, the first time and from its cache.
+            statement = select(func.count().label("n"), func.max(User.id).label("top"))
+            for _ in range(2):
+                assert list(conn.execute(statement).keys()) == ["n", "top"]
+            assert conn.execute(text("SELECT 5 AS f")).mappings().one() == {"f": 5}
