@@ -76,10 +76,10 @@ def describe_results_lazily(engine):
     SQLAlchemy asks the driver's cursor for its ``description`` after every statement,
     only to learn whether it returned rows: the columns' names and types come from the
     compiled statement's cache. psycopg builds a ``Column`` for every column of the
-    result at each ask: 279 a request for a participant's view of a contribution (its
-    account with its roles, the contribution with its relations), 0.2 ms of the
-    worker's CPU a request, about 6%. The app's cursors answer with a sequence of the
-    same length that builds psycopg's own description at its first read.
+    result at each ask: 279 for a contribution's page rendered with its relations,
+    0.2 ms of the worker's CPU a request, about 6%. The app's cursors answer with a
+    sequence of the same length that builds psycopg's own description at its first
+    read.
 
     :param engine: the app's engine (its new connections get the cursor class).
     """
