@@ -118,7 +118,8 @@ def main():
                                               "transactions"),
                           ("inprocess-dec6", "rows for cards, rendered once, tallies"),
                           ("inprocess-dec6b", "search by probe, statements built once"),
-                          ("inprocess-dec6c", "publishing in slices, this session's machine")):
+                          ("inprocess-dec6c", "publishing in slices, this session's machine"),
+                          ("inprocess-dec6d", "without JIT, results described when read")):
         table = inprocess_table(runs, prefix)
         if table:
             out += [f"#### In process, CPU ms per request (median), page cache off ({title})",

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in
 
 from consulta.core.dates import utcnow
+from consulta.core.security import without_session_cookies
 from consulta.core.urls import return_target
 
 #: Session key holding the time (epoch seconds) of the last request of a staff account.
@@ -46,7 +47,7 @@ def _record_login(sender, user, **extra):
 def expire_idle_staff_session():
     """before_request: end a staff session idle for longer than allowed."""
     minutes = current_app.config["STAFF_SESSION_IDLE_MINUTES"]
-    if not minutes or request.endpoint in (None, "static"):
+    if not minutes or request.endpoint in (None, "static") or without_session_cookies():
         return None
     if not current_user.is_authenticated or not current_user.is_staff:
         return None
@@ -83,7 +84,8 @@ def require_current_privacy_notice():
     """before_request: once the notice's version changes, every user accepts it again
     before going on (at their next log-in, or at once in an open session)."""
     if request.endpoint in PRIVACY_EXEMPT or request.endpoint is None \
-            or request.blueprint == "api" or not needs_privacy_acceptance(current_user):
+            or request.blueprint == "api" or without_session_cookies() \
+            or not needs_privacy_acceptance(current_user):
         return None
     return redirect(url_for("accounts.accept_privacy", next=return_target()))
 

@@ -190,8 +190,9 @@ def list_page_key(args):
     """What a list of contributions shows for this query string, as the page cache's key:
     the filters as ``read_filters`` reads them (a value it drops makes no new entry), the
     names of those it ignored (the page says so) and the page number."""
-    filters = {name: value for name, value in read_filters(args).items() if value}
-    ignored = ignored_filters(args)
+    read = read_filters(args)
+    filters = {name: value for name, value in read.items() if value}
+    ignored = ignored_filters(args, read)
     return {**filters, **({"ignored": ",".join(ignored)} if ignored else {}),
             "page": max(_int(args.get("page")) or 1, 1)}
 
@@ -201,13 +202,15 @@ def list_page_key(args):
 CODED_FILTERS = ("kind", "sector", "region", "channel")
 
 
-def ignored_filters(args):
+def ignored_filters(args, filters=None):
     """The names of the coded filters given a value that is not in their list (a region of
     another country, ``?region=atlantis``): the list ignores them and tells the reader.
 
     :param args: the query string.
+    :param filters: ``read_filters(args)`` when read already.
     """
-    filters = read_filters(args)
+    if filters is None:
+        filters = read_filters(args)
     names = CODED_FILTERS + tuple(name for extension in _extensions()
                                   for name in extension.filters)
     return tuple(name for name in names if (args.get(name) or "").strip()

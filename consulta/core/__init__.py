@@ -10,12 +10,13 @@ Nothing here imports a domain part (``tests/test_layering.py`` checks it).
 from .cli import register_commands
 from .errors import register_error_handlers
 from .i18n import escape_lazy_strings, register_filters
-from .security import set_security_headers
+from .security import SessionInterface, set_security_headers
 from .templating import register_template_globals
 from .views import bp
 
 
 def init_app(app):
+    app.session_interface = SessionInterface()
     app.register_blueprint(bp)
     register_template_globals(app)
     register_filters(app)

@@ -57,13 +57,14 @@ from markupsafe import Markup, escape
 from sqlalchemy import event
 
 from consulta.core.database import reads_only
+from consulta.core.security import without_session_cookies
 from consulta.core.urls import current_path
 from consulta.extensions import cache, db
 
 log = logging.getLogger(__name__)
 
 #: Not stored with a page: recomputed for each request (HSTS only goes out over HTTPS).
-PER_REQUEST_HEADERS = ("etag", "content-length", "strict-transport-security", "set-cookie")
+PER_REQUEST_HEADERS = ("content-length", "strict-transport-security", "set-cookie")
 #: The scope of the pages that belong to no consultation.
 SITE = "*"
 #: The generation every page's key includes besides its own: moved to forget them all.
@@ -129,6 +130,8 @@ def cacheable(view=None, *, params=("page",), bypass=(), members=False):
                 return _conditional(Response(body, status=200, headers=headers))
             response = current_app.make_response(view(*args, **kwargs))
             if _storable(response):
+                # Its ETag kept with it: a hit would hash the same body again.
+                response.add_etag(overwrite=False)
                 headers = [(k, v) for k, v in response.headers.items()
                            if k.lower() not in PER_REQUEST_HEADERS]
                 _cache_call("set", key, (response.get_data(), headers),
@@ -142,10 +145,7 @@ def cacheable(view=None, *, params=("page",), bypass=(), members=False):
 
 
 def _anonymous_get():
-    config = current_app.config
-    return (request.method in ("GET", "HEAD")
-            and not request.cookies.get(config["SESSION_COOKIE_NAME"])
-            and not request.cookies.get(config["REMEMBER_COOKIE_NAME"]))
+    return request.method in ("GET", "HEAD") and without_session_cookies()
 
 
 def _member_get():

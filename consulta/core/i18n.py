@@ -18,6 +18,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
 
+from .security import without_session_cookies
 from .taxonomy import timezone_label
 
 # --- what a request looks up once: its translations and formatting locale -------------
@@ -73,7 +74,8 @@ def select_locale():
     if cookie is not None:
         return cookie
     try:
-        if current_user and current_user.is_authenticated and current_user.locale in languages:
+        if not without_session_cookies() and current_user \
+                and current_user.is_authenticated and current_user.locale in languages:
             return current_user.locale
     except Exception:  # the database may be down while an error page is shown
         current_app.logger.debug("locale: the current user could not be loaded")

@@ -1,6 +1,7 @@
 """Security headers on every response."""
 
-from flask import request
+from flask import current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -33,8 +34,30 @@ def set_security_headers(response):
     return response
 
 
+def without_session_cookies():
+    """The request carries neither the session's cookie nor the remember-me one: its
+    visitor is anonymous, and nothing needs to load an account to know it."""
+    config = current_app.config
+    cookies = request.cookies
+    return not (cookies.get(config["SESSION_COOKIE_NAME"])
+                or cookies.get(config["REMEMBER_COOKIE_NAME"]))
+
+
 def _logged_in():
+    if without_session_cookies():
+        return False
     try:
         return bool(current_user and current_user.is_authenticated)
     except Exception:  # e.g. the database is down while an error page is sent
         return False
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, that build their signer only for a request that
+    brings a cookie: Flask built it (a serializer and its HMAC set-up) on every request,
+    the visitors without a session included, whose pages come from the cache."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()  # what Flask gives for a request without one
+        return super().open_session(app, request)

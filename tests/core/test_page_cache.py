@@ -112,6 +112,24 @@ def test_public_pages_carry_an_etag_and_answer_304(cached, create_consultation):
     assert again.status_code == 304 and again.data == b""
 
 
+def test_a_page_from_the_cache_keeps_the_etag_of_its_body(cached, create_consultation,
+                                                          create_contribution):
+    """The ETag is stored with the page (a hit does not hash the body again): it is the
+    body's, and a change makes a new page with a new one."""
+    from werkzeug.http import generate_etag, quote_etag
+
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    first = app.test_client().get(f"/consultations/{slug}/contributions")
+    hit = app.test_client().get(f"/consultations/{slug}/contributions")
+    assert hit.data == first.data
+    assert hit.headers["ETag"] == first.headers["ETag"] == quote_etag(generate_etag(hit.data))
+    create_contribution(slug)
+    changed = app.test_client().get(f"/consultations/{slug}/contributions")
+    assert changed.data != first.data
+    assert changed.headers["ETag"] == quote_etag(generate_etag(changed.data))
+
+
 def test_unknown_query_parameters_create_no_new_entries(cached, create_consultation):
     slug = create_consultation(plan=iv_plan_json())
     app = cached
