@@ -18,16 +18,26 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+#: Sent on every response that has not set its own (names in lower case, values).
+SECURITY_HEADERS = (
+    ("content-security-policy", "Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("x-content-type-options", "X-Content-Type-Options", "nosniff"),
+    ("x-frame-options", "X-Frame-Options", "DENY"),
+    ("referrer-policy", "Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("permissions-policy", "Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("cross-origin-opener-policy", "Cross-Origin-Opener-Policy", "same-origin"),
+)
+HSTS = ("strict-transport-security", "Strict-Transport-Security",
+        "max-age=31536000; includeSubDomains")
+
+
 def set_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # The names the response has, read once: a setdefault per header scanned them all
+    # each time (a page from the cache is little more than its headers).
+    present = {name.lower() for name in headers.keys()}
+    wanted = (*SECURITY_HEADERS, HSTS) if request.is_secure else SECURITY_HEADERS
+    headers.extend([(name, value) for lower, name, value in wanted if lower not in present])
     # Pages seen while logged in may hold personal data: never keep them (shared computers).
     if "Cache-Control" not in headers and _logged_in():
         headers["Cache-Control"] = "no-store"

@@ -14,6 +14,25 @@ def test_security_headers_on_every_page(client):
         assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
+def test_a_response_keeps_the_security_headers_it_set_itself(app):
+    """A document download sandboxes itself with its own policy: it is kept (whatever
+    the case of its name), and every other header is added once."""
+    from flask import Response
+
+    from consulta.core.security import set_security_headers
+
+    with app.test_request_context("/", base_url="https://localhost"):
+        response = Response(b"%PDF", headers={
+            "content-security-policy": "sandbox; default-src 'none'"})
+        set_security_headers(response)
+    headers = response.headers
+    assert headers.getlist("Content-Security-Policy") == ["sandbox; default-src 'none'"]
+    for name in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
+                 "Permissions-Policy", "Cross-Origin-Opener-Policy",
+                 "Strict-Transport-Security"):
+        assert len(headers.getlist(name)) == 1, name
+
+
 def test_pages_have_no_inline_scripts(client):
     for url in ("/", "/register", "/login", "/privacy"):
         page = client.get(url).get_data(as_text=True)
