@@ -35,7 +35,7 @@ def set_security_headers(response):
     headers = response.headers
     # The names the response has, read once: a setdefault per header scanned them all
     # each time (a page from the cache is little more than its headers).
-    present = {name.lower() for name in headers.keys()}
+    present = {name.lower() for name in headers.keys()}  # noqa: SIM118 (iterated: pairs)
     wanted = (*SECURITY_HEADERS, HSTS) if request.is_secure else SECURITY_HEADERS
     headers.extend([(name, value) for lower, name, value in wanted if lower not in present])
     # Pages seen while logged in may hold personal data: never keep them (shared computers).
