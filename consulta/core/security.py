@@ -1,6 +1,6 @@
 """Security headers on every response."""
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
@@ -18,7 +18,7 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
-#: Sent on every response that has not set its own (names in lower case, values).
+#: Sent on every response that has not set its own: (name in lower case, name, value).
 SECURITY_HEADERS = (
     ("content-security-policy", "Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("x-content-type-options", "X-Content-Type-Options", "nosniff"),
@@ -54,7 +54,9 @@ def without_session_cookies():
 
 
 def _logged_in():
-    if without_session_cookies():
+    # Without a cookie nobody is logged in, unless this very request logged them in (a
+    # link from an e-mail opened in a new browser): then the session holds their id.
+    if without_session_cookies() and "_user_id" not in session:
         return False
     try:
         return bool(current_user and current_user.is_authenticated)

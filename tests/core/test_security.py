@@ -50,3 +50,22 @@ def test_pages_seen_logged_in_are_not_cached(client, create_user):
     login(client, create_user())
     assert client.get("/account").headers["Cache-Control"] == "no-store"
     assert client.get("/privacy").headers["Cache-Control"] == "no-store"
+
+
+def test_a_page_of_the_request_that_logs_in_is_not_kept_either(app, create_user):
+    """A request that came without cookies is anonymous for the headers, unless it
+    logged its visitor in itself: then its page is personal, and never kept."""
+    from flask import Response
+    from flask_login import login_user
+
+    from consulta.accounts.models import User
+    from consulta.core.security import set_security_headers
+    from consulta.extensions import db
+
+    account = create_user()
+    with app.test_request_context("/"):
+        anonymous = set_security_headers(Response("x"))
+        login_user(db.session.get(User, account.id))
+        personal = set_security_headers(Response("x"))
+    assert "no-store" not in anonymous.headers.get("Cache-Control", "")
+    assert personal.headers["Cache-Control"] == "no-store"
