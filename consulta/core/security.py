@@ -54,8 +54,8 @@ def without_session_cookies():
 
 
 def _logged_in():
-    # Without a cookie nobody is logged in, unless this very request logged them in (a
-    # link from an e-mail opened in a new browser): then the session holds their id.
+    # Without a cookie nobody is logged in, unless this very request logged them in:
+    # then the session holds their id (Flask-Login's login_user writes it).
     if without_session_cookies() and "_user_id" not in session:
         return False
     try:
