@@ -1,4 +1,5 @@
-"""Security headers on every response."""
+"""Security headers on every response; whether a request comes without session cookies
+(an anonymous visitor, known without loading an account); the signed-cookie sessions."""
 
 from flask import current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
