@@ -1,6 +1,8 @@
 """JSON shapes of the open-data API. Dates are ISO 8601 with their UTC offset."""
 
-from flask import request, url_for
+from functools import partial
+
+from flask import current_app, request, url_for
 from flask_babel import get_locale
 
 from consulta.consultations.constants import PRINCIPLES
@@ -307,20 +309,44 @@ def final_plan_frozen(plan, diff):
     }
 
 
-def final_plan(frozen, traceability, progress=None):
-    """The approved final plan: the approval, its commitments (each with the tracking
-    codes of the contributions that shaped it, and its ``progress``: status and
-    percentage, from the follow-up) and what changed since the consulted draft.
+def final_plan_encoded(frozen):
+    """``final_plan_frozen`` encoded as the API's JSON once: (the text of the plan
+    without its commitments, [(commitment id, the text of the commitment)]). Kept with
+    the plan: ``final_plan`` adds to it what changes."""
+    encode = _json_text()
+    return (encode({key: value for key, value in frozen.items() if key != "commitments"}),
+            [(item["id"], encode(item)) for item in frozen["commitments"]])
 
-    :param frozen: ``final_plan_frozen(plan, diff)`` (kept: it is not changed here).
-    :param traceability: ``finalplan.queries.traceability_of(plan)``.
+
+def final_plan(encoded, codes, progress=None):
+    """The approved final plan, as the text of its JSON: the approval, its commitments
+    (each with the tracking codes of the contributions that shaped it, and its
+    ``progress``: status and percentage, from the follow-up) and what changed since the
+    consulted draft.
+
+    The parts that never change are encoded once (``encoded``), the codes by the database
+    (``codes``): this puts the texts together, each object's closing brace opened to
+    add its members (an object's members may come in any order).
+
+    :param encoded: ``final_plan_encoded(final_plan_frozen(plan, diff))``.
+    :param codes: ``finalplan.queries.StoredTraceability(plan).codes_json()``.
     :param progress: ``followup.queries.progress_by_commitment(plan)`` ({id: Progress}).
     """
-    progress = progress or {}
-    return {**frozen, "commitments": [
-        {**item, "contributions": traceability.codes(item["id"]),
-         "progress": progress[item["id"]].as_json() if item["id"] in progress else None}
-        for item in frozen["commitments"]]}
+    progress, encode = progress or {}, _json_text()
+    plan, commitments = encoded
+    parts = [plan[:-1], ',"commitments":[']
+    for position, (commitment_id, text) in enumerate(commitments):
+        known = progress.get(commitment_id)
+        parts += ["," if position else "", text[:-1],
+                  ',"contributions":', codes.get(commitment_id, "[]"),
+                  ',"progress":', encode(known.as_json() if known else None), "}"]
+    parts.append("]}")
+    return "".join(parts)
+
+
+def _json_text():
+    """A function that encodes a value as ``jsonify`` does (the app's settings, compact)."""
+    return partial(current_app.json.dumps, separators=(",", ":"))
 
 
 def _number(value):

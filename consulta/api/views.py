@@ -205,16 +205,17 @@ def final_plan(slug):
     consulted draft, each with its reason.
 
     It lists every shaping contribution (the contract: no pagination), so its size and
-    time grow with them and nothing else: the codes come from one covering index
-    (``final_plan_traces``) as the driver's tuples: 16 ms for 13,413 codes (456 KB), 44 ms
-    for 53,152 (1.2 MB) on SQLite, loaded machine; the rest is flat (kept)."""
+    time grow with them and nothing else: the database reads them from one covering index
+    (``final_plan_traces``) and encodes each commitment's codes as a JSON array, put in
+    the answer as they come; the rest is encoded once (kept) but the progress."""
     plan = _final_plan(slug)
     # The approval, the commitments' sheets and the differences never change once the
-    # plan is published: built once per worker, language and address (its URLs).
-    frozen = kept(plan, ("api", request.url_root),
-                  lambda: serializers.final_plan_frozen(plan, plan_diff(plan)))
-    response = jsonify(serializers.final_plan(frozen, traceability_of(plan),
-                                              followup.progress_by_commitment(plan)))
+    # plan is published: encoded once per worker, language and address (its URLs).
+    encoded = kept(plan, ("api", request.url_root), lambda: serializers.final_plan_encoded(
+        serializers.final_plan_frozen(plan, plan_diff(plan))))
+    response = Response(serializers.final_plan(encoded, traceability_of(plan).codes_json(),
+                                               followup.progress_by_commitment(plan)),
+                        mimetype="application/json")
     response.last_modified = plan.published_at
     return response
 

@@ -148,6 +148,9 @@ def _both(app, slug):
         resolved = _everything(app, ResolvedTraceability(final_plan), commitments)
         assert isinstance(traceability_of(final_plan), StoredTraceability)
         db.session.remove()
+    # The open data lists the same codes in the same order (the database encodes them).
+    listed = app.test_client().get(f"/api/v1/consultations/{slug}/final-plan").get_json()
+    assert {c["id"]: c["contributions"] for c in listed["commitments"]} == resolved["codes"]
     return stored, resolved, by_number
 
 
