@@ -8,12 +8,13 @@ production).
 
 A page's key is its endpoint, its URL values, the language, the **generation** of the
 consultation it shows and the values of the query parameters the view declares; any
-other parameter is ignored (``?x=1`` and ``?x=2`` are one entry). The generation is a
-counter kept in the cache backend and bumped, after the transaction commits, by every
-operation that changes what a public page of that consultation shows: the parts send
-their signals, and their receivers call ``forget_pages`` (core imports no part). Pages
-that belong to no consultation (home, the list of consultations) follow the site's
-generation, which every bump moves too. So a change is on every page at the next
+other parameter is ignored (``?x=1`` and ``?x=2`` are one entry); a page with a free
+text (a search) is stored only at its key's second request (``_admitted``). The
+generation is a counter kept in the cache backend and bumped, after the transaction
+commits, by every operation that changes what a public page of that consultation shows:
+the parts send their signals, and their receivers call ``forget_pages`` (core imports no
+part). Pages that belong to no consultation (home, the list of consultations) follow the
+site's generation, which every bump moves too. So a change is on every page at the next
 request, whatever the time to live; and a hit is only read, never stored again, so it
 never lengthens an entry's life.
 
@@ -96,7 +97,7 @@ def register_page_scope(url_value, resolver):
     _scope_resolvers[url_value] = resolver
 
 
-def cacheable(view=None, *, params=("page",), bypass=(), members=False):
+def cacheable(view=None, *, params=("page",), asked_again=(), members=False):
     """Let anonymous visitors get this public view's page from the shared cache.
 
     Only for pages that depend on nothing but the URL, the language and what the
@@ -105,8 +106,10 @@ def cacheable(view=None, *, params=("page",), bypass=(), members=False):
     :param params: the names of the query parameters the view reads (others never change
         the key), or a function of the query string returning the values as the view
         reads them (a dict), so that values it ignores make no new entries either.
-    :param bypass: parameters whose presence means a page not worth keeping (a free-text
-        search): such a request is rendered without the cache.
+    :param asked_again: parameters of free text (a search): a page with one is stored
+        only at the second request of its key while the consultation's generation
+        stays (``_admitted``), so that what is asked once (most searches, or a flood of
+        made-up ones) never takes the room of the pages read again and again.
     :param members: logged-in participants get the page's kept parts from the cache
         too (for a page whose title, head and content are the same for every visitor
         who holds no role); or a function of the view's arguments that renders the
@@ -116,20 +119,21 @@ def cacheable(view=None, *, params=("page",), bypass=(), members=False):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            key = _page_key(kwargs, params, bypass)
+            key = _page_key(kwargs, params)
             if key is None:
                 if members:
-                    member_key = _page_key(kwargs, params, bypass, audience=MEMBERS)
+                    member_key = _page_key(kwargs, params, audience=MEMBERS)
                     if member_key is not None:
                         personal = members if callable(members) else None
-                        return _member_page(member_key, view, args, kwargs, personal)
+                        return _member_page(member_key, view, args, kwargs, personal,
+                                            asked_again)
                 return view(*args, **kwargs)
             stored = _cache_call("get", key)
             if stored is not None:
                 body, headers = stored
                 return _conditional(Response(body, status=200, headers=headers))
             response = current_app.make_response(view(*args, **kwargs))
-            if _storable(response):
+            if _storable(response) and _admitted(key, asked_again):
                 # Its ETag kept with it: a hit would hash the same body again.
                 response.add_etag(overwrite=False)
                 headers = [(k, v) for k, v in response.headers.items()
@@ -154,12 +158,10 @@ def _member_get():
             and not current_user.roles)
 
 
-def _page_key(view_args, params, bypass, audience=ANONYMOUS):
+def _page_key(view_args, params, audience=ANONYMOUS):
     if not current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS"):
         return None
     if not (_anonymous_get() if audience == ANONYMOUS else _member_get()):
-        return None
-    if any(request.args.get(name) for name in bypass):
         return None
     every_page = page_generation(EVERY_PAGE)
     if every_page is None:
@@ -207,7 +209,7 @@ def keep_facts(**facts):
     g.setdefault("kept_facts", {}).update(facts)
 
 
-def _member_page(key, view, args, kwargs, personal):
+def _member_page(key, view, args, kwargs, personal, asked_again):
     """The page for a logged-in participant: the parts kept, inside this visitor's own
     base template (with their own personal parts); else the view's page, whose parts are
     kept when they can be."""
@@ -225,7 +227,7 @@ def _member_page(key, view, args, kwargs, personal):
     if (response.status_code == 200 and not response.is_streamed
             and response.mimetype == "text/html"):
         parts = _kept_parts(response.get_data(as_text=True), personal=personal is not None)
-        if parts is not None:
+        if parts is not None and _admitted(key, asked_again):
             if personal is not None and g.get("kept_facts"):
                 parts["facts"] = g.kept_facts
             _cache_call("set", key, parts,
@@ -329,6 +331,20 @@ def _kept_parts(html, *, personal=False):
     if any("csrf_token" in part for part in parts.values()):
         return None
     return parts
+
+
+def _admitted(key, asked_again):
+    """Whether the page of ``key``, just rendered, may be stored: yes, unless the request
+    gives one of the ``asked_again`` parameters a value; then only if its key was asked
+    before while the page would have lived. The first request leaves a mark of a few
+    bytes for that time, the page's own: a search many visitors make (a link passed
+    around) is served from the cache from its third request on, and one asked once
+    costs no more than before the cache knew it."""
+    if not any((request.args.get(name) or "").strip() for name in asked_again):
+        return True
+    marked = _cache_call("add", "asked:" + key, 1,
+                         timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
+    return marked is False  # True: this request left the mark; None: no cache
 
 
 def _normalized(value):

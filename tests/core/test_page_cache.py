@@ -233,12 +233,43 @@ def test_anonymous_contribution_pages_set_no_cookie_and_are_cached(
     assert statements <= 1  # the consultation of the code, read apart; nothing rendered
 
 
-def test_a_free_text_search_is_not_kept(cached, create_consultation):
+def stored_keys(app, prefix):
+    with app.app_context():
+        return {key.removeprefix("consulta:") for key in cache.cache._cache
+                if key.removeprefix("consulta:").startswith(prefix)}
+
+
+def test_a_free_text_search_is_kept_once_asked_again(
+        cached, create_consultation, create_contribution, create_user):
+    """A search asked once leaves only a mark; asked again it is stored, and from then
+    on served without the database, to anonymous visitors and participants alike, until
+    something changes: a new contribution it finds is on it at the next request."""
     slug = create_consultation(plan=iv_plan_json())
     app = cached
+    create_contribution(slug, body="Más transparencia en las compras públicas.")
+    search = f"/consultations/{slug}/contributions?q=transparencia"
     entries = stored_entries(app)
-    app.test_client().get(f"/consultations/{slug}/contributions?q=transparencia")
+    first, _n = queries(app, app.test_client(), search)
+    assert first.status_code == 200 and stored_entries(app) == entries
+    assert len(stored_keys(app, "asked:page:")) == 1
+    app.test_client().get(f"/consultations/{slug}/contributions?q=agua")  # another one
     assert stored_entries(app) == entries
+    second, _n = queries(app, app.test_client(), search)
+    assert second.data == first.data and stored_entries(app) == entries + 1
+    third, statements = queries(app, app.test_client(), search)
+    assert third.data == first.data and statements == 0
+    assert app.test_client().get(search, headers={
+        "If-None-Match": third.headers["ETag"]}).status_code == 304
+
+    create_contribution(slug, body="Otra propuesta sobre transparencia activa.")
+    found = app.test_client().get(search).get_data(as_text=True)
+    assert "transparencia activa" in found
+
+    participant = app.test_client()
+    login(participant, create_user())
+    pages = [queries(app, participant, search) for _ in range(3)]
+    assert "transparencia activa" in pages[2][0].get_data(as_text=True)
+    assert len(stored_keys(app, "blocks:")) >= 1 and pages[2][1] <= 1  # the account
 
 
 def test_the_public_counts_follow_a_change_at_once_and_staff_always_get_them_fresh(

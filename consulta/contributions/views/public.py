@@ -74,7 +74,7 @@ def commitment_options(consultation, selected):
 
 
 @bp.route("/consultations/<slug>/contributions")
-@cacheable(params=list_page_key, bypass=("q",), members=True)
+@cacheable(params=list_page_key, asked_again=("q",), members=True)
 def index(slug):
     consultation = get_visible_consultation(slug)
     filters = read_filters(request.args)
