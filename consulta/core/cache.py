@@ -109,7 +109,8 @@ def cacheable(view=None, *, params=("page",), asked_again=(), members=False):
     :param asked_again: parameters of free text (a search): a page with one is stored
         only at the second request of its key while the consultation's generation
         stays (``_admitted``), so that what is asked once (most searches, or a flood of
-        made-up ones) never takes the room of the pages read again and again.
+        made-up ones each asked once) never takes the room of the pages read again and
+        again.
     :param members: logged-in participants get the page's kept parts from the cache
         too (for a page whose title, head and content are the same for every visitor
         who holds no role); or a function of the view's arguments that renders the
@@ -337,9 +338,9 @@ def _admitted(key, asked_again):
     """Whether the page of ``key``, just rendered, may be stored: yes, unless the request
     gives one of the ``asked_again`` parameters a value; then only if its key was asked
     before while the page would have lived. The first request leaves a mark of a few
-    bytes for that time, the page's own: a search many visitors make (a link passed
+    bytes for as long as the page would live: a search many visitors make (a link passed
     around) is served from the cache from its third request on, and one asked once
-    costs no more than before the cache knew it."""
+    costs one small write more than before and takes no page's room."""
     if not any((request.args.get(name) or "").strip() for name in asked_again):
         return True
     marked = _cache_call("add", "asked:" + key, 1,
