@@ -1,0 +1,83 @@
+"""CPU per request of a page a logged-in participant gets from the page cache, in process.
+
+    python benchmarks/member_page.py postgresql://postgres@127.0.0.1/bench50 --page detail
+    python benchmarks/member_page.py sqlite:////tmp/bench50.db --page list --requests 0
+
+The app runs with production's settings (the page cache on, in process; HTTPS, as the
+session cookie requires) on a database made by ``generate.py``, logs in as its participant
+p4 through the real form and requests one page: ``detail`` (a comment), ``list`` or
+``summary``. It prints the CPU time per request (``time.process_time``) of five runs of
+``--requests`` requests each, after ``--warmup`` ones: the median and the minimum (the run
+least disturbed by the rest of the machine). Python's CPU only: on PostgreSQL the server's
+share of the account's statement runs in its own process.
+
+On a machine whose speed varies from minute to minute, count instructions instead:
+valgrind's callgrind counts the same total for the same code and input, whatever else
+runs. Run it twice, with 0 and with N requests, and divide the difference by 5 × N:
+
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+        .venv/bin/python benchmarks/member_page.py DB --warmup 20 --requests 40
+
+(about 60 s for the start and 14 s for 200 requests of a kept page).
+"""
+
+import argparse
+import os
+import re
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PAGES = {"detail": "/contributions/{code}",
+         "list": "/consultations/consulta-nacional/contributions",
+         "summary": "/consultations/consulta-nacional/summary"}
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("database_url")
+    parser.add_argument("--page", choices=sorted(PAGES), default="detail")
+    parser.add_argument("--requests", type=int, default=1000, help="per run (five runs)")
+    parser.add_argument("--warmup", type=int, default=200)
+    args = parser.parse_args()
+    os.environ.update({
+        "CONSULTA_ENV": "production", "DATABASE_URL": args.database_url,
+        "SECRET_KEY": secrets.token_hex(32), "TRUSTED_HOSTS": "localhost",
+        "AUTO_MIGRATE": "0", "MAIL_SERVER": "", "RATELIMIT_ENABLED": "0",
+        "PUBLIC_PAGE_CACHE_SECONDS": "20"})
+    from consulta import create_app
+
+    client = create_app().test_client()
+    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost",
+                                "HTTP_USER_AGENT": "consulta-benchmark"})
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    answer = client.post("/login", data={
+        "email": "p4@bench.example", "password": "benchmark-password-2026",
+        "csrf_token": token}, headers={"Referer": "https://localhost/login"})
+    if answer.status_code != 302:
+        raise SystemExit(f"could not log in: {answer.status_code}")
+    client.get(answer.headers["Location"])  # the welcome message, shown and gone
+    listing = client.get("/api/v1/consultations/consulta-nacional/contributions"
+                         "?per_page=1&page=2000").get_json()
+    path = PAGES[args.page].format(code=listing["contributions"][0]["tracking_code"])
+    for _ in range(args.warmup):
+        client.get(path).close()
+    runs = []
+    for _ in range(5):
+        start = time.process_time()
+        for _ in range(args.requests):
+            client.get(path).close()
+        runs.append((time.process_time() - start) * 1000 / max(args.requests, 1))
+    if args.requests:
+        print(f"{path}: CPU ms per request, median {statistics.median(runs):.3f}, "
+              f"minimum {min(runs):.3f} ({', '.join(f'{run:.3f}' for run in runs)}); "
+              f"load {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
