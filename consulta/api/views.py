@@ -94,7 +94,7 @@ def coded_filter(name, allowed, label):
 
 
 @bp.route("/consultations")
-@cacheable(params=("page", "per_page"))
+@cacheable(params=("page", "per_page"), everyone=True)
 def consultations():
     """Announced consultations, newest first; paginated with a Link header."""
     now = utcnow()
@@ -117,7 +117,7 @@ def _public_consultation(slug, *, with_plan=False):
 
 
 @bp.route("/consultations/<slug>/contributions")
-@cacheable(params=("page", "per_page", "sector", "region"))
+@cacheable(params=("page", "per_page", "sector", "region"), everyone=True)
 def contributions(slug):
     """Visible contributions, paginated (``page``, ``per_page`` up to 100), oldest first;
     ``sector`` and ``region`` filter by the profile's codes (another: 400)."""
@@ -141,7 +141,7 @@ def contributions(slug):
 
 
 @bp.route("/consultations/<slug>/summary")
-@cacheable(params=("version",))
+@cacheable(params=("version",), everyone=True)
 def summary(slug):
     """The latest published summary (``?version=N`` for another); 404 before the first."""
     consultation = _public_consultation(slug)
@@ -167,7 +167,7 @@ def summary(slug):
 
 
 @bp.route("/consultations/<slug>/summary/v<int:version>/matrix")
-@cacheable(params=("page", "per_page"))
+@cacheable(params=("page", "per_page"), everyone=True)
 def summary_matrix(slug, version):
     """The frozen matrix rows of a published summary, paginated."""
     consultation = _public_consultation(slug)
@@ -198,7 +198,7 @@ def _final_plan(slug, *, whole=False):
 
 
 @bp.route("/consultations/<slug>/final-plan")
-@cacheable
+@cacheable(everyone=True)
 def final_plan(slug):
     """The approved final plan: commitments with the contributions that shaped them
     (tracking codes), their progress (null until reported) and the changes since the
@@ -226,7 +226,7 @@ def _progress_key(args):
 
 
 @bp.route("/consultations/<slug>/progress")
-@cacheable(params=_progress_key)
+@cacheable(params=_progress_key, everyone=True)
 def progress(slug):
     """The implementation progress of the final plan's commitments, paginated: each
     with its status, progress, milestones, indicators (with their latest value) and its
@@ -292,7 +292,7 @@ def contributions_xlsx(slug):
 
 
 @bp.route("/consultations/<slug>")
-@cacheable(params=())
+@cacheable(params=(), everyone=True)
 def consultation(slug):
     """One announced consultation with its phases, components and draft plan."""
     item = _public_consultation(slug, with_plan=True)
@@ -300,7 +300,7 @@ def consultation(slug):
 
 
 @bp.route("/entities")
-@cacheable(params=("level",))
+@cacheable(params=("level",), everyone=True)
 def entities():
     """The organizing entities, by name; ``?level=`` filters (an unknown level: 400)."""
     level = request.args.get("level") or None

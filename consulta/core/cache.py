@@ -19,7 +19,8 @@ request, whatever the time to live; and a hit is only read, never stored again, 
 never lengthens an entry's life.
 
 Anonymous visitors (no session, no remember cookie) are served whole pages from the
-cache, and only pages that set no cookie are stored. Views that declare ``members``
+cache, and only pages that set no cookie are stored; views that read no session (the
+open-data API) declare ``everyone`` and serve them to every visitor. Views that declare ``members``
 also serve logged-in participants (accounts without a role: never staff): what is kept
 for them is the page's own parts (title, head, main content; base.html marks them),
 rendered once by the view, and each visitor gets them inside their own header,
@@ -75,9 +76,11 @@ _PENDING = "consulta_pages_to_forget"
 #: Seconds between two log lines saying the cache does not answer.
 LOG_EVERY = 60
 _last_logged = [0.0]
-#: Who a page is kept for: anonymous visitors (the whole page), or logged-in participants
-#: (the parts of the page base.html marks as kept).
-ANONYMOUS, MEMBERS = "anonymous", "members"
+#: Who a page is kept for: anonymous visitors (the whole page), logged-in participants
+#: (the parts of the page base.html marks as kept), or every visitor whatever their
+#: cookies (the whole page, in the anonymous visitors' entry: a view that reads no
+#: session).
+ANONYMOUS, MEMBERS, EVERYONE = "anonymous", "members", "everyone"
 #: The roles that never get the public figures from the cache.
 STAFF_ROLES = ("moderator", "secretariat", "admin")
 
@@ -97,7 +100,8 @@ def register_page_scope(url_value, resolver):
     _scope_resolvers[url_value] = resolver
 
 
-def cacheable(view=None, *, params=("page",), asked_again=(), members=False):
+def cacheable(view=None, *, params=("page",), asked_again=(), members=False,
+              everyone=False):
     """Let anonymous visitors get this public view's page from the shared cache.
 
     Only for pages that depend on nothing but the URL, the language and what the
@@ -116,11 +120,16 @@ def cacheable(view=None, *, params=("page",), asked_again=(), members=False):
         who holds no role); or a function of the view's arguments that renders the
         page's personal parts (written between ``<!--personal:NAME-->`` markers) for
         this visitor, put in the kept page in their place.
+    :param everyone: the view reads no session and shows nobody's state (the open-data
+        API, a PDF): a request that carries cookies, a participant's or a staff
+        member's, gets the page anonymous visitors get, from the same entry.
     """
     def decorator(view):
+        audience = EVERYONE if everyone else ANONYMOUS
+
         @wraps(view)
         def wrapped(*args, **kwargs):
-            key = _page_key(kwargs, params)
+            key = _page_key(kwargs, params, audience)
             if key is None:
                 if members:
                     member_key = _page_key(kwargs, params, audience=MEMBERS)
@@ -162,7 +171,10 @@ def _member_get():
 def _page_key(view_args, params, audience=ANONYMOUS):
     if not current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS"):
         return None
-    if not (_anonymous_get() if audience == ANONYMOUS else _member_get()):
+    if audience == EVERYONE:
+        if request.method not in ("GET", "HEAD"):
+            return None
+    elif not (_anonymous_get() if audience == ANONYMOUS else _member_get()):
         return None
     every_page = page_generation(EVERY_PAGE)
     if every_page is None:
@@ -184,7 +196,7 @@ def _page_key(view_args, params, audience=ANONYMOUS):
                        if (request.args.get(name) or "").strip())
     raw = repr((request.endpoint, str(get_locale()), scope, generation,
                 sorted(view_args.items()), query))
-    prefix = "page:" if audience == ANONYMOUS else "blocks:"
+    prefix = "blocks:" if audience == MEMBERS else "page:"
     return prefix + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -246,7 +246,7 @@ def assessment(slug, kind):
 @bp.route(f"/consultations/<slug>/follow-up/self-assessments/{KIND_PATH}.pdf")
 @cacheable(params=lambda args: {"lang": args.get("lang")
                                 if args.get("lang") in current_app.config["LANGUAGES"]
-                                else None})
+                                else None}, everyone=True)
 def assessment_pdf(slug, kind):
     """The self-assessment as a PDF, in the language asked for (``?lang=``) or the
     reader's."""
@@ -264,7 +264,7 @@ def assessment_pdf(slug, kind):
 
 
 @bp.route(f"/consultations/<slug>/follow-up/self-assessments/{KIND_PATH}.json")
-@cacheable(params=())
+@cacheable(params=(), everyone=True)
 def assessment_json(slug, kind):
     """The self-assessment's open data: content, rows, each row's salt and digest, and
     the digest that seals them (computed as a summary's: ``/summary/digest``)."""

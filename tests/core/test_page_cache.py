@@ -103,6 +103,44 @@ def test_api_answers_from_the_cache_still_honour_conditional_requests(cached,
     assert again.status_code == 304
 
 
+def test_the_open_data_is_served_from_the_cache_whatever_the_reader_s_cookies(
+        cached, create_consultation, create_contribution, create_user):
+    """The API reads no session: a participant's script or a moderator's browser gets
+    the entry anonymous readers get, without the view's queries; and a change is in it
+    at the next request, for them too."""
+    slug = create_consultation(plan=iv_plan_json())
+    create_contribution(slug)
+    app = cached
+    url = f"/api/v1/consultations/{slug}/contributions"
+    anonymous = app.test_client().get(url)
+    readers = []
+    for roles in ((), ("moderator",)):
+        client = app.test_client()
+        login(client, create_user(roles=roles))
+        readers.append(client)
+        statements = []
+
+        def seen(conn, cursor, statement, *args, statements=statements):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            again = client.get(url)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        assert again.status_code == 200 and again.data == anonymous.data
+        assert again.headers["ETag"] == anonymous.headers["ETag"]
+        assert again.headers["Cache-Control"] == "no-store"  # still sent per request
+        assert not [s for s in statements if "contributions" in s], statements
+        assert client.get(url, headers={"If-None-Match": again.headers["ETag"]}
+                          ).status_code == 304
+    code = create_contribution(slug)
+    for client in readers:
+        assert code in client.get(url).get_data(as_text=True)
+
+
 def test_public_pages_carry_an_etag_and_answer_304(cached, create_consultation):
     slug = create_consultation(plan=iv_plan_json())
     app = cached

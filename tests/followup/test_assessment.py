@@ -176,3 +176,32 @@ def test_unknown_or_unpublished_kinds_are_not_found(client, plan_world):
     for path in ("mid-term", "mid-term.pdf", "mid-term.json", "mid-term.csv", "annual",
                  "1", "mid_term"):
         assert client.get(f"{base}/{path}").status_code == 404, path
+
+
+def test_a_logged_in_reader_gets_the_pdf_in_their_own_language_from_the_cache(
+        app, client, plan_world, create_user):
+    """The PDF is kept for everyone, cookies or not, by language: the language of a
+    reader's account chooses the entry, as it chooses the PDF."""
+    from consulta.core.cache import clear
+
+    login(client, plan_world.secretariat)
+    publish(client, plan_world)
+    pdf = f"/consultations/{plan_world.slug}/follow-up/self-assessments/mid-term.pdf"
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 30
+    try:
+        with app.app_context():
+            clear()
+        spanish = app.test_client().get(pdf)
+        assert "de medio t" in pdf_text(spanish.data)
+        assert "Mid-term self-assessment" not in pdf_text(spanish.data)
+        reader = app.test_client()
+        login(reader, create_user(locale="en"))
+        english = reader.get(pdf)
+        assert english.status_code == 200
+        assert "Mid-term self-assessment" in pdf_text(english.data)
+        assert client.get(pdf).data == spanish.data  # the secretariat, in Spanish
+        assert reader.get(pdf).data == english.data
+    finally:
+        app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 0
+        with app.app_context():
+            clear()
