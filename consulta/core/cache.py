@@ -235,7 +235,9 @@ def _member_page(key, view, args, kwargs, personal, asked_again):
                 lambda place: _personal_part(place.group(1), mine.get(place.group(1), "")),
                 stored["content"])}
         parts = {name: html for name, html in stored.items() if name != "facts"}
-        return _conditional(current_app.make_response(_in_frame(parts)))
+        # No ETag: a page seen logged in goes out with "no-store" (set_security_headers),
+        # so no browser asks for it again with one; hashing the body was 3% of a request.
+        return current_app.make_response(_in_frame(parts))
     response = current_app.make_response(view(*args, **kwargs))
     if (response.status_code == 200 and not response.is_streamed
             and response.mimetype == "text/html"):
@@ -245,7 +247,7 @@ def _member_page(key, view, args, kwargs, personal, asked_again):
                 parts["facts"] = g.kept_facts
             _cache_call("set", key, parts,
                         timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
-    return _conditional(response) if response.status_code == 200 else response
+    return response
 
 
 # The frame of a kept page -----------------------------------------------------------

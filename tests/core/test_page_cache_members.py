@@ -35,7 +35,9 @@ def test_participants_get_the_kept_list_inside_their_own_header(
     assert "Un aporte que todos ven igual" in page
     # His own header: the log-out form with his own token, nobody else's name.
     assert "Cerrar sesión" in page and "Ana Participante" not in page
-    assert second.headers["ETag"]
+    # Never kept by the browser (a shared computer), so no ETag to ask again with.
+    assert second.headers["Cache-Control"] == first.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in second.headers and "ETag" not in first.headers
 
 
 def test_hiding_a_contribution_removes_it_from_the_participants_list_at_once(
