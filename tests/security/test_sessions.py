@@ -36,6 +36,25 @@ def logged_in(client):
     return client.get("/account").status_code == 200
 
 
+def test_a_new_secret_key_keeps_sessions_only_through_its_fallbacks(app, create_user):
+    """The session's signer is built once for the app's keys, and again when they
+    change: rotating SECRET_KEY with the old one in SECRET_KEY_FALLBACKS keeps people
+    logged in; without it, every session ends."""
+    old_key, old_fallbacks = app.secret_key, app.config["SECRET_KEY_FALLBACKS"]
+    client = app.test_client()
+    login(client, create_user())
+    assert logged_in(client)
+    try:
+        app.secret_key = app.config["SECRET_KEY"] = "una-clave-nueva-" + "x" * 32
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert logged_in(client)
+        app.config["SECRET_KEY_FALLBACKS"] = []
+        assert not logged_in(client)
+    finally:
+        app.secret_key = app.config["SECRET_KEY"] = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = old_fallbacks
+
+
 # --- a new session at log-in --------------------------------------------------------------
 
 def test_login_starts_a_new_session_and_a_planted_cookie_gains_nothing(app, create_user):
