@@ -54,12 +54,11 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import event
 
 from consulta.core.database import reads_only
-from consulta.core.security import without_session_cookies
+from consulta.core.security import form_token, without_session_cookies
 from consulta.core.urls import current_path
 from consulta.extensions import cache, db
 
@@ -285,7 +284,7 @@ def _in_frame(parts):
         frame = frames[key] = _frame()
     if not frame:  # base.html is not made the way a frame needs
         return _rendered_around(parts)
-    values = {**parts, "token": escape(generate_csrf()),
+    values = {**parts, "token": escape(form_token()),
               "path": escape(_encoded_next(current_path()))}
     return "".join(chunk if index % 2 == 0 else values[chunk]
                    for index, chunk in enumerate(frame))

@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 from flask import current_app, g, url_for
 from flask_babel import get_locale, get_translations
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
@@ -14,6 +13,7 @@ from .dates import utc_to_local
 from .i18n import request_memo
 from .personal_data import label as personal_data_label
 from .sanitize import render_markdown
+from .security import form_token
 from .taxonomy import (
     GENDERS,
     level_label,
@@ -128,7 +128,7 @@ def register_template_globals(app):
     # Flask-Babel installed new-style gettext callables; the same, memoized per request.
     app.jinja_env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext)
     app.jinja_env.globals.update(
-        csrf_token=generate_csrf,
+        csrf_token=form_token,
         page_url_for=page_url_for,
         item_url_for=item_url_for,
         get_locale=get_locale,
@@ -144,6 +144,11 @@ def register_template_globals(app):
         privacy_notice=privacy_notice,
         site_name=lambda: current_app.config["SITE_NAME"],
     )
+    # Flask-WTF's context processor puts its generate_csrf in every template's context,
+    # over this global; it adds nothing the globals do not hold (csrf_meta_tag too).
+    processors = app.template_context_processors[None]
+    processors[:] = [processor for processor in processors
+                     if getattr(processor, "__module__", None) != "flask_wtf.csrf"]
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["local"] = utc_to_local
     app.jinja_env.filters["parse_iso"] = datetime.fromisoformat

@@ -265,3 +265,46 @@ def test_the_open_data_api_just_carries_on_without_the_expired_session(app, mode
     response = moderator.get("/api/v1/consultations")
     assert response.status_code == 200 and response.is_json
     assert not logged_in(moderator)
+
+
+# --- the forms' token -----------------------------------------------------------------------
+
+def header_token(client):
+    """The token of the log-out form in the header of a page a logged-in visitor gets
+    (the home page: no form of its own, whose token Flask-WTF signs as it builds it)."""
+    html = client.get("/").get_data(as_text=True)
+    tokens = {a or b for a, b in CSRF_INPUT.findall(html)}
+    assert len(tokens) == 1  # every form of a page carries the same one
+    return tokens.pop()
+
+
+def test_a_session_gets_the_form_token_signed_for_it_within_the_minute(app, create_user,
+                                                                        monkeypatch):
+    """A worker signs a session's form token at most once a minute: the same token
+    within it, a new one after it, another for another session; each one is accepted."""
+    import time  # itsdangerous reads time.time: moved here, for the tokens' times too
+
+    ana, beto = app.test_client(), app.test_client()
+    login(ana, create_user())
+    login(beto, create_user())
+    start, passed = time.time(), [0]
+    monkeypatch.setattr(time, "time", lambda: start + passed[0])
+    first = header_token(ana)
+    passed[0] = 30  # a token signed now would carry another time
+    assert header_token(ana) == first
+    assert header_token(beto) != first
+    passed[0] = 61
+    later = header_token(ana)
+    assert later != first
+    passed[0] = 90
+    assert header_token(ana) == later
+    # Both the token signed a minute ago and the new one are still valid for the session.
+    for token in (first, later):
+        answer = ana.post("/account", data={"csrf_token": token, "display_name": "Ana",
+                                            "sector": "citizen", "region": "cusco"})
+        assert "expired" not in answer.get_data(as_text=True).lower()
+        assert answer.status_code in (200, 302) and logged_in(ana)
+    assert beto.post("/logout", data={"csrf_token": first}).status_code == 400
+    assert logged_in(beto)
+    assert beto.post("/logout", data={"csrf_token": header_token(beto)}).status_code == 302
+    assert not logged_in(beto)
