@@ -175,19 +175,10 @@ def _page_key(view_args, params, audience=ANONYMOUS):
             return None
     elif not (_anonymous_get() if audience == ANONYMOUS else _member_get()):
         return None
-    every_page = page_generation(EVERY_PAGE)
-    if every_page is None:
+    found = _scope_and_generations(view_args)
+    if found is None:
         return None
-    scope = SITE
-    for name, value in view_args.items():
-        if name in _scope_resolvers:
-            scope = _scope(name, value, every_page)
-            if scope is None:
-                return None
-            break
-    generation = page_generation(scope), every_page
-    if None in generation:
-        return None
+    scope, generation = found
     if callable(params):  # the view's own reading of its parameters
         query = sorted((name, repr(value)) for name, value in params(request.args).items())
     else:
@@ -197,6 +188,27 @@ def _page_key(view_args, params, audience=ANONYMOUS):
                 sorted(view_args.items()), query))
     prefix = "blocks:" if audience == MEMBERS else "page:"
     return prefix + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _scope_and_generations(view_args):
+    """The page's scope and the generations its key holds (its scope's, every page's),
+    read from the cache in one round trip when the worker knows the scope; None when
+    the page is not cached (its resolver said so, or the cache cannot say)."""
+    url_value = next(((name, value) for name, value in view_args.items()
+                      if name in _scope_resolvers), None)
+    known = (None, SITE) if url_value is None else _scopes.get(url_value)
+    if known is not None:
+        generations = page_generations(known[1], EVERY_PAGE)
+        if generations is None:
+            return None
+        if url_value is None or generations[1] == known[0]:
+            return known[1], generations
+    every_page = page_generation(EVERY_PAGE)  # the resolver is asked again
+    if every_page is None:
+        return None
+    scope = _scope(*url_value, every_page)
+    generation = None if scope is None else page_generation(scope)
+    return None if generation is None else (scope, (generation, every_page))
 
 
 def _scope(name, value, every_page):
@@ -416,6 +428,17 @@ def page_generation(scope):
         _cache_call("add", key, secrets.randbits(40), timeout=0)
         value = _cache_call("get", key)
     return value
+
+
+def page_generations(*scopes):
+    """The current generations of ``scopes`` (a tuple), read in one round trip; None
+    when the cache cannot say."""
+    values = _cache_call("get_many", *map(_generation_key, scopes))
+    if values is None:
+        return None
+    values = tuple(value if value is not None else page_generation(scope)
+                   for scope, value in zip(scopes, values, strict=True))
+    return None if None in values else values
 
 
 def bump_generation(scope):

@@ -141,6 +141,43 @@ def test_the_open_data_is_served_from_the_cache_whatever_the_reader_s_cookies(
         assert code in client.get(url).get_data(as_text=True)
 
 
+def test_a_page_from_the_cache_reads_the_cache_twice(cached, create_consultation,
+                                                    create_user, monkeypatch):
+    """A hit reads the generations in one round trip, then the page: with Redis, two
+    round trips, for an anonymous visitor, a participant and the API alike."""
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    participant = app.test_client()
+    login(participant, create_user())
+    visits = [(app.test_client(), f"/consultations/{slug}/contributions"),
+              (participant, f"/consultations/{slug}/contributions"),
+              (participant, f"/api/v1/consultations/{slug}/contributions"),
+              (app.test_client(), "/")]
+    for client, url in visits:
+        client.get(url)  # stored
+    with app.app_context():
+        backend = cache.cache
+    calls, inside = [], []
+
+    def counting(name, original):
+        def counted(*args, **kwargs):
+            if not inside:  # the in-process cache's get_many calls its get
+                calls.append(name)
+            inside.append(name)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                inside.pop()
+        return counted
+
+    for name in ("get", "get_many", "add", "set", "inc", "has", "delete"):
+        monkeypatch.setattr(backend, name, counting(name, getattr(backend, name)))
+    for client, url in visits:
+        calls.clear()
+        assert client.get(url).status_code == 200
+        assert calls == ["get_many", "get"], (url, calls)
+
+
 def test_public_pages_carry_an_etag_and_answer_304(cached, create_consultation):
     slug = create_consultation(plan=iv_plan_json())
     app = cached
