@@ -363,11 +363,19 @@ def test_supports_one_per_person_withdrawable_and_public(app, browser, consultat
     send_proposal(browser, consultation, proposal_data(app, consultation))
     with app.app_context():
         code = db.session.scalar(select(Contribution.tracking_code))
+    # Each visitor sees their own part: a link to log in and come back, no button for
+    # the author, the button for another participant.
+    anonymous = app.test_client().get(f"/contributions/{code}").get_data(as_text=True)
+    assert f'href="/login?next=/contributions/{code}"' in anonymous
+    own = browser.get(f"/contributions/{code}").get_data(as_text=True)
+    assert "Apoyar esta propuesta" not in own and "/login?next=" not in own
     # The author cannot support their own proposal.
     browser.post_form(f"/contributions/{code}/support")
     assert count(app, Support) == 0
     fan = app.test_client()
     login(fan, create_user())
+    page = fan.get(f"/contributions/{code}").get_data(as_text=True)
+    assert "Apoyar esta propuesta" in page and "/login?next=" not in page
     fan.post_form(f"/contributions/{code}/support")
     fan.post_form(f"/contributions/{code}/support")  # a double click
     with app.app_context():
