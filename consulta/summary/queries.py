@@ -1,6 +1,7 @@
 """Read-side queries of published summaries: their versions, stored rows and digest."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
 from consulta.accounts.models import User
 from consulta.extensions import db
@@ -146,7 +147,8 @@ def row_seals(snapshot, offset=0, limit=None):
 
 def snapshots_before(consultation_id, version):
     """The versions of a consultation's summary published before ``version``, oldest
-    first.
+    first, with their content (every caller reads it: in one statement, not one per
+    version).
 
     :param consultation_id: the consultation's id.
     :param version: a version number.
@@ -154,4 +156,5 @@ def snapshots_before(consultation_id, version):
     return db.session.scalars(
         select(SummarySnapshot).where(SummarySnapshot.consultation_id == consultation_id,
                                       SummarySnapshot.version < version)
+        .options(undefer(SummarySnapshot.content))
         .order_by(SummarySnapshot.version)).all()

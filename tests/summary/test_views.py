@@ -293,3 +293,19 @@ def test_each_version_body_is_rendered_once_and_shows_its_own_content(
         assert "Primera introducción" in older and "Segunda introducción" not in older
     printable, _n = _statements(app, client, f"/consultations/{slug}/summary/v1/print")
     assert "Primera introducción" in printable
+
+
+def test_the_first_view_of_a_version_reads_the_earlier_ones_in_one_statement(
+        app, closed_consultation, publish):
+    """A version's body, rendered the first time, is suppressed against every earlier
+    version: their contents come in one statement, so the first view of the fourth
+    version sends what the first view of the second one sent."""
+    slug, actor = closed_consultation.slug, closed_consultation.secretariat
+    client = app.test_client()
+    first_views = {}
+    for version in (1, 2, 3, 4):
+        publish(slug, actor)
+        app.extensions.pop("consulta_summary_contents", None)  # not rendered yet
+        _html, first_views[version] = _statements(app, client,
+                                                  f"/consultations/{slug}/summary")
+    assert first_views[4] == first_views[3] == first_views[2]
