@@ -3,7 +3,7 @@
 from functools import cache, lru_cache
 from types import SimpleNamespace
 
-from flask import current_app, render_template, request
+from flask import current_app, get_template_attribute, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
@@ -18,6 +18,7 @@ from consulta.core.cache import cacheable, keep_facts
 from consulta.core.dates import utcnow
 from consulta.core.pagination import COUNT_CAP, FILTERED_COUNT_CAP
 from consulta.core.signals import merged_values
+from consulta.core.urls import current_path
 from consulta.extensions import db
 
 from ..access import get_contribution
@@ -137,8 +138,14 @@ def _personal_parts(code, facts=None):
         values = {"just_sent": False, "can_edit": False, "can_withdraw": False,
                   "is_open": facts["is_open"],
                   "supported": buttons and has_supported(contribution, current_user)}
-    return render_template("contributions/_personal_parts.html", contribution=contribution,
-                           **values)
+    # The page's own macros, called as the page calls them (they read no context):
+    # rendering a template that imports them cost a tenth of the kept page.
+    sent, support, own = (get_template_attribute("contributions/_personal.html", name)
+                          for name in ("just_sent_box", "support_buttons", "own_actions"))
+    return (sent(contribution, values["just_sent"])
+            + support(contribution, values["supported"], values["is_open"], current_user,
+                      current_path())
+            + own(contribution, values["can_edit"], values["can_withdraw"]))
 
 
 @cache
