@@ -17,6 +17,8 @@ from flask_babel import Domain, get_domain, get_locale, get_timezone, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from .security import without_session_cookies
 from .taxonomy import timezone_label
@@ -66,7 +68,18 @@ LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def select_locale():
-    """The language cookie, then the user's setting, then Accept-Language, then Spanish."""
+    """The language cookie, then the user's setting, then Accept-Language, then Spanish;
+    as Babel's ``Locale``, made once per language (Flask-Babel parsed the code on every
+    request)."""
+    return _locale(_selected_language())
+
+
+@lru_cache(maxsize=16)
+def _locale(code):
+    return Locale.parse(code)
+
+
+def _selected_language():
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # command line: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -79,13 +92,24 @@ def select_locale():
             return current_user.locale
     except Exception:  # the database may be down while an error page is shown
         current_app.logger.debug("locale: the current user could not be loaded")
-    # By preference order, on the primary subtag: es-PE and es-419 mean Spanish even when
-    # en-US comes next (Werkzeug's best_match would prefer an exact "en" further down).
-    for tag, _quality in request.accept_languages:
+    return _accepted_language(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+                              tuple(languages), current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=1024)
+def _accepted_language(header, languages, default):
+    """The first language of the Accept-Language ``header`` the site offers, else
+    ``default``; read once per header a worker sees (a browser sends the same one on
+    every request).
+
+    By preference order, on the primary subtag: es-PE and es-419 mean Spanish even when
+    en-US comes next (Werkzeug's best_match would prefer an exact "en" further down).
+    """
+    for tag, _quality in parse_accept_header(header, LanguageAccept):
         primary = tag.split("-")[0].split("_")[0].lower()
         if primary in languages:
             return primary
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default
 
 
 def language_cookie():
