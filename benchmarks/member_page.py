@@ -22,7 +22,10 @@ runs. Run it twice, with 0 and with N requests, and divide the difference by 5 Ã
 (about 60 s for the start and 14 s for 200 requests of a kept page). Under callgrind a
 request takes fifty times as long: with production's 20 s the kept page expires during
 the run and is rendered again, at moments that differ from run to run, and each render
-moves the count per request by about a tenth; hence ``--keep-seconds``.
+moves the count per request by about a tenth; hence ``--keep-seconds``. And run it once
+before the two counted runs: the first process in a fresh checkout compiles the
+translation catalogs into ``instance/`` (about 0.3 G instructions), which the difference
+would otherwise take from the requests.
 """
 
 import argparse
