@@ -1,12 +1,12 @@
-"""CPU per request of a page a logged-in participant gets from the page cache, in process.
+"""CPU per request of a page a participant (or a visitor) gets from the cache, in process.
 
     python benchmarks/member_page.py postgresql://postgres@127.0.0.1/bench50 --page detail
     python benchmarks/member_page.py sqlite:////tmp/bench50.db --page list --requests 0
 
 The app runs with production's settings (the page cache on, in process; HTTPS, as the
 session cookie requires) on a database made by ``generate.py``, logs in as its participant
-p4 through the real form and requests one page: ``detail`` (a comment), ``list`` or
-``summary``. It prints the CPU time per request (``time.process_time``) of five runs of
+p4 through the real form (not with ``--anonymous``) and requests one page: ``detail`` (a
+comment), ``list`` or ``summary``. It prints the CPU time per request (``time.process_time``) of five runs of
 ``--requests`` requests each, after ``--warmup`` ones: the median and the minimum (the run
 least disturbed by the rest of the machine). Python's CPU only: on PostgreSQL the server's
 share of the account's statement runs in its own process.
@@ -51,6 +51,8 @@ def main():
     parser.add_argument("--page", choices=sorted(PAGES), default="detail")
     parser.add_argument("--requests", type=int, default=1000, help="per run (five runs)")
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--anonymous", action="store_true",
+                        help="without logging in: the whole page from the cache")
     parser.add_argument("--keep-seconds", type=int, default=20,
                         help="the page cache's time to live (production's: 20); under "
                              "callgrind, longer than the run, or pages expire and are "
@@ -66,13 +68,8 @@ def main():
     client = create_app().test_client()
     client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost",
                                 "HTTP_USER_AGENT": "consulta-benchmark"})
-    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
-    answer = client.post("/login", data={
-        "email": "p4@bench.example", "password": "benchmark-password-2026",
-        "csrf_token": token}, headers={"Referer": "https://localhost/login"})
-    if answer.status_code != 302:
-        raise SystemExit(f"could not log in: {answer.status_code}")
-    client.get(answer.headers["Location"])  # the welcome message, shown and gone
+    if not args.anonymous:
+        log_in(client)
     listing = client.get("/api/v1/consultations/consulta-nacional/contributions"
                          "?per_page=1&page=2000").get_json()
     path = PAGES[args.page].format(code=listing["contributions"][0]["tracking_code"])
@@ -88,6 +85,17 @@ def main():
         print(f"{path}: CPU ms per request, median {statistics.median(runs):.3f}, "
               f"minimum {min(runs):.3f} ({', '.join(f'{run:.3f}' for run in runs)}); "
               f"load {os.getloadavg()[0]:.2f}")
+
+
+def log_in(client):
+    """Log in as p4 through the real form, and see the welcome message once."""
+    token = CSRF.search(client.get("/login").get_data(as_text=True)).group(1)
+    answer = client.post("/login", data={
+        "email": "p4@bench.example", "password": "benchmark-password-2026",
+        "csrf_token": token}, headers={"Referer": "https://localhost/login"})
+    if answer.status_code != 302:
+        raise SystemExit(f"could not log in: {answer.status_code}")
+    client.get(answer.headers["Location"])  # the welcome message, shown and gone
 
 
 if __name__ == "__main__":
