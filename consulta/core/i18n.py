@@ -92,8 +92,11 @@ def _selected_language():
             return current_user.locale
     except Exception:  # the database may be down while an error page is shown
         current_app.logger.debug("locale: the current user could not be loaded")
-    return _accepted_language(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-                              tuple(languages), current_app.config["BABEL_DEFAULT_LOCALE"])
+    header = request.environ.get("HTTP_ACCEPT_LANGUAGE", "")
+    # Kept per header, but not a long one (a browser's is short): what a worker keeps
+    # stays small whatever is sent.
+    choose = _accepted_language if len(header) <= 200 else _accepted_language.__wrapped__
+    return choose(header, tuple(languages), current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 @lru_cache(maxsize=1024)

@@ -243,3 +243,12 @@ def test_a_lazy_string_is_escaped_in_a_select_a_label_and_a_template(app):
     assert "&lt;b&gt;negrita&lt;/b&gt;" in html and "&lt;b&gt;Nacional&lt;/b&gt;" in html
     assert "&lt;i&gt;x&lt;/i&gt;" in html and "&lt;script&gt;" in html
     assert html.count("&lt;u&gt;u&lt;/u&gt;") == 2
+
+
+def test_a_long_accept_language_header_is_read_all_the_same(client):
+    """Headers are kept per worker only when short; a long one is read each time."""
+    header = ",".join(f"x{n}-YY;q=0.{n % 9 + 1}" for n in range(60)) + ",en;q=0.05"
+    assert len(header) > 200
+    for _ in range(2):
+        page = client.get("/", headers={"Accept-Language": header}).get_data(as_text=True)
+        assert '<html lang="en">' in page
