@@ -8,8 +8,9 @@ session cookie requires) on a database made by ``generate.py``, logs in as its p
 p4 through the real form (not with ``--anonymous``) and requests one page: ``detail`` (a
 comment), ``list`` or ``summary``. It prints the CPU time per request
 (``time.process_time``) of five runs of ``--requests`` requests each, after ``--warmup``
-ones: the median and the minimum (the run least disturbed by the rest of the machine). Python's CPU only: on PostgreSQL the server's
-share of the account's statement runs in its own process.
+ones: the median and the minimum (the run least disturbed by the rest of the machine).
+Python's CPU only: on PostgreSQL the server's share of the account's statement runs in
+its own process.
 
 On a machine whose speed varies from minute to minute, count instructions instead:
 valgrind's callgrind counts the same total for the same code and input, whatever else
