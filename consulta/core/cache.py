@@ -20,11 +20,11 @@ never lengthens an entry's life.
 
 Anonymous visitors (no session, no remember cookie) are served whole pages from the
 cache, and only pages that set no cookie are stored; views that read no session (the
-open-data API) declare ``everyone`` and serve them to every visitor. Views that declare ``members``
-also serve logged-in participants (accounts without a role: never staff): what is kept
-for them is the page's own parts (title, head, main content; base.html marks them),
-rendered once by the view, and each visitor gets them inside their own header,
-messages and log-out form (base.html's frame, rendered by each worker once for each
+open-data API) declare ``everyone`` and serve them to every visitor. Views that declare
+``members`` also serve logged-in participants (accounts without a role: never staff):
+what is kept for them is the page's own parts (title, head, main content; base.html
+marks them), rendered once by the view, and each visitor gets them inside their own
+header, messages and log-out form (base.html's frame, rendered by each worker once for each
 language and filled for each request: ``_in_frame``) instead of the view's queries.
 Such a view shows nobody's personal state in those parts (a test compares them with
 the anonymous page), and a part holding a form token is never kept. A view may keep

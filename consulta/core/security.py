@@ -79,14 +79,16 @@ class SessionInterface(SecureCookieSessionInterface):
             return self.session_class()  # what Flask gives for a request without one
         return super().open_session(app, request)
 
+    #: (the keys, the serializer built for them).
+    _serializer = (None, None)
+
     def get_signing_serializer(self, app):
         """Flask's serializer, built once for the app's keys: Flask built a new one for
         every request that brings a cookie (1.5% of a participant's kept page)."""
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        kept = self.__dict__.get("_serializer")
-        if kept is None or kept[0] != keys:
-            kept = self._serializer = (keys, super().get_signing_serializer(app))
-        return kept[1]
+        if self._serializer[0] != keys:
+            self._serializer = (keys, super().get_signing_serializer(app))
+        return self._serializer[1]
 
 
 #: Seconds during which a worker gives a session the form token it signed for it.

@@ -27,19 +27,25 @@ def cached(app):
         clear()
 
 
-def queries(app, client, url, **kwargs):
+def sent(app, client, url, **kwargs):
+    """(the response to a GET of ``url``, the statements it sent)."""
     statements = []
 
-    def count(*args, **kw):
-        statements.append(1)
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "before_cursor_execute", record)
     try:
         response = client.get(url, **kwargs)
     finally:
-        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "before_cursor_execute", record)
+    return response, statements
+
+
+def queries(app, client, url, **kwargs):
+    response, statements = sent(app, client, url, **kwargs)
     return response, len(statements)
 
 
@@ -118,18 +124,7 @@ def test_the_open_data_is_served_from_the_cache_whatever_the_reader_s_cookies(
         client = app.test_client()
         login(client, create_user(roles=roles))
         readers.append(client)
-        statements = []
-
-        def seen(conn, cursor, statement, *args, statements=statements):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
-            again = client.get(url)
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
+        again, statements = sent(app, client, url)
         assert again.status_code == 200 and again.data == anonymous.data
         assert again.headers["ETag"] == anonymous.headers["ETag"]
         assert again.headers["Cache-Control"] == "no-store"  # still sent per request
