@@ -17,7 +17,7 @@
 
 import re
 
-from flask import Request, request
+from flask import Request, current_app, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
@@ -75,6 +75,15 @@ class ConsultaRequest(Request):
     dict_storage_class = _Parameters
 
     @cached_property
+    def without_session_cookies(self):
+        """Neither the session's cookie nor the remember-me one came with the request
+        (see ``security.without_session_cookies``)."""
+        config = current_app.config
+        cookies = self.cookies
+        return not (cookies.get(config["SESSION_COOKIE_NAME"])
+                    or cookies.get(config["REMEMBER_COOKIE_NAME"]))
+
+    @cached_property
     def values(self):
         sources = [self.args] if self.method == "GET" else [self.args, self.form]
         return _CombinedParameters([d if isinstance(d, MultiDict) else MultiDict(d)
@@ -91,11 +100,14 @@ class DatabaseIntegerConverter(IntegerConverter):
 
 def _texts():
     yield request.path
-    for source in (request.args, request.form):
+    # Only a form body has fields or files (Werkzeug parses no other): a GET's empty
+    # form is not built (a page from the cache is little more than this check).
+    form = bool(request.environ.get("CONTENT_TYPE")) and request.mimetype in FORM_MIMETYPES
+    for source in (request.args, request.form) if form else (request.args,):
         for key, values in source.lists():
             yield key
             yield from values
-    for key, storage in request.files.items(multi=True):
+    for key, storage in request.files.items(multi=True) if form else ():
         yield key
         yield storage.filename or ""
 
