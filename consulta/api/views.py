@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from consulta.core.cache import cacheable
+from consulta.core.cache import cacheable, conditional
 from consulta.core.dates import utcnow
 from consulta.core.errors import render_error
 from consulta.core.pagination import paginate_rows
@@ -42,8 +42,7 @@ def open_data_headers(response):
     response.headers.setdefault("Access-Control-Expose-Headers", "Link, ETag, Last-Modified")
     if request.method == "GET" and response.status_code == 200 \
             and not response.is_streamed:
-        response.add_etag()
-        response.make_conditional(request)
+        conditional(response)
     return response
 
 

@@ -56,8 +56,10 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import event
+from werkzeug.http import is_resource_modified, parse_etags
 
 from consulta.core.database import reads_only
+from consulta.core.i18n import request_language
 from consulta.core.security import form_token, without_session_cookies
 from consulta.core.urls import current_path
 from consulta.extensions import cache, db
@@ -140,7 +142,7 @@ def cacheable(view=None, *, params=("page",), asked_again=(), members=False,
             stored = _cache_call("get", key)
             if stored is not None:
                 body, headers = stored
-                return _conditional(Response(body, status=200, headers=headers))
+                return conditional(Response(body, status=200, headers=headers))
             response = current_app.make_response(view(*args, **kwargs))
             if _storable(response) and _admitted(key, asked_again):
                 # Its ETag kept with it: a hit would hash the same body again.
@@ -149,7 +151,7 @@ def cacheable(view=None, *, params=("page",), asked_again=(), members=False,
                            if k.lower() not in PER_REQUEST_HEADERS]
                 _cache_call("set", key, (response.get_data(), headers),
                             timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
-            return _conditional(response) if response.status_code == 200 else response
+            return conditional(response) if response.status_code == 200 else response
 
         wrapped.cacheable = True
         return reads_only(wrapped)
@@ -184,7 +186,7 @@ def _page_key(view_args, params, audience=ANONYMOUS):
     else:
         query = sorted((name, _normalized(request.args.get(name))) for name in params
                        if (request.args.get(name) or "").strip())
-    raw = repr((request.endpoint, str(get_locale()), scope, generation,
+    raw = repr((request.endpoint, request_language(), scope, generation,
                 sorted(view_args.items()), query))
     prefix = "blocks:" if audience == MEMBERS else "page:"
     return prefix + hashlib.sha256(raw.encode()).hexdigest()
@@ -394,10 +396,19 @@ def _storable(response):
             and "Set-Cookie" not in response.headers and not session.modified)
 
 
-def _conditional(response):
-    """ETag and 304 on public pages, from the cache or not."""
+def conditional(response):
+    """ETag and 304 (412 for a failed If-Match) on a public page or open data, from the
+    cache or not: Werkzeug's ``make_conditional`` without the two things it adds that
+    nobody gets: a Date header (formatted on every response, and replaced by the
+    server's own: gunicorn and Werkzeug's server send theirs) and byte ranges (not
+    offered: it handles them only when asked to)."""
     response.add_etag(overwrite=False)
-    return response.make_conditional(request)
+    if request.method in ("GET", "HEAD") and not is_resource_modified(
+            request.environ, response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified")):
+        response.status_code = 412 if parse_etags(request.environ.get("HTTP_IF_MATCH")) \
+            else 304
+    return response
 
 
 def _cache_call(method, *args, **kwargs):

@@ -74,6 +74,14 @@ def select_locale():
     return _locale(_selected_language())
 
 
+def request_language():
+    """The code of the language ``select_locale`` chooses for this request (``"es"``),
+    without Flask-Babel's context and ``Locale`` around it: the page cache's key asks
+    on every request for a page from the cache. (Inside ``force_locale`` ask
+    ``get_locale()``.)"""
+    return _selected_language()
+
+
 @lru_cache(maxsize=16)
 def _locale(code):
     return Locale.parse(code)

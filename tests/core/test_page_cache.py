@@ -109,6 +109,25 @@ def test_api_answers_from_the_cache_still_honour_conditional_requests(cached,
     assert again.status_code == 304
 
 
+def test_a_public_page_answers_conditional_requests(cached, create_consultation):
+    """RFC 9110: the ETag a reader holds gets a 304 without a body, another one the
+    page; If-Match with another ETag gets 412 (the page is not the one they expect)."""
+    slug = create_consultation(plan=iv_plan_json())
+    url = f"/consultations/{slug}/contributions"
+    client = cached.test_client()
+    page = client.get(url)
+    etag = page.headers["ETag"]
+    assert page.status_code == 200 and page.data
+    not_modified = client.get(url, headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304 and not not_modified.data
+    assert not_modified.headers["ETag"] == etag
+    other = client.get(url, headers={"If-None-Match": '"another"'})
+    assert other.status_code == 200 and other.data == page.data
+    assert client.get(url, headers={"If-Match": etag}).status_code == 200
+    assert client.get(url, headers={"If-Match": '"another"'}).status_code == 412
+    assert client.head(url, headers={"If-None-Match": etag}).status_code == 304
+
+
 def test_the_open_data_is_served_from_the_cache_whatever_the_reader_s_cookies(
         cached, create_consultation, create_contribution, create_user):
     """The API reads no session: a participant's script or a moderator's browser gets
