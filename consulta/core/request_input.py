@@ -20,6 +20,7 @@ import re
 from flask import Request, current_app, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
+from werkzeug.http import parse_cookie
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
@@ -73,6 +74,15 @@ class ConsultaRequest(Request):
 
     parameter_storage_class = _Parameters
     dict_storage_class = _Parameters
+
+    @cached_property
+    def cookies(self):
+        """Werkzeug's, read from the one ``HTTP_COOKIE`` a WSGI server gives (it joins
+        the browser's Cookie headers), and without parsing when there is none."""
+        header = self.environ.get("HTTP_COOKIE")
+        if not header:
+            return self.dict_storage_class()
+        return parse_cookie(header, cls=self.dict_storage_class)
 
     @cached_property
     def without_session_cookies(self):

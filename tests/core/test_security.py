@@ -69,3 +69,25 @@ def test_a_page_of_the_request_that_logs_in_is_not_kept_either(app, create_user)
         personal = set_security_headers(Response("x"))
     assert "no-store" not in anonymous.headers.get("Cache-Control", "")
     assert personal.headers["Cache-Control"] == "no-store"
+
+
+def test_a_page_that_read_the_session_varies_by_cookie_once(app, client):
+    """A shared cache must not give one visitor's page to another: ``Vary: Cookie`` on
+    a page that read the session, added to what the response varies by already, once."""
+    from flask import Response, session
+    from flask.globals import request_ctx
+
+    assert client.get("/").headers.getlist("Vary") == ["Cookie"]
+    interface = app.session_interface
+    for given, expected in ((None, "Cookie"), ("Accept-Language", "Accept-Language, Cookie"),
+                            ("Accept-Language, cookie", "Accept-Language, cookie")):
+        with app.test_request_context("/"):
+            response = Response(headers={"Vary": given} if given else {})
+            assert "_user_id" not in session  # read, as every page reads it
+            interface.save_session(app, request_ctx._session, response)
+        assert response.headers.getlist("Vary") == [expected]
+        assert "Set-Cookie" not in response.headers
+    with app.test_request_context("/"):
+        response = Response()
+        interface.save_session(app, request_ctx._session, response)
+    assert "Vary" not in response.headers  # not read: nothing said
