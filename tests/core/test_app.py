@@ -24,4 +24,3 @@ def test_plain_functions_and_methods_run_as_they_are_and_coroutines_go_to_flask(
     else:
         assert wrapped is not asynchronous_view
         assert wrapped() == "ok"
-
