@@ -71,15 +71,7 @@ def select_locale():
     """The language cookie, then the user's setting, then Accept-Language, then Spanish;
     as Babel's ``Locale``, made once per language (Flask-Babel parsed the code on every
     request)."""
-    return _locale(_selected_language())
-
-
-def request_language():
-    """The code of the language ``select_locale`` chooses for this request (``"es"``),
-    without Flask-Babel's context and ``Locale`` around it: the page cache's key asks
-    on every request for a page from the cache. (Inside ``force_locale`` ask
-    ``get_locale()``.)"""
-    return _selected_language()
+    return _locale(request_language())
 
 
 @lru_cache(maxsize=16)
@@ -87,7 +79,11 @@ def _locale(code):
     return Locale.parse(code)
 
 
-def _selected_language():
+def request_language():
+    """The code of the language ``select_locale`` chooses for this request (``"es"``),
+    without Flask-Babel's context and ``Locale`` around it: the page cache's key asks
+    on every request for a page from the cache. (Inside ``force_locale`` ask
+    ``get_locale()``.)"""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # command line: the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -68,9 +68,9 @@ class _CombinedParameters(CombinedMultiDict):
 
 class ConsultaRequest(Request):
     """Query strings and forms whose ``type=int`` reads stay within database integers;
-    cookies looked up without an exception for one that is not there (an anonymous
-    request asks for the session's and the remember-me cookie ten times: 5% of a page
-    from the cache)."""
+    cookies looked up without an exception for one that is not there, and whether the
+    session's cookies came read once (five parts of every request ask: together 5% of
+    a page from the cache)."""
 
     parameter_storage_class = _Parameters
     dict_storage_class = _Parameters
