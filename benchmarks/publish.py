@@ -9,7 +9,7 @@ consultation through the real operation (``publish_summary``) as the secretariat
 then rolls back, so that every run publishes the same version of the same data (pass
 ``--commit`` to keep it). Prints, per run, the wall and CPU time, the 1-minute load
 average before and after, the CPU time of the slices' processes (summary/sealing.py),
-and the growth of the process's peak RSS.
+the growth of the process's peak RSS and the machine's speed before the run (host.py).
 
 ``--fingerprint`` replaces the random salts by a counter and the clock by a fixed
 moment, and prints SHA-256 fingerprints of what was written (the snapshot's digest and
@@ -95,6 +95,8 @@ def main():
                         help="SUMMARY_PUBLISH_PROCESSES (default: the app's)")
     args = parser.parse_args()
 
+    from host import loop_seconds  # benchmarks/ is this script's folder on sys.path
+
     from consulta import create_app
     from consulta.extensions import db
     from consulta.models import Consultation, User
@@ -111,7 +113,7 @@ def main():
         for run in range(1, args.repeat + 1):
             consultation = db.session.get(Consultation, 1)
             actor = db.session.get(User, 1)
-            load = os.getloadavg()[0]
+            load, host_loop = os.getloadavg()[0], loop_seconds()
             rss = _peak_rss_mb()
             profiler = None
             if args.profile and run == args.repeat:
@@ -132,7 +134,8 @@ def main():
             print(f"run {run}: {snapshot.row_count} rows, wall {wall:.2f} s, CPU "
                   f"{cpu:.2f} s (+ {slices:.2f} s in the slices' processes), load "
                   f"{load:.1f} → {os.getloadavg()[0]:.1f}, peak RSS "
-                  f"+{_peak_rss_mb() - rss:.0f} MB", flush=True)
+                  f"+{_peak_rss_mb() - rss:.0f} MB; a loop of 3 million additions "
+                  f"(host.py) {host_loop:.2f} s", flush=True)
             if args.fingerprint:
                 for key, value in _fingerprints(snapshot).items():
                     print(f"  {key}: {value}")

@@ -34,8 +34,16 @@ def page_table(run):
                   f"export: {csv_['rows']:,} rows in {csv_['seconds']:.1f} s, peak RSS growth "
                   f"{csv_['peak_rss_growth_mb']:.0f} MB. Machine load (1-minute average) "
                   f"{run.get('load_before', '?')} before the load, "
-                  f"{run.get('load_after', '?')} after."]
+                  f"{run.get('load_after', '?')} after.{host_speed(run)}"]
     return "\n".join(lines)
+
+
+def host_speed(run):
+    """The machine's speed during a run (``host.py``), when the run recorded it."""
+    if "host_loop_s" not in run:
+        return ""
+    return (f" A loop of 3 million additions took {run['host_loop_s']:.2f} s of CPU "
+            "(host.py: 0.16 s on the fastest machine of these runs).")
 
 
 def growth_table(runs, database, suffix):
@@ -103,8 +111,14 @@ def inprocess_table(runs, prefix="inprocess"):
             f"{row[n]['cpu_ms']:.1f}" if n in row else "–" for n, _ in columns) +
             f" | {'–'.join(map(str, queries))} | {target} | {verdict} |")
     loads = "; ".join(f"{name}: load {run['load_before']:.2f} → {run['load_after']:.2f} "
-                      f"({run['date'][:16]})" for name, run in columns)
-    return "\n".join(lines) + f"\n\nMachine load (1-minute average) before → after: {loads}."
+                      f"({run['date'][:16]}"
+                      + (f", loop {run['host_loop_s']:.2f} s" if "host_loop_s" in run else "")
+                      + ")" for name, run in columns)
+    speed = (" The loop: 3 million additions, CPU seconds (host.py: the machine's speed; "
+             "0.16 s on the fastest machine of these runs)."
+             if any("host_loop_s" in run for _name, run in columns) else "")
+    return "\n".join(lines) + (f"\n\nMachine load (1-minute average) before → after: "
+                               f"{loads}.{speed}")
 
 
 def main():

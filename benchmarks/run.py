@@ -191,6 +191,8 @@ def main():
                              "list), else rendered for them")
     args = parser.parse_args()
 
+    from host import loop_seconds  # benchmarks/ is this script's folder on sys.path
+
     from consulta.config import normalize_database_url
 
     database_url = normalize_database_url(args.database_url)
@@ -222,7 +224,9 @@ def main():
                    "machine": f"{os.cpu_count()} cores", "duration_s": args.duration,
                    "concurrency": args.concurrency, "page_cache": not args.no_cache,
                    # Other work on the machine during the run (1-minute load average).
-                   "load_before": round(os.getloadavg()[0], 1), "pages": {}}
+                   "load_before": round(os.getloadavg()[0], 1),
+                   # The machine's speed (host.py): read the figures with it.
+                   "host_loop_s": loop_seconds(), "pages": {}}
         cookie = None
         if args.logged_in:
             cookie = login_cookie("http://127.0.0.1:8765", "p4@bench.example",
