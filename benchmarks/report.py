@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from host import FASTEST_LOOP_S  # benchmarks/ is this script's folder on sys.path
+
 HERE = Path(__file__).resolve().parent
 DATABASES = ("sqlite", "postgresql")
 SIZES = ("5k", "50k", "200k")
@@ -38,12 +40,16 @@ def page_table(run):
     return "\n".join(lines)
 
 
+#: What the machine's speed recorded beside a run means.
+SPEED = f"host.py: {FASTEST_LOOP_S} s on the fastest machine of these runs"
+
+
 def host_speed(run):
     """The machine's speed during a run (``host.py``), when the run recorded it."""
     if "host_loop_s" not in run:
         return ""
     return (f" A loop of 3 million additions took {run['host_loop_s']:.2f} s of CPU "
-            "(host.py: 0.16 s on the fastest machine of these runs).")
+            f"({SPEED}).")
 
 
 def growth_table(runs, database, suffix):
@@ -114,8 +120,7 @@ def inprocess_table(runs, prefix="inprocess"):
                       f"({run['date'][:16]}"
                       + (f", loop {run['host_loop_s']:.2f} s" if "host_loop_s" in run else "")
                       + ")" for name, run in columns)
-    speed = (" The loop: 3 million additions, CPU seconds (host.py: the machine's speed; "
-             "0.16 s on the fastest machine of these runs)."
+    speed = (f" The loop: 3 million additions, CPU seconds, the machine's speed ({SPEED})."
              if any("host_loop_s" in run for _name, run in columns) else "")
     return "\n".join(lines) + (f"\n\nMachine load (1-minute average) before → after: "
                                f"{loads}.{speed}")
