@@ -9,6 +9,7 @@ the CPU time of a fixed loop of plain Python (3 million additions), the best of 
 benchmarks took from 0.16 s (the fastest) to 0.5 s.
 """
 
+import os
 import time
 
 #: ``loop_seconds`` on the fastest machine of these benchmarks (2026-12-06).
@@ -29,6 +30,20 @@ def loop_seconds(repeat=3, additions=3_000_000):
         exec(_LOOP, {"additions": additions})  # noqa: S102 (a fixed text)
         best = min(best, time.process_time() - start)
     return round(best, 3)
+
+
+def busy_cpu_seconds():
+    """CPU seconds every core of the machine has spent busy since it started (user,
+    nice, system and interrupts: not idle, waiting for the disk or taken by the host),
+    from Linux's /proc/stat; None elsewhere. The difference over a run counts the work
+    of every process, a database server's too."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

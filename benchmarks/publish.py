@@ -9,7 +9,10 @@ consultation through the real operation (``publish_summary``) as the secretariat
 then rolls back, so that every run publishes the same version of the same data (pass
 ``--commit`` to keep it). Prints, per run, the wall and CPU time, the 1-minute load
 average before and after, the CPU time of the slices' processes (summary/sealing.py),
-the growth of the process's peak RSS and the machine's speed before the run (host.py).
+the growth of the process's peak RSS, the machine's speed before the run (host.py) and,
+on Linux, how long the machine's cores were busy during it (every process's work, the
+database server's included: on 2 cores, close to twice the wall time when the
+publication is bound by the cores).
 
 ``--fingerprint`` replaces the random salts by a counter and the clock by a fixed
 moment, and prints SHA-256 fingerprints of what was written (the snapshot's digest and
@@ -95,7 +98,8 @@ def main():
                         help="SUMMARY_PUBLISH_PROCESSES (default: the app's)")
     args = parser.parse_args()
 
-    from host import loop_seconds  # benchmarks/ is this script's folder on sys.path
+    # benchmarks/ is this script's folder on sys.path
+    from host import busy_cpu_seconds, loop_seconds
 
     from consulta import create_app
     from consulta.extensions import db
@@ -124,11 +128,13 @@ def main():
                 if args.fingerprint:
                     _deterministic(stack, consultation)
                 wall, cpu = time.perf_counter(), time.process_time()
-                slices = _children_cpu()
+                slices, machine = _children_cpu(), busy_cpu_seconds()
                 snapshot = publish_summary(consultation, actor=actor)
                 db.session.flush()
                 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
                 slices = _children_cpu() - slices
+                if machine is not None:
+                    machine = busy_cpu_seconds() - machine
             if profiler is not None:
                 profiler.stop()
             print(f"run {run}: {snapshot.row_count} rows, wall {wall:.2f} s, CPU "
@@ -136,6 +142,10 @@ def main():
                   f"{load:.1f} → {os.getloadavg()[0]:.1f}, peak RSS "
                   f"+{_peak_rss_mb() - rss:.0f} MB; a loop of 3 million additions "
                   f"(host.py) {host_loop:.2f} s", flush=True)
+            if machine is not None:
+                print(f"  the machine's cores busy {machine:.2f} s of the "
+                      f"{os.cpu_count() * wall:.2f} s they had (every process, the "
+                      f"database server's too)", flush=True)
             if args.fingerprint:
                 for key, value in _fingerprints(snapshot).items():
                     print(f"  {key}: {value}")
