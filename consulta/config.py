@@ -275,6 +275,11 @@ def build_config(instance_path, environ=None):
         # shows is visible at once, whatever this says. See core/cache.py.
         "PUBLIC_PAGE_CACHE_SECONDS": int(env.get("PUBLIC_PAGE_CACHE_SECONDS",
                                              "20" if production else "0")),
+        # Megabytes of pages each worker keeps a copy of, read from Redis, until they
+        # expire (0: none): a hit then asks Redis for the generations only. Nothing to
+        # copy from the in-process cache. See core/cache.py.
+        "PUBLIC_PAGE_COPIES_MB": max(int(env.get("PUBLIC_PAGE_COPIES_MB",
+                                                 "32" if redis_url else "0")), 0),
         # Seconds the public counts of a consultation page are kept (0: off); a change to
         # the consultation recomputes them at once.
         "PUBLIC_FIGURES_CACHE_SECONDS": int(env.get("PUBLIC_FIGURES_CACHE_SECONDS",

@@ -16,7 +16,9 @@ the parts send their signals, and their receivers call ``forget_pages`` (core im
 part). Pages that belong to no consultation (home, the list of consultations) follow the
 site's generation, which every bump moves too. So a change is on every page at the next
 request, whatever the time to live; and a hit is only read, never stored again, so it
-never lengthens an entry's life.
+never lengthens an entry's life. With Redis, each worker also keeps a copy of the pages
+it reads, until they expire (``PUBLIC_PAGE_COPIES_MB``): a hit asks Redis for the
+generations only (``_page_get``).
 
 Anonymous visitors (no session, no remember cookie) are served whole pages from the
 cache, and only pages that set no cookie are stored; views that read no session (the
@@ -39,6 +41,7 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
 import time
 from functools import wraps
 from urllib.parse import quote_plus
@@ -139,7 +142,7 @@ def cacheable(view=None, *, params=("page",), asked_again=(), members=False,
                         return _member_page(member_key, view, args, kwargs, personal,
                                             asked_again)
                 return view(*args, **kwargs)
-            stored = _cache_call("get", key)
+            stored = _page_get(key)
             if stored is not None:
                 body, headers = stored
                 return conditional(Response(body, status=200, headers=headers))
@@ -149,8 +152,7 @@ def cacheable(view=None, *, params=("page",), asked_again=(), members=False,
                 response.add_etag(overwrite=False)
                 headers = [(k, v) for k, v in response.headers.items()
                            if k.lower() not in PER_REQUEST_HEADERS]
-                _cache_call("set", key, (response.get_data(), headers),
-                            timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
+                _page_set(key, (response.get_data(), headers))
             return conditional(response) if response.status_code == 200 else response
 
         wrapped.cacheable = True
@@ -239,7 +241,7 @@ def _member_page(key, view, args, kwargs, personal, asked_again):
     """The page for a logged-in participant: the parts kept, inside this visitor's own
     base template (with their own personal parts); else the view's page, whose parts are
     kept when they can be."""
-    stored = _cache_call("get", key)
+    stored = _page_get(key)
     if stored is not None:
         if _PLACE.search(stored["content"]):
             mine = dict(_PERSONAL.findall(str(personal(*args, facts=stored.get("facts"),
@@ -258,8 +260,7 @@ def _member_page(key, view, args, kwargs, personal, asked_again):
         if parts is not None and _admitted(key, asked_again):
             if personal is not None and g.get("kept_facts"):
                 parts["facts"] = g.kept_facts
-            _cache_call("set", key, parts,
-                        timeout=current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
+            _page_set(key, parts)
     return response
 
 
@@ -411,6 +412,117 @@ def conditional(response):
     return response
 
 
+# Pages stored, and each worker's copies --------------------------------------------
+#
+# A page is stored with the moment it expires, ``(expires, value)``, so that a worker
+# that reads it from a shared cache (Redis) keeps a copy of it until then, and no
+# longer: a hit then costs one round trip (the generations), instead of two and the
+# page's bytes (60-100 KB). A copy is never out of date, since what changes a page
+# changes its key (the generations); and a copy made by a hit keeps the entry's expiry,
+# so a hit still never lengthens a page's life.
+
+def _page_get(key):
+    """The page stored under ``key``: this worker's copy while the entry lives, else the
+    cache's (copied); None when there is none, or the cache cannot say."""
+    copies = _copies()
+    now = time.time()
+    if copies is not None:
+        value = copies.get(key, now)
+        if value is not None:
+            return value
+    stored = _cache_call("get", key)
+    if not (type(stored) is tuple and len(stored) == 2 and type(stored[0]) is float):
+        return None  # none, or stored without its expiry (before it was kept): render
+    expires, value = stored
+    if expires <= now:  # the backend keeps it up to a second longer than asked
+        return None
+    if copies is not None:
+        copies.put(key, value, expires)
+    return value
+
+
+def _page_set(key, value):
+    """Store the page just rendered, with its expiry, in the cache and this worker's
+    copies."""
+    seconds = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
+    expires = time.time() + seconds
+    _cache_call("set", key, (expires, value), timeout=seconds)
+    copies = _copies()
+    if copies is not None:
+        copies.put(key, value, expires)
+
+
+def _copies():
+    """This worker's copies of pages (``PUBLIC_PAGE_COPIES_MB``; None: kept none, as
+    with the in-process cache, which is this worker's already)."""
+    megabytes = current_app.config.get("PUBLIC_PAGE_COPIES_MB", 0)
+    if not megabytes:
+        return None
+    copies = current_app.extensions.get(_COPIES)
+    if copies is None:
+        copies = current_app.extensions[_COPIES] = PageCopies(megabytes * 1024 * 1024)
+    return copies
+
+
+_COPIES = "consulta_page_copies"
+
+
+class PageCopies:
+    """A worker's copies of pages of the shared cache, each until its entry expires, in
+    at most ``limit`` bytes (about: the texts' lengths): the oldest copy goes first to
+    make room, and the copies of pages whose key changed go that way.
+
+    :param limit: bytes.
+    """
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.size = 0
+        self._entries = {}  # key -> (expires, value, size), oldest first
+        self._lock = threading.Lock()  # for threaded workers (gthread)
+
+    def __len__(self):
+        return len(self._entries)
+
+    def get(self, key, now):
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] > now:
+            return entry[1]
+        with self._lock:
+            self._drop(key)
+        return None
+
+    def put(self, key, value, expires):
+        size = _size(value)
+        if size > self.limit:
+            return
+        with self._lock:
+            self._drop(key)
+            while self._entries and self.size + size > self.limit:
+                self._drop(next(iter(self._entries)))
+            self._entries[key] = (expires, value, size)
+            self.size += size
+
+    def _drop(self, key):
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.size -= entry[2]
+
+
+def _size(value):
+    """About the bytes a page takes: the lengths of its texts (a body and its headers, or
+    a participant page's parts and facts), and a little for each container."""
+    if isinstance(value, bytes | str):
+        return len(value) + 50
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, tuple | list):
+        return sum(map(_size, value)) + 50
+    return 50
+
+
 def _cache_call(method, *args, **kwargs):
     try:
         return getattr(cache.cache, method)(*args, **kwargs)
@@ -506,5 +618,6 @@ def cached_figures(key, compute, *, scope=SITE):
 
 
 def clear():
-    """Forget everything cached (tests)."""
+    """Forget everything cached, and this worker's copies (tests)."""
     _cache_call("clear")
+    current_app.extensions.pop(_COPIES, None)

@@ -3,11 +3,13 @@ next request (the consultation's generation), whatever the time to live."""
 
 import re
 import time
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event, select
 
-from consulta.core.cache import clear
+from consulta.core import cache as cache_module
+from consulta.core.cache import PageCopies, clear
 from consulta.extensions import cache, db
 
 from ..conftest import iv_plan_json, login, make_app
@@ -23,6 +25,7 @@ def cached(app):
         clear()
     yield app
     app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 0
+    app.config["PUBLIC_PAGE_COPIES_MB"] = 0
     with app.app_context():
         clear()
 
@@ -155,20 +158,9 @@ def test_the_open_data_is_served_from_the_cache_whatever_the_reader_s_cookies(
         assert code in client.get(url).get_data(as_text=True)
 
 
-def test_a_page_from_the_cache_reads_the_cache_twice(cached, create_consultation,
-                                                    create_user, monkeypatch):
-    """A hit reads the generations in one round trip, then the page: with Redis, two
-    round trips, for an anonymous visitor, a participant and the API alike."""
-    slug = create_consultation(plan=iv_plan_json())
-    app = cached
-    participant = app.test_client()
-    login(participant, create_user())
-    visits = [(app.test_client(), f"/consultations/{slug}/contributions"),
-              (participant, f"/consultations/{slug}/contributions"),
-              (participant, f"/api/v1/consultations/{slug}/contributions"),
-              (app.test_client(), "/")]
-    for client, url in visits:
-        client.get(url)  # stored
+def count_cache_calls(app, monkeypatch):
+    """The calls the page cache makes to its backend from now on (a list to read, and to
+    clear between requests): with Redis, one round trip each."""
     with app.app_context():
         backend = cache.cache
     calls, inside = [], []
@@ -186,10 +178,97 @@ def test_a_page_from_the_cache_reads_the_cache_twice(cached, create_consultation
 
     for name in ("get", "get_many", "add", "set", "inc", "has", "delete"):
         monkeypatch.setattr(backend, name, counting(name, getattr(backend, name)))
+    return calls
+
+
+@pytest.mark.parametrize(("copies_mb", "expected"), [(0, ["get_many", "get"]),
+                                                     (1, ["get_many"])],
+                         ids=["cache", "worker-copies"])
+def test_a_hit_reads_the_generations_then_the_page_or_the_worker_s_copy(
+        cached, create_consultation, create_user, monkeypatch, copies_mb, expected):
+    """A hit reads the generations in one round trip, then the page: with Redis, two
+    round trips, for an anonymous visitor, a participant and the API alike; one, when the
+    worker keeps a copy of the page (``PUBLIC_PAGE_COPIES_MB``, production's default
+    with Redis)."""
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    app.config["PUBLIC_PAGE_COPIES_MB"] = copies_mb
+    participant = app.test_client()
+    login(participant, create_user())
+    visits = [(app.test_client(), f"/consultations/{slug}/contributions"),
+              (participant, f"/consultations/{slug}/contributions"),
+              (participant, f"/api/v1/consultations/{slug}/contributions"),
+              (app.test_client(), "/")]
+    for client, url in visits:
+        client.get(url)  # stored
+    calls = count_cache_calls(app, monkeypatch)
     for client, url in visits:
         calls.clear()
         assert client.get(url).status_code == 200
-        assert calls == ["get_many", "get"], (url, calls)
+        assert calls == expected, (url, calls)
+
+
+def test_a_worker_copies_a_page_another_stored_and_keeps_it_no_longer_than_the_entry(
+        cached, create_consultation, monkeypatch):
+    slug = create_consultation(plan=iv_plan_json())
+    app = cached
+    app.config["PUBLIC_PAGE_COPIES_MB"] = 1
+    client = app.test_client()
+    url = f"/consultations/{slug}/contributions"
+    first = client.get(url).get_data()  # rendered and stored
+    with app.app_context():  # as another worker would: it has no copy of it
+        copies = app.extensions.pop("consulta_page_copies")
+    assert len(copies) == 1
+    calls = count_cache_calls(app, monkeypatch)
+    for expected in (["get_many", "get"], ["get_many"]):  # from the cache, then the copy
+        calls.clear()
+        response, statements = queries(app, client, url)
+        assert (response.get_data(), statements, calls) == (first, 0, expected)
+    # Past the moment the entry expires (30 s after it was stored), the copy is not
+    # served, nor the entry (a backend may keep it a little longer): rendered again.
+    clock = time.time
+    monkeypatch.setattr(cache_module, "time", SimpleNamespace(
+        time=lambda: clock() + 31, monotonic=time.monotonic))
+    calls.clear()
+    _response, statements = queries(app, client, url)
+    assert statements > 0
+    assert calls[-1] == "set"
+
+
+def test_a_worker_keeps_copies_in_its_room_the_oldest_leaving_first():
+    copies = PageCopies(limit=1000)
+    for key in "abc":
+        copies.put(key, (key * 400).encode(), expires=100.0)
+    assert copies.size <= 1000
+    assert [copies.get(key, now=50.0) for key in "abc"] == [None, b"b" * 400, b"c" * 400]
+    copies.put("huge", b"h" * 2000, expires=100.0)  # larger than the room: not kept
+    assert copies.get("huge", now=50.0) is None
+    assert len(copies) == 2
+    copies.put("b", b"B" * 10, expires=60.0)  # the same key again: replaced
+    assert copies.get("b", now=50.0) == b"B" * 10
+    assert copies.get("b", now=60.0) is None  # expired with its entry, and let go
+    assert len(copies) == 1
+
+
+def test_with_redis_each_worker_reads_a_page_once_then_serves_its_copy(
+        database_url, create_consultation, redis_prefix, restore_limiter,  # noqa: F811
+        monkeypatch):
+    redis_client, prefix = redis_prefix
+    settings = {"PUBLIC_PAGE_CACHE_SECONDS": 30, "PUBLIC_PAGE_COPIES_MB": 32,
+                **redis_settings(prefix)}
+    rendering, other = make_app(database_url, **settings), make_app(database_url, **settings)
+    slug = create_consultation(plan=iv_plan_json())
+    url = f"/consultations/{slug}"
+    page = rendering.test_client().get(url).get_data()
+    [key] = redis_client.scan_iter(match=f"{prefix}page:*")
+    ttl = redis_client.pttl(key)
+    calls = count_cache_calls(other, monkeypatch)
+    client = other.test_client()
+    for expected in (["get_many", "get"], ["get_many"], ["get_many"]):
+        calls.clear()
+        response, statements = queries(other, client, url)
+        assert (response.get_data(), statements, calls) == (page, 0, expected)
+    assert 0 < redis_client.pttl(key) <= ttl
 
 
 def test_public_pages_carry_an_etag_and_answer_304(cached, create_consultation):
@@ -248,10 +327,12 @@ def test_unknown_query_parameters_create_no_new_entries(cached, create_consultat
         assert "Se ignoró el filtro «Tipo»" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("copies_mb", [0, 1], ids=["cache", "worker-copies"])
 def test_a_new_submission_is_on_the_cached_first_page_at_the_next_request(
-        cached, create_consultation, create_contribution):
+        cached, create_consultation, create_contribution, copies_mb):
     slug = create_consultation(plan=iv_plan_json())
     app = cached
+    app.config["PUBLIC_PAGE_COPIES_MB"] = copies_mb
     client = app.test_client()
     url = f"/consultations/{slug}/contributions"
     assert "Un aporte recién enviado" not in client.get(url).get_data(as_text=True)
@@ -261,10 +342,12 @@ def test_a_new_submission_is_on_the_cached_first_page_at_the_next_request(
     assert "Un aporte recién enviado" in client.get(url).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("copies_mb", [0, 1], ids=["cache", "worker-copies"])
 def test_hiding_a_contribution_removes_it_from_every_anonymous_page_at_once(
-        cached, create_consultation, create_contribution, create_user):
+        cached, create_consultation, create_contribution, create_user, copies_mb):
     slug = create_consultation(plan=iv_plan_json())
     app = cached
+    app.config["PUBLIC_PAGE_COPIES_MB"] = copies_mb
     code = create_contribution(slug, body=ABUSE)
     pages = [f"/consultations/{slug}/contributions", f"/contributions/{code}",
              f"/api/v1/consultations/{slug}/contributions"]
