@@ -1,9 +1,11 @@
 """Load the public pages of a generated database under gunicorn and report.
 
-    python benchmarks/run.py sqlite:///instance/bench.db --label sqlite-50k
+    python benchmarks/run.py sqlite:///instance/bench.db --label sqlite-50k \
+        --redis redis://127.0.0.1:6379/0
 
-Starts gunicorn (2 sync workers) for Consulta and for a bare Flask "hello" (the
-ceiling of the machine, measured in the same run), loads each page with wrk
+Starts gunicorn (2 sync workers) for Consulta, its page cache in Redis as production
+keeps it (``--redis``; without it, in each worker's memory), and for a bare Flask
+"hello" (the ceiling of the machine, measured in the same run), loads each page with wrk
 (concurrency 8, fixed duration) from a second process, and measures in-process the
 SQL queries per request, the page weight, the time to publish a summary snapshot
 and the time and peak memory of a full CSV export. Results are appended to
@@ -185,6 +187,10 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--no-cache", action="store_true",
                         help="render every request (PUBLIC_PAGE_CACHE_SECONDS=0)")
+    parser.add_argument("--redis", metavar="URL",
+                        help="the page cache in this Redis, as in production (a key "
+                             "prefix of the run's own, deleted afterwards); without it, "
+                             "each worker's in-process cache")
     parser.add_argument("--logged-in", action="store_true",
                         help="as a logged-in participant (p4 of generate.py): the "
                              "parts kept for participants where a page keeps them (the "
@@ -201,6 +207,12 @@ def main():
            "AUTO_MIGRATE": "0", "PROXY_COUNT": "1", "MAIL_SERVER": "",
            "RATELIMIT_ENABLED": "0",
            "PUBLIC_PAGE_CACHE_SECONDS": "0" if args.no_cache else "20"}
+    env.pop("REDIS_URL", None)  # only as --redis says
+    prefix = None
+    if args.redis:
+        prefix = f"consulta-bench-{secrets.token_hex(6)}:"
+        env.update({"REDIS_URL": args.redis, "CACHE_KEY_PREFIX": prefix,
+                    "RATELIMIT_KEY_PREFIX": prefix})
     pages = {
         "consultation": "/consultations/consulta-nacional",
         "list": "/consultations/consulta-nacional/contributions",
@@ -223,6 +235,7 @@ def main():
         results = {"label": args.label, "date": datetime.now(UTC).isoformat(timespec="seconds"),
                    "machine": f"{os.cpu_count()} cores", "duration_s": args.duration,
                    "concurrency": args.concurrency, "page_cache": not args.no_cache,
+                   "cache_backend": "redis" if args.redis else "in-process",
                    # Other work on the machine during the run (1-minute load average).
                    "load_before": round(os.getloadavg()[0], 1),
                    # The machine's speed (host.py): read the figures with it.
@@ -247,6 +260,8 @@ def main():
         for process in (app, hello):
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=20)
+        if prefix is not None:
+            forget_keys(args.redis, prefix)
     results["load_after"] = round(os.getloadavg()[0], 1)
     measures, publish_seconds = in_process(database_url, pages)
     for name, values in measures.items():
@@ -264,10 +279,22 @@ def main():
     return 0
 
 
+def forget_keys(url, prefix):
+    """Delete the run's keys from Redis (the generations never expire)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+
+
 def table(results):
     from report import page_table  # benchmarks/ is this script's folder on sys.path
 
     cache = "anonymous page cache on" if results.get("page_cache", True) else "no page cache"
+    if results.get("page_cache", True) and "cache_backend" in results:
+        cache += (", in Redis" if results["cache_backend"] == "redis"
+                  else ", in each worker's memory")
     if results.get("logged_in"):
         cache = (f"logged in as a {results['logged_in']}: the parts kept for participants "
                  "where a page keeps them, else rendered")
