@@ -120,7 +120,7 @@ def test_a_kept_row_is_written_again_when_one_of_its_values_changes(app, client,
             Milestone.description == "Convocatoria abierta"))
         overdue.description = "Convocatoria cerrada"
         db.session.commit()
-    clear()
+        clear()
     second = cards(page(client, url))
     assert "Educación básica" in second[3] and "Convocatoria cerrada" in second[3]
     assert "Convocatoria abierta" not in second[3]
