@@ -417,7 +417,7 @@ def conditional(response):
 # A page is stored with the moment it expires, ``(expires, value)``, so that a worker
 # that reads it from a shared cache (Redis) keeps a copy of it until then, and no
 # longer: a hit then costs one round trip (the generations), instead of two and the
-# page's bytes (60-100 KB). A copy is never out of date, since what changes a page
+# page's bytes (30-100 KB). A copy is never out of date, since what changes a page
 # changes its key (the generations); and a copy made by a hit keeps the entry's expiry,
 # so a hit still never lengthens a page's life.
 
