@@ -292,12 +292,12 @@ def table(results):
     from report import page_table  # benchmarks/ is this script's folder on sys.path
 
     cache = "anonymous page cache on" if results.get("page_cache", True) else "no page cache"
-    if results.get("page_cache", True) and "cache_backend" in results:
-        cache += (", in Redis" if results["cache_backend"] == "redis"
-                  else ", in each worker's memory")
     if results.get("logged_in"):
         cache = (f"logged in as a {results['logged_in']}: the parts kept for participants "
                  "where a page keeps them, else rendered")
+    if results.get("page_cache", True) and "cache_backend" in results:
+        cache += (", the cache in Redis" if results["cache_backend"] == "redis"
+                  else ", the cache in each worker's memory")
     return "\n".join([f"### {results['label']} ({results['date']}, {results['machine']}, "
                       f"c={results['concurrency']}, {results['duration_s']} s per page, "
                       f"{cache})", "", page_table(results)])

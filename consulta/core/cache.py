@@ -432,7 +432,7 @@ def _page_get(key):
             return value
     stored = _cache_call("get", key)
     if not (type(stored) is tuple and len(stored) == 2 and type(stored[0]) is float):
-        return None  # none, or stored without its expiry (before it was kept): render
+        return None  # none, or stored without its expiry by an earlier version: render
     expires, value = stored
     if expires <= now:  # the backend keeps it up to a second longer than asked
         return None

@@ -217,7 +217,7 @@ def test_a_worker_copies_a_page_another_stored_and_keeps_it_no_longer_than_the_e
     url = f"/consultations/{slug}/contributions"
     first = client.get(url).get_data()  # rendered and stored
     with app.app_context():  # as another worker would: it has no copy of it
-        copies = app.extensions.pop("consulta_page_copies")
+        copies = app.extensions.pop(cache_module._COPIES)
     assert len(copies) == 1
     calls = count_cache_calls(app, monkeypatch)
     for expected in (["get_many", "get"], ["get_many"]):  # from the cache, then the copy
