@@ -138,7 +138,8 @@ def main():
                           ("inprocess-dec6", "rows for cards, rendered once, tallies"),
                           ("inprocess-dec6b", "search by probe, statements built once"),
                           ("inprocess-dec6c", "publishing in slices, this session's machine"),
-                          ("inprocess-dec6d", "without JIT, results described when read")):
+                          ("inprocess-dec6d", "without JIT, results described when read"),
+                          ("inprocess-dec7", "a fast machine, every change of issue 16")):
         table = inprocess_table(runs, prefix)
         if table:
             out += [f"#### In process, CPU ms per request (median), page cache off ({title})",
